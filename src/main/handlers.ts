@@ -1,0 +1,53 @@
+/** The implementation of every call in the contract, shared by all hosts. */
+import { readdir, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, extname, join, resolve } from 'node:path';
+import { SUPPORTED_FORMATS } from './slides/reader.js';
+import { readerStatus, SLIDE_EXTENSIONS } from './slides/open-slide.js';
+import type { Handlers } from '../shared/api.js';
+import type { AppContext } from './app-context.js';
+import { appVersion } from './version.js';
+
+export function createHandlers(ctx: AppContext): Handlers {
+  return {
+    'app.info': async () => ({
+      version: appVersion(),
+      home: ctx.home.root,
+      host: ctx.host,
+      platform: `${process.platform}-${process.arch}`,
+      readers: readerStatus(),
+      supportedFormats: SUPPORTED_FORMATS,
+    }),
+    'settings.get': async () => ctx.settings.get(),
+    'settings.set': async (patch) => ctx.settings.set(patch),
+    'slides.list': async () => ctx.slides.list(),
+    'slides.add': async ({ paths }) => {
+      const result = await ctx.slides.add(paths);
+      if (result.added.length) ctx.events.emit('slides.changed', {});
+      return result;
+    },
+    'slides.get': async ({ id }) => ctx.slides.detail(id),
+    'slides.remove': async ({ id }) => {
+      const removed = ctx.slides.remove(id);
+      if (removed) ctx.events.emit('slides.changed', {});
+      return { removed };
+    },
+    'fs.list': async ({ dir }) => {
+      const abs = resolve(dir ?? homedir());
+      const dirents = await readdir(abs, { withFileTypes: true });
+      const entries = await Promise.all(
+        dirents
+          .filter((d) => !d.name.startsWith('.') && (d.isDirectory() || d.isFile()))
+          .map(async (d) => {
+            const path = join(abs, d.name);
+            const isDir = d.isDirectory();
+            const size = isDir ? undefined : await stat(path).then((s) => s.size, () => undefined);
+            return { name: d.name, path, kind: isDir ? ('dir' as const) : ('file' as const), size, slideLike: !isDir && SLIDE_EXTENSIONS.has(extname(d.name).toLowerCase()) };
+          }),
+      );
+      entries.sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'dir' ? -1 : 1));
+      const parent = dirname(abs);
+      return { dir: abs, parent: parent === abs ? null : parent, entries };
+    },
+  };
+}

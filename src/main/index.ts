@@ -1,0 +1,94 @@
+/**
+ * Electron entry: one window, the contract over IPC, and the `tessella://` protocol for tiles
+ * and images. Everything else lives in plain-Node services shared with browser mode and the CLI.
+ */
+import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createAppContext } from './app-context.js';
+import { dispatch, toApiError } from './dispatch.js';
+import { createHandlers } from './handlers.js';
+import { defaultHome } from './home.js';
+import { loadResource } from './resources.js';
+import { CSP } from './security.js';
+import { electronNativeBinding } from './electron/native-binding.js';
+import { IPC_CALL, IPC_EVENT } from '../shared/ipc.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+protocol.registerSchemesAsPrivileged([{ scheme: 'tessella', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
+
+// The desktop app, browser mode and CLI share one data home; Electron's own files go there too.
+app.setPath('userData', defaultHome());
+
+async function boot(): Promise<void> {
+  await app.whenReady();
+  const ctx = createAppContext({ host: 'electron', nativeBinding: electronNativeBinding() });
+  const handlers = createHandlers(ctx);
+
+  ipcMain.handle(IPC_CALL, async (_e, name: string, input: unknown) => {
+    try {
+      return { ok: true, value: await dispatch(handlers, name, input) };
+    } catch (e) {
+      return { ok: false, error: toApiError(e).toBody() };
+    }
+  });
+
+  protocol.handle('tessella', async (request) => {
+    const url = new URL(request.url);
+    // Only tessella://r/<resource path>; anything else is refused rather than mapped to files.
+    if (url.host !== 'r') return new Response('not found', { status: 404 });
+    try {
+      const r = await loadResource(ctx, decodeURI(url.pathname.slice(1)));
+      return new Response(new Uint8Array(r.body), { headers: { 'content-type': r.contentType } });
+    } catch (e) {
+      const err = toApiError(e);
+      return new Response(err.message, { status: err.status });
+    }
+  });
+
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
+  });
+  // No permissions (camera, notifications, ...) are ever needed.
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+
+  const win = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    title: 'Tessella',
+    show: false,
+    webPreferences: {
+      preload: join(here, '../preload/index.cjs'),
+      contextIsolation: true,
+      nodeIntegration: false,
+      sandbox: true,
+      webSecurity: true,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  // Links never navigate the app window; http(s) ones open in the user's browser.
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  win.webContents.on('will-navigate', (e) => e.preventDefault());
+
+  const unsubscribe = ctx.events.onAny((name, payload) => {
+    if (!win.isDestroyed()) win.webContents.send(IPC_EVENT, name, payload);
+  });
+
+  if (process.env.ELECTRON_RENDERER_URL) await win.loadURL(process.env.ELECTRON_RENDERER_URL);
+  else await win.loadFile(join(here, '../renderer/index.html'));
+
+  app.on('window-all-closed', () => {
+    unsubscribe();
+    ctx.close();
+    app.quit();
+  });
+}
+
+boot().catch((e) => {
+  console.error(`Tessella could not start: ${e instanceof Error ? e.message : String(e)}`);
+  app.exit(1);
+});

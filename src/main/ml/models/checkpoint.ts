@@ -1,0 +1,242 @@
+/**
+ * Checkpoints in HuggingFace layout: a folder with config.json, model.safetensors (or a sharded
+ * model.safetensors.index.json) and preprocessor_config.json, or a built-in architecture name
+ * initialised from a seed.
+ *
+ * Loading always yields the weights of the *ForImageClassification model, doing what
+ * transformers' from_pretrained does:
+ * - a base-model checkpoint (ViTModel / ResNetModel: keys without the `vit.` / `resnet.` prefix)
+ *   gets the prefix; its extra tensors (ViT's pooler.*) are reported unused;
+ * - missing tensors (a new head) are initialised as the model's _init_weights does, reported new;
+ * - a head whose size differs from the requested labels is re-initialised, reported reshaped
+ *   (from_pretrained(..., num_labels=n, ignore_mismatched_sizes=True));
+ * - no preprocessor_config.json -> the architecture's standard processor; no id2label -> LABEL_i.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import {
+  type Arch,
+  BASE_MODEL_PREFIX,
+  builtinConfig,
+  BUILTIN_CONFIGS,
+  CLASSIFICATION_ARCHITECTURE,
+  type HfConfig,
+  isBuiltinName,
+  parseConfig,
+} from './configs.js';
+import { parsePreprocessorConfig, type PreprocessorConfig, standardPreprocessor } from './processors.js';
+import { resnetInitParameter, resnetParameterShapes } from './resnet.js';
+import { readSafetensors, shardFiles, type TensorEntry, writeSafetensors } from './safetensors.js';
+import { vitInitParameter, vitParameterShapes } from './vit.js';
+
+export type { HfConfig } from './configs.js';
+export type { PreprocessorConfig } from './processors.js';
+
+export interface LoadReport {
+  /** Expected by the model, absent from the checkpoint: freshly initialised. */
+  newKeys: string[];
+  /** In the checkpoint (under its own name), not used by the model. */
+  unusedKeys: string[];
+  /** In the checkpoint with another shape (a head for other labels): re-initialised. */
+  reshapedKeys: string[];
+}
+
+export interface Checkpoint {
+  /** Folder it was loaded from; null for a built-in architecture. */
+  dir: string | null;
+  arch: Arch;
+  /** config.json as parsed (transformers' defaults filled in), id2label/label2id matching the head. */
+  config: HfConfig;
+  preprocessor: PreprocessorConfig;
+  id2label: Record<number, string>;
+  /** ForImageClassification key names, PyTorch layouts, floats as Float32Array. */
+  weights: Map<string, TensorEntry>;
+  /** sha256 over config, preprocessor config, weight file(s) and the load options that changed weights: a cache key. */
+  hash: string;
+  loadReport: LoadReport;
+}
+
+export interface LoadOptions {
+  /** Number of classes of the head; defaults to the checkpoint's labels. */
+  numLabels?: number;
+  /** Class names, index = class id; implies numLabels. */
+  labels?: string[];
+  /** Seed for every weight that has to be initialised (default 0). */
+  seed?: number;
+}
+
+export type CheckpointLike = Pick<Checkpoint, 'arch' | 'config' | 'preprocessor' | 'id2label' | 'weights'>;
+
+export function parameterShapes(config: HfConfig, numLabels: number): Map<string, number[]> {
+  return config.model_type === 'vit' ? vitParameterShapes(config, numLabels) : resnetParameterShapes(config, numLabels);
+}
+
+function initParameter(config: HfConfig, name: string, shape: number[], seed: number): TensorEntry {
+  return config.model_type === 'vit' ? vitInitParameter(name, shape, config, seed) : resnetInitParameter(name, shape, config, seed);
+}
+
+/** Names from config.id2label ordered by id, or null when the config has none. */
+function configLabels(config: HfConfig): string[] | null {
+  if (!config.id2label || Object.keys(config.id2label).length === 0) return null;
+  const ids = Object.keys(config.id2label).map(Number).sort((a, b) => a - b);
+  if (ids.some((id, i) => id !== i)) throw new Error(`config.json: id2label ids are not 0..${ids.length - 1}`);
+  return ids.map((id) => config.id2label![String(id)]);
+}
+
+function resolveLabels(config: HfConfig, headRows: number | null, opts: LoadOptions): string[] {
+  const fromConfig = configLabels(config);
+  if (opts.labels) {
+    if (opts.numLabels !== undefined && opts.numLabels !== opts.labels.length) throw new Error(`numLabels ${opts.numLabels} but ${opts.labels.length} labels given`);
+    if (new Set(opts.labels).size !== opts.labels.length) throw new Error('labels must be distinct');
+    return [...opts.labels];
+  }
+  const n = opts.numLabels ?? fromConfig?.length ?? headRows ?? 2; // 2: PretrainedConfig's default num_labels
+  if (fromConfig && fromConfig.length === n) return fromConfig;
+  return Array.from({ length: n }, (_, i) => `LABEL_${i}`);
+}
+
+function withLabels(config: HfConfig, labels: string[]): HfConfig {
+  const out = { ...config } as HfConfig & Record<string, unknown>;
+  out.id2label = Object.fromEntries(labels.map((l, i) => [String(i), l]));
+  out.label2id = Object.fromEntries(labels.map((l, i) => [l, i]));
+  out.architectures = [CLASSIFICATION_ARCHITECTURE[config.model_type]];
+  delete out.num_labels; // derived from id2label; a stale value would contradict it
+  return out;
+}
+
+async function hashFiles(h: ReturnType<typeof createHash>, files: string[]): Promise<void> {
+  for (const f of files) {
+    h.update(`\0${f.split('/').pop()}\0`);
+    await new Promise<void>((resolve, reject) => {
+      createReadStream(f)
+        .on('data', (chunk) => h.update(chunk))
+        .on('end', () => resolve())
+        .on('error', reject);
+    });
+  }
+}
+
+/** Loads a checkpoint folder, or creates a built-in architecture (`vit-b16`, `vit-s16`, `vit-ti16`, `resnet-50`, `resnet-18`). */
+export async function loadCheckpoint(dirOrArch: string, opts: LoadOptions = {}): Promise<Checkpoint> {
+  const seed = opts.seed ?? 0;
+  const hash = createHash('sha256');
+  let dir: string | null = null;
+  let config: HfConfig;
+  let preprocessor: PreprocessorConfig;
+  let fileWeights = new Map<string, TensorEntry>();
+
+  if (isBuiltinName(dirOrArch) && !existsSync(dirOrArch)) {
+    config = builtinConfig(dirOrArch);
+    preprocessor = standardPreprocessor(config);
+    hash.update(`builtin:${dirOrArch}:${JSON.stringify(BUILTIN_CONFIGS[dirOrArch])}`);
+  } else {
+    if (!existsSync(dirOrArch)) {
+      throw new Error(`${dirOrArch}: no such folder, and not a built-in architecture (${Object.keys(BUILTIN_CONFIGS).join(', ')})`);
+    }
+    dir = statSync(dirOrArch).isDirectory() ? dirOrArch : dirname(dirOrArch);
+    const configText = await readFile(join(dir, 'config.json'), 'utf8').catch(() => {
+      throw new Error(`${dir}: no config.json; not a HuggingFace checkpoint folder`);
+    });
+    config = parseConfig(JSON.parse(configText), join(dir, 'config.json'));
+    hash.update(configText);
+    const ppPath = join(dir, 'preprocessor_config.json');
+    if (existsSync(ppPath)) {
+      const ppText = await readFile(ppPath, 'utf8');
+      preprocessor = parsePreprocessorConfig(JSON.parse(ppText), ppPath);
+      hash.update(ppText);
+    } else {
+      preprocessor = standardPreprocessor(config);
+    }
+    const single = join(dir, 'model.safetensors');
+    const index = join(dir, 'model.safetensors.index.json');
+    // transformers prefers the single file when both exist; so do we.
+    const weightsPath = existsSync(single) ? single : existsSync(index) ? index : null;
+    if (!weightsPath) {
+      const bin = existsSync(join(dir, 'pytorch_model.bin')) ? ' (pytorch_model.bin is not read: save it with safe_serialization=True)' : '';
+      throw new Error(`${dir}: no model.safetensors or model.safetensors.index.json${bin}`);
+    }
+    fileWeights = await readSafetensors(weightsPath);
+    await hashFiles(hash, weightsPath === index ? [index, ...(await shardFiles(index))] : [single]);
+  }
+  const arch: Arch = config.model_type;
+
+  // Base-model checkpoint -> prefix every backbone key, as from_pretrained does for a head model.
+  const prefix = `${BASE_MODEL_PREFIX[arch]}.`;
+  const hasPrefix = [...fileWeights.keys()].some((k) => k.startsWith(prefix));
+  const rename = (k: string): string => (hasPrefix || fileWeights.size === 0 || k.startsWith('classifier') ? k : prefix + k);
+
+  const headKey = arch === 'vit' ? 'classifier.weight' : 'classifier.1.weight';
+  const headRows = fileWeights.get(headKey)?.shape[0] ?? null;
+  const labels = resolveLabels(config, headRows, opts);
+  const expected = parameterShapes(config, labels.length);
+
+  const weights = new Map<string, TensorEntry>();
+  const report: LoadReport = { newKeys: [], unusedKeys: [], reshapedKeys: [] };
+  for (const [fileKey, entry] of fileWeights) {
+    const name = rename(fileKey);
+    const shape = expected.get(name);
+    if (!shape) report.unusedKeys.push(fileKey);
+    else if (shape.join() !== entry.shape.join()) {
+      if (!name.startsWith('classifier')) {
+        throw new Error(`${dir}: ${fileKey} has shape [${entry.shape}] but config.json implies [${shape}]`);
+      }
+      report.reshapedKeys.push(name);
+    } else weights.set(name, entry);
+  }
+  for (const [name, shape] of expected) {
+    if (weights.has(name)) continue;
+    if (!report.reshapedKeys.includes(name)) report.newKeys.push(name);
+    weights.set(name, initParameter(config, name, shape, seed));
+  }
+  // Options only change the weights when something was initialised.
+  if (report.newKeys.length || report.reshapedKeys.length) hash.update(`\0init:${seed}:${labels.length}`);
+  hash.update(`\0labels:${JSON.stringify(labels)}`);
+
+  // Keep the expected (state_dict) order, which is also the order a save writes.
+  const ordered = new Map([...expected.keys()].map((k) => [k, weights.get(k)!]));
+  return {
+    dir,
+    arch,
+    config: withLabels(config, labels),
+    preprocessor,
+    id2label: Object.fromEntries(labels.map((l, i) => [i, l])),
+    weights: ordered,
+    hash: hash.digest('hex'),
+    loadReport: report,
+  };
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  return v;
+}
+
+/**
+ * Writes `dir/config.json`, `model.safetensors` (or shards) and `preprocessor_config.json` so that
+ * transformers' `AutoModelForImageClassification.from_pretrained(dir)` and
+ * `AutoImageProcessor.from_pretrained(dir)` load it. Floats keep their dtype unless `dtype` is given.
+ */
+export async function saveCheckpoint(
+  ckpt: CheckpointLike,
+  dir: string,
+  opts: { dtype?: 'F32' | 'F16' | 'BF16'; maxShardBytes?: number } = {},
+): Promise<void> {
+  const labels = Object.keys(ckpt.id2label).map(Number).sort((a, b) => a - b).map((i) => ckpt.id2label[i]);
+  const expected = parameterShapes(ckpt.config, labels.length);
+  for (const [name, shape] of expected) {
+    const e = ckpt.weights.get(name);
+    if (!e) throw new Error(`saveCheckpoint: weight ${name} missing`);
+    if (e.shape.join() !== shape.join()) throw new Error(`saveCheckpoint: ${name} has shape [${e.shape}], expected [${shape}]`);
+  }
+  await mkdir(dir, { recursive: true });
+  const config = { ...withLabels(ckpt.config, labels), model_type: ckpt.arch } as Record<string, unknown>;
+  const floatDtype = opts.dtype ?? [...ckpt.weights.values()].find((e) => e.dtype !== 'I64')?.dtype ?? 'F32';
+  config.torch_dtype = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' }[floatDtype as 'F32'] ?? 'float32';
+  await writeFile(join(dir, 'config.json'), JSON.stringify(sortKeys(config), null, 2) + '\n');
+  await writeFile(join(dir, 'preprocessor_config.json'), JSON.stringify(sortKeys(ckpt.preprocessor), null, 2) + '\n');
+  const weights = new Map([...expected.keys()].map((k) => [k, ckpt.weights.get(k)!]));
+  await writeSafetensors(join(dir, 'model.safetensors'), weights, { dtype: opts.dtype, maxShardBytes: opts.maxShardBytes });
+}

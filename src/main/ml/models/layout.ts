@@ -1,0 +1,42 @@
+/**
+ * Weight layout conversions between PyTorch (what checkpoints store) and what tfjs computes with.
+ *
+ * - Linear: PyTorch [out, in] (y = x W^T) -> [in, out] (y = x W), so inference is a plain matmul,
+ *   the fast path on every tfjs backend (a transposed matmul is ~20x slower on wasm).
+ * - Conv2d: PyTorch OIHW -> tfjs HWIO.
+ * Done once on the CPU in plain JS when a model is built or saved.
+ */
+
+/** [rows, cols] row-major -> [cols, rows] row-major. */
+export function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) out[c * rows + r] = data[base + c];
+  }
+  return out;
+}
+
+/** PyTorch conv weight [O, I, H, W] -> tfjs [H, W, I, O]. */
+export function oihwToHwio(data: Float32Array, [o, i, h, w]: number[]): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let a = 0; a < o; a++)
+    for (let b = 0; b < i; b++)
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) out[((y * w + x) * i + b) * o + a] = data[((a * i + b) * h + y) * w + x];
+  return out;
+}
+
+/** tfjs conv weight [H, W, I, O] -> PyTorch [O, I, H, W] (`oihw` is the PyTorch shape). */
+export function hwioToOihw(data: Float32Array, [o, i, h, w]: number[]): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let a = 0; a < o; a++)
+    for (let b = 0; b < i; b++)
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) out[((a * i + b) * h + y) * w + x] = data[((y * w + x) * i + b) * o + a];
+  return out;
+}
+
+export function numel(shape: number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}

@@ -1,0 +1,215 @@
+/**
+ * Image preprocessing as transformers' image processors do it, from preprocessor_config.json:
+ *
+ * - ViTImageProcessor: resize to (height, width), rescale by 1/255, normalise with mean/std.
+ * - ConvNextImageProcessor (what microsoft/resnet-* ship): below 384, resize the short side to
+ *   int(shortest_edge / crop_pct) keeping the aspect ratio, then centre-crop shortest_edge square
+ *   (top = floor((H - crop) / 2)); from 384 up, resize straight to a square. Then rescale, normalise.
+ * - DeiTImageProcessor / BitImageProcessor: resize (fixed size / short side), centre crop crop_size.
+ *
+ * Resizing is Pillow's algorithm (pil-resize.ts), so pixels match what Python feeds the model.
+ * Arithmetic follows numpy's: rescale in float64 then to float32, normalise in float32.
+ * Decoding uses sharp: EXIF orientation applied, alpha composited onto white, grey -> RGB.
+ */
+import sharp from 'sharp';
+import { z } from 'zod';
+import type { HfConfig } from './configs.js';
+import { PIL_RESAMPLE, pilResize } from './pil-resize.js';
+
+export const IMAGENET_DEFAULT_MEAN = [0.485, 0.456, 0.406];
+export const IMAGENET_DEFAULT_STD = [0.229, 0.224, 0.225];
+export const IMAGENET_STANDARD_MEAN = [0.5, 0.5, 0.5];
+export const IMAGENET_STANDARD_STD = [0.5, 0.5, 0.5];
+
+const sizeSchema = z.union([
+  z.object({ height: z.number().int().positive(), width: z.number().int().positive() }),
+  z.object({ shortest_edge: z.number().int().positive() }),
+  z.number().int().positive(), // legacy configs: a single int
+]);
+
+export const PreprocessorConfigSchema = z.looseObject({
+  image_processor_type: z.string().default('ViTImageProcessor'),
+  do_resize: z.boolean().default(true),
+  size: sizeSchema.optional(),
+  resample: z.number().int().optional(),
+  crop_pct: z.number().positive().nullable().optional(),
+  do_center_crop: z.boolean().optional(),
+  crop_size: sizeSchema.optional(),
+  do_rescale: z.boolean().default(true),
+  rescale_factor: z.number().default(1 / 255),
+  do_normalize: z.boolean().default(true),
+  image_mean: z.union([z.array(z.number()), z.number()]).optional(),
+  image_std: z.union([z.array(z.number()), z.number()]).optional(),
+});
+export type PreprocessorConfig = z.infer<typeof PreprocessorConfigSchema>;
+
+export function parsePreprocessorConfig(json: unknown, where = 'preprocessor_config.json'): PreprocessorConfig {
+  const r = PreprocessorConfigSchema.safeParse(json);
+  if (!r.success) throw new Error(`${where}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const known = ['ViTImageProcessor', 'ViTImageProcessorFast', 'ConvNextImageProcessor', 'ConvNextImageProcessorFast', 'DeiTImageProcessor', 'BitImageProcessor'];
+  if (!known.includes(r.data.image_processor_type)) throw new Error(`${where}: image_processor_type ${r.data.image_processor_type} is not supported (${known.join(', ')})`);
+  return r.data;
+}
+
+/** The processor the reference checkpoints ship: google/vit-base-patch16-224, microsoft/resnet-50. */
+export function standardPreprocessor(config: HfConfig): PreprocessorConfig {
+  if (config.model_type === 'vit') {
+    return parsePreprocessorConfig({
+      image_processor_type: 'ViTImageProcessor',
+      size: { height: config.image_size, width: config.image_size },
+      resample: PIL_RESAMPLE.BILINEAR,
+      image_mean: IMAGENET_STANDARD_MEAN,
+      image_std: IMAGENET_STANDARD_STD,
+    });
+  }
+  return parsePreprocessorConfig({
+    image_processor_type: 'ConvNextImageProcessor',
+    size: { shortest_edge: 224 },
+    crop_pct: 0.875,
+    resample: PIL_RESAMPLE.BICUBIC,
+    image_mean: IMAGENET_DEFAULT_MEAN,
+    image_std: IMAGENET_DEFAULT_STD,
+  });
+}
+
+/** Interleaved RGB, 8 bits, row-major [height, width, 3]. */
+export interface RGBImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** Decodes any format sharp reads into upright RGB: EXIF orientation, alpha over white, grey -> RGB. */
+export async function decodeImage(input: string | Buffer | Uint8Array): Promise<RGBImage> {
+  const { data, info } = await sharp(input)
+    .rotate() // no angle: apply and drop the EXIF orientation
+    .flatten({ background: '#ffffff' })
+    .toColourspace('srgb')
+    .removeAlpha()
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3) throw new Error(`decodeImage: expected 3 channels after conversion, got ${info.channels}`);
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+}
+
+type Size = z.infer<typeof sizeSchema>;
+
+function isHW(s: Size | undefined): s is { height: number; width: number } {
+  return typeof s === 'object' && 'height' in s;
+}
+
+/** transformers' get_resize_output_image_size(default_to_square=False): short side -> `size`, aspect kept. */
+function shortSideSize(h: number, w: number, size: number): { h: number; w: number } {
+  const [short, long] = w <= h ? [w, h] : [h, w];
+  const newLong = Math.trunc((size * long) / short);
+  return w <= h ? { h: newLong, w: size } : { h: size, w: newLong };
+}
+
+function centerCrop(img: RGBImage, ch: number, cw: number): RGBImage {
+  if (ch > img.height || cw > img.width) throw new Error(`centre crop ${ch}x${cw} larger than the ${img.height}x${img.width} image`);
+  const top = Math.floor((img.height - ch) / 2);
+  const left = Math.floor((img.width - cw) / 2);
+  const out = new Uint8Array(ch * cw * 3);
+  for (let y = 0; y < ch; y++) out.set(img.data.subarray(((top + y) * img.width + left) * 3, ((top + y) * img.width + left + cw) * 3), y * cw * 3);
+  return { data: out, width: cw, height: ch };
+}
+
+function resize(img: RGBImage, h: number, w: number, resample: number): RGBImage {
+  return { data: pilResize(img.data, img.width, img.height, 3, w, h, resample), width: w, height: h };
+}
+
+/** The resize (and crop) step alone: uint8 RGB at the model's input size. */
+export function resizeForModel(img: RGBImage, pp: PreprocessorConfig): RGBImage {
+  const type = pp.image_processor_type.replace(/Fast$/, '');
+  const size = pp.size;
+  if (type === 'ConvNextImageProcessor') {
+    const se = typeof size === 'number' ? size : size && 'shortest_edge' in size ? size.shortest_edge : 384;
+    const resample = pp.resample ?? PIL_RESAMPLE.BILINEAR;
+    if (!pp.do_resize) return img;
+    if (se >= 384) return resize(img, se, se, resample); // no crop at large sizes (ConvNeXt's rule)
+    const s = shortSideSize(img.height, img.width, Math.trunc(se / (pp.crop_pct ?? 224 / 256)));
+    return centerCrop(resize(img, s.h, s.w, resample), se, se);
+  }
+  let out = img;
+  if (pp.do_resize) {
+    const defaultResample = type === 'ViTImageProcessor' ? PIL_RESAMPLE.BILINEAR : PIL_RESAMPLE.BICUBIC;
+    const resample = pp.resample ?? defaultResample;
+    if (isHW(size)) out = resize(out, size.height, size.width, resample);
+    else {
+      const n = typeof size === 'number' ? size : size?.shortest_edge ?? 224;
+      if (type === 'ViTImageProcessor' || (typeof size === 'number' && type !== 'BitImageProcessor')) out = resize(out, n, n, resample);
+      else {
+        const s = shortSideSize(out.height, out.width, n);
+        out = resize(out, s.h, s.w, resample);
+      }
+    }
+  }
+  if (pp.do_center_crop && pp.crop_size !== undefined) {
+    const cs = pp.crop_size;
+    const [ch, cw] = isHW(cs) ? [cs.height, cs.width] : typeof cs === 'number' ? [cs, cs] : [cs.shortest_edge, cs.shortest_edge];
+    out = centerCrop(out, ch, cw);
+  }
+  return out;
+}
+
+function perChannel(v: number[] | number | undefined, fallback: number[]): number[] {
+  if (v === undefined) return fallback;
+  return typeof v === 'number' ? [v, v, v] : v;
+}
+
+/** uint8 RGB [H, W, 3] -> float32 CHW: rescale (float64, then float32) and normalise (float32). */
+export function rescaleNormalize(img: RGBImage, pp: PreprocessorConfig, out?: Float32Array): Float32Array {
+  const type = pp.image_processor_type.replace(/Fast$/, '');
+  const defaults = type === 'ViTImageProcessor' ? [IMAGENET_STANDARD_MEAN, IMAGENET_STANDARD_STD] : [IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD];
+  const mean = perChannel(pp.image_mean, defaults[0]).map(Math.fround);
+  const std = perChannel(pp.image_std, defaults[1]).map(Math.fround);
+  const n = img.width * img.height;
+  const res = out ?? new Float32Array(3 * n);
+  const f = pp.rescale_factor;
+  for (let c = 0; c < 3; c++) {
+    for (let i = 0; i < n; i++) {
+      let v = img.data[i * 3 + c];
+      if (pp.do_rescale) v = Math.fround(v * f);
+      if (pp.do_normalize) v = Math.fround(Math.fround(v - mean[c]) / std[c]);
+      res[c * n + i] = v;
+    }
+  }
+  return res;
+}
+
+/** The model input [H, W] this processor produces (fixed for every supported processor). */
+export function modelInputSize(pp: PreprocessorConfig): { height: number; width: number } {
+  const type = pp.image_processor_type.replace(/Fast$/, '');
+  const sq = (n: number): { height: number; width: number } => ({ height: n, width: n });
+  if (pp.do_center_crop && pp.crop_size !== undefined) {
+    const cs = pp.crop_size;
+    return isHW(cs) ? { height: cs.height, width: cs.width } : sq(typeof cs === 'number' ? cs : cs.shortest_edge);
+  }
+  const s = pp.size;
+  if (isHW(s)) return { height: s.height, width: s.width };
+  if (type === 'ConvNextImageProcessor' || type === 'ViTImageProcessor') return sq(typeof s === 'number' ? s : s?.shortest_edge ?? 224);
+  throw new Error(`${type}: output size depends on the image; set do_center_crop with crop_size`);
+}
+
+/** Decoded RGB -> pixel values, CHW float32. */
+export function preprocessRGB(img: RGBImage, pp: PreprocessorConfig, out?: Float32Array): Float32Array {
+  return rescaleNormalize(resizeForModel(img, pp), pp, out);
+}
+
+/** Image file or encoded buffer -> pixel values, CHW float32. */
+export async function preprocessImage(input: string | Buffer | Uint8Array, pp: PreprocessorConfig): Promise<Float32Array> {
+  return preprocessRGB(await decodeImage(input), pp);
+}
+
+/** Several images -> one NCHW float32 batch. */
+export async function preprocessBatch(inputs: (string | Buffer | Uint8Array)[], pp: PreprocessorConfig): Promise<{ data: Float32Array; shape: [number, number, number, number] }> {
+  const { height, width } = modelInputSize(pp);
+  const per = 3 * height * width;
+  const data = new Float32Array(inputs.length * per);
+  for (let i = 0; i < inputs.length; i++) {
+    const img = resizeForModel(await decodeImage(inputs[i]), pp);
+    if (img.height !== height || img.width !== width) throw new Error(`image ${i}: processed to ${img.height}x${img.width}, expected ${height}x${width}`);
+    rescaleNormalize(img, pp, data.subarray(i * per, (i + 1) * per));
+  }
+  return { data, shape: [inputs.length, 3, height, width] };
+}

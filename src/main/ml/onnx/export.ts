@@ -1,0 +1,114 @@
+/**
+ * Building the ONNX model for a checkpoint and writing it to disk. The inference cache and
+ * `tessella model export --format onnx` share this, so an exported file is exactly what the app runs.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { GraphCheckpoint } from './graph-input';
+import { PRODUCER, readModelHeader } from './onnx-model';
+import type { ProtoMessage } from './protobuf';
+import { buildResnetGraph } from './resnet-graph';
+import { buildVitGraph } from './vit-graph';
+
+/**
+ * Stored as the model's producer_version. Bump it whenever a builder's output changes, so cached
+ * files from an older build are rebuilt rather than trusted.
+ */
+export const GRAPH_VERSION = 'tessella-onnx-1';
+
+export interface BuildOptions {
+  /** ViT only: also output every layer's attention probabilities and the attention rollout. */
+  explain?: boolean;
+}
+
+/** A checkpoint as the builders need it, plus what makes an exported file self-describing. */
+export interface ExportableCheckpoint extends GraphCheckpoint {
+  id2label?: Record<number, string>;
+  /** preprocessor_config.json as loaded: how to turn an image into `pixel_values`. */
+  preprocessor?: unknown;
+}
+
+export function buildOnnxModel(ck: ExportableCheckpoint, opts: BuildOptions = {}): ProtoMessage {
+  const metadata: Record<string, string> = { architecture: ck.arch };
+  if (ck.id2label) metadata['id2label'] = JSON.stringify(ck.id2label);
+  if (ck.preprocessor !== undefined) metadata['preprocessor_config'] = JSON.stringify(ck.preprocessor);
+  if (ck.arch === 'vit') {
+    const doc = opts.explain ? 'ViT image classifier with attention outputs' : 'ViT image classifier';
+    return buildVitGraph(ck, opts).toModel(GRAPH_VERSION, doc, metadata);
+  }
+  if (opts.explain) throw new Error('the explain graph (attention maps and rollout) exists for ViT only');
+  return buildResnetGraph(ck).toModel(GRAPH_VERSION, 'ResNet image classifier', metadata);
+}
+
+/** Small writes are coalesced: a ViT-B model has tens of thousands of tiny chunks around the weights. */
+const COALESCE_BYTES = 1 << 20;
+
+/**
+ * Writes `model` to `path` atomically (temp file in the same directory, fsync, rename), so a
+ * reader never sees a half-written model, even with two writers racing.
+ */
+export async function writeModelFile(model: ProtoMessage, path: string): Promise<number> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const fh = await open(tmp, 'w');
+  try {
+    const pending: Uint8Array[] = [];
+    let pendingBytes = 0;
+    const flush = async (): Promise<void> => {
+      if (!pendingBytes) return;
+      const buf = Buffer.concat(pending, pendingBytes);
+      await fh.write(buf, 0, buf.byteLength);
+      pending.length = 0;
+      pendingBytes = 0;
+    };
+    for (const part of model.parts()) {
+      if (part.byteLength >= COALESCE_BYTES) {
+        await flush();
+        await fh.write(part, 0, part.byteLength);
+      } else {
+        pending.push(part);
+        pendingBytes += part.byteLength;
+        if (pendingBytes >= COALESCE_BYTES) await flush();
+      }
+    }
+    await flush();
+    await fh.sync();
+  } catch (e) {
+    await fh.close();
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  await fh.close();
+  await rename(tmp, path);
+  return model.byteLength;
+}
+
+/** True when `path` is a model this build wrote with the current GRAPH_VERSION. */
+export async function isCurrentModelFile(path: string): Promise<boolean> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const head = new Uint8Array(256);
+    const { bytesRead } = await fh.read(head, 0, head.byteLength, 0);
+    const h = readModelHeader(head.subarray(0, bytesRead));
+    return h.producer === PRODUCER && h.version === GRAPH_VERSION && (await stat(path)).size > bytesRead;
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * `tessella model export --format onnx`: the graph the app runs, as a standalone ONNX file
+ * (input `pixel_values` [N,3,H,W] float32 after the checkpoint's preprocessing; outputs `logits`
+ * and `features`, plus `attentions_<i>` and `rollout` when `explain` is set). Labels and the
+ * preprocessor config travel in the model's metadata_props (`id2label`, `preprocessor_config`).
+ */
+export async function exportOnnx(ck: ExportableCheckpoint, outPath: string, opts: BuildOptions = {}): Promise<{ path: string; bytes: number }> {
+  const bytes = await writeModelFile(buildOnnxModel(ck, opts), outPath);
+  return { path: outPath, bytes };
+}

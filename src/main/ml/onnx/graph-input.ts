@@ -1,0 +1,34 @@
+/**
+ * What the graph builders need from a checkpoint. Deliberately structural: `loadCheckpoint()`'s
+ * result satisfies it, and so does a hand-made object in tests or benchmarks.
+ */
+export interface GraphTensor {
+  shape: number[];
+  data: Float32Array | BigInt64Array;
+}
+
+export interface GraphCheckpoint {
+  arch: 'vit' | 'resnet';
+  /** The HuggingFace config.json, as parsed. */
+  config: Record<string, unknown>;
+  /** ForImageClassification key names ('vit.…' / 'resnet.…', 'classifier.weight' / 'classifier.1.weight'). */
+  weights: Map<string, GraphTensor>;
+}
+
+/** A float tensor by name, checking its shape when one is expected. */
+export function floatWeight(ck: GraphCheckpoint, name: string, shape?: readonly number[]): Float32Array {
+  const t = ck.weights.get(name);
+  if (!t) throw new Error(`checkpoint has no tensor ${name}`);
+  if (!(t.data instanceof Float32Array)) throw new Error(`tensor ${name} is not floating point`);
+  if (shape && (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))) {
+    throw new Error(`tensor ${name} has shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]`);
+  }
+  return t.data;
+}
+
+export function configNumber(config: Record<string, unknown>, key: string, fallback?: number): number {
+  const v = config[key];
+  if (typeof v === 'number') return v;
+  if (fallback !== undefined) return fallback;
+  throw new Error(`config.json has no numeric ${key}`);
+}

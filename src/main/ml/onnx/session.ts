@@ -1,0 +1,190 @@
+/**
+ * The fast inference engine: a checkpoint's ONNX graph (built once, cached on disk by checkpoint
+ * hash) run by onnxruntime-node.
+ */
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { buildOnnxModel, isCurrentModelFile, writeModelFile } from './export';
+import type { ExportableCheckpoint } from './export';
+import { resnetShape } from './resnet-graph';
+import { attentionOutput, vitShape } from './vit-graph';
+
+export interface OnnxCheckpoint extends ExportableCheckpoint {
+  /** Content hash of the checkpoint; names the cached model file. */
+  hash: string;
+}
+
+export interface OnnxEngineOptions {
+  /** Where built models are kept: `<cacheDir>/<hash>[-explain].onnx`. */
+  cacheDir: string;
+  /** ViT only: build the graph that also outputs attention maps and the rollout, enabling explain(). */
+  explain?: boolean;
+  /** Preferred providers in order, e.g. ['cuda'] or ['dml']; CPU is always the fallback. */
+  executionProviders?: string[];
+  /** Images per session.run; bounds peak memory on large batches. Default 16 (explain: 4). */
+  chunkSize?: number;
+  /** intra-op threads; default: every core. */
+  threads?: number;
+}
+
+export interface RunResult {
+  /** One array per image. */
+  logits: Float32Array[];
+  features: Float32Array[];
+}
+
+export interface ExplainResult extends RunResult {
+  /** attentions[image][layer]: that layer's attention probabilities, [heads, tokens, tokens] row-major. */
+  attentions: Float32Array[][];
+  /** rollout[image]: CLS attention rollout over the patch grid, [grid, grid] row-major. */
+  rollout: Float32Array[];
+  heads: number;
+  tokens: number;
+  grid: number;
+}
+
+interface ProviderChoice {
+  session: ort.InferenceSession;
+  provider: string;
+  fallbackReason?: string;
+}
+
+async function createSession(modelPath: string, requested: string[], threads: number): Promise<ProviderChoice> {
+  const base: ort.InferenceSession.SessionOptions = {
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    logSeverityLevel: 3, // errors only: ORT warns about harmless things such as unused initializers
+  };
+  const wanted = requested.filter((p) => p !== 'cpu');
+  if (!wanted.length) return { session: await ort.InferenceSession.create(modelPath, { ...base, executionProviders: ['cpu'] }), provider: 'cpu' };
+
+  const supported = new Set(ort.listSupportedBackends().map((b) => b.name));
+  const usable = wanted.filter((p) => supported.has(p));
+  const reasons = wanted.filter((p) => !supported.has(p)).map((p) => `${p}: not available in this onnxruntime-node build`);
+  if (usable.length) {
+    try {
+      const session = await ort.InferenceSession.create(modelPath, { ...base, executionProviders: [...usable, 'cpu'] });
+      return { session, provider: usable[0]!, ...(reasons.length ? { fallbackReason: reasons.join('; ') } : {}) };
+    } catch (e) {
+      reasons.push(`${usable.join(', ')}: ${(e as Error).message}`);
+    }
+  }
+  const session = await ort.InferenceSession.create(modelPath, { ...base, executionProviders: ['cpu'] });
+  return { session, provider: 'cpu', fallbackReason: reasons.join('; ') };
+}
+
+/** Splits a chunk's [m, k] output into m per-image copies (copies, so the chunk buffer can be freed). */
+function perImage(t: ort.Tensor, m: number): Float32Array[] {
+  const data = t.data as Float32Array;
+  const k = data.length / m;
+  return Array.from({ length: m }, (_, i) => data.slice(i * k, (i + 1) * k));
+}
+
+export class OnnxEngine {
+  private constructor(
+    private session: ort.InferenceSession | null,
+    readonly arch: 'vit' | 'resnet',
+    /** [channels, height, width] of one input image. */
+    readonly inputShape: readonly [number, number, number],
+    readonly explainable: boolean,
+    readonly chunkSize: number,
+    readonly modelPath: string,
+    /** True when the model file came from the cache rather than being built now. */
+    readonly fromCache: boolean,
+    readonly provider: string,
+    /** Why a requested provider is not in use, when that happened. */
+    readonly fallbackReason: string | undefined,
+    private readonly vit: { layers: number; heads: number; tokens: number; grid: number } | null,
+  ) {}
+
+  static async load(ck: OnnxCheckpoint, opts: OnnxEngineOptions): Promise<OnnxEngine> {
+    const explain = !!opts.explain;
+    if (explain && ck.arch !== 'vit') throw new Error('explain is available for ViT checkpoints only');
+    const modelPath = join(opts.cacheDir, `${ck.hash}${explain ? '-explain' : ''}.onnx`);
+    const build = (): Promise<number> => writeModelFile(buildOnnxModel(ck, { explain }), modelPath);
+    let fromCache = await isCurrentModelFile(modelPath);
+    if (!fromCache) await build();
+
+    const threads = opts.threads ?? availableParallelism();
+    const providers = opts.executionProviders ?? ['cpu'];
+    let choice: ProviderChoice;
+    try {
+      choice = await createSession(modelPath, providers, threads);
+    } catch (e) {
+      // A cached file can still be damaged past its header (disk errors, a copy cut short): rebuild once.
+      if (!fromCache) throw e;
+      await build();
+      fromCache = false;
+      choice = await createSession(modelPath, providers, threads);
+    }
+    const { session, provider, fallbackReason } = choice;
+    const chunkSize = Math.max(1, opts.chunkSize ?? (explain ? 4 : 16));
+    if (ck.arch === 'vit') {
+      const s = vitShape(ck);
+      return new OnnxEngine(session, 'vit', [s.channels, s.imageSize, s.imageSize], explain, chunkSize, modelPath, fromCache, provider, fallbackReason, {
+        layers: s.layers,
+        heads: s.heads,
+        tokens: s.tokens,
+        grid: s.grid,
+      });
+    }
+    const s = resnetShape(ck);
+    return new OnnxEngine(session, 'resnet', [s.channels, s.imageSize, s.imageSize], false, chunkSize, modelPath, fromCache, provider, fallbackReason, null);
+  }
+
+  private get live(): ort.InferenceSession {
+    if (!this.session) throw new Error('OnnxEngine has been disposed');
+    return this.session;
+  }
+
+  /**
+   * Runs `n` images (`pixels`: n×C×H×W float32, already preprocessed) in chunks of `chunkSize`,
+   * calling `each` with every chunk's outputs and the index of its first image.
+   */
+  private async chunks(pixels: Float32Array, n: number, outputs: string[], each: (out: ort.InferenceSession.ReturnType, m: number) => void): Promise<void> {
+    const per = this.inputShape[0] * this.inputShape[1] * this.inputShape[2];
+    if (!Number.isInteger(n) || n < 0 || pixels.length !== n * per) {
+      throw new Error(`expected ${n} images of ${this.inputShape.join('x')} (${n * per} floats), got ${pixels.length}`);
+    }
+    for (let start = 0; start < n; start += this.chunkSize) {
+      const m = Math.min(this.chunkSize, n - start);
+      const input = new ort.Tensor('float32', pixels.subarray(start * per, (start + m) * per), [m, ...this.inputShape]);
+      const out = await this.live.run({ pixel_values: input }, outputs);
+      each(out, m);
+    }
+  }
+
+  async run(pixels: Float32Array, n: number): Promise<RunResult> {
+    const res: RunResult = { logits: [], features: [] };
+    await this.chunks(pixels, n, ['logits', 'features'], (out, m) => {
+      res.logits.push(...perImage(out['logits']!, m));
+      res.features.push(...perImage(out['features']!, m));
+    });
+    return res;
+  }
+
+  /** Logits, features, every layer's attention map and the rollout (engine loaded with `explain: true`). */
+  async explain(pixels: Float32Array, n: number): Promise<ExplainResult> {
+    if (!this.explainable || !this.vit) throw new Error('this engine was not loaded with { explain: true } (ViT only)');
+    const { layers, heads, tokens, grid } = this.vit;
+    const attNames = Array.from({ length: layers }, (_, l) => attentionOutput(l));
+    const res: ExplainResult = { logits: [], features: [], attentions: [], rollout: [], heads, tokens, grid };
+    await this.chunks(pixels, n, ['logits', 'features', 'rollout', ...attNames], (out, m) => {
+      res.logits.push(...perImage(out['logits']!, m));
+      res.features.push(...perImage(out['features']!, m));
+      res.rollout.push(...perImage(out['rollout']!, m));
+      const perLayer = attNames.map((name) => perImage(out[name]!, m));
+      for (let i = 0; i < m; i++) res.attentions.push(perLayer.map((l) => l[i]!));
+    });
+    return res;
+  }
+
+  async dispose(): Promise<void> {
+    const s = this.session;
+    this.session = null;
+    await s?.release();
+  }
+}

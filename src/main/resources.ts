@@ -1,0 +1,32 @@
+/**
+ * Binary resources (DeepZoom tiles, thumbnails, associated images) behind one function that
+ * both the Electron protocol and the HTTP route call. Only the exact path shapes of the contract
+ * are accepted, and only for slides in the library, so a URL can never reach another file.
+ */
+import { parseResourcePath } from '../shared/api.js';
+import type { AppContext } from './app-context.js';
+import { ApiError, toApiError } from './dispatch.js';
+
+export interface Resource {
+  body: Buffer;
+  contentType: string;
+  /** Tiles and thumbnails of a given file content never change. */
+  immutable: boolean;
+}
+
+export async function loadResource(ctx: AppContext, path: string): Promise<Resource> {
+  const r = parseResourcePath(path);
+  if (!r) throw new ApiError('not a Tessella resource path', 'not-found', 404);
+  try {
+    switch (r.kind) {
+      case 'tile':
+        return { body: await ctx.slides.tile(r.slideId, r.level, r.col, r.row, ctx.settings.get().tileQuality), contentType: 'image/jpeg', immutable: true };
+      case 'thumbnail':
+        return { body: await ctx.slides.thumbnail(r.slideId), contentType: 'image/jpeg', immutable: true };
+      case 'associated':
+        return { body: await ctx.slides.associated(r.slideId, r.name, !ctx.settings.get().hideLabelImages), contentType: 'image/jpeg', immutable: false };
+    }
+  } catch (e) {
+    throw toApiError(e);
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * The slide library: registers files (or folders of them) in the database, keeps a few readers
+ * open, and serves tiles, thumbnails and associated images for registered slides only.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import sharp from 'sharp';
+import type { SlideDetail, SlideSummary } from '../../shared/api.js';
+import type { SlidesRepo, StoredSlide } from '../store/slides-repo.js';
+import { contentHash } from './content-hash.js';
+import { deepZoomGeometry } from './deepzoom.js';
+import { openSlide, SLIDE_EXTENSIONS } from './open-slide.js';
+import { SlideError, type SlideReader } from './reader.js';
+import { thumbnail } from './thumbnail.js';
+import { TileService } from './tile-service.js';
+import { readFile, writeFile, rename } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+
+export interface LibraryDirs {
+  thumbnails: string;
+  tileCache: string;
+  slideCache: string;
+}
+
+const MAX_OPEN_READERS = 8;
+const THUMBNAIL_SIZE = 512;
+/** Associated images that may show patient identity. */
+export const SENSITIVE_ASSOCIATED = new Set(['label', 'macro']);
+
+export class SlideLibrary {
+  private readonly readers = new Map<number, Promise<SlideReader>>();
+  readonly tiles: TileService;
+
+  constructor(
+    private readonly repo: SlidesRepo,
+    private readonly dirs: LibraryDirs,
+  ) {
+    this.tiles = new TileService({ cacheDir: dirs.tileCache });
+  }
+
+  list(): SlideSummary[] {
+    return this.repo.list().map(toSummary);
+  }
+
+  detail(id: number): SlideDetail {
+    const s = this.require(id);
+    const dz = deepZoomGeometry(s);
+    return {
+      ...toSummary(s),
+      levels: s.levels,
+      properties: s.properties,
+      associatedImages: s.associatedImages,
+      contentHash: s.contentHash,
+      deepZoom: { width: dz.width, height: dz.height, tileSize: dz.tileSize, overlap: dz.overlap, format: 'jpeg', levelCount: dz.levels.length },
+    };
+  }
+
+  /**
+   * Adds files, and slide files found under folders. Each file is opened before it is recorded,
+   * so a file no reader can open leaves no entry behind, only an error naming it.
+   */
+  async add(paths: string[]): Promise<{ added: SlideSummary[]; existing: SlideSummary[]; errors: { path: string; message: string }[] }> {
+    const added: SlideSummary[] = [];
+    const existing: SlideSummary[] = [];
+    const errors: { path: string; message: string }[] = [];
+    const files: string[] = [];
+    for (const p of paths) {
+      const abs = resolve(p);
+      try {
+        const st = await stat(abs);
+        if (st.isDirectory()) {
+          const found = await findSlideFiles(abs);
+          if (found.length === 0) errors.push({ path: abs, message: `no slide files found in this folder (looked for ${[...SLIDE_EXTENSIONS].join(' ')})` });
+          files.push(...found);
+        } else files.push(abs);
+      } catch {
+        errors.push({ path: abs, message: 'no such file or folder' });
+      }
+    }
+    for (const file of files) {
+      try {
+        const before = this.repo.byPath(file);
+        const slide = before ?? (await this.register(file));
+        (before ? existing : added).push(toSummary(slide));
+      } catch (e) {
+        errors.push({ path: file, message: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    return { added, existing, errors };
+  }
+
+  /** The stored slide for `path`, registering it first if needed (CLI commands register on first use). */
+  async ensure(path: string): Promise<StoredSlide> {
+    const abs = resolve(path);
+    return this.repo.byPath(abs) ?? (await this.register(abs));
+  }
+
+  private async register(file: string): Promise<StoredSlide> {
+    const reader = await openSlide(file, { cacheDir: this.dirs.slideCache });
+    try {
+      const [hash, st] = await Promise.all([contentHash(file), stat(file)]);
+      const slide = this.repo.insert({ path: file, name: basename(file), contentHash: hash, fileSize: st.size, reader: reader.readerName, meta: reader.metadata });
+      this.readers.set(slide.id, Promise.resolve(reader));
+      this.trimReaders();
+      return slide;
+    } catch (e) {
+      reader.close();
+      throw e;
+    }
+  }
+
+  remove(id: number): boolean {
+    this.dropReader(id);
+    return this.repo.remove(id);
+  }
+
+  get(id: number): StoredSlide | null {
+    return this.repo.get(id);
+  }
+
+  require(id: number): StoredSlide {
+    const s = this.repo.get(id);
+    if (!s) throw new SlideError(`no slide with id ${id} in the library`, 'not-found');
+    return s;
+  }
+
+  async reader(id: number): Promise<SlideReader> {
+    const cached = this.readers.get(id);
+    if (cached) {
+      // Re-insert to mark it most recently used.
+      this.readers.delete(id);
+      this.readers.set(id, cached);
+      return cached;
+    }
+    const s = this.require(id);
+    if (!existsSync(s.path)) throw new SlideError(`the file of slide "${s.name}" is gone: ${s.path}`, 'not-found');
+    const p = openSlide(s.path, { cacheDir: this.dirs.slideCache });
+    this.readers.set(id, p);
+    p.catch(() => this.readers.delete(id));
+    this.trimReaders();
+    return p;
+  }
+
+  async tile(id: number, level: number, col: number, row: number, quality?: number): Promise<Buffer> {
+    const s = this.require(id);
+    return this.tiles.getTile({ hash: s.contentHash, reader: await this.reader(id) }, level, col, row, { quality });
+  }
+
+  /** JPEG thumbnail, made once per file content and kept in the data home. */
+  async thumbnail(id: number): Promise<Buffer> {
+    const s = this.require(id);
+    const file = join(this.dirs.thumbnails, `${s.contentHash}-${THUMBNAIL_SIZE}.jpeg`);
+    try {
+      return await readFile(file);
+    } catch {
+      const jpeg = await thumbnail(await this.reader(id), THUMBNAIL_SIZE);
+      const tmp = `${file}.${process.pid}.tmp`;
+      await writeFile(tmp, jpeg);
+      await rename(tmp, file);
+      return jpeg;
+    }
+  }
+
+  async associated(id: number, name: string, allowSensitive: boolean): Promise<Buffer> {
+    const s = this.require(id);
+    if (!s.associatedImages.includes(name)) throw new SlideError(`slide "${s.name}" has no associated image "${name}"`, 'not-found');
+    if (!allowSensitive && SENSITIVE_ASSOCIATED.has(name)) {
+      throw new SlideError(`the ${name} image is hidden (it can carry patient names); turn off "hide label and macro images" in settings to see it`, 'bad-request');
+    }
+    const img = await (await this.reader(id)).readAssociatedImage(name);
+    return sharp(img.data, { raw: { width: img.width, height: img.height, channels: 4 } }).flatten({ background: '#ffffff' }).jpeg({ quality: 90 }).toBuffer();
+  }
+
+  close(): void {
+    for (const id of [...this.readers.keys()]) this.dropReader(id);
+  }
+
+  private dropReader(id: number): void {
+    const p = this.readers.get(id);
+    this.readers.delete(id);
+    p?.then((r) => r.close()).catch(() => {});
+  }
+
+  private trimReaders(): void {
+    while (this.readers.size > MAX_OPEN_READERS) this.dropReader(this.readers.keys().next().value!);
+  }
+}
+
+function toSummary(s: StoredSlide): SlideSummary {
+  const { contentHash: _h, levels: _l, properties: _p, associatedImages: _a, ...summary } = s;
+  return summary;
+}
+
+/** Slide files under `dir`, skipping hidden folders and the data folders of MRXS slides. */
+async function findSlideFiles(dir: string, depth = 0): Promise<string[]> {
+  if (depth > 8) return [];
+  const out: string[] = [];
+  const entries = await readdir(dir, { withFileTypes: true });
+  const names = new Set(entries.map((e) => e.name));
+  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    if (e.name.startsWith('.')) continue;
+    const full = join(dir, e.name);
+    if (e.isDirectory()) {
+      if (names.has(`${e.name}.mrxs`)) continue;
+      out.push(...(await findSlideFiles(full, depth + 1)));
+    } else if (e.isFile() && SLIDE_EXTENSIONS.has(extname(e.name).toLowerCase())) {
+      out.push(full);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,79 @@
+/**
+ * One-off conversion of large images that can only be decoded front to back (PNG, JPEG, WebP,
+ * strip TIFF, or a tiled TIFF without usable reduced levels) into a tiled pyramidal TIFF in
+ * the cache directory. libvips streams the conversion, so memory stays bounded whatever the
+ * image size; afterwards every region read touches only the tiles it needs.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import sharp from 'sharp';
+import { SlideError } from './reader.js';
+
+/** Bump when the cached file layout changes so stale conversions are not reused. */
+const CACHE_VERSION = 1;
+
+const inFlight = new Map<string, Promise<string>>();
+
+export interface PyramidSource {
+  path: string;
+  /** TIFF page to convert (0 for single-image formats). */
+  page: number;
+  /** JPEG sources are already lossy, so their tiles are re-encoded as JPEG; anything else stays lossless. */
+  lossy: boolean;
+  /** Pixel budget handed to libvips, checked by the caller against the header first. */
+  limitInputPixels: number;
+}
+
+async function cacheKey(src: PyramidSource): Promise<string> {
+  const real = await realpath(src.path);
+  const st = await stat(real);
+  return createHash('sha256')
+    .update(`${CACHE_VERSION}|${real}|${st.size}|${st.mtimeMs}|${src.page}|${src.lossy}`)
+    .digest('hex')
+    .slice(0, 40);
+}
+
+/** Path of the cached pyramid for `src`, converting it first if needed. */
+export async function ensurePyramid(src: PyramidSource, cacheDir: string): Promise<string> {
+  const key = await cacheKey(src);
+  const target = join(cacheDir, `pyramid-${key}.tif`);
+  try {
+    await stat(target);
+    return target;
+  } catch {
+    // not cached yet
+  }
+  const running = inFlight.get(target);
+  if (running) return running;
+  const job = convert(src, cacheDir, target).finally(() => inFlight.delete(target));
+  inFlight.set(target, job);
+  return job;
+}
+
+async function convert(src: PyramidSource, cacheDir: string, target: string): Promise<string> {
+  await mkdir(cacheDir, { recursive: true });
+  // Written under a temporary name and renamed, so a crash never leaves a half pyramid that looks cached.
+  const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await sharp(src.path, { page: src.page, limitInputPixels: src.limitInputPixels, sequentialRead: true, failOn: 'error' })
+      .toColourspace('srgb')
+      .tiff({
+        tile: true,
+        tileWidth: 256,
+        tileHeight: 256,
+        pyramid: true,
+        bigtiff: true,
+        compression: src.lossy ? 'jpeg' : 'deflate',
+        quality: 90,
+        predictor: 'horizontal',
+      })
+      .toFile(tmp);
+    await rename(tmp, target);
+    return target;
+  } catch (e) {
+    await rm(tmp, { force: true });
+    if (e instanceof SlideError) throw e;
+    throw new SlideError(`Could not decode ${basename(src.path)}: ${(e as Error).message}`, 'corrupt');
+  }
+}

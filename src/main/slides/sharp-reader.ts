@@ -1,0 +1,392 @@
+/**
+ * Slides and images read with sharp (libvips), no OpenSlide needed:
+ * - tiled TIFF, pyramidal or not: a page whose size shrinks with the same aspect is a level;
+ *   regions are `extract`ed from the right page, so libvips decodes only the tiles touched;
+ * - PNG, JPEG, WebP and strip TIFF: small ones are decoded once and kept in memory, large ones
+ *   are converted once into a tiled pyramid in the cache directory (pyramid-cache.ts).
+ * Sizes come from the file header and are checked before libvips touches any pixel, so a
+ * header claiming absurd dimensions becomes a SlideError instead of a huge allocation.
+ */
+import { open } from 'node:fs/promises';
+import { basename } from 'node:path';
+import sharp from 'sharp';
+import { SlideError, type RgbaImage, type SlideLevel, type SlideMetadata, type SlideReader } from './reader.js';
+import { ensurePyramid } from './pyramid-cache.js';
+import { blit, checkRegionArgs, clipRect, levelDownsample, MAX_REGION_PIXELS, toLevelRect, transparentImage, type LevelRect } from './region.js';
+import { isTiffMagic, readTiffPages, UNDECODABLE_COMPRESSION, type TiffPage } from './tiff-directory.js';
+
+/** Tiled sources are read tile by tile, so only the tile index bounds them: 2^37 px is ~370k x 370k. */
+export const MAX_TILED_PIXELS = 2 ** 37;
+/**
+ * Sequential sources must be decoded front to back once (into the pyramid cache); memory stays
+ * bounded but time grows with size, and 2^33 px (~92k x 92k) already takes minutes.
+ */
+export const MAX_SEQUENTIAL_PIXELS = 2 ** 33;
+/** Up to 4096 x 4096 (64 MB RGBA) an image is decoded once and kept in memory. */
+export const IN_MEMORY_PIXELS = 4096 * 4096;
+
+export interface SharpReaderOptions {
+  /** Where pyramids of large sequential images are written (created if missing). */
+  cacheDir: string;
+}
+
+export function sharpStatus(): { available: boolean; detail: string; vips: string } {
+  const { sharp: version, vips } = sharp.versions;
+  return { available: true, detail: `sharp ${version}, libvips ${vips}`, vips };
+}
+
+/** Where a level's pixels come from. */
+interface PixelSource {
+  levels: SlideLevel[];
+  /** RGBA pixels of `r`, which lies inside level `level`. */
+  read(level: number, r: LevelRect): Promise<Buffer>;
+}
+
+/** 8-bit sRGB + alpha whatever the input (grey, 16-bit, CMYK). */
+function toRgba(img: sharp.Sharp): sharp.Sharp {
+  return img.toColourspace('srgb').ensureAlpha().raw();
+}
+
+function wrapDecodeError(path: string, e: unknown): SlideError {
+  if (e instanceof SlideError) return e;
+  return new SlideError(`Could not decode ${basename(path)}: ${(e as Error).message}`, 'corrupt');
+}
+
+class TiledTiffSource implements PixelSource {
+  constructor(
+    private readonly path: string,
+    private readonly pages: number[],
+    readonly levels: SlideLevel[],
+  ) {}
+
+  async read(level: number, r: LevelRect): Promise<Buffer> {
+    try {
+      // limitInputPixels is off because the header sizes were already checked against MAX_TILED_PIXELS.
+      return await toRgba(
+        sharp(this.path, { page: this.pages[level], limitInputPixels: false, sequentialRead: false, failOn: 'error' }).extract({
+          left: r.x,
+          top: r.y,
+          width: r.w,
+          height: r.h,
+        }),
+      ).toBuffer();
+    } catch (e) {
+      throw wrapDecodeError(this.path, e);
+    }
+  }
+}
+
+class MemorySource implements PixelSource {
+  private decoded: Promise<Buffer> | null = null;
+  readonly levels: SlideLevel[];
+
+  constructor(
+    private readonly path: string,
+    private readonly page: number,
+    width: number,
+    height: number,
+  ) {
+    this.levels = [{ width, height, downsample: 1 }];
+  }
+
+  async read(_level: number, r: LevelRect): Promise<Buffer> {
+    // Decoded on first use, then shared; a failed decode is retried on the next read.
+    this.decoded ??= toRgba(sharp(this.path, { page: this.page, limitInputPixels: IN_MEMORY_PIXELS }))
+      .toBuffer()
+      .catch((e) => {
+        this.decoded = null;
+        throw wrapDecodeError(this.path, e);
+      });
+    const all = await this.decoded;
+    const width = this.levels[0].width;
+    if (r.x === 0 && r.y === 0 && r.w === width && r.h === this.levels[0].height) return Buffer.from(all);
+    const out = transparentImage(r.w, r.h);
+    blit(out, 0, 0, all, width, r.x, r.y, r.w, r.h);
+    return out.data;
+  }
+}
+
+class SharpReader implements SlideReader {
+  readonly readerName = 'sharp';
+  private closed = false;
+
+  constructor(
+    readonly path: string,
+    readonly metadata: SlideMetadata,
+    private readonly source: PixelSource,
+    /** Associated image name -> TIFF page of the original file. */
+    private readonly associated: Map<string, TiffPage>,
+  ) {}
+
+  async readRegion(level: number, x: number, y: number, w: number, h: number): Promise<RgbaImage> {
+    if (this.closed) throw new SlideError(`${basename(this.path)} is closed.`, 'bad-request');
+    checkRegionArgs(this.metadata.levels, level, x, y, w, h);
+    const lv = this.metadata.levels[level];
+    const want = toLevelRect(lv, x, y, w, h);
+    const inside = clipRect(want, lv.width, lv.height);
+    const out = transparentImage(w, h);
+    if (!inside) return out;
+    const pixels = await this.source.read(level, inside);
+    if (inside.w === w && inside.h === h) return { width: w, height: h, data: pixels };
+    blit(out, inside.x - want.x, inside.y - want.y, pixels, inside.w, 0, 0, inside.w, inside.h);
+    return out;
+  }
+
+  async readAssociatedImage(name: string): Promise<RgbaImage> {
+    const page = this.associated.get(name);
+    if (!page) {
+      throw new SlideError(
+        `${basename(this.path)} has no associated image "${name}" (it has: ${[...this.associated.keys()].join(', ') || 'none'}).`,
+        'bad-request',
+      );
+    }
+    if (page.width * page.height > MAX_REGION_PIXELS) {
+      throw new SlideError(`Associated image "${name}" is ${page.width}x${page.height}, too large to read at once.`, 'too-large');
+    }
+    try {
+      const { data, info } = await toRgba(sharp(this.path, { page: page.index, limitInputPixels: MAX_REGION_PIXELS })).toBuffer({
+        resolveWithObject: true,
+      });
+      return { width: info.width, height: info.height, data };
+    } catch (e) {
+      throw wrapDecodeError(this.path, e);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+}
+
+// ---------- TIFF ----------
+
+function isAperio(page: TiffPage): boolean {
+  return page.description?.startsWith('Aperio') ?? false;
+}
+
+/** Pages that form the pyramid: page 0, then each page that shrinks with (about) the same aspect. */
+function pyramidPages(pages: TiffPage[]): TiffPage[] {
+  const base = pages[0];
+  const levels = [base];
+  for (const p of pages.slice(1)) {
+    const prev = levels[levels.length - 1];
+    if (p.tiled !== base.tiled || p.width >= prev.width || p.height >= prev.height) continue;
+    // Reduced levels are rounded sizes, so compare the size a pure downsample would give within a pixel or two.
+    const ds = base.width / p.width;
+    if (Math.abs(base.height / ds - p.height) > Math.max(2, p.height * 0.01)) continue;
+    levels.push(p);
+  }
+  return levels;
+}
+
+function associatedName(p: TiffPage, aperio: boolean, isSecondPage: boolean): string | null {
+  const d = (p.description ?? '').toLowerCase();
+  for (const name of ['label', 'macro', 'thumbnail', 'overview']) {
+    if (new RegExp(`\\b${name}\\b`).test(d)) return name === 'overview' ? 'macro' : name;
+  }
+  // Aperio's thumbnail is the untitled strip page right after level 0.
+  if (aperio && isSecondPage && !p.tiled) return 'thumbnail';
+  return null;
+}
+
+const RESOLUTION_UNITS: Record<number, string> = { 1: 'none', 2: 'inch', 3: 'centimeter' };
+
+/** Micrometres per pixel from TIFF resolution tags, where they plausibly describe a microscope. */
+function tiffMpp(p: TiffPage): { x: number; y: number } | null {
+  if (!p.xResolution || !p.yResolution) return null;
+  const perUnit = p.resolutionUnit === 3 ? 10_000 : p.resolutionUnit === 2 ? 25_400 : null;
+  if (perUnit === null) return null;
+  const x = perUnit / p.xResolution;
+  const y = perUnit / p.yResolution;
+  // Inch units are usually a default 72/300 dpi from a generic writer, not a scanner; those give
+  // tens of micrometres or more, which no slide scanner produces.
+  if (p.resolutionUnit === 2 && x >= 10) return null;
+  return { x, y };
+}
+
+/** Aperio's "key = value" pairs after the first '|' of ImageDescription, as OpenSlide names them. */
+function aperioProperties(description: string): Record<string, string> {
+  const props: Record<string, string> = {};
+  for (const part of description.split('|').slice(1)) {
+    const eq = part.indexOf('=');
+    if (eq > 0) props[`aperio.${part.slice(0, eq).trim()}`] = part.slice(eq + 1).trim();
+  }
+  return props;
+}
+
+function tiffProperties(p: TiffPage): Record<string, string> {
+  const props: Record<string, string> = {};
+  const put = (k: string, v: string | number | null) => {
+    if (v !== null && v !== '') props[k] = String(v);
+  };
+  put('tiff.ImageDescription', p.description);
+  put('tiff.Make', p.make);
+  put('tiff.Model', p.model);
+  put('tiff.Software', p.software);
+  put('tiff.DateTime', p.dateTime);
+  put('tiff.XResolution', p.xResolution);
+  put('tiff.YResolution', p.yResolution);
+  put('tiff.ResolutionUnit', RESOLUTION_UNITS[p.resolutionUnit] ?? String(p.resolutionUnit));
+  return props;
+}
+
+function finiteOrNull(v: string | undefined): number | null {
+  const n = v === undefined ? NaN : Number(v);
+  return Number.isFinite(n) && n > 0 ? n : null;
+}
+
+function checkDecodable(pages: TiffPage[], name: string): void {
+  const codec = UNDECODABLE_COMPRESSION[pages[0].compression];
+  if (codec) {
+    throw new SlideError(`${name} uses ${codec} compression, which needs OpenSlide; OpenSlide could not open it here.`, 'unsupported');
+  }
+}
+
+function pageLevels(pages: TiffPage[]): SlideLevel[] {
+  const [base] = pages;
+  return pages.map((p) => ({ width: p.width, height: p.height, downsample: levelDownsample(base.width, base.height, p.width, p.height) }));
+}
+
+async function openTiff(path: string, opts: SharpReaderOptions): Promise<SlideReader> {
+  const name = basename(path);
+  const pages = await readTiffPages(path, name);
+  const base = pages[0];
+  const pixels = base.width * base.height;
+  const limit = base.tiled ? MAX_TILED_PIXELS : MAX_SEQUENTIAL_PIXELS;
+  if (pixels > limit) {
+    throw new SlideError(
+      `${name} claims to be ${base.width} x ${base.height} pixels, beyond the ${limit.toExponential(2)} pixels ` +
+        `supported for ${base.tiled ? 'tiled' : 'untiled'} TIFF; the header is probably corrupt.`,
+      'too-large',
+    );
+  }
+  checkDecodable(pages, name);
+
+  const aperio = isAperio(base);
+  const levelPages = pyramidPages(pages);
+  const associated = new Map<string, TiffPage>();
+  for (const p of pages) {
+    if (levelPages.includes(p)) continue;
+    const n = associatedName(p, aperio, p.index === 1);
+    if (n && !associated.has(n) && p.width * p.height <= MAX_REGION_PIXELS) associated.set(n, p);
+  }
+
+  const properties = tiffProperties(base);
+  if (aperio && base.description) Object.assign(properties, aperioProperties(base.description));
+  const mpp = aperio && finiteOrNull(properties['aperio.MPP']) !== null
+    ? { x: Number(properties['aperio.MPP']), y: Number(properties['aperio.MPP']) }
+    : tiffMpp(base);
+
+  const smallest = levelPages[levelPages.length - 1];
+  let source: PixelSource;
+  if (base.tiled && smallest.width * smallest.height <= IN_MEMORY_PIXELS) {
+    source = new TiledTiffSource(path, levelPages.map((p) => p.index), pageLevels(levelPages));
+  } else if (!base.tiled && pixels <= IN_MEMORY_PIXELS) {
+    source = new MemorySource(path, base.index, base.width, base.height);
+  } else {
+    // Strip TIFF too big for memory, or tiled without an overview small enough to display whole.
+    source = await pyramidSource(path, base.index, base.compression === 7, limit, opts);
+  }
+
+  return new SharpReader(
+    path,
+    {
+      format: aperio ? 'aperio' : 'generic-tiff',
+      vendor: aperio ? 'aperio' : base.make?.trim() || null,
+      width: base.width,
+      height: base.height,
+      levels: source.levels,
+      mpp,
+      objectivePower: aperio ? finiteOrNull(properties['aperio.AppMag']) : null,
+      properties,
+      associatedImages: [...associated.keys()],
+    },
+    source,
+    associated,
+  );
+}
+
+async function pyramidSource(
+  path: string,
+  page: number,
+  lossy: boolean,
+  limitInputPixels: number,
+  opts: SharpReaderOptions,
+): Promise<PixelSource> {
+  const pyramid = await ensurePyramid({ path, page, lossy, limitInputPixels }, opts.cacheDir);
+  const pages = pyramidPages(await readTiffPages(pyramid, basename(pyramid)));
+  return new TiledTiffSource(pyramid, pages.map((p) => p.index), pageLevels(pages));
+}
+
+// ---------- PNG / JPEG / WebP ----------
+
+const PLAIN_FORMATS = new Set(['png', 'jpeg', 'webp']);
+
+async function openPlain(path: string, opts: SharpReaderOptions): Promise<SlideReader> {
+  const name = basename(path);
+  let meta: sharp.Metadata;
+  try {
+    // Header only: the pixel budget is enforced below with a clearer message than libvips'.
+    meta = await sharp(path, { limitInputPixels: false }).metadata();
+  } catch (e) {
+    throw wrapDecodeError(path, e);
+  }
+  if (!PLAIN_FORMATS.has(meta.format)) {
+    throw new SlideError(`${name} is a ${meta.format} image, which Tessella does not read.`, 'unsupported');
+  }
+  const { width, height } = meta;
+  if (!(width > 0 && height > 0)) throw new SlideError(`${name} has no valid image size.`, 'corrupt');
+  if (width * height > MAX_SEQUENTIAL_PIXELS) {
+    throw new SlideError(
+      `${name} claims to be ${width} x ${height} pixels, beyond the ${MAX_SEQUENTIAL_PIXELS.toExponential(2)} ` +
+        `pixels supported for ${meta.format.toUpperCase()}; convert it to a tiled pyramidal TIFF.`,
+      'too-large',
+    );
+  }
+  const source =
+    width * height <= IN_MEMORY_PIXELS
+      ? new MemorySource(path, 0, width, height)
+      : await pyramidSource(path, 0, meta.format === 'jpeg', MAX_SEQUENTIAL_PIXELS, opts);
+
+  const properties: Record<string, string> = {
+    'image.format': meta.format,
+    'image.width': String(width),
+    'image.height': String(height),
+    'image.channels': String(meta.channels),
+    'image.depth': meta.depth,
+    'image.space': meta.space,
+  };
+  if (meta.density) properties['image.density-dpi'] = String(meta.density);
+  for (const c of meta.comments ?? []) properties[`${meta.format}.${c.keyword}`] = c.text;
+  const dpiMpp = meta.density ? 25_400 / meta.density : null;
+
+  return new SharpReader(
+    path,
+    {
+      format: meta.format,
+      vendor: null,
+      width,
+      height,
+      levels: source.levels,
+      // Same reasoning as tiffMpp: ordinary DPI values are not a microscope's resolution.
+      mpp: dpiMpp !== null && dpiMpp < 10 ? { x: dpiMpp, y: dpiMpp } : null,
+      objectivePower: null,
+      properties,
+      associatedImages: [],
+    },
+    source,
+    new Map(),
+  );
+}
+
+/** Open a TIFF, PNG, JPEG or WebP file with sharp. Errors are SlideErrors naming the file. */
+export async function openWithSharp(path: string, opts: SharpReaderOptions): Promise<SlideReader> {
+  const head = Buffer.alloc(8);
+  const fh = await open(path, 'r');
+  try {
+    await fh.read(head, 0, 8, 0);
+  } finally {
+    await fh.close();
+  }
+  return isTiffMagic(head) ? openTiff(path, opts) : openPlain(path, opts);
+}

@@ -1,0 +1,223 @@
+/**
+ * Encoded tiles, cached twice: a byte-bounded LRU in memory for the tiles a viewer is showing
+ * now, and files on disk so reopening a slide (or restarting the app) does not re-render.
+ * Keys use the slide's content hash, not its path, so a moved file keeps its cache and a
+ * replaced file never serves stale tiles.
+ */
+import { mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+
+export type TileFormat = 'jpeg' | 'png';
+
+export interface TileKey {
+  hash: string;
+  level: number;
+  col: number;
+  row: number;
+  quality: number;
+  format: TileFormat;
+}
+
+const SAFE_HASH = /^[A-Za-z0-9_-]{1,128}$/;
+
+export function tileKeyString(k: TileKey): string {
+  return `${k.hash}/${k.level}/${k.col}_${k.row}_q${k.quality}.${k.format}`;
+}
+
+function checkKey(k: TileKey): void {
+  // the hash becomes a directory name: anything else could escape the cache directory
+  if (!SAFE_HASH.test(k.hash)) throw new Error(`Unsafe cache hash ${JSON.stringify(k.hash)}`);
+  for (const n of [k.level, k.col, k.row, k.quality]) {
+    if (!Number.isInteger(n) || n < 0) throw new Error(`Bad tile key ${tileKeyString(k)}`);
+  }
+}
+
+/** Least-recently-used map bounded by the total bytes of its values. */
+export class ByteLru {
+  private readonly map = new Map<string, Buffer>();
+  private total = 0;
+
+  constructor(readonly maxBytes: number) {}
+
+  get bytes(): number {
+    return this.total;
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  has(key: string): boolean {
+    return this.map.has(key);
+  }
+
+  get(key: string): Buffer | undefined {
+    const v = this.map.get(key);
+    if (v === undefined) return undefined;
+    // Map keeps insertion order: re-inserting makes this the most recently used
+    this.map.delete(key);
+    this.map.set(key, v);
+    return v;
+  }
+
+  set(key: string, value: Buffer): void {
+    this.delete(key);
+    // a value bigger than the whole budget would only flush everything else out
+    if (value.byteLength > this.maxBytes) return;
+    this.map.set(key, value);
+    this.total += value.byteLength;
+    for (const [oldest, v] of this.map) {
+      if (this.total <= this.maxBytes) break;
+      this.map.delete(oldest);
+      this.total -= v.byteLength;
+    }
+  }
+
+  delete(key: string): boolean {
+    const v = this.map.get(key);
+    if (v === undefined) return false;
+    this.map.delete(key);
+    this.total -= v.byteLength;
+    return true;
+  }
+
+  clear(): void {
+    this.map.clear();
+    this.total = 0;
+  }
+}
+
+/**
+ * Each file is the encoded tile followed by a 12-byte trailer: magic, payload length, CRC-32.
+ * Files only appear through rename(), but a crash, a full disk or another process can still
+ * leave a truncated or damaged file; the trailer lets a read reject it instead of sending a
+ * broken image to the viewer.
+ */
+const MAGIC = Buffer.from('TSt1', 'ascii');
+const TRAILER = 12;
+
+export function sealEntry(payload: Buffer): Buffer {
+  const trailer = Buffer.alloc(TRAILER);
+  MAGIC.copy(trailer, 0);
+  trailer.writeUInt32BE(payload.byteLength, 4);
+  trailer.writeUInt32BE(crc32(payload), 8);
+  return Buffer.concat([payload, trailer]);
+}
+
+/** The payload of a sealed entry, or null when the file is not a complete, intact entry. */
+export function openEntry(file: Buffer): Buffer | null {
+  if (file.byteLength < TRAILER) return null;
+  const end = file.byteLength - TRAILER;
+  if (!file.subarray(end, end + 4).equals(MAGIC)) return null;
+  if (file.readUInt32BE(end + 4) !== end) return null;
+  const payload = file.subarray(0, end);
+  return crc32(payload) === file.readUInt32BE(end + 8) ? payload : null;
+}
+
+let tmpCounter = 0;
+
+export class DiskTileCache {
+  private readonly madeDirs = new Set<string>();
+
+  constructor(readonly dir: string) {}
+
+  pathOf(k: TileKey): string {
+    checkKey(k);
+    return join(this.dir, k.hash, String(k.level), `${k.col}_${k.row}_q${k.quality}.${k.format}.tile`);
+  }
+
+  async get(k: TileKey): Promise<Buffer | null> {
+    const path = this.pathOf(k);
+    let file: Buffer;
+    try {
+      file = await readFile(path);
+    } catch {
+      return null;
+    }
+    const payload = openEntry(file);
+    if (payload === null) await unlink(path).catch(() => undefined);
+    return payload;
+  }
+
+  async set(k: TileKey, payload: Buffer): Promise<void> {
+    const path = this.pathOf(k);
+    const dir = join(this.dir, k.hash, String(k.level));
+    if (!this.madeDirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.madeDirs.add(dir);
+    }
+    const tmp = `${path}.${process.pid}.${++tmpCounter}.tmp`;
+    try {
+      await writeFile(tmp, sealEntry(payload));
+      await rename(tmp, path);
+    } catch (e) {
+      await unlink(tmp).catch(() => undefined);
+      // someone removed the directory under us: forget it so the next write recreates it
+      this.madeDirs.delete(dir);
+      throw e;
+    }
+  }
+
+  /** Drop every cached tile of one slide. */
+  async removeSlide(hash: string): Promise<void> {
+    if (!SAFE_HASH.test(hash)) return;
+    for (const d of this.madeDirs) if (d.startsWith(join(this.dir, hash))) this.madeDirs.delete(d);
+    await rm(join(this.dir, hash), { recursive: true, force: true });
+  }
+}
+
+export interface TileCacheOptions {
+  /** Memory budget for encoded tiles; 0 turns the memory layer off. */
+  memoryBytes?: number;
+  /** Directory for the disk layer; null or absent turns it off. */
+  dir?: string | null;
+  /** Told about disk write failures, which never fail a tile request. */
+  onDiskError?: (err: unknown) => void;
+}
+
+export const DEFAULT_MEMORY_BYTES = 64 << 20;
+
+/** Memory in front of disk. Disk writes run in the background; flush() waits for them. */
+export class TileCache {
+  readonly memory: ByteLru;
+  readonly disk: DiskTileCache | null;
+  private readonly pending = new Set<Promise<void>>();
+  private readonly onDiskError: (err: unknown) => void;
+
+  constructor(opts: TileCacheOptions = {}) {
+    this.memory = new ByteLru(opts.memoryBytes ?? DEFAULT_MEMORY_BYTES);
+    this.disk = opts.dir ? new DiskTileCache(opts.dir) : null;
+    this.onDiskError = opts.onDiskError ?? (() => undefined);
+  }
+
+  /** From memory only; synchronous so a warm hit costs no extra event-loop turn. */
+  getMemory(k: TileKey): Buffer | undefined {
+    return this.memory.get(tileKeyString(k));
+  }
+
+  async get(k: TileKey): Promise<Buffer | null> {
+    const key = tileKeyString(k);
+    const hit = this.memory.get(key);
+    if (hit) return hit;
+    if (!this.disk) return null;
+    const fromDisk = await this.disk.get(k);
+    if (fromDisk) this.memory.set(key, fromDisk);
+    return fromDisk;
+  }
+
+  set(k: TileKey, payload: Buffer): void {
+    this.memory.set(tileKeyString(k), payload);
+    if (!this.disk) return;
+    const write: Promise<void> = this.disk
+      .set(k, payload)
+      .catch((e) => this.onDiskError(e))
+      .finally(() => this.pending.delete(write));
+    this.pending.add(write);
+  }
+
+  /** Resolves once every disk write started so far has finished. */
+  async flush(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+}

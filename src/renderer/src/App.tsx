@@ -1,0 +1,67 @@
+import { lazy, Suspense, useMemo, useState } from 'react';
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import CssBaseline from '@mui/material/CssBaseline';
+import Toolbar from '@mui/material/Toolbar';
+import useMediaQuery from '@mui/material/useMediaQuery';
+import { ThemeProvider } from '@mui/material/styles';
+import { makeTheme } from './theme';
+import { useRoute } from './router';
+import { SettingsProvider, useSettings } from './settings/SettingsContext';
+import { SettingsDialog } from './settings/SettingsDialog';
+import { NavDrawer } from './shell/NavDrawer';
+import { TopBar } from './shell/TopBar';
+import { NotBuiltPage, NotFoundPage } from './shell/PlaceholderPages';
+import { SlidesPage } from './slides/SlidesPage';
+
+// OpenSeadragon is most of the viewer's weight; the library page should not wait for it.
+const ViewerPage = lazy(() => import('./viewer/ViewerPage').then((m) => ({ default: m.ViewerPage })));
+
+export function App() {
+  return (
+    <SettingsProvider>
+      <ThemedApp />
+    </SettingsProvider>
+  );
+}
+
+function ThemedApp() {
+  const { settings, loadError } = useSettings();
+  const prefersDark = useMediaQuery('(prefers-color-scheme: dark)');
+  const mode = settings.theme === 'system' ? (prefersDark ? 'dark' : 'light') : settings.theme;
+  const theme = useMemo(() => makeTheme(mode), [mode]);
+  const route = useRoute();
+  const [settingsOpen, setSettingsOpen] = useState(false);
+
+  return (
+    <ThemeProvider theme={theme}>
+      <CssBaseline />
+      <Box sx={{ display: 'flex', height: '100vh', overflow: 'hidden' }}>
+        <TopBar onOpenSettings={() => setSettingsOpen(true)} />
+        <NavDrawer route={route} />
+        <Box component="main" sx={{ flex: 1, minWidth: 0, display: 'flex', flexDirection: 'column' }}>
+          <Toolbar variant="dense" />
+          {loadError && (
+            <Alert severity="error" sx={{ m: 2 }}>
+              Tessella could not talk to its backend: {loadError}
+            </Alert>
+          )}
+          <Box sx={{ flex: 1, minHeight: 0, position: 'relative' }}>
+            {route.page === 'slides' && <SlidesPage />}
+            {/* Keyed so switching slides builds a fresh viewer instead of patching the old one. */}
+            {route.page === 'viewer' && (
+              <Suspense fallback={null}>
+                <ViewerPage key={route.slideId} slideId={route.slideId} />
+              </Suspense>
+            )}
+            {(route.page === 'datasets' || route.page === 'training' || route.page === 'runs' || route.page === 'reports') && (
+              <NotBuiltPage section={route.page} />
+            )}
+            {route.page === 'not-found' && <NotFoundPage path={route.hash} />}
+          </Box>
+        </Box>
+      </Box>
+      <SettingsDialog open={settingsOpen} onClose={() => setSettingsOpen(false)} />
+    </ThemeProvider>
+  );
+}

@@ -1,0 +1,89 @@
+/**
+ * Left navigation. Only Slides exists today; the other sections are listed so users see
+ * where the app is going, but they are disabled and say so rather than leading to empty pages.
+ */
+import Box from '@mui/material/Box';
+import Chip from '@mui/material/Chip';
+import Drawer from '@mui/material/Drawer';
+import List from '@mui/material/List';
+import ListItemButton from '@mui/material/ListItemButton';
+import ListItemIcon from '@mui/material/ListItemIcon';
+import ListItemText from '@mui/material/ListItemText';
+import Toolbar from '@mui/material/Toolbar';
+import Tooltip from '@mui/material/Tooltip';
+import PhotoLibraryIcon from '@mui/icons-material/PhotoLibrary';
+import DatasetIcon from '@mui/icons-material/Dataset';
+import ModelTrainingIcon from '@mui/icons-material/ModelTraining';
+import TimelineIcon from '@mui/icons-material/Timeline';
+import AssessmentIcon from '@mui/icons-material/Assessment';
+import type { ReactNode } from 'react';
+import { href, type Route } from '../router';
+
+export const navWidth = 248;
+
+interface NavItem {
+  key: string;
+  label: string;
+  icon: ReactNode;
+  href: string;
+  built: boolean;
+  active: (route: Route) => boolean;
+}
+
+const items: NavItem[] = [
+  {
+    key: 'slides',
+    label: 'Slides',
+    icon: <PhotoLibraryIcon />,
+    href: href.slides(),
+    built: true,
+    active: (r) => r.page === 'slides' || r.page === 'viewer',
+  },
+  { key: 'datasets', label: 'Datasets', icon: <DatasetIcon />, href: href.page('datasets'), built: false, active: (r) => r.page === 'datasets' },
+  { key: 'training', label: 'Training', icon: <ModelTrainingIcon />, href: href.page('training'), built: false, active: (r) => r.page === 'training' },
+  { key: 'runs', label: 'Runs', icon: <TimelineIcon />, href: href.page('runs'), built: false, active: (r) => r.page === 'runs' },
+  { key: 'reports', label: 'Reports', icon: <AssessmentIcon />, href: href.page('reports'), built: false, active: (r) => r.page === 'reports' },
+];
+
+export function NavDrawer({ route }: { route: Route }) {
+  return (
+    <Drawer
+      variant="permanent"
+      sx={{
+        width: navWidth,
+        flexShrink: 0,
+        '& .MuiDrawer-paper': { width: navWidth, boxSizing: 'border-box', borderRight: 1, borderColor: 'divider' },
+      }}
+    >
+      <Toolbar variant="dense" />
+      <List component="nav" aria-label="Sections" sx={{ px: 1 }}>
+        {items.map((item) =>
+          item.built ? (
+            <ListItemButton
+              key={item.key}
+              component="a"
+              href={item.href}
+              selected={item.active(route)}
+              data-testid={`nav-${item.key}`}
+              sx={{ borderRadius: 1, mb: 0.5 }}
+            >
+              <ListItemIcon sx={{ minWidth: 36 }}>{item.icon}</ListItemIcon>
+              <ListItemText primary={item.label} />
+            </ListItemButton>
+          ) : (
+            // A disabled button swallows pointer events, so the tooltip hangs on a wrapper.
+            <Tooltip key={item.key} title={`${item.label} is not built yet`} placement="right">
+              <Box component="span" sx={{ display: 'block' }}>
+                <ListItemButton disabled data-testid={`nav-${item.key}`} sx={{ borderRadius: 1, mb: 0.5 }}>
+                  <ListItemIcon sx={{ minWidth: 36 }}>{item.icon}</ListItemIcon>
+                  <ListItemText primary={item.label} sx={{ minWidth: 0 }} />
+                  <Chip label="Not built yet" size="small" variant="outlined" sx={{ height: 20, fontSize: 10, flexShrink: 0, ml: 1 }} />
+                </ListItemButton>
+              </Box>
+            </Tooltip>
+          ),
+        )}
+      </List>
+    </Drawer>
+  );
+}

@@ -1,0 +1,131 @@
+import { useMemo, useState } from 'react';
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import CircularProgress from '@mui/material/CircularProgress';
+import InputAdornment from '@mui/material/InputAdornment';
+import Snackbar from '@mui/material/Snackbar';
+import Stack from '@mui/material/Stack';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import AddIcon from '@mui/icons-material/Add';
+import SearchIcon from '@mui/icons-material/Search';
+import type { SlideSummary } from '@shared/api';
+import { AddSlidesDialog } from './AddSlidesDialog';
+import { EmptyLibrary } from './EmptyLibrary';
+import { ReaderWarnings } from './ReaderWarnings';
+import { RemoveSlideDialog } from './RemoveSlideDialog';
+import { SlideCard } from './SlideCard';
+import { useSlides } from './useSlides';
+
+export function SlidesPage() {
+  const { slides, error, refresh } = useSlides();
+  const [adding, setAdding] = useState(false);
+  const [removing, setRemoving] = useState<SlideSummary | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [filter, setFilter] = useState('');
+
+  const shown = useMemo(() => {
+    const q = filter.trim().toLowerCase();
+    if (!slides || !q) return slides;
+    return slides.filter((s) => [s.name, s.path, s.format, s.vendor ?? ''].some((v) => v.toLowerCase().includes(q)));
+  }, [slides, filter]);
+
+  const missing = slides?.filter((s) => !s.available).length ?? 0;
+
+  return (
+    <Box sx={{ height: '100%', overflow: 'auto', p: 3 }}>
+      <Stack direction="row" spacing={2} sx={{ alignItems: 'center', mb: 2 }}>
+        <Box sx={{ flex: 1 }}>
+          <Typography variant="h5" component="h1" sx={{ fontWeight: 600 }}>
+            Slides
+          </Typography>
+          {slides && slides.length > 0 && (
+            <Typography variant="body2" color="text.secondary">
+              {slides.length} slide{slides.length === 1 ? '' : 's'} in the library
+              {missing > 0 && ` · ${missing} with missing files`}
+            </Typography>
+          )}
+        </Box>
+        {slides && slides.length > 0 && (
+          <TextField
+            size="small"
+            placeholder="Filter by name or path"
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+            slotProps={{
+              input: {
+                startAdornment: (
+                  <InputAdornment position="start">
+                    <SearchIcon fontSize="small" />
+                  </InputAdornment>
+                ),
+              },
+              htmlInput: { 'aria-label': 'Filter slides' },
+            }}
+          />
+        )}
+        <Button variant="contained" startIcon={<AddIcon />} onClick={() => setAdding(true)} data-testid="add-slides-button">
+          Add slides
+        </Button>
+      </Stack>
+
+      <ReaderWarnings />
+
+      {error && (
+        <Alert
+          severity="error"
+          sx={{ mb: 2 }}
+          action={
+            <Button color="inherit" size="small" onClick={refresh}>
+              Retry
+            </Button>
+          }
+        >
+          Could not load the library: {error}
+        </Alert>
+      )}
+
+      {slides === null && !error && (
+        <Box sx={{ display: 'flex', justifyContent: 'center', p: 6 }}>
+          <CircularProgress />
+        </Box>
+      )}
+
+      {slides && slides.length === 0 && <EmptyLibrary onAdd={() => setAdding(true)} />}
+
+      {shown && shown.length === 0 && slides && slides.length > 0 && (
+        <Typography color="text.secondary" sx={{ p: 2 }}>
+          No slide matches “{filter}”.
+        </Typography>
+      )}
+
+      {shown && shown.length > 0 && (
+        <Box
+          data-testid="slide-grid"
+          sx={{ display: 'grid', gap: 2, gridTemplateColumns: 'repeat(auto-fill, minmax(230px, 1fr))', alignItems: 'stretch' }}
+        >
+          {shown.map((slide) => (
+            <SlideCard key={slide.id} slide={slide} onRemove={setRemoving} />
+          ))}
+        </Box>
+      )}
+
+      <AddSlidesDialog open={adding} onClose={() => setAdding(false)} onAdded={(summary) => setNotice(summary)} />
+      <RemoveSlideDialog
+        slide={removing}
+        onClose={(removed) => {
+          if (removed && removing) setNotice(`Removed ${removing.name}`);
+          setRemoving(null);
+        }}
+      />
+      <Snackbar
+        open={notice !== null}
+        autoHideDuration={4000}
+        onClose={() => setNotice(null)}
+        message={notice}
+        anchorOrigin={{ vertical: 'bottom', horizontal: 'center' }}
+      />
+    </Box>
+  );
+}

@@ -1,0 +1,191 @@
+/**
+ * The one contract between Tessella's Node side and its front doors (Electron IPC + preload,
+ * browser mode over HTTP, the CLI). Every call and event is declared here with zod schemas;
+ * hosts validate inputs against them and the TypeScript types are inferred from them.
+ */
+import { z } from 'zod';
+
+// ---------- domain schemas ----------
+
+export const SlideLevel = z.object({
+  width: z.number().int(),
+  height: z.number().int(),
+  downsample: z.number(),
+});
+
+export const Mpp = z.object({ x: z.number(), y: z.number() }).nullable();
+
+export const SlideSummary = z.object({
+  id: z.number().int(),
+  path: z.string(),
+  name: z.string(),
+  format: z.string(),
+  vendor: z.string().nullable(),
+  reader: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  levelCount: z.number().int(),
+  mpp: Mpp,
+  objectivePower: z.number().nullable(),
+  fileSize: z.number(),
+  addedAt: z.string(),
+  /** False when the file has gone since it was added. */
+  available: z.boolean(),
+});
+
+export const DeepZoomInfo = z.object({
+  width: z.number().int(),
+  height: z.number().int(),
+  tileSize: z.number().int(),
+  overlap: z.number().int(),
+  format: z.enum(['jpeg', 'png']),
+  levelCount: z.number().int(),
+});
+
+export const SlideDetail = SlideSummary.extend({
+  levels: z.array(SlideLevel),
+  properties: z.record(z.string(), z.string()),
+  associatedImages: z.array(z.string()),
+  deepZoom: DeepZoomInfo,
+  contentHash: z.string(),
+});
+
+export const ReaderStatus = z.object({
+  name: z.string(),
+  available: z.boolean(),
+  detail: z.string(),
+});
+
+export const Settings = z.object({
+  theme: z.enum(['light', 'dark', 'system']),
+  /** Label and macro images can carry patient names; hidden unless the user opts in. */
+  hideLabelImages: z.boolean(),
+  tileQuality: z.number().int().min(10).max(100),
+});
+
+export const AppInfo = z.object({
+  version: z.string(),
+  home: z.string(),
+  host: z.enum(['electron', 'browser', 'cli']),
+  platform: z.string(),
+  readers: z.array(ReaderStatus),
+  supportedFormats: z.string(),
+});
+
+export const AddError = z.object({ path: z.string(), message: z.string() });
+
+export const FsEntry = z.object({
+  name: z.string(),
+  path: z.string(),
+  kind: z.enum(['dir', 'file']),
+  size: z.number().optional(),
+  /** True for files whose extension a reader may open. */
+  slideLike: z.boolean(),
+});
+
+const SlideId = z.object({ id: z.number().int().positive() });
+
+// ---------- calls ----------
+
+function call<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
+  return { input, output, doc };
+}
+
+export const calls = {
+  'app.info': call(z.object({}), AppInfo, 'Version, data home, host and which slide readers work here.'),
+  'settings.get': call(z.object({}), Settings, 'Current user settings.'),
+  'settings.set': call(Settings.partial(), Settings, 'Change some settings; returns them all.'),
+  'slides.list': call(z.object({}), z.array(SlideSummary), 'Every slide in the library, newest first.'),
+  'slides.add': call(
+    z.object({ paths: z.array(z.string().min(1)).min(1).max(10_000) }),
+    z.object({ added: z.array(SlideSummary), existing: z.array(SlideSummary), errors: z.array(AddError) }),
+    'Add slide files, or folders scanned recursively for slide files.',
+  ),
+  'slides.get': call(SlideId, SlideDetail, 'One slide with levels, all properties and its DeepZoom geometry.'),
+  'slides.remove': call(SlideId, z.object({ removed: z.boolean() }), 'Remove a slide from the library (the file stays).'),
+  'fs.list': call(
+    z.object({ dir: z.string().optional() }),
+    z.object({ dir: z.string(), parent: z.string().nullable(), entries: z.array(FsEntry) }),
+    'List a folder so a browser-mode user can pick slides (home folder by default).',
+  ),
+} as const;
+
+export type Calls = typeof calls;
+export type CallName = keyof Calls;
+export type CallInput<K extends CallName> = z.input<Calls[K]['input']>;
+export type CallOutput<K extends CallName> = z.output<Calls[K]['output']>;
+export const callNames = Object.keys(calls) as CallName[];
+
+// ---------- events ----------
+
+export const JobProgress = z.object({
+  jobId: z.string(),
+  kind: z.string(),
+  done: z.number(),
+  total: z.number(),
+  message: z.string().optional(),
+  state: z.enum(['running', 'completed', 'failed', 'cancelled']),
+});
+
+export const events = {
+  'slides.changed': z.object({}),
+  'job.progress': JobProgress,
+} as const;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<K extends EventName> = z.output<Events[K]>;
+export const eventNames = Object.keys(events) as EventName[];
+
+// ---------- types shared by every host ----------
+
+export type SlideSummary = z.output<typeof SlideSummary>;
+export type SlideDetail = z.output<typeof SlideDetail>;
+export type Settings = z.output<typeof Settings>;
+export type AppInfo = z.output<typeof AppInfo>;
+export type FsEntry = z.output<typeof FsEntry>;
+
+/** What every host implements: one async function per call. */
+export type Handlers = { [K in CallName]: (input: z.output<Calls[K]['input']>) => Promise<CallOutput<K>> };
+
+/** What the renderer (and tests) see, whichever host is behind it. */
+export interface TessellaApi {
+  call<K extends CallName>(name: K, input: CallInput<K>): Promise<CallOutput<K>>;
+  on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): () => void;
+}
+
+/** Errors cross the contract as this shape; `code` lets the UI choose how to show them. */
+export const ApiErrorBody = z.object({ error: z.string(), code: z.string() });
+export type ApiErrorBody = z.output<typeof ApiErrorBody>;
+
+/**
+ * Binary resources (tiles, thumbnails, associated images) are addressed by paths relative
+ * to a host-specific base: `tessella://r/` in Electron, `/r/` in browser mode.
+ */
+export const resourcePaths = {
+  tile: (slideId: number, level: number, col: number, row: number) => `tiles/${slideId}/${level}/${col}_${row}.jpeg`,
+  tileBase: (slideId: number) => `tiles/${slideId}/`,
+  thumbnail: (slideId: number) => `thumbnail/${slideId}.jpeg`,
+  associated: (slideId: number, name: string) => `associated/${slideId}/${encodeURIComponent(name)}.jpeg`,
+};
+
+/** Parses a resource path back; null for anything that is not exactly one of the shapes above. */
+export function parseResourcePath(
+  path: string,
+):
+  | { kind: 'tile'; slideId: number; level: number; col: number; row: number }
+  | { kind: 'thumbnail'; slideId: number }
+  | { kind: 'associated'; slideId: number; name: string }
+  | null {
+  let m = /^tiles\/(\d{1,9})\/(\d{1,2})\/(\d{1,7})_(\d{1,7})\.jpeg$/.exec(path);
+  if (m) return { kind: 'tile', slideId: +m[1], level: +m[2], col: +m[3], row: +m[4] };
+  m = /^thumbnail\/(\d{1,9})\.jpeg$/.exec(path);
+  if (m) return { kind: 'thumbnail', slideId: +m[1] };
+  m = /^associated\/(\d{1,9})\/([A-Za-z0-9_%.-]{1,64})\.jpeg$/.exec(path);
+  if (m) {
+    const name = decodeURIComponent(m[2]);
+    if (name.includes('/') || name.includes('..')) return null;
+    return { kind: 'associated', slideId: +m[1], name };
+  }
+  return null;
+}

@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { Browser, Page } from 'playwright-core';
+import { hasChromium, launchChromium, startServe, type ServeProcess } from '../helpers/browser.js';
+import { repoRoot, SLIDES, sharedPath } from '../helpers/shared-data.js';
+import { tempHome } from '../helpers/temp-home.js';
+
+const svs = sharedPath(SLIDES.svs);
+const shots = join(repoRoot, 'test-results');
+
+describe.skipIf(!hasChromium || !svs)('slide viewer end to end in Chromium', () => {
+  const home = tempHome('tessella-e2e-');
+  let serve: ServeProcess;
+  let browser: Browser;
+  let page: Page;
+  const tileResponses: { url: string; status: number }[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(shots, { recursive: true });
+    serve = await startServe(join(home.dir, 'home'));
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('response', (r) => {
+      if (r.url().includes('/r/tiles/')) tileResponses.push({ url: r.url(), status: r.status() });
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    home.cleanup();
+  });
+
+  it('adds CMU-1-Small-Region.svs, opens it, zooms in and shows real tiles', async () => {
+    await page.goto(serve.url);
+    await page.getByTestId('add-slides-button').click();
+    await page.getByTestId('add-slides-path').fill(svs!);
+    await page.getByTestId('add-slides-submit').click();
+    const card = page.getByTestId('slide-card').filter({ hasText: 'CMU-1-Small-Region.svs' });
+    await card.waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(shots, 'slides-page.png') });
+
+    await card.click();
+    const viewer = page.getByTestId('viewer');
+    await viewer.waitFor();
+    await expect.poll(() => tileResponses.filter((t) => t.status === 200).length, { timeout: 30_000 }).toBeGreaterThan(0);
+    const before = tileResponses.length;
+
+    await page.getByTestId('zoom-in').click();
+    await page.getByTestId('zoom-in').click();
+    await page.getByTestId('zoom-in').click();
+    await expect.poll(() => tileResponses.length, { timeout: 30_000 }).toBeGreaterThan(before);
+    await page.waitForTimeout(1500);
+    expect(tileResponses.every((t) => t.status === 200)).toBe(true);
+
+    // Deeper levels were requested after zooming in.
+    const levels = tileResponses.map((t) => Number(/\/r\/tiles\/\d+\/(\d+)\//.exec(t.url)![1]));
+    expect(Math.max(...levels.slice(before))).toBeGreaterThan(Math.max(...levels.slice(0, before)));
+
+    await expect.poll(async () => (await page.getByTestId('scale-bar').textContent()) ?? '').toMatch(/µm|mm/);
+    await expect.poll(async () => (await page.getByTestId('magnification').textContent()) ?? '').toMatch(/×|x/);
+
+    const png = await viewer.screenshot({ path: join(shots, 'viewer.png') });
+    const stats = await sharp(png).stats();
+    // H&E tissue, not a blank or single-colour canvas.
+    expect(Math.max(...stats.channels.slice(0, 3).map((c) => c.stdev))).toBeGreaterThan(10);
+
+    await page.getByTestId('metadata-toggle').click();
+    await expect.poll(async () => (await page.getByTestId('metadata-panel').textContent()) ?? '').toContain('aperio');
+    await page.screenshot({ path: join(shots, 'viewer-metadata.png') });
+  });
+
+  it('keeps the library across a restart of browser mode', async () => {
+    await serve.stop();
+    serve = await startServe(join(home.dir, 'home'));
+    await page.goto(serve.url);
+    await page.getByTestId('slide-card').filter({ hasText: 'CMU-1-Small-Region.svs' }).waitFor({ timeout: 30_000 });
+  });
+});

@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { request } from 'node:http';
+import sharp from 'sharp';
+import { createAppContext, type AppContext } from '../../../src/main/app-context.js';
+import { startServer, type RunningServer } from '../../../src/main/serve.js';
+import { tempHome } from '../../helpers/temp-home.js';
+import { SLIDES, sharedPath } from '../../helpers/shared-data.js';
+
+const svs = sharedPath(SLIDES.svs);
+let home: ReturnType<typeof tempHome>;
+let ctx: AppContext;
+let srv: RunningServer;
+
+/** Raw HTTP so tests control the Host header and exact path bytes (fetch normalises both). */
+function raw(path: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: srv.port, path, method: opts.method ?? 'GET', headers: { host: `127.0.0.1:${srv.port}`, ...opts.headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+function call(name: string, input: unknown, token = srv.token) {
+  return raw(`/api/call/${name}`, { method: 'POST', headers: { 'x-tessella-token': token, 'content-type': 'application/json' }, body: JSON.stringify(input) });
+}
+
+beforeAll(async () => {
+  home = tempHome();
+  const staticDir = join(home.dir, 'static');
+  mkdirSync(join(staticDir, 'assets'), { recursive: true });
+  writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>t</title>');
+  writeFileSync(join(staticDir, 'assets', 'app.js'), 'console.log(1)');
+  writeFileSync(join(home.dir, 'secret.txt'), 'do not serve');
+  ctx = createAppContext({ host: 'browser', home: join(home.dir, 'home') });
+  srv = await startServer(ctx, { staticDir });
+});
+
+afterAll(async () => {
+  await srv?.close();
+  ctx?.close();
+  home?.cleanup();
+});
+
+describe('browser mode server', () => {
+  it('binds to 127.0.0.1 and prints a URL that carries the token', () => {
+    expect(srv.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${srv.port}/\\?token=[0-9a-f]{48}$`));
+    const addr = srv.server.address();
+    expect(typeof addr === 'object' && addr?.address).toBe('127.0.0.1');
+  });
+
+  it('refuses calls, resources and the page without the token', async () => {
+    expect((await call('app.info', {}, 'wrong')).status).toBe(401);
+    expect((await raw('/api/call/app.info', { method: 'POST' })).status).toBe(401);
+    expect((await raw('/r/thumbnail/1.jpeg')).status).toBe(401);
+    expect((await raw('/')).status).toBe(401);
+  });
+
+  it('serves the page with the token, sets the cookie and a strict CSP', async () => {
+    const r = await raw(`/?token=${srv.token}`);
+    expect(r.status).toBe(200);
+    expect(String(r.headers['content-security-policy'])).toContain("default-src 'self'");
+    expect(String(r.headers['set-cookie'])).toContain(`tessella_token=${srv.token}`);
+    const withCookie = await call('app.info', {}, '');
+    expect(withCookie.status).toBe(401);
+    const info = await raw('/api/call/app.info', { method: 'POST', headers: { cookie: `tessella_token=${srv.token}` }, body: '{}' });
+    expect(info.status).toBe(200);
+    expect(JSON.parse(info.body.toString()).host).toBe('browser');
+  });
+
+  it('rejects a foreign Host header (DNS rebinding)', async () => {
+    const r = await raw('/api/call/app.info', { method: 'POST', headers: { host: 'evil.example:80', 'x-tessella-token': srv.token }, body: '{}' });
+    expect(r.status).toBe(403);
+  });
+
+  it('validates input against the contract schema', async () => {
+    const bad = await call('slides.get', { id: 'one' });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body.toString())).toMatchObject({ code: 'invalid-input' });
+    expect((await call('slides.add', { paths: [] })).status).toBe(400);
+    expect((await call('no.such', {})).status).toBe(404);
+    const notJson = await raw('/api/call/app.info', { method: 'POST', headers: { 'x-tessella-token': srv.token }, body: '{nope' });
+    expect(notJson.status).toBe(400);
+  });
+
+  it('never serves files outside the UI folder or registered slides', async () => {
+    const auth = { 'x-tessella-token': srv.token };
+    for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/r/../secret.txt', '/r/tiles/1/../../../secret.txt', '/r/tiles/1/0/0_0.jpeg/../../x', '/r/associated/1/..%2f..%2fsecret.jpeg', '/r/tiles/999/0/0_0.jpeg']) {
+      const r = await raw(p, { headers: auth });
+      expect(r.status, p).toBeGreaterThanOrEqual(400);
+      expect(r.body.toString()).not.toContain('do not serve');
+    }
+    expect((await raw('/assets/app.js')).status).toBe(200);
+  });
+
+  it('adding a text file named .svs gives a clear error and no library entry', async () => {
+    const fake = join(home.dir, 'fake.svs');
+    writeFileSync(fake, 'this is not a slide');
+    const r = JSON.parse((await call('slides.add', { paths: [fake] })).body.toString());
+    expect(r.added).toEqual([]);
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0].message).toMatch(/SVS/);
+    expect(JSON.parse((await call('slides.list', {})).body.toString())).toEqual([]);
+  });
+
+  it.skipIf(!svs)('adds CMU-1-Small-Region.svs, streams the change event and serves its tiles and thumbnail', async () => {
+    const events = new Promise<string>((resolve) => {
+      const req = request({ host: '127.0.0.1', port: srv.port, path: '/api/events', headers: { host: `127.0.0.1:${srv.port}`, 'x-tessella-token': srv.token } }, (res) => {
+        res.on('data', (c: Buffer) => {
+          if (c.toString().includes('event: slides.changed')) {
+            resolve('slides.changed');
+            req.destroy();
+          }
+        });
+      });
+      req.end();
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const added = JSON.parse((await call('slides.add', { paths: [svs!] })).body.toString());
+    expect(added.errors).toEqual([]);
+    expect(added.added).toHaveLength(1);
+    const slide = added.added[0];
+    expect(slide).toMatchObject({ name: 'CMU-1-Small-Region.svs', width: 2220, height: 2967, levelCount: 1 });
+    expect(await events).toBe('slides.changed');
+
+    const again = JSON.parse((await call('slides.add', { paths: [svs!] })).body.toString());
+    expect(again.added).toHaveLength(0);
+    expect(again.existing).toHaveLength(1);
+
+    const detail = JSON.parse((await call('slides.get', { id: slide.id })).body.toString());
+    expect(detail.deepZoom).toMatchObject({ width: 2220, height: 2967, tileSize: 254, overlap: 1, levelCount: 13 });
+    expect(Object.keys(detail.properties).length).toBeGreaterThan(10);
+
+    const auth = { 'x-tessella-token': srv.token };
+    const tile = await raw(`/r/tiles/${slide.id}/12/4_6.jpeg`, { headers: auth });
+    expect(tile.status).toBe(200);
+    expect(tile.headers['content-type']).toBe('image/jpeg');
+    const meta = await sharp(tile.body).metadata();
+    expect([meta.width, meta.height]).toEqual([256, 256]);
+    const stats = await sharp(tile.body).stats();
+    expect(stats.channels[0].stdev).toBeGreaterThan(5); // real tissue, not a blank tile
+
+    expect((await raw(`/r/tiles/${slide.id}/12/99_99.jpeg`, { headers: auth })).status).toBe(400);
+    const thumb = await raw(`/r/thumbnail/${slide.id}.jpeg`, { headers: auth });
+    expect(thumb.status).toBe(200);
+    expect(Math.max((await sharp(thumb.body).metadata()).width!, (await sharp(thumb.body).metadata()).height!)).toBeLessThanOrEqual(512);
+
+    // The label image can carry a patient's name: hidden by default, served once allowed.
+    if (detail.associatedImages.includes('label')) {
+      expect((await raw(`/r/associated/${slide.id}/label.jpeg`, { headers: auth })).status).toBe(400);
+      await call('settings.set', { hideLabelImages: false });
+      expect((await raw(`/r/associated/${slide.id}/label.jpeg`, { headers: auth })).status).toBe(200);
+    }
+    expect((await raw(`/r/associated/${slide.id}/thumbnail.jpeg`, { headers: auth })).status).toBe(200);
+
+    const removed = JSON.parse((await call('slides.remove', { id: slide.id })).body.toString());
+    expect(removed).toEqual({ removed: true });
+    expect((await raw(`/r/tiles/${slide.id}/12/4_6.jpeg`, { headers: auth })).status).toBe(404);
+  });
+});
