@@ -33,7 +33,9 @@ function fetchElectron() {
   if (process.env.TESSELLA_SKIP_ELECTRON === '1') return { ok: false, why: 'TESSELLA_SKIP_ELECTRON=1' };
   const r = run(process.execPath, [join(dir, 'install.js')], { cwd: dir, timeout: 300_000 });
   if (r.status === 0 && existsSync(join(dir, 'path.txt'))) return { ok: true };
-  const why = `${r.stderr || r.stdout || ''}`.trim().split('\n').filter(Boolean).pop() ?? 'download failed';
+  // The script prints a stack; the line naming the error is the useful one.
+  const lines = `${r.stderr || ''}\n${r.stdout || ''}`.split('\n').map((l) => l.trim()).filter(Boolean);
+  const why = lines.find((l) => /error|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|getaddrinfo/i.test(l) && !l.startsWith('at ')) ?? (r.error ? String(r.error.message) : 'download failed');
   return { ok: false, why: why.slice(0, 160) };
 }
 

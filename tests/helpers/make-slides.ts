@@ -93,13 +93,14 @@ export const BIG_SIDE = 50_000;
 const PATTERN = 512;
 
 /**
- * The repeating 512 x 512 RGB pattern of the big TIFF: red follows x, green follows y, blue is
- * a checkerboard of 64 px squares, so any tile's expected pixels are known exactly.
+ * The repeating 512 x 512 RGB pattern of the big TIFF: red follows x, green follows y, blue
+ * their sum, so any tile's expected pixels are known. Smooth on purpose: JPEG then keeps it
+ * within a few levels, so a test can tell a right tile from a wrong or misplaced one.
  */
 export function bigPatternPixel(x: number, y: number): [number, number, number] {
   const px = x % PATTERN;
   const py = y % PATTERN;
-  return [px >> 1, py >> 1, ((px >> 6) + (py >> 6)) % 2 ? 200 : 40];
+  return [px >> 1, py >> 1, (px + py) >> 2];
 }
 
 /**
@@ -107,7 +108,7 @@ export function bigPatternPixel(x: number, y: number): [number, number, number] 
  * repeating the pattern with libvips (lazily, so memory stays small) and kept in os.tmpdir().
  */
 export async function makeBigPyramidTiff(): Promise<string> {
-  const p = await target(`pyramid-${BIG_SIDE}-v1.tif`);
+  const p = await target(`pyramid-${BIG_SIDE}-v2.tif`);
   try {
     if ((await stat(p)).size > 0) return p;
   } catch {
@@ -140,4 +141,236 @@ export async function makeCorruptedCopy(src: string, start: number, length: numb
     await fh.close();
   }
   return p;
+}
+
+// ---------- synthetic DICOM WSI series ----------
+
+const LONG_VRS = new Set(['OB', 'OW', 'OF', 'OD', 'OL', 'OV', 'SQ', 'UT', 'UN', 'UC', 'UR']);
+
+function pad(value: Buffer, padByte: number): Buffer {
+  return value.length % 2 === 0 ? value : Buffer.concat([value, Buffer.from([padByte])]);
+}
+
+/** One explicit-VR little-endian element. */
+function element(group: number, elem: number, vr: string, value: Buffer): Buffer {
+  const long = LONG_VRS.has(vr);
+  const head = Buffer.alloc(long ? 12 : 8);
+  head.writeUInt16LE(group, 0);
+  head.writeUInt16LE(elem, 2);
+  head.write(vr, 4, 'latin1');
+  if (long) head.writeUInt32LE(value.length, 8);
+  else head.writeUInt16LE(value.length, 6);
+  return Buffer.concat([head, value]);
+}
+
+const str = (group: number, elem: number, vr: string, s: string) =>
+  element(group, elem, vr, pad(Buffer.from(s, 'latin1'), vr === 'UI' ? 0 : 0x20));
+const us = (group: number, elem: number, v: number) => {
+  const b = Buffer.alloc(2);
+  b.writeUInt16LE(v);
+  return element(group, elem, 'US', b);
+};
+const ul = (group: number, elem: number, v: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(v);
+  return element(group, elem, 'UL', b);
+};
+const sl = (group: number, elem: number, v: number) => {
+  const b = Buffer.alloc(4);
+  b.writeInt32LE(v);
+  return element(group, elem, 'SL', b);
+};
+function itemOf(content: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32LE(0xe000fffe, 0);
+  head.writeUInt32LE(content.length, 4);
+  return Buffer.concat([head, content]);
+}
+const sq = (group: number, elem: number, items: Buffer[]) => element(group, elem, 'SQ', Buffer.concat(items.map(itemOf)));
+
+export interface SyntheticDicomInstance {
+  file: string;
+  imageType: 'VOLUME' | 'LABEL' | 'OVERVIEW' | 'THUMBNAIL';
+  width: number;
+  height: number;
+  tile: number;
+  /** RGB pixels, width x height x 3. */
+  rgb: Buffer;
+  sparse?: boolean;
+  transferSyntax?: string;
+  /** Defaults to VL Whole Slide Microscopy Image Storage. */
+  sopClass?: string;
+  pixelSpacingMm?: number;
+  objectivePower?: number;
+}
+
+/** The JPEG frames of an instance, in TILED_FULL order (row by row), as written into the file. */
+export async function dicomFrames(inst: SyntheticDicomInstance): Promise<Buffer[]> {
+  const across = Math.ceil(inst.width / inst.tile);
+  const down = Math.ceil(inst.height / inst.tile);
+  const frames: Buffer[] = [];
+  for (let ty = 0; ty < down; ty++) {
+    for (let tx = 0; tx < across; tx++) {
+      const w = Math.min(inst.tile, inst.width - tx * inst.tile);
+      const h = Math.min(inst.tile, inst.height - ty * inst.tile);
+      // Edge tiles are padded to full size with black, as scanners do.
+      frames.push(
+        await sharp(inst.rgb, { raw: { width: inst.width, height: inst.height, channels: 3 } })
+          .extract({ left: tx * inst.tile, top: ty * inst.tile, width: w, height: h })
+          .extend({ right: inst.tile - w, bottom: inst.tile - h, background: { r: 0, g: 0, b: 0 } })
+          .jpeg({ quality: 90 })
+          .toBuffer(),
+      );
+    }
+  }
+  return frames;
+}
+
+/** Write one DICOM WSI instance (JPEG baseline frames, Basic Offset Table); sparse ones list frames in reverse. */
+export async function writeDicomInstance(inst: SyntheticDicomInstance, series: string, index: number): Promise<void> {
+  const ts = inst.transferSyntax ?? '1.2.840.10008.1.2.4.50';
+  const sop = inst.sopClass ?? '1.2.840.10008.5.1.4.1.1.77.1.6';
+  const uid = `${series}.${index}`;
+  const across = Math.ceil(inst.width / inst.tile);
+  // Plane positions are 1-based pixel positions of each tile's top-left corner.
+  let frames = (await dicomFrames(inst)).map((bytes, i) => ({
+    bytes,
+    col: (i % across) * inst.tile + 1,
+    row: Math.floor(i / across) * inst.tile + 1,
+  }));
+  if (inst.sparse) frames = frames.reverse();
+
+  const meta = Buffer.concat([
+    element(0x0002, 0x0001, 'OB', Buffer.from([0, 1])),
+    str(0x0002, 0x0002, 'UI', sop),
+    str(0x0002, 0x0003, 'UI', uid),
+    str(0x0002, 0x0010, 'UI', ts),
+  ]);
+  const ds: Buffer[] = [
+    str(0x0008, 0x0008, 'CS', `ORIGINAL\\PRIMARY\\${inst.imageType}\\NONE`),
+    str(0x0008, 0x0016, 'UI', sop),
+    str(0x0008, 0x0018, 'UI', uid),
+    str(0x0008, 0x0020, 'DA', '20240102'),
+    str(0x0008, 0x0060, 'CS', 'SM'),
+    str(0x0008, 0x0070, 'LO', 'Tessella Test Scanner Co'),
+    str(0x0008, 0x1090, 'LO', 'Synthetic 1'),
+    str(0x0020, 0x000d, 'UI', `${series}.99`),
+    str(0x0020, 0x000e, 'UI', series),
+    str(0x0020, 0x9311, 'CS', inst.sparse ? 'TILED_SPARSE' : 'TILED_FULL'),
+    us(0x0028, 0x0002, 3),
+    str(0x0028, 0x0004, 'CS', 'YBR_FULL_422'),
+    us(0x0028, 0x0006, 0),
+    str(0x0028, 0x0008, 'IS', String(frames.length)),
+    us(0x0028, 0x0010, inst.tile),
+    us(0x0028, 0x0011, inst.tile),
+    us(0x0028, 0x0100, 8),
+    us(0x0028, 0x0101, 8),
+    us(0x0028, 0x0102, 7),
+    us(0x0028, 0x0103, 0),
+    ul(0x0048, 0x0006, inst.width),
+    ul(0x0048, 0x0007, inst.height),
+  ];
+  if (inst.objectivePower) ds.push(sq(0x0048, 0x0105, [str(0x0048, 0x0112, 'DS', String(inst.objectivePower))]));
+  if (inst.pixelSpacingMm) {
+    const s = String(inst.pixelSpacingMm);
+    ds.push(sq(0x5200, 0x9229, [sq(0x0028, 0x9110, [str(0x0028, 0x0030, 'DS', `${s}\\${s}`)])]));
+  }
+  if (inst.sparse) {
+    ds.push(
+      sq(
+        0x5200,
+        0x9230,
+        frames.map((f) => sq(0x0048, 0x021a, [Buffer.concat([sl(0x0048, 0x021e, f.col), sl(0x0048, 0x021f, f.row)])])),
+      ),
+    );
+  }
+  // Encapsulated pixel data: undefined length, offset table item, one fragment per frame, delimiter.
+  const pixelHead = Buffer.alloc(12);
+  pixelHead.writeUInt16LE(0x7fe0, 0);
+  pixelHead.writeUInt16LE(0x0010, 2);
+  pixelHead.write('OB', 4, 'latin1');
+  pixelHead.writeUInt32LE(0xffffffff, 8);
+  const fragments = frames.map((f) => itemOf(pad(f.bytes, 0)));
+  const table = Buffer.alloc(frames.length * 4);
+  let offset = 0;
+  fragments.forEach((frag, i) => {
+    table.writeUInt32LE(offset, i * 4);
+    offset += frag.length;
+  });
+  const end = Buffer.alloc(8);
+  end.writeUInt32LE(0xe0ddfffe, 0);
+  ds.push(pixelHead, itemOf(table), ...fragments, end);
+
+  const groupLength = ul(0x0002, 0x0000, meta.length);
+  await writeFile(inst.file, Buffer.concat([Buffer.alloc(128), Buffer.from('DICM', 'latin1'), groupLength, meta, ...ds]));
+}
+
+/** A smooth RGB test picture of the given size (gradients plus a diagonal band), deterministic. */
+export function testPicture(width: number, height: number): Buffer {
+  const rgb = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const o = (y * width + x) * 3;
+      rgb[o] = Math.round((x / width) * 255);
+      rgb[o + 1] = Math.round((y / height) * 255);
+      rgb[o + 2] = Math.abs(x - y) < width / 8 ? 220 : 60;
+    }
+  }
+  return rgb;
+}
+
+/** Downscale an RGB picture by an integer factor (box filter), for synthetic pyramid levels. */
+export async function shrinkPicture(rgb: Buffer, width: number, height: number, factor: number): Promise<Buffer> {
+  return sharp(rgb, { raw: { width, height, channels: 3 } })
+    .resize(Math.round(width / factor), Math.round(height / factor), { kernel: 'linear' })
+    .raw()
+    .toBuffer();
+}
+
+/**
+ * A folder holding one DICOM WSI series: a 1000 x 700 level (300 px tiles, TILED_FULL), a
+ * 500 x 350 level (TILED_SPARSE, frames listed in reverse), a label, and a .dcm of another
+ * series that must be ignored. Returns the instances as written, for expected pixels.
+ */
+export async function makeDicomSeries(): Promise<{ dir: string; instances: SyntheticDicomInstance[] }> {
+  const dir = join(syntheticDir, 'dicom-series');
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const base = testPicture(1000, 700);
+  const instances: SyntheticDicomInstance[] = [
+    {
+      file: join(dir, 'level-0.dcm'),
+      imageType: 'VOLUME',
+      width: 1000,
+      height: 700,
+      tile: 300,
+      rgb: base,
+      pixelSpacingMm: 0.00025,
+      objectivePower: 40,
+    },
+    {
+      file: join(dir, 'level-1.dcm'),
+      imageType: 'VOLUME',
+      width: 500,
+      height: 350,
+      tile: 300,
+      rgb: await shrinkPicture(base, 1000, 700, 2),
+      sparse: true,
+      pixelSpacingMm: 0.0005,
+    },
+    { file: join(dir, 'label.dcm'), imageType: 'LABEL', width: 200, height: 100, tile: 200, rgb: testPicture(200, 100) },
+  ];
+  const series = '1.2.826.0.1.3680043.8.498.424242';
+  for (const [i, inst] of instances.entries()) await writeDicomInstance(inst, series, i + 1);
+  const stranger: SyntheticDicomInstance = {
+    file: join(dir, 'other-series.dcm'),
+    imageType: 'VOLUME',
+    width: 2000,
+    height: 1400,
+    tile: 1000,
+    rgb: testPicture(2000, 1400),
+  };
+  await writeDicomInstance(stranger, `${series}.7`, 1);
+  await writeFile(join(dir, 'notes.dcm'), 'not dicom at all');
+  return { dir, instances };
 }

@@ -12,7 +12,16 @@ import type { DataSet, Element } from 'dicom-parser';
 import sharp from 'sharp';
 import { SlideError, type RgbaImage, type SlideLevel, type SlideMetadata, type SlideReader } from './reader.js';
 import { encapsulatedFrames, nativeFrames, type FrameSource } from './dicom-frames.js';
-import { blit, checkRegionArgs, clipRect, levelDownsample, MAX_REGION_PIXELS, toLevelRect, transparentImage, type LevelRect } from './region.js';
+import {
+  blit,
+  checkRegionArgs,
+  clipRect,
+  levelDownsample,
+  MAX_REGION_PIXELS,
+  toLevelRect,
+  transparentImage,
+  type LevelRect,
+} from './region.js';
 
 // dicom-parser is a UMD bundle: Node's ESM loader exposes it only as the default export.
 type DicomParser = typeof dicomParserNs;
@@ -326,11 +335,12 @@ class DicomLevel {
     try {
       const { data, info } = await input.toColourspace('srgb').ensureAlpha().raw().toBuffer({ resolveWithObject: true });
       if (info.width !== w || info.height !== h) {
-        throw new SlideError(`frame ${frame} is ${info.width}x${info.height}, the header says ${w}x${h}`, 'corrupt');
+        throw new SlideError(`${basename(this.inst.path)}, frame ${frame + 1} is ${info.width}x${info.height}, the header says ${w}x${h}.`, 'corrupt');
       }
       return data;
     } catch (e) {
-      throw new SlideError(`Could not decode frame ${frame} of ${basename(this.inst.path)}: ${(e as Error).message}`, 'corrupt');
+      if (e instanceof SlideError) throw e;
+      throw new SlideError(`Could not decode ${basename(this.inst.path)}, frame ${frame + 1}: ${(e as Error).message}`, 'corrupt');
     }
   }
 
@@ -474,6 +484,14 @@ class DicomReader implements SlideReader {
   }
 }
 
+/**
+ * SeriesInstanceUID of a DICOM file from its header alone (no pixel data is read), or null when
+ * it has none; lets a slide library treat the files of one series as one slide.
+ */
+export async function dicomSeriesUid(path: string): Promise<string | null> {
+  return value((await readHeader(path)).ds, 'x0020000e', 'UI');
+}
+
 /** Open a DICOM WSI file (and the rest of its series in the same folder). */
 export async function openDicom(path: string): Promise<SlideReader> {
   const name = basename(path);
@@ -490,7 +508,9 @@ export async function openDicom(path: string): Promise<SlideReader> {
 
   // One level per distinct size, largest first; other instances of the same size are further
   // focal planes, optical paths or concatenation parts this reader does not combine.
-  const volumes = all.filter((i) => flavour(i) === 'VOLUME' || i === first);
+  // A label or overview opened on its own is shown as the slide only when the series has no VOLUME.
+  const volumes = all.filter((i) => flavour(i) === 'VOLUME');
+  if (volumes.length === 0) volumes.push(first);
   const bySize = new Map<string, Instance>();
   for (const inst of volumes.sort((a, b) => b.width * b.height - a.width * a.height)) {
     const key = `${inst.width}x${inst.height}`;

@@ -6,10 +6,10 @@
  */
 import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { deepZoomGeometry, dziXml, type DeepZoomOptions } from './deepzoom.js';
+import { dziXml, type DeepZoomOptions } from './deepzoom.js';
 import type { SlideReader } from './reader.js';
 import type { TileFormat } from './tile-cache.js';
-import { backgroundOf, DEFAULT_TILE_QUALITY, renderTile } from './tile-service.js';
+import { DEFAULT_TILE_QUALITY, TileService } from './tile-service.js';
 
 export interface DeepZoomWriteOptions extends DeepZoomOptions {
   format?: TileFormat;
@@ -46,11 +46,15 @@ export async function writeDeepZoom(
   const signal = opts.signal;
   signal?.throwIfAborted();
 
-  const g = deepZoomGeometry(reader.metadata, opts);
+  // no tile cache (each tile is written once), but low levels still come from shared level images
+  const service = new TileService({
+    memoryBytes: 0,
+    deepZoom: { tileSize: opts.tileSize, overlap: opts.overlap, limitBounds: opts.limitBounds },
+  });
+  const g = service.geometry(reader);
   const filesDir = join(outDir, `${name}_files`);
   for (let level = 0; level < g.levels.length; level++) await mkdir(join(filesDir, String(level)), { recursive: true });
 
-  const render = { format, quality, background: backgroundOf(reader) };
   const jobs: [number, number, number][] = [];
   g.levels.forEach((l, level) => {
     for (let row = 0; row < l.rows; row++) for (let col = 0; col < l.cols; col++) jobs.push([level, col, row]);
@@ -63,7 +67,7 @@ export async function writeDeepZoom(
       while (next < jobs.length) {
         signal?.throwIfAborted();
         const [level, col, row] = jobs[next++];
-        const tile = await renderTile(reader, g, level, col, row, render);
+        const tile = await service.render(reader, level, col, row, { format, quality });
         await writeFile(join(filesDir, String(level), `${col}_${row}.${format}`), tile);
         done++;
         onProgress?.({ done, total: jobs.length, level });

@@ -3,13 +3,14 @@
  * open, and serves tiles, thumbnails and associated images for registered slides only.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import sharp from 'sharp';
 import type { SlideDetail, SlideSummary } from '../../shared/api.js';
 import type { SlidesRepo, StoredSlide } from '../store/slides-repo.js';
 import { contentHash } from './content-hash.js';
 import { deepZoomGeometry } from './deepzoom.js';
 import { openSlide, SLIDE_EXTENSIONS } from './open-slide.js';
+import { dicomSeriesUid } from './dicom.js';
 import { SlideError, type SlideReader } from './reader.js';
 import { thumbnail } from './thumbnail.js';
 import { TileService } from './tile-service.js';
@@ -79,14 +80,27 @@ export class SlideLibrary {
     }
     for (const file of files) {
       try {
-        const before = this.repo.byPath(file);
-        const slide = before ?? (await this.register(file));
-        (before ? existing : added).push(toSummary(slide));
+        const before = this.repo.byPath(file) ?? (await this.sameDicomSeries(file));
+        if (!before) added.push(toSummary(await this.register(file)));
+        else if (![...added, ...existing].some((s) => s.id === before.id)) existing.push(toSummary(before));
       } catch (e) {
         errors.push({ path: file, message: e instanceof Error ? e.message : String(e) });
       }
     }
     return { added, existing, errors };
+  }
+
+  /**
+   * A DICOM WSI is a series of files (one per level, plus label/overview) in one folder; the
+   * reader opens the whole series from any of them, so a folder scan registers it once.
+   */
+  private async sameDicomSeries(file: string): Promise<StoredSlide | null> {
+    if (extname(file).toLowerCase() !== '.dcm') return null;
+    const dir = dirname(file);
+    const candidates = this.repo.list().filter((s) => s.reader === 'dicom' && dirname(s.path) === dir && s.properties['dicom.SeriesInstanceUID']);
+    if (candidates.length === 0) return null;
+    const series = await dicomSeriesUid(file).catch(() => null);
+    return candidates.find((c) => c.properties['dicom.SeriesInstanceUID'] === series) ?? null;
   }
 
   /** The stored slide for `path`, registering it first if needed (CLI commands register on first use). */

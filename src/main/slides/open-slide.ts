@@ -121,9 +121,19 @@ async function dispatch(path: string, opts: OpenSlideOptions, kind: Kind, ext: s
 
   // OpenSlide first for anything it may claim: the vendor formats and every TIFF-based slide.
   if (openslide.available && (vendorOnly || kind === 'tiff') && kind !== 'dicom') {
-    if (await openslideDetectVendor(path)) {
-      const reader = await openWithOpenSlide(path);
-      if (reader) return reader;
+    const vendor = await openslideDetectVendor(path);
+    if (vendor) {
+      try {
+        const reader = await openWithOpenSlide(path);
+        if (reader) return reader;
+      } catch (e) {
+        // A plain tiled TIFF OpenSlide rejects (a codec its libtiff lacks, say) may still suit libvips;
+        // when it does not either, OpenSlide's complaint is the more telling one.
+        if (vendor !== 'generic-tiff' || ext in OPENSLIDE_ONLY) throw e;
+        return openWithSharp(path, opts).catch((sharpError: unknown) => {
+          throw sharpError instanceof SlideError && sharpError.code === 'too-large' ? sharpError : e;
+        });
+      }
     }
   }
 

@@ -49,7 +49,6 @@ function loadKoffi(): typeof import('koffi') {
 }
 
 function bind(koffi: typeof import('koffi'), lib: IKoffiLib, libraryName: string): OpenSlideApi {
-  koffi.opaque('openslide_t');
   const f = (decl: string) => lib.func(decl);
   const pointerSize = koffi.sizeof('void *');
   const getVersion = f('const char *openslide_get_version(void)');
@@ -91,6 +90,8 @@ function load(): LoadResult {
   } catch (e) {
     return (loaded = { error: `the koffi FFI module could not be loaded (${(e as Error).message})` });
   }
+  // Declared once: koffi refuses a second type of the same name if a later library name is tried.
+  koffi.opaque('openslide_t');
   const names = LIBRARY_NAMES[process.platform] ?? LIBRARY_NAMES.linux;
   const failures: string[] = [];
   for (const name of names) {
@@ -306,7 +307,9 @@ class OpenSlideReader implements SlideReader {
   }
 }
 
-function readMetadata(lib: OpenSlideApi, osr: unknown): SlideMetadata & { associatedSizes: Map<string, { width: number; height: number }> } {
+type Size = { width: number; height: number };
+
+function readMetadata(lib: OpenSlideApi, osr: unknown): SlideMetadata & { associatedSizes: Map<string, Size> } {
   const properties: Record<string, string> = {};
   for (const name of readStringList(lib, lib.getPropertyNames(osr))) {
     const v = lib.getPropertyValue(osr, name) as string | null;
@@ -320,7 +323,7 @@ function readMetadata(lib: OpenSlideApi, osr: unknown): SlideMetadata & { associ
     lib.getLevelDimensions(osr, i, w, h);
     levels.push({ width: Number(w[0]), height: Number(h[0]), downsample: lib.getLevelDownsample(osr, i) as number });
   }
-  const associatedSizes = new Map<string, { width: number; height: number }>();
+  const associatedSizes = new Map<string, Size>();
   for (const name of readStringList(lib, lib.getAssociatedImageNames(osr))) {
     const w = [0];
     const h = [0];

@@ -12,7 +12,16 @@ import { basename } from 'node:path';
 import sharp from 'sharp';
 import { SlideError, type RgbaImage, type SlideLevel, type SlideMetadata, type SlideReader } from './reader.js';
 import { ensurePyramid } from './pyramid-cache.js';
-import { blit, checkRegionArgs, clipRect, levelDownsample, MAX_REGION_PIXELS, toLevelRect, transparentImage, type LevelRect } from './region.js';
+import {
+  blit,
+  checkRegionArgs,
+  clipRect,
+  levelDownsample,
+  MAX_REGION_PIXELS,
+  toLevelRect,
+  transparentImage,
+  type LevelRect,
+} from './region.js';
 import { isTiffMagic, readTiffPages, UNDECODABLE_COMPRESSION, type TiffPage } from './tiff-directory.js';
 
 /** Tiled sources are read tile by tile, so only the tile index bounds them: 2^37 px is ~370k x 370k. */
@@ -244,7 +253,11 @@ function checkDecodable(pages: TiffPage[], name: string): void {
 
 function pageLevels(pages: TiffPage[]): SlideLevel[] {
   const [base] = pages;
-  return pages.map((p) => ({ width: p.width, height: p.height, downsample: levelDownsample(base.width, base.height, p.width, p.height) }));
+  return pages.map((p) => ({
+    width: p.width,
+    height: p.height,
+    downsample: levelDownsample(base.width, base.height, p.width, p.height),
+  }));
 }
 
 async function openTiff(path: string, opts: SharpReaderOptions): Promise<SlideReader> {

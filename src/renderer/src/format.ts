@@ -22,10 +22,9 @@ export function formatMpp(mpp: { x: number; y: number } | null): string | null {
   return same ? `${mpp.x.toPrecision(3)} µm/px` : `${mpp.x.toPrecision(3)} × ${mpp.y.toPrecision(3)} µm/px`;
 }
 
-/** One decimal below 10× (2.5×), none above; trailing ".0" dropped. */
+/** One decimal (12.3×), dropped when whole (20×) so objective powers read as on the microscope. */
 export function formatMagnification(power: number): string {
-  const text = power < 10 ? power.toFixed(1) : power.toFixed(0);
-  return `${text.replace(/\.0$/, '')}×`;
+  return `${power.toFixed(1).replace(/\.0$/, '')}×`;
 }
 
 export function formatLength(micrometres: number): string {

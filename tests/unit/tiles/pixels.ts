@@ -34,3 +34,37 @@ export function crop(img: Rgb8, x: number, y: number, width: number, height: num
   }
   return { width, height, data };
 }
+
+/**
+ * The true area average: each output pixel the mean of the factor x factor opaque source
+ * pixels it covers (transparent ones, outside the slide, are left out). The reference every
+ * downscaler approximates.
+ */
+export function boxShrink(rgba: { width: number; height: number; data: Buffer }, factor: number, outW: number, outH: number): Rgb8 {
+  const data = Buffer.alloc(outW * outH * 3);
+  for (let oy = 0; oy < outH; oy++) {
+    for (let ox = 0; ox < outW; ox++) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      let n = 0;
+      for (let y = oy * factor; y < Math.min((oy + 1) * factor, rgba.height); y++) {
+        for (let x = ox * factor; x < Math.min((ox + 1) * factor, rgba.width); x++) {
+          const i = (y * rgba.width + x) * 4;
+          if (rgba.data[i + 3] === 0) continue;
+          r += rgba.data[i];
+          g += rgba.data[i + 1];
+          b += rgba.data[i + 2];
+          n++;
+        }
+      }
+      const o = (oy * outW + ox) * 3;
+      if (n > 0) {
+        data[o] = Math.round(r / n);
+        data[o + 1] = Math.round(g / n);
+        data[o + 2] = Math.round(b / n);
+      }
+    }
+  }
+  return { width: outW, height: outH, data };
+}

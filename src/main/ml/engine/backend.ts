@@ -11,7 +11,7 @@
  * TESSELLA_WASM_DIR overrides where the .wasm binaries are (e.g. app.asar.unpacked).
  */
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmKernels } from './wasm-kernels.js';
 
@@ -32,6 +32,8 @@ export interface BackendInitResult {
 
 const ORDER: BackendChoice[] = ['node-gpu', 'node', 'wasm', 'cpu'];
 const require = createRequire(import.meta.url);
+
+type WasmModule = typeof import('@tensorflow/tfjs-backend-wasm');
 
 let initialised: Promise<BackendInitResult> | null = null;
 let customKernels: string[] = [];
@@ -59,7 +61,9 @@ async function tryBackend(choice: BackendChoice): Promise<string> {
       return 'tensorflow';
     }
     case 'wasm': {
-      const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as typeof import('@tensorflow/tfjs-backend-wasm');
+      // The package is CommonJS: its exports may sit on the namespace or under default.
+      const ns = (await import('@tensorflow/tfjs-backend-wasm')) as unknown as WasmModule & { default?: WasmModule };
+      const wasm = typeof ns.setWasmPaths === 'function' ? ns : ns.default!;
       customKernels = registerWasmKernels();
       const dir = wasmBinaryDir();
       wasm.setWasmPaths(dir.endsWith('/') ? dir : dir + '/');
@@ -102,6 +106,23 @@ async function doInit(prefer: BackendChoice | undefined): Promise<BackendInitRes
   throw new Error(`no TensorFlow.js backend works: ${tried.map((t) => `${t.name}: ${t.error}`).join('; ')}`);
 }
 
+let gradients: Promise<{ ok: boolean; error?: string }> | null = null;
+
+/**
+ * tf.grad & co. need every op's gradient registered. @tensorflow/tfjs-core's CommonJS build
+ * (what Node loads) registers none: only its ES-module file dist/register_all_gradients.js does,
+ * and that tree uses extensionless/directory imports that plain Node cannot resolve. Bundlers
+ * (electron-vite) and vitest resolve it; tsx does not. Call this before training.
+ */
+export function ensureGradients(): Promise<{ ok: boolean; error?: string }> {
+  // A literal specifier, so that bundlers include the file.
+  gradients ??= import('@tensorflow/tfjs-core/dist/register_all_gradients.js').then(
+    () => ({ ok: true }),
+    (e: Error) => ({ ok: false, error: e.message.split('\n')[0] }),
+  );
+  return gradients;
+}
+
 export interface EngineInfo {
   backend: string | null;
   tfjsVersion: string;
@@ -126,9 +147,7 @@ export function engineInfo(): EngineInfo {
   };
   if (backend === 'wasm') {
     info.simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
-    info.threads = (require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm')).getThreadsCount();
+    info.threads = (require('@tensorflow/tfjs-backend-wasm') as WasmModule).getThreadsCount();
   }
   return info;
 }
-
-export { join as _joinForTests };

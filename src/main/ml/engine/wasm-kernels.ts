@@ -72,20 +72,49 @@ function transposeLast2(b: WasmBackend, x: TensorInfo, batch: number, r: number,
   return out;
 }
 
+/** For each output batch entry, the batch entry of a and of b it reads (numpy broadcasting of the outer dims). */
+function broadcastIndices(outerA: number[], outerB: number[]): { outer: number[]; ia: Int32Array; ib: Int32Array } {
+  const outer = tf.broadcast_util.assertAndGetBroadcastShape(outerA, outerB);
+  const total = tf.util.sizeFromShape(outer);
+  const ia = new Int32Array(total);
+  const ib = new Int32Array(total);
+  const rank = outer.length;
+  const pa = [...Array(rank - outerA.length).fill(1), ...outerA];
+  const pb = [...Array(rank - outerB.length).fill(1), ...outerB];
+  for (let i = 0; i < total; i++) {
+    let rem = i;
+    let a = 0;
+    let b = 0;
+    let sa = 1;
+    let sb = 1;
+    for (let d = rank - 1; d >= 0; d--) {
+      const coord = rem % outer[d];
+      rem = Math.floor(rem / outer[d]);
+      a += (pa[d] === 1 ? 0 : coord) * sa;
+      b += (pb[d] === 1 ? 0 : coord) * sb;
+      sa *= pa[d];
+      sb *= pb[d];
+    }
+    ia[i] = a;
+    ib[i] = b;
+  }
+  return { outer, ia, ib };
+}
+
 /**
- * a [bA, M, K] (or [bA, K, M] transposed) times b [bB, K, N] (or [bB, N, K]), bA and bB equal
- * or one of them 1. Returns a new [max(bA, bB), M, N] tensor.
+ * a [bA, M, K] (or [bA, K, M] transposed) times b [bB, K, N] (or [bB, N, K]); output entry i
+ * multiplies a[ia[i]] by b[ib[i]]. Returns a new [ia.length, M, N] tensor.
  */
-function batchedProduct(b: WasmBackend, a: TensorInfo, bT: TensorInfo, dims: { bA: number; bB: number; m: number; k: number; n: number }, transposeA: boolean, transposeB: boolean): TensorInfo {
+function batchedProduct(b: WasmBackend, a: TensorInfo, bT: TensorInfo, dims: { bA: number; bB: number; m: number; k: number; n: number }, ia: Int32Array, ib: Int32Array, transposeA: boolean, transposeB: boolean): TensorInfo {
   const { bA, bB, m, k, n } = dims;
-  const batch = Math.max(bA, bB);
+  const batch = ia.length;
   const aPlain = transposeA ? transposeLast2(b, a, bA, k, m) : a;
   const bPlain = transposeB ? transposeLast2(b, bT, bB, n, k) : bT;
   const out = b.makeOutput([batch, m, n], 'float32');
   const aInfo = b.dataIdMap.get(aPlain.dataId);
   const bInfo = b.dataIdMap.get(bPlain.dataId);
   const outInfo = b.dataIdMap.get(out.dataId);
-  if (bB === 1) {
+  if (bB === 1 && bA === batch) {
     // One right operand for every batch entry: stack the rows, one product. Using b's own id
     // lets XNNPACK reuse its packed copy of b (a weight) across calls.
     const aId = view(b, aInfo.memoryOffset, bA * m * k);
@@ -94,8 +123,8 @@ function batchedProduct(b: WasmBackend, a: TensorInfo, bT: TensorInfo, dims: { b
     unregister(b, aId, outId);
   } else {
     for (let i = 0; i < batch; i++) {
-      const aId = view(b, aInfo.memoryOffset + (bA === 1 ? 0 : i * m * k * 4), m * k);
-      const bId = view(b, bInfo.memoryOffset + i * k * n * 4, k * n);
+      const aId = view(b, aInfo.memoryOffset + ia[i] * m * k * 4, m * k);
+      const bId = view(b, bInfo.memoryOffset + ib[i] * k * n * 4, k * n);
       const outId = view(b, outInfo.memoryOffset + i * m * n * 4, m * n);
       xnnMatMul(aId, m, k, bId, n, outId);
       unregister(b, aId, bId, outId);
@@ -120,19 +149,9 @@ function batchMatMul(args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: 
   if (k !== kb) throw new Error(`Error in matMul: inner shapes (${k}) and (${kb}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`);
   const outerA = a.shape.slice(0, -2);
   const outerB = b.shape.slice(0, -2);
-  const outShape = [...tf.broadcast_util.assertAndGetBroadcastShape(outerA, outerB), m, n];
-  const bA = tf.util.sizeFromShape(outerA);
-  const bB = tf.util.sizeFromShape(outerB);
-  if (bA !== bB && bA !== 1 && bB !== 1) {
-    // Partial broadcasting of several batch dims ([2,1,..] x [1,3,..]): the backend's own loop.
-    const out = backend.makeOutput([Math.max(bA, bB), m, n], 'float32');
-    const aShape = transposeA ? [bA, k, m] : [bA, m, k];
-    const bShape = transposeB ? [bB, n, k] : [bB, k, n];
-    wasmBatchMatMul(backend.dataIdMap.get(a.dataId).id, bytesOf(aShape), 3, backend.dataIdMap.get(b.dataId).id, bytesOf(bShape), 3, transposeA, transposeB, backend.dataIdMap.get(out.dataId).id);
-    return { ...out, shape: outShape };
-  }
-  const out = batchedProduct(backend, a, b, { bA, bB, m, k, n }, transposeA, transposeB);
-  return { ...out, shape: outShape };
+  const { outer, ia, ib } = broadcastIndices(outerA, outerB);
+  const out = batchedProduct(backend, a, b, { bA: tf.util.sizeFromShape(outerA), bB: tf.util.sizeFromShape(outerB), m, k, n }, ia, ib, transposeA, transposeB);
+  return { ...out, shape: [...outer, m, n] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -199,7 +218,8 @@ function conv2DBackpropFilter(args: {
     }
     const dyChunk = backend.makeOutput([rows, outChannels], 'float32', (dyOff + b0 * rowsPerImage * outChannels) * 4);
     // patches^T [cols, rows] . dy [rows, outC]
-    const part = batchedProduct(backend, patches, dyChunk, { bA: 1, bB: 1, m: cols, k: rows, n: outChannels }, true, false);
+    const one = Int32Array.of(0);
+    const part = batchedProduct(backend, patches, dyChunk, { bA: 1, bB: 1, m: cols, k: rows, n: outChannels }, one, one, true, false);
     const heap = backend.wasm.HEAPF32;
     const partOff = backend.dataIdMap.get(part.dataId).memoryOffset / 4;
     const dwOff = dwInfo.memoryOffset / 4;

@@ -128,7 +128,8 @@ export interface ResNetOutput {
   embedderOutput?: tf.Tensor4D;
   /** NHWC, one per stage. */
   stageOutputs?: tf.Tensor4D[];
-  batchStats?: Map<string, { mean: tf.Tensor1D; variance: tf.Tensor1D }>;
+  /** Keyed by BN name (a plain object: tf.tidy keeps tensors in objects, not in Maps). */
+  batchStats?: Record<string, { mean: tf.Tensor1D; variance: tf.Tensor1D }>;
 }
 
 export class ResNetForImageClassification {
@@ -184,7 +185,7 @@ export class ResNetForImageClassification {
       z = tf.batchNorm(y, mean, variance, offset, scale, BN_EPS) as tf.Tensor4D;
       const n = y.shape[0] * y.shape[1] * y.shape[2];
       // running_var is updated with the unbiased variance, as torch does
-      stats!.set(bn, { mean: mean as tf.Tensor1D, variance: tf.mul(variance, n / Math.max(n - 1, 1)) as tf.Tensor1D });
+      stats![bn] = { mean: mean as tf.Tensor1D, variance: tf.mul(variance, n / Math.max(n - 1, 1)) as tf.Tensor1D };
     } else {
       z = tf.batchNorm(y, this.buffers.get(`${bn}.running_mean`)!, this.buffers.get(`${bn}.running_var`)!, offset, scale, BN_EPS) as tf.Tensor4D;
     }
@@ -195,7 +196,7 @@ export class ResNetForImageClassification {
   forward(pixelValues: tf.Tensor4D, opts: ResNetForwardOptions = {}): ResNetOutput {
     const training = opts.training ?? false;
     return tf.tidy(() => {
-      const stats: ResNetOutput['batchStats'] = training ? new Map() : undefined;
+      const stats: ResNetOutput['batchStats'] = training ? {} : undefined;
       if (pixelValues.shape[1] !== this.config.num_channels) throw new Error(`ResNet: expected ${this.config.num_channels} channels, got [${pixelValues.shape}]`);
       let x = tf.transpose(pixelValues, [0, 2, 3, 1]); // NHWC
       x = this.convLayer(x, this.plan.embedder, training, stats);
@@ -228,7 +229,7 @@ export class ResNetForImageClassification {
    * momentum 0.1), and num_batches_tracked += 1. Disposes `stats`.
    */
   updateRunningStats(stats: NonNullable<ResNetOutput['batchStats']>, momentum = 0.1): void {
-    for (const [bn, s] of stats) {
+    for (const [bn, s] of Object.entries(stats)) {
       for (const [key, batch] of [['running_mean', s.mean], ['running_var', s.variance]] as const) {
         const v = this.buffers.get(`${bn}.${key}`)!;
         v.assign(tf.tidy(() => tf.add(tf.mul(v, 1 - momentum), tf.mul(batch, momentum))));

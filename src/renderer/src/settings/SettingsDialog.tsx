@@ -77,15 +77,14 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
         <Typography variant="subtitle2" gutterBottom>
           Tile JPEG quality: {quality}
         </Typography>
-        <Box sx={{ px: 1 }}>
+        <Box sx={{ px: 2 }}>
           <Slider
             value={quality}
             min={10}
             max={100}
-            step={5}
+            step={1}
             marks={[
               { value: 10, label: '10' },
-              { value: 75, label: '75' },
               { value: 100, label: '100' },
             ]}
             valueLabelDisplay="auto"

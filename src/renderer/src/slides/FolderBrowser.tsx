@@ -58,6 +58,8 @@ export function FolderBrowser({
       },
       (err) => {
         if (!live) return;
+        // Drop the old listing so the error is not shown above entries from another folder.
+        setListing(null);
         setError(errorMessage(err));
         setLoading(false);
       },

@@ -19,6 +19,28 @@ export function isIdentifying(name: string): boolean {
   return /label|macro/i.test(name);
 }
 
+function AssociatedThumb({ slideId, name }: { slideId: number; name: string }) {
+  const [failed, setFailed] = useState(false);
+  const box = { width: 94, height: 94, bgcolor: 'action.hover' } as const;
+  if (failed) {
+    return (
+      <Box sx={{ ...box, display: 'flex', alignItems: 'center', justifyContent: 'center', color: 'text.disabled' }}>
+        <Typography variant="caption">Unavailable</Typography>
+      </Box>
+    );
+  }
+  return (
+    <Box
+      component="img"
+      src={resourceUrl(resourcePaths.associated(slideId, name))}
+      alt={`${name} image`}
+      loading="lazy"
+      onError={() => setFailed(true)}
+      sx={{ ...box, objectFit: 'contain' }}
+    />
+  );
+}
+
 export function AssociatedImages({ slide }: { slide: SlideDetail }) {
   const { settings } = useSettings();
   const [enlarged, setEnlarged] = useState<string | null>(null);
@@ -49,13 +71,7 @@ export function AssociatedImages({ slide }: { slide: SlideDetail }) {
             sx={{ flexDirection: 'column', border: 1, borderColor: 'divider', borderRadius: 1, p: 0.5, width: 104 }}
             aria-label={`Enlarge ${name} image`}
           >
-            <Box
-              component="img"
-              src={resourceUrl(resourcePaths.associated(slide.id, name))}
-              alt={`${name} image`}
-              loading="lazy"
-              sx={{ width: 94, height: 94, objectFit: 'contain', bgcolor: 'action.hover' }}
-            />
+            <AssociatedThumb slideId={slide.id} name={name} />
             <Typography variant="caption">{name}</Typography>
           </ButtonBase>
         ))}

@@ -51,7 +51,7 @@ export function MetadataPanel({ slide, onClose }: { slide: SlideDetail; onClose:
   const summary: [string, string][] = [
     ['Name', slide.name],
     ['Path', slide.path],
-    ['Format', slide.vendor ? `${slide.format} (${slide.vendor})` : slide.format],
+    ['Format', slide.vendor && slide.vendor.toLowerCase() !== slide.format.toLowerCase() ? `${slide.format} (${slide.vendor})` : slide.format],
     ['Reader', slide.reader],
     ['Dimensions', formatDimensions(slide.width, slide.height)],
     ['Pixel size', formatMpp(slide.mpp) ?? 'Not recorded'],

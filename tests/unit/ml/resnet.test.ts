@@ -1,0 +1,91 @@
+/**
+ * ResNetForImageClassification in tfjs against the golden PyTorch outputs (resnet_tiny: bottleneck
+ * layers, projection shortcuts), on the wasm backend (with our kernels) and the cpu backend.
+ */
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../../src/main/ml/engine/backend.js';
+import { type Checkpoint, loadCheckpoint } from '../../../src/main/ml/models/checkpoint.js';
+import { parseConfig, type ResNetConfig } from '../../../src/main/ml/models/configs.js';
+import { createModel } from '../../../src/main/ml/models/index.js';
+import { preprocessBatch } from '../../../src/main/ml/models/processors.js';
+import { ResNetForImageClassification, resnetParameterShapes } from '../../../src/main/ml/models/resnet.js';
+import { diffTo, inputTensor, maxAbsDiff, oracleDir, readF32, TOL } from './oracle.js';
+
+const dir = oracleDir('resnet_tiny');
+
+describe.skipIf(!dir).each(['wasm', 'cpu'])('ResNet tiny on %s', (backend) => {
+  let model: ResNetForImageClassification;
+  let ckpt: Checkpoint;
+  beforeAll(async () => {
+    await initBackend('wasm');
+    if (backend === 'cpu') {
+      await import('@tensorflow/tfjs-backend-cpu');
+      await tf.setBackend('cpu');
+    } else await tf.setBackend('wasm');
+    ckpt = await loadCheckpoint(dir!);
+    model = createModel(ckpt) as ResNetForImageClassification;
+  });
+  afterAll(() => model?.dispose());
+
+  it('matches logits, pooled features, embedder and stage outputs from input.f32', () => {
+    const before = tf.memory().numTensors;
+    const x = inputTensor(dir!);
+    const out = model.forward(x, { outputHiddenStates: true });
+    const errs: Record<string, number> = {
+      logits: diffTo(out.logits, dir!, 'logits.f32'),
+      features: diffTo(out.features, dir!, 'features.f32'),
+      embedder: diffTo(out.embedderOutput!, dir!, 'embedder_out.f32', true),
+    };
+    out.stageOutputs!.forEach((s, i) => (errs[`stage${i}`] = diffTo(s, dir!, `stage_${i}_out.f32`, true)));
+    console.log(`[resnet_tiny ${backend}] max abs error`, Object.entries(errs).map(([k, v]) => `${k} ${v.toExponential(2)}`).join(', '));
+    expect(out.stageOutputs).toHaveLength(2);
+    expect(errs.logits).toBeLessThan(TOL.tiny.logits);
+    for (const [k, v] of Object.entries(errs)) expect(v, k).toBeLessThan(TOL.tiny.hidden);
+    tf.dispose([x, out as never]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('matches the logits from the PNG files (ConvNeXt processor: bicubic short side, centre crop)', async () => {
+    const { data, shape } = await preprocessBatch([join(dir!, 'image_0.png'), join(dir!, 'image_1.png')], ckpt.preprocessor);
+    const expected = readF32(join(dir!, 'logits.f32'));
+    const out = model.forward(tf.tensor4d(data, shape));
+    const got = out.logits.dataSync();
+    const err0 = maxAbsDiff(got.slice(0, 3), expected.slice(0, 3));
+    const err1 = maxAbsDiff(got.slice(3), expected.slice(3));
+    console.log(`[resnet_tiny ${backend}] logits from image_0.png: ${err0.toExponential(2)}; image_1.png: ${err1.toExponential(2)}`);
+    expect(err0).toBeLessThan(TOL.tiny.logits);
+    expect(err1).toBeLessThan(TOL.tiny.logits);
+    tf.dispose(out as never);
+  });
+
+  it('training mode uses batch statistics and updates the running ones like torch', () => {
+    const x = inputTensor(dir!);
+    const name = 'resnet.embedder.embedder.normalization';
+    const before = model.buffers.get(`${name}.running_mean`)!.dataSync().slice();
+    const out = model.forward(x, { training: true });
+    const batchMean = out.batchStats![name].mean.dataSync().slice();
+    model.updateRunningStats(out.batchStats!);
+    const after = model.buffers.get(`${name}.running_mean`)!.dataSync();
+    for (let i = 0; i < after.length; i++) expect(after[i]).toBeCloseTo(0.9 * before[i] + 0.1 * batchMean[i], 5);
+    expect(model.batchesTracked.get(`${name}.num_batches_tracked`)).toBe(1n);
+    tf.dispose([x, out.logits, out.features]);
+    // put the oracle statistics back for the other tests
+    model.buffers.get(`${name}.running_mean`)!.assign(tf.tensor1d(before));
+  });
+});
+
+describe('ResNet architecture plan', () => {
+  it('ResNet-50 and ResNet-18 have the parameter counts of microsoft/resnet-50 and -18', () => {
+    const count = (shapes: Map<string, number[]>): number =>
+      [...shapes].filter(([k]) => !/running_|num_batches/.test(k)).reduce((s, [, v]) => s + v.reduce((a, b) => a * b, 1), 0);
+    const r50 = resnetParameterShapes(parseConfig({ model_type: 'resnet' }) as ResNetConfig, 1000);
+    const r18 = resnetParameterShapes(parseConfig({ model_type: 'resnet', hidden_sizes: [64, 128, 256, 512], depths: [2, 2, 2, 2], layer_type: 'basic' }) as ResNetConfig, 1000);
+    expect(count(r50)).toBe(25_557_032); // torchvision resnet50
+    expect(count(r18)).toBe(11_689_512); // torchvision resnet18
+    // downsample_in_bottleneck moves the stride to the first 1x1; shapes are unchanged
+    expect(r18.has('resnet.encoder.stages.0.layers.0.shortcut.convolution.weight')).toBe(false);
+    expect(r18.get('resnet.encoder.stages.1.layers.0.shortcut.convolution.weight')).toEqual([128, 64, 1, 1]);
+  });
+});
