@@ -13,7 +13,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
@@ -196,6 +196,7 @@ async function benchSlide(key: string, path: string, work: string): Promise<obje
 }
 
 export async function benchTiles(): Promise<object> {
+  const atStart = Math.round(loadavg()[0] * 100) / 100;
   const work = mkdtempSync(join(tmpdir(), 'tessella-bench-tiles-'));
   const slides: Record<string, object> = {};
   try {
@@ -229,6 +230,8 @@ export async function benchTiles(): Promise<object> {
       sharp: sharp.versions.sharp,
       libvips: sharp.versions.vips,
       uvThreadpool: Number(process.env.UV_THREADPOOL_SIZE ?? 4),
+      // other work on the machine inflates every latency here, ours and Python's alike
+      loadAverage1m: { atStart, atEnd: Math.round(loadavg()[0] * 100) / 100 },
     },
     targets,
     slides,

@@ -4,6 +4,7 @@
  * hosts validate inputs against them and the TypeScript types are inferred from them.
  */
 import { z } from 'zod';
+import { call } from './contract/define.js';
 
 // ---------- domain schemas ----------
 
@@ -87,10 +88,6 @@ const SlideId = z.object({ id: z.number().int().positive() });
 
 // ---------- calls ----------
 
-function call<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
-  return { input, output, doc };
-}
-
 export const calls = {
   'app.info': call(z.object({}), AppInfo, 'Version, data home, host and which slide readers work here.'),
   'settings.get': call(z.object({}), Settings, 'Current user settings.'),
@@ -158,34 +155,4 @@ export interface TessellaApi {
 export const ApiErrorBody = z.object({ error: z.string(), code: z.string() });
 export type ApiErrorBody = z.output<typeof ApiErrorBody>;
 
-/**
- * Binary resources (tiles, thumbnails, associated images) are addressed by paths relative
- * to a host-specific base: `tessella://r/` in Electron, `/r/` in browser mode.
- */
-export const resourcePaths = {
-  tile: (slideId: number, level: number, col: number, row: number) => `tiles/${slideId}/${level}/${col}_${row}.jpeg`,
-  tileBase: (slideId: number) => `tiles/${slideId}/`,
-  thumbnail: (slideId: number) => `thumbnail/${slideId}.jpeg`,
-  associated: (slideId: number, name: string) => `associated/${slideId}/${encodeURIComponent(name)}.jpeg`,
-};
-
-/** Parses a resource path back; null for anything that is not exactly one of the shapes above. */
-export function parseResourcePath(
-  path: string,
-):
-  | { kind: 'tile'; slideId: number; level: number; col: number; row: number }
-  | { kind: 'thumbnail'; slideId: number }
-  | { kind: 'associated'; slideId: number; name: string }
-  | null {
-  let m = /^tiles\/(\d{1,9})\/(\d{1,2})\/(\d{1,7})_(\d{1,7})\.jpeg$/.exec(path);
-  if (m) return { kind: 'tile', slideId: +m[1], level: +m[2], col: +m[3], row: +m[4] };
-  m = /^thumbnail\/(\d{1,9})\.jpeg$/.exec(path);
-  if (m) return { kind: 'thumbnail', slideId: +m[1] };
-  m = /^associated\/(\d{1,9})\/([A-Za-z0-9_%.-]{1,64})\.jpeg$/.exec(path);
-  if (m) {
-    const name = decodeURIComponent(m[2]);
-    if (name.includes('/') || name.includes('..')) return null;
-    return { kind: 'associated', slideId: +m[1], name };
-  }
-  return null;
-}
+export { resourcePaths, parseResourcePath } from './resources.js';

@@ -72,6 +72,37 @@ describe.skipIf(!hasChromium || !svs)('slide viewer end to end in Chromium', () 
     await page.screenshot({ path: join(shots, 'viewer-metadata.png') });
   });
 
+  it('opens, pans and zooms every shared slide and image', async () => {
+    const files = [SLIDES.ndpi, SLIDES.dicom, SLIDES.ihc].map((rel) => sharedPath(rel)).filter((p): p is string => p !== null);
+    for (const file of files) {
+      const name = file.split('/').pop()!;
+      await page.goto(serve.url.replace(/\?.*$/, '') + '#/slides');
+      await page.getByTestId('add-slides-button').click();
+      await page.getByTestId('add-slides-path').fill(file);
+      await page.getByTestId('add-slides-submit').click();
+      const card = page.getByTestId('slide-card').filter({ hasText: name });
+      await card.waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Escape');
+      await card.click();
+      const viewer = page.getByTestId('viewer');
+      await viewer.waitFor();
+      const start = tileResponses.length;
+      await page.getByTestId('zoom-in').click();
+      await page.getByTestId('zoom-in').click();
+      const box = (await viewer.boundingBox())!;
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width / 2 - 200, box.y + box.height / 2 - 120, { steps: 8 });
+      await page.mouse.up();
+      await expect.poll(() => tileResponses.length, { timeout: 30_000 }).toBeGreaterThan(start);
+      await page.waitForTimeout(1000);
+      expect(tileResponses.slice(start).every((t) => t.status === 200), name).toBe(true);
+      const png = await viewer.screenshot({ path: join(shots, `viewer-${name}.png`) });
+      const stats = await sharp(png).stats();
+      expect(Math.max(...stats.channels.slice(0, 3).map((c) => c.stdev)), name).toBeGreaterThan(5);
+    }
+  });
+
   it('keeps the library across a restart of browser mode', async () => {
     await serve.stop();
     serve = await startServe(join(home.dir, 'home'));

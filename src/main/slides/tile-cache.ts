@@ -4,8 +4,8 @@
  * Keys use the slide's content hash, not its path, so a moved file keeps its cache and a
  * replaced file never serves stale tiles.
  */
-import { mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import { crc32 } from 'node:zlib';
 
 export type TileFormat = 'jpeg' | 'png';
@@ -119,30 +119,64 @@ let tmpCounter = 0;
 
 export class DiskTileCache {
   private readonly madeDirs = new Set<string>();
+  /**
+   * File names present per hash/level directory, listed once on first use. A cold tile then
+   * costs no failed open() on the thread pool. Only a hint: a name listed but gone is a miss, and
+   * a file another process adds later is just rendered and written again.
+   */
+  private readonly listings = new Map<string, Promise<Set<string>>>();
 
   constructor(readonly dir: string) {}
 
   pathOf(k: TileKey): string {
     checkKey(k);
-    return join(this.dir, k.hash, String(k.level), `${k.col}_${k.row}_q${k.quality}.${k.format}.tile`);
+    return join(this.levelDir(k), this.fileName(k));
+  }
+
+  private levelDir(k: TileKey): string {
+    return join(this.dir, k.hash, String(k.level));
+  }
+
+  private fileName(k: TileKey): string {
+    return `${k.col}_${k.row}_q${k.quality}.${k.format}.tile`;
+  }
+
+  private listing(k: TileKey): Promise<Set<string>> {
+    const dir = this.levelDir(k);
+    let names = this.listings.get(dir);
+    if (!names) {
+      names = readdir(dir).then(
+        (list) => new Set(list),
+        () => new Set<string>(),
+      );
+      this.listings.set(dir, names);
+    }
+    return names;
   }
 
   async get(k: TileKey): Promise<Buffer | null> {
     const path = this.pathOf(k);
+    const names = await this.listing(k);
+    const name = this.fileName(k);
+    if (!names.has(name)) return null;
     let file: Buffer;
     try {
       file = await readFile(path);
     } catch {
+      names.delete(name);
       return null;
     }
     const payload = openEntry(file);
-    if (payload === null) await unlink(path).catch(() => undefined);
+    if (payload === null) {
+      names.delete(name);
+      await unlink(path).catch(() => undefined);
+    }
     return payload;
   }
 
   async set(k: TileKey, payload: Buffer): Promise<void> {
     const path = this.pathOf(k);
-    const dir = join(this.dir, k.hash, String(k.level));
+    const dir = this.levelDir(k);
     if (!this.madeDirs.has(dir)) {
       await mkdir(dir, { recursive: true });
       this.madeDirs.add(dir);
@@ -157,13 +191,17 @@ export class DiskTileCache {
       this.madeDirs.delete(dir);
       throw e;
     }
+    (await this.listing(k)).add(this.fileName(k));
   }
 
   /** Drop every cached tile of one slide. */
   async removeSlide(hash: string): Promise<void> {
     if (!SAFE_HASH.test(hash)) return;
-    for (const d of this.madeDirs) if (d.startsWith(join(this.dir, hash))) this.madeDirs.delete(d);
-    await rm(join(this.dir, hash), { recursive: true, force: true });
+    const root = join(this.dir, hash);
+    const inside = (d: string) => d.startsWith(root + sep);
+    for (const d of this.madeDirs) if (inside(d)) this.madeDirs.delete(d);
+    for (const d of this.listings.keys()) if (inside(d)) this.listings.delete(d);
+    await rm(root, { recursive: true, force: true });
   }
 }
 

@@ -11,6 +11,7 @@ import {
   isValidTile,
   tileRegion,
   type DeepZoomGeometry,
+  type DeepZoomLevel,
   type DeepZoomOptions,
   type TileRegion,
 } from './deepzoom.js';
@@ -164,12 +165,19 @@ export interface TileServiceOptions {
 export const DEFAULT_TILE_QUALITY = 85;
 
 /**
- * DeepZoom levels whose tiles would each read at least this factor more slide pixels per axis
- * than they show (16x the pixels) are served from one image of the whole level instead.
+ * A DeepZoom level is served from one image of the whole level when its tiles shrink what they
+ * read (2x or more per axis) and the level is small: at most 4 Mpx (12 MB of RGB), built from at
+ * most 16 Mpx of slide pixels in one read. Levels shrunk 4x or more qualify whatever the source
+ * size: per tile they would read 16x the pixels they show, over and over.
  */
-const LEVEL_IMAGE_MIN_SHRINK = 4;
-/** Largest whole-level image kept: 4 Mpx, 12 MB of RGB. */
+const LEVEL_IMAGE_MIN_SHRINK = 2;
+const LEVEL_IMAGE_ALWAYS_SHRINK = 4;
 const LEVEL_IMAGE_MAX_PIXELS = 4 << 20;
+
+function levelImageFits(l: DeepZoomLevel): boolean {
+  if (l.slideToDz < LEVEL_IMAGE_MIN_SHRINK || l.width * l.height > LEVEL_IMAGE_MAX_PIXELS) return false;
+  return l.slideToDz >= LEVEL_IMAGE_ALWAYS_SHRINK || l.width * l.height * l.slideToDz ** 2 <= MAX_READ_PIXELS;
+}
 
 function checkQuality(q: number): number {
   if (!Number.isInteger(q) || q < 1 || q > 100) throw new SlideError(`JPEG quality must be 1-100, got ${q}`, 'bad-request');
@@ -213,7 +221,7 @@ export class TileService {
       const geometry = deepZoomGeometry(reader.metadata, this.deepZoomOptions);
       let baseLevel: number | null = null;
       geometry.levels.forEach((l, i) => {
-        if (l.slideToDz >= LEVEL_IMAGE_MIN_SHRINK && l.width * l.height <= LEVEL_IMAGE_MAX_PIXELS) baseLevel = i;
+        if (levelImageFits(l)) baseLevel = i;
       });
       st = { id: this.nextReaderId++, geometry, background: backgroundOf(reader), baseLevel };
       this.states.set(reader, st);

@@ -75,7 +75,7 @@ describe('loading', () => {
     const std = Math.sqrt(w.reduce((s, v) => s + v * v, 0) / w.length);
     expect(std).toBeGreaterThan(0.01);
     expect(std).toBeLessThan(0.03);
-    expect(Array.from(five.weights.get('classifier.bias')!.data)).toEqual([0, 0, 0, 0, 0]);
+    expect(Array.from(five.weights.get('classifier.bias')!.data as Float32Array)).toEqual([0, 0, 0, 0, 0]);
   });
 
   it.skipIf(!tiny)('a head of another size is re-created; same count with new names keeps it', async () => {
@@ -88,7 +88,6 @@ describe('loading', () => {
     expect(five.hash).not.toBe(base.hash);
     const renamed = await loadCheckpoint(tiny!, { labels: ['tumour', 'stroma', 'fat'] });
     expect(renamed.loadReport.reshapedKeys).toEqual([]);
-    expect(renamed.weights.get('classifier.weight')).toBe(renamed.weights.get('classifier.weight'));
     expect(maxAbsDiff(renamed.weights.get('classifier.weight')!.data as Float32Array, base.weights.get('classifier.weight')!.data as Float32Array)).toBe(0);
     await expect(loadCheckpoint(tiny!, { numLabels: 2, labels: ['a', 'b', 'c'] })).rejects.toThrow(/numLabels/);
   });
@@ -112,7 +111,7 @@ describe('loading', () => {
     const vit = await loadCheckpoint('vit-ti16', { numLabels: 3 });
     expect(vit.config).toMatchObject({ hidden_size: 192, num_hidden_layers: 12, num_attention_heads: 3, intermediate_size: 768, image_size: 224, patch_size: 16 });
     expect(vit.weights.get('vit.embeddings.position_embeddings')!.shape).toEqual([1, 197, 192]);
-    expect(Array.from(vit.weights.get('vit.encoder.layer.0.layernorm_before.weight')!.data).every((v) => v === 1)).toBe(true);
+    expect((vit.weights.get('vit.encoder.layer.0.layernorm_before.weight')!.data as Float32Array).every((v) => v === 1)).toBe(true);
     await expect(loadCheckpoint('vit-h14')).rejects.toThrow(/built-in architecture/);
   });
 });

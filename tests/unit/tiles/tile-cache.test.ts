@@ -129,6 +129,26 @@ describe.skipIf(!ihc)('DiskTileCache and TileCache', () => {
     await expect(readFile(disk.pathOf(key(1)))).rejects.toThrow(/ENOENT/);
   });
 
+  it('treats a file deleted behind its back as a miss, and forgets a removed slide', async () => {
+    const dir = await tempDir();
+    const [t0, t1] = await realTiles(2);
+    const disk = new DiskTileCache(dir);
+    await disk.set(key(0), t0);
+    await disk.set(key(0, { hash: 'abc1234' }), t1);
+    expect((await disk.get(key(0)))?.equals(t0)).toBe(true);
+    await rm(disk.pathOf(key(0)));
+    expect(await disk.get(key(0))).toBeNull();
+    await disk.set(key(0), t0);
+    expect((await disk.get(key(0)))?.equals(t0)).toBe(true);
+
+    await disk.removeSlide('abc123');
+    expect(await disk.get(key(0))).toBeNull();
+    // a slide whose hash merely starts the same is untouched
+    expect((await disk.get(key(0, { hash: 'abc1234' })))?.equals(t1)).toBe(true);
+    await disk.set(key(0), t0);
+    expect((await new DiskTileCache(dir).get(key(0)))?.equals(t0)).toBe(true);
+  });
+
   it('rejects hashes that would leave the cache directory', async () => {
     const disk = new DiskTileCache(await tempDir());
     expect(() => disk.pathOf(key(0, { hash: '../evil' }))).toThrow(/Unsafe/);

@@ -185,6 +185,8 @@ export async function loadCheckpoint(dirOrArch: string, opts: LoadOptions = {}):
       report.reshapedKeys.push(name);
     } else weights.set(name, entry);
   }
+  const order = [...expected.keys()];
+  report.reshapedKeys.sort((a, b) => order.indexOf(a) - order.indexOf(b));
   for (const [name, shape] of expected) {
     if (weights.has(name)) continue;
     if (!report.reshapedKeys.includes(name)) report.newKeys.push(name);
@@ -195,7 +197,7 @@ export async function loadCheckpoint(dirOrArch: string, opts: LoadOptions = {}):
   hash.update(`\0labels:${JSON.stringify(labels)}`);
 
   // Keep the expected (state_dict) order, which is also the order a save writes.
-  const ordered = new Map([...expected.keys()].map((k) => [k, weights.get(k)!]));
+  const ordered = new Map(order.map((k) => [k, weights.get(k)!]));
   return {
     dir,
     arch,

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
 import BrokenImageIcon from '@mui/icons-material/BrokenImage';
-import { resourcePaths } from '@shared/api';
+import { resourcePaths } from '@shared/resources';
 import { resourceUrl } from '../api';
 
 /** The slide's overview image, with a quiet placeholder when it cannot be rendered (file gone, reader missing). */

@@ -11,7 +11,8 @@ import Dialog from '@mui/material/Dialog';
 import DialogContent from '@mui/material/DialogContent';
 import DialogTitle from '@mui/material/DialogTitle';
 import Typography from '@mui/material/Typography';
-import { resourcePaths, type SlideDetail } from '@shared/api';
+import type { SlideDetail } from '@shared/api';
+import { resourcePaths } from '@shared/resources';
 import { resourceUrl } from '../api';
 import { useSettings } from '../settings/SettingsContext';
 

@@ -3,7 +3,8 @@
  * renders tiles on demand at DeepZoom levels (level L is the slide at 1 / 2^(levelCount-1-L)),
  * which is exactly OpenSeadragon's default level scale, so only the URL needs supplying.
  */
-import { resourcePaths, type SlideDetail } from '@shared/api';
+import type { SlideDetail } from '@shared/api';
+import { resourcePaths } from '@shared/resources';
 import { resourceUrl } from '../api';
 
 export function tileSourceFor(slide: Pick<SlideDetail, 'id' | 'deepZoom'>) {

@@ -1,0 +1,33 @@
+/** Resource paths shared by hosts and renderer; kept free of zod so the renderer bundle stays small. */
+
+/**
+ * Binary resources (tiles, thumbnails, associated images) are addressed by paths relative
+ * to a host-specific base: `tessella://r/` in Electron, `/r/` in browser mode.
+ */
+export const resourcePaths = {
+  tile: (slideId: number, level: number, col: number, row: number) => `tiles/${slideId}/${level}/${col}_${row}.jpeg`,
+  tileBase: (slideId: number) => `tiles/${slideId}/`,
+  thumbnail: (slideId: number) => `thumbnail/${slideId}.jpeg`,
+  associated: (slideId: number, name: string) => `associated/${slideId}/${encodeURIComponent(name)}.jpeg`,
+};
+
+/** Parses a resource path back; null for anything that is not exactly one of the shapes above. */
+export function parseResourcePath(
+  path: string,
+):
+  | { kind: 'tile'; slideId: number; level: number; col: number; row: number }
+  | { kind: 'thumbnail'; slideId: number }
+  | { kind: 'associated'; slideId: number; name: string }
+  | null {
+  let m = /^tiles\/(\d{1,9})\/(\d{1,2})\/(\d{1,7})_(\d{1,7})\.jpeg$/.exec(path);
+  if (m) return { kind: 'tile', slideId: +m[1], level: +m[2], col: +m[3], row: +m[4] };
+  m = /^thumbnail\/(\d{1,9})\.jpeg$/.exec(path);
+  if (m) return { kind: 'thumbnail', slideId: +m[1] };
+  m = /^associated\/(\d{1,9})\/([A-Za-z0-9_%.-]{1,64})\.jpeg$/.exec(path);
+  if (m) {
+    const name = decodeURIComponent(m[2]);
+    if (name.includes('/') || name.includes('..')) return null;
+    return { kind: 'associated', slideId: +m[1], name };
+  }
+  return null;
+}
