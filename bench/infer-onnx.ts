@@ -6,7 +6,7 @@
  * speed does not depend on their values.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadCheckpoint } from '../src/main/ml/models/checkpoint';
@@ -129,6 +129,8 @@ export async function benchInferOnnx(opts: { models?: ('vit-b16' | 'resnet-50')[
   const batches = opts.batches ?? [1, 8];
   const rounds = opts.rounds ?? 3;
   const cacheDir = mkdtempSync(join(tmpdir(), 'tessella-bench-onnx-'));
+  // Other processes skew every number here; the load average says how much to trust them.
+  const loadBefore = loadavg()[0]!;
   const gemmGflops = await measureGemm();
   const results: Record<string, unknown>[] = [];
   try {
@@ -164,5 +166,10 @@ export async function benchInferOnnx(opts: { models?: ('vit-b16' | 'resnet-50')[
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });
   }
-  return { threads: THREADS, gemmGflops: +gemmGflops.toFixed(1), results };
+  return {
+    threads: THREADS,
+    loadAverage: { before: +loadBefore.toFixed(2), after: +loadavg()[0]!.toFixed(2) },
+    gemmGflops: +gemmGflops.toFixed(1),
+    results,
+  };
 }

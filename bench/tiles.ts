@@ -110,7 +110,7 @@ function pythonBench(path: string, tiles: Tile[], work: string): object {
     return JSON.parse(out) as object;
   } catch (e) {
     const stderr = String((e as { stderr?: unknown }).stderr ?? (e as Error).message);
-    return { skipped: stderr.trim().split('\n').pop() ?? 'python failed' };
+    return { skipped: `OpenSlide Python cannot open it: ${stderr.trim().split('\n').pop() ?? 'unknown error'}` };
   }
 }
 

@@ -7,9 +7,13 @@ import { readerStatus, SLIDE_EXTENSIONS } from './slides/open-slide.js';
 import type { Handlers } from '../shared/api.js';
 import type { AppContext } from './app-context.js';
 import { appVersion } from './version.js';
+import { createDatasetHandlers } from './datasets/handlers.js';
+import { createAnnotationHandlers } from './annotations/handlers.js';
 
 export function createHandlers(ctx: AppContext): Handlers {
   return {
+    ...createDatasetHandlers(ctx),
+    ...createAnnotationHandlers(ctx),
     'app.info': async () => ({
       version: appVersion(),
       home: ctx.home.root,

@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { call } from './contract/define.js';
+import { datasetCalls } from './contract/datasets.js';
+import { annotationCalls } from './contract/annotations.js';
 
 // ---------- domain schemas ----------
 
@@ -105,6 +107,8 @@ export const calls = {
     z.object({ dir: z.string(), parent: z.string().nullable(), entries: z.array(FsEntry) }),
     'List a folder so a browser-mode user can pick slides (home folder by default).',
   ),
+  ...datasetCalls,
+  ...annotationCalls,
 } as const;
 
 export type Calls = typeof calls;
@@ -142,8 +146,13 @@ export type Settings = z.output<typeof Settings>;
 export type AppInfo = z.output<typeof AppInfo>;
 export type FsEntry = z.output<typeof FsEntry>;
 
+/** Handlers for a group of calls: one async function per call, typed from its schemas. */
+export type HandlersFor<C extends Record<string, { input: z.ZodType; output: z.ZodType }>> = {
+  [K in keyof C]: (input: z.output<C[K]['input']>) => Promise<z.output<C[K]['output']>>;
+};
+
 /** What every host implements: one async function per call. */
-export type Handlers = { [K in CallName]: (input: z.output<Calls[K]['input']>) => Promise<CallOutput<K>> };
+export type Handlers = HandlersFor<Calls>;
 
 /** What the renderer (and tests) see, whichever host is behind it. */
 export interface TessellaApi {

@@ -192,7 +192,10 @@ export class SlideLibrary {
   private dropReader(id: number): void {
     const p = this.readers.get(id);
     this.readers.delete(id);
-    p?.then((r) => r.close()).catch(() => {});
+    p?.then((r) => {
+      this.tiles.forget(r);
+      r.close();
+    }).catch(() => {});
   }
 
   private trimReaders(): void {

@@ -1,9 +1,9 @@
 /**
  * DeepZoom tiles for the viewer: geometry from deepzoom.ts, pixels from the slide reader,
  * resampling and encoding in sharp (libvips on libuv worker threads, so the main thread only
- * schedules), results in the two-level TileCache. Output matches OpenSlide's Python
- * DeepZoomGenerator: same regions, transparent areas flattened onto the slide background,
- * Lanczos downscale to the tile size.
+ * schedules), results in the two-level TileCache. renderTile() does what OpenSlide's Python
+ * DeepZoomGenerator does (same regions, transparent areas flattened onto the slide background,
+ * Lanczos downscale); TileService adds whole-level images for low-resolution levels.
  */
 import sharp from 'sharp';
 import {
@@ -48,6 +48,9 @@ function encode(img: sharp.Sharp, opts: RenderOptions): Promise<Buffer> {
 /** Most level pixels fetched in one readRegion call: 16 Mpx, 64 MB of RGBA. */
 export const MAX_READ_PIXELS = 16 << 20;
 
+/** Largest read whose alpha is checked on the main thread (~0.1 ms for a 256 px tile). */
+const OPAQUE_CHECK_PIXELS = 1 << 20;
+
 /** True when every alpha byte is 255. Stops at the first one that is not. */
 function opaque(rgba: Buffer): boolean {
   for (let i = 3; i < rgba.length; i += 4) if (rgba[i] !== 255) return false;
@@ -57,8 +60,10 @@ function opaque(rgba: Buffer): boolean {
 function rgbaInput(px: { width: number; height: number; data: Buffer }, background: Rgb): sharp.Sharp {
   const img = sharp(px.data, { raw: { width: px.width, height: px.height, channels: 4 } });
   // Nearly every tile is fully opaque. libvips flattens in float (1-2 ms a tile); checking the
-  // alpha bytes first costs ~0.1 ms on the main thread and lets those tiles skip it.
-  return opaque(px.data) ? img.removeAlpha() : img.flatten({ background });
+  // alpha bytes of a tile-sized read first lets those tiles skip it. Big reads are rare and
+  // would hold the main thread too long, so they are always flattened by libvips.
+  const skipFlatten = px.width * px.height <= OPAQUE_CHECK_PIXELS && opaque(px.data);
+  return skipFlatten ? img.removeAlpha() : img.flatten({ background });
 }
 
 /**
@@ -210,7 +215,8 @@ export class TileService {
 
   constructor(opts: TileServiceOptions = {}) {
     this.cache = new TileCache({ dir: opts.cacheDir ?? null, memoryBytes: opts.memoryBytes, onDiskError: opts.onDiskError });
-    this.levelImages = new ByteLru(opts.levelImageBytes ?? 64 << 20);
+    // never below one largest level image, or its tiles would rebuild it for every request
+    this.levelImages = new ByteLru(Math.max(opts.levelImageBytes ?? 64 << 20, LEVEL_IMAGE_MAX_PIXELS * 3));
     this.quality = checkQuality(opts.quality ?? DEFAULT_TILE_QUALITY);
     this.deepZoomOptions = opts.deepZoom ?? {};
   }
@@ -272,6 +278,14 @@ export class TileService {
     const whole = sharp(image, { raw: { width: dz.width, height: dz.height, channels: 3 } });
     const cut = r.width === dz.width && r.height === dz.height ? whole : whole.extract({ left, top, width: r.width, height: r.height });
     return encode(cut, render);
+  }
+
+  /** Drops what the service holds for a reader (call when closing it); cached tiles stay. */
+  forget(reader: SlideReader): void {
+    const st = this.states.get(reader);
+    if (!st) return;
+    this.states.delete(reader);
+    st.geometry.levels.forEach((_, level) => this.levelImages.delete(`${st.id}/${level}`));
   }
 
   /** Waits for background disk-cache writes (tests, shutdown). */

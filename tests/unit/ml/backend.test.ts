@@ -73,7 +73,7 @@ describe('wasm kernels agree with cpu', () => {
       }
   });
 
-  it('Conv2DBackpropFilter: strides, padding, 1x1, chunked batches', async () => {
+  it('Conv2DBackpropFilter: strides, padding, 1x1', async () => {
     const cases: [number[], number[], number, number | 'same' | 'valid'][] = [
       [[2, 9, 9, 3], [3, 3, 3, 4], 1, 1],
       [[2, 10, 10, 5], [7, 7, 5, 16], 2, 3],
@@ -114,8 +114,9 @@ describe('training on wasm', () => {
       const g = await ensureGradients();
       expect(g).toEqual({ ok: true });
       const ckpt = await loadCheckpoint(dir!);
-      const x = inputTensor(dir!);
-      const labels = tf.oneHot(tf.tensor1d([0, 2], 'int32'), 3);
+      const full = inputTensor(dir!);
+      const x = tf.slice(full, [0, 0, 0, 0], [1, ...full.shape.slice(1)]) as tf.Tensor4D; // one image keeps the cpu run short
+      const labels = tf.oneHot(tf.tensor1d([2], 'int32'), 3);
       const grads = async (backend: string): Promise<Map<string, Float32Array>> => {
         await tf.setBackend(backend);
         const model = createModel(ckpt);

@@ -94,6 +94,18 @@ describe.skipIf(!ihc)('TileService on the IHC image (in-test reader)', () => {
     expect(again.equals(all[0])).toBe(true);
   });
 
+  it('builds a low-resolution level image once per reader, and again after forget()', async () => {
+    const reader = await pngReader(ihc!);
+    const svc = new TileService();
+    const slide = { hash: 'ihc-levels', reader };
+    expect([7, 8, 9].map((l) => svc.usesLevelImage(reader, l))).toEqual([true, true, false]);
+    await Promise.all([svc.getTile(slide, 8, 0, 0), svc.getTile(slide, 8, 1, 1), svc.getTile(slide, 5, 0, 0), svc.getTile(slide, 0, 0, 0)]);
+    expect(reader.reads).toBe(1);
+    svc.forget(reader);
+    await svc.getTile(slide, 7, 0, 0);
+    expect(reader.reads).toBe(2);
+  });
+
   it('flattens transparent areas onto the slide background', async () => {
     const base = await pngReader(ihc!, { 'openslide.background-color': '00FF00' });
     // left half of every read transparent, as OpenSlide returns for areas with no scan data

@@ -142,6 +142,7 @@ export class ResNetForImageClassification {
   readonly batchesTracked = new Map<string, bigint>();
   private readonly hfShapes: Map<string, number[]>;
   private readonly plan: ReturnType<typeof resnetPlan>;
+  private readonly foldCache = new Map<string, { deps: object[]; filter: tf.Tensor4D; bias: tf.Tensor1D }>();
 
   constructor(
     readonly config: ResNetConfig,
@@ -173,22 +174,56 @@ export class ResNetForImageClassification {
     }
   }
 
+  /**
+   * With running statistics, BN(conv(x, W)) = conv(x, W * s) + (beta - mean * s) where
+   * s = gamma / sqrt(var + eps): one fused conv+bias+ReLU kernel instead of three passes
+   * (~15% of ResNet-50 inference on wasm).
+   */
+  private foldBatchNorm(c: ConvSpec): { filter: tf.Tensor4D; bias: tf.Tensor1D } {
+    const bn = `${c.name}.normalization`;
+    const gamma = this.params.get(`${bn}.weight`)!;
+    const scale = tf.mul(gamma, tf.rsqrt(tf.add(this.buffers.get(`${bn}.running_var`)!, BN_EPS)));
+    return {
+      filter: tf.mul(this.params.get(`${c.name}.convolution.weight`)!, scale) as tf.Tensor4D, // scale broadcasts over O, the last axis of HWIO
+      bias: tf.sub(this.params.get(`${bn}.bias`)!, tf.mul(this.buffers.get(`${bn}.running_mean`)!, scale)) as tf.Tensor1D,
+    };
+  }
+
+  /**
+   * foldBatchNorm, cached until one of its five variables is assigned (assign gives a variable a
+   * new dataId). Not while gradients are recorded: a cached tensor would cut the path from the
+   * loss back to the weights, so folding then happens inline, on the tape.
+   */
+  private folded(c: ConvSpec): { filter: tf.Tensor4D; bias: tf.Tensor1D } {
+    if (tf.engine().state.gradientDepth > 0) return this.foldBatchNorm(c);
+    const bn = `${c.name}.normalization`;
+    const deps = [`${c.name}.convolution.weight`, `${bn}.weight`, `${bn}.bias`].map((n) => this.params.get(n)!.dataId);
+    deps.push(this.buffers.get(`${bn}.running_mean`)!.dataId, this.buffers.get(`${bn}.running_var`)!.dataId);
+    const hit = this.foldCache.get(c.name);
+    if (hit && hit.deps.every((d, i) => d === deps[i])) return hit;
+    if (hit) tf.dispose([hit.filter, hit.bias]);
+    const f = tf.tidy(() => this.foldBatchNorm(c) as unknown as tf.TensorContainer) as unknown as { filter: tf.Tensor4D; bias: tf.Tensor1D };
+    const entry = { deps, filter: tf.keep(f.filter), bias: tf.keep(f.bias) };
+    this.foldCache.set(c.name, entry);
+    return entry;
+  }
+
   /** ResNetConvLayer / ResNetShortCut: conv (no bias) -> BatchNorm -> optional ReLU. */
   private convLayer(x: tf.Tensor4D, c: ConvSpec, training: boolean, stats: ResNetOutput['batchStats']): tf.Tensor4D {
+    if (!training) {
+      const { filter, bias } = this.folded(c);
+      return tf.fused.conv2d({ x, filter, strides: c.stride, pad: Math.floor(c.k / 2), bias, activation: c.relu ? 'relu' : 'linear' });
+    }
     const y = tf.conv2d(x, this.params.get(`${c.name}.convolution.weight`) as tf.Tensor4D, c.stride, Math.floor(c.k / 2));
     const bn = `${c.name}.normalization`;
     const scale = this.params.get(`${bn}.weight`) as tf.Tensor1D;
     const offset = this.params.get(`${bn}.bias`) as tf.Tensor1D;
-    let z: tf.Tensor4D;
-    if (training) {
-      const { mean, variance } = tf.moments(y, [0, 1, 2]);
-      z = tf.batchNorm(y, mean, variance, offset, scale, BN_EPS) as tf.Tensor4D;
-      const n = y.shape[0] * y.shape[1] * y.shape[2];
-      // running_var is updated with the unbiased variance, as torch does
-      stats![bn] = { mean: mean as tf.Tensor1D, variance: tf.mul(variance, n / Math.max(n - 1, 1)) as tf.Tensor1D };
-    } else {
-      z = tf.batchNorm(y, this.buffers.get(`${bn}.running_mean`)!, this.buffers.get(`${bn}.running_var`)!, offset, scale, BN_EPS) as tf.Tensor4D;
-    }
+    // model.train(): normalise with the batch's statistics, report them for the running averages
+    const { mean, variance } = tf.moments(y, [0, 1, 2]);
+    const z = tf.batchNorm(y, mean, variance, offset, scale, BN_EPS) as tf.Tensor4D;
+    const n = y.shape[0] * y.shape[1] * y.shape[2];
+    // running_var is updated with the unbiased variance, as torch does
+    stats![bn] = { mean: mean as tf.Tensor1D, variance: tf.mul(variance, n / Math.max(n - 1, 1)) as tf.Tensor1D };
     return c.relu ? tf.relu(z) : z;
   }
 
@@ -259,6 +294,8 @@ export class ResNetForImageClassification {
   }
 
   dispose(): void {
+    for (const f of this.foldCache.values()) tf.dispose([f.filter, f.bias]);
+    this.foldCache.clear();
     for (const v of [...this.params.values(), ...this.buffers.values()]) v.dispose();
     this.params.clear();
     this.buffers.clear();

@@ -44,6 +44,9 @@ export interface ExplainResult extends RunResult {
   grid: number;
 }
 
+/** Names users reach for that onnxruntime-node spells differently. */
+const PROVIDER_ALIASES: Record<string, string> = { directml: 'dml' };
+
 interface ProviderChoice {
   session: ort.InferenceSession;
   provider: string;
@@ -58,7 +61,7 @@ async function createSession(modelPath: string, requested: string[], threads: nu
     interOpNumThreads: 1,
     logSeverityLevel: 3, // errors only: ORT warns about harmless things such as unused initializers
   };
-  const wanted = requested.filter((p) => p !== 'cpu');
+  const wanted = requested.map((p) => PROVIDER_ALIASES[p] ?? p).filter((p) => p !== 'cpu');
   if (!wanted.length) return { session: await ort.InferenceSession.create(modelPath, { ...base, executionProviders: ['cpu'] }), provider: 'cpu' };
 
   const supported = new Set(ort.listSupportedBackends().map((b) => b.name));
@@ -83,22 +86,49 @@ function perImage(t: ort.Tensor, m: number): Float32Array[] {
   return Array.from({ length: m }, (_, i) => data.slice(i * k, (i + 1) * k));
 }
 
+/** What an engine knows about its model and how it was loaded. */
+export interface OnnxEngineInfo {
+  arch: 'vit' | 'resnet';
+  /** [channels, height, width] of one input image. */
+  inputShape: readonly [number, number, number];
+  /** Loaded with the explain graph (ViT). */
+  explainable: boolean;
+  chunkSize: number;
+  modelPath: string;
+  /** True when the model file came from the cache rather than being built now. */
+  fromCache: boolean;
+  /** The execution provider in use ('cpu', 'cuda', ...). */
+  provider: string;
+  /** Why a requested provider is not in use, when that happened. */
+  fallbackReason: string | undefined;
+  /** ViT geometry, for interpreting attention outputs. */
+  vit: { layers: number; heads: number; tokens: number; grid: number } | null;
+}
+
 export class OnnxEngine {
   private constructor(
     private session: ort.InferenceSession | null,
-    readonly arch: 'vit' | 'resnet',
-    /** [channels, height, width] of one input image. */
-    readonly inputShape: readonly [number, number, number],
-    readonly explainable: boolean,
-    readonly chunkSize: number,
-    readonly modelPath: string,
-    /** True when the model file came from the cache rather than being built now. */
-    readonly fromCache: boolean,
-    readonly provider: string,
-    /** Why a requested provider is not in use, when that happened. */
-    readonly fallbackReason: string | undefined,
-    private readonly vit: { layers: number; heads: number; tokens: number; grid: number } | null,
+    readonly info: OnnxEngineInfo,
   ) {}
+
+  get arch(): OnnxEngineInfo['arch'] {
+    return this.info.arch;
+  }
+  get inputShape(): OnnxEngineInfo['inputShape'] {
+    return this.info.inputShape;
+  }
+  get modelPath(): string {
+    return this.info.modelPath;
+  }
+  get fromCache(): boolean {
+    return this.info.fromCache;
+  }
+  get provider(): string {
+    return this.info.provider;
+  }
+  get fallbackReason(): string | undefined {
+    return this.info.fallbackReason;
+  }
 
   static async load(ck: OnnxCheckpoint, opts: OnnxEngineOptions): Promise<OnnxEngine> {
     const explain = !!opts.explain;
@@ -120,19 +150,21 @@ export class OnnxEngine {
       fromCache = false;
       choice = await createSession(modelPath, providers, threads);
     }
-    const { session, provider, fallbackReason } = choice;
-    const chunkSize = Math.max(1, opts.chunkSize ?? (explain ? 4 : 16));
+    const common = {
+      explainable: explain,
+      chunkSize: Math.max(1, opts.chunkSize ?? (explain ? 4 : 16)),
+      modelPath,
+      fromCache,
+      provider: choice.provider,
+      fallbackReason: choice.fallbackReason,
+    };
     if (ck.arch === 'vit') {
       const s = vitShape(ck);
-      return new OnnxEngine(session, 'vit', [s.channels, s.imageSize, s.imageSize], explain, chunkSize, modelPath, fromCache, provider, fallbackReason, {
-        layers: s.layers,
-        heads: s.heads,
-        tokens: s.tokens,
-        grid: s.grid,
-      });
+      const vit = { layers: s.layers, heads: s.heads, tokens: s.tokens, grid: s.grid };
+      return new OnnxEngine(choice.session, { ...common, arch: 'vit', inputShape: [s.channels, s.imageSize, s.imageSize], vit });
     }
     const s = resnetShape(ck);
-    return new OnnxEngine(session, 'resnet', [s.channels, s.imageSize, s.imageSize], false, chunkSize, modelPath, fromCache, provider, fallbackReason, null);
+    return new OnnxEngine(choice.session, { ...common, arch: 'resnet', inputShape: [s.channels, s.imageSize, s.imageSize], vit: null });
   }
 
   private get live(): ort.InferenceSession {
@@ -142,15 +174,15 @@ export class OnnxEngine {
 
   /**
    * Runs `n` images (`pixels`: n×C×H×W float32, already preprocessed) in chunks of `chunkSize`,
-   * calling `each` with every chunk's outputs and the index of its first image.
+   * calling `each` with every chunk's outputs and its image count, in order.
    */
   private async chunks(pixels: Float32Array, n: number, outputs: string[], each: (out: ort.InferenceSession.ReturnType, m: number) => void): Promise<void> {
     const per = this.inputShape[0] * this.inputShape[1] * this.inputShape[2];
     if (!Number.isInteger(n) || n < 0 || pixels.length !== n * per) {
       throw new Error(`expected ${n} images of ${this.inputShape.join('x')} (${n * per} floats), got ${pixels.length}`);
     }
-    for (let start = 0; start < n; start += this.chunkSize) {
-      const m = Math.min(this.chunkSize, n - start);
+    for (let start = 0; start < n; start += this.info.chunkSize) {
+      const m = Math.min(this.info.chunkSize, n - start);
       const input = new ort.Tensor('float32', pixels.subarray(start * per, (start + m) * per), [m, ...this.inputShape]);
       const out = await this.live.run({ pixel_values: input }, outputs);
       each(out, m);
@@ -168,8 +200,9 @@ export class OnnxEngine {
 
   /** Logits, features, every layer's attention map and the rollout (engine loaded with `explain: true`). */
   async explain(pixels: Float32Array, n: number): Promise<ExplainResult> {
-    if (!this.explainable || !this.vit) throw new Error('this engine was not loaded with { explain: true } (ViT only)');
-    const { layers, heads, tokens, grid } = this.vit;
+    const vit = this.info.vit;
+    if (!this.info.explainable || !vit) throw new Error('this engine was not loaded with { explain: true } (ViT only)');
+    const { layers, heads, tokens, grid } = vit;
     const attNames = Array.from({ length: layers }, (_, l) => attentionOutput(l));
     const res: ExplainResult = { logits: [], features: [], attentions: [], rollout: [], heads, tokens, grid };
     await this.chunks(pixels, n, ['logits', 'features', 'rollout', ...attNames], (out, m) => {

@@ -129,7 +129,7 @@ describe.skipIf(!vitTiny)('OnnxEngine (vit_tiny)', () => {
   });
 
   it('falls back to CPU with a reason when a requested provider is unavailable', async () => {
-    const e = await OnnxEngine.load(ck, { cacheDir: join(tmp, 'cache'), executionProviders: ['dml'] });
+    const e = await OnnxEngine.load(ck, { cacheDir: join(tmp, 'cache'), executionProviders: ['directml'] }); // alias of 'dml', absent on Linux
     expect(e.provider).toBe('cpu');
     expect(e.fallbackReason).toMatch(/dml/);
     await e.dispose();

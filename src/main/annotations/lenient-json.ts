@@ -1,0 +1,73 @@
+/**
+ * QuPath writes measurements with Gson's serializeSpecialFloatingPointValues, so its exports can
+ * hold bare NaN / Infinity / -Infinity, which JSON.parse refuses. These read and write them back
+ * as the same literals, so such a file opens here and round-trips unchanged.
+ */
+
+const SENTINEL = '\u0000tessella-nonfinite:';
+const LITERALS = ['NaN', 'Infinity', '-Infinity'] as const;
+
+/** JSON.parse, falling back to accepting QuPath's non-finite number literals. */
+export function parseLenientJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (strictError) {
+    const replaced = replaceBareLiterals(text);
+    if (replaced === null) throw strictError;
+    try {
+      return JSON.parse(replaced, (_k, v) => (typeof v === 'string' && v.startsWith(SENTINEL) ? Number(v.slice(SENTINEL.length)) : v));
+    } catch {
+      // The literals were not the problem: report what the strict parser said.
+      throw strictError;
+    }
+  }
+}
+
+/** JSON.stringify that writes NaN and ±Infinity as bare literals, as QuPath does. */
+export function stringifyLenientJson(value: unknown, indent?: number): string {
+  let found = false;
+  const text = JSON.stringify(
+    value,
+    (_k, v) => {
+      if (typeof v === 'number' && !Number.isFinite(v)) {
+        found = true;
+        return SENTINEL + String(v);
+      }
+      return v;
+    },
+    indent,
+  );
+  if (!found) return text;
+  const escaped = JSON.stringify(SENTINEL).slice(1, -1);
+  let out = text;
+  for (const lit of LITERALS) out = out.split(`"${escaped}${lit}"`).join(lit);
+  return out;
+}
+
+/** The text with bare NaN/Infinity tokens (outside strings) quoted as sentinels, or null if none. */
+function replaceBareLiterals(text: string): string | null {
+  let out = '';
+  let last = 0;
+  let inString = false;
+  let changed = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') {
+      inString = true;
+      continue;
+    }
+    if (c !== 'N' && c !== 'I' && c !== '-') continue;
+    const lit = LITERALS.find((l) => text.startsWith(l, i));
+    if (!lit) continue;
+    out += text.slice(last, i) + JSON.stringify(SENTINEL + lit);
+    i += lit.length - 1;
+    last = i + 1;
+    changed = true;
+  }
+  return changed ? out + text.slice(last) : null;
+}
