@@ -15,7 +15,8 @@ import { createHandlers } from './handlers.js';
 import { loadResource } from './resources.js';
 import { CSP } from './security.js';
 
-const MAX_BODY = 1 << 20;
+// Large enough for a whole-slide GeoJSON pasted into an import.
+const MAX_BODY = 64 << 20;
 const COOKIE = 'tessella_token';
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

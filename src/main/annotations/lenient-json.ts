@@ -25,23 +25,21 @@ export function parseLenientJson(text: string): unknown {
 
 /** JSON.stringify that writes NaN and ±Infinity as bare literals, as QuPath does. */
 export function stringifyLenientJson(value: unknown, indent?: number): string {
-  let found = false;
-  const text = JSON.stringify(
-    value,
-    (_k, v) => {
-      if (typeof v === 'number' && !Number.isFinite(v)) {
-        found = true;
-        return SENTINEL + String(v);
-      }
-      return v;
-    },
-    indent,
-  );
-  if (!found) return text;
+  // A replacer slows every export down; most documents have no such value to replace.
+  if (!hasNonFinite(value)) return JSON.stringify(value, null, indent);
+  const text = JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? SENTINEL + String(v) : v), indent);
   const escaped = JSON.stringify(SENTINEL).slice(1, -1);
   let out = text;
   for (const lit of LITERALS) out = out.split(`"${escaped}${lit}"`).join(lit);
   return out;
+}
+
+function hasNonFinite(v: unknown): boolean {
+  if (typeof v === 'number') return !Number.isFinite(v);
+  if (v === null || typeof v !== 'object') return false;
+  if (Array.isArray(v)) return v.some(hasNonFinite);
+  for (const k in v) if (hasNonFinite((v as Record<string, unknown>)[k])) return true;
+  return false;
 }
 
 /** The text with bare NaN/Infinity tokens (outside strings) quoted as sentinels, or null if none. */

@@ -68,16 +68,14 @@ export class AnnotationsRepo {
   }
 
   insert(row: NewAnnotationRow): AnnotationRow {
-    const info = this.sql(`INSERT INTO annotations (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => '@' + c).join(', ')})`)
-      .run(row);
-    return this.sql('SELECT * FROM annotations WHERE id = ?').get(info.lastInsertRowid) as AnnotationRow;
+    return this.sql(`INSERT INTO annotations (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => '@' + c).join(', ')}) RETURNING *`).get(row) as AnnotationRow;
   }
 
   /** Replace the row with this uuid by `row`, fields as given; timestamps move to now. */
   replace(existing: AnnotationRow, row: NewAnnotationRow): AnnotationRow {
-    this.sql(`UPDATE annotations SET ${COLUMNS.map((c) => `${c} = @${c}`).join(', ')}, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = @id`)
-      .run({ ...row, id: existing.id });
-    return this.sql('SELECT * FROM annotations WHERE id = ?').get(existing.id) as AnnotationRow;
+    return this.sql(
+      `UPDATE annotations SET ${COLUMNS.map((c) => `${c} = @${c}`).join(', ')}, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = @id RETURNING *`,
+    ).get({ ...row, id: existing.id }) as AnnotationRow;
   }
 
   /**
