@@ -10,7 +10,7 @@ import { type Checkpoint, loadCheckpoint } from '../../../src/main/ml/models/che
 import { parseConfig, type ResNetConfig } from '../../../src/main/ml/models/configs.js';
 import { createModel } from '../../../src/main/ml/models/index.js';
 import { preprocessBatch } from '../../../src/main/ml/models/processors.js';
-import { ResNetForImageClassification, resnetParameterShapes } from '../../../src/main/ml/models/resnet.js';
+import { ResNetForImageClassification, resnetInitParameter, resnetParameterShapes } from '../../../src/main/ml/models/resnet.js';
 import { diffTo, inputTensor, maxAbsDiff, oracleDir, readF32, TOL } from './oracle.js';
 
 const dir = oracleDir('resnet_tiny');
@@ -30,8 +30,9 @@ describe.skipIf(!dir).each(['wasm', 'cpu'])('ResNet tiny on %s', (backend) => {
   afterAll(() => model?.dispose());
 
   it('matches logits, pooled features, embedder and stage outputs from input.f32', () => {
-    const before = tf.memory().numTensors;
     const x = inputTensor(dir!);
+    tf.dispose(model.forward(x) as never); // builds the cache of BN-folded conv weights
+    const before = tf.memory().numTensors;
     const out = model.forward(x, { outputHiddenStates: true });
     const errs: Record<string, number> = {
       logits: diffTo(out.logits, dir!, 'logits.f32'),
@@ -43,8 +44,22 @@ describe.skipIf(!dir).each(['wasm', 'cpu'])('ResNet tiny on %s', (backend) => {
     expect(out.stageOutputs).toHaveLength(2);
     expect(errs.logits).toBeLessThan(TOL.tiny.logits);
     for (const [k, v] of Object.entries(errs)) expect(v, k).toBeLessThan(TOL.tiny.hidden);
-    tf.dispose([x, out as never]);
+    tf.dispose(out as never);
     expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+  });
+
+  it('sees assigned weights (the BN-folding cache follows variable updates)', () => {
+    const x = inputTensor(dir!);
+    const logits = (): Float32Array => tf.tidy(() => model.forward(x).logits.dataSync() as Float32Array);
+    const ref = logits();
+    const gamma = model.params.get('resnet.encoder.stages.1.layers.0.layer.1.normalization.weight')!;
+    const saved = tf.clone(gamma);
+    gamma.assign(tf.mul(saved, 2));
+    expect(maxAbsDiff(logits(), ref)).toBeGreaterThan(1e-3);
+    gamma.assign(saved);
+    expect(maxAbsDiff(logits(), ref)).toBe(0);
+    tf.dispose([x, saved]);
   });
 
   it('matches the logits from the PNG files (ConvNeXt processor: bicubic short side, centre crop)', async () => {
@@ -87,5 +102,29 @@ describe('ResNet architecture plan', () => {
     // downsample_in_bottleneck moves the stride to the first 1x1; shapes are unchanged
     expect(r18.has('resnet.encoder.stages.0.layers.0.shortcut.convolution.weight')).toBe(false);
     expect(r18.get('resnet.encoder.stages.1.layers.0.shortcut.convolution.weight')).toEqual([128, 64, 1, 1]);
+  });
+
+  it('basic layers and the downsampling variants run with the strides they imply', async () => {
+    await tf.setBackend('wasm');
+    const variants: [Record<string, unknown>, number[]][] = [
+      // basic layers (ResNet-18/34 style): stage 0 keeps the stem's stride 4
+      [{ layer_type: 'basic', hidden_sizes: [8, 16], depths: [2, 1] }, [2, 8, 8, 8]],
+      // downsample_in_first_stage: stage 0 strides too
+      [{ layer_type: 'basic', hidden_sizes: [8, 16], depths: [1, 1], downsample_in_first_stage: true }, [2, 4, 4, 8]],
+      // downsample_in_bottleneck: the stride moves to the first 1x1, shapes are unchanged
+      [{ layer_type: 'bottleneck', hidden_sizes: [16, 32], depths: [1, 2], downsample_in_bottleneck: true }, [2, 8, 8, 16]],
+    ];
+    for (const [over, stage0] of variants) {
+      const config = parseConfig({ model_type: 'resnet', embedding_size: 8, ...over }) as ResNetConfig;
+      const shapes = resnetParameterShapes(config, 3);
+      const weights = new Map([...shapes].map(([n, s]) => [n, resnetInitParameter(n, s, config, 0)]));
+      const model = new ResNetForImageClassification(config, weights, 3);
+      const out = model.forward(tf.randomNormal([2, 3, 32, 32]) as tf.Tensor4D, { outputHiddenStates: true });
+      expect(out.stageOutputs![0].shape, JSON.stringify(over)).toEqual(stage0);
+      expect(out.logits.shape).toEqual([2, 3]);
+      expect(Array.from(out.logits.dataSync()).every(Number.isFinite)).toBe(true);
+      tf.dispose(out as never);
+      model.dispose();
+    }
   });
 });

@@ -115,8 +115,9 @@ let gradients: Promise<{ ok: boolean; error?: string }> | null = null;
  * (electron-vite) and vitest resolve it; tsx does not. Call this before training.
  */
 export function ensureGradients(): Promise<{ ok: boolean; error?: string }> {
-  // A literal specifier, so that bundlers include the file.
-  gradients ??= import('@tensorflow/tfjs-core/dist/register_all_gradients.js').then(
+  // tfjs-core's Node build carries no gradient functions; the umbrella package's Node build
+  // registers them all against that same core, under plain Node, tsx and bundlers alike.
+  gradients ??= import('@tensorflow/tfjs').then(
     () => ({ ok: true }),
     (e: Error) => ({ ok: false, error: e.message.split('\n')[0] }),
   );

@@ -32,6 +32,7 @@ export async function predictFiles(modelDirOrArch: string, files: string[], opts
   const topk = Math.max(1, Math.min(opts.topk ?? labels.length, labels.length));
   const batchSize = Math.max(1, opts.batchSize ?? 8);
   const model = createModel(ckpt);
+  ckpt.weights.clear(); // the model holds its own copy now; let the JS one go
   const results: Prediction[] = [];
   try {
     for (let i = 0; i < files.length; i += batchSize) {

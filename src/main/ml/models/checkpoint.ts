@@ -92,7 +92,8 @@ function resolveLabels(config: HfConfig, headRows: number | null, opts: LoadOpti
     if (new Set(opts.labels).size !== opts.labels.length) throw new Error('labels must be distinct');
     return [...opts.labels];
   }
-  const n = opts.numLabels ?? fromConfig?.length ?? headRows ?? 2; // 2: PretrainedConfig's default num_labels
+  const declared = (config as { num_labels?: unknown }).num_labels;
+  const n = opts.numLabels ?? fromConfig?.length ?? (typeof declared === 'number' ? declared : null) ?? headRows ?? 2; // 2: PretrainedConfig's default
   if (fromConfig && fromConfig.length === n) return fromConfig;
   return Array.from({ length: n }, (_, i) => `LABEL_${i}`);
 }

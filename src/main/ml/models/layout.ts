@@ -2,12 +2,12 @@
  * Weight layout conversions between PyTorch (what checkpoints store) and what tfjs computes with.
  *
  * - Linear: PyTorch [out, in] (y = x W^T) -> [in, out] (y = x W), so inference is a plain matmul,
- *   the fast path on every tfjs backend (a transposed matmul is ~20x slower on wasm).
+ *   the fast path on every tfjs backend (stock tfjs-wasm runs a transposed product ~20x slower).
  * - Conv2d: PyTorch OIHW -> tfjs HWIO.
  * Done once on the CPU in plain JS when a model is built or saved.
  */
 
-/** [rows, cols] row-major -> [cols, rows] row-major; in 32x32 tiles, which keeps both sides in cache (4x faster on ViT-B). */
+/** [rows, cols] row-major -> [cols, rows] row-major, in 32x32 tiles so the strided writes stay in cache. */
 export function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
   const out = new Float32Array(data.length);
   const T = 32;

@@ -110,6 +110,14 @@ export function resnetInitParameter(name: string, shape: number[], cfg: ResNetCo
 // ---------------------------------------------------------------------------------------------
 // The model
 // ---------------------------------------------------------------------------------------------
+
+/** A variable owning the tensor's data (tf.variable shares it; dropping the tensor leaves one handle). */
+function toVariable(t: tf.Tensor, trainable: boolean): tf.Variable {
+  const v = tf.variable(t, trainable);
+  t.dispose();
+  return v;
+}
+
 export interface ResNetForwardOptions {
   /** Also return the embedder output and every stage's output (NHWC). */
   outputHiddenStates?: boolean;
@@ -163,13 +171,13 @@ export class ResNetForImageClassification {
       const data = e.data as Float32Array;
       if (name.endsWith('convolution.weight')) {
         const [o, i, h, w] = shape;
-        this.params.set(name, tf.variable(tf.tensor4d(oihwToHwio(data, shape), [h, w, i, o]), true));
+        this.params.set(name, toVariable(tf.tensor4d(oihwToHwio(data, shape), [h, w, i, o]), true));
       } else if (name === 'classifier.1.weight') {
-        this.params.set(name, tf.variable(tf.tensor2d(transpose2d(data, shape[0], shape[1]), [shape[1], shape[0]]), true));
+        this.params.set(name, toVariable(tf.tensor2d(transpose2d(data, shape[0], shape[1]), [shape[1], shape[0]]), true));
       } else if (name.endsWith('running_mean') || name.endsWith('running_var')) {
-        this.buffers.set(name, tf.variable(tf.tensor1d(data), false));
+        this.buffers.set(name, toVariable(tf.tensor1d(data), false));
       } else {
-        this.params.set(name, tf.variable(tf.tensor(data, shape, 'float32'), true));
+        this.params.set(name, toVariable(tf.tensor(data, shape, 'float32'), true));
       }
     }
   }
@@ -240,10 +248,17 @@ export class ResNetForImageClassification {
       const stageOutputs: tf.Tensor4D[] = [];
       for (const stage of this.plan.stages) {
         for (const layer of stage) {
-          const residual = layer.shortcut ? this.convLayer(x, layer.shortcut, training, stats) : x;
-          let h = x;
-          for (const c of layer.convs) h = this.convLayer(h, c, training, stats);
-          x = tf.relu(tf.add(h, residual)) as tf.Tensor4D;
+          // One tidy per residual block frees its intermediates right away (large batches
+          // would otherwise exhaust the 4 GB wasm heap); batch statistics are kept.
+          const prev = x;
+          x = tf.tidy(() => {
+            const residual = layer.shortcut ? this.convLayer(prev, layer.shortcut, training, stats) : prev;
+            let h = prev;
+            for (const c of layer.convs) h = this.convLayer(h, c, training, stats);
+            if (stats) for (const s of Object.values(stats)) tf.keep(s.mean), tf.keep(s.variance);
+            return tf.relu(tf.add(h, residual)) as tf.Tensor4D;
+          });
+          if (prev !== embedderOutput && !stageOutputs.includes(prev)) prev.dispose();
         }
         stageOutputs.push(x);
       }

@@ -105,6 +105,14 @@ function fromCompute(name: string, data: Float32Array, hfShape: number[]): Float
 // ---------------------------------------------------------------------------------------------
 // The model
 // ---------------------------------------------------------------------------------------------
+
+/** A variable owning the tensor's data (tf.variable shares it; dropping the tensor leaves one handle). */
+function toVariable(t: tf.Tensor, trainable: boolean): tf.Variable {
+  const v = tf.variable(t, trainable);
+  t.dispose();
+  return v;
+}
+
 export interface ViTForwardOptions {
   /** Attention probabilities of every layer, [B, heads, T, T] each. */
   outputAttentions?: boolean;
@@ -143,7 +151,7 @@ export class ViTForImageClassification {
       if (!e) throw new Error(`ViT: weight ${name} missing`);
       if (e.shape.join() !== shape.join()) throw new Error(`ViT: ${name} has shape [${e.shape}], expected [${shape}]`);
       const c = toCompute(name, e);
-      this.params.set(name, tf.variable(tf.tensor(c.data, c.shape, 'float32'), true));
+      this.params.set(name, toVariable(tf.tensor(c.data, c.shape, 'float32'), true));
     }
   }
 
@@ -232,14 +240,20 @@ export class ViTForImageClassification {
   /** `pixelValues` NCHW, as the image processor gives it. The caller disposes the outputs. */
   forward(pixelValues: tf.Tensor4D, opts: ViTForwardOptions = {}): ViTOutput {
     return tf.tidy(() => {
-      let h = this.embeddings(pixelValues);
+      // One tidy per layer frees its intermediates as soon as it is done; with a single tidy,
+      // ViT-B at batch 8 exhausted the 4 GB wasm heap (abort in malloc).
+      let h = tf.tidy(() => this.embeddings(pixelValues));
       const hiddenStates: tf.Tensor3D[] = [h];
       const attentions: tf.Tensor4D[] = [];
       for (let i = 0; i < this.config.num_hidden_layers; i++) {
-        const r = this.layer(h, i);
-        h = r.out;
+        const [out, probs] = tf.tidy(() => {
+          const r = this.layer(h, i);
+          return opts.outputAttentions ? [r.out, r.probs] : [r.out];
+        });
+        if (!opts.outputHiddenStates) h.dispose();
+        h = out as tf.Tensor3D;
         hiddenStates.push(h);
-        attentions.push(r.probs);
+        if (probs) attentions.push(probs as tf.Tensor4D);
       }
       const lastHiddenState = this.layerNorm(h, 'vit.layernorm') as tf.Tensor3D;
       const [b, , d] = lastHiddenState.shape;
