@@ -6,6 +6,7 @@
 import { parseResourcePath } from '../shared/api.js';
 import type { AppContext } from './app-context.js';
 import { ApiError, toApiError } from './dispatch.js';
+import { datasetImageThumbnail } from './datasets/thumbnail.js';
 
 export interface Resource {
   body: Buffer;
@@ -25,6 +26,9 @@ export async function loadResource(ctx: AppContext, path: string): Promise<Resou
         return { body: await ctx.slides.thumbnail(r.slideId), contentType: 'image/jpeg', immutable: true };
       case 'associated':
         return { body: await ctx.slides.associated(r.slideId, r.name, !ctx.settings.get().hideLabelImages), contentType: 'image/jpeg', immutable: false };
+      case 'datasetImage':
+        // Not immutable: a re-import can change the file behind the same image id.
+        return { body: await datasetImageThumbnail(ctx, r.imageId, 256, r.datasetId), contentType: 'image/jpeg', immutable: false };
     }
   } catch (e) {
     throw toApiError(e);

@@ -9,6 +9,7 @@ export const resourcePaths = {
   tileBase: (slideId: number) => `tiles/${slideId}/`,
   thumbnail: (slideId: number) => `thumbnail/${slideId}.jpeg`,
   associated: (slideId: number, name: string) => `associated/${slideId}/${encodeURIComponent(name)}.jpeg`,
+  datasetImage: (datasetId: number, imageId: number) => `datasets/${datasetId}/images/${imageId}.jpeg`,
 };
 
 /** Parses a resource path back; null for anything that is not exactly one of the shapes above. */
@@ -18,6 +19,7 @@ export function parseResourcePath(
   | { kind: 'tile'; slideId: number; level: number; col: number; row: number }
   | { kind: 'thumbnail'; slideId: number }
   | { kind: 'associated'; slideId: number; name: string }
+  | { kind: 'datasetImage'; datasetId: number; imageId: number }
   | null {
   let m = /^tiles\/(\d{1,9})\/(\d{1,2})\/(\d{1,7})_(\d{1,7})\.jpeg$/.exec(path);
   if (m) return { kind: 'tile', slideId: +m[1], level: +m[2], col: +m[3], row: +m[4] };
@@ -29,5 +31,7 @@ export function parseResourcePath(
     if (name.includes('/') || name.includes('..')) return null;
     return { kind: 'associated', slideId: +m[1], name };
   }
+  m = /^datasets\/(\d{1,9})\/images\/(\d{1,12})\.jpeg$/.exec(path);
+  if (m) return { kind: 'datasetImage', datasetId: +m[1], imageId: +m[2] };
   return null;
 }

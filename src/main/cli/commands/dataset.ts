@@ -1,3 +1,144 @@
-import type { CliCommand } from '../command.js';
+/** `tessella dataset ...`: import labelled patch folders or CSVs and inspect the datasets. */
+import { basename, extname, resolve } from 'node:path';
+import { CliError, type CliCommand } from '../command.js';
+import type { AppContext } from '../../app-context.js';
+import { importDataset, type ImportProgress } from '../../datasets/import.js';
+import { DatasetsRepo } from '../../store/datasets-repo.js';
 
-export const datasetCommands: CliCommand[] = [];
+function findDataset(ctx: AppContext, ref: string) {
+  const repo = new DatasetsRepo(ctx.db);
+  const d = repo.byName(ref) ?? (/^\d+$/.test(ref) ? repo.get(Number(ref)) : null);
+  if (!d) throw new CliError(`no dataset named "${ref}"; see \`tessella dataset list\``);
+  return repo.detail(d.id)!;
+}
+
+const PHASE_LABEL: Record<ImportProgress['phase'], string> = {
+  scan: 'scanning',
+  read: 'reading',
+  duplicates: 'duplicates',
+  split: 'splitting',
+  save: 'saving',
+};
+
+const importCmd: CliCommand = {
+  path: ['dataset', 'import'],
+  summary: 'Import a class-per-folder image tree (or a CSV) as a dataset; again to pick up changes',
+  positionals: ['DIR'],
+  options: {
+    name: { type: 'string', description: 'dataset name (default: the folder or CSV file name)' },
+    csv: { type: 'string', description: 'CSV of path,label[,split][,group] with paths relative to DIR' },
+    seed: { type: 'number', description: 'seed of the train/val/test split (default 0, or the earlier one)' },
+    train: { type: 'number', description: 'share of images for training (default 0.7)' },
+    val: { type: 'number', description: 'share for validation (default 0.15)' },
+    test: { type: 'number', description: 'share for testing (default 0.15)' },
+    mpp: { type: 'number', description: 'microns per pixel of images that do not state it' },
+  },
+  async run({ positionals, options, io, app }) {
+    if (positionals.length !== 1) throw new CliError(`expected exactly one DIR, got ${positionals.length}`, 2);
+    const dir = resolve(positionals[0]);
+    const o = options as { name?: string; csv?: string; seed?: number; train?: number; val?: number; test?: number; mpp?: number };
+    if (o.seed !== undefined && !Number.isInteger(o.seed)) throw new CliError('--seed must be an integer', 2);
+    const shares = [o.train, o.val, o.test];
+    if (shares.some((s) => s !== undefined && (s < 0 || s > 1))) throw new CliError('--train, --val and --test must be between 0 and 1', 2);
+    let splits;
+    if (shares.some((s) => s !== undefined)) {
+      // shares not given make up the rest, split evenly between them
+      const given = shares.reduce<number>((a, s) => a + (s ?? 0), 0);
+      const missing = shares.filter((s) => s === undefined).length;
+      const fill = missing ? Math.max(0, 1 - given) / missing : 0;
+      const [train, val, test] = shares.map((s) => s ?? fill);
+      if (train + val + test <= 0) throw new CliError('split shares must not all be zero', 2);
+      splits = { train, val, test };
+    }
+    if (o.mpp !== undefined && !(o.mpp > 0)) throw new CliError('--mpp must be positive', 2);
+    const ctx = await app();
+    let bar: ReturnType<typeof io.progress> | undefined;
+    let phase = '';
+    const abort = new AbortController();
+    const onSigint = () => abort.abort();
+    process.once('SIGINT', onSigint);
+    try {
+      return await importDataset(
+        ctx.db,
+        { path: o.csv ? resolve(o.csv) : dir, root: o.csv ? dir : undefined, csv: !!o.csv, name: o.name ?? (o.csv ? basename(o.csv, extname(o.csv)) : basename(dir)), seed: o.seed, splits, mpp: o.mpp },
+        {
+          signal: abort.signal,
+          onProgress: (p) => {
+            if (p.phase !== phase) {
+              bar?.end();
+              bar = p.total > 0 ? io.progress(PHASE_LABEL[p.phase], p.total) : undefined;
+              phase = p.phase;
+            }
+            bar?.tick(p.done);
+          },
+        },
+      );
+    } catch (e) {
+      if (abort.signal.aborted) throw new CliError('import cancelled; the dataset was left as it was', 130);
+      throw e;
+    } finally {
+      bar?.end();
+      process.off('SIGINT', onSigint);
+    }
+  },
+  human(r) {
+    const classes = Object.entries(r.classes as Record<string, number>).map(([k, v]) => `${k} ${v}`).join(', ');
+    return [
+      `dataset ${r.name} (id ${r.id}): ${r.images} images (${r.added} added, ${r.changed} changed, ${r.removed} removed)`,
+      `classes    ${classes}`,
+      `splits     train ${r.splits.train}, val ${r.splits.val}, test ${r.splits.test}`,
+      `duplicates ${r.duplicates.exact} exact, ${r.duplicates.near} near (kept in one split${r.splitChanges ? `; ${r.splitChanges} moved to keep them together` : ''})`,
+      ...(r.errors.length ? [`left out   ${r.errors.length}:`, ...r.errors.map((e: { path: string; reason: string }) => `  ${e.path}: ${e.reason}`)] : []),
+    ].join('\n');
+  },
+};
+
+const list: CliCommand = {
+  path: ['dataset', 'list'],
+  summary: 'List datasets',
+  async run({ app }) {
+    return new DatasetsRepo((await app()).db).list();
+  },
+  human: (r) =>
+    r.length === 0
+      ? 'no datasets yet; import one with `tessella dataset import DIR --name NAME`'
+      : r.map((d: { id: number; name: string; images: number; labels: string[]; source: string }) => `${String(d.id).padStart(4)}  ${d.name}  ${d.images} images, ${d.labels.length} classes (${d.source})`).join('\n'),
+};
+
+const info: CliCommand = {
+  path: ['dataset', 'info'],
+  summary: 'Class counts per split, duplicates and import errors of a dataset',
+  positionals: ['NAME'],
+  async run({ positionals, app }) {
+    if (positionals.length !== 1) throw new CliError(`expected exactly one NAME, got ${positionals.length}`, 2);
+    return findDataset(await app(), positionals[0]);
+  },
+  human(d) {
+    const rows = d.classes.map((c: { label: string; total: number; train: number; val: number; test: number }) =>
+      `  ${c.label.padEnd(24)} ${String(c.total).padStart(6)} ${String(c.train).padStart(6)} ${String(c.val).padStart(6)} ${String(c.test).padStart(6)}`,
+    );
+    return [
+      `dataset ${d.name} (id ${d.id}, ${d.source} ${d.csvPath ?? d.root}, seed ${d.seed})`,
+      `  ${'class'.padEnd(24)} ${'total'.padStart(6)} ${'train'.padStart(6)} ${'val'.padStart(6)} ${'test'.padStart(6)}`,
+      ...rows,
+      `  ${'all'.padEnd(24)} ${String(d.images).padStart(6)} ${String(d.splits.train).padStart(6)} ${String(d.splits.val).padStart(6)} ${String(d.splits.test).padStart(6)}`,
+      `duplicates ${d.duplicates.exact} exact, ${d.duplicates.near} near; groups ${d.groups}; mpp known for ${d.withMpp}`,
+      ...(d.errors.length ? [`left out ${d.errors.length}:`, ...d.errors.map((e: { path: string; reason: string }) => `  ${e.path}: ${e.reason}`)] : []),
+    ].join('\n');
+  },
+};
+
+const remove: CliCommand = {
+  path: ['dataset', 'remove'],
+  summary: 'Forget a dataset (its image files stay)',
+  positionals: ['NAME'],
+  async run({ positionals, app }) {
+    if (positionals.length !== 1) throw new CliError(`expected exactly one NAME, got ${positionals.length}`, 2);
+    const ctx = await app();
+    const d = findDataset(ctx, positionals[0]);
+    return { id: d.id, name: d.name, removed: new DatasetsRepo(ctx.db).remove(d.id) };
+  },
+  human: (r) => `removed dataset ${r.name}`,
+};
+
+export const datasetCommands: CliCommand[] = [importCmd, list, info, remove];

@@ -1,0 +1,85 @@
+/**
+ * Reads a label CSV: `path,label[,split][,group]`, with or without a header. With a header,
+ * columns are found by name (common aliases accepted, plus an optional `mpp`) in any order;
+ * without one they are positional. Relative paths are taken from `root`. Rows that cannot be
+ * used are reported with their line number and left out.
+ */
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { parseCsv } from './csv.js';
+import { splitFromName, type ScanResult } from './scan-types.js';
+
+const ALIASES = {
+  path: ['path', 'file', 'filename', 'file_name', 'filepath', 'image', 'image_path', 'img'],
+  label: ['label', 'class', 'class_name', 'target', 'category'],
+  split: ['split', 'subset', 'set', 'partition'],
+  group: ['group', 'slide', 'slide_id', 'patient', 'patient_id', 'case', 'case_id', 'subject'],
+  mpp: ['mpp', 'microns_per_pixel', 'um_per_px'],
+} as const;
+type Column = keyof typeof ALIASES;
+
+function headerColumns(cells: string[]): Partial<Record<Column, number>> | null {
+  const names = cells.map((c) => c.trim().toLowerCase());
+  const cols: Partial<Record<Column, number>> = {};
+  for (const key of Object.keys(ALIASES) as Column[]) {
+    const at = names.findIndex((n) => (ALIASES[key] as readonly string[]).includes(n));
+    if (at >= 0) cols[key] = at;
+  }
+  return cols.path !== undefined && cols.label !== undefined ? cols : null;
+}
+
+export async function scanCsv(csvPath: string, root: string): Promise<ScanResult> {
+  const rows = parseCsv(await readFile(csvPath, 'utf8'));
+  const result: ScanResult = { entries: [], problems: [], ignored: 0 };
+  if (rows.length === 0) return result;
+  const header = headerColumns(rows[0].cells);
+  const cols = header ?? { path: 0, label: 1, split: 2, group: 3 };
+  const firstLine = new Map<string, { line: number; label: string }>();
+  const at = (line: number) => `${csvPath}:${line}`;
+
+  for (const { line, cells } of header ? rows.slice(1) : rows) {
+    const get = (c: Column) => (cols[c] !== undefined ? (cells[cols[c]!] ?? '').trim() : '');
+    const rawPath = get('path');
+    const label = get('label');
+    if (!rawPath) {
+      result.problems.push({ path: at(line), reason: 'row has no path; left out' });
+      continue;
+    }
+    // CSVs written on Windows use backslashes, which POSIX would read as part of a name
+    const native = sep === '/' ? rawPath.replace(/\\/g, '/') : rawPath;
+    const path = isAbsolute(native) ? resolve(native) : resolve(root, native);
+    if (!label) {
+      result.problems.push({ path, reason: `no label on line ${line}; left out` });
+      continue;
+    }
+    const rawSplit = get('split');
+    const split = rawSplit ? splitFromName(rawSplit) : null;
+    if (rawSplit && !split) {
+      result.problems.push({ path, reason: `unknown split "${rawSplit}" on line ${line} (use train, val or test, or leave it empty); left out` });
+      continue;
+    }
+    const rawMpp = get('mpp');
+    const mpp = rawMpp ? Number(rawMpp) : null;
+    if (mpp !== null && !(Number.isFinite(mpp) && mpp > 0)) {
+      result.problems.push({ path, reason: `mpp "${rawMpp}" on line ${line} is not a positive number; left out` });
+      continue;
+    }
+    const before = firstLine.get(path);
+    if (before) {
+      const how = before.label === label ? 'again' : `again with label "${label}" (was "${before.label}")`;
+      result.problems.push({ path, reason: `listed ${how} on line ${line}; the row on line ${before.line} is used` });
+      continue;
+    }
+    firstLine.set(path, { line, label });
+    const rel = relative(root, path);
+    result.entries.push({
+      path,
+      rel: (rel.startsWith('..') || isAbsolute(rel) ? path : rel).split(sep).join('/'),
+      label,
+      split,
+      group: get('group') || null,
+      mpp,
+    });
+  }
+  return result;
+}
