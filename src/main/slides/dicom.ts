@@ -14,11 +14,9 @@ import { SlideError, type RgbaImage, type SlideLevel, type SlideMetadata, type S
 import { encapsulatedFrames, nativeFrames, type FrameSource } from './dicom-frames.js';
 import {
   blit,
-  checkRegionArgs,
-  clipRect,
   levelDownsample,
   MAX_REGION_PIXELS,
-  toLevelRect,
+  readClippedRegion,
   transparentImage,
   type LevelRect,
 } from './region.js';
@@ -449,15 +447,7 @@ class DicomReader implements SlideReader {
 
   async readRegion(level: number, x: number, y: number, w: number, h: number): Promise<RgbaImage> {
     if (this.closed) throw new SlideError(`${basename(this.path)} is closed.`, 'bad-request');
-    checkRegionArgs(this.metadata.levels, level, x, y, w, h);
-    const lv = this.metadata.levels[level];
-    const want = toLevelRect(lv, x, y, w, h);
-    const inside = clipRect(want, lv.width, lv.height);
-    const out = transparentImage(w, h);
-    if (!inside) return out;
-    const pixels = await this.levels[level].read(inside, this.cache, `L${level}`);
-    blit(out, inside.x - want.x, inside.y - want.y, pixels, inside.w, 0, 0, inside.w, inside.h);
-    return out;
+    return readClippedRegion(this.metadata.levels, level, x, y, w, h, (inside) => this.levels[level].read(inside, this.cache, `L${level}`));
   }
 
   async readAssociatedImage(name: string): Promise<RgbaImage> {

@@ -73,3 +73,28 @@ export function blit(
     src.copy(dst.data, ((dy + row) * dst.width + dx) * 4, from, from + rowBytes);
   }
 }
+
+/**
+ * readRegion for readers whose pixel source can only read inside a level: checks the arguments,
+ * reads the part of the request that lies inside, and pads the rest transparent as OpenSlide does.
+ */
+export async function readClippedRegion(
+  levels: SlideLevel[],
+  level: number,
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+  readInside: (rect: LevelRect) => Promise<Buffer>,
+): Promise<RgbaImage> {
+  checkRegionArgs(levels, level, x, y, w, h);
+  const lv = levels[level];
+  const want = toLevelRect(lv, x, y, w, h);
+  const inside = clipRect(want, lv.width, lv.height);
+  if (!inside) return transparentImage(w, h);
+  const pixels = await readInside(inside);
+  if (inside.w === w && inside.h === h) return { width: w, height: h, data: pixels };
+  const out = transparentImage(w, h);
+  blit(out, inside.x - want.x, inside.y - want.y, pixels, inside.w, 0, 0, inside.w, inside.h);
+  return out;
+}
