@@ -9,6 +9,7 @@ import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
+import { annotationShortcuts } from '../annotations/shortcuts';
 import { shortcuts } from './shortcuts';
 
 function Key({ children }: { children: string }) {
@@ -38,7 +39,7 @@ function Key({ children }: { children: string }) {
 
 export function ShortcutHelpDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   return (
-    <Dialog open={open} onClose={onClose} maxWidth="xs" fullWidth data-testid="shortcut-help">
+    <Dialog open={open} onClose={onClose} maxWidth="sm" fullWidth data-testid="shortcut-help">
       <DialogTitle>Keyboard shortcuts</DialogTitle>
       <DialogContent dividers sx={{ p: 0 }}>
         <Table size="small">
@@ -54,6 +55,32 @@ export function ShortcutHelpDialog({ open, onClose }: { open: boolean; onClose: 
                         </Typography>
                       )}
                       <Key>{k}</Key>
+                    </span>
+                  ))}
+                </TableCell>
+                <TableCell>{s.description}</TableCell>
+              </TableRow>
+            ))}
+            <TableRow>
+              <TableCell colSpan={2} sx={{ pt: 2 }}>
+                <Typography variant="overline" color="text.secondary">
+                  Annotations
+                </Typography>
+              </TableCell>
+            </TableRow>
+            {annotationShortcuts.map((s) => (
+              <TableRow key={s.description}>
+                <TableCell sx={{ whiteSpace: 'nowrap', width: 120 }}>
+                  {s.keys.map((combo, i) => (
+                    <span key={combo.join('+')}>
+                      {i > 0 && (
+                        <Typography component="span" variant="caption" color="text.secondary" sx={{ mr: 0.5 }}>
+                          or
+                        </Typography>
+                      )}
+                      {combo.map((k) => (
+                        <Key key={k}>{k}</Key>
+                      ))}
                     </span>
                   ))}
                 </TableCell>

@@ -5,6 +5,13 @@ import Button from '@mui/material/Button';
 import CircularProgress from '@mui/material/CircularProgress';
 import Typography from '@mui/material/Typography';
 import { useTheme } from '@mui/material/styles';
+import { AnnotationCanvas } from '../annotations/AnnotationCanvas';
+import { AnnotationPanel } from '../annotations/AnnotationPanel';
+import { AnnotationToolbar } from '../annotations/AnnotationToolbar';
+import type { Tool } from '../annotations/tools';
+import { useAnnotationEditor } from '../annotations/useAnnotationEditor';
+import { useAnnotationInput } from '../annotations/useAnnotationInput';
+import { useAnnotationKeys } from '../annotations/useAnnotationKeys';
 import { formatDimensions, formatMagnification, formatMpp } from '../format';
 import { href } from '../router';
 import { basePower } from '../slides/magnification';
@@ -25,6 +32,7 @@ import { fit, oneToOne, panByPixels, rotateBy, zoomIn, zoomOut } from './viewerA
 import { ViewerToolbar } from './ViewerToolbar';
 
 const metadataKey = 'tessella.viewer.metadataOpen';
+const annotationsKey = 'tessella.viewer.annotationsOpen';
 const panStep = 120;
 
 function readFlag(key: string): boolean {
@@ -53,6 +61,9 @@ export function ViewerPage({ slideId }: { slideId: number }) {
   const [rulerActive, setRulerActive] = useState(false);
   const [helpOpen, setHelpOpen] = useState(false);
   const [adjustments, setAdjustments] = useState<Adjustments>(neutralAdjustments);
+  const [annotationsOpen, setAnnotationsOpen] = useState(() => readFlag(annotationsKey));
+  const annotations = useAnnotationEditor(slideId, viewer);
+  const { setTool } = annotations;
   useCanvasFilter(viewer, adjustments);
   const mode = useTheme().palette.mode;
   useEffect(() => {
@@ -67,6 +78,24 @@ export function ViewerPage({ slideId }: { slideId: number }) {
       return !open;
     });
   }, []);
+
+  const toggleAnnotations = useCallback(() => {
+    setAnnotationsOpen((open) => {
+      writeFlag(annotationsKey, !open);
+      return !open;
+    });
+  }, []);
+
+  // The ruler and the drawing tools both want the mouse: picking one puts the other away.
+  const chooseTool = useCallback(
+    (tool: Tool) => {
+      setTool(tool);
+      if (tool !== 'select') setRulerActive(false);
+    },
+    [setTool],
+  );
+  useAnnotationInput(viewer, annotations, !rulerActive);
+  useAnnotationKeys(viewer, annotations, { panelOpen: annotationsOpen, togglePanel: toggleAnnotations, chooseTool });
 
   const run = useCallback(
     (command: ViewerCommand) => {
@@ -97,7 +126,8 @@ export function ViewerPage({ slideId }: { slideId: number }) {
         case 'rotateCcw':
           return rotateBy(viewer, -90);
         case 'ruler':
-          return setRulerActive((on) => !on);
+          if (!rulerActive) setTool('select');
+          return setRulerActive(!rulerActive);
         case 'panLeft':
           return panByPixels(viewer, -panStep, 0);
         case 'panRight':
@@ -108,7 +138,7 @@ export function ViewerPage({ slideId }: { slideId: number }) {
           return panByPixels(viewer, 0, panStep);
       }
     },
-    [viewer, rulerActive, fullscreen, toggleMetadata, toggleFullscreen, exitFullscreen],
+    [viewer, rulerActive, fullscreen, toggleMetadata, toggleFullscreen, exitFullscreen, setTool],
   );
   useViewerShortcuts(run);
 
@@ -187,6 +217,7 @@ export function ViewerPage({ slideId }: { slideId: number }) {
           )}
           {viewer && slide && (
             <>
+              <AnnotationCanvas viewer={viewer} editor={annotations} />
               <RulerOverlay viewer={viewer} active={rulerActive} mpp={slide.mpp} regionKey={view.regionKey} />
               <MagnificationBadge basePower={power} imageZoom={view.imageZoom} />
               <ScaleBar mpp={slide.mpp} imageZoom={view.imageZoom} rotation={view.rotation} />
@@ -197,9 +228,17 @@ export function ViewerPage({ slideId }: { slideId: number }) {
                   </Typography>
                 </Box>
               )}
+              <AnnotationToolbar
+                editor={annotations}
+                slideName={slide.name}
+                panelOpen={annotationsOpen}
+                onTogglePanel={toggleAnnotations}
+                chooseTool={chooseTool}
+              />
             </>
           )}
         </Box>
+        {annotationsOpen && slide && <AnnotationPanel editor={annotations} viewer={viewer} mpp={slide.mpp} onClose={toggleAnnotations} />}
         {metadataOpen && slide && <MetadataPanel slide={slide} onClose={toggleMetadata} />}
       </Box>
       <GammaFilterDefs gamma={adjustments.gamma} />

@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import { commandForKey, type ViewerCommand } from './shortcuts';
 
 /** Keys aimed at a form control (text field, slider, checkbox) belong to that control. */
-function isForControl(target: EventTarget | null): boolean {
+export function isForControl(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   if (target.isContentEditable) return true;
   return target.closest('input, textarea, select, .MuiPopover-root, .MuiMenu-root') !== null;
