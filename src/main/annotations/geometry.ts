@@ -1,5 +1,6 @@
 /** Bounds, ring closing and point-in-region tests on GeoJSON geometry in level-0 pixels. */
 import type { Geometry } from '../../shared/contract/annotations.js';
+import { polygonContains } from '../../shared/polygon.js';
 
 export interface Bounds {
   minX: number;
@@ -77,18 +78,7 @@ export function withClosedRings(g: Geometry): { geometry: Geometry; problem: str
   return { geometry: g, problem: null };
 }
 
-/** Even-odd over all rings, so a point inside a hole is outside the polygon. */
-export function polygonContains(rings: PolygonRings, x: number, y: number): boolean {
-  let inside = false;
-  for (const ring of rings) {
-    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-      const [xi, yi] = ring[i];
-      const [xj, yj] = ring[j];
-      if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-    }
-  }
-  return inside;
-}
+export { polygonContains };
 
 export function regionContains(polygons: PolygonRings[], x: number, y: number): boolean {
   return polygons.some((p) => polygonContains(p, x, y));

@@ -4,6 +4,7 @@
  * the viewer's zoom and rotation only enter through the tolerances callers pass in.
  */
 import type { Geometry } from '@shared/contract/annotations';
+import { polygonContains } from '@shared/polygon';
 
 export type Position = number[];
 
@@ -229,19 +230,6 @@ export function movedVertex(g: Geometry, ref: VertexRef, to: Pt): Geometry {
   return copy;
 }
 
-/** Even-odd over the rings, so a click inside a hole is outside the polygon. */
-function ringsContain(rings: Position[][], x: number, y: number): boolean {
-  let inside = false;
-  for (const ring of rings) {
-    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-      const [xi, yi] = ring[i];
-      const [xj, yj] = ring[j];
-      if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-    }
-  }
-  return inside;
-}
-
 function nearLine(positions: Position[], p: Pt, tolerance: number): boolean {
   for (let i = 1; i < positions.length; i++) {
     const a = { x: positions[i - 1][0], y: positions[i - 1][1] };
@@ -266,9 +254,9 @@ export function hits(g: Geometry, p: Pt, tolerance: number): boolean {
     case 'MultiLineString':
       return g.coordinates.some((l) => nearLine(l, p, tolerance));
     case 'Polygon':
-      return ringsContain(g.coordinates, p.x, p.y) || g.coordinates.some((r) => nearLine(r, p, tolerance));
+      return polygonContains(g.coordinates, p.x, p.y) || g.coordinates.some((r) => nearLine(r, p, tolerance));
     case 'MultiPolygon':
-      return g.coordinates.some((poly) => ringsContain(poly, p.x, p.y) || poly.some((r) => nearLine(r, p, tolerance)));
+      return g.coordinates.some((poly) => polygonContains(poly, p.x, p.y) || poly.some((r) => nearLine(r, p, tolerance)));
   }
 }
 
