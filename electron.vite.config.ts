@@ -8,7 +8,16 @@ export default defineConfig({
   main: {
     plugins: [externalizeDepsPlugin()],
     resolve: { alias: shared },
-    build: { rollupOptions: { input: { index: resolve(__dirname, 'src/main/index.ts') } } },
+    build: {
+      rollupOptions: {
+        // Workers are entries of their own: heavy work runs in them, off the main process.
+        input: {
+          index: resolve(__dirname, 'src/main/index.ts'),
+          'slide-infer-worker': resolve(__dirname, 'src/main/workers/slide-infer-worker.ts'),
+          'train-worker': resolve(__dirname, 'src/main/workers/train-worker.ts'),
+        },
+      },
+    },
   },
   preload: {
     resolve: { alias: shared },

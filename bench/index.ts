@@ -7,7 +7,10 @@ type Bench = () => Promise<object>;
 
 const benchmarks: Record<string, Bench> = {
   tiles: async () => (await import('./tiles')).benchTiles(),
-  infer: async () => (await import('./infer-onnx')).benchInferOnnx(),
+  infer: async () => ({ onnx: await (await import('./infer-onnx')).benchInferOnnx(), tfjs: await (await import('./infer-tfjs')).benchInferTfjs() }),
+  'predict-cli': async () => (await import('./predict-cli')).benchPredictCli(),
+  slide: async () => (await import('./slide')).benchSlide(),
+  train: async () => (await import('./train')).benchTrain(),
 };
 
 async function main(): Promise<void> {

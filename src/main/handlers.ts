@@ -9,11 +9,17 @@ import type { AppContext } from './app-context.js';
 import { appVersion } from './version.js';
 import { createDatasetHandlers } from './datasets/handlers.js';
 import { createAnnotationHandlers } from './annotations/handlers.js';
+import { createTrainingHandlers } from './train/handlers.js';
+import { createAnalysisHandlers } from './analysis/handlers.js';
+import { createModelHandlers } from './models/handlers.js';
 
 export function createHandlers(ctx: AppContext): Handlers {
   return {
     ...createDatasetHandlers(ctx),
     ...createAnnotationHandlers(ctx),
+    ...createTrainingHandlers(ctx),
+    ...createAnalysisHandlers(ctx),
+    ...createModelHandlers(ctx),
     'app.info': async () => ({
       version: appVersion(),
       home: ctx.home.root,

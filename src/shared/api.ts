@@ -7,6 +7,9 @@ import { z } from 'zod';
 import { call } from './contract/define.js';
 import { datasetCalls } from './contract/datasets.js';
 import { annotationCalls } from './contract/annotations.js';
+import { trainingCalls, TrainingProgress } from './contract/training.js';
+import { analysisCalls, AnalysisProgress } from './contract/analysis.js';
+import { modelCalls } from './contract/models.js';
 
 // ---------- domain schemas ----------
 
@@ -109,6 +112,9 @@ export const calls = {
   ),
   ...datasetCalls,
   ...annotationCalls,
+  ...trainingCalls,
+  ...analysisCalls,
+  ...modelCalls,
 } as const;
 
 export type Calls = typeof calls;
@@ -131,6 +137,8 @@ export const JobProgress = z.object({
 export const events = {
   'slides.changed': z.object({}),
   'job.progress': JobProgress,
+  'training.progress': TrainingProgress,
+  'analysis.progress': AnalysisProgress,
 } as const;
 
 export type Events = typeof events;

@@ -5,15 +5,30 @@ import type { datasetCalls } from '../../shared/contract/datasets.js';
 import type { AppContext } from '../app-context.js';
 import { ApiError } from '../dispatch.js';
 import { DatasetsRepo } from '../store/datasets-repo.js';
+import { ImagePredictionsRepo } from '../store/image-predictions-repo.js';
 import { importDataset, type ImportProgress } from './import.js';
+import { DatasetLabelling } from './labelling.js';
+import { predictDataset } from './predictions.js';
 
 /** job.progress events are throttled to this interval; phase changes and the end always go out. */
 const PROGRESS_INTERVAL_MS = 150;
 
 export function createDatasetHandlers(ctx: AppContext): HandlersFor<typeof datasetCalls> {
   const repo = new DatasetsRepo(ctx.db);
+  const predictions = new ImagePredictionsRepo(ctx.db);
+  const labelling = new DatasetLabelling(ctx.db);
   const running = new Map<string, { controller: AbortController; name: string }>();
+  const predicting = new Map<string, { controller: AbortController; datasetId: number }>();
   const notFound = (id: number) => new ApiError(`no dataset with id ${id}`, 'not-found', 404);
+  const requireDataset = (id: number) => {
+    if (!repo.get(id)) throw notFound(id);
+  };
+  /** The prediction set a query reads: the one named, else the latest; an unknown hash is an error. */
+  const querySet = (id: number, modelHash: string | undefined) => {
+    const set = predictions.set(id, modelHash);
+    if (modelHash !== undefined && !set) throw new ApiError(`dataset ${id} has no predictions from model ${modelHash}`, 'not-found', 404);
+    return set;
+  };
 
   return {
     'datasets.list': async () => repo.list(),
@@ -54,10 +69,67 @@ export function createDatasetHandlers(ctx: AppContext): HandlersFor<typeof datas
       job?.controller.abort();
       return { cancelled: !!job };
     },
-    'datasets.images': async ({ id, ...q }) => {
-      if (!repo.get(id)) throw notFound(id);
-      return repo.images({ datasetId: id, ...q });
+    'datasets.images': async ({ id, modelHash, ids, ...q }) => {
+      requireDataset(id);
+      const set = querySet(id, modelHash);
+      if (ids) {
+        const items = repo.imagesById(id, ids, set);
+        return { total: items.length, items, predictions: set };
+      }
+      return { ...repo.images({ datasetId: id, predictions: set, ...q }), predictions: set };
     },
-    'datasets.remove': async ({ id }) => ({ removed: repo.remove(id) }),
+    'datasets.imageIds': async ({ id, modelHash, ...q }) => {
+      requireDataset(id);
+      return repo.imageIds({ datasetId: id, predictions: querySet(id, modelHash), ...q });
+    },
+    'datasets.setLabel': async ({ datasetId, imageIds, label }) => labelling.setLabel(datasetId, imageIds, label),
+    'datasets.acceptPredictions': async ({ datasetId, imageIds, modelHash }) => labelling.acceptPredictions(datasetId, imageIds, modelHash),
+    'datasets.undo': async ({ datasetId }) => labelling.undo(datasetId),
+    'datasets.redo': async ({ datasetId }) => labelling.redo(datasetId),
+    'datasets.history': async ({ datasetId }) => {
+      requireDataset(datasetId);
+      return labelling.state(datasetId);
+    },
+    'datasets.addClass': async ({ datasetId, name }) => labelling.addClass(datasetId, name),
+    'datasets.predict': async ({ datasetId, model, jobId: requested }) => {
+      requireDataset(datasetId);
+      const jobId = requested ?? `datasets.predict-${randomUUID()}`;
+      if (predicting.has(jobId)) throw new ApiError(`job ${jobId} is already running`, 'conflict', 409);
+      const controller = new AbortController();
+      predicting.set(jobId, { controller, datasetId });
+      let last = 0;
+      const emit = (done: number, total: number, state: 'running' | 'completed' | 'failed' | 'cancelled' = 'running', message = 'predict') => {
+        const now = Date.now();
+        if (state === 'running' && done > 0 && done < total && now - last < PROGRESS_INTERVAL_MS) return;
+        last = now;
+        ctx.events.emit('job.progress', { jobId, kind: 'datasets.predict', done, total, message, state });
+      };
+      emit(0, 0, 'running', 'load model');
+      try {
+        const result = await predictDataset(ctx, datasetId, model, { signal: controller.signal, onProgress: (done, total) => emit(done, total) });
+        emit(result.images, result.images, 'completed');
+        return result;
+      } catch (e) {
+        emit(0, 0, controller.signal.aborted ? 'cancelled' : 'failed', (e as Error).message);
+        if (controller.signal.aborted) throw new ApiError('prediction cancelled; the suggestions made so far are kept', 'cancelled', 499);
+        throw e;
+      } finally {
+        predicting.delete(jobId);
+      }
+    },
+    'datasets.cancelPredict': async ({ jobId }) => {
+      const job = predicting.get(jobId);
+      job?.controller.abort();
+      return { cancelled: !!job };
+    },
+    'datasets.predictions': async ({ datasetId }) => {
+      requireDataset(datasetId);
+      return predictions.sets(datasetId);
+    },
+    'datasets.remove': async ({ id }) => {
+      for (const job of predicting.values()) if (job.datasetId === id) job.controller.abort();
+      labelling.forget(id);
+      return { removed: repo.remove(id) };
+    },
   };
 }

@@ -72,14 +72,42 @@ export interface LabelRow {
 /** Tableau 10: distinct on light and dark themes and for common colour blindness. */
 const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 
-export interface ImageQuery {
+/** A prediction set an image query reads suggestions from. */
+export interface QueryPredictions {
+  modelHash: string;
+  /** Class names in the order the set's label_index counts. */
+  labels: string[];
+}
+
+export interface ImageFilter {
   datasetId: number;
-  label?: string;
+  /** A class name, or null for unlabelled images. */
+  label?: string | null;
   split?: Split;
   duplicates?: boolean;
-  order: 'path' | 'sample';
+  /** Needed by the prediction filters and the uncertainty order; without it they match nothing / fall back to path order. */
+  predictions?: QueryPredictions | null;
+  predicted?: string;
+  minConfidence?: number;
+  maxConfidence?: number;
+  disagree?: boolean;
+  order: 'path' | 'sample' | 'uncertainty';
+}
+
+export interface ImageQuery extends ImageFilter {
   offset: number;
   limit: number;
+}
+
+type ImageRow = Omit<DatasetImage, 'prediction'> & { pIndex?: number | null; pConfidence?: number; pMargin?: number };
+
+function imageColumns(predictions: QueryPredictions | null | undefined): string {
+  const predicted = predictions ? ', p.label_index AS pIndex, p.confidence AS pConfidence, p.margin AS pMargin' : '';
+  return `i.id, i.path, l.name AS label, i.split, i.width, i.height, i.mpp, i.group_key AS "group", i.duplicate_of AS duplicateOf${predicted}`;
+}
+
+function toImage({ pIndex, pConfidence, pMargin, ...image }: ImageRow, p: QueryPredictions | null | undefined): DatasetImage {
+  return { ...image, prediction: p && pIndex != null ? { label: p.labels[pIndex] ?? `#${pIndex}`, confidence: pConfidence!, margin: pMargin! } : null };
 }
 
 export class DatasetsRepo {
@@ -262,10 +290,19 @@ export class DatasetsRepo {
     };
   }
 
-  images(q: ImageQuery): { total: number; items: DatasetImage[] } {
+  /** FROM/WHERE/ORDER BY for a filter, shared by the page and the id queries so both list images in the same order. */
+  private filtered(q: ImageFilter): { from: string; args: (string | number)[]; order: string } {
     const where = ['i.dataset_id = ?'];
-    const args: (string | number)[] = [q.datasetId];
-    if (q.label !== undefined) {
+    const args: (string | number)[] = [];
+    const p = q.predictions ?? null;
+    let joins = 'LEFT JOIN labels l ON l.id = i.label_id';
+    if (p) {
+      joins += ' LEFT JOIN image_predictions p ON p.image_id = i.id AND p.model_hash = ?';
+      args.push(p.modelHash);
+    }
+    args.push(q.datasetId);
+    if (q.label === null) where.push('i.label_id IS NULL');
+    else if (q.label !== undefined) {
       where.push('l.name = ?');
       args.push(q.label);
     }
@@ -274,17 +311,67 @@ export class DatasetsRepo {
       args.push(q.split);
     }
     if (q.duplicates) where.push('i.duplicate_of IS NOT NULL');
-    const from = `FROM images i LEFT JOIN labels l ON l.id = i.label_id WHERE ${where.join(' AND ')}`;
-    const total = (this.prep(`SELECT count(*) AS n ${from}`).get(...args) as { n: number }).n;
+    const byPrediction = q.predicted !== undefined || q.minConfidence !== undefined || q.maxConfidence !== undefined || !!q.disagree;
+    if (byPrediction && !p) where.push('0');
+    if (p) {
+      if (q.predicted !== undefined) {
+        where.push('p.label_index = ?');
+        args.push(p.labels.indexOf(q.predicted));
+      }
+      if (q.minConfidence !== undefined) {
+        where.push('p.confidence >= ?');
+        args.push(q.minConfidence);
+      }
+      if (q.maxConfidence !== undefined) {
+        where.push('p.confidence <= ?');
+        args.push(q.maxConfidence);
+      }
+      if (q.disagree) {
+        // the set names its classes itself, so a class added or dropped since does not shift the comparison
+        where.push(`p.image_id IS NOT NULL AND l.name IS NOT json_extract(?, '$[' || p.label_index || ']')`);
+        args.push(JSON.stringify(p.labels));
+      }
+    }
     // the content hash is effectively random and never changes, so it makes a stable sample order
-    const order = q.order === 'sample' ? 'i.content_hash, i.id' : 'i.path';
-    const items = this
-      .prep(
-        `SELECT i.id, i.path, l.name AS label, i.split, i.width, i.height, i.mpp, i.group_key AS "group", i.duplicate_of AS duplicateOf
-         ${from} ORDER BY ${order} LIMIT ? OFFSET ?`,
-      )
-      .all(...args, q.limit, q.offset) as DatasetImage[];
-    return { total, items };
+    const order =
+      q.order === 'sample' ? 'i.content_hash, i.id' : q.order === 'uncertainty' && p ? 'p.margin IS NULL, p.margin, i.path, i.id' : 'i.path, i.id';
+    return { from: `FROM images i ${joins} WHERE ${where.join(' AND ')}`, args, order };
+  }
+
+  images(q: ImageQuery): { total: number; items: DatasetImage[] } {
+    const { from, args, order } = this.filtered(q);
+    const total = (this.prep(`SELECT count(*) AS n ${from}`).get(...args) as { n: number }).n;
+    const rows = this.prep(`SELECT ${imageColumns(q.predictions)} ${from} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...args, q.limit, q.offset) as ImageRow[];
+    return { total, items: rows.map((r) => toImage(r, q.predictions)) };
+  }
+
+  /**
+   * The given images in the given order (those not in the dataset left out). Cheap however deep
+   * in a 100,000-image list they sit, unlike an OFFSET that walks every row before them.
+   */
+  imagesById(datasetId: number, ids: number[], predictions?: QueryPredictions | null): DatasetImage[] {
+    const args: (string | number)[] = [JSON.stringify(ids)];
+    let joins = 'LEFT JOIN labels l ON l.id = i.label_id';
+    if (predictions) {
+      joins += ' LEFT JOIN image_predictions p ON p.image_id = i.id AND p.model_hash = ?';
+      args.push(predictions.modelHash);
+    }
+    args.push(datasetId);
+    // CROSS JOIN keeps json_each the outer loop: each id is one primary-key lookup
+    const rows = this
+      .prep(`SELECT ${imageColumns(predictions)} FROM json_each(?) j CROSS JOIN images i ON i.id = j.value ${joins} WHERE i.dataset_id = ? ORDER BY j.key`)
+      .all(...args) as ImageRow[];
+    return rows.map((r) => toImage(r, predictions));
+  }
+
+  /** Ids in the order images() lists them, for select-all and range selection. */
+  imageIds(q: ImageQuery): { total: number; ids: number[] } {
+    const { from, args, order } = this.filtered(q);
+    const ids = this.prep(`SELECT i.id ${from} ORDER BY ${order} LIMIT ? OFFSET ?`).pluck().all(...args, q.limit, q.offset) as number[];
+    // A list that starts at the top and stops short of the limit is the whole match: no count needed.
+    const whole = q.offset === 0 && ids.length < q.limit;
+    const total = whole ? ids.length : (this.prep(`SELECT count(*) AS n ${from}`).get(...args) as { n: number }).n;
+    return { total, ids };
   }
 
   imagePath(imageId: number, datasetId?: number): string | null {

@@ -13,6 +13,9 @@ import { NavDrawer } from './shell/NavDrawer';
 import { TopBar } from './shell/TopBar';
 import { NotBuiltPage, NotFoundPage } from './shell/PlaceholderPages';
 import { SlidesPage } from './slides/SlidesPage';
+import { DatasetsPage } from './datasets/DatasetsPage';
+import { DatasetDetailPage } from './datasets/DatasetDetailPage';
+import { LabellingPage } from './datasets/labelling/LabellingPage';
 
 // OpenSeadragon is most of the viewer's weight; the library page should not wait for it.
 const ViewerPage = lazy(() => import('./viewer/ViewerPage').then((m) => ({ default: m.ViewerPage })));
@@ -54,7 +57,10 @@ function ThemedApp() {
                 <ViewerPage key={route.slideId} slideId={route.slideId} />
               </Suspense>
             )}
-            {(route.page === 'datasets' || route.page === 'training' || route.page === 'runs' || route.page === 'reports') && (
+            {route.page === 'datasets' && <DatasetsPage />}
+            {route.page === 'dataset' && <DatasetDetailPage key={route.datasetId} datasetId={route.datasetId} />}
+            {route.page === 'labelling' && <LabellingPage key={route.datasetId} datasetId={route.datasetId} />}
+            {(route.page === 'training' || route.page === 'runs' || route.page === 'reports') && (
               <NotBuiltPage section={route.page} />
             )}
             {route.page === 'not-found' && <NotFoundPage path={route.hash} />}

@@ -9,6 +9,8 @@ export type Route =
   | { page: 'slides' }
   | { page: 'viewer'; slideId: number }
   | { page: 'datasets' }
+  | { page: 'dataset'; datasetId: number }
+  | { page: 'labelling'; datasetId: number }
   | { page: 'training' }
   | { page: 'runs' }
   | { page: 'reports' }
@@ -21,6 +23,10 @@ export function parseHash(hash: string): Route {
     if (parts.length === 1) return { page: 'slides' };
     if (parts.length === 2 && /^\d{1,9}$/.test(parts[1]) && +parts[1] > 0) return { page: 'viewer', slideId: +parts[1] };
   }
+  if (parts[0] === 'datasets' && parts.length >= 2 && parts.length <= 3 && /^\d{1,9}$/.test(parts[1]) && +parts[1] > 0) {
+    if (parts.length === 2) return { page: 'dataset', datasetId: +parts[1] };
+    if (parts[2] === 'label') return { page: 'labelling', datasetId: +parts[1] };
+  }
   if (parts.length === 1 && (parts[0] === 'datasets' || parts[0] === 'training' || parts[0] === 'runs' || parts[0] === 'reports')) {
     return { page: parts[0] };
   }
@@ -31,6 +37,8 @@ export const href = {
   slides: () => '#/slides',
   viewer: (slideId: number) => `#/slides/${slideId}`,
   page: (page: 'datasets' | 'training' | 'runs' | 'reports') => `#/${page}`,
+  dataset: (datasetId: number) => `#/datasets/${datasetId}`,
+  labelling: (datasetId: number) => `#/datasets/${datasetId}/label`,
 };
 
 export function navigate(to: string) {

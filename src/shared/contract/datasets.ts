@@ -89,7 +89,67 @@ export const DatasetImage = z.object({
   mpp: z.number().nullable(),
   group: z.string().nullable(),
   duplicateOf: z.number().int().nullable(),
+  /** The suggestion of the prediction set the query used; null when it has none for this image. */
+  prediction: z
+    .object({
+      label: z.string(),
+      /** Probability of the predicted class. */
+      confidence: z.number(),
+      /** Top-1 minus top-2 probability: small means the model hesitated. */
+      margin: z.number(),
+    })
+    .nullable(),
 });
+
+/** One model's predictions over a dataset's images (a checkpoint, by content hash). */
+export const PredictionSet = z.object({
+  modelHash: z.string(),
+  /** The checkpoint folder or built-in name it was run from. */
+  model: z.string(),
+  /** Class names in the order of the stored probabilities (the dataset's classes at the time). */
+  labels: z.array(z.string()),
+  images: z.number().int(),
+  createdAt: z.string(),
+});
+
+/** Undo/redo availability of a dataset's labelling, and what each would do. */
+export const LabelHistoryState = z.object({
+  canUndo: z.boolean(),
+  canRedo: z.boolean(),
+  undoLabel: z.string().nullable(),
+  redoLabel: z.string().nullable(),
+});
+
+/** What a labelling step did: images grouped by the label they have now. */
+export const LabelStep = LabelHistoryState.extend({
+  /** False when there was nothing to do (nothing to undo, or every image already had the label). */
+  applied: z.boolean(),
+  changes: z.array(z.object({ label: z.string().nullable(), imageIds: z.array(z.number().int()) })),
+  /** The dataset's class names in index order afterwards (a step can add or drop a class). */
+  labels: z.array(z.string()),
+});
+
+const ClassName = z.string().trim().min(1).max(200);
+
+/** Filters shared by datasets.images and datasets.imageIds. */
+const ImageFilter = {
+  /** A class name, or null for images without a label. */
+  label: z.string().nullable().optional(),
+  split: DatasetSplit.optional(),
+  /** Only images flagged as duplicates of another. */
+  duplicates: z.boolean().optional(),
+  /** Prediction set to read suggestions from (default: the dataset's latest). */
+  modelHash: z.string().min(1).optional(),
+  /** Only images the model predicted as this class. */
+  predicted: z.string().optional(),
+  /** Bounds on the predicted class's probability; images without a prediction are left out. */
+  minConfidence: z.number().min(0).max(1).optional(),
+  maxConfidence: z.number().min(0).max(1).optional(),
+  /** Only images whose label differs from the prediction. */
+  disagree: z.boolean().optional(),
+  /** 'sample' is a stable pseudo-random order, for sample grids; 'uncertainty' puts the smallest margins first. */
+  order: z.enum(['path', 'sample', 'uncertainty']).default('path'),
+};
 
 const DatasetId = z.object({ id: z.number().int().positive() });
 
@@ -118,18 +178,67 @@ export const datasetCalls = {
   'datasets.images': call(
     z.object({
       id: z.number().int().positive(),
-      label: z.string().optional(),
-      split: DatasetSplit.optional(),
-      /** Only images flagged as duplicates of another. */
-      duplicates: z.boolean().optional(),
-      /** 'sample' is a stable pseudo-random order, for sample grids. */
-      order: z.enum(['path', 'sample']).default('path'),
+      ...ImageFilter,
       offset: z.number().int().min(0).default(0),
       limit: z.number().int().min(1).max(1000).default(60),
+      /**
+       * These images, in this order, instead of a filtered page (filters, order, offset and limit
+       * are then not applied): a grid that listed ids with datasets.imageIds fetches what it shows.
+       */
+      ids: z.array(z.number().int().positive()).max(1000).optional(),
     }),
-    z.object({ total: z.number().int(), items: z.array(DatasetImage) }),
-    'A page of a dataset\'s images, optionally of one class and split.',
+    z.object({ total: z.number().int(), items: z.array(DatasetImage), predictions: PredictionSet.nullable() }),
+    "A page of a dataset's images, filtered by class, split, prediction and confidence, with each image's suggestion.",
   ),
+  'datasets.imageIds': call(
+    z.object({
+      id: z.number().int().positive(),
+      ...ImageFilter,
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(1_000_000).default(1_000_000),
+    }),
+    z.object({ total: z.number().int(), ids: z.array(z.number().int()) }),
+    'Ids of the images a filter selects, in the same order as datasets.images (for select-all and range selection).',
+  ),
+  'datasets.setLabel': call(
+    z.object({
+      datasetId: z.number().int().positive(),
+      imageIds: z.array(z.number().int().positive()).min(1).max(1_000_000),
+      /** An existing class, a new class name (added after the others), or null to clear the label. */
+      label: ClassName.nullable(),
+    }),
+    LabelStep,
+    'Label images (one undoable step), written to the database at once.',
+  ),
+  'datasets.acceptPredictions': call(
+    z.object({
+      datasetId: z.number().int().positive(),
+      imageIds: z.array(z.number().int().positive()).min(1).max(1_000_000),
+      modelHash: z.string().min(1).optional(),
+    }),
+    LabelStep,
+    "Give images the label their model suggestion names (one undoable step); images without a suggestion are left alone.",
+  ),
+  'datasets.undo': call(z.object({ datasetId: z.number().int().positive() }), LabelStep, "Revert the dataset's last labelling step."),
+  'datasets.redo': call(z.object({ datasetId: z.number().int().positive() }), LabelStep, 'Repeat the last undone labelling step.'),
+  'datasets.history': call(z.object({ datasetId: z.number().int().positive() }), LabelHistoryState, "Whether the dataset's labelling can be undone or redone."),
+  'datasets.addClass': call(
+    z.object({ datasetId: z.number().int().positive(), name: ClassName }),
+    z.object({ labels: z.array(z.string()), added: z.boolean() }),
+    'Add an empty class after the existing ones (their indexes never shift).',
+  ),
+  'datasets.predict': call(
+    z.object({
+      datasetId: z.number().int().positive(),
+      /** A checkpoint folder or a built-in architecture name; its outputs must match the dataset's classes. */
+      model: z.string().min(1),
+      jobId: z.string().min(1).max(100).optional(),
+    }),
+    PredictionSet.extend({ failed: z.array(ImportProblem), seconds: z.number() }),
+    "Run a model over every image of the dataset and store its predictions as labelling suggestions (job.progress kind 'datasets.predict').",
+  ),
+  'datasets.cancelPredict': call(z.object({ jobId: z.string().min(1) }), z.object({ cancelled: z.boolean() }), 'Stop a running prediction; what was predicted so far is kept.'),
+  'datasets.predictions': call(z.object({ datasetId: z.number().int().positive() }), z.array(PredictionSet), "The dataset's prediction sets, newest first."),
   'datasets.remove': call(DatasetId, z.object({ removed: z.boolean() }), 'Forget a dataset (its image files stay).'),
 } as const;
 
@@ -137,3 +246,6 @@ export type DatasetSummary = z.output<typeof DatasetSummary>;
 export type DatasetDetail = z.output<typeof DatasetDetail>;
 export type ImportSummary = z.output<typeof ImportSummary>;
 export type DatasetImage = z.output<typeof DatasetImage>;
+export type PredictionSet = z.output<typeof PredictionSet>;
+export type LabelStep = z.output<typeof LabelStep>;
+export type LabelHistoryState = z.output<typeof LabelHistoryState>;

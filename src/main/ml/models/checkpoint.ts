@@ -26,6 +26,7 @@ import {
   isBuiltinName,
   parseConfig,
 } from './configs.js';
+import { builtinKeyPart, keyTailParts, resolveLabels } from './checkpoint-hash.js';
 import { parsePreprocessorConfig, type PreprocessorConfig, standardPreprocessor } from './processors.js';
 import { resnetInitParameter, resnetParameterShapes } from './resnet.js';
 import { readSafetensors, shardFiles, type TensorEntry, writeSafetensors } from './safetensors.js';
@@ -77,27 +78,6 @@ function initParameter(config: HfConfig, name: string, shape: number[], seed: nu
   return config.model_type === 'vit' ? vitInitParameter(name, shape, config, seed) : resnetInitParameter(name, shape, config, seed);
 }
 
-/** Names from config.id2label ordered by id, or null when the config has none. */
-function configLabels(config: HfConfig): string[] | null {
-  if (!config.id2label || Object.keys(config.id2label).length === 0) return null;
-  const ids = Object.keys(config.id2label).map(Number).sort((a, b) => a - b);
-  if (ids.some((id, i) => id !== i)) throw new Error(`config.json: id2label ids are not 0..${ids.length - 1}`);
-  return ids.map((id) => config.id2label![String(id)]);
-}
-
-function resolveLabels(config: HfConfig, headRows: number | null, opts: LoadOptions): string[] {
-  const fromConfig = configLabels(config);
-  if (opts.labels) {
-    if (opts.numLabels !== undefined && opts.numLabels !== opts.labels.length) throw new Error(`numLabels ${opts.numLabels} but ${opts.labels.length} labels given`);
-    if (new Set(opts.labels).size !== opts.labels.length) throw new Error('labels must be distinct');
-    return [...opts.labels];
-  }
-  const declared = (config as { num_labels?: unknown }).num_labels;
-  const n = opts.numLabels ?? fromConfig?.length ?? (typeof declared === 'number' ? declared : null) ?? headRows ?? 2; // 2: PretrainedConfig's default
-  if (fromConfig && fromConfig.length === n) return fromConfig;
-  return Array.from({ length: n }, (_, i) => `LABEL_${i}`);
-}
-
 function withLabels(config: HfConfig, labels: string[]): HfConfig {
   const out = { ...config } as HfConfig & Record<string, unknown>;
   out.id2label = Object.fromEntries(labels.map((l, i) => [String(i), l]));
@@ -131,7 +111,7 @@ export async function loadCheckpoint(dirOrArch: string, opts: LoadOptions = {}):
   if (isBuiltinName(dirOrArch) && !existsSync(dirOrArch)) {
     config = builtinConfig(dirOrArch);
     preprocessor = standardPreprocessor(config);
-    hash.update(`builtin:${dirOrArch}:${JSON.stringify(BUILTIN_CONFIGS[dirOrArch])}`);
+    hash.update(builtinKeyPart(dirOrArch));
   } else {
     if (!existsSync(dirOrArch)) {
       throw new Error(`${dirOrArch}: no such folder, and not a built-in architecture (${Object.keys(BUILTIN_CONFIGS).join(', ')})`);
@@ -193,9 +173,7 @@ export async function loadCheckpoint(dirOrArch: string, opts: LoadOptions = {}):
     if (!report.reshapedKeys.includes(name)) report.newKeys.push(name);
     weights.set(name, initParameter(config, name, shape, seed));
   }
-  // Options only change the weights when something was initialised.
-  if (report.newKeys.length || report.reshapedKeys.length) hash.update(`\0init:${seed}:${labels.length}`);
-  hash.update(`\0labels:${JSON.stringify(labels)}`);
+  for (const part of keyTailParts(report.newKeys.length > 0 || report.reshapedKeys.length > 0, seed, labels)) hash.update(part);
 
   // Keep the expected (state_dict) order, which is also the order a save writes.
   const ordered = new Map(order.map((k) => [k, weights.get(k)!]));

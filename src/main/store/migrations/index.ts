@@ -1,8 +1,14 @@
 import * as m001 from './001-initial.js';
 import * as m002 from './002-datasets.js';
+import * as m004 from './004-analysis.js';
+import * as m005 from './005-training.js';
+import * as m006 from './006-image-predictions.js';
 
 /** Numbered migrations, applied in order at start; never edit one that has shipped, add the next. */
 export const migrations: { version: number; name: string; up: string }[] = [
   { version: 1, name: 'initial', up: m001.up },
   { version: 2, name: 'datasets', up: m002.up },
+  { version: 4, name: 'analysis', up: m004.up },
+  { version: 5, name: 'training', up: m005.up },
+  { version: 6, name: 'image-predictions', up: m006.up },
 ];

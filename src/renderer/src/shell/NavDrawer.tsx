@@ -1,5 +1,5 @@
 /**
- * Left navigation. Only Slides exists today; the other sections are listed so users see
+ * Left navigation. Slides and Datasets exist today; the other sections are listed so users see
  * where the app is going, but they are disabled and say so rather than leading to empty pages.
  */
 import Box from '@mui/material/Box';
@@ -39,7 +39,14 @@ const items: NavItem[] = [
     built: true,
     active: (r) => r.page === 'slides' || r.page === 'viewer',
   },
-  { key: 'datasets', label: 'Datasets', icon: <DatasetIcon />, href: href.page('datasets'), built: false, active: (r) => r.page === 'datasets' },
+  {
+    key: 'datasets',
+    label: 'Datasets',
+    icon: <DatasetIcon />,
+    href: href.page('datasets'),
+    built: true,
+    active: (r) => r.page === 'datasets' || r.page === 'dataset' || r.page === 'labelling',
+  },
   { key: 'training', label: 'Training', icon: <ModelTrainingIcon />, href: href.page('training'), built: false, active: (r) => r.page === 'training' },
   { key: 'runs', label: 'Runs', icon: <TimelineIcon />, href: href.page('runs'), built: false, active: (r) => r.page === 'runs' },
   { key: 'reports', label: 'Reports', icon: <AssessmentIcon />, href: href.page('reports'), built: false, active: (r) => r.page === 'reports' },

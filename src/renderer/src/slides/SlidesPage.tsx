@@ -9,8 +9,10 @@ import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import AddIcon from '@mui/icons-material/Add';
+import InsightsIcon from '@mui/icons-material/Insights';
 import SearchIcon from '@mui/icons-material/Search';
 import type { SlideSummary } from '@shared/api';
+import { AnalysisQueueDialog } from '../analysis/AnalysisQueueDialog';
 import { AddSlidesDialog } from './AddSlidesDialog';
 import { EmptyLibrary } from './EmptyLibrary';
 import { ReaderWarnings } from './ReaderWarnings';
@@ -24,6 +26,7 @@ export function SlidesPage() {
   const [removing, setRemoving] = useState<SlideSummary | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [filter, setFilter] = useState('');
+  const [analysesOpen, setAnalysesOpen] = useState(false);
 
   const shown = useMemo(() => {
     const q = filter.trim().toLowerCase();
@@ -65,6 +68,9 @@ export function SlidesPage() {
             }}
           />
         )}
+        <Button variant="outlined" startIcon={<InsightsIcon />} onClick={() => setAnalysesOpen(true)} data-testid="analysis-queue-button">
+          Analyses
+        </Button>
         <Button variant="contained" startIcon={<AddIcon />} onClick={() => setAdding(true)} data-testid="add-slides-button">
           Add slides
         </Button>
@@ -111,6 +117,7 @@ export function SlidesPage() {
         </Box>
       )}
 
+      <AnalysisQueueDialog open={analysesOpen} onClose={() => setAnalysesOpen(false)} />
       <AddSlidesDialog open={adding} onClose={() => setAdding(false)} onAdded={(summary) => setNotice(summary)} />
       <RemoveSlideDialog
         slide={removing}

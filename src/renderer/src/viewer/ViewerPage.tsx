@@ -5,6 +5,9 @@ import Button from '@mui/material/Button';
 import CircularProgress from '@mui/material/CircularProgress';
 import Typography from '@mui/material/Typography';
 import { useTheme } from '@mui/material/styles';
+import { AnalysisLayers } from '../analysis/AnalysisLayers';
+import { AnalysisPanel } from '../analysis/AnalysisPanel';
+import { useViewerAnalysis } from '../analysis/useViewerAnalysis';
 import { AnnotationCanvas } from '../annotations/AnnotationCanvas';
 import { AnnotationPanel } from '../annotations/AnnotationPanel';
 import { AnnotationToolbar } from '../annotations/AnnotationToolbar';
@@ -33,6 +36,7 @@ import { ViewerToolbar } from './ViewerToolbar';
 
 const metadataKey = 'tessella.viewer.metadataOpen';
 const annotationsKey = 'tessella.viewer.annotationsOpen';
+const analysisKey = 'tessella.viewer.analysisOpen';
 const panStep = 120;
 
 function readFlag(key: string): boolean {
@@ -63,6 +67,9 @@ export function ViewerPage({ slideId }: { slideId: number }) {
   const [adjustments, setAdjustments] = useState<Adjustments>(neutralAdjustments);
   const [annotationsOpen, setAnnotationsOpen] = useState(() => readFlag(annotationsKey));
   const annotations = useAnnotationEditor(slideId, viewer);
+  const [analysisOpen, setAnalysisOpen] = useState(() => readFlag(analysisKey));
+  const analysis = useViewerAnalysis(slideId);
+  const { toggleHeatmap } = analysis;
   const { setTool } = annotations;
   useCanvasFilter(viewer, adjustments);
   const mode = useTheme().palette.mode;
@@ -82,6 +89,13 @@ export function ViewerPage({ slideId }: { slideId: number }) {
   const toggleAnnotations = useCallback(() => {
     setAnnotationsOpen((open) => {
       writeFlag(annotationsKey, !open);
+      return !open;
+    });
+  }, []);
+
+  const toggleAnalysis = useCallback(() => {
+    setAnalysisOpen((open) => {
+      writeFlag(analysisKey, !open);
       return !open;
     });
   }, []);
@@ -106,6 +120,10 @@ export function ViewerPage({ slideId }: { slideId: number }) {
           return toggleFullscreen();
         case 'help':
           return setHelpOpen(true);
+        case 'analysis':
+          return toggleAnalysis();
+        case 'overlay':
+          return toggleHeatmap();
         case 'escape':
           if (rulerActive) return setRulerActive(false);
           if (fullscreen) return exitFullscreen();
@@ -138,7 +156,7 @@ export function ViewerPage({ slideId }: { slideId: number }) {
           return panByPixels(viewer, 0, panStep);
       }
     },
-    [viewer, rulerActive, fullscreen, toggleMetadata, toggleFullscreen, exitFullscreen, setTool],
+    [viewer, rulerActive, fullscreen, toggleMetadata, toggleFullscreen, exitFullscreen, setTool, toggleAnalysis, toggleHeatmap],
   );
   useViewerShortcuts(run);
 
@@ -185,6 +203,7 @@ export function ViewerPage({ slideId }: { slideId: number }) {
         run={run}
         rulerActive={rulerActive}
         metadataOpen={metadataOpen}
+        analysisOpen={analysisOpen}
         fullscreen={fullscreen}
         adjustments={adjustments}
         onAdjustments={setAdjustments}
@@ -217,6 +236,7 @@ export function ViewerPage({ slideId }: { slideId: number }) {
           )}
           {viewer && slide && (
             <>
+              <AnalysisLayers viewer={viewer} slide={slide} analysis={analysis} />
               <AnnotationCanvas viewer={viewer} editor={annotations} />
               <RulerOverlay viewer={viewer} active={rulerActive} mpp={slide.mpp} regionKey={view.regionKey} />
               <MagnificationBadge basePower={power} imageZoom={view.imageZoom} />
@@ -239,6 +259,7 @@ export function ViewerPage({ slideId }: { slideId: number }) {
           )}
         </Box>
         {annotationsOpen && slide && <AnnotationPanel editor={annotations} viewer={viewer} mpp={slide.mpp} onClose={toggleAnnotations} />}
+        {analysisOpen && slide && <AnalysisPanel analysis={analysis} slide={slide} viewer={viewer} onClose={toggleAnalysis} />}
         {metadataOpen && slide && <MetadataPanel slide={slide} onClose={toggleMetadata} />}
       </Box>
       <GammaFilterDefs gamma={adjustments.gamma} />

@@ -11,6 +11,7 @@ import FullscreenExitIcon from '@mui/icons-material/FullscreenExit';
 import FullscreenIcon from '@mui/icons-material/Fullscreen';
 import HelpOutlineIcon from '@mui/icons-material/HelpOutline';
 import InfoIcon from '@mui/icons-material/Info';
+import InsightsIcon from '@mui/icons-material/Insights';
 import RotateLeftIcon from '@mui/icons-material/RotateLeft';
 import RotateRightIcon from '@mui/icons-material/RotateRight';
 import StraightenIcon from '@mui/icons-material/Straighten';
@@ -66,6 +67,7 @@ export function ViewerToolbar({
   run,
   rulerActive,
   metadataOpen,
+  analysisOpen,
   fullscreen,
   adjustments,
   onAdjustments,
@@ -76,6 +78,7 @@ export function ViewerToolbar({
   run: (command: ViewerCommand) => void;
   rulerActive: boolean;
   metadataOpen: boolean;
+  analysisOpen: boolean;
   fullscreen: boolean;
   adjustments: Adjustments;
   onAdjustments: (next: Adjustments) => void;
@@ -154,6 +157,9 @@ export function ViewerToolbar({
       {sep}
       <ToolButton title={fullscreen ? 'Exit full screen' : 'Full screen'} shortcut="F" testId="fullscreen" onClick={() => run('fullscreen')} active={fullscreen}>
         {fullscreen ? <FullscreenExitIcon /> : <FullscreenIcon />}
+      </ToolButton>
+      <ToolButton title="Analysis: classify tiles, heatmap, slide label" shortcut="C" testId="analysis-toggle" onClick={() => run('analysis')} active={analysisOpen}>
+        <InsightsIcon />
       </ToolButton>
       <ToolButton title="Slide information" shortcut="M" testId="metadata-toggle" onClick={() => run('metadata')} active={metadataOpen}>
         <InfoIcon />

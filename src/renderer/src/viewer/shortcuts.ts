@@ -11,6 +11,8 @@ export type ViewerCommand =
   | 'rotateCcw'
   | 'fullscreen'
   | 'metadata'
+  | 'analysis'
+  | 'overlay'
   | 'ruler'
   | 'help'
   | 'panLeft'
@@ -37,6 +39,8 @@ export const shortcuts: Shortcut[] = [
   { command: 'rotateCcw', keys: ['R'], label: ['Shift', 'R'], description: 'Rotate 90° counter-clockwise' },
   { command: 'fullscreen', keys: ['f', 'F'], label: ['F'], description: 'Full screen on/off' },
   { command: 'metadata', keys: ['m', 'M'], label: ['M'], description: 'Show or hide slide information' },
+  { command: 'analysis', keys: ['c', 'C'], label: ['C'], description: 'Show or hide the analysis panel (classify, heatmap, slide label)' },
+  { command: 'overlay', keys: ['o', 'O'], label: ['O'], description: 'Show or hide the analysis heatmap on the slide' },
   { command: 'ruler', keys: ['u', 'U'], label: ['U'], description: 'Ruler: drag on the slide to measure' },
   { command: 'panLeft', keys: ['ArrowLeft'], label: ['←'], description: 'Pan left' },
   { command: 'panRight', keys: ['ArrowRight'], label: ['→'], description: 'Pan right' },

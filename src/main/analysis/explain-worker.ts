@@ -1,0 +1,53 @@
+/**
+ * The explain role of the worker (runExplainJob), and the main-thread side that starts it and
+ * waits for the result (explainInWorker).
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { ExplainResult } from '../../shared/contract/analysis.js';
+import { loadCheckpoint } from '../ml/models/checkpoint.js';
+import { openSlide } from '../slides/open-slide.js';
+import { Explainer } from './explain.js';
+import { explainImage, explainRegion } from './explain-run.js';
+import { spawnSlideInferWorker } from './worker-url.js';
+import type { ExplainJob, ExplainMessage } from './worker-protocol.js';
+
+export async function runExplainJob(job: ExplainJob, port: MessagePort): Promise<void> {
+  let ex: Explainer | null = null;
+  try {
+    ex = await Explainer.load(await loadCheckpoint(job.model), job.engineCacheDir);
+    let result: ExplainResult;
+    if (job.image !== undefined) result = await explainImage(ex, job.image, job.target);
+    else if (job.slide) {
+      const reader = await openSlide(job.slide.path, { cacheDir: job.slide.slideCacheDir });
+      try {
+        result = await explainRegion(ex, reader, job.slide.slideMpp, job.slide.targetMpp, job.slide.region, job.target);
+      } finally {
+        reader.close();
+      }
+    } else throw new Error('explain: give an image or a slide region');
+    port.postMessage({ type: 'result', result } satisfies ExplainMessage);
+  } catch (e) {
+    port.postMessage({ type: 'error', message: (e as Error).message } satisfies ExplainMessage);
+  } finally {
+    await ex?.dispose();
+  }
+}
+
+export function explainInWorker(job: Omit<ExplainJob, 'role'>): Promise<ExplainResult> {
+  const worker = spawnSlideInferWorker({ ...job, role: 'explain' } satisfies ExplainJob);
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    worker.on('message', (m: ExplainMessage) => {
+      settled = true;
+      if (m.type === 'result') resolve(m.result);
+      else reject(new Error(m.message));
+    });
+    worker.on('error', (e) => {
+      settled = true;
+      reject(e);
+    });
+    worker.on('exit', (code) => {
+      if (!settled) reject(new Error(`the explain worker stopped unexpectedly (exit code ${code})`));
+    });
+  });
+}

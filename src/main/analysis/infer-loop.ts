@@ -1,0 +1,158 @@
+/**
+ * The inference role of the slide-inference worker: checkpoint and engine, tissue mask and tile
+ * plan, then batches from the tile readers through onnxruntime, softmaxed and posted to the main
+ * thread as they come. Readers work a few batches ahead, so reading and preprocessing overlap
+ * inference; cancel is honoured between batches.
+ */
+import type { MessagePort, Worker } from 'node:worker_threads';
+import type { TileGrid } from '../../shared/contract/analysis.js';
+import { loadCheckpoint } from '../ml/models/checkpoint.js';
+import { modelInputSize } from '../ml/models/processors.js';
+import { OnnxEngine } from '../ml/onnx/session.js';
+import { openSlide } from '../slides/open-slide.js';
+import type { SlideReader } from '../slides/reader.js';
+import { argmax, softmax } from './probs.js';
+import { detectSlideTissue } from './slide-tissue.js';
+import { gridTiles, planGrid, type Tile } from './tiling.js';
+import { spawnSlideInferWorker } from './worker-url.js';
+import type { ControlMessage, InferJob, InferMessage, ReaderMessage, ReaderSetup, ReadJob, ReadReply, TileResult } from './worker-protocol.js';
+
+/** Tile readers as one source of batches, in request order. */
+class ReaderPool {
+  private readonly workers: Worker[] = [];
+  private readonly waiting = new Map<number, { resolve(p: Float32Array): void; reject(e: Error): void }>();
+  private readonly ready = new Map<number, Float32Array | Error>();
+
+  private readonly exited = new Set<Worker>();
+
+  constructor(job: ReadJob, count: number) {
+    for (let i = 0; i < count; i++) {
+      const w = spawnSlideInferWorker(job);
+      w.on('message', (m: ReadReply) => this.settle(m.id, m.type === 'batch' ? m.pixels : new Error(m.message)));
+      w.on('error', (e) => this.failAll(e));
+      w.on('exit', (code) => {
+        this.exited.add(w);
+        if (code !== 0) this.failAll(new Error(`a tile reader stopped (exit code ${code})`));
+      });
+      this.workers.push(w);
+    }
+  }
+
+  setup(s: Omit<ReaderSetup, 'type'>): void {
+    for (const w of this.workers) w.postMessage({ type: 'setup', ...s } satisfies ReaderSetup);
+  }
+
+  private settle(id: number, v: Float32Array | Error): void {
+    const w = this.waiting.get(id);
+    if (!w) return void this.ready.set(id, v);
+    this.waiting.delete(id);
+    if (v instanceof Error) w.reject(v);
+    else w.resolve(v);
+  }
+
+  private failAll(e: Error): void {
+    for (const [id] of this.waiting) this.settle(id, e);
+    this.broken = e;
+  }
+  private broken: Error | null = null;
+
+  request(id: number, tiles: Tile[]): void {
+    this.workers[id % this.workers.length]!.postMessage({ type: 'read', id, tiles: tiles.map((t) => ({ x: t.x, y: t.y })) });
+  }
+
+  take(id: number): Promise<Float32Array> {
+    const v = this.ready.get(id);
+    if (v !== undefined) {
+      this.ready.delete(id);
+      return v instanceof Error ? Promise.reject(v) : Promise.resolve(v);
+    }
+    if (this.broken) return Promise.reject(this.broken);
+    return new Promise((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+  }
+
+  /**
+   * Lets each reader finish the reads it has started, close its slide and exit. Never
+   * terminate(): a native read completing in a thread being torn down aborts the process.
+   */
+  async close(): Promise<void> {
+    await Promise.all(
+      this.workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (this.exited.has(w)) return resolve();
+            w.once('exit', () => resolve());
+            w.postMessage({ type: 'close' } satisfies ReaderMessage);
+          }),
+      ),
+    );
+  }
+}
+
+export async function runInference(job: InferJob, port: MessagePort): Promise<void> {
+  const post = (m: InferMessage) => port.postMessage(m);
+  let cancelled = false;
+  const onControl = (m: ControlMessage) => {
+    if (m.type === 'cancel') cancelled = true;
+  };
+  port.on('message', onControl);
+  let slide: SlideReader | null = null;
+  let engine: OnnxEngine | null = null;
+  let pool: ReaderPool | null = null;
+  try {
+    // Tile readers start first: their start-up overlaps checkpoint loading and tissue detection.
+    pool = new ReaderPool({ role: 'read', slidePath: job.slidePath, slideCacheDir: job.slideCacheDir }, Math.max(1, job.readers));
+    const [ck, opened] = await Promise.all([loadCheckpoint(job.model), openSlide(job.slidePath, { cacheDir: job.slideCacheDir })]);
+    slide = opened;
+    if (ck.hash !== job.expectedHash) throw new Error(`the checkpoint ${job.model} changed since the analysis was set up; start a new analysis`);
+    const size = modelInputSize(ck.preprocessor);
+    if (size.width !== size.height) throw new Error(`the model takes ${size.width}x${size.height} images; slide tiles are square`);
+    const enginePromise = OnnxEngine.load(ck, { cacheDir: job.engineCacheDir, chunkSize: job.batchSize, ...(job.threads ? { threads: job.threads } : {}) });
+    enginePromise.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
+
+    const tissue = await detectSlideTissue(slide, job.slideMpp, job.tissue);
+    const geometry = planGrid(slide.metadata, job.slideMpp, job.targetMpp, size.height, job.overlap);
+    const all = gridTiles(geometry, tissue);
+    const selected = all.filter((t) => t.tissue >= job.minTissue);
+    const grid: TileGrid = { ...geometry, tiles: all.length, tissueTiles: selected.length };
+    const done = new Set(job.done);
+    const todo = selected.filter((t) => !done.has(`${t.x},${t.y}`));
+    post({ type: 'plan', grid, todo: todo.length });
+    slide.close();
+    slide = null;
+
+    const batches: Tile[][] = [];
+    for (let i = 0; i < todo.length; i += job.batchSize) batches.push(todo.slice(i, i + job.batchSize));
+    const ahead = Math.max(1, job.prefetch);
+    // Readers read ahead while the engine is still loading.
+    pool.setup({ preprocessor: ck.preprocessor, level: geometry.level, readSize: geometry.readSize, inputSize: size.height });
+    for (let b = 0; b < Math.min(ahead, batches.length); b++) pool.request(b, batches[b]!);
+    engine = await enginePromise;
+    if (engine.inputShape[1] !== size.height) throw new Error(`the engine takes ${engine.inputShape[1]} px, the processor makes ${size.height}`);
+    const t0 = performance.now();
+    let waited = 0;
+    let classified = 0;
+    for (let b = 0; b < batches.length && !cancelled; b++) {
+      const w0 = performance.now();
+      const pixels = await pool.take(b);
+      waited += performance.now() - w0;
+      if (b + ahead < batches.length) pool.request(b + ahead, batches[b + ahead]!);
+      const batch = batches[b]!;
+      const out = await engine.run(pixels, batch.length);
+      const tiles: TileResult[] = batch.map((t, i) => {
+        const probs = softmax(out.logits[i]!);
+        return { ...t, label: argmax(probs), probs };
+      });
+      post({ type: 'tiles', tiles });
+      classified += batch.length;
+    }
+    post({ type: 'finished', cancelled, seconds: (performance.now() - t0) / 1000, waitSeconds: waited / 1000, tiles: classified });
+  } catch (e) {
+    const err = e as Error;
+    post({ type: 'error', message: err?.message ?? String(e), stack: err?.stack });
+  } finally {
+    slide?.close();
+    await pool?.close();
+    await engine?.dispose();
+    port.off('message', onControl); // lets the thread end
+  }
+}

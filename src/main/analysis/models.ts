@@ -1,0 +1,53 @@
+/**
+ * Models as analyses know them: a row of `models` per checkpoint folder (or built-in name) with
+ * its content hash, labels and input size. Hashing reads every weight byte, so the row keeps a
+ * stamp of the files' sizes and mtimes and the hash is only recomputed when they change.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { isBuiltinName } from '../ml/models/configs.js';
+import { loadCheckpoint, type Checkpoint } from '../ml/models/checkpoint.js';
+import { modelInputSize } from '../ml/models/processors.js';
+import { shardFiles } from '../ml/models/safetensors.js';
+import type { AnalysisRepo, ModelRow } from '../store/analysis-repo.js';
+
+/** The key a model is stored under: an absolute folder, or the built-in name. */
+export function modelKey(ref: string): string {
+  return isBuiltinName(ref) && !existsSync(ref) ? ref : resolve(ref);
+}
+
+/** Sizes and mtimes of the files a checkpoint's hash covers. */
+async function filesStamp(key: string): Promise<string> {
+  if (isBuiltinName(key)) return `builtin:${key}`;
+  if (!existsSync(key)) throw new Error(`${key}: no such checkpoint folder`);
+  const dir = statSync(key).isDirectory() ? key : resolve(key, '..');
+  const files = ['config.json', 'preprocessor_config.json', 'model.safetensors', 'model.safetensors.index.json'].map((f) => join(dir, f));
+  const index = join(dir, 'model.safetensors.index.json');
+  if (!existsSync(join(dir, 'model.safetensors')) && existsSync(index)) files.push(...(await shardFiles(index)));
+  return JSON.stringify(files.filter((f) => existsSync(f)).map((f) => [basename(f), statSync(f).size, statSync(f).mtimeMs]));
+}
+
+export function labelsOf(ck: Pick<Checkpoint, 'id2label'>): string[] {
+  return Object.keys(ck.id2label)
+    .map(Number)
+    .sort((a, b) => a - b)
+    .map((i) => ck.id2label[i]!);
+}
+
+/** The stored row for a model, registering or re-hashing it when its files are new or changed. */
+export async function resolveModel(repo: AnalysisRepo, ref: string): Promise<ModelRow> {
+  const key = modelKey(ref);
+  const stamp = await filesStamp(key);
+  const known = repo.modelByDir(key);
+  if (known && known.filesStamp === stamp) return known;
+  const ck = await loadCheckpoint(key);
+  return repo.upsertModel({
+    name: isBuiltinName(key) ? key : basename(key),
+    arch: ck.arch,
+    dir: key,
+    hash: ck.hash,
+    labels: labelsOf(ck),
+    inputSize: modelInputSize(ck.preprocessor).height,
+    filesStamp: stamp,
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * Slide inference from the main thread: starts the worker (which opens its own slide reader and
+ * engine), relays its plan and tile results, and cancels it on request. Knows nothing of the
+ * database; run-analysis.ts stores what comes out.
+ */
+import type { TileGrid } from '../../shared/contract/analysis.js';
+import { spawnSlideInferWorker } from './worker-url.js';
+import type { ControlMessage, InferJob, InferMessage, TileResult } from './worker-protocol.js';
+
+export interface SlideInferenceCallbacks {
+  onPlan?(grid: TileGrid, todo: number): void;
+  onTiles?(tiles: TileResult[]): void;
+}
+
+export interface SlideInferenceOutcome {
+  cancelled: boolean;
+  /** Inference seconds (engine ready to last result), of which waiting for tiles, and tiles classified in this run. */
+  seconds: number;
+  waitSeconds: number;
+  tiles: number;
+}
+
+export interface SlideInferenceRun {
+  done: Promise<SlideInferenceOutcome>;
+  /** Asks the worker to stop after the batch in flight. */
+  cancel(): void;
+}
+
+export const INFER_DEFAULTS = { batchSize: 8, readers: 1, prefetch: 3 };
+
+export function startSlideInference(job: Omit<InferJob, 'role' | 'batchSize' | 'readers' | 'prefetch'> & Partial<Pick<InferJob, 'batchSize' | 'readers' | 'prefetch'>>, callbacks: SlideInferenceCallbacks = {}): SlideInferenceRun {
+  const workerData: InferJob = { ...INFER_DEFAULTS, ...job, role: 'infer' };
+  const worker = spawnSlideInferWorker(workerData);
+  let settled = false;
+  let cancelRequested = false;
+  const done = new Promise<SlideInferenceOutcome>((resolve, reject) => {
+    const settle = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      f();
+    };
+    worker.on('message', (m: InferMessage) => {
+      try {
+        if (m.type === 'plan') callbacks.onPlan?.(m.grid, m.todo);
+        else if (m.type === 'tiles') callbacks.onTiles?.(m.tiles);
+        else if (m.type === 'finished') settle(() => resolve({ cancelled: m.cancelled, seconds: m.seconds, waitSeconds: m.waitSeconds, tiles: m.tiles }));
+        else if (m.type === 'error') settle(() => reject(Object.assign(new Error(m.message), { workerStack: m.stack })));
+      } catch (e) {
+        // A callback failed (e.g. the database): stop the worker, report that failure.
+        settle(() => reject(e));
+        worker.postMessage({ type: 'cancel' } satisfies ControlMessage);
+      }
+    });
+    worker.on('error', (e) => settle(() => reject(e)));
+    worker.on('exit', (code) => {
+      if (cancelRequested) settle(() => resolve({ cancelled: true, seconds: 0, waitSeconds: 0, tiles: 0 }));
+      else settle(() => reject(new Error(`the slide inference worker stopped unexpectedly (exit code ${code})`)));
+    });
+  });
+  return {
+    done,
+    // Cooperative only: terminate() while a native slide read is in flight aborts the whole
+    // process, so the worker is asked, and stops after the batch it is running.
+    cancel() {
+      if (settled || cancelRequested) return;
+      cancelRequested = true;
+      worker.postMessage({ type: 'cancel' } satisfies ControlMessage);
+    },
+  };
+}

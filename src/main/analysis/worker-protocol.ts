@@ -1,0 +1,90 @@
+/**
+ * Messages between the main thread, the slide-inference worker and its tile readers. The
+ * worker entry (src/main/workers/slide-infer-worker.ts) takes its role from workerData:
+ * 'infer' (a slide analysis), 'read' (tile reader of an 'infer' worker) or 'explain'.
+ */
+import type { ExplainResult, TileGrid, TissueParams } from '../../shared/contract/analysis.js';
+import type { PreprocessorConfig } from '../ml/models/processors.js';
+
+/** What the inference worker is started with. */
+export interface InferJob {
+  role: 'infer';
+  slidePath: string;
+  /** The slide library's cache folder (converted copies of large plain images). */
+  slideCacheDir: string;
+  slideMpp: number;
+  /** Checkpoint folder or built-in name, and the content hash it must still have. */
+  model: string;
+  expectedHash: string;
+  /** Where built ONNX models are kept. */
+  engineCacheDir: string;
+  targetMpp: number;
+  overlap: number;
+  minTissue: number;
+  tissue: TissueParams;
+  /** "x,y" of tiles already stored: skipped. */
+  done: string[];
+  /** Tiles per engine run, tile reader threads, batches read ahead. */
+  batchSize: number;
+  readers: number;
+  prefetch: number;
+  /** onnxruntime intra-op threads (default: every core). */
+  threads?: number;
+}
+
+export interface ReadJob {
+  role: 'read';
+  slidePath: string;
+  slideCacheDir: string;
+}
+
+export type WorkerJob = InferJob | ReadJob | ExplainJob;
+
+export interface TileResult {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  tissue: number;
+  label: number;
+  probs: Float32Array;
+}
+
+/** Inference worker -> main thread. */
+export type InferMessage =
+  | { type: 'plan'; grid: TileGrid; todo: number }
+  | { type: 'tiles'; tiles: TileResult[] }
+  /**
+   * `seconds`: from the engine being ready to the last result; `waitSeconds`: how much of it the
+   * engine spent waiting for tiles; `tiles`: classified in this run.
+   */
+  | { type: 'finished'; cancelled: boolean; seconds: number; waitSeconds: number; tiles: number }
+  | { type: 'error'; message: string; stack?: string };
+
+/** Main thread -> inference worker. */
+export type ControlMessage = { type: 'cancel' };
+
+/** Inference worker -> tile reader, and back. */
+export interface ReaderSetup {
+  type: 'setup';
+  preprocessor: PreprocessorConfig;
+  level: number;
+  readSize: number;
+  inputSize: number;
+}
+export type ReadRequest = { type: 'read'; id: number; tiles: { x: number; y: number }[] };
+export type ReaderMessage = ReaderSetup | ReadRequest | { type: 'close' };
+export type ReadReply = { type: 'batch'; id: number; pixels: Float32Array } | { type: 'error'; id: number; message: string };
+
+/** An explanation computed off the main thread (tfjs Grad-CAM and the ViT explain graph are heavy). */
+export interface ExplainJob {
+  role: 'explain';
+  model: string;
+  engineCacheDir: string;
+  /** An image file, or a region of a slide at the analysis resolution. */
+  image?: string;
+  slide?: { path: string; slideCacheDir: string; slideMpp: number; targetMpp: number; region: { x: number; y: number; w: number; h: number } };
+  target?: string | number;
+}
+
+export type ExplainMessage = { type: 'result'; result: ExplainResult } | { type: 'error'; message: string };

@@ -1,0 +1,312 @@
+/**
+ * `tessella predict`, `tessella features`, `tessella model ...` and `tessella engine`: patch
+ * classification, embeddings, checkpoint tools and the model registry from the command line.
+ *
+ * `predict` is measured as a whole command (bench/predict-cli.ts), so it opens no database unless
+ * --model names a registered model, and imports an engine only once it is chosen.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { CliError, type CliCommand, type CliIO, type ParsedOptions } from '../command.js';
+import type { AppContext } from '../../app-context.js';
+import { defaultHome } from '../../home.js';
+import { ENGINE_NAMES, type EngineName, isEngineName } from '../../ml/infer/engine-runner.js';
+import { labelList, onnxCacheDir } from '../../ml/model-cache.js';
+import { BUILTIN_CONFIGS, isBuiltinName } from '../../ml/models/configs.js';
+
+const BUILTINS = Object.keys(BUILTIN_CONFIGS).join(', ');
+
+const MODEL_OPTION = { type: 'string', description: `checkpoint folder, built-in architecture (${BUILTINS}) or registered model name` } as const;
+const ENGINE_OPTION = { type: 'string', description: `inference engine: ${ENGINE_NAMES.join(' or ')}`, default: 'onnx' } as const;
+const BATCH_OPTION = { type: 'number', description: 'images per engine run; bounds memory', default: 8 } as const;
+const PROVIDER_OPTION = { type: 'string', multiple: true, description: 'onnx execution provider to prefer (e.g. cuda); cpu is the fallback' } as const;
+
+function engineOf(options: ParsedOptions): EngineName {
+  const e = String(options.engine ?? 'onnx');
+  if (!isEngineName(e)) throw new CliError(`--engine must be ${ENGINE_NAMES.join(' or ')}, got "${e}"`, 2);
+  return e;
+}
+
+function positiveInt(options: ParsedOptions, name: string): number | undefined {
+  const v = options[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new CliError(`--${name} must be a positive integer`, 2);
+  return v;
+}
+
+/**
+ * A checkpoint folder or built-in name as given; a registered model's name becomes its folder.
+ * Only that last case opens the database, keeping plain `predict` quick to start.
+ */
+async function modelRef(options: ParsedOptions, app: () => Promise<AppContext>, given?: string): Promise<string> {
+  const ref = given ?? (options.model as string | undefined);
+  if (!ref) throw new CliError(`--model is required: a checkpoint folder or one of ${BUILTINS}`, 2);
+  if (isBuiltinName(ref) || existsSync(ref)) return ref;
+  const { ModelRegistry } = await import('../../models/registry.js');
+  const ctx = await app();
+  const m = new ModelRegistry(ctx.db, onnxCacheDir(ctx.home.root)).byName(ref);
+  if (m) return m.dir;
+  throw new CliError(`${ref}: no such checkpoint folder, built-in architecture (${BUILTINS}) or registered model (see \`tessella model list\`)`);
+}
+
+/** IMAGE arguments as files; a folder stands for every image under it, labelled by class folder. */
+async function imageItems(paths: string[]): Promise<{ file: string; label: string | null }[]> {
+  const { listImageFolder } = await import('../../ml/infer/image-batches.js');
+  const items: { file: string; label: string | null }[] = [];
+  for (const p of paths) {
+    const abs = resolve(p);
+    if (!existsSync(abs)) throw new CliError(`${p}: no such file or folder`);
+    if (statSync(abs).isDirectory()) {
+      const found = await listImageFolder(abs);
+      if (!found.length) throw new CliError(`${p}: no images in this folder`);
+      items.push(...found);
+    } else items.push({ file: abs, label: null });
+  }
+  return items;
+}
+
+function progress(io: CliIO, label: string, total: number) {
+  const bar = io.progress(label, total);
+  return { onProgress: (done: number) => bar.tick(done), end: () => bar.end() };
+}
+
+function providers(options: ParsedOptions): string[] | undefined {
+  const p = options.provider as string[] | undefined;
+  return p?.length ? p : undefined;
+}
+
+const predictCmd: CliCommand = {
+  path: ['predict'],
+  summary: 'Classify image patches: label, softmax probabilities and logits per file',
+  positionals: ['IMAGE...'],
+  options: {
+    model: MODEL_OPTION,
+    engine: ENGINE_OPTION,
+    topk: { type: 'number', description: 'classes listed per image (default: all)' },
+    batch: BATCH_OPTION,
+    provider: PROVIDER_OPTION,
+  },
+  async run({ positionals, options, io, app }) {
+    const engine = engineOf(options);
+    const topk = positiveInt(options, 'topk');
+    const batchSize = positiveInt(options, 'batch');
+    if (!positionals.length) throw new CliError('give at least one IMAGE (file or folder)', 2);
+    const ref = await modelRef(options, app);
+    const files = (await imageItems(positionals)).map((it) => it.file);
+    const { predict } = await import('../../ml/infer/predict.js');
+    const bar = progress(io, 'predict', files.length);
+    try {
+      const run = await predict(ref, files, { engine, topk, batchSize, cacheDir: onnxCacheDir(defaultHome()), executionProviders: providers(options), onProgress: bar.onProgress });
+      if (run.engine.fallbackReason) io.info(`note: ${run.engine.fallbackReason}`);
+      return run.predictions;
+    } finally {
+      bar.end();
+    }
+  },
+  human: (r: { file: string; label: string; probabilities: Record<string, number> }[]) =>
+    r.map((p) => `${p.label}\t${(p.probabilities[p.label]! * 100).toFixed(1)}%\t${p.file}`).join('\n'),
+};
+
+const featuresCmd: CliCommand = {
+  path: ['features'],
+  summary: 'Write pooled embeddings of images as F.npy (float32 [images, dim]) with an F.csv index',
+  positionals: ['IMAGE...'],
+  options: {
+    model: MODEL_OPTION,
+    data: { type: 'string', description: 'a folder of images (class subfolders become the index\'s label column)' },
+    out: { type: 'string', description: 'output F or F.npy; the index is written as F.csv' },
+    engine: ENGINE_OPTION,
+    batch: BATCH_OPTION,
+    provider: PROVIDER_OPTION,
+  },
+  async run({ positionals, options, io, app }) {
+    const engine = engineOf(options);
+    const batchSize = positiveInt(options, 'batch');
+    const out = options.out as string | undefined;
+    if (!out) throw new CliError('--out F is required (writes F.npy and F.csv)', 2);
+    const data = options.data as string | undefined;
+    if (!positionals.length && !data) throw new CliError('give IMAGE files or --data DIR', 2);
+    const ref = await modelRef(options, app);
+    const items = await imageItems([...(data ? [data] : []), ...positionals]);
+    const { exportFeatures } = await import('../../ml/infer/features.js');
+    await mkdir(resolve(out, '..'), { recursive: true });
+    const bar = progress(io, 'features', items.length);
+    try {
+      return await exportFeatures(ref, items, resolve(out), { engine, batchSize, cacheDir: onnxCacheDir(defaultHome()), executionProviders: providers(options), onProgress: bar.onProgress });
+    } finally {
+      bar.end();
+    }
+  },
+  human: (r: { npy: string; csv: string; rows: number; dim: number }) => `wrote ${r.npy} (${r.rows} x ${r.dim}) and ${r.csv}`,
+};
+
+/** Learned parameters: buffers (BatchNorm running statistics, counters) are not counted. */
+function parameterCount(weights: Map<string, { shape: number[] }>): number {
+  let n = 0;
+  for (const [k, t] of weights) if (!/running_(mean|var)$|num_batches_tracked$/.test(k)) n += t.shape.reduce((a, b) => a * b, 1);
+  return n;
+}
+
+function oneRef(positionals: string[]): string {
+  if (positionals.length !== 1) throw new CliError(`expected one checkpoint folder or built-in name, got ${positionals.length}`, 2);
+  return positionals[0]!;
+}
+
+const info: CliCommand = {
+  path: ['model', 'info'],
+  summary: 'Architecture, labels, input size, parameters, hash and load report of a checkpoint',
+  positionals: ['DIR'],
+  async run({ positionals, app }) {
+    const ref = await modelRef({}, app, oneRef(positionals));
+    const { loadCheckpoint } = await import('../../ml/models/checkpoint.js');
+    const { modelInputSize } = await import('../../ml/models/processors.js');
+    const { isCurrentModelFile } = await import('../../ml/onnx/export.js');
+    const ck = await loadCheckpoint(ref);
+    const dtypes: Record<string, number> = {};
+    for (const t of ck.weights.values()) dtypes[t.dtype] = (dtypes[t.dtype] ?? 0) + 1;
+    const size = modelInputSize(ck.preprocessor);
+    return {
+      model: ref,
+      dir: ck.dir ? resolve(ck.dir) : null,
+      arch: ck.arch,
+      architecture: ck.config.architectures?.[0] ?? null,
+      labels: labelList(ck.id2label),
+      inputSize: size.height,
+      parameters: parameterCount(ck.weights),
+      tensors: ck.weights.size,
+      dtypes,
+      hash: ck.hash,
+      graphCached: await isCurrentModelFile(join(onnxCacheDir(defaultHome()), `${ck.hash}.onnx`)),
+      loadReport: ck.loadReport,
+      config: ck.config,
+      preprocessor: ck.preprocessor,
+    };
+  },
+  human: (r) =>
+    [
+      `${r.dir ?? r.model}`,
+      `architecture ${r.architecture} (${r.arch}), input ${r.inputSize} x ${r.inputSize}`,
+      `labels       ${r.labels.join(', ')}`,
+      `parameters   ${(r.parameters / 1e6).toFixed(2)} M in ${r.tensors} tensors (${Object.entries(r.dtypes).map(([d, n]) => `${n} ${d}`).join(', ')})`,
+      `hash         ${r.hash}${r.graphCached ? ' (ONNX graph cached)' : ''}`,
+      ...(r.loadReport.newKeys.length ? [`initialised  ${r.loadReport.newKeys.length} tensors (${r.loadReport.newKeys.slice(0, 3).join(', ')}${r.loadReport.newKeys.length > 3 ? ', ...' : ''})`] : []),
+      ...(r.loadReport.unusedKeys.length ? [`unused       ${r.loadReport.unusedKeys.join(', ')}`] : []),
+      ...(r.loadReport.reshapedKeys.length ? [`re-created   ${r.loadReport.reshapedKeys.join(', ')}`] : []),
+    ].join('\n'),
+};
+
+const exportCmd: CliCommand = {
+  path: ['model', 'export'],
+  summary: 'Write a checkpoint as a HuggingFace folder (--format hf) or as the ONNX graph the app runs (--format onnx)',
+  positionals: ['DIR'],
+  options: {
+    format: { type: 'string', description: 'hf or onnx' },
+    out: { type: 'string', description: 'output folder (onnx: or a .onnx file)' },
+    dtype: { type: 'string', description: 'hf: store floats as F32, F16 or BF16 (default: as loaded)' },
+    explain: { type: 'boolean', description: 'onnx, ViT: also output attention maps and the rollout' },
+  },
+  async run({ positionals, options, app }) {
+    const format = options.format as string | undefined;
+    if (format !== 'hf' && format !== 'onnx') throw new CliError('--format must be hf or onnx', 2);
+    const out = options.out as string | undefined;
+    if (!out) throw new CliError('--out is required', 2);
+    const dtype = options.dtype as string | undefined;
+    if (dtype !== undefined && !['F32', 'F16', 'BF16'].includes(dtype)) throw new CliError('--dtype must be F32, F16 or BF16', 2);
+    if (dtype && format !== 'hf') throw new CliError('--dtype applies to --format hf only', 2);
+    if (options.explain && format !== 'onnx') throw new CliError('--explain applies to --format onnx only', 2);
+    const ref = await modelRef({}, app, oneRef(positionals));
+    const { loadCheckpoint, saveCheckpoint } = await import('../../ml/models/checkpoint.js');
+    const ck = await loadCheckpoint(ref);
+    if (options.explain && ck.arch !== 'vit') throw new CliError('--explain exists for ViT checkpoints only', 2);
+    if (format === 'hf') {
+      const dir = resolve(out);
+      await saveCheckpoint(ck, dir, { dtype: dtype as 'F32' | 'F16' | 'BF16' | undefined });
+      return { format, out: dir, files: ['config.json', 'preprocessor_config.json', 'model.safetensors'].map((f) => join(dir, f)).filter((f) => existsSync(f)), hash: ck.hash };
+    }
+    const { exportOnnx } = await import('../../ml/onnx/export.js');
+    const toFile = out.toLowerCase().endsWith('.onnx');
+    const dir = toFile ? resolve(out, '..') : resolve(out);
+    const file = toFile ? resolve(out) : join(dir, 'model.onnx');
+    const r = await exportOnnx(ck, file, { explain: !!options.explain });
+    const files = [file];
+    if (!toFile) {
+      // The layout HF Optimum exports use, so tools that read one read this too.
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'config.json'), JSON.stringify(ck.config, null, 2) + '\n');
+      await writeFile(join(dir, 'preprocessor_config.json'), JSON.stringify(ck.preprocessor, null, 2) + '\n');
+      files.push(join(dir, 'config.json'), join(dir, 'preprocessor_config.json'));
+    }
+    return { format, out: file, files, bytes: r.bytes, hash: ck.hash, inputs: ['pixel_values'], outputs: ['logits', 'features', ...(options.explain ? ['attentions_<layer>', 'rollout'] : [])] };
+  },
+  human: (r) => `wrote ${r.files.join(', ')}`,
+};
+
+async function registry(app: () => Promise<AppContext>) {
+  const { ModelRegistry, builtinModels } = await import('../../models/registry.js');
+  const ctx = await app();
+  return { reg: new ModelRegistry(ctx.db, onnxCacheDir(ctx.home.root)), builtinModels };
+}
+
+const importCmd: CliCommand = {
+  path: ['model', 'import'],
+  summary: 'Register a checkpoint folder under a name usable as --model (checked by loading it)',
+  positionals: ['DIR'],
+  options: { name: { type: 'string', description: 'name to register it under (default: the folder name)' } },
+  async run({ positionals, options, app }) {
+    if (positionals.length !== 1) throw new CliError(`expected exactly one DIR, got ${positionals.length}`, 2);
+    const { reg } = await registry(app);
+    return reg.import(positionals[0]!, options.name as string | undefined);
+  },
+  human: (r) => `registered ${r.name} (${r.arch}, ${r.labels.length} labels: ${r.labels.join(', ')}) from ${r.dir}`,
+};
+
+const listCmd: CliCommand = {
+  path: ['model', 'list'],
+  summary: 'Registered models and the built-in architectures',
+  async run({ app }) {
+    const { reg, builtinModels } = await registry(app);
+    return { models: reg.list(), builtins: builtinModels() };
+  },
+  human: (r: { models: { id: number; name: string; arch: string; labels: string[]; dir: string; available: boolean }[]; builtins: { name: string; arch: string }[] }) =>
+    [
+      ...(r.models.length
+        ? r.models.map((m) => `${String(m.id).padStart(4)}  ${m.name}  ${m.arch}  ${m.labels.length} labels  ${m.dir}${m.available ? '' : '  (missing)'}`)
+        : ['no registered models; add one with `tessella model import DIR`']),
+      `built-in: ${r.builtins.map((b) => b.name).join(', ')}`,
+    ].join('\n'),
+};
+
+const removeCmd: CliCommand = {
+  path: ['model', 'remove'],
+  summary: 'Unregister a model by id or name (its files stay)',
+  positionals: ['ID|NAME'],
+  options: { force: { type: 'boolean', description: 'also delete the slide analyses made with it' } },
+  async run({ positionals, options, app }) {
+    if (positionals.length !== 1) throw new CliError(`expected exactly one model id or name, got ${positionals.length}`, 2);
+    const { reg } = await registry(app);
+    const key = positionals[0]!;
+    const m = reg.byName(key) ?? (/^\d+$/.test(key) ? reg.get(Number(key)) : null);
+    if (!m) throw new CliError(`no registered model "${key}"; see \`tessella model list\``);
+    return { id: m.id, name: m.name, ...reg.remove(m.id, !!options.force) };
+  },
+  human: (r) => `removed ${r.name}${r.analysesRemoved ? ` and ${r.analysesRemoved} analyses` : ''}`,
+};
+
+const engineCmd: CliCommand = {
+  path: ['engine'],
+  summary: 'Which inference engines run here: the TensorFlow.js backend and why, onnxruntime providers',
+  async run() {
+    const { engineStatus } = await import('../../ml/engine-status.js');
+    return engineStatus();
+  },
+  human: (r) =>
+    [
+      `tfjs  ${r.tfjs.backend ?? 'none'} (${r.tfjs.reason})${r.tfjs.simd !== undefined ? `, simd ${r.tfjs.simd ? 'on' : 'off'}` : ''}${r.tfjs.threads !== undefined ? `, ${r.tfjs.threads} thread${r.tfjs.threads === 1 ? '' : 's'}` : ''}`,
+      `onnx  onnxruntime ${r.onnx.version}: ${r.onnx.reason}`,
+      `      providers in this build: ${r.onnx.providers.map((p: { name: string; bundled: boolean }) => p.name + (p.bundled ? '' : ' (not bundled)')).join(', ')}`,
+      `default engine: ${r.defaultEngine}`,
+    ].join('\n'),
+};
+
+export const mlCommands: CliCommand[] = [predictCmd, featuresCmd, info, exportCmd, importCmd, listCmd, removeCmd, engineCmd];

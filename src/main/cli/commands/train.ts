@@ -1,0 +1,286 @@
+/**
+ * `tessella train`, `tessella eval`, `tessella runs`: fine-tune a model on a folder or dataset
+ * (in a worker process, resumable), score a checkpoint on labelled images, list the runs.
+ */
+import { resolve } from 'node:path';
+import { BUILTIN_ARCHS, MonitorMetric, type EvalReport, type RunDetail, type TrainConfigInput, type TrainingProgress } from '../../../shared/contract/training.js';
+import type { AppContext } from '../../app-context.js';
+import { datasetLabels, datasetSplitImages } from '../../datasets/query.js';
+import { DatasetsRepo } from '../../store/datasets-repo.js';
+import { RunsRepo } from '../../store/runs-repo.js';
+import { evaluateFolder, evaluateImages } from '../../train/evaluate.js';
+import { launchTraining } from '../../train/launcher.js';
+import { reconcileRuns } from '../../train/liveness.js';
+import { createRun, trainCacheDir } from '../../train/setup.js';
+import { CliError, type CliCommand, type CliIO } from '../command.js';
+
+type Opts = Record<string, string | number | boolean | undefined>;
+
+function datasetId(ctx: AppContext, ref: string): number {
+  const repo = new DatasetsRepo(ctx.db);
+  const d = repo.byName(ref) ?? (/^\d+$/.test(ref) ? repo.get(Number(ref)) : null);
+  if (!d) throw new CliError(`no dataset named "${ref}"; see \`tessella dataset list\``);
+  return d.id;
+}
+
+const int = (o: Opts, k: string): number | undefined => {
+  const v = o[k];
+  if (v === undefined) return undefined;
+  if (!Number.isInteger(v)) throw new CliError(`--${k} must be an integer`, 2);
+  return v as number;
+};
+
+function configFrom(ctx: AppContext, o: Opts): TrainConfigInput {
+  if ((o.data === undefined) === (o.dataset === undefined)) throw new CliError('give --data DIR or --dataset NAME', 2);
+  if (!o.out) throw new CliError('--out DIR is required (the best checkpoint is written there)', 2);
+  if (o.arch === undefined && o.init === undefined) throw new CliError(`--arch is required (${BUILTIN_ARCHS.join(', ')}), or --init DIR`, 2);
+  if (o.arch !== undefined && !(BUILTIN_ARCHS as readonly string[]).includes(String(o.arch))) throw new CliError(`--arch must be one of ${BUILTIN_ARCHS.join(', ')}`, 2);
+  if (o.mode !== undefined && !['head', 'last-k', 'full'].includes(String(o.mode))) throw new CliError('--mode must be head, last-k or full', 2);
+  if (o.monitor !== undefined && !MonitorMetric.safeParse(o.monitor).success) throw new CliError(`--monitor must be one of ${MonitorMetric.options.join(', ')}`, 2);
+  if ((o.stain === undefined) !== (o['stain-ref'] === undefined)) throw new CliError('--stain METHOD needs --stain-ref IMAGE (and the other way round)', 2);
+  const cfg: TrainConfigInput = {
+    ...(o.data !== undefined ? { data: resolve(String(o.data)) } : { datasetId: datasetId(ctx, String(o.dataset)) }),
+    ...(o.arch !== undefined ? { arch: o.arch as (typeof BUILTIN_ARCHS)[number] } : {}),
+    ...(o.init !== undefined ? { init: resolve(String(o.init)) } : {}),
+    out: resolve(String(o.out)),
+    mode: (o.mode as 'head' | 'last-k' | 'full' | undefined) ?? 'full',
+  };
+  const put = <K extends keyof TrainConfigInput>(k: K, v: TrainConfigInput[K] | undefined) => {
+    if (v !== undefined) cfg[k] = v;
+  };
+  put('name', o.name as string | undefined);
+  put('epochs', int(o, 'epochs'));
+  put('batchSize', int(o, 'batch-size'));
+  put('accumulate', int(o, 'accumulate'));
+  put('lastK', int(o, 'last-k'));
+  put('seed', int(o, 'seed'));
+  put('patience', int(o, 'patience'));
+  put('lr', o.lr as number | undefined);
+  put('weightDecay', o['weight-decay'] as number | undefined);
+  put('warmupEpochs', o.warmup as number | undefined);
+  put('labelSmoothing', o['label-smoothing'] as number | undefined);
+  put('optimizer', o.optimizer as 'adamw' | 'sgd' | undefined);
+  put('decay', o.decay as 'cosine' | 'linear' | 'constant' | undefined);
+  put('balance', o.balance as 'none' | 'sampler' | 'loss' | undefined);
+  put('monitor', o.monitor as TrainConfigInput['monitor']);
+  if (o['no-augment']) cfg.augment = null;
+  if (o.stain !== undefined) cfg.stain = { method: o.stain as 'macenko' | 'reinhard', reference: resolve(String(o['stain-ref'])) };
+  return cfg;
+}
+
+/** The numbers of a report, without its curves (those are for charts). */
+function headline(r: EvalReport | null) {
+  if (!r) return null;
+  const { curves: _curves, ...rest } = r;
+  return rest;
+}
+
+function resultOf(run: RunDetail) {
+  return {
+    runId: run.id,
+    status: run.status,
+    arch: run.arch,
+    mode: run.mode,
+    epochs: run.epochs,
+    epochsCompleted: run.epochsCompleted,
+    monitor: run.monitor,
+    bestEpoch: run.bestEpoch,
+    bestMetric: run.bestMetric,
+    out: run.outDir,
+    backend: run.backend,
+    seconds: run.seconds,
+    imagesPerSecond: run.final?.imagesPerSecond ?? null,
+    stoppedEarly: run.final?.stoppedEarly ?? false,
+    metrics: { val: headline(run.final?.val ?? null), test: headline(run.final?.test ?? null) },
+    skipped: run.skipped,
+  };
+}
+
+/** Runs the worker for a queued run, with a progress bar, until it ends; Ctrl+C cancels it. */
+async function follow(ctx: AppContext, runId: number, io: CliIO): Promise<RunDetail> {
+  const repo = new RunsRepo(ctx.db);
+  let bar: ReturnType<CliIO['progress']> | undefined;
+  let barEpoch = -1;
+  let reportedEpoch = 0;
+  const onProgress = (p: TrainingProgress) => {
+    if (p.phase === 'training' && p.steps > 0) {
+      if (p.epoch !== barEpoch) {
+        bar?.end();
+        bar = io.progress(`epoch ${p.epoch}/${p.epochs}`, p.steps);
+        barEpoch = p.epoch;
+      }
+      bar?.tick(p.step, p.loss !== null ? `loss ${p.loss.toFixed(4)}` : undefined);
+    }
+    if (p.epoch > reportedEpoch && p.metrics.train_loss !== undefined && p.step === p.steps && p.phase === 'training') {
+      reportedEpoch = p.epoch;
+      bar?.end();
+      const m = p.metrics;
+      const val = m.val_accuracy !== undefined ? `, val loss ${m.val_loss.toFixed(4)}, val acc ${m.val_accuracy.toFixed(4)}` : '';
+      if (!io.json) io.info(`epoch ${p.epoch}/${p.epochs}: train loss ${m.train_loss.toFixed(4)}, acc ${m.train_accuracy.toFixed(4)}${val}`);
+    }
+  };
+  const launched = launchTraining(repo, { runId, home: ctx.home.root }, onProgress);
+  const onSigint = () => launched.cancel();
+  process.on('SIGINT', onSigint);
+  try {
+    const outcome = await launched.done;
+    bar?.end();
+    const run = repo.get(runId)!;
+    if (outcome.status !== 'completed') {
+      const how = outcome.status === 'interrupted' ? 'was interrupted' : outcome.status === 'cancelled' ? 'was cancelled' : `failed: ${outcome.error ?? run.error ?? 'unknown error'}`;
+      throw new CliError(`run ${runId} ${how} after ${run.epochsCompleted} of ${run.epochs} epochs; continue it with \`tessella train --resume ${runId}\``, outcome.status === 'cancelled' ? 130 : 1);
+    }
+    return run;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+const train: CliCommand = {
+  path: ['train'],
+  summary: 'Fine-tune a built-in or imported model on a class-per-folder image tree or a dataset',
+  options: {
+    data: { type: 'string', description: 'ImageFolder tree (imported as a dataset first)' },
+    dataset: { type: 'string', description: 'name or id of an imported dataset' },
+    arch: { type: 'string', description: `built-in architecture: ${BUILTIN_ARCHS.join(', ')}` },
+    init: { type: 'string', description: 'HuggingFace checkpoint folder to start from' },
+    mode: { type: 'string', description: 'head (new classifier on frozen features), last-k or full', default: 'full' },
+    'last-k': { type: 'number', description: 'blocks unfrozen in last-k mode (default 2)' },
+    epochs: { type: 'number', description: 'epochs (default 10)' },
+    'batch-size': { type: 'number', description: 'images per forward pass (default 16)' },
+    accumulate: { type: 'number', description: 'forward passes per optimizer step (default 1)' },
+    lr: { type: 'number', description: 'peak learning rate (default by mode)' },
+    optimizer: { type: 'string', description: 'adamw or sgd (default adamw)' },
+    'weight-decay': { type: 'number', description: 'weight decay (default 0.05 AdamW, 1e-4 SGD)' },
+    warmup: { type: 'number', description: 'warmup epochs (default 1)' },
+    decay: { type: 'string', description: 'cosine, linear or constant (default cosine)' },
+    'label-smoothing': { type: 'number', description: 'label smoothing (default 0.1)' },
+    balance: { type: 'string', description: 'none, sampler or loss (default none)' },
+    monitor: { type: 'string', description: 'metric choosing the best checkpoint (default val_accuracy)' },
+    patience: { type: 'number', description: 'stop after this many epochs without improvement' },
+    seed: { type: 'number', description: 'seed of weights, order and augmentation (default 0)' },
+    'no-augment': { type: 'boolean', description: 'train without augmentation' },
+    stain: { type: 'string', description: 'stain normalisation: macenko or reinhard' },
+    'stain-ref': { type: 'string', description: 'reference image the stain normalisation is fitted to' },
+    name: { type: 'string', description: 'a name for the run' },
+    out: { type: 'string', description: 'folder the best checkpoint is written to' },
+    resume: { type: 'number', description: 'continue run RUN with its stored configuration' },
+  },
+  async run({ options, io, app }) {
+    const ctx = await app();
+    const repo = new RunsRepo(ctx.db);
+    if (options.resume !== undefined) {
+      const id = options.resume as number;
+      reconcileRuns(repo);
+      const run = repo.get(id);
+      if (!run) throw new CliError(`no run ${id}; see \`tessella runs\``);
+      if (run.status === 'completed') throw new CliError(`run ${id} is already completed`, 2);
+      if (run.status === 'running' || run.status === 'queued') throw new CliError(`run ${id} is ${run.status} in another process`, 2);
+      repo.requeue(id, process.pid);
+      return resultOf(await follow(ctx, id, io));
+    }
+    const config = configFrom(ctx, options as Opts);
+    const { runId } = await createRun(ctx.db, config);
+    if (!io.json) io.info(`run ${runId}`);
+    return resultOf(await follow(ctx, runId, io));
+  },
+  human(r) {
+    const v = r.metrics.val ?? r.metrics.test;
+    const lines = [`run ${r.runId} ${r.status}: ${r.epochsCompleted}/${r.epochs} epochs, best epoch ${r.bestEpoch} (${r.monitor} ${r.bestMetric?.toFixed(4) ?? 'n/a'})`];
+    if (v) lines.push(`${r.metrics.val ? 'validation' : 'test'}: accuracy ${v.accuracy.toFixed(4)}, balanced ${v.balancedAccuracy.toFixed(4)}, macro F1 ${v.macroF1.toFixed(4)}, AUC ${v.auc?.toFixed(4) ?? 'n/a'}`);
+    if (r.skipped.length) lines.push(`skipped ${r.skipped.length} unreadable image(s): ${r.skipped.map((s: { path: string }) => s.path).join(', ')}`);
+    lines.push(`best checkpoint: ${r.out}`);
+    return lines.join('\n');
+  },
+};
+
+const evaluate: CliCommand = {
+  path: ['eval'],
+  summary: 'Score a checkpoint on labelled images: metrics, confusion matrix, ROC AUC with 95% CIs, calibration',
+  options: {
+    model: { type: 'string', description: 'checkpoint folder' },
+    data: { type: 'string', description: 'ImageFolder tree; every image under it is scored' },
+    dataset: { type: 'string', description: 'name or id of an imported dataset (with --split)' },
+    split: { type: 'string', description: 'train, val or test (with --dataset)', default: 'test' },
+    seed: { type: 'number', description: 'seed of the bootstrap resampling', default: 0 },
+  },
+  async run({ options, io, app }) {
+    const o = options as Opts;
+    if (!o.model) throw new CliError('--model DIR is required', 2);
+    if ((o.data === undefined) === (o.dataset === undefined)) throw new CliError('give --data DIR or --dataset NAME', 2);
+    const ctx = await app();
+    let bar: ReturnType<CliIO['progress']> | undefined;
+    const opts = {
+      cacheDir: `${trainCacheDir(ctx.home.root)}/onnx`,
+      seed: int(o, 'seed') ?? 0,
+      onProgress: (done: number, total: number) => {
+        bar ??= io.progress('images', total);
+        bar.tick(done);
+      },
+    };
+    try {
+      if (o.data !== undefined) return await evaluateFolder(resolve(String(o.model)), resolve(String(o.data)), opts);
+      const id = datasetId(ctx, String(o.dataset));
+      const split = String(o.split) as 'train' | 'val' | 'test';
+      if (!['train', 'val', 'test'].includes(split)) throw new CliError('--split must be train, val or test', 2);
+      const names = datasetLabels(ctx.db, id);
+      const items = datasetSplitImages(ctx.db, id, split).map((i) => ({ path: i.path, label: names[i.labelIndex] }));
+      return await evaluateImages(resolve(String(o.model)), items, opts);
+    } finally {
+      bar?.end();
+    }
+  },
+  human(r: EvalReport) {
+    const ci = (v: [number, number] | null) => (v ? ` [${v[0].toFixed(3)}, ${v[1].toFixed(3)}]` : '');
+    const lines = [
+      `${r.n} images${r.skipped.length ? ` (${r.skipped.length} skipped)` : ''}`,
+      `accuracy          ${r.accuracy.toFixed(4)}${ci(r.ci.accuracy)}`,
+      `balanced accuracy ${r.balancedAccuracy.toFixed(4)}${ci(r.ci.balancedAccuracy)}`,
+      `macro F1          ${r.macroF1.toFixed(4)}${ci(r.ci.macroF1)}`,
+      `ROC AUC (macro)   ${r.auc?.toFixed(4) ?? 'n/a'}${ci(r.ci.auc)}`,
+      `ECE               ${r.ece.toFixed(4)}`,
+      '',
+      `${'class'.padEnd(20)} precision  recall  f1      support  auc`,
+      ...Object.entries(r.perClass).map(([l, m]) => `${l.padEnd(20)} ${m.precision.toFixed(4)}     ${m.recall.toFixed(4)}  ${m.f1.toFixed(4)}  ${String(m.support).padEnd(7)}  ${m.auc?.toFixed(4) ?? 'n/a'}`),
+      '',
+      'confusion (rows: true, columns: predicted)',
+      ...r.confusion.matrix.map((row, i) => `${r.confusion.labels[i].padEnd(20)} ${row.map((v) => String(v).padStart(5)).join(' ')}`),
+    ];
+    for (const s of r.skipped) lines.push(`skipped ${s.path}: ${s.reason}`);
+    return lines.join('\n');
+  },
+};
+
+const runs: CliCommand = {
+  path: ['runs'],
+  summary: 'Training runs, newest first (runs whose process is gone show as interrupted)',
+  async run({ app }) {
+    const ctx = await app();
+    const repo = new RunsRepo(ctx.db);
+    reconcileRuns(repo);
+    return repo.list().map((r) => ({
+      id: r.id,
+      name: r.name,
+      status: r.status,
+      arch: r.arch,
+      mode: r.mode,
+      dataset: r.datasetName,
+      epochs: r.epochs,
+      epochsCompleted: r.epochsCompleted,
+      monitor: r.monitor,
+      bestMetric: r.bestMetric,
+      bestEpoch: r.bestEpoch,
+      startedAt: r.startedAt,
+      finishedAt: r.finishedAt,
+      error: r.error,
+    }));
+  },
+  human(rows: { id: number; status: string; arch: string; mode: string; epochsCompleted: number; epochs: number; bestMetric: number | null; monitor: string; startedAt: string | null }[]) {
+    if (rows.length === 0) return 'no training runs';
+    return rows
+      .map((r) => `${String(r.id).padStart(4)}  ${r.status.padEnd(11)} ${r.arch.padEnd(10)} ${r.mode.padEnd(7)} ${r.epochsCompleted}/${r.epochs}  ${r.monitor} ${r.bestMetric?.toFixed(4) ?? '-'}  ${r.startedAt ?? ''}`)
+      .join('\n');
+  },
+};
+
+export const trainCommands: CliCommand[] = [train, evaluate, runs];

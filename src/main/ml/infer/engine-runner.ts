@@ -1,0 +1,102 @@
+/**
+ * One interface over the two inference engines, so predict and feature export do not care which
+ * runs: onnxruntime on the cached graph (model-cache.ts), or TensorFlow.js on the checkpoint.
+ * Each engine's module is imported only when chosen; tfjs's wasm start-up alone costs a second.
+ */
+import type { LoadOptions } from '../models/checkpoint.js';
+import type { Arch } from '../models/configs.js';
+import type { PreprocessorConfig } from '../models/processors.js';
+
+export const ENGINE_NAMES = ['onnx', 'tfjs'] as const;
+export type EngineName = (typeof ENGINE_NAMES)[number];
+
+export function isEngineName(s: string): s is EngineName {
+  return (ENGINE_NAMES as readonly string[]).includes(s);
+}
+
+export interface RunnerOptions {
+  engine: EngineName;
+  /** ONNX graph cache; default `<home>/models/onnx`. */
+  cacheDir?: string;
+  load?: LoadOptions;
+  /** onnx: preferred execution providers; cpu is the fallback. */
+  executionProviders?: string[];
+}
+
+/** What ran, for logs and `--json` consumers that care. */
+export interface RunnerInfo {
+  engine: EngineName;
+  /** onnx: the execution provider; tfjs: the backend. */
+  backend: string;
+  /** onnx: the graph came from the cache. */
+  graphCached?: boolean;
+  /** onnx: false when not even the checkpoint's weights were read (the warm-cache fast path). */
+  weightsRead?: boolean;
+  fallbackReason?: string;
+}
+
+export interface EngineRunner {
+  arch: Arch;
+  hash: string;
+  labels: string[];
+  preprocessor: PreprocessorConfig;
+  info: RunnerInfo;
+  /** `pixels`: n images, NCHW float32, preprocessed. One logits and one features array per image. */
+  run(pixels: Float32Array, n: number): Promise<{ logits: Float32Array[]; features: Float32Array[] }>;
+  dispose(): Promise<void>;
+}
+
+function split(data: Float32Array, n: number): Float32Array[] {
+  const k = data.length / n;
+  return Array.from({ length: n }, (_, i) => data.slice(i * k, (i + 1) * k));
+}
+
+export async function openRunner(ref: string, opts: RunnerOptions): Promise<EngineRunner> {
+  const { labelList, loadCheckpointOf } = await import('../model-cache.js');
+  if (opts.engine === 'onnx') {
+    const { openOnnxModel } = await import('../model-cache.js');
+    const m = await openOnnxModel(ref, { cacheDir: opts.cacheDir, load: opts.load, executionProviders: opts.executionProviders });
+    return {
+      arch: m.model.arch,
+      hash: m.model.hash,
+      labels: labelList(m.model.id2label),
+      preprocessor: m.model.preprocessor,
+      info: {
+        engine: 'onnx',
+        backend: m.engine.provider,
+        graphCached: m.engine.fromCache,
+        weightsRead: m.weightsRead,
+        ...(m.engine.fallbackReason ? { fallbackReason: m.engine.fallbackReason } : {}),
+      },
+      run: (pixels, n) => m.engine.run(pixels, n),
+      dispose: () => m.engine.dispose(),
+    };
+  }
+
+  const { initTfjsQuietly } = await import('../engine-status.js');
+  const init = await initTfjsQuietly();
+  const tf = await import('@tensorflow/tfjs-core');
+  const { createModel } = await import('../models/index.js');
+  const ck = await loadCheckpointOf(ref, opts.load);
+  const model = createModel(ck);
+  ck.weights.clear(); // the model holds its own copy now
+  const { modelInputSize } = await import('../models/processors.js');
+  const { height, width } = modelInputSize(ck.preprocessor);
+  return {
+    arch: ck.arch,
+    hash: ck.hash,
+    labels: labelList(ck.id2label),
+    preprocessor: ck.preprocessor,
+    info: { engine: 'tfjs', backend: init.backend },
+    async run(pixels, n) {
+      const [logits, features] = tf.tidy(() => {
+        const out = model.forward(tf.tensor4d(pixels, [n, 3, height, width]));
+        return [out.logits.dataSync().slice() as Float32Array, out.features.dataSync().slice() as Float32Array];
+      });
+      return { logits: split(logits, n), features: split(features, n) };
+    },
+    async dispose() {
+      model.dispose();
+    },
+  };
+}

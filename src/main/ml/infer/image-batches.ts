@@ -1,0 +1,84 @@
+/**
+ * Image files to model-ready pixel batches, the next batch prepared while the engine runs the
+ * current one: onnxruntime computes on its own threads, so decoding (sharp, on libuv's pool) and
+ * resizing (JS) of batch k+1 fill time the main thread would otherwise spend waiting.
+ */
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { extname, join, relative, sep } from 'node:path';
+import { decodeImage, modelInputSize, type PreprocessorConfig, rescaleNormalize, resizeForModel } from '../models/processors.js';
+
+/** An image file that could not be turned into pixels; the message names the file. */
+export class ImageReadError extends Error {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
+    super(`${file}: ${reason}`);
+    this.name = 'ImageReadError';
+  }
+}
+
+export const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp', '.webp', '.gif']);
+
+/** Every image under `dir` (sorted by path), labelled by its top-level subfolder as in an ImageFolder tree. */
+export async function listImageFolder(dir: string): Promise<{ file: string; label: string | null }[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase()) && !e.name.startsWith('.'))
+    .map((e) => join(e.parentPath, e.name))
+    .sort()
+    .map((file) => {
+      const parts = relative(dir, file).split(sep);
+      return { file, label: parts.length > 1 ? parts[0]! : null };
+    });
+}
+
+async function readOne(file: string, pp: PreprocessorConfig, out: Float32Array, size: { height: number; width: number }): Promise<void> {
+  let img;
+  try {
+    img = await decodeImage(file);
+  } catch (e) {
+    const why = (e as Error).message.split('\n')[0];
+    throw new ImageReadError(file, existsSync(file) ? `not a readable image (${why})` : 'no such file');
+  }
+  const resized = resizeForModel(img, pp);
+  if (resized.height !== size.height || resized.width !== size.width) {
+    throw new ImageReadError(file, `processed to ${resized.height}x${resized.width}, the model takes ${size.height}x${size.width}`);
+  }
+  rescaleNormalize(resized, pp, out);
+}
+
+/** n images as one NCHW float32 batch. Decodes run concurrently; pixels are written in file order. */
+export async function readBatch(files: string[], pp: PreprocessorConfig): Promise<Float32Array> {
+  const size = modelInputSize(pp);
+  const per = 3 * size.height * size.width;
+  const data = new Float32Array(files.length * per);
+  await Promise.all(files.map((f, i) => readOne(f, pp, data.subarray(i * per, (i + 1) * per), size)));
+  return data;
+}
+
+/**
+ * Calls `run` on consecutive batches of at most `batchSize` files, in order, with batch k+1
+ * being read while `run` works on batch k. Only two batches of pixels exist at a time, whatever
+ * the number of files.
+ */
+export async function forEachBatch(
+  files: string[],
+  pp: PreprocessorConfig,
+  batchSize: number,
+  run: (pixels: Float32Array, batch: string[], start: number) => Promise<void>,
+): Promise<void> {
+  const starts = Array.from({ length: Math.ceil(files.length / batchSize) }, (_, k) => k * batchSize);
+  const read = (start: number) => {
+    const p = readBatch(files.slice(start, start + batchSize), pp);
+    p.catch(() => {}); // observed here, rethrown when awaited: a failure while `run` works is not "unhandled"
+    return p;
+  };
+  let next = starts.length ? read(0) : null;
+  for (let k = 0; k < starts.length; k++) {
+    const pixels = await next!;
+    next = k + 1 < starts.length ? read(starts[k + 1]!) : null;
+    await run(pixels, files.slice(starts[k]!, starts[k]! + batchSize), starts[k]!);
+  }
+}

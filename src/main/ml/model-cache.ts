@@ -1,0 +1,203 @@
+/**
+ * The cold-start fast path of ONNX inference: find a checkpoint's built graph in the data home
+ * (`<home>/models/onnx/<hash>.onnx`) without reading or generating its weights.
+ *
+ * A graph is named by the checkpoint hash, and that hash normally covers every weight byte. So:
+ * - built-in architectures: the hash follows from name, seed and labels (checkpoint-hash.ts);
+ * - checkpoint folders: the hash of the last full load is remembered in `checkpoint-hashes.json`
+ *   under the folder, the load options and the sizes and mtimes of the files the hash covers;
+ *   any change to those files means a full load (and, when the content changed, a new graph).
+ * `<hash>.json` next to each graph keeps what the weights file would otherwise be read for:
+ * arch, config, preprocessor and labels.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { defaultHome } from '../home.js';
+import type { Checkpoint, LoadOptions } from './models/checkpoint.js';
+import { builtinCheckpointHash } from './models/checkpoint-hash.js';
+import { type Arch, type HfConfig, isBuiltinName } from './models/configs.js';
+import type { PreprocessorConfig } from './models/processors.js';
+import { shardFiles } from './models/safetensors.js';
+import { isCurrentModelFile } from './onnx/export.js';
+import type { OnnxEngine, OnnxEngineOptions } from './onnx/session.js';
+
+/** Everything inference needs of a checkpoint except its weights. */
+export interface ModelSpec {
+  arch: Arch;
+  config: HfConfig;
+  preprocessor: PreprocessorConfig;
+  id2label: Record<number, string>;
+  hash: string;
+}
+
+export interface OpenedOnnxModel {
+  engine: OnnxEngine;
+  model: ModelSpec;
+  /** The checkpoint folder (absolute), or null for a built-in architecture. */
+  dir: string | null;
+  /** False on the fast path: the graph came from the cache and no weight file was read. */
+  weightsRead: boolean;
+}
+
+export interface ModelCacheOptions {
+  /** Where graphs and their descriptions live; default `<home>/models/onnx`. */
+  cacheDir?: string;
+  load?: LoadOptions;
+}
+
+const HASH_MEMO = 'checkpoint-hashes.json';
+const MEMO_LIMIT = 1000;
+const SPEC_VERSION = 1;
+
+export function onnxCacheDir(home: string = defaultHome()): string {
+  return join(home, 'models', 'onnx');
+}
+
+export function labelList(id2label: Record<number, string>): string[] {
+  return Object.keys(id2label)
+    .map(Number)
+    .sort((a, b) => a - b)
+    .map((i) => id2label[i]!);
+}
+
+function isBuiltinRef(ref: string): boolean {
+  return isBuiltinName(ref) && !existsSync(ref);
+}
+
+/** The folder loadCheckpoint reads for `ref` (a file inside it names its folder too). */
+function checkpointDir(ref: string): string {
+  const abs = resolve(ref);
+  return statSync(abs).isDirectory() ? abs : dirname(abs);
+}
+
+/** Sizes and mtimes of exactly the files loadCheckpoint hashes, or null when it would fail anyway. */
+async function filesStamp(dir: string): Promise<string | null> {
+  const at = (f: string) => join(dir, f);
+  if (!existsSync(at('config.json'))) return null;
+  const files = ['config.json'];
+  if (existsSync(at('preprocessor_config.json'))) files.push('preprocessor_config.json');
+  if (existsSync(at('model.safetensors'))) files.push('model.safetensors');
+  else if (existsSync(at('model.safetensors.index.json'))) {
+    files.push('model.safetensors.index.json', ...(await shardFiles(at('model.safetensors.index.json'))).map((f) => f.slice(dir.length + 1)));
+  } else return null;
+  const parts = await Promise.all(files.map(async (f) => {
+    const s = await stat(at(f));
+    return [f, s.size, s.mtimeMs];
+  }));
+  return JSON.stringify(parts);
+}
+
+function optionsKey(load: LoadOptions = {}): string {
+  return JSON.stringify([load.numLabels ?? null, load.labels ?? null, load.seed ?? 0]);
+}
+
+type Memo = Record<string, { stamp: string; hash: string }>;
+
+async function readJson<T>(path: string): Promise<T | null> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as T;
+  } catch {
+    return null; // absent or damaged: a cache miss, never an error
+  }
+}
+
+/** Temp file + rename, so a reader in another process never sees half a file. */
+async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, JSON.stringify(value));
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** The hash `loadCheckpoint(ref, load)` would compute, when it is known without reading weights. */
+export async function knownHash(ref: string, opts: ModelCacheOptions = {}): Promise<string | null> {
+  if (isBuiltinName(ref) && !existsSync(ref)) return builtinCheckpointHash(ref, opts.load).hash;
+  const stamp = await checkpointStamp(ref);
+  if (!stamp) return null;
+  const dir = checkpointDir(ref);
+  const memo = await readJson<Memo>(join(opts.cacheDir ?? onnxCacheDir(), HASH_MEMO));
+  const hit = memo?.[`${dir}\0${optionsKey(opts.load)}`];
+  return hit && hit.stamp === stamp ? hit.hash : null;
+}
+
+/** The stamp of the files a checkpoint folder's hash covers (null for built-ins and non-checkpoints). */
+export async function checkpointStamp(ref: string): Promise<string | null> {
+  return isBuiltinRef(ref) || !existsSync(ref) ? null : filesStamp(checkpointDir(ref));
+}
+
+/**
+ * What a later knownHash() and readSpec() need: the spec, and the folder's hash under `stamp`,
+ * the checkpointStamp() taken before loading. Files that changed while they were being read
+ * (the stamp differs now) are not remembered: the hash might mix the two versions.
+ */
+export async function rememberCheckpoint(ref: string, ck: Checkpoint, stamp: string | null, opts: ModelCacheOptions = {}): Promise<void> {
+  const cacheDir = opts.cacheDir ?? onnxCacheDir();
+  const spec: ModelSpec & { version: number } = { version: SPEC_VERSION, arch: ck.arch, config: ck.config, preprocessor: ck.preprocessor, id2label: ck.id2label, hash: ck.hash };
+  await writeJsonAtomic(join(cacheDir, `${ck.hash}.json`), spec);
+  if (!stamp || stamp !== (await checkpointStamp(ref))) return;
+  const dir = checkpointDir(ref);
+  const memoPath = join(cacheDir, HASH_MEMO);
+  const memo = (await readJson<Memo>(memoPath)) ?? {};
+  const key = `${dir}\0${optionsKey(opts.load)}`;
+  if (memo[key]?.stamp === stamp && memo[key]?.hash === ck.hash) return;
+  delete memo[key]; // re-inserted last: the oldest entries are the ones trimmed
+  memo[key] = { stamp, hash: ck.hash };
+  const keys = Object.keys(memo);
+  for (const k of keys.slice(0, Math.max(0, keys.length - MEMO_LIMIT))) delete memo[k];
+  await writeJsonAtomic(memoPath, memo);
+}
+
+/** The stored description of checkpoint `hash`, or null. */
+export async function readSpec(hash: string, cacheDir: string = onnxCacheDir()): Promise<ModelSpec | null> {
+  const s = await readJson<ModelSpec & { version?: number }>(join(cacheDir, `${hash}.json`));
+  if (!s || s.version !== SPEC_VERSION || s.hash !== hash || !s.config || !s.preprocessor || !s.id2label) return null;
+  return { arch: s.arch, config: s.config, preprocessor: s.preprocessor, id2label: s.id2label, hash: s.hash };
+}
+
+/** loadCheckpoint(), its errors naming the checkpoint (a damaged weight file's parser error would not). */
+export async function loadCheckpointOf(ref: string, load?: LoadOptions): Promise<Checkpoint> {
+  // checkpoint.ts pulls in TensorFlow.js (about a second to import): only where weights are needed.
+  const { loadCheckpoint } = await import('./models/checkpoint.js');
+  try {
+    return await loadCheckpoint(ref, load);
+  } catch (e) {
+    const message = (e as Error).message;
+    throw message.includes(ref) ? e : new Error(`${ref}: ${message}`, { cause: e });
+  }
+}
+
+/**
+ * An OnnxEngine for a checkpoint folder or built-in name. With a warm cache only the .onnx file
+ * and its small description are read; otherwise the checkpoint is loaded, the graph built (or
+ * found) and both remembered for next time.
+ */
+export async function openOnnxModel(ref: string, opts: ModelCacheOptions & Omit<OnnxEngineOptions, 'cacheDir' | 'explain'> = {}): Promise<OpenedOnnxModel> {
+  const { OnnxEngine } = await import('./onnx/session.js');
+  const cacheDir = opts.cacheDir ?? onnxCacheDir();
+  const engineOpts: OnnxEngineOptions = { cacheDir, executionProviders: opts.executionProviders, threads: opts.threads, chunkSize: opts.chunkSize };
+  const dir = isBuiltinRef(ref) ? null : existsSync(ref) ? checkpointDir(ref) : null;
+
+  const hash = await knownHash(ref, opts);
+  const spec = hash ? await readSpec(hash, cacheDir) : null;
+  if (spec && (await isCurrentModelFile(join(cacheDir, `${hash}.onnx`)))) {
+    try {
+      // No weights: OnnxEngine only builds (and so only needs them) when the file is unusable.
+      const engine = await OnnxEngine.load({ ...spec, weights: new Map() }, engineOpts);
+      return { engine, model: spec, dir, weightsRead: false };
+    } catch {
+      // A damaged graph: the full path below rebuilds it.
+    }
+  }
+  const stamp = await checkpointStamp(ref);
+  const ck = await loadCheckpointOf(ref, opts.load);
+  const engine = await OnnxEngine.load(ck, engineOpts);
+  await rememberCheckpoint(ref, ck, stamp, { cacheDir, load: opts.load });
+  return { engine, model: { arch: ck.arch, config: ck.config, preprocessor: ck.preprocessor, id2label: ck.id2label, hash: ck.hash }, dir: ck.dir ? resolve(ck.dir) : null, weightsRead: true };
+}

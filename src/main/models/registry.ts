@@ -1,0 +1,140 @@
+/**
+ * The `models` table as the user sees it: checkpoint folders imported by name, next to the
+ * built-in architectures. Importing loads the checkpoint fully (config, every weight), so a folder
+ * that would fail at inference time is refused up front, and remembers its hash for the ONNX
+ * cache, so the first `predict` after an import does not hash the weights again.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import type { BuiltinModel, ModelDetail, RegisteredModel } from '../../shared/contract/models.js';
+import { ApiError } from '../dispatch.js';
+import { checkpointStamp, labelList, rememberCheckpoint } from '../ml/model-cache.js';
+import type { Checkpoint } from '../ml/models/checkpoint.js';
+import { builtinConfig, BUILTIN_CONFIGS, isBuiltinName } from '../ml/models/configs.js';
+import { modelInputSize, standardPreprocessor } from '../ml/models/processors.js';
+import type { Db } from '../store/db.js';
+
+interface Row {
+  id: number;
+  name: string;
+  arch: string;
+  dir: string;
+  checkpoint_hash: string;
+  labels_json: string;
+  input_size: number;
+  trained_mpp: number | null;
+  created_at: string;
+}
+
+function toModel(r: Row): RegisteredModel {
+  return {
+    id: r.id,
+    name: r.name,
+    arch: r.arch,
+    dir: r.dir,
+    hash: r.checkpoint_hash,
+    labels: JSON.parse(r.labels_json) as string[],
+    inputSize: r.input_size,
+    trainedMpp: r.trained_mpp,
+    createdAt: r.created_at,
+    // rows analyses made for built-in names have no folder to lose
+    available: isBuiltinName(r.dir) || existsSync(join(r.dir, 'config.json')),
+  };
+}
+
+function readJsonObject(path: string): Record<string, unknown> | null {
+  try {
+    const v = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function builtinModels(): BuiltinModel[] {
+  return Object.keys(BUILTIN_CONFIGS).map((name) => {
+    const config = builtinConfig(name as keyof typeof BUILTIN_CONFIGS);
+    return {
+      name,
+      arch: config.model_type,
+      inputSize: modelInputSize(standardPreprocessor(config)).height,
+      config: { ...BUILTIN_CONFIGS[name as keyof typeof BUILTIN_CONFIGS] },
+    };
+  });
+}
+
+export class ModelRegistry {
+  constructor(
+    private readonly db: Db,
+    /** The ONNX graph cache, told each imported checkpoint's hash. */
+    private readonly cacheDir: string,
+  ) {}
+
+  list(): RegisteredModel[] {
+    return (this.db.prepare('SELECT * FROM models ORDER BY created_at DESC, id DESC').all() as Row[]).map(toModel);
+  }
+
+  get(id: number): RegisteredModel | null {
+    const r = this.db.prepare('SELECT * FROM models WHERE id = ?').get(id) as Row | undefined;
+    return r ? toModel(r) : null;
+  }
+
+  byName(name: string): RegisteredModel | null {
+    const r = this.db.prepare('SELECT * FROM models WHERE name = ? ORDER BY id DESC LIMIT 1').get(name) as Row | undefined;
+    return r ? toModel(r) : null;
+  }
+
+  detail(id: number): ModelDetail | null {
+    const m = this.get(id);
+    if (!m) return null;
+    const { n } = this.db.prepare('SELECT COUNT(*) AS n FROM analyses WHERE model_id = ?').get(id) as { n: number };
+    const folder = m.available && !isBuiltinName(m.dir);
+    return {
+      ...m,
+      config: folder ? readJsonObject(join(m.dir, 'config.json')) : null,
+      preprocessor: folder ? readJsonObject(join(m.dir, 'preprocessor_config.json')) : null,
+      analyses: n,
+    };
+  }
+
+  /** Registers (or refreshes) the checkpoint folder `path` under `name` (default: the folder's name). */
+  async import(path: string, name?: string): Promise<RegisteredModel> {
+    const dir = resolve(path);
+    if (!existsSync(dir)) throw new ApiError(`${path}: no such folder`, 'not-found', 404);
+    if (!statSync(dir).isDirectory()) throw new ApiError(`${path}: not a folder; give the checkpoint folder holding config.json`, 'bad-request', 400);
+    const modelName = name ?? basename(dir);
+    const taken = this.db.prepare('SELECT dir FROM models WHERE name = ? AND dir <> ?').get(modelName, dir) as { dir: string } | undefined;
+    if (taken) throw new ApiError(`a model named "${modelName}" is already registered (${taken.dir}); choose another name`, 'conflict', 409);
+    // Imported here: checkpoint.ts brings TensorFlow.js, which hosts should not pay for at start-up.
+    const { loadCheckpoint } = await import('../ml/models/checkpoint.js');
+    const stamp = await checkpointStamp(dir);
+    let ck: Checkpoint;
+    try {
+      ck = await loadCheckpoint(dir);
+    } catch (e) {
+      throw new ApiError((e as Error).message, 'invalid-checkpoint', 422);
+    }
+    const labels = labelList(ck.id2label);
+    this.db
+      .prepare(
+        `INSERT INTO models (name, arch, dir, checkpoint_hash, labels_json, input_size)
+         VALUES (@name, @arch, @dir, @hash, @labels, @inputSize)
+         ON CONFLICT(dir) DO UPDATE SET name = excluded.name, arch = excluded.arch, checkpoint_hash = excluded.checkpoint_hash,
+           labels_json = excluded.labels_json, input_size = excluded.input_size`,
+      )
+      .run({ name: modelName, arch: ck.arch, dir, hash: ck.hash, labels: JSON.stringify(labels), inputSize: modelInputSize(ck.preprocessor).height });
+    await rememberCheckpoint(dir, ck, stamp, { cacheDir: this.cacheDir });
+    const row = this.db.prepare('SELECT * FROM models WHERE dir = ?').get(dir) as Row;
+    return toModel(row);
+  }
+
+  /** Unregisters a model; one with analyses only with `force` (its analyses go with it). */
+  remove(id: number, force = false): { removed: boolean; analysesRemoved: number } {
+    if (!this.get(id)) return { removed: false, analysesRemoved: 0 };
+    const { n } = this.db.prepare('SELECT COUNT(*) AS n FROM analyses WHERE model_id = ?').get(id) as { n: number };
+    if (n > 0 && !force) throw new ApiError(`model ${id} has ${n} stored ${n === 1 ? 'analysis' : 'analyses'}; remove with force to delete them too`, 'conflict', 409);
+    // analyses.model_id cascades
+    this.db.prepare('DELETE FROM models WHERE id = ?').run(id);
+    return { removed: true, analysesRemoved: n };
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * The training.* and runs.* calls. Runs start in worker processes, one at a time per app (the
+ * rest wait as queued); progress goes out as training.progress events. Runs started by another
+ * process (the CLI) are seen through the shared database and can be cancelled by signal.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { HandlersFor } from '../../shared/api.js';
+import type { RunDetail, trainingCalls, TrainingProgress } from '../../shared/contract/training.js';
+import type { AppContext } from '../app-context.js';
+import { ApiError } from '../dispatch.js';
+import { datasetLabels, datasetSplitImages } from '../datasets/query.js';
+import { RunsRepo } from '../store/runs-repo.js';
+import { exportModel } from './checkpoints.js';
+import { evaluateFolder, evaluateImages } from './evaluate.js';
+import { launchTraining, type LaunchedRun } from './launcher.js';
+import { ownerAlive, reconcileRuns } from './liveness.js';
+import { augmentationPreview } from './preview.js';
+import { createRun, runDir, trainCacheDir } from './setup.js';
+
+/** Runs trained at once by one app: training takes every core it is given. */
+const CONCURRENT_RUNS = 1;
+
+function csvCell(v: unknown): string {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function createTrainingHandlers(ctx: AppContext): HandlersFor<typeof trainingCalls> {
+  const repo = new RunsRepo(ctx.db);
+  const running = new Map<number, LaunchedRun>();
+  const queue: number[] = [];
+
+  const notFound = (id: number) => new ApiError(`no training run with id ${id}`, 'not-found', 404);
+  const detail = (id: number): RunDetail => {
+    const r = repo.get(id);
+    if (!r) throw notFound(id);
+    return r;
+  };
+  const emitState = (id: number) => {
+    const r = repo.get(id);
+    if (!r) return;
+    const p: TrainingProgress = {
+      runId: id,
+      status: r.status,
+      phase: r.status === 'queued' ? 'preparing' : 'done',
+      epoch: r.epochsCompleted,
+      epochs: r.epochs,
+      step: 0,
+      steps: 0,
+      loss: null,
+      lr: null,
+      imagesPerSecond: r.final?.imagesPerSecond ?? null,
+      etaSeconds: null,
+      metrics: {},
+      ...(r.error ? { message: r.error } : {}),
+    };
+    ctx.events.emit('training.progress', p);
+  };
+
+  const pump = () => {
+    while (running.size < CONCURRENT_RUNS && queue.length) {
+      const id = queue.shift()!;
+      const launched = launchTraining(repo, { runId: id, home: ctx.home.root }, (p) => ctx.events.emit('training.progress', p));
+      running.set(id, launched);
+      void launched.done.then(() => {
+        running.delete(id);
+        emitState(id);
+        pump();
+      });
+    }
+  };
+
+  const enqueue = (id: number) => {
+    queue.push(id);
+    emitState(id);
+    pump();
+  };
+
+  const cancel = (id: number): boolean => {
+    const r = repo.liveness(id);
+    if (!r) throw notFound(id);
+    const queued = queue.indexOf(id);
+    if (queued >= 0) {
+      queue.splice(queued, 1);
+      repo.finish(id, r.pid, 'cancelled');
+      emitState(id);
+      return true;
+    }
+    const ours = running.get(id);
+    if (ours) {
+      ours.cancel();
+      return true;
+    }
+    if (r.status === 'running' && r.pid !== null && ownerAlive(r.pid, r.heartbeatAt, true)) {
+      process.kill(r.pid, 'SIGTERM'); // the worker of another process (the CLI) stops at its next step
+      return true;
+    }
+    return false;
+  };
+
+  const evalOpts = () => ({ cacheDir: join(trainCacheDir(ctx.home.root), 'onnx') });
+
+  return {
+    'training.start': async (input) => {
+      const { runId } = await createRun(ctx.db, input);
+      enqueue(runId);
+      return detail(runId);
+    },
+    'training.evaluate': async ({ model, datasetId, split, dir }) => {
+      if (dir !== undefined) return evaluateFolder(resolve(model), resolve(dir), evalOpts());
+      const names = datasetLabels(ctx.db, datasetId!);
+      const items = datasetSplitImages(ctx.db, datasetId!, split).map((i) => ({ path: i.path, label: names[i.labelIndex] }));
+      if (items.length === 0) throw new ApiError(`dataset ${datasetId} has no labelled ${split} images`, 'bad-request', 400);
+      return evaluateImages(resolve(model), items, evalOpts());
+    },
+    'training.augmentPreview': async (input) => augmentationPreview(ctx.db, input),
+    'runs.list': async ({ status }) => {
+      reconcileRuns(repo);
+      return repo.list(status);
+    },
+    'runs.get': async ({ id }) => {
+      reconcileRuns(repo);
+      return detail(id);
+    },
+    'runs.metrics': async ({ id, level }) => {
+      detail(id);
+      return repo.metrics(id, level);
+    },
+    'runs.compare': async ({ ids }) => {
+      reconcileRuns(repo);
+      return {
+        runs: ids.map((id) => {
+          const r = detail(id);
+          const curves: Record<string, { epoch: number; value: number }[]> = {};
+          for (const m of repo.metrics(id, 'epoch')) (curves[`${m.split}_${m.name}`] ??= []).push({ epoch: m.epoch, value: m.value });
+          const rep = r.final?.val ?? r.final?.test ?? null;
+          const { config: _c, labels: _l, bestDir: _b, lastDir: _d, outDir: _o, seconds: _s, skipped: _k, final: _f, ...summary } = r;
+          return {
+            ...summary,
+            curves,
+            final: {
+              accuracy: rep?.accuracy ?? null,
+              balancedAccuracy: rep?.balancedAccuracy ?? null,
+              macroF1: rep?.macroF1 ?? null,
+              auc: rep?.auc ?? null,
+              ece: rep?.ece ?? null,
+              logLoss: rep?.logLoss ?? null,
+              seconds: r.seconds,
+              imagesPerSecond: r.final?.imagesPerSecond ?? null,
+            },
+          };
+        }),
+      };
+    },
+    'runs.cancel': async ({ id }) => ({ cancelled: cancel(id) }),
+    'runs.resume': async ({ id }) => {
+      // a cancelled run's worker may still be winding down; its launcher must see the run as it left it
+      await running.get(id)?.done;
+      reconcileRuns(repo);
+      const r = detail(id);
+      if (r.status === 'completed') throw new ApiError(`run ${id} is completed`, 'conflict', 409);
+      if (r.status === 'running' || r.status === 'queued') throw new ApiError(`run ${id} is already ${r.status}`, 'conflict', 409);
+      if (!repo.requeue(id, process.pid)) throw new ApiError(`run ${id} could not be queued again`, 'conflict', 409);
+      enqueue(id);
+      return detail(id);
+    },
+    'runs.delete': async ({ id }) => {
+      detail(id);
+      if (cancel(id)) await running.get(id)?.done;
+      const { deleted, keptDirs } = repo.delete(id);
+      const folder = runDir(ctx.home.runs, id);
+      if (keptDirs.some((d) => d.startsWith(folder))) await rm(join(folder, 'last'), { recursive: true, force: true });
+      else await rm(folder, { recursive: true, force: true });
+      return { deleted };
+    },
+    'runs.export': async ({ id, dir }) => {
+      const r = detail(id);
+      const out = resolve(dir);
+      await mkdir(out, { recursive: true });
+      const files: string[] = [];
+      const write = async (name: string, text: string) => {
+        await writeFile(join(out, name), text);
+        files.push(join(out, name));
+      };
+      await write('config.json', JSON.stringify(r.config, null, 2) + '\n');
+      await write('summary.json', JSON.stringify(r, null, 2) + '\n');
+      const rows = repo.metrics(id).map((m) => [m.epoch, m.step ?? '', m.split, m.name, m.value, m.at].map(csvCell).join(','));
+      await write('metrics.csv', ['epoch,step,split,name,value,at', ...rows].join('\n') + '\n');
+      if (r.bestDir && existsSync(r.bestDir)) {
+        await exportModel(r.bestDir, join(out, 'model'));
+        files.push(join(out, 'model'));
+      }
+      return { dir: out, files };
+    },
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * Turning a training request into a queued run: defaults that depend on other fields, the
+ * dataset (importing a folder given as `data`), the starting checkpoint checked, and the row.
+ * Runs in the launching process; the worker reads everything back from the database.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { TrainConfig, type ResolvedTrainConfig, type TrainConfigInput } from '../../shared/contract/training.js';
+import { ApiError } from '../dispatch.js';
+import { importDataset, type ImportHooks } from '../datasets/import.js';
+import { datasetLabels, datasetSplitImages } from '../datasets/query.js';
+import type { Db } from '../store/db.js';
+import { DatasetsRepo } from '../store/datasets-repo.js';
+import { RunsRepo } from '../store/runs-repo.js';
+
+const DEFAULT_LR = { head: 1e-3, 'last-k': 3e-4, full: 1e-4 } as const;
+
+export function resolveConfig(cfg: TrainConfig): ResolvedTrainConfig {
+  const sgd = cfg.optimizer === 'sgd';
+  return {
+    ...cfg,
+    lr: cfg.lr ?? DEFAULT_LR[cfg.mode] * (sgd ? 10 : 1),
+    weightDecay: cfg.weightDecay ?? (sgd ? 1e-4 : 0.05),
+    ...(cfg.init ? { init: resolve(cfg.init) } : {}),
+    ...(cfg.out ? { out: resolve(cfg.out) } : {}),
+    ...(cfg.stain ? { stain: { ...cfg.stain, reference: resolve(cfg.stain.reference) } } : {}),
+  };
+}
+
+/** The name a folder given as `data` is imported under: its own name, unless another source took it. */
+function datasetNameFor(repo: DatasetsRepo, dir: string): string {
+  const existing = repo.list().find((d) => d.source === 'folder' && d.root === dir);
+  if (existing) return existing.name;
+  const base = basename(dir) || 'dataset';
+  for (let i = 1; ; i++) {
+    const name = i === 1 ? base : `${base}-${i}`;
+    if (!repo.byName(name)) return name;
+  }
+}
+
+/** model_type of a checkpoint folder, for runs started from one without a built-in arch. */
+async function checkpointArch(dir: string): Promise<string> {
+  const f = join(dir, 'config.json');
+  if (!existsSync(f)) throw new ApiError(`${dir}: no config.json; not a HuggingFace checkpoint folder`, 'bad-request', 400);
+  const type = (JSON.parse(await readFile(f, 'utf8')) as { model_type?: string }).model_type;
+  if (type !== 'vit' && type !== 'resnet') throw new ApiError(`${dir}: model_type ${JSON.stringify(type)} is not supported (vit, resnet)`, 'bad-request', 400);
+  return type;
+}
+
+export interface CreatedRun {
+  runId: number;
+  datasetId: number;
+  /** Images the dataset import left out (unreadable files and the like). */
+  skipped: { path: string; reason: string }[];
+}
+
+export async function createRun(db: Db, input: TrainConfigInput, hooks: ImportHooks = {}): Promise<CreatedRun> {
+  const parsed = TrainConfig.safeParse(input);
+  if (!parsed.success) throw new ApiError(`invalid training configuration: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('; ')}`, 'invalid-input', 400);
+  const config = resolveConfig(parsed.data);
+  const datasets = new DatasetsRepo(db);
+  let datasetId = config.datasetId;
+  let skipped: { path: string; reason: string }[] = [];
+  if (config.data !== undefined) {
+    const dir = resolve(config.data);
+    if (!existsSync(dir)) throw new ApiError(`${dir}: no such folder`, 'not-found', 404);
+    const summary = await importDataset(db, { path: dir, name: datasetNameFor(datasets, dir) }, hooks);
+    datasetId = summary.id;
+    skipped = summary.errors;
+    config.data = dir;
+  } else {
+    skipped = datasets.errors(datasetId!);
+  }
+  const dataset = datasets.get(datasetId!);
+  if (!dataset) throw new ApiError(`no dataset with id ${datasetId}`, 'not-found', 404);
+  const labels = datasetLabels(db, dataset.id);
+  const train = datasetSplitImages(db, dataset.id, 'train');
+  if (labels.length < 2) throw new ApiError(`dataset "${dataset.name}" has ${labels.length} class(es); training needs at least 2`, 'bad-request', 400);
+  if (train.length === 0) throw new ApiError(`dataset "${dataset.name}" has no labelled training images`, 'bad-request', 400);
+  if (config.init && !existsSync(config.init)) throw new ApiError(`${config.init}: no such checkpoint folder`, 'not-found', 404);
+  if (config.stain && !existsSync(config.stain.reference)) throw new ApiError(`${config.stain.reference}: no such reference image`, 'not-found', 404);
+  const arch = config.arch ?? (await checkpointArch(config.init!));
+  const runId = new RunsRepo(db).create({
+    name: config.name ?? null,
+    datasetId: dataset.id,
+    datasetName: dataset.name,
+    arch,
+    init: config.init ?? null,
+    config: { ...config, datasetId: dataset.id },
+    labels,
+    pid: process.pid,
+    skipped,
+  });
+  return { runId, datasetId: dataset.id, skipped };
+}
+
+/** Where a run keeps its checkpoints, and the caches training shares across runs. */
+export function runDir(runsRoot: string, runId: number): string {
+  return join(runsRoot, String(runId));
+}
+
+export function trainCacheDir(homeRoot: string): string {
+  return join(homeRoot, 'cache', 'training');
+}

@@ -1,0 +1,104 @@
+/**
+ * What the trainer trains, behind one interface: the whole network (full and last-k modes) or
+ * a linear classifier on frozen backbone features (head mode). Both know which parameters are
+ * trainable and give back complete checkpoint weights in HuggingFace names and layouts.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { TrainMode } from '../../shared/contract/training.js';
+import type { Checkpoint } from '../ml/models/checkpoint.js';
+import { createModel, type ImageClassifier } from '../ml/models/index.js';
+import { transpose2d } from '../ml/models/layout.js';
+import type { ResNetOutput } from '../ml/models/resnet.js';
+import type { TensorEntry } from '../ml/models/safetensors.js';
+
+export type BatchStats = NonNullable<ResNetOutput['batchStats']>;
+
+export interface TrainModel {
+  params: Map<string, tf.Variable>;
+  trainable: string[];
+  /** Logits of a batch: NCHW pixels, or [B, D] features for a head. */
+  forward(x: tf.Tensor, training: boolean): { logits: tf.Tensor2D; stats?: BatchStats };
+  /** After an optimizer step: fold the batch's BatchNorm statistics into the running ones. */
+  applyStats(stats: BatchStats): void;
+  /** Whether forward(training = true) normalises with batch statistics (ResNet, full mode). */
+  batchNormTrains: boolean;
+  exportWeights(): Map<string, TensorEntry>;
+  dispose(): void;
+}
+
+/** The classifier's weight and bias names in the checkpoint. */
+export function headNames(arch: 'vit' | 'resnet'): { weight: string; bias: string } {
+  return arch === 'vit' ? { weight: 'classifier.weight', bias: 'classifier.bias' } : { weight: 'classifier.1.weight', bias: 'classifier.1.bias' };
+}
+
+/**
+ * Names unfrozen by last-k: the last k transformer layers (ViT, with the final layernorm) or the
+ * last k residual blocks counted across stages (ResNet), plus the classifier.
+ */
+export function lastKNames(model: ImageClassifier, k: number): string[] {
+  const names = [...model.params.keys()];
+  const blockOf = (n: string): string | null =>
+    model.arch === 'vit' ? (/^vit\.encoder\.layer\.\d+\./.exec(n)?.[0] ?? null) : (/^resnet\.encoder\.stages\.\d+\.layers\.\d+\./.exec(n)?.[0] ?? null);
+  const blocks = [...new Set(names.map(blockOf).filter((b): b is string => b !== null))];
+  const open = new Set(blocks.slice(Math.max(0, blocks.length - k)));
+  return names.filter((n) => {
+    const b = blockOf(n);
+    if (b) return open.has(b);
+    return n.startsWith('classifier') || (model.arch === 'vit' && n.startsWith('vit.layernorm.'));
+  });
+}
+
+export function networkModel(ckpt: Checkpoint, mode: Exclude<TrainMode, 'head'>, lastK: number): TrainModel {
+  const model = createModel(ckpt);
+  const trainable = mode === 'full' ? [...model.params.keys()] : lastKNames(model, lastK);
+  // last-k keeps BatchNorm on its running statistics (frozen BN), the usual choice when most of the network is fixed
+  const batchNormTrains = model.arch === 'resnet' && mode === 'full';
+  return {
+    params: model.params,
+    trainable,
+    batchNormTrains,
+    forward(x, training) {
+      if (model.arch === 'resnet') {
+        const out = model.forward(x as tf.Tensor4D, { training: training && batchNormTrains });
+        tf.dispose(out.features);
+        return { logits: out.logits, stats: out.batchStats };
+      }
+      const out = model.forward(x as tf.Tensor4D);
+      tf.dispose([out.features, out.lastHiddenState]);
+      return { logits: out.logits };
+    },
+    applyStats(stats) {
+      if (model.arch === 'resnet') model.updateRunningStats(stats);
+    },
+    exportWeights: () => model.exportWeights(),
+    dispose: () => model.dispose(),
+  };
+}
+
+/** A linear classifier y = x W + b on features, W kept [D, K]; the backbone's weights ride along unchanged. */
+export function headModel(ckpt: Checkpoint): TrainModel {
+  const { weight, bias } = headNames(ckpt.arch);
+  const w = ckpt.weights.get(weight)!;
+  const b = ckpt.weights.get(bias)!;
+  const [k, d] = w.shape;
+  const params = new Map<string, tf.Variable>([
+    [weight, tf.variable(tf.tensor2d(transpose2d(w.data as Float32Array, k, d), [d, k]), true)],
+    [bias, tf.variable(tf.tensor1d(b.data as Float32Array), true)],
+  ]);
+  return {
+    params,
+    trainable: [weight, bias],
+    batchNormTrains: false,
+    forward: (x) => ({ logits: tf.add(tf.matMul(x as tf.Tensor2D, params.get(weight)!), params.get(bias)!) as tf.Tensor2D }),
+    applyStats: () => undefined,
+    exportWeights() {
+      const out = new Map(ckpt.weights);
+      out.set(weight, { dtype: 'F32', shape: [k, d], data: transpose2d(params.get(weight)!.dataSync() as Float32Array, d, k) });
+      out.set(bias, { dtype: 'F32', shape: [k], data: new Float32Array(params.get(bias)!.dataSync() as Float32Array) });
+      return out;
+    },
+    dispose() {
+      for (const v of params.values()) v.dispose();
+    },
+  };
+}

@@ -1,0 +1,16 @@
+/** Messages between a launching process and the training worker (a child process with IPC). */
+import type { RunStatus, TrainingProgress } from '../../shared/contract/training.js';
+
+/** What the worker is started with, as its one command-line argument (JSON). */
+export interface TrainJob {
+  runId: number;
+  /** The data home (database, runs folder, caches). */
+  home: string;
+}
+
+export type WorkerMessage =
+  | { type: 'progress'; progress: TrainingProgress }
+  | { type: 'finished'; status: RunStatus }
+  | { type: 'error'; message: string };
+
+export type ParentMessage = { type: 'cancel' };

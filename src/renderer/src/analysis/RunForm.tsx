@@ -1,0 +1,77 @@
+/**
+ * "New analysis" for the open slide: model, resolution, overlap and least tissue, with the tile
+ * counts analysis.plan gives for them, then Start (analysis.enqueue). The tissue thresholds set
+ * in the tissue section are used too, so what the overlay shows is what gets classified.
+ */
+import { useMemo, useState } from 'react';
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import CircularProgress from '@mui/material/CircularProgress';
+import Typography from '@mui/material/Typography';
+import PlayArrowIcon from '@mui/icons-material/PlayArrow';
+import type { TissueParams } from '@shared/contract/analysis';
+import { formatCount, magnificationOf } from './formatAnalysis';
+import { ModelPicker } from './ModelPicker';
+import { ResolutionFields } from './ResolutionFields';
+import { readRunSettings, toParams, writeRunSettings, type RunSettings } from './runSettings';
+import { SlideMppPrompt } from './SlideMppPrompt';
+import { useModels } from './useModels';
+import { usePlan } from './usePlan';
+import type { SlideAnalyses } from './useSlideAnalyses';
+
+export function RunForm({ slideId, runs, tissue }: { slideId: number; runs: SlideAnalyses; tissue: TissueParams }) {
+  const [settings, setSettingsState] = useState<RunSettings>(readRunSettings);
+  const [planVersion, setPlanVersion] = useState(0);
+  const setSettings = (next: RunSettings) => {
+    setSettingsState(next);
+    writeRunSettings(next);
+  };
+  const parsed = useMemo(() => toParams(settings, tissue), [settings, tissue]);
+  const params = 'params' in parsed ? parsed.params : null;
+  const plan = usePlan(slideId, settings.model, params, planVersion);
+  const { options } = useModels();
+  const trainedMpp = options.find((o) => o.ref === settings.model)?.trainedMpp ?? null;
+  const g = plan.grid;
+
+  return (
+    <Box>
+      <ModelPicker value={settings.model} onChange={(model) => setSettings({ ...settings, model })} />
+      <Box sx={{ mt: 1.5 }}>
+        <ResolutionFields value={settings} onChange={setSettings} trainedMpp={trainedMpp} />
+      </Box>
+      {'error' in parsed && (
+        <Alert severity="error" sx={{ mt: 1 }}>
+          {parsed.error}
+        </Alert>
+      )}
+      {plan.needsSlideMpp && <SlideMppPrompt slideId={slideId} onSet={() => setPlanVersion((v) => v + 1)} />}
+      {plan.error && (
+        <Alert severity="error" sx={{ mt: 1 }} data-testid="analysis-plan-error">
+          {plan.error}
+        </Alert>
+      )}
+      <Box data-testid="analysis-plan" sx={{ mt: 1, minHeight: 40 }}>
+        {plan.loading && <CircularProgress size={16} />}
+        {!plan.loading && g && (
+          <Typography variant="body2">
+            <b>{formatCount(g.tissueTiles)}</b> tiles with tissue of {formatCount(g.tiles)} ({g.cols} × {g.rows}) at {g.targetMpp} µm/px (≈
+            {magnificationOf(g.targetMpp)}): {g.tileSize} px squares of the full-resolution slide, read from level {g.level} and resized to the model&apos;s{' '}
+            {g.inputSize} px input.
+          </Typography>
+        )}
+      </Box>
+      <Button
+        variant="contained"
+        startIcon={<PlayArrowIcon />}
+        disabled={!params || !settings.model.trim() || plan.needsSlideMpp || runs.busy}
+        onClick={() => params && void runs.start(settings.model.trim(), params)}
+        data-testid="analysis-start"
+        fullWidth
+        sx={{ mt: 1 }}
+      >
+        Start analysis
+      </Button>
+    </Box>
+  );
+}

@@ -1,0 +1,58 @@
+/** How analysis numbers and states read in the panel, the queue and the hover card. */
+import type { Analysis, AnalysisStatus } from '@shared/contract/analysis';
+
+export const statusLabels: Record<AnalysisStatus, string> = {
+  queued: 'Queued',
+  running: 'Running',
+  completed: 'Completed',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  interrupted: 'Interrupted',
+};
+
+export const statusColors: Record<AnalysisStatus, 'default' | 'info' | 'success' | 'error' | 'warning'> = {
+  queued: 'default',
+  running: 'info',
+  completed: 'success',
+  failed: 'error',
+  cancelled: 'warning',
+  interrupted: 'warning',
+};
+
+/** Cancelled, failed and interrupted analyses keep their tiles and can continue. */
+export function canResume(a: Pick<Analysis, 'status'>): boolean {
+  return a.status === 'cancelled' || a.status === 'failed' || a.status === 'interrupted';
+}
+
+export function isActive(a: Pick<Analysis, 'status'>): boolean {
+  return a.status === 'queued' || a.status === 'running';
+}
+
+export function formatEta(seconds: number | null | undefined): string | null {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return null;
+  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+  return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
+}
+
+export function formatPercent(fraction: number): string {
+  const p = fraction * 100;
+  return `${p >= 10 || p === 0 ? p.toFixed(0) : p.toFixed(1)}%`;
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** "resnet_tiny · 0.5 µm/px" — what distinguishes the analyses of one slide. */
+export function describeAnalysis(a: Analysis): string {
+  const extras = [`${a.params.targetMpp} µm/px`];
+  if (a.params.overlap > 0) extras.push(`overlap ${formatPercent(a.params.overlap)}`);
+  return `${a.model.name} · ${extras.join(' · ')}`;
+}
+
+/** Objective magnification that corresponds to an mpp, by the 10 µm / mpp convention. */
+export function magnificationOf(mpp: number): string {
+  const m = 10 / mpp;
+  return `${m >= 10 ? m.toFixed(0) : m.toFixed(1).replace(/\.0$/, '')}×`;
+}

@@ -1,0 +1,160 @@
+/** The dataset list: one row per dataset, a click opens it; importing starts here. */
+import { useState } from 'react';
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import CircularProgress from '@mui/material/CircularProgress';
+import Paper from '@mui/material/Paper';
+import Stack from '@mui/material/Stack';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableContainer from '@mui/material/TableContainer';
+import TableHead from '@mui/material/TableHead';
+import TableRow from '@mui/material/TableRow';
+import Tooltip from '@mui/material/Tooltip';
+import Typography from '@mui/material/Typography';
+import AddIcon from '@mui/icons-material/Add';
+import DatasetIcon from '@mui/icons-material/Dataset';
+import type { DatasetSummary } from '@shared/contract/datasets';
+import { formatDate } from '../format';
+import { href, navigate } from '../router';
+import { ImportDatasetDialog } from './ImportDatasetDialog';
+import { useDatasets } from './useDatasets';
+
+export function DatasetsPage() {
+  const { datasets, error, refresh } = useDatasets();
+  const [importing, setImporting] = useState(false);
+
+  return (
+    <Box sx={{ height: '100%', overflow: 'auto', p: 3 }}>
+      <Stack direction="row" spacing={2} sx={{ alignItems: 'center', mb: 2 }}>
+        <Box sx={{ flex: 1 }}>
+          <Typography variant="h5" component="h1" sx={{ fontWeight: 600 }}>
+            Datasets
+          </Typography>
+          {datasets && datasets.length > 0 && (
+            <Typography variant="body2" color="text.secondary">
+              {datasets.length} dataset{datasets.length === 1 ? '' : 's'} · {datasets.reduce((n, d) => n + d.images, 0).toLocaleString('en-US')} images
+            </Typography>
+          )}
+        </Box>
+        <Button variant="contained" startIcon={<AddIcon />} onClick={() => setImporting(true)} data-testid="import-dataset-button">
+          Import dataset
+        </Button>
+      </Stack>
+
+      {error && (
+        <Alert
+          severity="error"
+          sx={{ mb: 2 }}
+          action={
+            <Button color="inherit" size="small" onClick={refresh}>
+              Retry
+            </Button>
+          }
+        >
+          Could not load the datasets: {error}
+        </Alert>
+      )}
+      {datasets === null && !error && (
+        <Box sx={{ display: 'flex', justifyContent: 'center', p: 6 }}>
+          <CircularProgress />
+        </Box>
+      )}
+      {datasets && datasets.length === 0 && <EmptyDatasets onImport={() => setImporting(true)} />}
+      {datasets && datasets.length > 0 && <DatasetTable datasets={datasets} />}
+
+      <ImportDatasetDialog
+        open={importing}
+        onClose={(importedId) => {
+          setImporting(false);
+          refresh();
+          if (importedId !== null) navigate(href.dataset(importedId));
+        }}
+        onImported={refresh}
+      />
+    </Box>
+  );
+}
+
+function sourceText(d: DatasetSummary): string {
+  return d.source === 'csv' ? (d.csvPath ?? '') : (d.root ?? '');
+}
+
+function DatasetTable({ datasets }: { datasets: DatasetSummary[] }) {
+  return (
+    <TableContainer component={Paper} variant="outlined">
+      <Table size="small" data-testid="dataset-table">
+        <TableHead>
+          <TableRow>
+            <TableCell>Name</TableCell>
+            <TableCell>Source</TableCell>
+            <TableCell align="right">Images</TableCell>
+            <TableCell>Classes</TableCell>
+            <TableCell>Created</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {datasets.map((d) => (
+            <TableRow
+              key={d.id}
+              hover
+              onClick={() => navigate(href.dataset(d.id))}
+              sx={{ cursor: 'pointer' }}
+              data-testid="dataset-row"
+              data-dataset-id={d.id}
+            >
+              <TableCell sx={{ fontWeight: 600 }}>
+                <a href={href.dataset(d.id)} style={{ color: 'inherit', textDecoration: 'none' }} onClick={(e) => e.stopPropagation()}>
+                  {d.name}
+                </a>
+              </TableCell>
+              <TableCell sx={{ maxWidth: 360 }}>
+                <Typography variant="caption" color="text.secondary" sx={{ textTransform: 'uppercase', mr: 1 }}>
+                  {d.source}
+                </Typography>
+                <Tooltip title={sourceText(d)}>
+                  <Typography component="span" variant="body2" sx={{ fontFamily: 'monospace', fontSize: 12 }}>
+                    {shorten(sourceText(d), 48)}
+                  </Typography>
+                </Tooltip>
+              </TableCell>
+              <TableCell align="right">{d.images.toLocaleString('en-US')}</TableCell>
+              <TableCell>
+                {d.labels.length} · <span style={{ opacity: 0.75 }}>{shorten(d.labels.join(', '), 60)}</span>
+              </TableCell>
+              <TableCell>{formatDate(d.createdAt)}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </TableContainer>
+  );
+}
+
+/** Keeps the end of a path, which is the part that tells datasets apart. */
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `…${text.slice(text.length - max + 1)}`;
+}
+
+function EmptyDatasets({ onImport }: { onImport: () => void }) {
+  return (
+    <Box
+      data-testid="datasets-empty"
+      sx={{ border: 2, borderStyle: 'dashed', borderColor: 'divider', borderRadius: 2, p: 6, textAlign: 'center', maxWidth: 640, mx: 'auto', mt: 4 }}
+    >
+      <DatasetIcon sx={{ fontSize: 48, color: 'text.disabled' }} />
+      <Typography variant="h6" sx={{ mt: 1 }}>
+        No datasets yet
+      </Typography>
+      <Typography color="text.secondary" sx={{ mt: 1, mb: 3 }}>
+        Import a folder with one subfolder per class (optionally inside train/val/test folders, which are kept as
+        splits), or a CSV of path, label and optionally split and group. Images stay where they are.
+      </Typography>
+      <Button variant="contained" onClick={onImport}>
+        Import dataset
+      </Button>
+    </Box>
+  );
+}

@@ -1,0 +1,98 @@
+/** The analysis.* calls through dispatch, as the app and browser mode reach them. */
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAppContext, type AppContext } from '../../../src/main/app-context';
+import { analysisService } from '../../../src/main/analysis/service';
+import { dispatch } from '../../../src/main/dispatch';
+import { createHandlers } from '../../../src/main/handlers';
+import type { Handlers } from '../../../src/shared/api';
+import type { Analysis, AnalysisProgress, ExplainResult, TissueResult } from '../../../src/shared/contract/analysis';
+import { SLIDES, sharedPath } from '../../helpers/shared-data';
+import { tempHome } from '../../helpers/temp-home';
+
+const svs = sharedPath(SLIDES.svs);
+const ihc = sharedPath(SLIDES.ihc);
+const vitTiny = sharedPath('oracle/vit_tiny');
+const resnetTiny = sharedPath('oracle/resnet_tiny');
+
+describe.skipIf(!svs || !ihc || !vitTiny || !resnetTiny)('analysis calls', { timeout: 180_000 }, () => {
+  const home = tempHome('tessella-analysis-calls-');
+  let ctx: AppContext;
+  let h: Handlers;
+  let svsId: number;
+  let ihcId: number;
+  const events: AnalysisProgress[] = [];
+  const call = <T>(name: string, input: unknown) => dispatch(h, name, input) as Promise<T>;
+
+  beforeAll(async () => {
+    ctx = createAppContext({ host: 'cli', home: home.dir });
+    ctx.events.onAny((name, p) => name === 'analysis.progress' && events.push(p as AnalysisProgress));
+    h = createHandlers(ctx);
+    svsId = (await ctx.slides.ensure(svs!)).id;
+    ihcId = (await ctx.slides.ensure(ihc!)).id;
+  });
+  afterAll(async () => {
+    await analysisService(ctx).queue.stop();
+    ctx.close();
+    home.cleanup();
+  });
+
+  it('analysis.tissue returns the mask as an overlay, with Otsu’s thresholds or the ones given', async () => {
+    const t = await call<TissueResult>('analysis.tissue', { slideId: svsId });
+    expect([t.width, t.height]).toEqual([138, 185]);
+    expect(t.maskMpp).toBeCloseTo(8, 0);
+    expect(t.tissueFraction).toBeGreaterThan(0.3);
+    const meta = await sharp(Buffer.from(t.png, 'base64')).metadata();
+    expect([meta.width, meta.height, meta.channels]).toEqual([138, 185, 4]);
+    const strict = await call<TissueResult>('analysis.tissue', { slideId: svsId, tissue: { method: 'saturation', saturationThreshold: 0.6 } });
+    expect(strict.thresholds.saturation).toBeCloseTo(0.6, 2);
+    expect(strict.tissueFraction).toBeLessThan(t.tissueFraction);
+    await expect(call('analysis.tissue', { slideId: svsId, tissue: { method: 'magic' } })).rejects.toMatchObject({ code: 'invalid-input' });
+  });
+
+  it('analysis.plan says what a slide without mpp needs; analysis.setSlideMpp supplies it', async () => {
+    expect(await call('analysis.plan', { slideId: ihcId, model: vitTiny })).toMatchObject({ needsSlideMpp: true, grid: null });
+    await expect(call('analysis.enqueue', { slideIds: [ihcId], model: vitTiny })).rejects.toMatchObject({ code: 'needs-mpp' });
+    expect(await call('analysis.setSlideMpp', { slideId: ihcId, mpp: 0.5 })).toEqual({ slideId: ihcId, mpp: { x: 0.5, y: 0.5 } });
+    const plan = await call<{ grid: { targetMpp: number; tileSize: number; tiles: number } }>('analysis.plan', { slideId: ihcId, model: vitTiny, params: { magnification: 5 } });
+    expect(plan.grid).toMatchObject({ targetMpp: 2, tileSize: 128, tiles: 16 });
+    await expect(call('analysis.plan', { slideId: ihcId, model: '/no/such/model' })).rejects.toMatchObject({ code: 'bad-request' });
+  });
+
+  it('enqueue, cancel, resume and remove an analysis', async () => {
+    const waitFor = (pred: () => boolean) =>
+      new Promise<void>((resolve, reject) => {
+        const t0 = Date.now();
+        const tick = setInterval(() => {
+          if (pred()) clearInterval(tick), resolve();
+          else if (Date.now() - t0 > 120_000) clearInterval(tick), reject(new Error('timed out'));
+        }, 100);
+      });
+    const { analyses } = await call<{ analyses: Analysis[] }>('analysis.enqueue', { slideIds: [ihcId], model: vitTiny, params: { mpp: 2 } });
+    const id = analyses[0]!.id;
+    expect(await call('analysis.cancel', { id })).toEqual({ cancelled: true });
+    const stopped = await call<Analysis>('analysis.get', { id });
+    expect(['cancelled', 'completed']).toContain(stopped.status); // a tiny slide may finish first
+    const resumed = await call<Analysis>('analysis.resume', { id });
+    expect(['queued', 'running', 'completed']).toContain(resumed.status);
+    await waitFor(() => events.some((e) => e.analysisId === id && e.status === 'completed'));
+    const done = await call<Analysis>('analysis.get', { id });
+    expect(done).toMatchObject({ status: 'completed', done: done.total });
+    expect((await call<Analysis[]>('analysis.list', { slideId: ihcId })).map((a) => a.id)).toEqual([id]);
+    // The same request again reuses it.
+    expect((await call<{ analyses: Analysis[] }>('analysis.enqueue', { slideIds: [ihcId], model: vitTiny, params: { mpp: 2 } })).analyses[0]).toMatchObject({ id, status: 'completed' });
+    expect(await call('analysis.remove', { id })).toEqual({ removed: true });
+    expect(ctx.db.prepare('SELECT COUNT(*) AS n FROM predictions WHERE analysis_id = ?').get(id)).toEqual({ n: 0 });
+    await expect(call('analysis.get', { id })).rejects.toMatchObject({ code: 'not-found' });
+  });
+
+  it('analysis.explain stitches Grad-CAM over a slide region in a worker', async () => {
+    const r = await call<ExplainResult>('analysis.explain', { model: resnetTiny, slideId: svsId, region: { x: 300, y: 1200, w: 400, h: 300 }, params: { mpp: 2 } });
+    // 2 µm/px x 64 px = 257 px tiles: columns 1..2, rows 4..5.
+    expect(r).toMatchObject({ method: 'grad-cam', tiles: 4, extent: { x: 257, y: 1028, w: 514, h: 514 } });
+    expect([r.maps[0]!.rows, r.maps[0]!.cols]).toEqual([16, 16]);
+    expect(Math.max(...r.maps[0]!.values)).toBe(1);
+    await expect(call('analysis.explain', { model: resnetTiny, slideId: svsId })).rejects.toMatchObject({ code: 'invalid-input' });
+    await expect(call('analysis.explain', { model: resnetTiny, slideId: svsId, region: { x: 99_999, y: 0, w: 10, h: 10 }, params: { mpp: 2 } })).rejects.toMatchObject({ code: 'bad-request' });
+  });
+});
