@@ -57,6 +57,21 @@ describe.skipIf(!svsPath || !qupathFile)('tessella annotations / patches', () =>
     }
     const missing = tessella(['patches', 'extract', '--slide', svsPath!, '--json'], env);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('--out DIR is required');
+    expect(missing.stderr).toContain('--out DIR, --dataset NAME');
+  });
+
+  it('patches extract --dataset imports the patches as a dataset ready to train on', () => {
+    const r = tessella(['patches', 'extract', '--slide', svsPath!, '--size', '224', '--mpp', '0.5', '--dataset', 'cmu-regions', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.outDir).toBe(join(env.TESSELLA_HOME, 'datasets', 'extracted', 'cmu-regions'));
+    expect(result.dataset).toMatchObject({ name: 'cmu-regions', images: result.patches.length });
+    const info = tessella(['dataset', 'info', 'cmu-regions', '--json'], env);
+    expect(info.code, info.stderr).toBe(0);
+    const ds = JSON.parse(info.stdout);
+    const byLabel: Record<string, number> = {};
+    for (const p of result.patches) byLabel[p.label] = (byLabel[p.label] ?? 0) + 1;
+    expect(Object.fromEntries(ds.classes.map((c: { label: string; total: number }) => [c.label, c.total]))).toEqual(byLabel);
+    expect(ds.mpp).toBe(0.5);
   });
 });

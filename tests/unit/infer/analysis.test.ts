@@ -134,6 +134,10 @@ describe.skipIf(!ready)('slide analysis', { timeout: 300_000 }, () => {
     expect(f0.geometry).toEqual({ type: 'Polygon', coordinates: [[[rows[0]!.x, rows[0]!.y], [rows[0]!.x + 257, rows[0]!.y], [rows[0]!.x + 257, rows[0]!.y + 257], [rows[0]!.x, rows[0]!.y + 257], [rows[0]!.x, rows[0]!.y]]] });
     expect(f0.classification?.name).toBe(label);
     expect((f0.measurements as Record<string, number>).dog).toBeCloseTo(rows[0]!.probs[1]!, 5);
+    // Tile ids are stable: importing a re-export replaces rather than duplicates.
+    const again = await dispatch(handlers, 'analysis.export', { id: a!.id, dir: join(home.dir, 'export-again') }) as Record<string, string>;
+    expect(parseGeoJson(readFileSync(again.geojson!, 'utf8')).map((f) => f.id)).toEqual(features.map((f) => f.id));
+    expect(new Set(features.map((f) => f.id)).size).toBe(features.length);
     const summary = JSON.parse(readFileSync(files.summary!, 'utf8'));
     expect(summary).toMatchObject({ analysisId: a!.id, tiles: 108, tissueTiles: rows.length, heatmap: { width: heat.width, height: heat.height } });
   });

@@ -3,7 +3,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { CliError, type CliCommand } from '../command.js';
 import { annotationService } from '../../annotations/service.js';
-import { extractPatches, type ExtractResult } from '../../annotations/extract-patches.js';
+import { extractedDatasetDir, extractPatches, type ExtractResult } from '../../annotations/extract-patches.js';
+import { importDataset } from '../../datasets/import.js';
 import { DEFAULT_MIN_TISSUE } from '../../annotations/tissue.js';
 
 function positionals(given: string[], names: string[]): string[] {
@@ -84,12 +85,16 @@ const extractCmd: CliCommand = {
     class: { type: 'string', multiple: true, description: 'only regions of this class (repeat for several)' },
     limit: { type: 'number', description: 'at most this many patches' },
     out: { type: 'string', description: 'output folder; patches go to OUT/<class>/<slide>_<x>_<y>.png' },
+    dataset: { type: 'string', description: 'also import the patches as this dataset (new, or an earlier extraction of that name), ready to train on' },
   },
   async run({ options, app, io, positionals: extra }) {
     const slides = [...((options.slide as string[] | undefined) ?? []), ...extra];
     if (slides.length === 0) throw new CliError('give at least one --slide FILE', 2);
-    if (!options.out) throw new CliError('--out DIR is required', 2);
+    const datasetName = options.dataset as string | undefined;
+    if (!options.out && !datasetName) throw new CliError('give --out DIR, --dataset NAME, or both', 2);
     const ctx = await app();
+    // Without --out, a dataset's patches live in the data home beside its other files.
+    const outDir = options.out ? String(options.out) : extractedDatasetDir(ctx, datasetName!);
     const ids: number[] = [];
     for (const s of slides) ids.push((await ctx.slides.ensure(s)).id);
     let bar: ReturnType<typeof io.progress> | undefined;
@@ -105,20 +110,23 @@ const extractCmd: CliCommand = {
         minTissue: options['min-tissue'] as number,
         classes: options.class as string[] | undefined,
         limit: options.limit as number | undefined,
-        outDir: String(options.out),
+        outDir,
         signal: abort.signal,
         onProgress: ({ done, total }) => {
           bar ??= io.progress('patches', total);
           bar.tick(done);
         },
       });
-      return r;
+      if (!datasetName) return r;
+      // The extraction is an ImageFolder tree (one folder per class): import it like any other.
+      const dataset = await importDataset(ctx.db, { path: r.outDir, name: datasetName, mpp: r.mpp });
+      return { ...r, dataset };
     } finally {
       bar?.end();
       process.off('SIGINT', onSigint);
     }
   },
-  human: (r: ExtractResult) => {
+  human: (r: ExtractResult & { dataset?: { name: string; images: number } }) => {
     const byLabel = new Map<string, number>();
     for (const p of r.patches) byLabel.set(p.label, (byLabel.get(p.label) ?? 0) + 1);
     return [
@@ -126,6 +134,7 @@ const extractCmd: CliCommand = {
       ...[...byLabel].map(([l, n]) => `  ${l}: ${n}`),
       ...r.slides.map((s) => `  ${s.slide}: ${s.regions} regions, ${s.candidates} grid positions, ${s.rejectedGlass} rejected as glass`),
       ...(r.skippedUnclassified ? [`  ${r.skippedUnclassified} unclassified regions skipped`] : []),
+      ...(r.dataset ? [`dataset "${r.dataset.name}" now holds ${r.dataset.images} images`] : []),
     ].join('\n');
   },
 };
