@@ -23,6 +23,7 @@ import { BUILTIN_CONFIGS } from '../src/main/ml/models/configs';
 import { decodeImage } from '../src/main/ml/models/processors';
 import { OnnxEngine } from '../src/main/ml/onnx/session';
 import { augment } from '../src/main/train/augment';
+import { wasmPassSize } from '../src/main/train/memory';
 import { Optimizer } from '../src/main/train/optimizers';
 import { streamRng } from '../src/main/train/rng';
 import { Stepper } from '../src/main/train/step';
@@ -114,6 +115,8 @@ export async function benchOne(spec: OneSpec): Promise<object> {
   const model = networkModel(ck, mode, LAST_K);
   ck.weights.clear();
   const trainableParams = model.trainable.reduce((a, n) => a + model.params.get(n)!.size, 0);
+  // what the trainer would take per pass on wasm, to set against the largest batch that ran here
+  const trainerPassSize = wasmPassSize(ck.config, SIZE, totalParams, trainableParams, model.batchNormTrains);
   const stepper = new Stepper(model, new Optimizer(model.params, model.trainable, { kind: 'adamw', weightDecay: 0.05, betas: [0.9, 0.999], eps: 1e-8, momentum: 0.9 }), { weights: null, labelSmoothing: 0.1, maxGradNorm: null });
   const px = pixels(batch);
   let peakBytes = 0;
@@ -133,6 +136,7 @@ export async function benchOne(spec: OneSpec): Promise<object> {
     trainableParams,
     totalParams,
     tensorMegabytesAfterStep: Math.round(peakBytes / 1024 ** 2),
+    ...(info.backend === 'wasm' ? { trainerPassSize } : {}),
     timedSteps: t.steps,
     ...(mode === 'last-k' ? { lastK: LAST_K } : {}),
   };

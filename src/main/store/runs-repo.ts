@@ -183,6 +183,10 @@ export class RunsRepo {
     );
   }
 
+  setBackend(id: number, backend: string): void {
+    this.db.prepare('UPDATE runs SET backend = ? WHERE id = ?').run(backend, id);
+  }
+
   setDirs(id: number, dirs: { best?: string; last?: string; out?: string }): void {
     if (dirs.best !== undefined) this.db.prepare('UPDATE runs SET best_dir = ? WHERE id = ?').run(dirs.best, id);
     if (dirs.last !== undefined) this.db.prepare('UPDATE runs SET last_dir = ? WHERE id = ?').run(dirs.last, id);

@@ -38,6 +38,7 @@ import { Optimizer } from './optimizers.js';
 import { streamRng } from './rng.js';
 import { Stepper } from './step.js';
 import { batches, epochOrder, inverseFrequencyWeights } from './sampler.js';
+import { wasmPassSize } from './memory.js';
 import { learningRate, type ScheduleSpec } from './schedules.js';
 import { runDir, trainCacheDir } from './setup.js';
 import { fitStain, readStainParams, stainNormalizer, type StainParams } from './stain.js';
@@ -190,6 +191,12 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
     const aug = cfg.mode === 'head' ? null : cfg.augment;
     const stepper = new Stepper(model, optimizer, { weights, labelSmoothing: cfg.labelSmoothing, maxGradNorm: cfg.maxGradNorm });
     const { height, width } = modelInputSize(ckpt.preprocessor);
+    // the wasm heap stops at 4 GB: bigger batches are done in several passes, gradients summed
+    const totalParams = [...model.params.values()].reduce((a, v) => a + v.size, 0);
+    const trainableParams = model.trainable.reduce((a, n) => a + model!.params.get(n)!.size, 0);
+    const passSize =
+      cfg.mode === 'head' || backend.backend !== 'wasm' ? cfg.batchSize : Math.min(cfg.batchSize, wasmPassSize(ckpt.config, height, totalParams, trainableParams, model.batchNormTrains));
+    if (passSize < cfg.batchSize) repo.setBackend(runId, `${backendName}; ${passSize} images per pass (wasm heap)`);
 
     const inputOf = async (idx: number[], epoch: number, positions: number[]): Promise<tf.Tensor> => {
       if (trainX) {
@@ -243,7 +250,6 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
     for (let epoch = (state?.epoch ?? 0) + 1; epoch <= cfg.epochs && !stoppedEarly; epoch++) {
       const t0 = Date.now();
       const order = epochOrder(trainLabels, epoch, cfg.seed, cfg.balance === 'sampler');
-      const micro = batches(order, cfg.batchSize);
       let lossSum = 0;
       let lossDenom = 0;
       let correct = 0;
@@ -254,12 +260,12 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
           cancelled = true;
           break;
         }
-        const stepMicro = micro.slice(s * cfg.accumulate, (s + 1) * cfg.accumulate);
-        const stepLabels = stepMicro.flat().map((i) => trainLabels[i]);
+        const stepImages = order.slice(s * perStep, (s + 1) * perStep);
+        const stepLabels = stepImages.map((i) => trainLabels[i]);
         const denom = weights ? stepLabels.reduce((a, l) => a + weights[l], 0) : stepLabels.length;
         const lr = learningRate(optimizer.steps, schedule);
         let stepLoss = 0;
-        for (const idx of stepMicro) {
+        for (const idx of batches(stepImages, passSize)) {
           const positions = idx.map((_, j) => position + j);
           position += idx.length;
           const x = await inputOf(idx, epoch, positions);

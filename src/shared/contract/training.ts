@@ -57,7 +57,10 @@ const TrainConfigFields = z.object({
   /** Blocks unfrozen in last-k mode (transformer layers or residual blocks), with the head. */
   lastK: z.number().int().min(1).max(200).default(2),
   epochs: z.number().int().min(1).max(10_000).default(10),
-  /** Images per forward pass; `accumulate` passes make one optimizer step. */
+  /**
+   * Images per batch; `accumulate` batches make one optimizer step. Where the backend's memory
+   * is short (the 4 GB wasm heap) a batch is computed in several passes with gradients summed.
+   */
   batchSize: z.number().int().min(1).max(4096).default(16),
   accumulate: z.number().int().min(1).max(1024).default(1),
   optimizer: z.enum(['adamw', 'sgd']).default('adamw'),
