@@ -4,7 +4,8 @@
  * each explained, stitched, and drawn over the region).
  */
 import type { ExplainResult } from '../../shared/contract/analysis.js';
-import { decodeImage, rescaleNormalize, resizeForModel } from '../ml/models/processors.js';
+import { prepareImage } from '../ml/models/model-input.js';
+import { decodeImage, rescaleNormalize } from '../ml/models/processors.js';
 import type { SlideReader } from '../slides/reader.js';
 import { backgroundOf, readScaled } from '../slides/tile-service.js';
 import { thumbnailLevel } from '../slides/thumbnail.js';
@@ -33,7 +34,7 @@ function probabilities(labels: string[], probs: ArrayLike<number>): Record<strin
 }
 
 export async function explainImage(ex: Explainer, input: string | Buffer, target?: string | number): Promise<ExplainResult> {
-  const seen = resizeForModel(await decodeImage(input), ex.preprocessor);
+  const seen = prepareImage(await decodeImage(input), ex);
   if (seen.width !== ex.inputSize || seen.height !== ex.inputSize) throw new Error(`the processor made ${seen.width}x${seen.height}, the model takes ${ex.inputSize}`);
   const [r] = await ex.explain(rescaleNormalize(seen, ex.preprocessor), 1);
   const predicted = argmax(r!.probs);
@@ -83,7 +84,7 @@ export async function explainRegion(
   const results = [];
   for (let i = 0; i < tiles.length; i += BATCH) {
     const batch = tiles.slice(i, i + BATCH);
-    results.push(...(await ex.explain(await tileBatch(reader, ex.preprocessor, { level: g.level, readSize: g.readSize, inputSize: ex.inputSize }, batch), batch.length)));
+    results.push(...(await ex.explain(await tileBatch(reader, ex, { level: g.level, readSize: g.readSize, inputSize: ex.inputSize }, batch), batch.length)));
   }
   // One class for the whole region: the asked one, else the one most tiles predict.
   const votes = new Array<number>(ex.labels.length).fill(0);

@@ -95,6 +95,7 @@ export class Explainer {
     readonly labels: string[],
     readonly inputSize: number,
     readonly preprocessor: Checkpoint['preprocessor'],
+    readonly stain: Checkpoint['stain'],
     private readonly engine: OnnxEngine | null,
     private readonly resnet: ResNetForImageClassification | null,
   ) {}
@@ -104,12 +105,12 @@ export class Explainer {
     const labels = labelsOf(ck);
     if (ck.arch === 'vit') {
       const engine = await OnnxEngine.load(ck, { cacheDir: engineCacheDir, explain: true });
-      return new Explainer('vit', labels, size.height, ck.preprocessor, engine, null);
+      return new Explainer('vit', labels, size.height, ck.preprocessor, ck.stain, engine, null);
     }
     await initBackend();
     const model = createModel(ck);
     if (!(model instanceof ResNetForImageClassification)) throw new Error('expected a ResNet');
-    return new Explainer('resnet', labels, size.height, ck.preprocessor, null, model);
+    return new Explainer('resnet', labels, size.height, ck.preprocessor, ck.stain, null, model);
   }
 
   async explain(pixels: Float32Array, n: number): Promise<ImageExplanation[]> {

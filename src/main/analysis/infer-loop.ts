@@ -124,7 +124,7 @@ export async function runInference(job: InferJob, port: MessagePort): Promise<vo
     for (let i = 0; i < todo.length; i += job.batchSize) batches.push(todo.slice(i, i + job.batchSize));
     const ahead = Math.max(1, job.prefetch);
     // Readers read ahead while the engine is still loading.
-    pool.setup({ preprocessor: ck.preprocessor, level: geometry.level, readSize: geometry.readSize, inputSize: size.height });
+    pool.setup({ preprocessor: ck.preprocessor, stain: ck.stain, level: geometry.level, readSize: geometry.readSize, inputSize: size.height });
     for (let b = 0; b < Math.min(ahead, batches.length); b++) pool.request(b, batches[b]!);
     engine = await enginePromise;
     if (engine.inputShape[1] !== size.height) throw new Error(`the engine takes ${engine.inputShape[1]} px, the processor makes ${size.height}`);

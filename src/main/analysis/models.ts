@@ -3,12 +3,12 @@
  * its content hash, labels and input size. Hashing reads every weight byte, so the row keeps a
  * stamp of the files' sizes and mtimes and the hash is only recomputed when they change.
  */
-import { existsSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { checkpointStamp } from '../ml/model-cache.js';
 import { isBuiltinName } from '../ml/models/configs.js';
 import { loadCheckpoint, type Checkpoint } from '../ml/models/checkpoint.js';
 import { modelInputSize } from '../ml/models/processors.js';
-import { shardFiles } from '../ml/models/safetensors.js';
 import type { AnalysisRepo, ModelRow } from '../store/analysis-repo.js';
 
 /** The key a model is stored under: an absolute folder, or the built-in name. */
@@ -20,11 +20,9 @@ export function modelKey(ref: string): string {
 async function filesStamp(key: string): Promise<string> {
   if (isBuiltinName(key)) return `builtin:${key}`;
   if (!existsSync(key)) throw new Error(`${key}: no such checkpoint folder`);
-  const dir = statSync(key).isDirectory() ? key : resolve(key, '..');
-  const files = ['config.json', 'preprocessor_config.json', 'model.safetensors', 'model.safetensors.index.json'].map((f) => join(dir, f));
-  const index = join(dir, 'model.safetensors.index.json');
-  if (!existsSync(join(dir, 'model.safetensors')) && existsSync(index)) files.push(...(await shardFiles(index)));
-  return JSON.stringify(files.filter((f) => existsSync(f)).map((f) => [basename(f), statSync(f).size, statSync(f).mtimeMs]));
+  const stamp = await checkpointStamp(key);
+  if (!stamp) throw new Error(`${key}: not a checkpoint folder (config.json and model.safetensors expected)`);
+  return stamp;
 }
 
 export function labelsOf(ck: Pick<Checkpoint, 'id2label'>): string[] {

@@ -2,7 +2,8 @@
  * One tile from slide to model input: read at the grid's level, composited onto the slide's
  * background (areas off the slide come back transparent), then the model's image processor.
  */
-import { rescaleNormalize, resizeForModel, type PreprocessorConfig, type RGBImage } from '../ml/models/processors.js';
+import { type ModelInput, prepareImage } from '../ml/models/model-input.js';
+import { rescaleNormalize, type RGBImage } from '../ml/models/processors.js';
 import type { RgbaImage, SlideReader } from '../slides/reader.js';
 import { backgroundOf } from '../slides/tile-service.js';
 
@@ -35,7 +36,7 @@ export async function readTileRgb(reader: SlideReader, level: number, readSize: 
 /** Reads and preprocesses tiles into one NCHW batch (`out` when given). Reads run concurrently. */
 export async function tileBatch(
   reader: SlideReader,
-  pp: PreprocessorConfig,
+  input: ModelInput,
   geometry: { level: number; readSize: number; inputSize: number },
   tiles: { x: number; y: number }[],
   out?: Float32Array,
@@ -44,11 +45,11 @@ export async function tileBatch(
   const pixels = out ?? new Float32Array(tiles.length * per);
   const images = await Promise.all(tiles.map((t) => readTileRgb(reader, geometry.level, geometry.readSize, t.x, t.y)));
   images.forEach((img, i) => {
-    const sized = resizeForModel(img, pp);
+    const sized = prepareImage(img, input);
     if (sized.width !== geometry.inputSize || sized.height !== geometry.inputSize) {
       throw new Error(`the image processor made a ${sized.width}x${sized.height} input of a tile, the model takes ${geometry.inputSize}`);
     }
-    rescaleNormalize(sized, pp, pixels.subarray(i * per, (i + 1) * per));
+    rescaleNormalize(sized, input.preprocessor, pixels.subarray(i * per, (i + 1) * per));
   });
   return pixels;
 }

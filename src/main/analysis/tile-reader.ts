@@ -35,7 +35,7 @@ export async function runTileReader(job: ReadJob, port: MessagePort): Promise<vo
   const serve = async (id: number, tiles: { x: number; y: number }[]) => {
     try {
       if (!setup) throw new Error('tile reader: read before setup');
-      const pixels = await tileBatch(await opening, setup.preprocessor, setup, tiles);
+      const pixels = await tileBatch(await opening, setup, setup, tiles);
       port.postMessage({ type: 'batch', id, pixels } satisfies ReadReply, [pixels.buffer as ArrayBuffer]);
     } catch (e) {
       port.postMessage({ type: 'error', id, message: (e as Error).message } satisfies ReadReply);

@@ -5,6 +5,7 @@
  */
 import type { ExplainResult, TileGrid, TissueParams } from '../../shared/contract/analysis.js';
 import type { PreprocessorConfig } from '../ml/models/processors.js';
+import type { StainParams } from '../train/stain.js';
 
 /** What the inference worker is started with. */
 export interface InferJob {
@@ -68,6 +69,7 @@ export type ControlMessage = { type: 'cancel' };
 export interface ReaderSetup {
   type: 'setup';
   preprocessor: PreprocessorConfig;
+  stain: StainParams | null;
   level: number;
   readSize: number;
   inputSize: number;

@@ -18,7 +18,7 @@ import { openRunner } from '../ml/infer/engine-runner.js';
 import { ImageReadError, readBatch } from '../ml/infer/image-batches.js';
 import { softmax } from '../ml/infer/predict.js';
 import { isBuiltinName } from '../ml/models/configs.js';
-import type { PreprocessorConfig } from '../ml/models/processors.js';
+import type { ModelInput } from '../ml/models/model-input.js';
 import { ImagePredictionsRepo, type ImagePredictionWrite } from '../store/image-predictions-repo.js';
 import { datasetLabels } from './query.js';
 
@@ -79,7 +79,7 @@ export async function predictDataset(ctx: Pick<AppContext, 'db' | 'home'>, datas
     hooks.onProgress?.(0, images.length);
     for (let start = 0; start < images.length; start += BATCH) {
       hooks.signal?.throwIfAborted();
-      const { ok, pixels } = await preprocess(images.slice(start, start + BATCH), runner.preprocessor, failed);
+      const { ok, pixels } = await preprocess(images.slice(start, start + BATCH), runner, failed);
       if (ok.length) {
         const { logits } = await runner.run(pixels, ok.length);
         const rows: ImagePredictionWrite[] = ok.map((img, j) => {
@@ -103,11 +103,11 @@ export async function predictDataset(ctx: Pick<AppContext, 'db' | 'home'>, datas
 /** One batch of pixels; an image that cannot be read is reported and left out, not fatal. */
 async function preprocess(
   batch: { id: number; path: string }[],
-  pp: PreprocessorConfig,
+  input: ModelInput,
   failed: PredictResult['failed'],
 ): Promise<{ ok: { id: number; path: string }[]; pixels: Float32Array }> {
   try {
-    return { ok: batch, pixels: await readBatch(batch.map((b) => b.path), pp) };
+    return { ok: batch, pixels: await readBatch(batch.map((b) => b.path), input) };
   } catch (e) {
     if (!(e instanceof ImageReadError)) throw e;
     // Find the bad ones one by one; the good ones still go in.
@@ -115,7 +115,7 @@ async function preprocess(
     const parts: Float32Array[] = [];
     for (const b of batch) {
       try {
-        parts.push(await readBatch([b.path], pp));
+        parts.push(await readBatch([b.path], input));
         ok.push(b);
       } catch (err) {
         if (!(err instanceof ImageReadError)) throw err;

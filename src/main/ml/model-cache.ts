@@ -15,6 +15,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { defaultHome } from '../home.js';
+import { STAIN_FILE, type StainParams } from '../train/stain.js';
 import type { Checkpoint, LoadOptions } from './models/checkpoint.js';
 import { builtinCheckpointHash } from './models/checkpoint-hash.js';
 import { type Arch, type HfConfig, isBuiltinName } from './models/configs.js';
@@ -28,6 +29,7 @@ export interface ModelSpec {
   arch: Arch;
   config: HfConfig;
   preprocessor: PreprocessorConfig;
+  stain: StainParams | null;
   id2label: Record<number, string>;
   hash: string;
 }
@@ -49,7 +51,7 @@ export interface ModelCacheOptions {
 
 const HASH_MEMO = 'checkpoint-hashes.json';
 const MEMO_LIMIT = 1000;
-const SPEC_VERSION = 1;
+const SPEC_VERSION = 2;
 
 export function onnxCacheDir(home: string = defaultHome()): string {
   return join(home, 'models', 'onnx');
@@ -78,6 +80,7 @@ async function filesStamp(dir: string): Promise<string | null> {
   if (!existsSync(at('config.json'))) return null;
   const files = ['config.json'];
   if (existsSync(at('preprocessor_config.json'))) files.push('preprocessor_config.json');
+  if (existsSync(at(STAIN_FILE))) files.push(STAIN_FILE);
   if (existsSync(at('model.safetensors'))) files.push('model.safetensors');
   else if (existsSync(at('model.safetensors.index.json'))) {
     files.push('model.safetensors.index.json', ...(await shardFiles(at('model.safetensors.index.json'))).map((f) => f.slice(dir.length + 1)));
@@ -139,7 +142,7 @@ export async function checkpointStamp(ref: string): Promise<string | null> {
  */
 export async function rememberCheckpoint(ref: string, ck: Checkpoint, stamp: string | null, opts: ModelCacheOptions = {}): Promise<void> {
   const cacheDir = opts.cacheDir ?? onnxCacheDir();
-  const spec: ModelSpec & { version: number } = { version: SPEC_VERSION, arch: ck.arch, config: ck.config, preprocessor: ck.preprocessor, id2label: ck.id2label, hash: ck.hash };
+  const spec: ModelSpec & { version: number } = { version: SPEC_VERSION, arch: ck.arch, config: ck.config, preprocessor: ck.preprocessor, stain: ck.stain, id2label: ck.id2label, hash: ck.hash };
   await writeJsonAtomic(join(cacheDir, `${ck.hash}.json`), spec);
   if (!stamp || stamp !== (await checkpointStamp(ref))) return;
   const dir = checkpointDir(ref);
@@ -158,7 +161,7 @@ export async function rememberCheckpoint(ref: string, ck: Checkpoint, stamp: str
 export async function readSpec(hash: string, cacheDir: string = onnxCacheDir()): Promise<ModelSpec | null> {
   const s = await readJson<ModelSpec & { version?: number }>(join(cacheDir, `${hash}.json`));
   if (!s || s.version !== SPEC_VERSION || s.hash !== hash || !s.config || !s.preprocessor || !s.id2label) return null;
-  return { arch: s.arch, config: s.config, preprocessor: s.preprocessor, id2label: s.id2label, hash: s.hash };
+  return { arch: s.arch, config: s.config, preprocessor: s.preprocessor, stain: s.stain ?? null, id2label: s.id2label, hash: s.hash };
 }
 
 /** loadCheckpoint(), its errors naming the checkpoint (a damaged weight file's parser error would not). */
@@ -199,5 +202,5 @@ export async function openOnnxModel(ref: string, opts: ModelCacheOptions & Omit<
   const ck = await loadCheckpointOf(ref, opts.load);
   const engine = await OnnxEngine.load(ck, engineOpts);
   await rememberCheckpoint(ref, ck, stamp, { cacheDir, load: opts.load });
-  return { engine, model: { arch: ck.arch, config: ck.config, preprocessor: ck.preprocessor, id2label: ck.id2label, hash: ck.hash }, dir: ck.dir ? resolve(ck.dir) : null, weightsRead: true };
+  return { engine, model: { arch: ck.arch, config: ck.config, preprocessor: ck.preprocessor, stain: ck.stain, id2label: ck.id2label, hash: ck.hash }, dir: ck.dir ? resolve(ck.dir) : null, weightsRead: true };
 }

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { saveCheckpoint, type CheckpointLike } from '../ml/models/checkpoint.js';
 import { readSafetensors, writeSafetensors, type TensorEntry } from '../ml/models/safetensors.js';
 import type { EpochRecord } from '../store/runs-repo.js';
-import { writeStainParams, type StainParams } from './stain.js';
+import type { StainParams } from './stain.js';
 
 export const TRAINER_STATE = 'trainer_state.json';
 export const OPTIMIZER_FILE = 'optimizer.safetensors';
@@ -64,9 +64,8 @@ export async function writeTrainingCheckpoint(dir: string, input: SaveInput): Pr
   const tmp = `${dir}.tmp`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
-  await saveCheckpoint(input.ckpt, tmp);
+  await saveCheckpoint({ ...input.ckpt, stain: input.stain }, tmp);
   await writeSafetensors(join(tmp, OPTIMIZER_FILE), input.optimizer, { metadata: { optimizer_steps: String(input.state.optimizerSteps) } });
-  if (input.stain) await writeStainParams(tmp, input.stain);
   await writeFile(join(tmp, TRAINER_STATE), JSON.stringify(input.state, null, 2) + '\n');
   await swapIn(tmp, dir);
 }

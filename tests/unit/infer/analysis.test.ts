@@ -40,7 +40,7 @@ async function expectEngineAgrees(ctx: AppContext, rows: PredictionRow[], grid: 
   const engine = await OnnxEngine.load(ck, { cacheDir: engineCacheDir(ctx.home) });
   const reader = await openSlide(svs!, { cacheDir: ctx.home.slideCache });
   try {
-    const out = await engine.run(await tileBatch(reader, ck.preprocessor, grid, rows), rows.length);
+    const out = await engine.run(await tileBatch(reader, ck, grid, rows), rows.length);
     let worst = 0;
     rows.forEach((r, i) => {
       const p = softmax(out.logits[i]!);

@@ -138,7 +138,7 @@ describe.skipIf(!resnetTiny)('ResNet Grad-CAM (resnet_tiny)', () => {
       expect(r.method).toBe('grad-cam');
       // The centre tile's block is that tile's own Grad-CAM (for the region's class), up to the region-wide scale.
       const c = ex.labels.indexOf(r.target);
-      const [own] = await ex.explain(await tileBatch(reader, ex.preprocessor, { level: 0, readSize: 513, inputSize: 64 }, [{ x: 513, y: 513 }]), 1);
+      const [own] = await ex.explain(await tileBatch(reader, ex, { level: 0, readSize: 513, inputSize: 64 }, [{ x: 513, y: 513 }]), 1);
       const cam = own!.mainMap(c).values;
       const block = Array.from({ length: 64 }, (_, p) => r.maps[0]!.values[(8 + Math.floor(p / 8)) * 24 + 8 + (p % 8)]!);
       const scale = Math.max(...cam) / Math.max(...block);

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/main/ml/engine/backend.js';
 import { loadCheckpoint } from '../../../src/main/ml/models/checkpoint.js';
 import { createModel } from '../../../src/main/ml/models/index.js';
-import { preprocessBatch } from '../../../src/main/ml/models/processors.js';
+import { preprocessBatch } from '../../../src/main/ml/models/model-input.js';
 import type { ResNetOutput } from '../../../src/main/ml/models/resnet.js';
 import { attentionRollout, vitNumPatches, type ViTOutput } from '../../../src/main/ml/models/vit.js';
 import { diffTo, inputTensor, maxAbsDiff, readF32, realWeightsDir, TOL } from './oracle.js';
@@ -33,7 +33,7 @@ describe('real shapes on wasm', () => {
   it.skipIf(!vitDir)('ViT-B/16: logits, features, last hidden state, last attentions, rollout', async () => {
     const ckpt = await loadCheckpoint(vitDir!);
     const model = createModel(ckpt);
-    const pixels = await checkPixels(vitDir!, ckpt.preprocessor);
+    const pixels = await checkPixels(vitDir!, ckpt);
     const t0 = performance.now();
     const out = model.forward(inputTensor(vitDir!), { outputAttentions: true }) as ViTOutput;
     out.logits.dataSync();
@@ -60,7 +60,7 @@ describe('real shapes on wasm', () => {
   it.skipIf(!resnetDir)('ResNet-50: logits, pooled features, embedder and stage outputs', async () => {
     const ckpt = await loadCheckpoint(resnetDir!);
     const model = createModel(ckpt);
-    const pixels = await checkPixels(resnetDir!, ckpt.preprocessor);
+    const pixels = await checkPixels(resnetDir!, ckpt);
     const t0 = performance.now();
     const out = model.forward(inputTensor(resnetDir!), { outputHiddenStates: true }) as ResNetOutput;
     out.logits.dataSync();

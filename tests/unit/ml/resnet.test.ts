@@ -9,7 +9,7 @@ import { initBackend } from '../../../src/main/ml/engine/backend.js';
 import { type Checkpoint, loadCheckpoint } from '../../../src/main/ml/models/checkpoint.js';
 import { parseConfig, type ResNetConfig } from '../../../src/main/ml/models/configs.js';
 import { createModel } from '../../../src/main/ml/models/index.js';
-import { preprocessBatch } from '../../../src/main/ml/models/processors.js';
+import { preprocessBatch } from '../../../src/main/ml/models/model-input.js';
 import { ResNetForImageClassification, resnetInitParameter, resnetParameterShapes } from '../../../src/main/ml/models/resnet.js';
 import { diffTo, inputTensor, maxAbsDiff, oracleDir, readF32, TOL } from './oracle.js';
 
@@ -63,7 +63,7 @@ describe.skipIf(!dir).each(['wasm', 'cpu'])('ResNet tiny on %s', (backend) => {
   });
 
   it('matches the logits from the PNG files (ConvNeXt processor: bicubic short side, centre crop)', async () => {
-    const { data, shape } = await preprocessBatch([join(dir!, 'image_0.png'), join(dir!, 'image_1.png')], ckpt.preprocessor);
+    const { data, shape } = await preprocessBatch([join(dir!, 'image_0.png'), join(dir!, 'image_1.png')], ckpt);
     const expected = readF32(join(dir!, 'logits.f32'));
     const out = model.forward(tf.tensor4d(data, shape));
     const got = out.logits.dataSync();

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/main/ml/engine/backend.js';
 import { loadCheckpoint } from '../../../src/main/ml/models/checkpoint.js';
 import { createModel } from '../../../src/main/ml/models/index.js';
-import { preprocessBatch } from '../../../src/main/ml/models/processors.js';
+import { preprocessBatch } from '../../../src/main/ml/models/model-input.js';
 import { attentionRollout, ViTForImageClassification, vitNumPatches } from '../../../src/main/ml/models/vit.js';
 import { diffTo, inputTensor, maxAbsDiff, oracleDir, readF32, TOL } from './oracle.js';
 
@@ -52,7 +52,7 @@ describe.skipIf(!dir).each(['wasm', 'cpu'])('ViT tiny on %s', (backend) => {
   });
 
   it('matches the logits from the PNG files (decode + preprocess in the loop)', async () => {
-    const { data, shape } = await preprocessBatch([join(dir!, 'image_0.png'), join(dir!, 'image_1.png')], (await loadCheckpoint(dir!)).preprocessor);
+    const { data, shape } = await preprocessBatch([join(dir!, 'image_0.png'), join(dir!, 'image_1.png')], await loadCheckpoint(dir!));
     const expected = readF32(join(dir!, 'logits.f32'));
     const out = model.forward(tf.tensor4d(data, shape));
     const got = out.logits.dataSync();

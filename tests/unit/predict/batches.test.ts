@@ -33,7 +33,7 @@ describe('softmax and top-k', () => {
 });
 
 describe.skipIf(!LUNG)('forEachBatch on lung patches', () => {
-  const pp = standardPreprocessor(builtinConfig('resnet-50'));
+  const pp = { preprocessor: standardPreprocessor(builtinConfig('resnet-50')), stain: null };
 
   it('lists an ImageFolder tree with its classes', async () => {
     const items = await listImageFolder(LUNG!);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/main/ml/engine/backend.js';
 import { loadCheckpoint } from '../../../src/main/ml/models/checkpoint.js';
 import { createModel } from '../../../src/main/ml/models/index.js';
-import { preprocessBatch } from '../../../src/main/ml/models/processors.js';
+import { preprocessBatch } from '../../../src/main/ml/models/model-input.js';
 import { OnnxEngine } from '../../../src/main/ml/onnx/session.js';
 import { openDb } from '../../../src/main/store/db.js';
 import { tessella } from '../../helpers/cli.js';
@@ -77,7 +77,7 @@ describe.skipIf(!lung || !vitTiny)('tessella train / eval / runs', () => {
     expect(Object.values(ck.id2label)).toEqual(['lung_aca', 'lung_n', 'lung_scc']);
     expect(ck.loadReport).toEqual({ newKeys: [], unusedKeys: [], reshapedKeys: [] });
     const files = ['lung_aca', 'lung_n', 'lung_scc'].map((c) => join(data.dir, c, readdirSync(join(data.dir, c)).find((f) => f !== 'corrupt.jpeg')!));
-    const { data: px, shape } = await preprocessBatch(files, ck.preprocessor);
+    const { data: px, shape } = await preprocessBatch(files, ck);
     await initBackend();
     const model = createModel(ck);
     const tfLogits = tf.tidy(() => Array.from(model.forward(tf.tensor4d(px, shape)).logits.dataSync()));

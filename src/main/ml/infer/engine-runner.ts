@@ -6,6 +6,7 @@
 import type { LoadOptions } from '../models/checkpoint.js';
 import type { Arch } from '../models/configs.js';
 import type { PreprocessorConfig } from '../models/processors.js';
+import type { StainParams } from '../../train/stain.js';
 
 export const ENGINE_NAMES = ['onnx', 'tfjs'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
@@ -40,6 +41,7 @@ export interface EngineRunner {
   hash: string;
   labels: string[];
   preprocessor: PreprocessorConfig;
+  stain: StainParams | null;
   info: RunnerInfo;
   /** `pixels`: n images, NCHW float32, preprocessed. One logits and one features array per image. */
   run(pixels: Float32Array, n: number): Promise<{ logits: Float32Array[]; features: Float32Array[] }>;
@@ -61,6 +63,7 @@ export async function openRunner(ref: string, opts: RunnerOptions): Promise<Engi
       hash: m.model.hash,
       labels: labelList(m.model.id2label),
       preprocessor: m.model.preprocessor,
+      stain: m.model.stain,
       info: {
         engine: 'onnx',
         backend: m.engine.provider,
@@ -87,6 +90,7 @@ export async function openRunner(ref: string, opts: RunnerOptions): Promise<Engi
     hash: ck.hash,
     labels: labelList(ck.id2label),
     preprocessor: ck.preprocessor,
+    stain: ck.stain,
     info: { engine: 'tfjs', backend: init.backend },
     async run(pixels, n) {
       const [logits, features] = tf.tidy(() => {

@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
-import { decodeImage, modelInputSize, type PreprocessorConfig, rescaleNormalize, resizeForModel } from '../models/processors.js';
+import { type ModelInput, prepareImage } from '../models/model-input.js';
+import { decodeImage, modelInputSize, rescaleNormalize } from '../models/processors.js';
 
 /** An image file that could not be turned into pixels; the message names the file. */
 export class ImageReadError extends Error {
@@ -34,7 +35,7 @@ export async function listImageFolder(dir: string): Promise<{ file: string; labe
     });
 }
 
-async function readOne(file: string, pp: PreprocessorConfig, out: Float32Array, size: { height: number; width: number }): Promise<void> {
+async function readOne(file: string, input: ModelInput, out: Float32Array, size: { height: number; width: number }): Promise<void> {
   let img;
   try {
     img = await decodeImage(file);
@@ -42,19 +43,19 @@ async function readOne(file: string, pp: PreprocessorConfig, out: Float32Array, 
     const why = (e as Error).message.split('\n')[0];
     throw new ImageReadError(file, existsSync(file) ? `not a readable image (${why})` : 'no such file');
   }
-  const resized = resizeForModel(img, pp);
+  const resized = prepareImage(img, input);
   if (resized.height !== size.height || resized.width !== size.width) {
     throw new ImageReadError(file, `processed to ${resized.height}x${resized.width}, the model takes ${size.height}x${size.width}`);
   }
-  rescaleNormalize(resized, pp, out);
+  rescaleNormalize(resized, input.preprocessor, out);
 }
 
 /** n images as one NCHW float32 batch. Decodes run concurrently; pixels are written in file order. */
-export async function readBatch(files: string[], pp: PreprocessorConfig): Promise<Float32Array> {
-  const size = modelInputSize(pp);
+export async function readBatch(files: string[], input: ModelInput): Promise<Float32Array> {
+  const size = modelInputSize(input.preprocessor);
   const per = 3 * size.height * size.width;
   const data = new Float32Array(files.length * per);
-  await Promise.all(files.map((f, i) => readOne(f, pp, data.subarray(i * per, (i + 1) * per), size)));
+  await Promise.all(files.map((f, i) => readOne(f, input, data.subarray(i * per, (i + 1) * per), size)));
   return data;
 }
 
@@ -65,13 +66,13 @@ export async function readBatch(files: string[], pp: PreprocessorConfig): Promis
  */
 export async function forEachBatch(
   files: string[],
-  pp: PreprocessorConfig,
+  input: ModelInput,
   batchSize: number,
   run: (pixels: Float32Array, batch: string[], start: number) => Promise<void>,
 ): Promise<void> {
   const starts = Array.from({ length: Math.ceil(files.length / batchSize) }, (_, k) => k * batchSize);
   const read = (start: number) => {
-    const p = readBatch(files.slice(start, start + batchSize), pp);
+    const p = readBatch(files.slice(start, start + batchSize), input);
     p.catch(() => {}); // observed here, rethrown when awaited: a failure while `run` works is not "unhandled"
     return p;
   };

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../engine/backend.js';
 import { loadCheckpoint, type LoadOptions } from '../models/checkpoint.js';
 import { createModel } from '../models/index.js';
-import { preprocessBatch } from '../models/processors.js';
+import { preprocessBatch } from '../models/model-input.js';
 
 export interface Prediction {
   file: string;
@@ -37,7 +37,7 @@ export async function predictFiles(modelDirOrArch: string, files: string[], opts
   try {
     for (let i = 0; i < files.length; i += batchSize) {
       const chunk = files.slice(i, i + batchSize);
-      const { data, shape } = await preprocessBatch(chunk, ckpt.preprocessor);
+      const { data, shape } = await preprocessBatch(chunk, ckpt);
       const [logits, probs] = tf.tidy(() => {
         const out = model.forward(tf.tensor4d(data, shape));
         return [out.logits.arraySync(), tf.softmax(out.logits).arraySync()];

@@ -65,7 +65,7 @@ export async function runFiles(
   each: (file: string, index: number, out: { logits: Float32Array; features: Float32Array }) => void | Promise<void>,
   onProgress?: (done: number, total: number) => void,
 ): Promise<void> {
-  await forEachBatch(files, runner.preprocessor, Math.max(1, batchSize), async (pixels, batch, start) => {
+  await forEachBatch(files, runner, Math.max(1, batchSize), async (pixels, batch, start) => {
     const out = await runner.run(pixels, batch.length);
     for (let j = 0; j < batch.length; j++) await each(batch[j]!, start + j, { logits: out.logits[j]!, features: out.features[j]! });
     onProgress?.(start + batch.length, files.length);

@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   type Arch,
@@ -26,6 +26,7 @@ import {
   isBuiltinName,
   parseConfig,
 } from './configs.js';
+import { STAIN_FILE, StainParams } from '../../train/stain.js';
 import { builtinKeyPart, keyTailParts, resolveLabels } from './checkpoint-hash.js';
 import { parsePreprocessorConfig, type PreprocessorConfig, standardPreprocessor } from './processors.js';
 import { resnetInitParameter, resnetParameterShapes } from './resnet.js';
@@ -51,6 +52,8 @@ export interface Checkpoint {
   /** config.json as parsed (transformers' defaults filled in), id2label/label2id matching the head. */
   config: HfConfig;
   preprocessor: PreprocessorConfig;
+  /** Stain normalisation the model was trained with (stain_normalization.json), applied before the processor. */
+  stain: StainParams | null;
   id2label: Record<number, string>;
   /** ForImageClassification key names, PyTorch layouts, floats as Float32Array. */
   weights: Map<string, TensorEntry>;
@@ -68,7 +71,7 @@ export interface LoadOptions {
   seed?: number;
 }
 
-export type CheckpointLike = Pick<Checkpoint, 'arch' | 'config' | 'preprocessor' | 'id2label' | 'weights'>;
+export type CheckpointLike = Pick<Checkpoint, 'arch' | 'config' | 'preprocessor' | 'id2label' | 'weights'> & { stain?: StainParams | null };
 
 export function parameterShapes(config: HfConfig, numLabels: number): Map<string, number[]> {
   return config.model_type === 'vit' ? vitParameterShapes(config, numLabels) : resnetParameterShapes(config, numLabels);
@@ -106,6 +109,7 @@ export async function loadCheckpoint(dirOrArch: string, opts: LoadOptions = {}):
   let dir: string | null = null;
   let config: HfConfig;
   let preprocessor: PreprocessorConfig;
+  let stain: StainParams | null = null;
   let fileWeights = new Map<string, TensorEntry>();
 
   if (isBuiltinName(dirOrArch) && !existsSync(dirOrArch)) {
@@ -129,6 +133,13 @@ export async function loadCheckpoint(dirOrArch: string, opts: LoadOptions = {}):
       hash.update(ppText);
     } else {
       preprocessor = standardPreprocessor(config);
+    }
+    const stainPath = join(dir, STAIN_FILE);
+    if (existsSync(stainPath)) {
+      // Part of the hash: the same weights with another normalisation give other predictions.
+      const stainText = await readFile(stainPath, 'utf8');
+      stain = StainParams.parse(JSON.parse(stainText));
+      hash.update(`\0${STAIN_FILE}\0${stainText}`);
     }
     const single = join(dir, 'model.safetensors');
     const index = join(dir, 'model.safetensors.index.json');
@@ -182,6 +193,7 @@ export async function loadCheckpoint(dirOrArch: string, opts: LoadOptions = {}):
     arch,
     config: withLabels(config, labels),
     preprocessor,
+    stain,
     id2label: Object.fromEntries(labels.map((l, i) => [i, l])),
     weights: ordered,
     hash: hash.digest('hex'),
@@ -218,6 +230,9 @@ export async function saveCheckpoint(
   config.torch_dtype = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' }[floatDtype as 'F32'] ?? 'float32';
   await writeFile(join(dir, 'config.json'), JSON.stringify(sortKeys(config), null, 2) + '\n');
   await writeFile(join(dir, 'preprocessor_config.json'), JSON.stringify(sortKeys(ckpt.preprocessor), null, 2) + '\n');
+  // The normalisation is part of what the model expects of its input: it travels with the weights.
+  if (ckpt.stain) await writeFile(join(dir, STAIN_FILE), JSON.stringify(ckpt.stain, null, 2) + '\n');
+  else await rm(join(dir, STAIN_FILE), { force: true });
   const weights = new Map([...expected.keys()].map((k) => [k, ckpt.weights.get(k)!]));
   await writeSafetensors(join(dir, 'model.safetensors'), weights, { dtype: opts.dtype, maxShardBytes: opts.maxShardBytes });
 }

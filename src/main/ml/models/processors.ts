@@ -200,16 +200,3 @@ export function preprocessRGB(img: RGBImage, pp: PreprocessorConfig, out?: Float
 export async function preprocessImage(input: string | Buffer | Uint8Array, pp: PreprocessorConfig): Promise<Float32Array> {
   return preprocessRGB(await decodeImage(input), pp);
 }
-
-/** Several images -> one NCHW float32 batch. */
-export async function preprocessBatch(inputs: (string | Buffer | Uint8Array)[], pp: PreprocessorConfig): Promise<{ data: Float32Array; shape: [number, number, number, number] }> {
-  const { height, width } = modelInputSize(pp);
-  const per = 3 * height * width;
-  const data = new Float32Array(inputs.length * per);
-  for (let i = 0; i < inputs.length; i++) {
-    const img = resizeForModel(await decodeImage(inputs[i]), pp);
-    if (img.height !== height || img.width !== width) throw new Error(`image ${i}: processed to ${img.height}x${img.width}, expected ${height}x${width}`);
-    rescaleNormalize(img, pp, data.subarray(i * per, (i + 1) * per));
-  }
-  return { data, shape: [inputs.length, 3, height, width] };
-}
