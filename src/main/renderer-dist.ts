@@ -1,12 +1,13 @@
 /** Where the built renderer lives, and building it when a source checkout has none yet. */
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from './package-root.js';
 
 export function repoRoot(): string {
-  // src/main/*.ts and out/main/*.js are both two levels below the root.
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const root = packageRoot();
+  if (!root) throw new Error('cannot find the Tessella package folder (package.json) above the running code');
+  return root.dir;
 }
 
 export function rendererDir(): string {

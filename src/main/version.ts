@@ -1,21 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from './package-root.js';
 
-let cached: string | undefined;
-
-/** package.json's version, found by walking up from this file (works from src/ and from out/). */
+/** package.json's version (0.0.0 when the package cannot be found, as in a bare bundle). */
 export function appVersion(): string {
-  if (cached) return cached;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-      if (pkg.name === 'tessella') return (cached = String(pkg.version));
-    } catch {
-      /* not here; go up */
-    }
-    dir = dirname(dir);
-  }
-  return (cached = '0.0.0');
+  return packageRoot()?.version ?? '0.0.0';
 }

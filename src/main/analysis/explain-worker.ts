@@ -1,14 +1,10 @@
-/**
- * The explain role of the worker (runExplainJob), and the main-thread side that starts it and
- * waits for the result (explainInWorker).
- */
+/** The explain role of the slide-inference worker: load the model, explain, post the result. */
 import type { MessagePort } from 'node:worker_threads';
 import type { ExplainResult } from '../../shared/contract/analysis.js';
 import { loadCheckpoint } from '../ml/models/checkpoint.js';
 import { openSlide } from '../slides/open-slide.js';
 import { Explainer } from './explain.js';
 import { explainImage, explainRegion } from './explain-run.js';
-import { spawnSlideInferWorker } from './worker-url.js';
 import type { ExplainJob, ExplainMessage } from './worker-protocol.js';
 
 export async function runExplainJob(job: ExplainJob, port: MessagePort): Promise<void> {
@@ -31,23 +27,4 @@ export async function runExplainJob(job: ExplainJob, port: MessagePort): Promise
   } finally {
     await ex?.dispose();
   }
-}
-
-export function explainInWorker(job: Omit<ExplainJob, 'role'>): Promise<ExplainResult> {
-  const worker = spawnSlideInferWorker({ ...job, role: 'explain' } satisfies ExplainJob);
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    worker.on('message', (m: ExplainMessage) => {
-      settled = true;
-      if (m.type === 'result') resolve(m.result);
-      else reject(new Error(m.message));
-    });
-    worker.on('error', (e) => {
-      settled = true;
-      reject(e);
-    });
-    worker.on('exit', (code) => {
-      if (!settled) reject(new Error(`the explain worker stopped unexpectedly (exit code ${code})`));
-    });
-  });
 }

@@ -14,7 +14,7 @@ import type { SlideReader } from '../slides/reader.js';
 import { argmax, softmax } from './probs.js';
 import { detectSlideTissue } from './slide-tissue.js';
 import { gridTiles, planGrid, type Tile } from './tiling.js';
-import { spawnSlideInferWorker } from './worker-url.js';
+import { spawnSlideInferWorker } from '../workers/entry.js';
 import type { ControlMessage, InferJob, InferMessage, ReaderMessage, ReaderSetup, ReadJob, ReadReply, TileResult } from './worker-protocol.js';
 
 /** Tile readers as one source of batches, in request order. */

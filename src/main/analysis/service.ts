@@ -20,7 +20,7 @@ import { ApiError } from '../dispatch.js';
 import { AnalysisRepo, toTilePrediction, type ModelRow, type StoredParams } from '../store/analysis-repo.js';
 import { SlidesRepo, type StoredSlide } from '../store/slides-repo.js';
 import { aggregate, type AggregateOptions } from './aggregate.js';
-import { explainInWorker } from './explain-worker.js';
+import { explainInWorker } from './explain-in-worker.js';
 import { slideHeatmap, writeExports, type ExportFiles } from './exports.js';
 import { modelKey, resolveModel } from './models.js';
 import { AnalysisQueue } from './queue.js';

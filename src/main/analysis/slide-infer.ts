@@ -4,7 +4,7 @@
  * database; run-analysis.ts stores what comes out.
  */
 import type { TileGrid } from '../../shared/contract/analysis.js';
-import { spawnSlideInferWorker } from './worker-url.js';
+import { spawnSlideInferWorker } from '../workers/entry.js';
 import type { ControlMessage, InferJob, InferMessage, TileResult } from './worker-protocol.js';
 
 export interface SlideInferenceCallbacks {

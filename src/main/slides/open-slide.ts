@@ -8,7 +8,6 @@ import { open, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, extname } from 'node:path';
 import { SlideError, SUPPORTED_FORMATS, type SlideReader } from './reader.js';
-import { openDicom } from './dicom.js';
 import { openslideDetectVendor, openslideStatus, openWithOpenSlide } from './openslide.js';
 import { MAX_TILED_PIXELS, openWithSharp, sharpStatus } from './sharp-reader.js';
 import { isTiffMagic } from './tiff-directory.js';
@@ -147,7 +146,8 @@ async function dispatch(path: string, opts: OpenSlideOptions, kind: Kind, ext: s
 
   switch (kind) {
     case 'dicom':
-      return openDicom(path);
+      // dicom-parser is loaded only when a DICOM file is opened: every CLI start would pay for it.
+      return (await import('./dicom.js')).openDicom(path);
     case 'tiff':
     case 'png':
     case 'jpeg':

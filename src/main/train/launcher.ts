@@ -7,7 +7,7 @@ import { fork } from 'node:child_process';
 import type { RunStatus, TrainingProgress } from '../../shared/contract/training.js';
 import type { RunsRepo } from '../store/runs-repo.js';
 import type { ParentMessage, TrainJob, WorkerMessage } from './worker-protocol.js';
-import { trainWorker } from './worker-url.js';
+import { trainWorker } from '../workers/entry.js';
 
 export interface RunOutcome {
   /** As the run ended; null if it cannot be told (the database row is gone). */
