@@ -1,9 +1,7 @@
 /** The dataset list: one row per dataset, a click opens it; importing starts here. */
 import { useState } from 'react';
-import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
-import CircularProgress from '@mui/material/CircularProgress';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Table from '@mui/material/Table';
@@ -21,6 +19,7 @@ import { formatDate } from '../format';
 import { href, navigate } from '../router';
 import { ImportDatasetDialog } from './ImportDatasetDialog';
 import { useDatasets } from './useDatasets';
+import { ListLoadState } from '../shell/ListLoadState';
 
 export function DatasetsPage() {
   const { datasets, error, refresh } = useDatasets();
@@ -44,24 +43,7 @@ export function DatasetsPage() {
         </Button>
       </Stack>
 
-      {error && (
-        <Alert
-          severity="error"
-          sx={{ mb: 2 }}
-          action={
-            <Button color="inherit" size="small" onClick={refresh}>
-              Retry
-            </Button>
-          }
-        >
-          Could not load the datasets: {error}
-        </Alert>
-      )}
-      {datasets === null && !error && (
-        <Box sx={{ display: 'flex', justifyContent: 'center', p: 6 }}>
-          <CircularProgress />
-        </Box>
-      )}
+      <ListLoadState loading={datasets === null} error={error} what="the datasets" onRetry={refresh} />
       {datasets && datasets.length === 0 && <EmptyDatasets onImport={() => setImporting(true)} />}
       {datasets && datasets.length > 0 && <DatasetTable datasets={datasets} />}
 

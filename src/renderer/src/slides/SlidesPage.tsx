@@ -1,8 +1,6 @@
 import { useMemo, useState } from 'react';
-import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
-import CircularProgress from '@mui/material/CircularProgress';
 import InputAdornment from '@mui/material/InputAdornment';
 import Snackbar from '@mui/material/Snackbar';
 import Stack from '@mui/material/Stack';
@@ -19,6 +17,7 @@ import { ReaderWarnings } from './ReaderWarnings';
 import { RemoveSlideDialog } from './RemoveSlideDialog';
 import { SlideCard } from './SlideCard';
 import { useSlides } from './useSlides';
+import { ListLoadState } from '../shell/ListLoadState';
 
 export function SlidesPage() {
   const { slides, error, refresh } = useSlides();
@@ -78,25 +77,7 @@ export function SlidesPage() {
 
       <ReaderWarnings />
 
-      {error && (
-        <Alert
-          severity="error"
-          sx={{ mb: 2 }}
-          action={
-            <Button color="inherit" size="small" onClick={refresh}>
-              Retry
-            </Button>
-          }
-        >
-          Could not load the library: {error}
-        </Alert>
-      )}
-
-      {slides === null && !error && (
-        <Box sx={{ display: 'flex', justifyContent: 'center', p: 6 }}>
-          <CircularProgress />
-        </Box>
-      )}
+      <ListLoadState loading={slides === null} error={error} what="the library" onRetry={refresh} />
 
       {slides && slides.length === 0 && <EmptyLibrary onAdd={() => setAdding(true)} />}
 
