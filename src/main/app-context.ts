@@ -8,10 +8,19 @@ import { SlidesRepo } from './store/slides-repo.js';
 import { SettingsRepo } from './store/settings-repo.js';
 import { SlideLibrary } from './slides/library.js';
 import { EventBus } from './events.js';
+import type { PdfPrinter } from './reports/pdf-printer.js';
 
 export type HostKind = 'electron' | 'browser' | 'cli';
 
-export interface AppContext {
+/** What only some hosts can do; services fall back (or say they cannot) when a hook is absent. */
+export interface HostHooks {
+  /** Report HTML to PDF (Electron's printToPDF); headless Chromium when absent. */
+  pdfPrinter?: PdfPrinter;
+  /** Opens a file with the system's viewer, or shows it in its folder; false when it could not. */
+  openPath?(path: string, reveal: boolean): Promise<boolean>;
+}
+
+export interface AppContext extends HostHooks {
   host: HostKind;
   home: HomeLayout;
   db: Db;
@@ -21,7 +30,7 @@ export interface AppContext {
   close(): void;
 }
 
-export interface AppContextOptions {
+export interface AppContextOptions extends HostHooks {
   host: HostKind;
   home?: string;
   nativeBinding?: string;
@@ -38,6 +47,8 @@ export function createAppContext(opts: AppContextOptions): AppContext {
     settings: new SettingsRepo(db),
     slides,
     events: new EventBus(),
+    ...(opts.pdfPrinter ? { pdfPrinter: opts.pdfPrinter } : {}),
+    ...(opts.openPath ? { openPath: opts.openPath } : {}),
     close() {
       slides.close();
       db.close();

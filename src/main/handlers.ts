@@ -12,6 +12,7 @@ import { createAnnotationHandlers } from './annotations/handlers.js';
 import { createTrainingHandlers } from './train/handlers.js';
 import { createAnalysisHandlers } from './analysis/handlers.js';
 import { createModelHandlers } from './models/handlers.js';
+import { createReportHandlers } from './reports/handlers.js';
 
 export function createHandlers(ctx: AppContext): Handlers {
   return {
@@ -20,6 +21,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...createTrainingHandlers(ctx),
     ...createAnalysisHandlers(ctx),
     ...createModelHandlers(ctx),
+    ...createReportHandlers(ctx),
     'app.info': async () => ({
       version: appVersion(),
       home: ctx.home.root,

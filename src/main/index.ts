@@ -9,9 +9,11 @@ import { createAppContext } from './app-context.js';
 import { dispatch, toApiError } from './dispatch.js';
 import { createHandlers } from './handlers.js';
 import { defaultHome } from './home.js';
-import { loadResource } from './resources.js';
+import { contentDisposition, loadResource } from './resources.js';
 import { CSP } from './security.js';
 import { electronNativeBinding } from './electron/native-binding.js';
+import { openPath } from './electron/open-file.js';
+import { electronPdfPrinter } from './electron/print-to-pdf.js';
 import { IPC_CALL, IPC_EVENT } from '../shared/ipc.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -23,7 +25,7 @@ app.setPath('userData', defaultHome());
 
 async function boot(): Promise<void> {
   await app.whenReady();
-  const ctx = createAppContext({ host: 'electron', nativeBinding: electronNativeBinding() });
+  const ctx = createAppContext({ host: 'electron', nativeBinding: electronNativeBinding(), pdfPrinter: electronPdfPrinter(), openPath });
   const handlers = createHandlers(ctx);
 
   ipcMain.handle(IPC_CALL, async (_e, name: string, input: unknown) => {
@@ -40,7 +42,7 @@ async function boot(): Promise<void> {
     if (url.host !== 'r') return new Response('not found', { status: 404 });
     try {
       const r = await loadResource(ctx, decodeURI(url.pathname.slice(1)));
-      return new Response(new Uint8Array(r.body), { headers: { 'content-type': r.contentType } });
+      return new Response(new Uint8Array(r.body), { headers: { 'content-type': r.contentType, ...(r.download ? { 'content-disposition': contentDisposition(r.download) } : {}) } });
     } catch (e) {
       const err = toApiError(e);
       return new Response(err.message, { status: err.status });

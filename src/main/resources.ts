@@ -7,12 +7,15 @@ import { parseResourcePath } from '../shared/api.js';
 import type { AppContext } from './app-context.js';
 import { ApiError, toApiError } from './dispatch.js';
 import { datasetImageThumbnail } from './datasets/thumbnail.js';
+import { reportService } from './reports/service.js';
 
 export interface Resource {
   body: Buffer;
   contentType: string;
   /** Tiles and thumbnails of a given file content never change. */
   immutable: boolean;
+  /** A file to save under this name (Content-Disposition); inline ones may be shown in place. */
+  download?: { filename: string; inline: boolean };
 }
 
 export async function loadResource(ctx: AppContext, path: string): Promise<Resource> {
@@ -29,8 +32,19 @@ export async function loadResource(ctx: AppContext, path: string): Promise<Resou
       case 'datasetImage':
         // Not immutable: a re-import can change the file behind the same image id.
         return { body: await datasetImageThumbnail(ctx, r.imageId, 256, r.datasetId), contentType: 'image/jpeg', immutable: false };
+      case 'reportFile': {
+        // Only files the reports table recorded; a report made again writes new bytes under the same id.
+        const f = await reportService(ctx).file(r.reportId, r.ext);
+        return { body: f.body, contentType: f.contentType, immutable: false, download: { filename: f.filename, inline: r.ext === 'pdf' } };
+      }
     }
   } catch (e) {
     throw toApiError(e);
   }
+}
+
+/** The Content-Disposition header of a download: an ASCII fallback name and the exact one (RFC 6266). */
+export function contentDisposition(d: { filename: string; inline: boolean }): string {
+  const ascii = d.filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `${d.inline ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(d.filename)}`;
 }

@@ -12,7 +12,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import type { AppContext } from './app-context.js';
 import { ApiError, dispatch, toApiError } from './dispatch.js';
 import { createHandlers } from './handlers.js';
-import { loadResource } from './resources.js';
+import { contentDisposition, loadResource } from './resources.js';
 import { CSP } from './security.js';
 
 // Large enough for a whole-slide GeoJSON pasted into an import.
@@ -84,6 +84,7 @@ export async function startServer(ctx: AppContext, opts: ServeOptions): Promise<
         'Content-Type': r.contentType,
         'Content-Length': r.body.length,
         'Cache-Control': r.immutable ? 'private, max-age=86400' : 'no-store',
+        ...(r.download ? { 'Content-Disposition': contentDisposition(r.download) } : {}),
       });
       res.end(r.body);
       return;

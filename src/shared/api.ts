@@ -10,6 +10,7 @@ import { annotationCalls } from './contract/annotations.js';
 import { trainingCalls, TrainingProgress } from './contract/training.js';
 import { analysisCalls, AnalysisProgress } from './contract/analysis.js';
 import { modelCalls } from './contract/models.js';
+import { reportCalls, ReportProgress } from './contract/reports.js';
 
 // ---------- domain schemas ----------
 
@@ -115,6 +116,7 @@ export const calls = {
   ...trainingCalls,
   ...analysisCalls,
   ...modelCalls,
+  ...reportCalls,
 } as const;
 
 export type Calls = typeof calls;
@@ -139,6 +141,9 @@ export const events = {
   'job.progress': JobProgress,
   'training.progress': TrainingProgress,
   'analysis.progress': AnalysisProgress,
+  'reports.progress': ReportProgress,
+  /** The list of reports changed (one added, finished or removed). */
+  'reports.changed': z.object({}),
 } as const;
 
 export type Events = typeof events;

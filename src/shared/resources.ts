@@ -10,6 +10,8 @@ export const resourcePaths = {
   thumbnail: (slideId: number) => `thumbnail/${slideId}.jpeg`,
   associated: (slideId: number, name: string) => `associated/${slideId}/${encodeURIComponent(name)}.jpeg`,
   datasetImage: (datasetId: number, imageId: number) => `datasets/${datasetId}/images/${imageId}.jpeg`,
+  /** A generated report's PDF, HTML or CSV (only files the reports table knows). */
+  reportFile: (reportId: number, ext: 'pdf' | 'html' | 'csv') => `reports/${reportId}.${ext}`,
 };
 
 /** Parses a resource path back; null for anything that is not exactly one of the shapes above. */
@@ -20,6 +22,7 @@ export function parseResourcePath(
   | { kind: 'thumbnail'; slideId: number }
   | { kind: 'associated'; slideId: number; name: string }
   | { kind: 'datasetImage'; datasetId: number; imageId: number }
+  | { kind: 'reportFile'; reportId: number; ext: 'pdf' | 'html' | 'csv' }
   | null {
   let m = /^tiles\/(\d{1,9})\/(\d{1,2})\/(\d{1,7})_(\d{1,7})\.jpeg$/.exec(path);
   if (m) return { kind: 'tile', slideId: +m[1], level: +m[2], col: +m[3], row: +m[4] };
@@ -33,5 +36,7 @@ export function parseResourcePath(
   }
   m = /^datasets\/(\d{1,9})\/images\/(\d{1,12})\.jpeg$/.exec(path);
   if (m) return { kind: 'datasetImage', datasetId: +m[1], imageId: +m[2] };
+  m = /^reports\/(\d{1,9})\.(pdf|html|csv)$/.exec(path);
+  if (m) return { kind: 'reportFile', reportId: +m[1], ext: m[2] as 'pdf' | 'html' | 'csv' };
   return null;
 }

@@ -124,9 +124,10 @@ export function createTrainingHandlers(ctx: AppContext): HandlersFor<typeof trai
       reconcileRuns(repo);
       return detail(id);
     },
-    'runs.metrics': async ({ id, level }) => {
+    'runs.metrics': async ({ id, level, fromEpoch }) => {
       detail(id);
-      return repo.metrics(id, level);
+      const all = repo.metrics(id, level);
+      return fromEpoch === undefined ? all : all.filter((m) => m.epoch >= fromEpoch);
     },
     'runs.compare': async ({ ids }) => {
       reconcileRuns(repo);

@@ -11,14 +11,20 @@ import { SettingsProvider, useSettings } from './settings/SettingsContext';
 import { SettingsDialog } from './settings/SettingsDialog';
 import { NavDrawer } from './shell/NavDrawer';
 import { TopBar } from './shell/TopBar';
-import { NotBuiltPage, NotFoundPage } from './shell/PlaceholderPages';
+import { NotFoundPage } from './shell/PlaceholderPages';
 import { SlidesPage } from './slides/SlidesPage';
 import { DatasetsPage } from './datasets/DatasetsPage';
 import { DatasetDetailPage } from './datasets/DatasetDetailPage';
 import { LabellingPage } from './datasets/labelling/LabellingPage';
+import { RunsPage } from './runs/RunsPage';
+import { RunDetailPage } from './runs/RunDetailPage';
+import { CompareRunsPage } from './runs/CompareRunsPage';
+import { ReportsPage } from './reports/ReportsPage';
 
 // OpenSeadragon is most of the viewer's weight; the library page should not wait for it.
 const ViewerPage = lazy(() => import('./viewer/ViewerPage').then((m) => ({ default: m.ViewerPage })));
+// The training form validates with the contract's zod schemas; only that page needs zod.
+const TrainingPage = lazy(() => import('./training/TrainingPage').then((m) => ({ default: m.TrainingPage })));
 
 export function App() {
   return (
@@ -60,9 +66,15 @@ function ThemedApp() {
             {route.page === 'datasets' && <DatasetsPage />}
             {route.page === 'dataset' && <DatasetDetailPage key={route.datasetId} datasetId={route.datasetId} />}
             {route.page === 'labelling' && <LabellingPage key={route.datasetId} datasetId={route.datasetId} />}
-            {(route.page === 'training' || route.page === 'runs' || route.page === 'reports') && (
-              <NotBuiltPage section={route.page} />
+            {route.page === 'training' && (
+              <Suspense fallback={null}>
+                <TrainingPage />
+              </Suspense>
             )}
+            {route.page === 'runs' && <RunsPage />}
+            {route.page === 'run' && <RunDetailPage key={route.runId} runId={route.runId} />}
+            {route.page === 'runs-compare' && <CompareRunsPage key={route.runIds.join(',')} runIds={route.runIds} />}
+            {route.page === 'reports' && <ReportsPage />}
             {route.page === 'not-found' && <NotFoundPage path={route.hash} />}
           </Box>
         </Box>

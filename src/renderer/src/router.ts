@@ -13,6 +13,8 @@ export type Route =
   | { page: 'labelling'; datasetId: number }
   | { page: 'training' }
   | { page: 'runs' }
+  | { page: 'run'; runId: number }
+  | { page: 'runs-compare'; runIds: number[] }
   | { page: 'reports' }
   | { page: 'not-found'; hash: string };
 
@@ -27,6 +29,11 @@ export function parseHash(hash: string): Route {
     if (parts.length === 2) return { page: 'dataset', datasetId: +parts[1] };
     if (parts[2] === 'label') return { page: 'labelling', datasetId: +parts[1] };
   }
+  if (parts[0] === 'runs' && parts.length === 2 && /^\d{1,9}$/.test(parts[1]) && +parts[1] > 0) return { page: 'run', runId: +parts[1] };
+  if (parts[0] === 'runs' && parts.length === 3 && parts[1] === 'compare' && /^\d{1,9}(,\d{1,9})*$/.test(parts[2])) {
+    const runIds = [...new Set(parts[2].split(',').map(Number))].filter((id) => id > 0);
+    if (runIds.length > 0) return { page: 'runs-compare', runIds };
+  }
   if (parts.length === 1 && (parts[0] === 'datasets' || parts[0] === 'training' || parts[0] === 'runs' || parts[0] === 'reports')) {
     return { page: parts[0] };
   }
@@ -39,6 +46,8 @@ export const href = {
   page: (page: 'datasets' | 'training' | 'runs' | 'reports') => `#/${page}`,
   dataset: (datasetId: number) => `#/datasets/${datasetId}`,
   labelling: (datasetId: number) => `#/datasets/${datasetId}/label`,
+  run: (runId: number) => `#/runs/${runId}`,
+  compareRuns: (runIds: readonly number[]) => `#/runs/compare/${runIds.join(',')}`,
 };
 
 export function navigate(to: string) {

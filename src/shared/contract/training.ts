@@ -252,7 +252,11 @@ export const trainingCalls = {
   'runs.list': call(z.object({ status: RunStatus.optional() }), z.array(RunSummary), 'Training runs, newest first; runs whose process is gone are reported interrupted.'),
   'runs.get': call(RunId, RunDetail, 'One run: configuration, dataset, backend, status, timings, best and last checkpoints, final metrics.'),
   'runs.metrics': call(
-    RunId.extend({ level: z.enum(['epoch', 'step', 'all']).default('all') }),
+    RunId.extend({
+      level: z.enum(['epoch', 'step', 'all']).default('all'),
+      /** Only epochs from this one on: a live view re-reads the epoch in progress, not the whole history. */
+      fromEpoch: z.number().int().min(0).optional(),
+    }),
     z.array(MetricPoint),
     'Recorded loss and metrics of a run, per step and/or per epoch, in order.',
   ),

@@ -20,6 +20,7 @@ import { HeatmapControls } from './HeatmapControls';
 import { PanelSection } from './PanelSection';
 import { RunForm } from './RunForm';
 import { RunStatus } from './RunStatus';
+import { SlideReportButton } from '../reports/SlideReportButton';
 import { SlideLabelSection } from './SlideLabelSection';
 import { TissueControls } from './TissueControls';
 import { TopTilesGallery } from './TopTilesGallery';
@@ -76,6 +77,7 @@ export function AnalysisPanel({
       {current && (
         <Box sx={{ px: 2, py: 1.5 }}>
           <RunStatus runs={runs} />
+          {current.status === 'completed' && <SlideReportButton slideId={slide.id} model={current.model.dir} params={{ mpp: current.params.targetMpp, overlap: current.params.overlap, minTissue: current.params.minTissue, tissue: current.params.tissue }} />}
         </Box>
       )}
       {current && <Divider />}

@@ -1,6 +1,6 @@
 /**
- * Left navigation. Slides and Datasets exist today; the other sections are listed so users see
- * where the app is going, but they are disabled and say so rather than leading to empty pages.
+ * Left navigation. A section not built yet is still listed so users see where the app is going,
+ * but disabled and saying so rather than leading to an empty page.
  */
 import Box from '@mui/material/Box';
 import Chip from '@mui/material/Chip';
@@ -47,9 +47,16 @@ const items: NavItem[] = [
     built: true,
     active: (r) => r.page === 'datasets' || r.page === 'dataset' || r.page === 'labelling',
   },
-  { key: 'training', label: 'Training', icon: <ModelTrainingIcon />, href: href.page('training'), built: false, active: (r) => r.page === 'training' },
-  { key: 'runs', label: 'Runs', icon: <TimelineIcon />, href: href.page('runs'), built: false, active: (r) => r.page === 'runs' },
-  { key: 'reports', label: 'Reports', icon: <AssessmentIcon />, href: href.page('reports'), built: false, active: (r) => r.page === 'reports' },
+  { key: 'training', label: 'Training', icon: <ModelTrainingIcon />, href: href.page('training'), built: true, active: (r) => r.page === 'training' },
+  {
+    key: 'runs',
+    label: 'Runs',
+    icon: <TimelineIcon />,
+    href: href.page('runs'),
+    built: true,
+    active: (r) => r.page === 'runs' || r.page === 'run' || r.page === 'runs-compare',
+  },
+  { key: 'reports', label: 'Reports', icon: <AssessmentIcon />, href: href.page('reports'), built: true, active: (r) => r.page === 'reports' },
 ];
 
 export function NavDrawer({ route }: { route: Route }) {

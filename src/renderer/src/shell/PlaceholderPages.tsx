@@ -18,7 +18,7 @@ function Message({ title, body }: { title: string; body: string }) {
   );
 }
 
-const sectionNames = { datasets: 'Datasets', training: 'Training', runs: 'Runs', reports: 'Reports' } as const;
+const sectionNames = { datasets: 'Datasets' } as const;
 
 export function NotBuiltPage({ section }: { section: keyof typeof sectionNames }) {
   return <Message title={`${sectionNames[section]} is not built yet`} body="This part of Tessella is planned but not available in this version." />;

@@ -1,0 +1,93 @@
+/**
+ * What a report says about the model behind its numbers: the checkpoint (architecture, content
+ * hash, classes), the Tessella training run it came from with that run's validation metrics (or
+ * that it was not trained here), and the engine slide analyses run on.
+ */
+import { availableParallelism } from 'node:os';
+import type { EvalReport } from '../../shared/contract/training.js';
+import type { Db } from '../store/db.js';
+import type { ModelRow } from '../store/analysis-repo.js';
+import { RunsRepo } from '../store/runs-repo.js';
+
+export interface ModelRun {
+  id: number;
+  name: string | null;
+  status: string;
+  arch: string;
+  mode: string;
+  datasetName: string | null;
+  epochsCompleted: number;
+  monitor: string;
+  bestMetric: number | null;
+  bestEpoch: number | null;
+  backend: string | null;
+  /** Validation metrics of the best checkpoint (test when the run had no validation split). */
+  metrics: EvalReport | null;
+  metricsSplit: 'val' | 'test' | null;
+}
+
+export interface ModelCard {
+  name: string;
+  arch: string;
+  dir: string;
+  hash: string;
+  labels: string[];
+  inputSize: number;
+  trainedMpp: number | null;
+  run: ModelRun | null;
+  engine: string;
+}
+
+/** The run a checkpoint came from: recorded on its model row, else a run whose best or exported folder it is, else any model row with the same weights. */
+export function trainingRunOf(db: Db, model: ModelRow): number | null {
+  const own = db.prepare('SELECT run_id FROM models WHERE id = ?').get(model.id) as { run_id: number | null } | undefined;
+  if (own?.run_id) return own.run_id;
+  const byDir = db.prepare('SELECT id FROM runs WHERE best_dir = ? OR out_dir = ? ORDER BY id DESC LIMIT 1').get(model.dir, model.dir) as { id: number } | undefined;
+  if (byDir) return byDir.id;
+  const byHash = db.prepare('SELECT run_id FROM models WHERE checkpoint_hash = ? AND run_id IS NOT NULL ORDER BY id DESC LIMIT 1').get(model.hash) as { run_id: number } | undefined;
+  return byHash?.run_id ?? null;
+}
+
+let engineLine: Promise<string> | undefined;
+
+/** Slide analyses run the checkpoint as an ONNX graph on onnxruntime's CPU provider. */
+export function analysisEngine(): Promise<string> {
+  engineLine ??= import('onnxruntime-node').then(
+    (ort) => `ONNX Runtime ${ort.env.versions?.node ?? ort.env.versions?.common ?? ''} (onnxruntime-node), CPU execution provider, up to ${availableParallelism()} threads`.replace('  ', ' '),
+    () => 'ONNX Runtime (onnxruntime-node), CPU execution provider',
+  );
+  return engineLine;
+}
+
+export async function modelCard(db: Db, model: ModelRow): Promise<ModelCard> {
+  const runId = trainingRunOf(db, model);
+  const r = runId ? new RunsRepo(db).get(runId) : null;
+  const metrics = r?.final?.val ?? r?.final?.test ?? null;
+  return {
+    name: model.name,
+    arch: model.arch,
+    dir: model.dir,
+    hash: model.hash,
+    labels: model.labels,
+    inputSize: model.inputSize,
+    trainedMpp: model.trainedMpp,
+    engine: await analysisEngine(),
+    run: r
+      ? {
+          id: r.id,
+          name: r.name,
+          status: r.status,
+          arch: r.arch,
+          mode: r.mode,
+          datasetName: r.datasetName,
+          epochsCompleted: r.epochsCompleted,
+          monitor: r.monitor,
+          bestMetric: r.bestMetric,
+          bestEpoch: r.bestEpoch,
+          backend: r.backend,
+          metrics,
+          metricsSplit: r.final?.val ? 'val' : r.final?.test ? 'test' : null,
+        }
+      : null,
+  };
+}

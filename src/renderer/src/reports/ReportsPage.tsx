@@ -1,0 +1,107 @@
+/**
+ * The Reports page: every report made so far with its state and files, and the three ways to make
+ * one (a slide, a cohort of slides, training runs). Slide and run reports can also be started
+ * from the viewer's analysis panel and from the Runs page.
+ */
+import { useState } from 'react';
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
+import AssessmentIcon from '@mui/icons-material/Assessment';
+import type { ReportKind, ReportSummary } from '@shared/contract/reports';
+import { api, errorMessage } from '../api';
+import { NewReportDialog } from './NewReportDialog';
+import { RemoveReportDialog } from './RemoveReportDialog';
+import { ReportTable } from './ReportTable';
+import { ListLoadState } from '../shell/ListLoadState';
+import { useReports } from './useReports';
+
+export function ReportsPage() {
+  const { reports, progress, error, refresh } = useReports();
+  const [making, setMaking] = useState<ReportKind | null>(null);
+  // The last kind stays set while the dialog fades out, so its title does not flicker.
+  const [lastKind, setLastKind] = useState<ReportKind>('slide');
+  const [removing, setRemoving] = useState<ReportSummary | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+
+  const start = (kind: ReportKind) => {
+    setLastKind(kind);
+    setMaking(kind);
+  };
+  const cancel = (r: ReportSummary) => {
+    setActionError(null);
+    api.call('reports.cancel', { id: r.id }).then(refresh, (err) => setActionError(errorMessage(err)));
+  };
+
+  return (
+    <Box sx={{ height: '100%', overflow: 'auto', p: 3 }} data-testid="reports-page">
+      <Stack direction="row" spacing={1} sx={{ alignItems: 'center', mb: 2, flexWrap: 'wrap' }}>
+        <Box sx={{ flex: 1, minWidth: 200 }}>
+          <Typography variant="h5" component="h1" sx={{ fontWeight: 600 }}>
+            Reports
+          </Typography>
+          <Typography variant="body2" color="text.secondary">
+            PDF reports to hand to a colleague, with HTML and CSV beside them.
+          </Typography>
+        </Box>
+        <Button variant="contained" onClick={() => start('slide')} data-testid="new-slide-report">
+          New slide report
+        </Button>
+        <Button variant="outlined" onClick={() => start('cohort')} data-testid="new-cohort-report">
+          New cohort report
+        </Button>
+        <Button variant="outlined" onClick={() => start('run')} data-testid="new-run-report">
+          New run report
+        </Button>
+      </Stack>
+
+      {actionError && (
+        <Alert severity="error" sx={{ mb: 2 }} onClose={() => setActionError(null)} data-testid="report-action-error">
+          {actionError}
+        </Alert>
+      )}
+      <ListLoadState loading={reports === null} error={error} what="the reports" onRetry={refresh} />
+      {reports && reports.length === 0 && <EmptyReports />}
+      {reports && reports.length > 0 && (
+        <ReportTable reports={reports} progress={progress} onCancel={cancel} onRemove={setRemoving} onError={setActionError} />
+      )}
+
+      <NewReportDialog
+        open={making !== null}
+        kind={making ?? lastKind}
+        follow={false}
+        onClose={(created) => {
+          setMaking(null);
+          if (created) refresh();
+        }}
+      />
+      <RemoveReportDialog
+        report={removing}
+        onClose={(removed) => {
+          setRemoving(null);
+          if (removed) refresh();
+        }}
+      />
+    </Box>
+  );
+}
+
+function EmptyReports() {
+  return (
+    <Box
+      data-testid="reports-empty"
+      sx={{ border: 2, borderStyle: 'dashed', borderColor: 'divider', borderRadius: 2, p: 6, textAlign: 'center', maxWidth: 640, mx: 'auto', mt: 4 }}
+    >
+      <AssessmentIcon sx={{ fontSize: 48, color: 'text.disabled' }} />
+      <Typography variant="h6" sx={{ mt: 1 }}>
+        No reports yet
+      </Typography>
+      <Typography color="text.secondary" sx={{ mt: 1 }}>
+        A slide report shows one slide scored by a model; a cohort report tabulates many slides; a run report sums up a
+        training run or compares several. Start one with the buttons above, from a slide’s Analysis panel, or from a run.
+      </Typography>
+    </Box>
+  );
+}

@@ -1,0 +1,306 @@
+/**
+ * The Training page: a form for a fine-tuning run (dataset, starting point, mode, schedule, and
+ * tucked away the advanced settings and augmentation), and beside it the run being trained, live.
+ */
+import { useEffect, useMemo, useState } from 'react';
+import Accordion from '@mui/material/Accordion';
+import AccordionDetails from '@mui/material/AccordionDetails';
+import AccordionSummary from '@mui/material/AccordionSummary';
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import CircularProgress from '@mui/material/CircularProgress';
+import ListSubheader from '@mui/material/ListSubheader';
+import MenuItem from '@mui/material/MenuItem';
+import Paper from '@mui/material/Paper';
+import Stack from '@mui/material/Stack';
+import TextField from '@mui/material/TextField';
+import ToggleButton from '@mui/material/ToggleButton';
+import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
+import Typography from '@mui/material/Typography';
+import ExpandMoreIcon from '@mui/icons-material/ExpandMore';
+import PlayArrowIcon from '@mui/icons-material/PlayArrow';
+import type { TrainMode } from '@shared/contract/training';
+import { api, errorMessage } from '../api';
+import { href } from '../router';
+import { baseName } from '../runs/formatRun';
+import { AdvancedFields } from './AdvancedFields';
+import { AugmentSection } from './AugmentSection';
+import { LiveRunPanel } from './LiveRunPanel';
+import { NumberField, SelectField } from './fields';
+import { defaultLr, initialForm, suggestedMode, validateForm, type FieldErrors, type StartRef, type TrainForm } from './trainForm';
+import { useActiveRun } from './useActiveRun';
+import { useTrainingOptions } from './useTrainingOptions';
+
+const modeHelp: Record<TrainMode, string> = {
+  head: 'A new classifier on frozen features: fast, no augmentation.',
+  'last-k': 'The last k blocks and the classifier train; the rest stays frozen.',
+  full: 'Every weight trains: best results, slowest (hours on a CPU).',
+};
+
+export function TrainingPage() {
+  const options = useTrainingOptions();
+  const { runId, follow } = useActiveRun();
+  const [form, setForm] = useState<TrainForm>(initialForm);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [startError, setStartError] = useState<string | null>(null);
+  const [starting, setStarting] = useState(false);
+
+  const set = (patch: Partial<TrainForm>) => setForm((f) => ({ ...f, ...patch }));
+
+  // the first dataset is a fine default; the user picks another if there are several
+  const firstDataset = options.datasets?.[0]?.id;
+  useEffect(() => {
+    if (firstDataset !== undefined) setForm((f) => (f.datasetId ? f : { ...f, datasetId: String(firstDataset) }));
+  }, [firstDataset]);
+
+  const suggestion = useMemo(() => suggestedMode(form.start, options.cpuOnly === true), [form.start, options.cpuOnly]);
+  useEffect(() => {
+    setForm((f) => (!f.modeTouched && f.start ? { ...f, mode: suggestion.mode } : f));
+  }, [suggestion.mode, form.start]);
+
+  const [advancedOpen, setAdvancedOpen] = useState(false);
+  const [augmentOpen, setAugmentOpen] = useState(false);
+
+  const start = async () => {
+    const checked = validateForm(form);
+    setErrors(checked.errors ?? {});
+    setStartError(null);
+    if (!checked.input) {
+      // a problem in a folded section must not stay out of sight
+      if (Object.keys(checked.errors).some((k) => advancedFields.has(k))) setAdvancedOpen(true);
+      if (checked.errors.stain) setAugmentOpen(true);
+      return;
+    }
+    setStarting(true);
+    try {
+      const run = await api.call('training.start', checked.input);
+      follow(run.id);
+    } catch (err) {
+      setStartError(errorMessage(err));
+    } finally {
+      setStarting(false);
+    }
+  };
+
+  const datasetId = form.datasetId ? Number(form.datasetId) : null;
+  const noDatasets = options.datasets !== null && options.datasets.length === 0;
+  const otherErrors = Object.entries(errors).filter(([k]) => !shownFields.has(k));
+
+  return (
+    <Box sx={{ height: '100%', overflow: 'auto', p: 3 }} data-testid="training-page">
+      <Box sx={{ mb: 2 }}>
+        <Typography variant="h5" component="h1" sx={{ fontWeight: 600 }}>
+          Training
+        </Typography>
+        <Typography variant="body2" color="text.secondary">
+          Fine-tune a ViT or ResNet on an imported dataset. Runs are kept on the Runs page, where they can be compared, resumed and exported.
+        </Typography>
+      </Box>
+
+      <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: { xs: '1fr', lg: 'minmax(420px, 5fr) minmax(0, 7fr)' }, alignItems: 'start' }}>
+        <Paper variant="outlined" sx={{ p: 2 }} component="form" onSubmit={(e) => (e.preventDefault(), void start())} noValidate data-testid="train-form">
+          <Stack spacing={2}>
+            {options.error && <Alert severity="error">{options.error}</Alert>}
+            {noDatasets ? (
+              <Alert severity="info" data-testid="train-no-datasets" action={<Button href={href.page('datasets')}>Datasets</Button>}>
+                There are no datasets yet. Import a folder of labelled patches on the Datasets page first.
+              </Alert>
+            ) : (
+              <SelectField
+                label="Dataset"
+                value={options.datasets ? form.datasetId : ''}
+                options={(options.datasets ?? []).map((d) => ({ value: String(d.id), text: `${d.name} · ${d.images.toLocaleString('en-US')} images · ${d.labels.length} classes` }))}
+                onChange={(v) => set({ datasetId: v })}
+                testId="train-dataset"
+                error={errors.datasetId}
+                disabled={options.datasets === null}
+              />
+            )}
+
+            <SelectField
+              label="Start from"
+              value={form.start}
+              onChange={(v) => set({ start: v as StartRef })}
+              testId="train-start-from"
+              error={errors.start}
+              helperText={form.start.startsWith('arch:') ? 'Built-in architecture with untrained (random) weights.' : form.start ? 'Pretrained weights of an imported model; its classifier is replaced when the classes differ.' : 'A built-in architecture or an imported model.'}
+            >
+              {options.models.length > 0 && <ListSubheader>Imported models</ListSubheader>}
+              {options.models.map((m) => (
+                <MenuItem key={m.id} value={`init:${m.dir}`} data-value={`init:${m.dir}`}>
+                  {m.name}
+                  <Typography component="span" variant="caption" color="text.secondary" sx={{ ml: 1 }}>
+                    {m.arch} · {baseName(m.dir)}
+                  </Typography>
+                </MenuItem>
+              ))}
+              <ListSubheader>Built-in architectures</ListSubheader>
+              {options.builtins.map((b) => (
+                <MenuItem key={b} value={`arch:${b}`} data-value={`arch:${b}`}>
+                  {b}
+                </MenuItem>
+              ))}
+            </SelectField>
+
+            <Box>
+              <Stack direction="row" spacing={2} sx={{ alignItems: 'center' }}>
+                <ToggleButtonGroup
+                  exclusive
+                  size="small"
+                  value={form.mode}
+                  onChange={(_, v: TrainMode | null) => v && set({ mode: v, modeTouched: true })}
+                  aria-label="What trains"
+                >
+                  <ToggleButton value="head" data-testid="train-mode-head">
+                    Head
+                  </ToggleButton>
+                  <ToggleButton value="last-k" data-testid="train-mode-last-k">
+                    Last k blocks
+                  </ToggleButton>
+                  <ToggleButton value="full" data-testid="train-mode-full">
+                    Full
+                  </ToggleButton>
+                </ToggleButtonGroup>
+                {form.mode === 'last-k' && (
+                  <Box sx={{ width: 110 }}>
+                    <NumberField label="k" value={form.lastK} onChange={(v) => set({ lastK: v })} testId="train-last-k" error={errors.lastK} min={1} max={200} step={1} />
+                  </Box>
+                )}
+              </Stack>
+              <Typography variant="caption" color="text.secondary" sx={{ display: 'block', mt: 0.5 }} data-testid="train-mode-help">
+                {modeHelp[form.mode]}
+              </Typography>
+              {suggestion.reason && form.mode === suggestion.mode && (
+                <Typography variant="caption" color="info.main" sx={{ display: 'block' }} data-testid="train-mode-reason">
+                  {suggestion.reason}
+                </Typography>
+              )}
+            </Box>
+
+            <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: '1fr 1fr' }}>
+              <NumberField label="Epochs" value={form.epochs} onChange={(v) => set({ epochs: v })} testId="train-epochs" error={errors.epochs} min={1} step={1} />
+              <NumberField label="Batch size" value={form.batchSize} onChange={(v) => set({ batchSize: v })} testId="train-batch-size" error={errors.batchSize} min={1} step={1} />
+              <NumberField
+                label="Learning rate"
+                value={form.lr}
+                onChange={(v) => set({ lr: v })}
+                placeholder={`default ${defaultLr(form.mode, form.optimizer)}`}
+                testId="train-lr"
+                error={errors.lr}
+                min={0}
+              />
+              <NumberField label="Seed" value={form.seed} onChange={(v) => set({ seed: v })} testId="train-seed" error={errors.seed} min={0} step={1} helperText="Weights, order, augmentation" />
+            </Box>
+            <TextField
+              size="small"
+              label="Run name (optional)"
+              value={form.name}
+              onChange={(e) => set({ name: e.target.value })}
+              error={!!errors.name}
+              helperText={errors.name}
+              fullWidth
+              slotProps={{ htmlInput: { 'data-testid': 'train-name', maxLength: 200 } }}
+            />
+
+            <Box>
+              <Accordion disableGutters variant="outlined" expanded={advancedOpen} onChange={(_, v) => setAdvancedOpen(v)} data-testid="train-advanced">
+                <AccordionSummary expandIcon={<ExpandMoreIcon />} data-testid="train-advanced-toggle">
+                  <Typography variant="subtitle2">Advanced</Typography>
+                  <Typography variant="caption" color="text.secondary" sx={{ ml: 1, alignSelf: 'center' }}>
+                    optimizer, schedule, regularisation, early stopping
+                  </Typography>
+                </AccordionSummary>
+                <AccordionDetails>
+                  <AdvancedFields form={form} set={set} errors={errors} />
+                </AccordionDetails>
+              </Accordion>
+              <Accordion disableGutters variant="outlined" expanded={augmentOpen} onChange={(_, v) => setAugmentOpen(v)} data-testid="train-augmentation">
+                <AccordionSummary expandIcon={<ExpandMoreIcon />} data-testid="train-augmentation-toggle">
+                  <Typography variant="subtitle2">Augmentation and stain normalisation</Typography>
+                  <Typography variant="caption" color="text.secondary" sx={{ ml: 1, alignSelf: 'center' }}>
+                    {form.augmentOn ? 'on' : 'off'}
+                    {form.stainOn ? ` · ${form.stain.method}` : ''}
+                  </Typography>
+                </AccordionSummary>
+                <AccordionDetails>
+                  <AugmentSection value={form} onChange={set} mode={form.mode} datasetId={datasetId} stainError={errors.stain} />
+                </AccordionDetails>
+              </Accordion>
+            </Box>
+
+            {otherErrors.length > 0 && (
+              <Alert severity="error" data-testid="train-form-errors">
+                {otherErrors.map(([k, m]) => (
+                  <div key={k}>
+                    {k}: {m}
+                  </div>
+                ))}
+              </Alert>
+            )}
+            {startError && (
+              <Alert severity="error" data-testid="train-error">
+                {startError}
+              </Alert>
+            )}
+            <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
+              <Button
+                type="submit"
+                variant="contained"
+                startIcon={starting ? <CircularProgress size={16} color="inherit" /> : <PlayArrowIcon />}
+                disabled={starting || noDatasets}
+                data-testid="train-start"
+                sx={{ whiteSpace: 'nowrap', flexShrink: 0 }}
+              >
+                Start training
+              </Button>
+              {runId !== null && (
+                <Typography variant="caption" color="text.secondary">
+                  A run started while another trains waits in the queue.
+                </Typography>
+              )}
+            </Stack>
+          </Stack>
+        </Paper>
+
+        <Box sx={{ position: { lg: 'sticky' }, top: 0 }}>
+          {runId !== null ? (
+            <LiveRunPanel key={runId} runId={runId} />
+          ) : (
+            <Paper variant="outlined" sx={{ p: 4, textAlign: 'center', color: 'text.secondary' }} data-testid="live-empty">
+              <Typography>No run is training. Start one and follow its progress and curves here.</Typography>
+              <Button href={href.page('runs')} sx={{ mt: 1 }}>
+                See all runs
+              </Button>
+            </Paper>
+          )}
+        </Box>
+      </Box>
+    </Box>
+  );
+}
+
+const advancedFields = new Set(['weightDecay', 'momentum', 'accumulate', 'warmupEpochs', 'minLrRatio', 'labelSmoothing', 'maxGradNorm', 'patience', 'minDelta', 'out']);
+
+/** Fields that show their own error; anything else the schema reports is listed above the Start button. */
+const shownFields = new Set([
+  'datasetId',
+  'start',
+  'lastK',
+  'epochs',
+  'batchSize',
+  'lr',
+  'seed',
+  'name',
+  'weightDecay',
+  'momentum',
+  'accumulate',
+  'warmupEpochs',
+  'minLrRatio',
+  'labelSmoothing',
+  'maxGradNorm',
+  'patience',
+  'minDelta',
+  'out',
+  'stain',
+]);
