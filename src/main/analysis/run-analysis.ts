@@ -10,6 +10,7 @@ import type { AnalysisRepo } from '../store/analysis-repo.js';
 import type { SlidesRepo } from '../store/slides-repo.js';
 import { aggregate } from './aggregate.js';
 import { startSlideInference, type SlideInferenceOutcome } from './slide-infer.js';
+import { processAlive } from '../process-alive.js';
 
 /** A running analysis whose heartbeat is older than this belongs to a process that died. */
 export const STALE_SECONDS = 60;
@@ -52,22 +53,12 @@ export function engineCacheDir(home: HomeLayout): string {
   return join(home.models, 'onnx');
 }
 
-function pidAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Marks running rows as interrupted when their process is gone (same machine) or silent too long. */
 export function recoverCrashed(repo: AnalysisRepo): number[] {
   const ids = new Set(repo.staleRunning(STALE_SECONDS));
   for (const a of repo.list({ status: 'running' })) {
     const pid = repo.internals(a.id)?.pid;
-    if (pid && !pidAlive(pid)) ids.add(a.id);
+    if (pid && !processAlive(pid)) ids.add(a.id);
   }
   for (const id of ids) repo.markInterrupted(id);
   return [...ids];
@@ -85,7 +76,7 @@ export async function runAnalysis(deps: RunDeps, id: number, opts: RunOptions = 
   const before = repo.internals(id);
   const analysis = repo.get(id);
   if (!before || !analysis) throw new Error(`no analysis with id ${id}`);
-  if (analysis.status === 'running' && before.pid && before.pid !== process.pid && !pidAlive(before.pid)) repo.markInterrupted(id);
+  if (analysis.status === 'running' && before.pid && before.pid !== process.pid && !processAlive(before.pid)) repo.markInterrupted(id);
   if (!repo.claim(id, process.pid, STALE_SECONDS)) throw new AnalysisBusyError(id, before.pid);
 
   const model = repo.model(before.modelId)!;

@@ -26,14 +26,8 @@ export interface ModelRun {
   metricsSplit: 'val' | 'test' | null;
 }
 
-export interface ModelCard {
-  name: string;
-  arch: string;
-  dir: string;
-  hash: string;
-  labels: string[];
-  inputSize: number;
-  trainedMpp: number | null;
+/** The model's stored row (less its bookkeeping), its training run and the engine. */
+export interface ModelCard extends Omit<ModelRow, 'id' | 'filesStamp'> {
   run: ModelRun | null;
   engine: string;
 }

@@ -25,6 +25,7 @@ import { collectRunData, requireRuns, runMetricsCsv } from './run-data.js';
 import { runName, runReportHtml } from './run-template.js';
 import { collectSlideData } from './slide-data.js';
 import { slideReportHtml } from './slide-template.js';
+import { processAlive } from '../process-alive.js';
 
 /** reports.progress goes out at most this often while an analysis counts tiles. */
 const PROGRESS_INTERVAL_MS = 250;
@@ -52,16 +53,6 @@ function slug(s: string): string {
   );
 }
 
-function pidAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 async function writeAtomic(file: string, data: string | Buffer): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
@@ -79,7 +70,7 @@ export class ReportService {
   constructor(private readonly ctx: AppContext) {
     this.repo = new ReportsRepo(ctx.db);
     // Reports a dead process left unfinished will never finish.
-    for (const r of this.repo.unfinished()) if (r.pid === null || !pidAlive(r.pid)) this.repo.end(r.id, 'failed', 'interrupted: the process making it stopped');
+    for (const r of this.repo.unfinished()) if (r.pid === null || !processAlive(r.pid)) this.repo.end(r.id, 'failed', 'interrupted: the process making it stopped');
   }
 
   private printer(): PdfPrinter {
@@ -238,7 +229,7 @@ export class ReportService {
       return this.report(id).status === 'cancelled';
     }
     // Being made by a process that is gone: nothing will finish it.
-    if ((r.status === 'queued' || r.status === 'running') && this.repo.unfinished().some((u) => u.id === id && (u.pid === null || !pidAlive(u.pid)))) {
+    if ((r.status === 'queued' || r.status === 'running') && this.repo.unfinished().some((u) => u.id === id && (u.pid === null || !processAlive(u.pid)))) {
       const ended = this.repo.end(id, 'cancelled', null);
       if (ended) this.ctx.events.emit('reports.changed', {});
       return ended;

@@ -4,33 +4,12 @@
  * by an unrelated process after a crash (a worker beats at least every few seconds between
  * steps, so a long-silent "owner" that is not a training worker is someone else).
  */
-import { readFileSync } from 'node:fs';
+import { procFile, processAlive } from '../process-alive.js';
 import type { RunsRepo } from '../store/runs-repo.js';
 
 /** A heartbeat older than this, from a pid that is not a training worker, means the pid was reused. */
 const STALE_SECONDS = 15 * 60;
 export const WORKER_MARK = 'train-worker';
-
-function procFile(pid: number, name: string): string | null {
-  try {
-    return readFileSync(`/proc/${pid}/${name}`, 'utf8');
-  } catch {
-    return null;
-  }
-}
-
-/** True while a process with this pid exists and is not a zombie waiting to be reaped. */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false; // EPERM: exists, belongs to another user
-  }
-  const stat = procFile(pid, 'stat');
-  // /proc/<pid>/stat: "pid (comm) S ..." where S is the state; Z = exited, not yet reaped
-  const state = stat ? /\)\s+(\S)/.exec(stat)?.[1] : null;
-  return state !== 'Z' && state !== 'X';
-}
 
 function heartbeatAgeSeconds(heartbeatAt: string | null): number {
   if (!heartbeatAt) return Infinity;

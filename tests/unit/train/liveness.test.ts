@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ResolvedTrainConfig } from '../../../src/shared/contract/training.js';
 import { openDb } from '../../../src/main/store/db.js';
 import { RunsRepo } from '../../../src/main/store/runs-repo.js';
-import { ownerAlive, processAlive, reconcileRuns } from '../../../src/main/train/liveness.js';
+import { processAlive } from '../../../src/main/process-alive.js';
+import { ownerAlive, reconcileRuns } from '../../../src/main/train/liveness.js';
 import { tempHome } from '../../helpers/temp-home.js';
 
 const home = tempHome('tessella-liveness-');

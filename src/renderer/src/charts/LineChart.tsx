@@ -210,7 +210,7 @@ export function LineChart({
         <Typography
           variant="body2"
           color="text.secondary"
-          sx={{ position: 'absolute', top: margin.top, left: margin.left, width: plotW, height: plotH, display: 'flex', alignItems: 'center', justifyContent: 'center', pointerEvents: 'none' }}
+          sx={{ position: 'absolute', top: margin.top, left: margin.left, width: plotW, height: plotH, display: 'flex', alignItems: 'center', justifyContent: 'center', textAlign: 'center', px: 2, boxSizing: 'border-box', pointerEvents: 'none' }}
         >
           {emptyText}
         </Typography>
