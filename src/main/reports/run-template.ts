@@ -151,7 +151,7 @@ function comparisonSection(data: RunReportData): string {
   );
   const series = (key: string): Series[] =>
     data.runs.map((d, i) => ({ name: runName(d.run), color: color(i), points: (d.curves[key] ?? []).map((p) => ({ x: p.epoch, y: p.value })) }));
-  return `<section class="major" id="comparison"><h2>Comparison</h2>
+  return `<section class="keep" id="comparison"><h2>Comparison</h2>
 <p class="muted">Final metrics of each run's best checkpoint on its validation split (test where it had none).</p>${compare}
 <div class="keep"><div class="row">
 <figure>${lineChart(series('val_loss'), { xLabel: 'epoch', yLabel: 'validation loss', width: 360, height: 170, yMin: 0 })}<figcaption>Validation loss per epoch.</figcaption></figure>
