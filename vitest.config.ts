@@ -1,6 +1,9 @@
+import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // The renderer imports the contract as @shared, as in electron.vite.config.ts.
+  resolve: { alias: { '@shared': resolve(__dirname, 'src/shared') } },
   test: {
     include: ['tests/**/*.test.ts'],
     testTimeout: 60_000,

@@ -6,6 +6,7 @@
 import type { ExplainResult, TileGrid, TissueParams } from '../../shared/contract/analysis.js';
 import type { PreprocessorConfig } from '../ml/models/processors.js';
 import type { StainParams } from '../train/stain.js';
+import type { PredictionRow } from '../store/analysis-repo.js';
 
 /** What the inference worker is started with. */
 export interface InferJob {
@@ -41,15 +42,8 @@ export interface ReadJob {
 
 export type WorkerJob = InferJob | ReadJob | ExplainJob;
 
-export interface TileResult {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-  tissue: number;
-  label: number;
-  probs: Float32Array;
-}
+/** One classified tile, as the worker posts it and the store keeps it. */
+export type TileResult = PredictionRow;
 
 /** Inference worker -> main thread. */
 export type InferMessage =

@@ -12,30 +12,13 @@ import { checkpointStamp, labelList, rememberCheckpoint } from '../ml/model-cach
 import type { Checkpoint } from '../ml/models/checkpoint.js';
 import { builtinConfig, BUILTIN_CONFIGS, isBuiltinName } from '../ml/models/configs.js';
 import { modelInputSize, standardPreprocessor } from '../ml/models/processors.js';
+import { modelFromRow, type RawModel } from '../store/analysis-repo.js';
 import type { Db } from '../store/db.js';
 
-interface Row {
-  id: number;
-  name: string;
-  arch: string;
-  dir: string;
-  checkpoint_hash: string;
-  labels_json: string;
-  input_size: number;
-  trained_mpp: number | null;
-  created_at: string;
-}
-
-function toModel(r: Row): RegisteredModel {
+function toModel(r: RawModel): RegisteredModel {
+  const { filesStamp: _stamp, ...model } = modelFromRow(r);
   return {
-    id: r.id,
-    name: r.name,
-    arch: r.arch,
-    dir: r.dir,
-    hash: r.checkpoint_hash,
-    labels: JSON.parse(r.labels_json) as string[],
-    inputSize: r.input_size,
-    trainedMpp: r.trained_mpp,
+    ...model,
     createdAt: r.created_at,
     // rows analyses made for built-in names have no folder to lose
     available: isBuiltinName(r.dir) || existsSync(join(r.dir, 'config.json')),
@@ -71,16 +54,16 @@ export class ModelRegistry {
   ) {}
 
   list(): RegisteredModel[] {
-    return (this.db.prepare('SELECT * FROM models ORDER BY created_at DESC, id DESC').all() as Row[]).map(toModel);
+    return (this.db.prepare('SELECT * FROM models ORDER BY created_at DESC, id DESC').all() as RawModel[]).map(toModel);
   }
 
   get(id: number): RegisteredModel | null {
-    const r = this.db.prepare('SELECT * FROM models WHERE id = ?').get(id) as Row | undefined;
+    const r = this.db.prepare('SELECT * FROM models WHERE id = ?').get(id) as RawModel | undefined;
     return r ? toModel(r) : null;
   }
 
   byName(name: string): RegisteredModel | null {
-    const r = this.db.prepare('SELECT * FROM models WHERE name = ? ORDER BY id DESC LIMIT 1').get(name) as Row | undefined;
+    const r = this.db.prepare('SELECT * FROM models WHERE name = ? ORDER BY id DESC LIMIT 1').get(name) as RawModel | undefined;
     return r ? toModel(r) : null;
   }
 
@@ -124,7 +107,7 @@ export class ModelRegistry {
       )
       .run({ name: modelName, arch: ck.arch, dir, hash: ck.hash, labels: JSON.stringify(labels), inputSize: modelInputSize(ck.preprocessor).height });
     await rememberCheckpoint(dir, ck, stamp, { cacheDir: this.cacheDir });
-    const row = this.db.prepare('SELECT * FROM models WHERE dir = ?').get(dir) as Row;
+    const row = this.db.prepare('SELECT * FROM models WHERE dir = ?').get(dir) as RawModel;
     return toModel(row);
   }
 

@@ -38,7 +38,8 @@ export interface PredictionRow {
   probs: Float32Array;
 }
 
-interface RawModel {
+/** A row of the `models` table as SQLite returns it. */
+export interface RawModel {
   id: number;
   name: string;
   arch: string;
@@ -48,6 +49,7 @@ interface RawModel {
   input_size: number;
   trained_mpp: number | null;
   files_stamp: string | null;
+  created_at: string;
 }
 
 interface RawAnalysis {
@@ -74,7 +76,7 @@ interface RawAnalysis {
 
 const NOW = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 
-function modelFromRow(r: RawModel): ModelRow {
+export function modelFromRow(r: RawModel): ModelRow {
   return {
     id: r.id,
     name: r.name,

@@ -4,6 +4,8 @@
  * diverging map is centred on 0.5, where a probability stops favouring the class; turbo is what
  * the server draws explanation maps and exported heatmaps with, and stands out from H&E purple.
  */
+import { TURBO_STOPS } from '@shared/colors';
+
 export type ColormapName = 'viridis' | 'diverging' | 'turbo';
 
 export const colormapNames: { name: ColormapName; label: string }[] = [
@@ -13,7 +15,7 @@ export const colormapNames: { name: ColormapName; label: string }[] = [
 ];
 
 // Control points sampled from matplotlib's viridis, a ColorBrewer RdBu reversed, and Google's
-// turbo at the same stops as src/main/analysis/colormap.ts.
+// turbo at the stops the server's heatmaps use (src/shared/colors.ts).
 const stops: Record<ColormapName, [number, number, number][]> = {
   viridis: [
     [68, 1, 84],
@@ -40,17 +42,7 @@ const stops: Record<ColormapName, [number, number, number][]> = {
     [178, 24, 43],
     [103, 0, 31],
   ],
-  turbo: [
-    [48, 18, 59],
-    [65, 69, 171],
-    [57, 130, 251],
-    [27, 190, 216],
-    [70, 233, 126],
-    [164, 252, 60],
-    [234, 205, 44],
-    [251, 128, 34],
-    [122, 4, 3],
-  ],
+  turbo: TURBO_STOPS,
 };
 
 function buildLut(points: [number, number, number][]): Uint8Array {
