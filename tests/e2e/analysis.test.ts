@@ -5,17 +5,16 @@
  * queue view, cancel/resume, the slide-mpp prompt, and that a reload shows the stored analysis.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { hasChromium, launchChromium, startServe, type ServeProcess } from '../helpers/browser.js';
-import { repoRoot, SLIDES, sharedPath } from '../helpers/shared-data.js';
+import { endSession, hasChromium, openSlideInUi, shots, startSession, type ServeProcess } from '../helpers/browser.js';
+import { SLIDES, sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
 
 const svs = sharedPath(SLIDES.svs);
 const noMppImage = sharedPath(SLIDES.ihc);
 const model = sharedPath('oracle/resnet_tiny');
-const shots = join(repoRoot, 'test-results');
 const labels = ['cat', 'dog', 'bird'];
 
 /** Pixels of a canvas that are not fully transparent. */
@@ -66,28 +65,14 @@ describe.skipIf(!hasChromium || !svs || !model)('slide analysis in the viewer (C
   let slideUrl = '';
 
   beforeAll(async () => {
-    mkdirSync(shots, { recursive: true });
-    serve = await startServe(join(home.dir, 'home'));
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+    ({ serve, browser, page } = await startSession(home.dir, { viewport: { width: 1500, height: 950 } }));
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    home.cleanup();
-  });
+  afterAll(() => endSession(browser, serve, home));
 
   it('runs an analysis from the Analysis panel and draws its heatmap', { timeout: 240_000 }, async () => {
     await page.goto(serve.url);
-    await page.getByTestId('add-slides-button').click();
-    await page.getByTestId('add-slides-path').fill(svs!);
-    await page.getByTestId('add-slides-submit').click();
-    const card = page.getByTestId('slide-card').filter({ hasText: 'CMU-1-Small-Region.svs' });
-    await card.waitFor({ timeout: 30_000 });
-    await page.keyboard.press('Escape');
-    await card.click();
-    await page.getByTestId('viewer').waitFor();
+    await openSlideInUi(page, svs!);
     slideUrl = page.url();
 
     await page.getByTestId('analysis-toggle').click();
@@ -309,14 +294,7 @@ describe.skipIf(!hasChromium || !svs || !model)('slide analysis in the viewer (C
   });
 
   it.skipIf(!noMppImage)('asks for the pixel size of a slide that has none', { timeout: 90_000 }, async () => {
-    await page.getByTestId('add-slides-button').click();
-    await page.getByTestId('add-slides-path').fill(noMppImage!);
-    await page.getByTestId('add-slides-submit').click();
-    const card = page.getByTestId('slide-card').filter({ hasText: 'skimage_ihc.png' });
-    await card.waitFor({ timeout: 30_000 });
-    await page.keyboard.press('Escape');
-    await card.click();
-    await page.getByTestId('viewer').waitFor();
+    await openSlideInUi(page, noMppImage!);
     await page.getByTestId('analysis-panel').waitFor();
     await page.getByTestId('analysis-model').fill(model!);
     await page.getByTestId('analysis-needs-mpp').waitFor({ timeout: 60_000 });

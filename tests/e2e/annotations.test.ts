@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { hasChromium, launchChromium, startServe, type ServeProcess } from '../helpers/browser.js';
-import { repoRoot, SLIDES, sharedPath } from '../helpers/shared-data.js';
+import { apiCall, endSession, hasChromium, openSlideInUi, shots, startSession, type ServeProcess } from '../helpers/browser.js';
+import { SLIDES, sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
 
 const svs = sharedPath(SLIDES.svs);
-const shots = join(repoRoot, 'test-results');
 
 interface ListedAnnotation {
   id: string;
@@ -22,21 +21,8 @@ describe.skipIf(!hasChromium || !svs)('slide annotations end to end in Chromium'
   let page: Page;
   let slideId = 0;
 
-  /** The contract call as the page itself makes it (browser mode: HTTP with the session token). */
-  const call = <T>(name: string, input: object): Promise<T> =>
-    page.evaluate(
-      async ([n, i]) => {
-        const token = sessionStorage.getItem('tessella.token');
-        const r = await fetch(`/api/call/${n}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...(token ? { 'x-tessella-token': token } : {}) },
-          body: JSON.stringify(i),
-        });
-        if (!r.ok) throw new Error(`${n}: ${r.status} ${await r.text()}`);
-        return r.json();
-      },
-      [name, input] as const,
-    ) as Promise<T>;
+  /** A contract call over HTTP with the session token, to check what the page shows against the server. */
+  const call = <T = any>(name: string, input: unknown) => apiCall<T>(serve, name, input);
 
   const items = () => page.getByTestId('annotation-item');
 
@@ -53,27 +39,14 @@ describe.skipIf(!hasChromium || !svs)('slide annotations end to end in Chromium'
   }
 
   beforeAll(async () => {
-    mkdirSync(shots, { recursive: true });
-    serve = await startServe(join(home.dir, 'home'));
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+    ({ serve, browser, page } = await startSession(home.dir, { viewport: { width: 1400, height: 900 }, acceptDownloads: true }));
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    home.cleanup();
-  });
+  afterAll(() => endSession(browser, serve, home));
 
   it('draws a polygon, classifies it, keeps it across a reload, and undoes/redoes it', async () => {
     await page.goto(serve.url);
-    await page.getByTestId('add-slides-button').click();
-    await page.getByTestId('add-slides-path').fill(svs!);
-    await page.getByTestId('add-slides-submit').click();
-    const card = page.getByTestId('slide-card').filter({ hasText: 'CMU-1-Small-Region.svs' });
-    await card.waitFor({ timeout: 30_000 });
-    await page.keyboard.press('Escape');
-    await card.click();
+    await openSlideInUi(page, svs!);
     await page.getByTestId('annotation-toolbar').waitFor();
     await page.getByTestId('annotation-canvas').waitFor({ state: 'attached' });
     await settled();

@@ -8,13 +8,12 @@ import { cpSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
-import { hasChromium, launchChromium, startServe, type ServeProcess } from '../helpers/browser.js';
-import { repoRoot, sharedPath } from '../helpers/shared-data.js';
+import { endSession, hasChromium, shots, startSession, type ServeProcess } from '../helpers/browser.js';
+import { sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
 
 const lung = sharedPath('data/patches/lc25000_lung');
 const vitTiny = sharedPath('oracle/vit_tiny');
-const shots = join(repoRoot, 'test-results');
 
 describe.skipIf(!hasChromium || !lung)('datasets and labelling end to end in Chromium', () => {
   const home = tempHome('tessella-e2e-ds-');
@@ -32,17 +31,10 @@ describe.skipIf(!hasChromium || !lung)('datasets and labelling end to end in Chr
     page.evaluate((id) => [...document.querySelectorAll<HTMLImageElement>(`img[data-testid="${id}"]`)].filter((i) => i.complete && i.naturalWidth > 0).length, testId);
 
   beforeAll(async () => {
-    mkdirSync(shots, { recursive: true });
-    serve = await startServe(join(home.dir, 'home'));
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    ({ serve, browser, page } = await startSession(home.dir, { viewport: { width: 1400, height: 900 } }));
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    home.cleanup();
-  });
+  afterAll(() => endSession(browser, serve, home));
 
   it('imports the lung folder from the UI and shows its classes, splits and samples', async () => {
     await page.goto(serve.url);

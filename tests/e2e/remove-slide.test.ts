@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { hasChromium, launchChromium, startServe, type ServeProcess } from '../helpers/browser.js';
+import { addSlideInUi, endSession, hasChromium, launchChromium, startServe, type ServeProcess } from '../helpers/browser.js';
 import { SLIDES, sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
 
@@ -17,21 +17,12 @@ describe.skipIf(!hasChromium || !svs)('removing a slide from the library in Chro
     browser = await launchChromium();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    home.cleanup();
-  });
+  afterAll(() => endSession(browser, serve, home));
 
   it('asks first, then removes it and shows the empty library', async () => {
     const page = await browser.newPage();
     await page.goto(serve.url);
-    await page.getByTestId('add-slides-button').click();
-    await page.getByTestId('add-slides-path').fill(svs!);
-    await page.getByTestId('add-slides-submit').click();
-    const card = page.getByTestId('slide-card').filter({ hasText: 'CMU-1-Small-Region.svs' });
-    await card.waitFor({ timeout: 30_000 });
-    await page.keyboard.press('Escape');
+    const card = await addSlideInUi(page, svs!);
     await card.getByTestId('slide-remove').click();
     await page.getByTestId('remove-confirm').click();
     await page.getByTestId('slides-empty').waitFor({ timeout: 30_000 });

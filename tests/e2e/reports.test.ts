@@ -7,17 +7,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { hasChromium, launchChromium, startServe, type ServeProcess } from '../helpers/browser.js';
-import { repoRoot, SLIDES, sharedPath } from '../helpers/shared-data.js';
+import { apiCall, endSession, hasChromium, openSlideInUi, serveOrigin, shots, startSession, type ServeProcess } from '../helpers/browser.js';
+import { SLIDES, sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
 
 const svs = sharedPath(SLIDES.svs);
 const model = sharedPath('oracle/resnet_tiny');
 const lung = sharedPath('data/patches/lc25000_lung');
-const shots = join(repoRoot, 'test-results');
 const hasPdftotext = (() => {
   try {
     execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
@@ -42,20 +41,9 @@ describe.skipIf(!hasChromium || !svs || !model)('reports from the UI (Chromium)'
   let browser: Browser;
   let page: Page;
 
-  const origin = () => new URL(serve.url).origin;
-  const token = () => new URL(serve.url).searchParams.get('token')!;
-
+  const origin = () => serveOrigin(serve);
   /** A contract call over HTTP, for set-up the test does not need to click through. */
-  async function call<T = any>(name: string, input: unknown): Promise<T> {
-    const r = await fetch(`${origin()}/api/call/${name}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-tessella-token': token() },
-      body: JSON.stringify(input),
-    });
-    const body = await r.json();
-    if (!r.ok) throw new Error(`${name}: ${body.error}`);
-    return body as T;
-  }
+  const call = <T = any>(name: string, input: unknown) => apiCall<T>(serve, name, input);
 
   /** Follows a link of the page (it carries the token, as the browser would send it). */
   async function follow(link: Locator): Promise<Response> {
@@ -79,17 +67,10 @@ describe.skipIf(!hasChromium || !svs || !model)('reports from the UI (Chromium)'
   }
 
   beforeAll(async () => {
-    mkdirSync(shots, { recursive: true });
-    serve = await startServe(join(home.dir, 'home'));
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1500, height: 950 }, acceptDownloads: true });
+    ({ serve, browser, page } = await startSession(home.dir, { viewport: { width: 1500, height: 950 }, acceptDownloads: true }));
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    home.cleanup();
-  });
+  afterAll(() => endSession(browser, serve, home));
 
   it('makes a slide report from the analysis panel, with the notes in the PDF', { timeout: 420_000 }, async () => {
     await page.goto(serve.url);
@@ -97,14 +78,7 @@ describe.skipIf(!hasChromium || !svs || !model)('reports from the UI (Chromium)'
     await page.getByTestId('reports-empty').waitFor();
 
     await page.getByTestId('nav-slides').click();
-    await page.getByTestId('add-slides-button').click();
-    await page.getByTestId('add-slides-path').fill(svs!);
-    await page.getByTestId('add-slides-submit').click();
-    const card = page.getByTestId('slide-card').filter({ hasText: 'CMU-1-Small-Region.svs' });
-    await card.waitFor({ timeout: 30_000 });
-    await page.keyboard.press('Escape');
-    await card.click();
-    await page.getByTestId('viewer').waitFor();
+    await openSlideInUi(page, svs!);
 
     await page.getByTestId('analysis-toggle').click();
     await page.getByTestId('analysis-panel').waitFor();

@@ -8,16 +8,15 @@
  * datasets e2e test covers importing from the UI.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { hasChromium, launchChromium, startServe, type ServeProcess } from '../helpers/browser.js';
-import { repoRoot, sharedPath } from '../helpers/shared-data.js';
+import { apiCall, endSession, hasChromium, shots, startSession, type ServeProcess } from '../helpers/browser.js';
+import { sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
 
 const lung = sharedPath('data/patches/lc25000_lung');
 const vitTiny = sharedPath('oracle/vit_tiny');
-const shots = join(repoRoot, 'test-results');
 
 describe.skipIf(!hasChromium || !lung)('training and runs end to end in Chromium', () => {
   const home = tempHome('tessella-e2e-train-');
@@ -28,20 +27,8 @@ describe.skipIf(!hasChromium || !lung)('training and runs end to end in Chromium
   let valImages = 0;
   const runIds: number[] = [];
 
-  const origin = () => new URL(serve.url).origin;
-  const token = () => new URL(serve.url).searchParams.get('token')!;
-
   /** A contract call over HTTP, for set-up and for checking what the page shows against the server. */
-  async function call<T = any>(name: string, input: unknown): Promise<T> {
-    const r = await fetch(`${origin()}/api/call/${name}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-tessella-token': token() },
-      body: JSON.stringify(input),
-    });
-    const body = await r.json();
-    if (!r.ok) throw new Error(`${name}: ${body.error}`);
-    return body as T;
-  }
+  const call = <T = any>(name: string, input: unknown) => apiCall<T>(serve, name, input);
 
   const series = (chart: string, id: string) => page.locator(`[data-testid="${chart}"] [data-testid="chart-series"][data-series-id="${id}"]`);
   const pointsOf = async (chart: string, id: string) => Number(await series(chart, id).getAttribute('data-points'));
@@ -77,21 +64,14 @@ describe.skipIf(!hasChromium || !lung)('training and runs end to end in Chromium
   }
 
   beforeAll(async () => {
-    mkdirSync(shots, { recursive: true });
-    serve = await startServe(join(home.dir, 'home'));
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+    ({ serve, browser, page } = await startSession(home.dir, { viewport: { width: 1500, height: 950 } }));
     datasetId = (await call('datasets.import', { path: lung, name: 'lung' })).id;
     valImages = (await call('datasets.get', { id: datasetId })).splits.val;
     expect(valImages).toBeGreaterThan(0);
     if (vitTiny) await call('models.import', { path: vitTiny, name: 'vit_tiny' });
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    home.cleanup();
-  });
+  afterAll(() => endSession(browser, serve, home));
 
   it('starts a head-mode run from the Training page and follows it live', { timeout: 300_000 }, async () => {
     await page.goto(serve.url);

@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
-import { hasChromium, launchChromium, startServe, type ServeProcess } from '../helpers/browser.js';
-import { repoRoot, SLIDES, sharedPath } from '../helpers/shared-data.js';
+import { addSlideInUi, endSession, hasChromium, openSlideInUi, shots, startServe, startSession, type ServeProcess } from '../helpers/browser.js';
+import { SLIDES, sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
 
 const svs = sharedPath(SLIDES.svs);
-const shots = join(repoRoot, 'test-results');
 
 describe.skipIf(!hasChromium || !svs)('slide viewer end to end in Chromium', () => {
   const home = tempHome('tessella-e2e-');
@@ -18,28 +16,17 @@ describe.skipIf(!hasChromium || !svs)('slide viewer end to end in Chromium', () 
   const tileResponses: { url: string; status: number }[] = [];
 
   beforeAll(async () => {
-    mkdirSync(shots, { recursive: true });
-    serve = await startServe(join(home.dir, 'home'));
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    ({ serve, browser, page } = await startSession(home.dir, { viewport: { width: 1400, height: 900 } }));
     page.on('response', (r) => {
       if (r.url().includes('/r/tiles/')) tileResponses.push({ url: r.url(), status: r.status() });
     });
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    home.cleanup();
-  });
+  afterAll(() => endSession(browser, serve, home));
 
   it('adds CMU-1-Small-Region.svs, opens it, zooms in and shows real tiles', async () => {
     await page.goto(serve.url);
-    await page.getByTestId('add-slides-button').click();
-    await page.getByTestId('add-slides-path').fill(svs!);
-    await page.getByTestId('add-slides-submit').click();
-    const card = page.getByTestId('slide-card').filter({ hasText: 'CMU-1-Small-Region.svs' });
-    await card.waitFor({ timeout: 30_000 });
+    const card = await addSlideInUi(page, svs!);
     await page.screenshot({ path: join(shots, 'slides-page.png') });
 
     await card.click();
@@ -77,15 +64,7 @@ describe.skipIf(!hasChromium || !svs)('slide viewer end to end in Chromium', () 
     for (const file of files) {
       const name = file.split('/').pop()!;
       await page.goto(serve.url.replace(/\?.*$/, '') + '#/slides');
-      await page.getByTestId('add-slides-button').click();
-      await page.getByTestId('add-slides-path').fill(file);
-      await page.getByTestId('add-slides-submit').click();
-      const card = page.getByTestId('slide-card').filter({ hasText: name });
-      await card.waitFor({ timeout: 30_000 });
-      await page.keyboard.press('Escape');
-      await card.click();
-      const viewer = page.getByTestId('viewer');
-      await viewer.waitFor();
+      const viewer = await openSlideInUi(page, file);
       const start = tileResponses.length;
       await page.getByTestId('zoom-in').click();
       await page.getByTestId('zoom-in').click();

@@ -3,10 +3,14 @@
  * (`tessella serve`), started as a user would start it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { existsSync, mkdirSync } from 'node:fs';
+import { request } from 'node:http';
+import { basename, join } from 'node:path';
+import { chromium, type Browser, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
 import { repoRoot } from './shared-data.js';
+
+/** Where the e2e tests leave their screenshots and files to look at. */
+export const shots = join(repoRoot, 'test-results');
 
 export const CHROMIUM = process.env.TESSELLA_CHROMIUM ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
@@ -55,5 +59,92 @@ export function startServe(home: string): Promise<ServeProcess> {
       }
     });
     child.once('exit', (code) => reject(new Error(`tessella serve exited with ${code}: ${err}`)));
+  });
+}
+
+/** The origin of a running `tessella serve` (its URL without the token). */
+export const serveOrigin = (serve: ServeProcess): string => new URL(serve.url).origin;
+
+/** The session token `tessella serve` printed in its URL. */
+export const serveToken = (serve: ServeProcess): string => new URL(serve.url).searchParams.get('token')!;
+
+/** A contract call over HTTP with the session token, for set-up and checks the test need not click through. */
+export async function apiCall<T = any>(serve: ServeProcess, name: string, input: unknown): Promise<T> {
+  const r = await fetch(`${serveOrigin(serve)}/api/call/${name}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-tessella-token': serveToken(serve) },
+    body: JSON.stringify(input),
+  });
+  const body = await r.json();
+  if (!r.ok) throw new Error(`${name}: ${body.error}`);
+  return body as T;
+}
+
+export interface E2eSession {
+  serve: ServeProcess;
+  browser: Browser;
+  page: Page;
+}
+
+/** What the e2e files start with: the shots folder, `tessella serve` on `<homeDir>/home`, Chromium and one page. */
+export async function startSession(homeDir: string, pageOptions: BrowserContextOptions): Promise<E2eSession> {
+  mkdirSync(shots, { recursive: true });
+  const serve = await startServe(join(homeDir, 'home'));
+  let browser: Browser | undefined;
+  try {
+    browser = await launchChromium();
+    return { serve, browser, page: await browser.newPage(pageOptions) };
+  } catch (e) {
+    await browser?.close();
+    await serve.stop();
+    throw e;
+  }
+}
+
+/** The afterAll of the e2e files: closes what was started (if it was) and removes the temporary home. */
+export async function endSession(browser: Browser | undefined, serve: ServeProcess | undefined, home: { cleanup(): void }): Promise<void> {
+  await browser?.close();
+  await serve?.stop();
+  home.cleanup();
+}
+
+/**
+ * Adds a slide or image from the Slides page as a user would (the Add slides dialog) and waits for
+ * its card; returns the card. Escape makes sure the dialog is gone before the test goes on.
+ */
+export async function addSlideInUi(page: Page, path: string): Promise<Locator> {
+  await page.getByTestId('add-slides-button').click();
+  await page.getByTestId('add-slides-path').fill(path);
+  await page.getByTestId('add-slides-submit').click();
+  const card = page.getByTestId('slide-card').filter({ hasText: basename(path) });
+  await card.waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Escape');
+  return card;
+}
+
+/** Adds a slide from the Slides page and opens it from its card; returns the viewer once it is there. */
+export async function openSlideInUi(page: Page, path: string): Promise<Locator> {
+  await (await addSlideInUi(page, path)).click();
+  const viewer = page.getByTestId('viewer');
+  await viewer.waitFor();
+  return viewer;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** Raw HTTP to 127.0.0.1:<port>, so tests control the Host header and exact path bytes (fetch normalises both). */
+export function rawRequest(port: number, path: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: { host: `127.0.0.1:${port}`, ...opts.headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end(opts.body);
   });
 }

@@ -5,6 +5,7 @@ import { request } from 'node:http';
 import sharp from 'sharp';
 import { createAppContext, type AppContext } from '../../../src/main/app-context.js';
 import { startServer, type RunningServer } from '../../../src/main/serve.js';
+import { rawRequest } from '../../helpers/browser.js';
 import { tempHome } from '../../helpers/temp-home.js';
 import { SLIDES, sharedPath } from '../../helpers/shared-data.js';
 
@@ -14,17 +15,7 @@ let ctx: AppContext;
 let srv: RunningServer;
 
 /** Raw HTTP so tests control the Host header and exact path bytes (fetch normalises both). */
-function raw(path: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
-  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: srv.port, path, method: opts.method ?? 'GET', headers: { host: `127.0.0.1:${srv.port}`, ...opts.headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on('error', reject);
-    req.end(opts.body);
-  });
-}
+const raw = (path: string, opts?: Parameters<typeof rawRequest>[2]) => rawRequest(srv.port, path, opts);
 
 function call(name: string, input: unknown, token = srv.token) {
   return raw(`/api/call/${name}`, { method: 'POST', headers: { 'x-tessella-token': token, 'content-type': 'application/json' }, body: JSON.stringify(input) });

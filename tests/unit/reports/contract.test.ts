@@ -4,14 +4,13 @@
  * the PDF served as a resource (with the token only), cancel, open (not in a browser) and remove.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportProgress, ReportSummary } from '../../../src/shared/contract/reports.js';
 import { createAppContext, type AppContext } from '../../../src/main/app-context.js';
 import { reportService } from '../../../src/main/reports/service.js';
 import { startServer, type RunningServer } from '../../../src/main/serve.js';
-import { hasChromium } from '../../helpers/browser.js';
+import { hasChromium, rawRequest } from '../../helpers/browser.js';
 import { SLIDES, sharedPath } from '../../helpers/shared-data.js';
 import { tempHome } from '../../helpers/temp-home.js';
 
@@ -22,17 +21,7 @@ let ctx: AppContext;
 let srv: RunningServer;
 const events: { name: string; payload: unknown }[] = [];
 
-function raw(path: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
-  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: srv.port, path, method: opts.method ?? 'GET', headers: { host: `127.0.0.1:${srv.port}`, ...opts.headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on('error', reject);
-    req.end(opts.body);
-  });
-}
+const raw = (path: string, opts?: Parameters<typeof rawRequest>[2]) => rawRequest(srv.port, path, opts);
 
 async function call(name: string, input: unknown): Promise<{ status: number; json: any }> {
   const r = await raw(`/api/call/${name}`, { method: 'POST', headers: { 'x-tessella-token': srv.token, 'content-type': 'application/json' }, body: JSON.stringify(input) });
