@@ -5,7 +5,7 @@ import { rasterize } from './heatmapRaster';
 import type { HeatmapStyle } from './heatmapStyle';
 import { paintHeatmap } from './paintHeatmap';
 import type { TileData } from './tileData';
-import { useViewerCanvas } from './useViewerCanvas';
+import { useViewerCanvas } from '../viewer/useViewerCanvas';
 
 export function HeatmapCanvas({
   viewer,

@@ -2,7 +2,6 @@
 import Box from '@mui/material/Box';
 import FormControlLabel from '@mui/material/FormControlLabel';
 import MenuItem from '@mui/material/MenuItem';
-import Slider from '@mui/material/Slider';
 import Switch from '@mui/material/Switch';
 import TextField from '@mui/material/TextField';
 import ToggleButton from '@mui/material/ToggleButton';
@@ -13,6 +12,7 @@ import { colormapNames, cssGradient, type ColormapName } from './colormaps';
 import { formatPercent } from './formatAnalysis';
 import type { HeatmapMode, HeatmapStyle } from './heatmapStyle';
 import { selectTestId } from './selectTestId';
+import { SliderField } from './SliderField';
 
 export function HeatmapControls({
   labels,
@@ -122,31 +122,25 @@ export function HeatmapControls({
         )}
       </Box>
       <Box sx={{ px: 0.5, mt: 1 }}>
-        <Typography variant="caption" color="text.secondary">
-          Opacity: {formatPercent(style.opacity)}
-        </Typography>
-        <Slider
-          size="small"
+        <SliderField
+          caption={`Opacity: ${formatPercent(style.opacity)}`}
           min={0}
           max={1}
           step={0.05}
           value={style.opacity}
-          onChange={(_e, v) => onChange({ opacity: v as number })}
-          aria-label="Heatmap opacity"
-          data-testid="heatmap-opacity"
+          onChange={(v) => onChange({ opacity: v })}
+          label="Heatmap opacity"
+          testId="heatmap-opacity"
         />
-        <Typography variant="caption" color="text.secondary">
-          {style.mode === 'probability' ? 'Hide tiles with probability below' : 'Hide tiles whose winning probability is below'} {style.threshold.toFixed(2)}
-        </Typography>
-        <Slider
-          size="small"
+        <SliderField
+          caption={`${style.mode === 'probability' ? 'Hide tiles with probability below' : 'Hide tiles whose winning probability is below'} ${style.threshold.toFixed(2)}`}
           min={0}
           max={1}
           step={0.01}
           value={style.threshold}
-          onChange={(_e, v) => onChange({ threshold: v as number })}
-          aria-label="Heatmap threshold"
-          data-testid="heatmap-threshold"
+          onChange={(v) => onChange({ threshold: v })}
+          label="Heatmap threshold"
+          testId="heatmap-threshold"
         />
       </Box>
     </Box>

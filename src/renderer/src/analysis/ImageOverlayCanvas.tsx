@@ -1,7 +1,7 @@
 /** One image laid over a level-0 rectangle of the slide (tissue mask, explanation map). */
 import { useEffect } from 'react';
 import type OpenSeadragon from 'openseadragon';
-import { useViewerCanvas } from './useViewerCanvas';
+import { useViewerCanvas } from '../viewer/useViewerCanvas';
 
 export interface Placement {
   x: number;

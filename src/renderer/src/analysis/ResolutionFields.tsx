@@ -1,11 +1,11 @@
 /** Tile resolution (µm/px or magnification, with the default explained), overlap and least tissue. */
 import Box from '@mui/material/Box';
 import MenuItem from '@mui/material/MenuItem';
-import Slider from '@mui/material/Slider';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { formatPercent } from './formatAnalysis';
 import type { RunSettings } from './runSettings';
+import { SliderField } from './SliderField';
 
 export function ResolutionFields({
   value,
@@ -49,31 +49,25 @@ export function ResolutionFields({
         Empty uses {fallback}. Magnification converts as 10 µm ÷ magnification (20× = 0.5 µm/px).
       </Typography>
       <Box sx={{ mt: 1.5, px: 0.5 }}>
-        <Typography variant="caption" color="text.secondary">
-          Overlap between neighbouring tiles: {formatPercent(value.overlap)}
-        </Typography>
-        <Slider
-          size="small"
+        <SliderField
+          caption={`Overlap between neighbouring tiles: ${formatPercent(value.overlap)}`}
           min={0}
           max={0.75}
           step={0.05}
           value={value.overlap}
-          onChange={(_e, v) => onChange({ ...value, overlap: v as number })}
-          aria-label="Tile overlap"
-          data-testid={`${testPrefix}-overlap`}
+          onChange={(v) => onChange({ ...value, overlap: v })}
+          label="Tile overlap"
+          testId={`${testPrefix}-overlap`}
         />
-        <Typography variant="caption" color="text.secondary">
-          Least tissue in a tile to classify it: {formatPercent(value.minTissue)}
-        </Typography>
-        <Slider
-          size="small"
+        <SliderField
+          caption={`Least tissue in a tile to classify it: ${formatPercent(value.minTissue)}`}
           min={0}
           max={1}
           step={0.05}
           value={value.minTissue}
-          onChange={(_e, v) => onChange({ ...value, minTissue: v as number })}
-          aria-label="Least tissue per tile"
-          data-testid={`${testPrefix}-min-tissue`}
+          onChange={(v) => onChange({ ...value, minTissue: v })}
+          label="Least tissue per tile"
+          testId={`${testPrefix}-min-tissue`}
         />
       </Box>
     </>

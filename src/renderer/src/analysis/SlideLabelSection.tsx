@@ -7,7 +7,6 @@ import { useState } from 'react';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import MenuItem from '@mui/material/MenuItem';
-import Slider from '@mui/material/Slider';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import type { AggregateMethod, Analysis } from '@shared/contract/analysis';
@@ -15,6 +14,7 @@ import { ClassFractions } from './ClassFractions';
 import { formatPercent } from './formatAnalysis';
 import { defaultLabelOptions, useSlideLabel, type LabelOptions } from './useSlideLabel';
 import { selectTestId } from './selectTestId';
+import { SliderField } from './SliderField';
 
 const methods: { value: AggregateMethod; label: string; hint: string }[] = [
   { value: 'mean', label: 'Mean probability', hint: 'average of every tissue tile’s probabilities' },
@@ -106,18 +106,15 @@ export function SlideLabelSection({ analysis, version }: { analysis: Analysis; v
         </TextField>
       </Box>
       <Box sx={{ px: 0.5, mt: 1 }}>
-        <Typography variant="caption" color="text.secondary">
-          Threshold: {options.threshold.toFixed(2)}
-        </Typography>
-        <Slider
-          size="small"
+        <SliderField
+          caption={`Threshold: ${options.threshold.toFixed(2)}`}
           min={0}
           max={1}
           step={0.01}
           value={options.threshold}
-          onChange={(_e, v) => set({ threshold: v as number })}
-          aria-label="Slide label threshold"
-          data-testid="slide-label-threshold"
+          onChange={(v) => set({ threshold: v })}
+          label="Slide label threshold"
+          testId="slide-label-threshold"
         />
       </Box>
       {error && (

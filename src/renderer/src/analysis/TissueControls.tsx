@@ -7,13 +7,13 @@ import Checkbox from '@mui/material/Checkbox';
 import CircularProgress from '@mui/material/CircularProgress';
 import FormControlLabel from '@mui/material/FormControlLabel';
 import MenuItem from '@mui/material/MenuItem';
-import Slider from '@mui/material/Slider';
 import Switch from '@mui/material/Switch';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import Alert from '@mui/material/Alert';
 import type { TissueParams } from '@shared/contract/analysis';
 import { formatPercent } from './formatAnalysis';
+import { PanelSlider } from './SliderField';
 import { tissueMethods } from './tissueParams';
 import type { TissueOverlay } from './useTissueOverlay';
 
@@ -45,17 +45,7 @@ function ThresholdField({
           sx={{ mr: 0 }}
         />
       </Box>
-      <Slider
-        size="small"
-        min={0}
-        max={1}
-        step={0.01}
-        disabled={auto}
-        value={value ?? otsu ?? 0.5}
-        onChange={(_e, v) => onChange(v as number)}
-        aria-label={label}
-        data-testid={testId}
-      />
+      <PanelSlider min={0} max={1} step={0.01} disabled={auto} value={value ?? otsu ?? 0.5} onChange={onChange} label={label} testId={testId} />
     </Box>
   );
 }

@@ -4,65 +4,38 @@
  * to the tile canvas only) leaves class colours true. It ignores the mouse: all input goes
  * through OpenSeadragon's events (see useAnnotationInput).
  */
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo } from 'react';
 import { createPortal } from 'react-dom';
 import type OpenSeadragon from 'openseadragon';
 import type { Annotation } from '@shared/contract/annotations';
+import { useViewerCanvas } from '../viewer/useViewerCanvas';
 import { shapeColor } from './colors';
 import { paintAnnotations } from './paintAnnotations';
-import { projectionOf } from './projection';
 import type { AnnotationEditor } from './useAnnotationEditor';
 
 export function AnnotationCanvas({ viewer, editor }: { viewer: OpenSeadragon.Viewer; editor: AnnotationEditor }) {
-  const canvas = useRef<HTMLCanvasElement>(null);
-  const { store, selection, visible, activeClassId, live, painter, requestDraw } = editor;
+  const { store, selection, visible, activeClassId, live, painter } = editor;
 
   const classColors = useMemo(() => new Map(store.classes.map((c) => [c.id, c.color])), [store.classes]);
-  const scene = useRef({ annotations: store.annotations, classColors, selection, visible, activeClassId });
-  scene.current = { annotations: store.annotations, classColors, selection, visible, activeClassId };
-
+  // The painter is the latest render's, so data changes need no re-subscription; the editor
+  // asks for a repaint (through `painter`) when the shapes or the live draft change.
+  const { canvas, draw } = useViewerCanvas(viewer, (ctx, p, width, height, dpr) => {
+    const colorOf = (a: Annotation) => shapeColor(a, classColors);
+    paintAnnotations(ctx, p, width, height, dpr, {
+      annotations: store.annotations,
+      colorOf,
+      selected: new Set(selection),
+      visible,
+      live: live.current,
+      draftColor: shapeColor({ color: null, classId: activeClassId }, classColors),
+    });
+  });
   useEffect(() => {
-    const element = canvas.current;
-    const ctx = element?.getContext('2d');
-    if (!element || !ctx) return;
-    const colorOf = (a: Annotation) => shapeColor(a, scene.current.classColors);
-
-    const paint = () => {
-      if (!viewer.world.getItemAt(0)) return;
-      const width = element.clientWidth;
-      const height = element.clientHeight;
-      const dpr = window.devicePixelRatio || 1;
-      const w = Math.round(width * dpr);
-      const h = Math.round(height * dpr);
-      if (element.width !== w || element.height !== h) {
-        element.width = w;
-        element.height = h;
-      }
-      const s = scene.current;
-      paintAnnotations(ctx, projectionOf(viewer), width, height, dpr, {
-        annotations: s.annotations,
-        colorOf,
-        selected: new Set(s.selection),
-        visible: s.visible,
-        live: live.current,
-        draftColor: shapeColor({ color: null, classId: s.activeClassId }, s.classColors),
-      });
-    };
-    painter.current = paint;
-    // OpenSeadragon raises update-viewport right after it draws the tiles of a frame; painting in
-    // the same handler keeps shapes glued to the tissue while it animates.
-    const events = ['update-viewport', 'open', 'resize', 'rotate'] as const;
-    for (const name of events) viewer.addHandler(name, paint);
-    const resize = new ResizeObserver(() => requestDraw());
-    resize.observe(element);
-    paint();
+    painter.current = draw;
     return () => {
-      for (const name of events) viewer.removeHandler(name, paint);
-      resize.disconnect();
-      if (painter.current === paint) painter.current = null;
+      if (painter.current === draw) painter.current = null;
     };
-    // The scene is read through a ref on every paint, so data changes need no re-subscription.
-  }, [viewer, live, painter, requestDraw]);
+  }, [painter, draw]);
 
   return createPortal(
     <canvas

@@ -3,14 +3,12 @@
  * GeoJSON import/export and the annotations panel toggle. Also reports failed calls and import
  * results, since those follow from what is clicked here.
  */
-import { useRef, useState, type ReactNode } from 'react';
+import { useRef, useState, type ComponentProps, type ReactNode } from 'react';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Divider from '@mui/material/Divider';
-import IconButton from '@mui/material/IconButton';
 import Paper from '@mui/material/Paper';
 import Snackbar from '@mui/material/Snackbar';
-import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import CircleOutlinedIcon from '@mui/icons-material/CircleOutlined';
 import CropSquareIcon from '@mui/icons-material/CropSquare';
@@ -27,6 +25,7 @@ import VisibilityIcon from '@mui/icons-material/Visibility';
 import VisibilityOffIcon from '@mui/icons-material/VisibilityOff';
 import { downloadText, geojsonFileName } from './download';
 import { overlayChipSx } from '../viewer/overlayStyle';
+import { ToolButton } from '../viewer/ToolButton';
 import { toolInfo, tools, type Tool } from './tools';
 import type { AnnotationEditor } from './useAnnotationEditor';
 
@@ -39,40 +38,9 @@ const toolIcons: Record<Tool, ReactNode> = {
   point: <FiberManualRecordIcon sx={{ fontSize: 12 }} />,
 };
 
-function PaletteButton({
-  title,
-  testId,
-  onClick,
-  active,
-  disabled,
-  children,
-}: {
-  title: string;
-  testId: string;
-  onClick: () => void;
-  active?: boolean;
-  disabled?: boolean;
-  children: ReactNode;
-}) {
-  return (
-    // Not interactive: a tooltip left open over the slide must not swallow the first click drawn there.
-    <Tooltip title={title} placement="right" disableInteractive>
-      <span>
-        <IconButton
-          size="small"
-          aria-label={title}
-          aria-pressed={active}
-          data-testid={testId}
-          onClick={onClick}
-          disabled={disabled}
-          color={active ? 'primary' : 'default'}
-          sx={{ width: 34, height: 34, ...(active ? { bgcolor: 'action.selected' } : {}) }}
-        >
-          {children}
-        </IconButton>
-      </span>
-    </Tooltip>
-  );
+/** Not interactive: a tooltip left open over the slide must not swallow the first click drawn there. */
+function PaletteButton(props: Omit<ComponentProps<typeof ToolButton>, 'placement' | 'disableInteractive' | 'sx'>) {
+  return <ToolButton {...props} placement="right" disableInteractive sx={{ width: 34, height: 34 }} />;
 }
 
 export function AnnotationToolbar({

@@ -5,7 +5,6 @@ import AlertTitle from '@mui/material/AlertTitle';
 import Box from '@mui/material/Box';
 import Breadcrumbs from '@mui/material/Breadcrumbs';
 import Button from '@mui/material/Button';
-import CircularProgress from '@mui/material/CircularProgress';
 import Link from '@mui/material/Link';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
@@ -17,6 +16,7 @@ import { formatDate } from '../format';
 import { href, navigate } from '../router';
 import { ClassCountsChart } from './ClassCountsChart';
 import { ClassCountsTable } from './ClassCountsTable';
+import { DatasetLoadState } from './DatasetLoadState';
 import { ProblemList } from './ProblemList';
 import { RemoveDatasetDialog } from './RemoveDatasetDialog';
 import { SampleGrid } from './SampleGrid';
@@ -29,22 +29,7 @@ export function DatasetDetailPage({ datasetId }: { datasetId: number }) {
   const { detail, error } = useDatasetDetail(datasetId);
   const [removing, setRemoving] = useState(false);
 
-  if (error) {
-    return (
-      <Box sx={{ p: 3 }}>
-        <Alert severity={error.notFound ? 'warning' : 'error'} action={<Button href={href.page('datasets')}>All datasets</Button>}>
-          {error.notFound ? `There is no dataset ${datasetId}; it may have been removed.` : `Could not load the dataset: ${error.message}`}
-        </Alert>
-      </Box>
-    );
-  }
-  if (!detail) {
-    return (
-      <Box sx={{ display: 'flex', justifyContent: 'center', p: 6 }}>
-        <CircularProgress />
-      </Box>
-    );
-  }
+  if (error || !detail) return <DatasetLoadState datasetId={datasetId} error={error} />;
 
   return (
     <Box sx={{ height: '100%', overflow: 'auto', p: 3 }} data-testid="dataset-detail">

@@ -3,7 +3,6 @@ import { useState } from 'react';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Paper from '@mui/material/Paper';
-import Stack from '@mui/material/Stack';
 import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
@@ -20,6 +19,7 @@ import { href, navigate } from '../router';
 import { ImportDatasetDialog } from './ImportDatasetDialog';
 import { useDatasets } from './useDatasets';
 import { ListLoadState } from '../shell/ListLoadState';
+import { PageHeader } from '../shell/PageHeader';
 
 export function DatasetsPage() {
   const { datasets, error, refresh } = useDatasets();
@@ -27,21 +27,18 @@ export function DatasetsPage() {
 
   return (
     <Box sx={{ height: '100%', overflow: 'auto', p: 3 }}>
-      <Stack direction="row" spacing={2} sx={{ alignItems: 'center', mb: 2 }}>
-        <Box sx={{ flex: 1 }}>
-          <Typography variant="h5" component="h1" sx={{ fontWeight: 600 }}>
-            Datasets
-          </Typography>
-          {datasets && datasets.length > 0 && (
-            <Typography variant="body2" color="text.secondary">
-              {datasets.length} dataset{datasets.length === 1 ? '' : 's'} · {datasets.reduce((n, d) => n + d.images, 0).toLocaleString('en-US')} images
-            </Typography>
-          )}
-        </Box>
+      <PageHeader
+        title="Datasets"
+        subtitle={
+          datasets && datasets.length > 0
+            ? `${datasets.length} dataset${datasets.length === 1 ? '' : 's'} · ${datasets.reduce((n, d) => n + d.images, 0).toLocaleString('en-US')} images`
+            : null
+        }
+      >
         <Button variant="contained" startIcon={<AddIcon />} onClick={() => setImporting(true)} data-testid="import-dataset-button">
           Import dataset
         </Button>
-      </Stack>
+      </PageHeader>
 
       <ListLoadState loading={datasets === null} error={error} what="the datasets" onRetry={refresh} />
       {datasets && datasets.length === 0 && <EmptyDatasets onImport={() => setImporting(true)} />}

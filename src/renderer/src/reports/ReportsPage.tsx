@@ -7,7 +7,6 @@ import { useState } from 'react';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
-import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import AssessmentIcon from '@mui/icons-material/Assessment';
 import type { ReportKind, ReportSummary } from '@shared/contract/reports';
@@ -16,6 +15,7 @@ import { NewReportDialog } from './NewReportDialog';
 import { RemoveReportDialog } from './RemoveReportDialog';
 import { ReportTable } from './ReportTable';
 import { ListLoadState } from '../shell/ListLoadState';
+import { PageHeader } from '../shell/PageHeader';
 import { useReports } from './useReports';
 
 export function ReportsPage() {
@@ -37,15 +37,7 @@ export function ReportsPage() {
 
   return (
     <Box sx={{ height: '100%', overflow: 'auto', p: 3 }} data-testid="reports-page">
-      <Stack direction="row" spacing={1} sx={{ alignItems: 'center', mb: 2, flexWrap: 'wrap' }}>
-        <Box sx={{ flex: 1, minWidth: 200 }}>
-          <Typography variant="h5" component="h1" sx={{ fontWeight: 600 }}>
-            Reports
-          </Typography>
-          <Typography variant="body2" color="text.secondary">
-            PDF reports to hand to a colleague, with HTML and CSV beside them.
-          </Typography>
-        </Box>
+      <PageHeader title="Reports" subtitle="PDF reports to hand to a colleague, with HTML and CSV beside them." wrap>
         <Button variant="contained" onClick={() => start('slide')} data-testid="new-slide-report">
           New slide report
         </Button>
@@ -55,7 +47,7 @@ export function ReportsPage() {
         <Button variant="outlined" onClick={() => start('run')} data-testid="new-run-report">
           New run report
         </Button>
-      </Stack>
+      </PageHeader>
 
       {actionError && (
         <Alert severity="error" sx={{ mb: 2 }} onClose={() => setActionError(null)} data-testid="report-action-error">

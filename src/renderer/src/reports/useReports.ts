@@ -2,54 +2,40 @@
  * The report list, kept fresh by `reports.changed` (added, finished, removed) and with the latest
  * `reports.progress` of each report still being made, so bars move without refetching the list.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ReportProgress, ReportSummary } from '@shared/contract/reports';
 import { api, errorMessage } from '../api';
+import { useListLoad } from '../shell/useListLoad';
 
 export function useReports() {
-  const [reports, setReports] = useState<ReportSummary[] | null>(null);
   const [progress, setProgress] = useState<Map<number, ReportProgress>>(new Map());
-  const [error, setError] = useState<string | null>(null);
-  // Events come in bursts; only the latest list request may win.
-  const generation = useRef(0);
   const known = useRef<ReportSummary[] | null>(null);
-  known.current = reports;
   // Progress events arrive many times a second; each new (report, status) pair refetches once.
   const asked = useRef(new Set<string>());
 
-  const refresh = useCallback(() => {
-    const mine = ++generation.current;
-    api.call('reports.list', {}).then(
-      (list) => {
-        if (mine !== generation.current) return;
-        setReports(list);
-        setError(null);
-      },
-      (err) => mine === generation.current && setError(errorMessage(err)),
-    );
-  }, []);
-
-  useEffect(() => {
-    refresh();
-    const offChanged = api.on('reports.changed', refresh);
-    const offProgress = api.on('reports.progress', (p) => {
-      setProgress((m) => new Map(m).set(p.reportId, p));
-      // A status the list does not show yet (a report started elsewhere, or one that just
-      // finished) is worth a refetch even if the changed event is still on its way.
-      const list = known.current;
-      const row = list?.find((r) => r.id === p.reportId);
-      const key = `${p.reportId}:${p.status}`;
-      if (list && (!row || row.status !== p.status) && !asked.current.has(key)) {
-        asked.current.add(key);
-        refresh();
-      }
-    });
-    return () => {
-      generation.current++;
-      offChanged();
-      offProgress();
-    };
-  }, [refresh]);
+  const { items: reports, error, refresh } = useListLoad(
+    () => api.call('reports.list', {}),
+    (refresh) => {
+      const offChanged = api.on('reports.changed', refresh);
+      const offProgress = api.on('reports.progress', (p) => {
+        setProgress((m) => new Map(m).set(p.reportId, p));
+        // A status the list does not show yet (a report started elsewhere, or one that just
+        // finished) is worth a refetch even if the changed event is still on its way.
+        const list = known.current;
+        const row = list?.find((r) => r.id === p.reportId);
+        const key = `${p.reportId}:${p.status}`;
+        if (list && (!row || row.status !== p.status) && !asked.current.has(key)) {
+          asked.current.add(key);
+          refresh();
+        }
+      });
+      return () => {
+        offChanged();
+        offProgress();
+      };
+    },
+  );
+  known.current = reports;
 
   return { reports, progress, error, refresh };
 }

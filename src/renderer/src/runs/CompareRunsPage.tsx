@@ -3,11 +3,8 @@
  * series per run), and their final metrics in one table with the best value of each row marked.
  */
 import { useEffect, useState } from 'react';
-import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Breadcrumbs from '@mui/material/Breadcrumbs';
-import Button from '@mui/material/Button';
-import CircularProgress from '@mui/material/CircularProgress';
 import Link from '@mui/material/Link';
 import Paper from '@mui/material/Paper';
 import Table from '@mui/material/Table';
@@ -23,6 +20,7 @@ import { api, errorMessage } from '../api';
 import { LineChart, type ChartSeries } from '../charts/LineChart';
 import { seriesColor } from '../charts/palette';
 import { href } from '../router';
+import { DetailLoadState } from '../shell/DetailLoadState';
 import { bestColumns, compareMetrics } from './compareRows';
 import { formatMetric, monitorLabels, runTitle } from './formatRun';
 import { RunStatusChip } from './RunStatusChip';
@@ -63,21 +61,8 @@ export function CompareRunsPage({ runIds }: { runIds: number[] }) {
     };
   }, [key]);
 
-  if (error) {
-    return (
-      <Box sx={{ p: 3 }}>
-        <Alert severity="error" action={<Button href={href.page('runs')}>All runs</Button>}>
-          Could not compare the runs: {error}
-        </Alert>
-      </Box>
-    );
-  }
-  if (!runs) {
-    return (
-      <Box sx={{ display: 'flex', justifyContent: 'center', p: 6 }}>
-        <CircularProgress />
-      </Box>
-    );
+  if (error || !runs) {
+    return <DetailLoadState error={error ? { message: error } : null} failed="Could not compare the runs" back={{ href: href.page('runs'), label: 'All runs' }} />;
   }
 
   const curveSeries = (metric: string): ChartSeries[] =>

@@ -7,8 +7,6 @@ import { useState, type ReactNode } from 'react';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Breadcrumbs from '@mui/material/Breadcrumbs';
-import Button from '@mui/material/Button';
-import CircularProgress from '@mui/material/CircularProgress';
 import Link from '@mui/material/Link';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
@@ -17,6 +15,7 @@ import Tabs from '@mui/material/Tabs';
 import Typography from '@mui/material/Typography';
 import type { RunDetail } from '@shared/contract/training';
 import { href, navigate } from '../router';
+import { DetailLoadState } from '../shell/DetailLoadState';
 import { RunProgress } from '../training/RunProgress';
 import { liveStatus } from '../training/liveProgress';
 import { ConfigTable } from './ConfigTable';
@@ -36,20 +35,15 @@ export function RunDetailPage({ runId }: { runId: number }) {
   const [deleting, setDeleting] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
 
-  if (error && !run) {
-    return (
-      <Box sx={{ p: 3 }}>
-        <Alert severity={error.notFound ? 'warning' : 'error'} action={<Button href={href.page('runs')}>All runs</Button>} data-testid="run-missing">
-          {error.notFound ? `There is no run ${runId}; it may have been deleted.` : `Could not load the run: ${error.message}`}
-        </Alert>
-      </Box>
-    );
-  }
   if (!run) {
     return (
-      <Box sx={{ display: 'flex', justifyContent: 'center', p: 6 }}>
-        <CircularProgress />
-      </Box>
+      <DetailLoadState
+        error={error}
+        failed="Could not load the run"
+        missing={`There is no run ${runId}; it may have been deleted.`}
+        back={{ href: href.page('runs'), label: 'All runs' }}
+        testId="run-missing"
+      />
     );
   }
 

@@ -8,9 +8,7 @@ import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Checkbox from '@mui/material/Checkbox';
-import CircularProgress from '@mui/material/CircularProgress';
 import Paper from '@mui/material/Paper';
-import Stack from '@mui/material/Stack';
 import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
@@ -30,6 +28,8 @@ import { baseName, formatDateTime, formatMetric, monitorLabels, runTitle } from 
 import { RunActionButtons } from './RunActionButtons';
 import { RunStatusChip } from './RunStatusChip';
 import { useRuns } from './useRuns';
+import { ListLoadState } from '../shell/ListLoadState';
+import { PageHeader } from '../shell/PageHeader';
 
 const MAX_COMPARE = 20;
 
@@ -76,18 +76,10 @@ export function RunsPage() {
 
   return (
     <Box sx={{ height: '100%', overflow: 'auto', p: 3 }} data-testid="runs-page">
-      <Stack direction="row" spacing={2} sx={{ alignItems: 'center', mb: 2 }}>
-        <Box sx={{ flex: 1 }}>
-          <Typography variant="h5" component="h1" sx={{ fontWeight: 600 }}>
-            Runs
-          </Typography>
-          {runs && runs.length > 0 && (
-            <Typography variant="body2" color="text.secondary">
-              {runs.length} run{runs.length === 1 ? '' : 's'}
-              {chosen.length > 0 ? ` · ${chosen.length} selected` : ' · tick runs to compare them'}
-            </Typography>
-          )}
-        </Box>
+      <PageHeader
+        title="Runs"
+        subtitle={runs && runs.length > 0 ? `${runs.length} run${runs.length === 1 ? '' : 's'}${chosen.length > 0 ? ` · ${chosen.length} selected` : ' · tick runs to compare them'}` : null}
+      >
         <Tooltip title={chosen.length < 2 ? 'Tick two or more runs' : ''}>
           <span>
             <Button
@@ -104,22 +96,13 @@ export function RunsPage() {
         <Button variant="contained" startIcon={<AddIcon />} href={href.page('training')} data-testid="runs-new">
           New run
         </Button>
-      </Stack>
+      </PageHeader>
 
-      {error && (
-        <Alert severity="error" sx={{ mb: 2 }} action={<Button onClick={refresh}>Retry</Button>}>
-          Could not load the runs: {error}
-        </Alert>
-      )}
+      <ListLoadState loading={runs === null} error={error} what="the runs" onRetry={refresh} />
       {actionError && (
         <Alert severity="error" sx={{ mb: 2 }} onClose={() => setActionError(null)} data-testid="runs-action-error">
           {actionError}
         </Alert>
-      )}
-      {runs === null && !error && (
-        <Box sx={{ display: 'flex', justifyContent: 'center', p: 6 }}>
-          <CircularProgress />
-        </Box>
       )}
       {runs && runs.length === 0 && (
         <Box data-testid="runs-empty" sx={{ border: 2, borderStyle: 'dashed', borderColor: 'divider', borderRadius: 2, p: 6, textAlign: 'center', maxWidth: 640, mx: 'auto', mt: 4 }}>

@@ -3,7 +3,6 @@ import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import InputAdornment from '@mui/material/InputAdornment';
 import Snackbar from '@mui/material/Snackbar';
-import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import AddIcon from '@mui/icons-material/Add';
@@ -18,6 +17,7 @@ import { RemoveSlideDialog } from './RemoveSlideDialog';
 import { SlideCard } from './SlideCard';
 import { useSlides } from './useSlides';
 import { ListLoadState } from '../shell/ListLoadState';
+import { PageHeader } from '../shell/PageHeader';
 
 export function SlidesPage() {
   const { slides, error, refresh } = useSlides();
@@ -37,18 +37,17 @@ export function SlidesPage() {
 
   return (
     <Box sx={{ height: '100%', overflow: 'auto', p: 3 }}>
-      <Stack direction="row" spacing={2} sx={{ alignItems: 'center', mb: 2 }}>
-        <Box sx={{ flex: 1 }}>
-          <Typography variant="h5" component="h1" sx={{ fontWeight: 600 }}>
-            Slides
-          </Typography>
-          {slides && slides.length > 0 && (
-            <Typography variant="body2" color="text.secondary">
+      <PageHeader
+        title="Slides"
+        subtitle={
+          slides && slides.length > 0 ? (
+            <>
               {slides.length} slide{slides.length === 1 ? '' : 's'} in the library
               {missing > 0 && ` · ${missing} with missing files`}
-            </Typography>
-          )}
-        </Box>
+            </>
+          ) : null
+        }
+      >
         {slides && slides.length > 0 && (
           <TextField
             size="small"
@@ -73,7 +72,7 @@ export function SlidesPage() {
         <Button variant="contained" startIcon={<AddIcon />} onClick={() => setAdding(true)} data-testid="add-slides-button">
           Add slides
         </Button>
-      </Stack>
+      </PageHeader>
 
       <ReaderWarnings />
 

@@ -1,4 +1,4 @@
-import { useState, type MouseEvent, type ReactNode } from 'react';
+import { useState } from 'react';
 import Box from '@mui/material/Box';
 import Divider from '@mui/material/Divider';
 import IconButton from '@mui/material/IconButton';
@@ -22,43 +22,7 @@ import { href } from '../router';
 import { AdjustmentsPanel } from './AdjustmentsPanel';
 import { isNeutral, type Adjustments } from './imageAdjustments';
 import type { ViewerCommand } from './shortcuts';
-
-function ToolButton({
-  title,
-  shortcut,
-  testId,
-  onClick,
-  active,
-  disabled,
-  children,
-}: {
-  title: string;
-  shortcut?: string;
-  testId: string;
-  onClick: (e: MouseEvent<HTMLElement>) => void;
-  active?: boolean;
-  disabled?: boolean;
-  children: ReactNode;
-}) {
-  return (
-    <Tooltip title={shortcut ? `${title} (${shortcut})` : title}>
-      <span>
-        <IconButton
-          size="small"
-          aria-label={title}
-          aria-pressed={active}
-          data-testid={testId}
-          onClick={onClick}
-          disabled={disabled}
-          color={active ? 'primary' : 'default'}
-          sx={active ? { bgcolor: 'action.selected' } : undefined}
-        >
-          {children}
-        </IconButton>
-      </span>
-    </Tooltip>
-  );
-}
+import { ToolButton } from './ToolButton';
 
 export function ViewerToolbar({
   title,
@@ -111,20 +75,16 @@ export function ViewerToolbar({
       <ToolButton title="Fit to screen" shortcut="0" testId="zoom-fit" onClick={() => run('fit')} disabled={!ready}>
         <FitScreenIcon />
       </ToolButton>
-      <Tooltip title="Full resolution, 1 slide pixel per screen pixel (1)">
-        <span>
-          <IconButton
-            size="small"
-            aria-label="Full resolution"
-            data-testid="zoom-1to1"
-            onClick={() => run('oneToOne')}
-            disabled={!ready}
-            sx={{ fontSize: 13, fontWeight: 700, width: 34, height: 34 }}
-          >
-            1:1
-          </IconButton>
-        </span>
-      </Tooltip>
+      <ToolButton
+        title="Full resolution"
+        tooltip="Full resolution, 1 slide pixel per screen pixel (1)"
+        testId="zoom-1to1"
+        onClick={() => run('oneToOne')}
+        disabled={!ready}
+        sx={{ fontSize: 13, fontWeight: 700, width: 34, height: 34 }}
+      >
+        1:1
+      </ToolButton>
       {sep}
       <ToolButton title="Rotate counter-clockwise" shortcut="Shift+R" testId="rotate-ccw" onClick={() => run('rotateCcw')} disabled={!ready}>
         <RotateLeftIcon />

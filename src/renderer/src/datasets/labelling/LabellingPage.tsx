@@ -7,7 +7,6 @@ import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent } fr
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Breadcrumbs from '@mui/material/Breadcrumbs';
-import Button from '@mui/material/Button';
 import CircularProgress from '@mui/material/CircularProgress';
 import Divider from '@mui/material/Divider';
 import IconButton from '@mui/material/IconButton';
@@ -26,6 +25,7 @@ import UndoIcon from '@mui/icons-material/Undo';
 import type { LabelStep, PredictionSet } from '@shared/contract/datasets';
 import { api } from '../../api';
 import { href } from '../../router';
+import { DatasetLoadState } from '../DatasetLoadState';
 import { useDatasetDetail } from '../useDatasetDetail';
 import { ClassBar } from './ClassBar';
 import { defaultFilter, filterQuery, isFiltered, type LabelFilter } from './filters';
@@ -208,22 +208,7 @@ export function LabellingPage({ datasetId }: { datasetId: number }) {
     !!detail && !!ids,
   );
 
-  if (detailError) {
-    return (
-      <Box sx={{ p: 3 }}>
-        <Alert severity={detailError.notFound ? 'warning' : 'error'} action={<Button href={href.page('datasets')}>All datasets</Button>}>
-          {detailError.notFound ? `There is no dataset ${datasetId}; it may have been removed.` : `Could not load the dataset: ${detailError.message}`}
-        </Alert>
-      </Box>
-    );
-  }
-  if (!detail) {
-    return (
-      <Box sx={{ display: 'flex', justifyContent: 'center', p: 6 }}>
-        <CircularProgress />
-      </Box>
-    );
-  }
+  if (detailError || !detail) return <DatasetLoadState datasetId={datasetId} error={detailError} />;
 
   const cell = SIZES[size];
   const focusedImage = ids && focus >= 0 ? list.item(ids[focus]) : undefined;

@@ -1,7 +1,9 @@
 /**
  * A canvas that repaints with OpenSeadragon: sized to the viewer in device pixels and painted
  * in the same update-viewport handler that follows each tile frame, so overlays stay glued to
- * the tissue while it animates. `requestDraw` repaints on the next frame after data changes.
+ * the tissue while it animates. `requestDraw` repaints on the next frame after data changes;
+ * `draw` repaints now (a no-op until the canvas is mounted). The analysis layers and the
+ * annotation overlay all paint through this.
  */
 import { useCallback, useEffect, useRef } from 'react';
 import type OpenSeadragon from 'openseadragon';
@@ -55,6 +57,7 @@ export function useViewerCanvas(viewer: OpenSeadragon.Viewer, paint: Painter) {
       draw.current();
     });
   }, []);
+  const drawNow = useCallback(() => draw.current(), []);
 
-  return { canvas, requestDraw };
+  return { canvas, requestDraw, draw: drawNow };
 }
