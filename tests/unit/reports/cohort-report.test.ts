@@ -3,7 +3,7 @@
  * mpp given, a DICOM) scored by one model: one CSV row per slide whose class fractions sum to 1
  * and equal what analysis.slideLabel says of the stored analysis, and a PDF that lists them all.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppContext } from '../../../src/main/app-context';
@@ -27,6 +27,13 @@ describe.skipIf(files.some((f) => !f) || !vitTiny || !hasChromium || !hasPoppler
   let report: any;
 
   beforeAll(() => {
+    // Without --slide-mpp the slides whose files have no mpp stop the report before anything runs, named in one line.
+    const refused = tessella(['report', 'cohort', ...(files as string[]), '--model', vitTiny!, '--out', pdf], env, 120_000);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toContain('skimage_ihc.png');
+    expect(refused.stderr).toMatch(/no mpp.*--slide-mpp/);
+    expect(existsSync(pdf)).toBe(false);
     // The PNG has no mpp: --slide-mpp gives it one (and only it).
     const r = tessella(['report', 'cohort', ...(files as string[]), '--model', vitTiny!, '--mpp', '4', '--slide-mpp', '0.5', '--out', pdf, '--csv', csv, '--json'], env, 220_000);
     expect(r.code, r.stderr).toBe(0);

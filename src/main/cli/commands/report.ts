@@ -66,6 +66,8 @@ async function slidesOf(ctx: AppContext, files: string[], o: ParsedOptions): Pro
   if (slideMpp !== undefined && (typeof slideMpp !== 'number' || !(slideMpp > 0))) throw new CliError('--slide-mpp must be a positive number', 2);
   const svc = analysisService(ctx);
   const ids: number[] = [];
+  // Checked before anything runs, and all named at once: a cohort should not fail slide by slide.
+  const noMpp: string[] = [];
   for (const f of files) {
     let s;
     try {
@@ -74,10 +76,12 @@ async function slidesOf(ctx: AppContext, files: string[], o: ParsedOptions): Pro
       throw new CliError(`${f}: ${(e as Error).message}`);
     }
     if (typeof slideMpp === 'number' && !s.mpp) svc.setSlideMpp(s.id, slideMpp);
-    else if (!svc.slideMpp(ctx.slides.require(s.id))) {
-      throw new CliError(`${s.name} has no mpp (µm per pixel); give it with --slide-mpp X (it is remembered for this slide)`, 2);
-    }
+    else if (!svc.slideMpp(ctx.slides.require(s.id))) noMpp.push(s.name);
     ids.push(s.id);
+  }
+  if (noMpp.length) {
+    const which = noMpp.length === 1 ? `${noMpp[0]} has no mpp` : `${noMpp.length} slides have no mpp (${noMpp.join(', ')})`;
+    throw new CliError(`${which}: give µm per pixel with --slide-mpp X (it is remembered for each slide)`, 2);
   }
   return ids;
 }
