@@ -150,12 +150,19 @@ export async function importDataset(db: Db, opts: ImportOptions, hooks: ImportHo
     { signal },
   );
 
+  // A label set in Tessella (grid, accepted suggestion) wins over the source's on a re-import.
+  const labelNames = new Map((existing ? repo.labels(existing.id) : []).map((l) => [l.id, l.name]));
+  const edited = (c: Candidate) => !!c.stored?.labelEdited;
+  const labelOf = (c: Candidate): string | null =>
+    edited(c) ? (c.stored!.labelId === null ? null : (labelNames.get(c.stored!.labelId) ?? c.entry.label)) : c.entry.label;
+  const labels = candidates.map(labelOf);
+
   onProgress?.({ phase: 'split', done: 0, total: candidates.length });
   const items: SplitItem[] = candidates.map((c, i) => {
     const kept = c.stored && !c.stored.splitGiven ? c.stored.split : null;
     return {
       key: c.entry.rel,
-      label: c.entry.label,
+      label: labels[i] ?? '',
       group: c.entry.group ?? (c.stored?.sourceSlideId != null ? `slide:${c.stored.sourceSlideId}` : null),
       cluster: dups.cluster[i],
       split: c.entry.split ?? kept,
@@ -178,7 +185,7 @@ export async function importDataset(db: Db, opts: ImportOptions, hooks: ImportHo
     if (existing) repo.updateSettings(datasetId, { root, csvPath, seed, ratios, mpp: datasetMpp });
     for (const s of removed) repo.deleteImage(s.id);
     const labelIds = new Map<string, number>();
-    for (const label of [...new Set(candidates.map((c) => c.entry.label))].sort()) labelIds.set(label, repo.ensureLabel(datasetId, label));
+    for (const label of [...new Set(labels.filter((l): l is string => l !== null))].sort()) labelIds.set(label, repo.ensureLabel(datasetId, label));
     // a duplicate always points at an earlier candidate, so its id is known by the time it is written
     const ids: number[] = [];
     candidates.forEach((c, i) => {
@@ -190,7 +197,7 @@ export async function importDataset(db: Db, opts: ImportOptions, hooks: ImportHo
         phash: c.phash,
         width: c.width,
         height: c.height,
-        labelId: labelIds.get(c.entry.label)!,
+        labelId: labels[i] === null ? null : labelIds.get(labels[i])!,
         split: splits[i],
         splitGiven: items[i].given,
         group: c.entry.group,
@@ -207,7 +214,7 @@ export async function importDataset(db: Db, opts: ImportOptions, hooks: ImportHo
   }).immediate();
 
   const classes: Record<string, number> = {};
-  for (const c of candidates) classes[c.entry.label] = (classes[c.entry.label] ?? 0) + 1;
+  for (const l of labels) if (l !== null) classes[l] = (classes[l] ?? 0) + 1;
   const sizes = { train: 0, val: 0, test: 0 };
   for (const s of splits) sizes[s]++;
   const count = (status: Candidate['status']) => candidates.filter((c) => c.status === status).length;
@@ -225,5 +232,6 @@ export async function importDataset(db: Db, opts: ImportOptions, hooks: ImportHo
     unchanged: count('unchanged'),
     splitChanges: moved.length,
     ignored: scan.ignored,
+    editedLabelsKept: candidates.filter((c, i) => edited(c) && labels[i] !== c.entry.label).length,
   };
 }

@@ -86,7 +86,7 @@ export class DatasetLabelling {
 
   /** Writes the moves' targets; creates target classes as needed. Runs inside a transaction. */
   private write(datasetId: number, moves: { to: string | null; imageIds: number[] }[]): void {
-    const update = this.db.prepare(`UPDATE images SET label_id = ?, updated_at = ${NOW} WHERE dataset_id = ? AND id IN (SELECT value FROM json_each(?))`);
+    const update = this.db.prepare(`UPDATE images SET label_id = ?, label_edited = 1, updated_at = ${NOW} WHERE dataset_id = ? AND id IN (SELECT value FROM json_each(?))`);
     for (const m of moves) {
       const labelId = m.to === null ? null : this.repo.ensureLabel(datasetId, m.to);
       update.run(labelId, datasetId, JSON.stringify(m.imageIds));

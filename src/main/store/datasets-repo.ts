@@ -41,6 +41,8 @@ export interface StoredImage {
   mpp: number | null;
   sourceSlideId: number | null;
   fileMpp: number | null;
+  /** The label was set in Tessella (grid, accepted suggestion): a re-import keeps it. */
+  labelEdited: boolean;
 }
 
 export interface ImageWrite {
@@ -51,7 +53,7 @@ export interface ImageWrite {
   phash: string;
   width: number;
   height: number;
-  labelId: number;
+  labelId: number | null;
   split: Split | null;
   splitGiven: boolean;
   group: string | null;
@@ -201,11 +203,14 @@ export class DatasetsRepo {
       .prep(
         `SELECT id, path, file_size AS fileSize, file_mtime_ms AS mtimeMs, content_hash AS contentHash, phash, width, height,
                 label_id AS labelId, split, split_given AS splitGiven, group_key AS "group", mpp, source_slide_id AS sourceSlideId,
-                file_mpp AS fileMpp
+                file_mpp AS fileMpp, label_edited AS labelEdited
          FROM images WHERE dataset_id = ? ORDER BY path`,
       )
       .all(datasetId)
-      .map((r) => ({ ...(r as StoredImage), splitGiven: !!(r as { splitGiven: number }).splitGiven }));
+      .map((r) => {
+        const row = r as Omit<StoredImage, 'splitGiven' | 'labelEdited'> & { splitGiven: number; labelEdited: number };
+        return { ...row, splitGiven: !!row.splitGiven, labelEdited: !!row.labelEdited };
+      });
   }
 
   insertImage(datasetId: number, w: ImageWrite): number {

@@ -77,6 +77,8 @@ export const ImportSummary = z.object({
   splitChanges: z.number().int(),
   /** Non-image files passed over. */
   ignored: z.number().int(),
+  /** Images whose label was changed in Tessella and kept over the source's. */
+  editedLabelsKept: z.number().int(),
 });
 
 export const DatasetImage = z.object({

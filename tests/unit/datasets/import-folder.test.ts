@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { importDataset } from '../../../src/main/datasets/import.js';
+import { DatasetLabelling } from '../../../src/main/datasets/labelling.js';
 import { openDb, type Db } from '../../../src/main/store/db.js';
 import { sharedPath } from '../../helpers/shared-data.js';
 
@@ -131,6 +132,32 @@ describe.skipIf(!lung)('importing an ImageFolder tree (LC25000 lung copy)', () =
       expect(['train', 'val', 'test']).toContain(after.get(p)!.split);
     }
     expect(db.prepare('SELECT id, name, position FROM labels WHERE dataset_id = ? ORDER BY position').all(first.id)).toEqual(labelsBefore);
+    db.close();
+  });
+
+  it('a re-import keeps labels set in Tessella over the folder\'s, and says how many', async () => {
+    const root = join(tmp, 'relabelled');
+    copyTree(lung!, root);
+    const db = freshDb('relabelled');
+    const first = await importDataset(db, { path: root, name: 'relabelled', seed: 1 });
+    const before = rows(db, first.id);
+    const moved = before.filter((r) => r.label === 'lung_n').slice(0, 2);
+    const labelling = new DatasetLabelling(db);
+    labelling.setLabel(first.id, moved.map((r) => r.id), 'lung_scc');
+    // a class that exists only because of an edit survives too
+    labelling.setLabel(first.id, [before.find((r) => r.label === 'lung_aca')!.id], 'mucin');
+
+    const again = await importDataset(db, { path: root, name: 'relabelled' });
+    expect(again.editedLabelsKept).toBe(3);
+    expect(again.classes).toEqual({ lung_aca: 29, lung_n: 28, lung_scc: 32, mucin: 1 });
+    const after = new Map(rows(db, first.id).map((r) => [r.id, r]));
+    for (const r of moved) expect(after.get(r.id)!.label).toBe('lung_scc');
+    expect([...after.values()].filter((r) => r.label === 'mucin')).toHaveLength(1);
+    // images nobody relabelled still follow the folder
+    for (const r of before) if (!moved.includes(r) && after.get(r.id)!.label !== 'mucin') expect(after.get(r.id)!.label).toBe(r.label);
+    // and a third import changes nothing more
+    const third = await importDataset(db, { path: root, name: 'relabelled' });
+    expect(third.classes).toEqual(again.classes);
     db.close();
   });
 

@@ -24,6 +24,7 @@ export function ImportSummaryView({ summary: s }: { summary: ImportSummary }) {
           <>
             {n(s.added)} added · {n(s.removed)} removed · {n(s.changed)} changed · {n(s.unchanged)} unchanged
             {s.splitChanges > 0 && ` · ${n(s.splitChanges)} moved to another split to keep duplicates or groups together`}
+            {s.editedLabelsKept > 0 && ` · ${n(s.editedLabelsKept)} label${s.editedLabelsKept === 1 ? '' : 's'} set in Tessella kept over the folder's`}
           </>
         )}
         {!reimport && s.splitChanges > 0 && `${n(s.splitChanges)} images were placed in another split than stated, to keep duplicates or groups together.`}
