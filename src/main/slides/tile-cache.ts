@@ -2,11 +2,13 @@
  * Encoded tiles, cached twice: a byte-bounded LRU in memory for the tiles a viewer is showing
  * now, and files on disk so reopening a slide (or restarting the app) does not re-render.
  * Keys use the slide's content hash, not its path, so a moved file keeps its cache and a
- * replaced file never serves stale tiles.
+ * replaced file never serves stale tiles. The disk layer stays under a size limit
+ * (TESSELLA_TILE_CACHE_GB, default 4): the least recently viewed slides' tiles go first.
  */
-import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { type CacheEntry, entriesToEvict, evict, limitFromEnv, sizeOf } from '../cache-trim.js';
 
 export type TileFormat = 'jpeg' | 'png';
 
@@ -20,6 +22,7 @@ export interface TileKey {
 }
 
 const SAFE_HASH = /^[A-Za-z0-9_-]{1,128}$/;
+const USED_MARK = '.used';
 
 export function tileKeyString(k: TileKey): string {
   return `${k.hash}/${k.level}/${k.col}_${k.row}_q${k.quality}.${k.format}`;
@@ -125,8 +128,60 @@ export class DiskTileCache {
    * a file another process adds later is just rendered and written again.
    */
   private readonly listings = new Map<string, Promise<Set<string>>>();
+  /** Slides whose "last viewed" marker this process has set. */
+  private readonly marked = new Set<string>();
+  /** Bytes on disk as last counted plus what this process wrote since; null until first counted. */
+  private estimate: number | null = null;
+  private trimming: Promise<void> | null = null;
 
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    readonly maxBytes: number = limitFromEnv('TESSELLA_TILE_CACHE_GB', 4),
+  ) {}
+
+  /** `<hash>/.used`, whose mtime says when the slide's tiles were last wanted. */
+  private async markUsed(hash: string): Promise<void> {
+    if (this.marked.has(hash)) return;
+    this.marked.add(hash);
+    await mkdir(join(this.dir, hash), { recursive: true });
+    await writeFile(join(this.dir, hash, USED_MARK), '');
+  }
+
+  /** Every slide's tiles as one cache entry. */
+  async entries(): Promise<CacheEntry[]> {
+    const hashes = (await readdir(this.dir).catch(() => [] as string[])).filter((h) => SAFE_HASH.test(h));
+    const out: CacheEntry[] = [];
+    for (const hash of hashes) {
+      const root = join(this.dir, hash);
+      const used = await stat(join(root, USED_MARK)).catch(() => stat(root).catch(() => null));
+      if (!used) continue;
+      out.push({ key: hash, paths: [root], bytes: await sizeOf(root), usedAt: used.mtimeMs });
+    }
+    return out;
+  }
+
+  /** Counts the cache once, then again only when this process's writes may have passed the limit. */
+  private async trimIfNeeded(current: string): Promise<void> {
+    if (this.estimate !== null && this.estimate <= this.maxBytes) return;
+    const entries = await this.entries();
+    const out = entriesToEvict(entries, this.maxBytes, new Set([current]));
+    for (const e of out) this.forget(e.key);
+    await evict(out);
+    this.estimate = entries.reduce((n, e) => n + e.bytes, 0) - out.reduce((n, e) => n + e.bytes, 0);
+  }
+
+  private forget(hash: string): void {
+    const root = join(this.dir, hash);
+    const inside = (d: string) => d.startsWith(root + sep);
+    for (const d of this.madeDirs) if (inside(d)) this.madeDirs.delete(d);
+    for (const d of this.listings.keys()) if (inside(d)) this.listings.delete(d);
+    this.marked.delete(hash);
+  }
+
+  /** Resolves when a trim under way (if any) has finished. */
+  async trimmed(): Promise<void> {
+    await this.trimming;
+  }
 
   pathOf(k: TileKey): string {
     checkKey(k);
@@ -159,6 +214,7 @@ export class DiskTileCache {
     const names = await this.listing(k);
     const name = this.fileName(k);
     if (!names.has(name)) return null;
+    await this.markUsed(k.hash).catch(() => undefined);
     let file: Buffer;
     try {
       file = await readFile(path);
@@ -181,9 +237,11 @@ export class DiskTileCache {
       await mkdir(dir, { recursive: true });
       this.madeDirs.add(dir);
     }
+    await this.markUsed(k.hash);
     const tmp = `${path}.${process.pid}.${++tmpCounter}.tmp`;
+    const sealed = sealEntry(payload);
     try {
-      await writeFile(tmp, sealEntry(payload));
+      await writeFile(tmp, sealed);
       await rename(tmp, path);
     } catch (e) {
       await unlink(tmp).catch(() => undefined);
@@ -192,16 +250,21 @@ export class DiskTileCache {
       throw e;
     }
     (await this.listing(k)).add(this.fileName(k));
+    if (this.estimate !== null) this.estimate += sealed.length;
+    // One trim at a time, in the background of the writes; the slide being written stays.
+    if (!this.trimming && (this.estimate === null || this.estimate > this.maxBytes)) {
+      this.trimming = this.trimIfNeeded(k.hash)
+        .catch(() => undefined)
+        .finally(() => (this.trimming = null));
+    }
   }
 
   /** Drop every cached tile of one slide. */
   async removeSlide(hash: string): Promise<void> {
     if (!SAFE_HASH.test(hash)) return;
-    const root = join(this.dir, hash);
-    const inside = (d: string) => d.startsWith(root + sep);
-    for (const d of this.madeDirs) if (inside(d)) this.madeDirs.delete(d);
-    for (const d of this.listings.keys()) if (inside(d)) this.listings.delete(d);
-    await rm(root, { recursive: true, force: true });
+    this.forget(hash);
+    await rm(join(this.dir, hash), { recursive: true, force: true });
+    this.estimate = null;
   }
 }
 

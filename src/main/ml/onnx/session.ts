@@ -9,6 +9,8 @@ import { buildOnnxModel, isCurrentModelFile, writeModelFile } from './export';
 import type { ExportableCheckpoint } from './export';
 import { resnetShape } from './resnet-graph';
 import { attentionOutput, vitShape } from './vit-graph';
+import { touch } from '../../cache-trim.js';
+import { trimGraphCache } from '../graph-cache-limit.js';
 
 export interface OnnxCheckpoint extends ExportableCheckpoint {
   /** Content hash of the checkpoint; names the cached model file. */
@@ -136,7 +138,11 @@ export class OnnxEngine {
     const modelPath = join(opts.cacheDir, `${ck.hash}${explain ? '-explain' : ''}.onnx`);
     const build = (): Promise<number> => writeModelFile(buildOnnxModel(ck, { explain }), modelPath);
     let fromCache = await isCurrentModelFile(modelPath);
-    if (!fromCache) await build();
+    if (!fromCache) {
+      await build();
+      // A new graph may push the cache past its limit; older checkpoints' graphs make room.
+      await trimGraphCache(opts.cacheDir, ck.hash).catch(() => undefined);
+    } else await touch(modelPath); // the cache's "last used", for its trimming
 
     const threads = opts.threads ?? availableParallelism();
     const providers = opts.executionProviders ?? ['cpu'];

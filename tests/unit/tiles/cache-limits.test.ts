@@ -1,0 +1,111 @@
+/**
+ * The caches that grow with use stay under their limits: the tile cache drops the least recently
+ * viewed slides' tiles, the ONNX graph cache the least recently used checkpoints' graphs, and
+ * neither ever drops what is in use. A dropped entry is simply rebuilt on the next request.
+ */
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { type CacheEntry, entriesToEvict } from '../../../src/main/cache-trim';
+import { graphCacheEntries, trimGraphCache } from '../../../src/main/ml/graph-cache-limit';
+import { loadCheckpoint } from '../../../src/main/ml/models/checkpoint';
+import { OnnxEngine } from '../../../src/main/ml/onnx/session';
+import { DiskTileCache, type TileKey } from '../../../src/main/slides/tile-cache';
+import { sharedPath } from '../../helpers/shared-data';
+import { tempHome } from '../../helpers/temp-home';
+
+const home = tempHome('tessella-cache-limits-');
+afterAll(() => home.cleanup());
+
+const entry = (key: string, bytes: number, usedAt: number): CacheEntry => ({ key, paths: [], bytes, usedAt });
+
+describe('choosing what to evict', () => {
+  it('takes the least recently used first, only as many as needed, never a kept one', () => {
+    const all = [entry('new', 40, 300), entry('old', 30, 100), entry('mid', 50, 200)];
+    expect(entriesToEvict(all, 120).map((e) => e.key)).toEqual([]);
+    expect(entriesToEvict(all, 100).map((e) => e.key)).toEqual(['old']);
+    expect(entriesToEvict(all, 60).map((e) => e.key)).toEqual(['old', 'mid']);
+    expect(entriesToEvict(all, 60, new Set(['old'])).map((e) => e.key)).toEqual(['mid', 'new']);
+    expect(entriesToEvict(all, 0, new Set(['new'])).map((e) => e.key)).toEqual(['old', 'mid']);
+  });
+});
+
+describe('the disk tile cache', () => {
+  const key = (hash: string, col: number): TileKey => ({ hash, level: 10, col, row: 0, format: 'jpeg', quality: 80 });
+  const payload = Buffer.alloc(10_000, 7);
+
+  it('drops the least recently viewed slide when a new one pushes it past its limit, and renders it again later', async () => {
+    const dir = join(home.dir, 'tiles');
+    const cache = new DiskTileCache(dir, 45_000);
+    for (let c = 0; c < 3; c++) await cache.set(key('slideA', c), payload);
+    await cache.trimmed();
+    // viewed a while ago
+    const past = new Date(Date.now() - 3_600_000);
+    utimesSync(join(dir, 'slideA', '.used'), past, past);
+    for (let c = 0; c < 3; c++) await cache.set(key('slideB', c), payload);
+    await cache.trimmed();
+    expect(existsSync(join(dir, 'slideA'))).toBe(false);
+    expect(readdirSync(join(dir, 'slideB', '10'))).toHaveLength(3);
+    expect(await cache.get(key('slideA', 0))).toBeNull();
+    expect(await cache.get(key('slideB', 2))).toEqual(payload);
+
+    // slide A viewed again: its tiles come back, and now slide B (older) is the one to go
+    utimesSync(join(dir, 'slideB', '.used'), past, past);
+    for (let c = 0; c < 3; c++) await cache.set(key('slideA', c), payload);
+    await cache.trimmed();
+    expect(await cache.get(key('slideA', 1))).toEqual(payload);
+    expect(existsSync(join(dir, 'slideB'))).toBe(false);
+  });
+
+  it('never drops the slide being written, even alone over the limit', async () => {
+    const dir = join(home.dir, 'tiles-one');
+    const cache = new DiskTileCache(dir, 15_000);
+    for (let c = 0; c < 4; c++) await cache.set(key('big', c), payload);
+    await cache.trimmed();
+    expect(readdirSync(join(dir, 'big', '10'))).toHaveLength(4);
+  });
+});
+
+describe('the ONNX graph cache', () => {
+  const vitTiny = sharedPath('oracle/vit_tiny');
+  const resnetTiny = sharedPath('oracle/resnet_tiny');
+  const before = process.env.TESSELLA_GRAPH_CACHE_GB;
+  afterEach(() => {
+    if (before === undefined) delete process.env.TESSELLA_GRAPH_CACHE_GB;
+    else process.env.TESSELLA_GRAPH_CACHE_GB = before;
+  });
+
+  it('groups each checkpoint\'s files and trims the oldest, keeping the one in use', async () => {
+    const dir = join(home.dir, 'graphs-files');
+    mkdirSync(dir, { recursive: true });
+    const hashes = ['a', 'b', 'c'].map((c) => c.repeat(64));
+    hashes.forEach((h, i) => {
+      for (const f of [`${h}.onnx`, `${h}-explain.onnx`, `${h}.json`]) {
+        writeFileSync(join(dir, f), Buffer.alloc(1000));
+        const t = new Date(Date.now() - (3 - i) * 60_000);
+        utimesSync(join(dir, f), t, t);
+      }
+    });
+    writeFileSync(join(dir, 'checkpoint-hashes.json'), '{}');
+    expect((await graphCacheEntries(dir)).map((e) => [e.key, e.paths.length, e.bytes]).sort()).toEqual(hashes.map((h) => [h, 3, 3000]));
+    expect(await trimGraphCache(dir, hashes[0]!, 6500)).toEqual([hashes[1]]);
+    expect(readdirSync(dir).sort()).toEqual([`${hashes[0]}-explain.onnx`, `${hashes[0]}.json`, `${hashes[0]}.onnx`, `${hashes[2]}-explain.onnx`, `${hashes[2]}.json`, `${hashes[2]}.onnx`, 'checkpoint-hashes.json'].sort());
+  });
+
+  it.skipIf(!vitTiny || !resnetTiny)('a new graph makes room by dropping the least recently used one, which is rebuilt when wanted', async () => {
+    const cacheDir = join(home.dir, 'graphs');
+    process.env.TESSELLA_GRAPH_CACHE_GB = String(1 / 1024 ** 3); // one byte: only the graph in use may stay
+    const vit = await loadCheckpoint(vitTiny!);
+    const resnet = await loadCheckpoint(resnetTiny!);
+    const first = await OnnxEngine.load(vit, { cacheDir });
+    await first.dispose();
+    expect(existsSync(join(cacheDir, `${vit.hash}.onnx`))).toBe(true);
+    const second = await OnnxEngine.load(resnet, { cacheDir });
+    await second.dispose();
+    expect(existsSync(join(cacheDir, `${vit.hash}.onnx`))).toBe(false);
+    expect(existsSync(join(cacheDir, `${resnet.hash}.onnx`))).toBe(true);
+    const again = await OnnxEngine.load(vit, { cacheDir });
+    expect(again.fromCache).toBe(false);
+    await again.dispose();
+  });
+});
