@@ -42,6 +42,22 @@ export async function sizeOf(path: string): Promise<number> {
   }
 }
 
+/**
+ * One entry per sub-folder of `root` whose name passes `accept`; its "last used" is the mtime of
+ * `<folder>/<marker>` (the folder's own mtime when there is none).
+ */
+export async function folderEntries(root: string, accept: (name: string) => boolean, marker = '.used'): Promise<CacheEntry[]> {
+  const names = (await readdir(root).catch(() => [] as string[])).filter(accept);
+  const out: CacheEntry[] = [];
+  for (const name of names) {
+    const dir = join(root, name);
+    const used = await stat(join(dir, marker)).catch(() => stat(dir).catch(() => null));
+    if (!used?.isFile() && !used?.isDirectory()) continue;
+    out.push({ key: name, paths: [dir], bytes: await sizeOf(dir), usedAt: used.mtimeMs });
+  }
+  return out;
+}
+
 /** Removes the evicted entries; a file already gone (another process trimmed too) is no error. */
 export async function evict(entries: CacheEntry[]): Promise<void> {
   for (const e of entries) for (const p of e.paths) await rm(p, { recursive: true, force: true });

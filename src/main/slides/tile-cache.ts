@@ -5,10 +5,10 @@
  * replaced file never serves stale tiles. The disk layer stays under a size limit
  * (TESSELLA_TILE_CACHE_GB, default 4): the least recently viewed slides' tiles go first.
  */
-import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { type CacheEntry, entriesToEvict, evict, limitFromEnv, sizeOf } from '../cache-trim.js';
+import { type CacheEntry, entriesToEvict, evict, folderEntries, limitFromEnv } from '../cache-trim.js';
 
 export type TileFormat = 'jpeg' | 'png';
 
@@ -148,16 +148,8 @@ export class DiskTileCache {
   }
 
   /** Every slide's tiles as one cache entry. */
-  async entries(): Promise<CacheEntry[]> {
-    const hashes = (await readdir(this.dir).catch(() => [] as string[])).filter((h) => SAFE_HASH.test(h));
-    const out: CacheEntry[] = [];
-    for (const hash of hashes) {
-      const root = join(this.dir, hash);
-      const used = await stat(join(root, USED_MARK)).catch(() => stat(root).catch(() => null));
-      if (!used) continue;
-      out.push({ key: hash, paths: [root], bytes: await sizeOf(root), usedAt: used.mtimeMs });
-    }
-    return out;
+  entries(): Promise<CacheEntry[]> {
+    return folderEntries(this.dir, (name) => SAFE_HASH.test(name), USED_MARK);
   }
 
   /** Counts the cache once, then again only when this process's writes may have passed the limit. */

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Checkpoint } from '../ml/models/checkpoint.js';
 import { OnnxEngine } from '../ml/onnx/session.js';
 import { batchPixels, type ImageStore } from './images.js';
+import { entriesToEvict, evict, folderEntries, limitFromEnv } from '../cache-trim.js';
 
 const CHUNK = 16;
 
@@ -68,5 +69,9 @@ export async function backboneFeatures(
       await engine.dispose();
     }
   }
+  // Marks this model's features as just used, then keeps the cache under its limit (others' go first).
+  await writeFile(join(dir, '.used'), '');
+  const root = join(opts.cacheDir, 'features');
+  await evict(entriesToEvict(await folderEntries(root, (name) => /^[0-9a-f]{24}$/.test(name)), limitFromEnv('TESSELLA_FEATURE_CACHE_GB', 2), new Set([modelKey]))).catch(() => undefined);
   return { features: out as Float32Array[], computed: todo.length, provider };
 }

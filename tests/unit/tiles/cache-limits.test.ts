@@ -11,6 +11,8 @@ import { graphCacheEntries, trimGraphCache } from '../../../src/main/ml/graph-ca
 import { loadCheckpoint } from '../../../src/main/ml/models/checkpoint';
 import { OnnxEngine } from '../../../src/main/ml/onnx/session';
 import { DiskTileCache, type TileKey } from '../../../src/main/slides/tile-cache';
+import { backboneFeatures } from '../../../src/main/train/features';
+import { ImageStore } from '../../../src/main/train/images';
 import { sharedPath } from '../../helpers/shared-data';
 import { tempHome } from '../../helpers/temp-home';
 
@@ -107,5 +109,35 @@ describe('the ONNX graph cache', () => {
     const again = await OnnxEngine.load(vit, { cacheDir });
     expect(again.fromCache).toBe(false);
     await again.dispose();
+  });
+});
+
+describe('the training feature cache', () => {
+  const vitTiny = sharedPath('oracle/vit_tiny');
+  const lung = sharedPath('data/patches/lc25000_lung');
+  const before = process.env.TESSELLA_FEATURE_CACHE_GB;
+  afterEach(() => {
+    if (before === undefined) delete process.env.TESSELLA_FEATURE_CACHE_GB;
+    else process.env.TESSELLA_FEATURE_CACHE_GB = before;
+  });
+
+  it.skipIf(!vitTiny || !lung)('keeps the features in use and drops older models\' over the limit', async () => {
+    const cacheDir = join(home.dir, 'training');
+    const ck = await loadCheckpoint(vitTiny!);
+    const paths = readdirSync(join(lung!, 'lung_n')).sort().slice(0, 4).map((f) => join(lung!, 'lung_n', f));
+    const store = new ImageStore(null);
+    const first = await backboneFeatures(ck, paths, store, { cacheDir, stainKey: '' });
+    expect(first.computed).toBe(4);
+    const [firstKey] = readdirSync(join(cacheDir, 'features'));
+    // within the default limit the features are reused ...
+    expect((await backboneFeatures(ck, paths, store, { cacheDir, stainKey: '' })).computed).toBe(0);
+    // ... and over it, another normalisation's features push the older ones out
+    process.env.TESSELLA_FEATURE_CACHE_GB = String(1 / 1024 ** 3);
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(join(cacheDir, 'features', firstKey!, '.used'), past, past);
+    await backboneFeatures(ck, paths, store, { cacheDir, stainKey: 'macenko:ref' });
+    const left = readdirSync(join(cacheDir, 'features'));
+    expect(left).toHaveLength(1);
+    expect(left[0]).not.toBe(firstKey);
   });
 });
