@@ -1,36 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { createAppContext, type AppContext } from '../../../src/main/app-context.js';
-import { dispatch } from '../../../src/main/dispatch.js';
-import { createHandlers } from '../../../src/main/handlers.js';
 import { datasetImageThumbnail } from '../../../src/main/datasets/thumbnail.js';
 import { datasetLabels, datasetSplitImages } from '../../../src/main/datasets/query.js';
-import type { CallName, CallOutput, Handlers } from '../../../src/shared/api.js';
+import { inProcessContract } from '../../helpers/in-process-contract.js';
 import { sharedPath } from '../../helpers/shared-data.js';
-import { tempHome } from '../../helpers/temp-home.js';
 
 const lung = sharedPath('data/patches/lc25000_lung');
-const home = tempHome('tessella-ds-handlers-');
-let ctx: AppContext;
-let handlers: Handlers;
-const call = <K extends CallName>(name: K, input: unknown) => dispatch(handlers, name, input) as Promise<CallOutput<K>>;
-
-beforeAll(() => {
-  ctx = createAppContext({ host: 'cli', home: join(home.dir, 'home') });
-  handlers = createHandlers(ctx);
-});
-afterAll(() => {
-  ctx.close();
-  home.cleanup();
-});
+const contract = inProcessContract('tessella-ds-handlers-');
+const call = contract.call;
 
 describe.skipIf(!lung)('datasets.* calls on LC25000', () => {
   let id: number;
 
   it('import reports progress as job.progress events and returns the summary', async () => {
     const events: { jobId: string; state: string; message?: string; done: number; total: number }[] = [];
-    const off = ctx.events.onAny((name, p) => {
+    const off = contract.ctx.events.onAny((name, p) => {
       if (name === 'job.progress') events.push(p as (typeof events)[number]);
     });
     const s = await call('datasets.import', { path: lung, name: 'lung', seed: 3, jobId: 'job-1' });
@@ -73,21 +57,21 @@ describe.skipIf(!lung)('datasets.* calls on LC25000', () => {
 
   it('thumbnails are JPEGs scaled to fit, only for images in the dataset', async () => {
     const { items } = await call('datasets.images', { id, limit: 1 });
-    const jpeg = await datasetImageThumbnail(ctx, items[0].id, 128, id);
+    const jpeg = await datasetImageThumbnail(contract.ctx, items[0].id, 128, id);
     const meta = await sharp(jpeg).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 128, 128]);
-    const full = await sharp(await datasetImageThumbnail(ctx, items[0].id, 512)).metadata();
+    const full = await sharp(await datasetImageThumbnail(contract.ctx, items[0].id, 512)).metadata();
     expect(full.width).toBe(224);
-    await expect(datasetImageThumbnail(ctx, items[0].id, 128, id + 1)).rejects.toMatchObject({ code: 'not-found' });
+    await expect(datasetImageThumbnail(contract.ctx, items[0].id, 128, id + 1)).rejects.toMatchObject({ code: 'not-found' });
   });
 
   it('training reads splits as (path, label index) against the label order', async () => {
-    const labels = datasetLabels(ctx.db, id);
+    const labels = datasetLabels(contract.ctx.db, id);
     expect(labels).toEqual(['lung_aca', 'lung_n', 'lung_scc']);
-    const train = datasetSplitImages(ctx.db, id, 'train');
+    const train = datasetSplitImages(contract.ctx.db, id, 'train');
     expect(train).toHaveLength(63);
     for (const t of train) expect(t.path.split('/').at(-2)).toBe(labels[t.labelIndex]);
-    const all = [...train, ...datasetSplitImages(ctx.db, id, 'val'), ...datasetSplitImages(ctx.db, id, 'test')];
+    const all = [...train, ...datasetSplitImages(contract.ctx.db, id, 'val'), ...datasetSplitImages(contract.ctx.db, id, 'test')];
     expect(new Set(all.map((t) => t.path)).size).toBe(90);
   });
 
@@ -100,7 +84,7 @@ describe.skipIf(!lung)('datasets.* calls on LC25000', () => {
 
     expect(await call('datasets.remove', { id })).toEqual({ removed: true });
     expect(await call('datasets.list', {})).toEqual([]);
-    expect(ctx.db.prepare('SELECT count(*) AS n FROM images').get()).toEqual({ n: 0 });
+    expect(contract.ctx.db.prepare('SELECT count(*) AS n FROM images').get()).toEqual({ n: 0 });
     await expect(call('datasets.get', { id })).rejects.toMatchObject({ code: 'not-found' });
   });
 });

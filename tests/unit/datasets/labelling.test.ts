@@ -3,39 +3,25 @@
  * exact undo/redo, model suggestions from the tiny oracle ViT checked against the TensorFlow.js
  * engine, uncertainty order and filters; then the queries at 100,000 images.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { createAppContext, type AppContext } from '../../../src/main/app-context.js';
-import { dispatch } from '../../../src/main/dispatch.js';
-import { createHandlers } from '../../../src/main/handlers.js';
 import { datasetLabels, datasetSplitImages } from '../../../src/main/datasets/query.js';
 import { predictFiles } from '../../../src/main/ml/infer/predict-tfjs.js';
 import { ImagePredictionsRepo } from '../../../src/main/store/image-predictions-repo.js';
-import type { CallName, CallOutput, Handlers } from '../../../src/shared/api.js';
+import type { CallOutput } from '../../../src/shared/api.js';
+import { inProcessContract } from '../../helpers/in-process-contract.js';
 import { sharedPath } from '../../helpers/shared-data.js';
-import { tempHome } from '../../helpers/temp-home.js';
 
 const lung = sharedPath('data/patches/lc25000_lung');
 const vitTiny = sharedPath('oracle/vit_tiny');
-const home = tempHome('tessella-labelling-');
-let ctx: AppContext;
-let handlers: Handlers;
-const call = <K extends CallName>(name: K, input: unknown) => dispatch(handlers, name, input) as Promise<CallOutput<K>>;
-
-beforeAll(() => {
-  ctx = createAppContext({ host: 'cli', home: join(home.dir, 'home') });
-  handlers = createHandlers(ctx);
-});
-afterAll(() => {
-  ctx.close();
-  home.cleanup();
-});
+const contract = inProcessContract('tessella-labelling-');
+const call = contract.call;
 
 /** Every image's label as another connection to the file sees it: what a training run would read. */
 function labelsOnDisk(datasetId: number): Map<number, string | null> {
-  const db = new Database(ctx.home.db, { readonly: true });
+  const db = new Database(contract.ctx.home.db, { readonly: true });
   try {
     const rows = db
       .prepare('SELECT i.id, l.name FROM images i LEFT JOIN labels l ON l.id = i.label_id WHERE i.dataset_id = ? ORDER BY i.id')
@@ -52,7 +38,7 @@ describe.skipIf(!lung)('labelling a copy of LC25000 lung', () => {
   let original: Map<number, string | null>;
 
   beforeAll(async () => {
-    const copy = join(home.dir, 'lung');
+    const copy = join(contract.dir, 'lung');
     cpSync(lung!, copy, { recursive: true });
     id = (await call('datasets.import', { path: copy, name: 'lung', seed: 1 })).id;
     original = labelsOnDisk(id);
@@ -69,7 +55,7 @@ describe.skipIf(!lung)('labelling a copy of LC25000 lung', () => {
     expect(moved.map((m) => disk.get(m))).toEqual(['lung_n', 'lung_n']);
     const d = await call('datasets.get', { id });
     expect(d.classes.map((c) => c.total)).toEqual([28, 32, 30]);
-    const all = [...datasetSplitImages(ctx.db, id, 'train'), ...datasetSplitImages(ctx.db, id, 'val'), ...datasetSplitImages(ctx.db, id, 'test')];
+    const all = [...datasetSplitImages(contract.ctx.db, id, 'train'), ...datasetSplitImages(contract.ctx.db, id, 'val'), ...datasetSplitImages(contract.ctx.db, id, 'test')];
     const paths = new Map((await call('datasets.images', { id, limit: 1000 })).items.map((i) => [i.id, i.path]));
     for (const m of moved) expect(all.find((t) => t.path === paths.get(m))?.labelIndex).toBe(1);
 
@@ -88,7 +74,7 @@ describe.skipIf(!lung)('labelling a copy of LC25000 lung', () => {
     await call('datasets.setLabel', { datasetId: id, imageIds: [...a, ...n], label: 'lung_scc' });
     const created = await call('datasets.setLabel', { datasetId: id, imageIds: [...n, ...s], label: 'artefact' });
     expect(created.labels).toEqual(['lung_aca', 'lung_n', 'lung_scc', 'artefact']);
-    expect(datasetLabels(ctx.db, id)).toEqual(['lung_aca', 'lung_n', 'lung_scc', 'artefact']);
+    expect(datasetLabels(contract.ctx.db, id)).toEqual(['lung_aca', 'lung_n', 'lung_scc', 'artefact']);
     await call('datasets.setLabel', { datasetId: id, imageIds: [a[0], s[0]], label: null });
     const after = labelsOnDisk(id);
     expect([a[0], s[0]].map((x) => after.get(x))).toEqual([null, null]);
@@ -108,7 +94,7 @@ describe.skipIf(!lung)('labelling a copy of LC25000 lung', () => {
 
     for (let i = 0; i < 3; i++) await call('datasets.redo', { datasetId: id });
     expect(labelsOnDisk(id)).toEqual(after);
-    expect(datasetLabels(ctx.db, id)).toEqual(['lung_aca', 'lung_n', 'lung_scc', 'artefact']);
+    expect(datasetLabels(contract.ctx.db, id)).toEqual(['lung_aca', 'lung_n', 'lung_scc', 'artefact']);
     for (let i = 0; i < 3; i++) await call('datasets.undo', { datasetId: id });
     expect(labelsOnDisk(id)).toEqual(original);
   });
@@ -116,8 +102,8 @@ describe.skipIf(!lung)('labelling a copy of LC25000 lung', () => {
   it('refuses to undo over a label changed elsewhere, and clears the history', async () => {
     const img = byClass.lung_n[10];
     await call('datasets.setLabel', { datasetId: id, imageIds: [img], label: 'lung_aca' });
-    const scc = ctx.db.prepare("SELECT id FROM labels WHERE dataset_id = ? AND name = 'lung_scc'").get(id) as { id: number };
-    ctx.db.prepare('UPDATE images SET label_id = ? WHERE id = ?').run(scc.id, img);
+    const scc = contract.ctx.db.prepare("SELECT id FROM labels WHERE dataset_id = ? AND name = 'lung_scc'").get(id) as { id: number };
+    contract.ctx.db.prepare('UPDATE images SET label_id = ? WHERE id = ?').run(scc.id, img);
     await expect(call('datasets.undo', { datasetId: id })).rejects.toMatchObject({ code: 'conflict' });
     expect(await call('datasets.history', { datasetId: id })).toMatchObject({ canUndo: false, canRedo: false });
     await call('datasets.setLabel', { datasetId: id, imageIds: [img], label: 'lung_n' });
@@ -139,7 +125,7 @@ describe.skipIf(!lung)('labelling a copy of LC25000 lung', () => {
     if (vitTiny) {
       await expect(call('datasets.predict', { datasetId: id, model: vitTiny })).rejects.toMatchObject({ code: 'bad-request', message: expect.stringMatching(/3 outputs .* 4 classes/) });
     }
-    ctx.db.prepare("DELETE FROM labels WHERE dataset_id = ? AND name = 'blur'").run(id);
+    contract.ctx.db.prepare("DELETE FROM labels WHERE dataset_id = ? AND name = 'blur'").run(id);
   });
 
   describe.skipIf(!vitTiny)('with suggestions from the tiny oracle ViT', () => {
@@ -147,7 +133,7 @@ describe.skipIf(!lung)('labelling a copy of LC25000 lung', () => {
 
     it('predict stores every image\'s probabilities, matching the TensorFlow.js engine', async () => {
       const events: { kind: string; state: string; done: number; total: number }[] = [];
-      const off = ctx.events.onAny((name, p) => name === 'job.progress' && events.push(p as (typeof events)[number]));
+      const off = contract.ctx.events.onAny((name, p) => name === 'job.progress' && events.push(p as (typeof events)[number]));
       set = await call('datasets.predict', { datasetId: id, model: vitTiny!, jobId: 'predict-1' });
       off();
       expect(set).toMatchObject({ model: vitTiny, labels: ['lung_aca', 'lung_n', 'lung_scc'], images: 90, failed: [] });
@@ -158,7 +144,7 @@ describe.skipIf(!lung)('labelling a copy of LC25000 lung', () => {
       // The oracle's head is cat/dog/bird; with three outputs for three classes they are taken in order.
       const page = await call('datasets.images', { id, limit: 12, order: 'sample' });
       const reference = await predictFiles(vitTiny!, page.items.map((i) => i.path));
-      const repo = new ImagePredictionsRepo(ctx.db);
+      const repo = new ImagePredictionsRepo(contract.ctx.db);
       page.items.forEach((item, k) => {
         const probs = repo.probabilities(item.id, set.modelHash)!;
         const expected = ['cat', 'dog', 'bird'].map((l) => reference[k].probabilities.find((p) => p.label === l)!.probability);
@@ -253,7 +239,7 @@ describe('labelling queries at 100,000 images', () => {
 
   beforeAll(() => {
     // Rows only: the queries and the history never open the files.
-    const db = ctx.db;
+    const db = contract.ctx.db;
     db.transaction(() => {
       id = Number(db.prepare("INSERT INTO datasets (name, source, root) VALUES ('big', 'folder', '/big')").run().lastInsertRowid);
       const labels = ['a', 'b', 'c'].map((name, position) => Number(db.prepare('INSERT INTO labels (dataset_id, name, position) VALUES (?, ?, ?)').run(id, name, position).lastInsertRowid));
