@@ -52,7 +52,7 @@ export async function folderEntries(root: string, accept: (name: string) => bool
   for (const name of names) {
     const dir = join(root, name);
     const used = await stat(join(dir, marker)).catch(() => stat(dir).catch(() => null));
-    if (!used?.isFile() && !used?.isDirectory()) continue;
+    if (!used) continue; // removed meanwhile
     out.push({ key: name, paths: [dir], bytes: await sizeOf(dir), usedAt: used.mtimeMs });
   }
   return out;

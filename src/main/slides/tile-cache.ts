@@ -152,9 +152,8 @@ export class DiskTileCache {
     return folderEntries(this.dir, (name) => SAFE_HASH.test(name), USED_MARK);
   }
 
-  /** Counts the cache once, then again only when this process's writes may have passed the limit. */
-  private async trimIfNeeded(current: string): Promise<void> {
-    if (this.estimate !== null && this.estimate <= this.maxBytes) return;
+  /** Counts the whole cache and removes the least recently viewed slides beyond the limit. */
+  private async trim(current: string): Promise<void> {
     const entries = await this.entries();
     const out = entriesToEvict(entries, this.maxBytes, new Set([current]));
     for (const e of out) this.forget(e.key);
@@ -243,9 +242,10 @@ export class DiskTileCache {
     }
     (await this.listing(k)).add(this.fileName(k));
     if (this.estimate !== null) this.estimate += sealed.length;
-    // One trim at a time, in the background of the writes; the slide being written stays.
+    // The cache is counted once, then again only when this process's writes may have passed the
+    // limit; one trim at a time, in the background of the writes; the slide being written stays.
     if (!this.trimming && (this.estimate === null || this.estimate > this.maxBytes)) {
-      this.trimming = this.trimIfNeeded(k.hash)
+      this.trimming = this.trim(k.hash)
         .catch(() => undefined)
         .finally(() => (this.trimming = null));
     }
