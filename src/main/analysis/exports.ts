@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Analysis, SlideLabel } from '../../shared/contract/analysis.js';
+import { csvText } from '../csv-format.js';
 import type { PredictionRow } from '../store/analysis-repo.js';
 import { thumbnailSize } from '../slides/thumbnail.js';
 import { classColor } from './colormap.js';
@@ -15,19 +16,16 @@ import { heatmapPng, heatValues } from './heatmap.js';
 /** The library's thumbnail side (SlideLibrary's THUMBNAIL_SIZE): heatmaps come out the same size. */
 export const HEATMAP_SIZE = 512;
 
-function csvField(v: string | number): string {
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /** Probabilities to 6 decimals: float32 carries about 7 significant digits. */
 const num = (v: number) => +v.toFixed(6);
 
-export function tilesCsv(tiles: PredictionRow[], labels: string[]): string {
-  const header = ['x', 'y', 'width', 'height', 'tissue', 'label', ...labels.map((l) => `p_${l}`)];
-  const lines = [header.map(csvField).join(',')];
-  for (const t of tiles) lines.push([t.x, t.y, t.w, t.h, num(t.tissue), labels[t.label]!, ...Array.from(t.probs, num)].map(csvField).join(','));
-  return lines.join('\n') + '\n';
+/** One row per classified tile, in the stored (row-major) order. */
+export function tilesCsv(tiles: PredictionRow[], labels: string[], eol: '\n' | '\r\n' = '\n'): string {
+  return csvText(
+    ['x', 'y', 'width', 'height', 'tissue', 'label', ...labels.map((l) => `p_${l}`)],
+    tiles.map((t) => [t.x, t.y, t.w, t.h, num(t.tissue), labels[t.label], ...Array.from(t.probs, num)]),
+    eol,
+  );
 }
 
 /** Name of the tissue-fraction measurement (a class of that name would be listed twice otherwise). */

@@ -3,26 +3,22 @@
  * break quoted with quotes doubled. Numbers are written as they are (probabilities to 6 places,
  * what float32 carries), empty for unknown.
  */
+import { type CsvCell, csvField as quoteField } from '../csv-format.js';
+import { tilesCsv } from '../analysis/exports.js';
 import type { PredictionRow } from '../store/analysis-repo.js';
 
-export type Cell = string | number | null | undefined;
+export type Cell = CsvCell;
 
+/** A report's field: a value that is not a number (NaN, Infinity) is unknown, so empty like null. */
 export function csvField(v: Cell): string {
-  if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) return '';
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return quoteField(typeof v === 'number' && !Number.isFinite(v) ? null : v);
 }
 
 export function toCsv(header: string[], rows: Cell[][]): string {
   return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 
-const p6 = (v: number) => +v.toFixed(6);
-
-/** One row per classified tile, as the analysis stored it (row-major order). */
+/** One row per classified tile, as the analysis stored it (row-major order): the analysis export's tiles.csv. */
 export function tilePredictionsCsv(tiles: PredictionRow[], labels: string[]): string {
-  return toCsv(
-    ['x', 'y', 'width', 'height', 'tissue', 'label', ...labels.map((l) => `p_${l}`)],
-    tiles.map((t) => [t.x, t.y, t.w, t.h, p6(t.tissue), labels[t.label], ...Array.from(t.probs, p6)]),
-  );
+  return tilesCsv(tiles, labels, '\r\n');
 }

@@ -18,14 +18,10 @@ import { launchTraining, type LaunchedRun } from './launcher.js';
 import { ownerAlive, reconcileRuns } from './liveness.js';
 import { augmentationPreview } from './preview.js';
 import { createRun, runDir, trainCacheDir } from './setup.js';
+import { csvField } from '../csv-format.js';
 
 /** Runs trained at once by one app: training takes every core it is given. */
 const CONCURRENT_RUNS = 1;
-
-function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 export function createTrainingHandlers(ctx: AppContext): HandlersFor<typeof trainingCalls> {
   const repo = new RunsRepo(ctx.db);
@@ -187,7 +183,7 @@ export function createTrainingHandlers(ctx: AppContext): HandlersFor<typeof trai
       };
       await write('config.json', JSON.stringify(r.config, null, 2) + '\n');
       await write('summary.json', JSON.stringify(r, null, 2) + '\n');
-      const rows = repo.metrics(id).map((m) => [m.epoch, m.step ?? '', m.split, m.name, m.value, m.at].map(csvCell).join(','));
+      const rows = repo.metrics(id).map((m) => [m.epoch, m.step ?? '', m.split, m.name, m.value, m.at].map(csvField).join(','));
       await write('metrics.csv', ['epoch,step,split,name,value,at', ...rows].join('\n') + '\n');
       if (r.bestDir && existsSync(r.bestDir)) {
         await exportModel(r.bestDir, join(out, 'model'));

@@ -8,6 +8,7 @@ import type { LoadOptions } from '../models/checkpoint.js';
 import { type EngineName, openRunner, type RunnerInfo } from './engine-runner.js';
 import { NpyWriter } from './npy.js';
 import { runFiles } from './predict.js';
+import { csvField } from '../../csv-format.js';
 
 export interface FeatureItem {
   file: string;
@@ -37,10 +38,6 @@ export interface FeatureExport {
 export function featurePaths(out: string): { npy: string; csv: string } {
   const stem = out.replace(/\.npy$/i, '');
   return { npy: `${stem}.npy`, csv: `${stem}.csv` };
-}
-
-function csvField(s: string): string {
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 export function featureIndexCsv(items: FeatureItem[]): string {
