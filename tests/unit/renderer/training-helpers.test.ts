@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { MetricPoint, TrainingProgress } from '../../../src/shared/contract/training.js';
-import { formatDuration, formatEta, formatMetric, lowerIsBetter } from '../../../src/renderer/src/runs/formatRun.js';
+import { formatDuration } from '../../../src/renderer/src/format.js';
+import { formatEta, formatMetric, lowerIsBetter } from '../../../src/renderer/src/runs/formatRun.js';
 import { accuracySeries, epochCurves, lossSeries, stepLossPoints } from '../../../src/renderer/src/runs/curves.js';
 import { bestColumns } from '../../../src/renderer/src/runs/compareRows.js';
 import { liveStatus, messageFraction, progressFraction } from '../../../src/renderer/src/training/liveProgress.js';

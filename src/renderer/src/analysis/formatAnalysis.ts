@@ -1,5 +1,6 @@
 /** How analysis numbers and states read in the panel, the queue and the hover card. */
 import type { Analysis, AnalysisStatus } from '@shared/contract/analysis';
+import { formatDuration } from '../format';
 
 export const statusLabels: Record<AnalysisStatus, string> = {
   queued: 'Queued',
@@ -28,11 +29,10 @@ export function isActive(a: Pick<Analysis, 'status'>): boolean {
   return a.status === 'queued' || a.status === 'running';
 }
 
+/** Whole seconds at least 1 (an estimate has no tenths); the duration format runs use. */
 export function formatEta(seconds: number | null | undefined): string | null {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return null;
-  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-  return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
+  return formatDuration(Math.max(1, Math.round(seconds)));
 }
 
 export function formatPercent(fraction: number): string {

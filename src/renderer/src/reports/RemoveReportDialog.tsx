@@ -5,7 +5,7 @@ import FormControlLabel from '@mui/material/FormControlLabel';
 import type { ReportSummary } from '@shared/contract/reports';
 import { api } from '../api';
 import { ConfirmRemoveDialog } from '../shell/ConfirmRemoveDialog';
-import { fileName } from './formatReport';
+import { baseName } from '../format';
 
 export function RemoveReportDialog({ report, onClose }: { report: ReportSummary | null; onClose: (removed: boolean) => void }) {
   const [deleteFiles, setDeleteFiles] = useState(false);
@@ -22,7 +22,7 @@ export function RemoveReportDialog({ report, onClose }: { report: ReportSummary 
       <strong>{report?.title}</strong> will be removed from the list.{' '}
       {files.length > 0 ? (
         <>
-          Its files ({files.map(fileName).join(', ')}) stay where they are unless you tick the box.
+          Its files ({files.map(baseName).join(', ')}) stay where they are unless you tick the box.
           <FormControlLabel
             sx={{ display: 'flex', mt: 1 }}
             control={<Checkbox checked={deleteFiles} onChange={(e) => setDeleteFiles(e.target.checked)} data-testid="report-remove-files" />}

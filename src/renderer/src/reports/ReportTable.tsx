@@ -15,13 +15,14 @@ import DeleteOutlineIcon from '@mui/icons-material/DeleteOutline';
 import StopIcon from '@mui/icons-material/Stop';
 import type { ReportProgress, ReportSummary } from '@shared/contract/reports';
 import { formatBytes, formatDate } from '../format';
-import { fileName, isActive, kindColors, kindLabels } from './formatReport';
+import { isActive, kindColors, kindLabels } from './formatReport';
+import { baseName } from '../format';
 import { ReportFileActions } from './ReportFileActions';
 import { ReportStatusCell } from './ReportStatusCell';
 
 /** "CMU-1.svs · resnet_tiny", "3 runs", "120 slides · vit-b16" — what the title may not say. */
 function subject(r: ReportSummary): string {
-  const model = r.model ? fileName(r.model) : null;
+  const model = r.model ? baseName(r.model) : null;
   const what =
     r.kind === 'run'
       ? `${r.runIds.length} run${r.runIds.length === 1 ? '' : 's'} (#${r.runIds.join(', #')})`

@@ -46,7 +46,3 @@ export function progressPercent(p: ReportProgress | undefined): number | null {
   return Math.min(100, (p.done / p.total) * 100);
 }
 
-/** The last part of a path, whichever separator the machine that wrote it uses. */
-export function fileName(path: string): string {
-  return path.split(/[\\/]/).pop() || path;
-}

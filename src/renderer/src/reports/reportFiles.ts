@@ -6,7 +6,7 @@
 import type { ReportSummary } from '@shared/contract/reports';
 import { resourcePaths } from '@shared/resources';
 import { api, hostKind, resourceUrl } from '../api';
-import { fileName } from './formatReport';
+import { baseName } from '../format';
 
 export type ReportFileKind = 'pdf' | 'html' | 'csv';
 
@@ -26,7 +26,7 @@ export function reportFilePath(r: ReportSummary, ext: ReportFileKind): string | 
 /** The name a browser download gets: the file's own name on the server. */
 export function downloadName(r: ReportSummary, ext: ReportFileKind): string {
   const path = reportFilePath(r, ext);
-  return path ? fileName(path) : `report-${r.id}.${ext}`;
+  return path ? baseName(path) : `report-${r.id}.${ext}`;
 }
 
 export function openInSystem(id: number, target: ReportFileKind, reveal = false) {

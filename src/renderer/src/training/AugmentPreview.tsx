@@ -16,7 +16,7 @@ import VisibilityIcon from '@mui/icons-material/Visibility';
 import type { CallOutput } from '@shared/api';
 import type { AugmentConfig, StainConfig } from '@shared/contract/training';
 import { api, errorMessage } from '../api';
-import { baseName } from '../runs/formatRun';
+import { baseName } from '../format';
 
 type Preview = CallOutput<'training.augmentPreview'>;
 

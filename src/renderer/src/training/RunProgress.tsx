@@ -4,7 +4,8 @@ import LinearProgress from '@mui/material/LinearProgress';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import type { RunDetail, TrainingProgress } from '@shared/contract/training';
-import { formatDuration, formatEta, formatMetric, wallSeconds } from '../runs/formatRun';
+import { formatEta, formatMetric, wallSeconds } from '../runs/formatRun';
+import { formatDuration } from '../format';
 import { liveStatus, messageFraction, phaseLabels, progressFraction } from './liveProgress';
 
 export function RunProgress({ run, progress }: { run: RunDetail | null; progress: TrainingProgress | null }) {

@@ -23,7 +23,7 @@ import PlayArrowIcon from '@mui/icons-material/PlayArrow';
 import type { TrainMode } from '@shared/contract/training';
 import { api, errorMessage } from '../api';
 import { href } from '../router';
-import { baseName } from '../runs/formatRun';
+import { baseName } from '../format';
 import { AdvancedFields } from './AdvancedFields';
 import { AugmentSection } from './AugmentSection';
 import { LiveRunPanel } from './LiveRunPanel';
