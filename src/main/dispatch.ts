@@ -1,11 +1,13 @@
 /**
  * One entry point for every host: validate the input against the contract's schema, run the
  * handler, and turn failures into the contract's error shape with a code the UI can act on.
+ * The HTTP status of each domain error kind is decided here and nowhere else.
  */
 import { z } from 'zod';
 import { calls, type ApiErrorBody, type CallName, type Handlers } from '../shared/api.js';
-import { SlideError } from './slides/reader.js';
+import { DomainError, type ErrorKind, oneLine, toDomainError } from './errors.js';
 
+/** A domain error as a host sends it: the message, the UI's code and an HTTP status. */
 export class ApiError extends Error {
   constructor(
     message: string,
@@ -20,36 +22,34 @@ export class ApiError extends Error {
   }
 }
 
+export const HTTP_STATUS: Record<ErrorKind, number> = {
+  'invalid-input': 400,
+  unauthorized: 401,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  'too-large': 413,
+  unsupported: 415,
+  corrupt: 422,
+  cancelled: 499,
+  internal: 500,
+  unavailable: 503,
+  'no-space': 507,
+};
+
 export function isCallName(name: string): name is CallName {
   return Object.prototype.hasOwnProperty.call(calls, name);
 }
 
 export async function dispatch(handlers: Handlers, name: string, input: unknown): Promise<unknown> {
-  if (!isCallName(name)) throw new ApiError(`unknown call "${name}"`, 'unknown-call', 404);
+  if (!isCallName(name)) throw new DomainError('not-found', `unknown call "${name}"`, 'unknown-call');
   const parsed = calls[name].input.safeParse(input ?? {});
-  if (!parsed.success) throw new ApiError(`invalid input for ${name}: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`, 'invalid-input', 400);
-  try {
-    return await (handlers[name] as (i: unknown) => Promise<unknown>)(parsed.data);
-  } catch (e) {
-    throw toApiError(e);
-  }
+  if (!parsed.success) throw new DomainError('invalid-input', `invalid input for ${name}: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`);
+  return await (handlers[name] as (i: unknown) => Promise<unknown>)(parsed.data);
 }
-
-const SLIDE_STATUS: Record<SlideError['code'], number> = {
-  unsupported: 415,
-  corrupt: 422,
-  'not-found': 404,
-  'too-large': 413,
-  unavailable: 503,
-  'bad-request': 400,
-};
 
 export function toApiError(e: unknown): ApiError {
   if (e instanceof ApiError) return e;
-  if (e instanceof SlideError) return new ApiError(e.message, e.code, SLIDE_STATUS[e.code]);
-  const err = e as NodeJS.ErrnoException;
-  if (err?.code === 'ENOENT') return new ApiError(`no such file or folder: ${err.path ?? ''}`, 'not-found', 404);
-  if (err?.code === 'EACCES' || err?.code === 'EPERM') return new ApiError(`permission denied: ${err.path ?? ''}`, 'forbidden', 403);
-  if (err?.code === 'ENOTDIR') return new ApiError(`not a folder: ${err.path ?? ''}`, 'bad-request', 400);
-  return new ApiError(err instanceof Error ? err.message : String(e), 'internal', 500);
+  const d = toDomainError(e);
+  return new ApiError(oneLine(d.message), d.code, HTTP_STATUS[d.kind]);
 }

@@ -2,7 +2,7 @@
 import type { HandlersFor } from '../../shared/api.js';
 import type { analysisCalls } from '../../shared/contract/analysis.js';
 import type { AppContext } from '../app-context.js';
-import { ApiError } from '../dispatch.js';
+import { DomainError } from '../errors.js';
 import { analysisService } from './service.js';
 
 /** Errors about what the caller asked for (a label that does not exist, a region off the slide). */
@@ -12,7 +12,7 @@ async function asked<T>(f: () => Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (e) {
-    if (!(e instanceof ApiError) && e instanceof Error && CALLER_ERRORS.test(e.message)) throw new ApiError(e.message, 'bad-request', 400);
+    if (!(e instanceof DomainError) && e instanceof Error && CALLER_ERRORS.test(e.message)) throw new DomainError('invalid-input', e.message);
     throw e;
   }
 }

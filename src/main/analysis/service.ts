@@ -16,7 +16,7 @@ import type {
 } from '../../shared/contract/analysis.js';
 import { AnalysisParams as AnalysisParamsSchema } from '../../shared/contract/analysis.js';
 import type { AppContext } from '../app-context.js';
-import { ApiError } from '../dispatch.js';
+import { DomainError } from '../errors.js';
 import { AnalysisRepo, toTilePrediction, type ModelRow, type StoredParams } from '../store/analysis-repo.js';
 import { SlidesRepo, type StoredSlide } from '../store/slides-repo.js';
 import { aggregate, type AggregateOptions } from './aggregate.js';
@@ -33,9 +33,9 @@ const PROGRESS_INTERVAL_MS = 250;
 /** Low-resolution slide images kept for tissue-parameter tweaking. */
 const LOW_RES_CACHE = 4;
 
-export class NeedsMppError extends ApiError {
+export class NeedsMppError extends DomainError {
   constructor(slide: { name: string }) {
-    super(`slide "${slide.name}" has no mpp (µm per pixel), so tiles cannot be taken at a resolution; set it (analysis.setSlideMpp, or --slide-mpp in the CLI)`, 'needs-mpp', 400);
+    super('invalid-input', `slide "${slide.name}" has no mpp (µm per pixel), so tiles cannot be taken at a resolution; set it (analysis.setSlideMpp, or --slide-mpp in the CLI)`, 'needs-mpp');
   }
 }
 
@@ -63,13 +63,13 @@ export class AnalysisService {
 
   private slide(id: number): StoredSlide {
     const s = this.slidesRepo.get(id);
-    if (!s) throw new ApiError(`no slide with id ${id} in the library`, 'not-found', 404);
+    if (!s) throw new DomainError('not-found', `no slide with id ${id} in the library`);
     return s;
   }
 
   private analysis(id: number): Analysis {
     const a = this.repo.get(id);
-    if (!a) throw new ApiError(`no analysis with id ${id}`, 'not-found', 404);
+    if (!a) throw new DomainError('not-found', `no analysis with id ${id}`);
     return a;
   }
 
@@ -143,7 +143,7 @@ export class AnalysisService {
   async enqueue(slideIds: number[], modelRef: string, params?: AnalysisParams): Promise<Analysis[]> {
     const slides = slideIds.map((id) => this.slide(id));
     const missing = slides.filter((s) => this.slideMpp(s) === null);
-    if (missing.length) throw new ApiError(`${missing.map((s) => `"${s.name}"`).join(', ')} ${missing.length > 1 ? 'have' : 'has'} no mpp; set it first (analysis.setSlideMpp)`, 'needs-mpp', 400);
+    if (missing.length) throw new DomainError('invalid-input', `${missing.map((s) => `"${s.name}"`).join(', ')} ${missing.length > 1 ? 'have' : 'has'} no mpp; set it first (analysis.setSlideMpp)`, 'needs-mpp');
     const model = await resolveModel(this.repo, modelRef);
     const out: Analysis[] = [];
     for (const s of slides) {
@@ -231,7 +231,7 @@ export class AnalysisService {
     try {
       return aggregate(this.repo.predictions(id), a.model.labels, opts);
     } catch (e) {
-      throw new ApiError((e as Error).message, 'bad-request', 400);
+      throw new DomainError('invalid-input', (e as Error).message);
     }
   }
 
@@ -239,7 +239,7 @@ export class AnalysisService {
   async heatmap(id: number, classIndex: number): Promise<Buffer> {
     const a = this.analysis(id);
     if (!Number.isInteger(classIndex) || classIndex < 0 || classIndex >= a.model.labels.length) {
-      throw new ApiError(`analysis ${id} has classes 0..${a.model.labels.length - 1}`, 'not-found', 404);
+      throw new DomainError('not-found', `analysis ${id} has classes 0..${a.model.labels.length - 1}`);
     }
     return (await slideHeatmap(this.repo.predictions(id), classIndex, this.slide(a.slideId))).png;
   }
@@ -250,7 +250,7 @@ export class AnalysisService {
     try {
       return await writeExports(dir, a, this.slide(a.slideId), tiles, aggregate(tiles, a.model.labels), { heatmapClass, extra });
     } catch (e) {
-      if ((e as Error).message.startsWith('heatmap class')) throw new ApiError((e as Error).message, 'bad-request', 400);
+      if ((e as Error).message.startsWith('heatmap class')) throw new DomainError('invalid-input', (e as Error).message);
       throw e;
     }
   }

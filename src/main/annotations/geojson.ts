@@ -7,14 +7,14 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { GEOMETRY_TYPES, Geometry } from '../../shared/contract/annotations.js';
-import { ApiError } from '../dispatch.js';
+import { DomainError } from '../errors.js';
 import { withClosedRings } from './geometry.js';
 import { parseLenientJson, stringifyLenientJson } from './lenient-json.js';
 
 /** A GeoJSON file we cannot take: says what is wrong and at which feature. */
-export class GeoJsonError extends ApiError {
+export class GeoJsonError extends DomainError {
   constructor(message: string) {
-    super(message, 'invalid-geojson', 400);
+    super('invalid-input', message, 'invalid-geojson');
     this.name = 'GeoJsonError';
   }
 }

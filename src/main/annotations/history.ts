@@ -4,7 +4,7 @@
  * edits. A step only applies while the rows are still as the step left them: an edit made
  * elsewhere (another window, the CLI) would otherwise be silently overwritten.
  */
-import { ApiError } from '../dispatch.js';
+import { DomainError } from '../errors.js';
 import type { AnnotationRow, AnnotationsRepo } from '../store/annotations-repo.js';
 import type { HistoryState, HistoryStep } from '../../shared/contract/annotations.js';
 
@@ -74,11 +74,7 @@ export class AnnotationHistory {
         const current = step.changes.map((c) => this.repo.byUuid(slideId, c.uuid));
         step.changes.forEach((c, i) => {
           if (!sameRow(current[i], expected(c))) {
-            throw new ApiError(
-              `cannot ${direction} "${step.label}": annotation ${c.uuid} was changed outside this window's history since; the slide's undo history is cleared`,
-              'conflict',
-              409,
-            );
+            throw new DomainError('conflict', `cannot ${direction} "${step.label}": annotation ${c.uuid} was changed outside this window's history since; the slide's undo history is cleared`);
           }
         });
         // All deletes first, so rows trading places by uuid never collide.
@@ -94,7 +90,7 @@ export class AnnotationHistory {
         });
       });
     } catch (e) {
-      if (e instanceof ApiError && e.code === 'conflict') this.stacks.delete(slideId);
+      if (e instanceof DomainError && e.kind === 'conflict') this.stacks.delete(slideId);
       else from.push(step);
       throw e;
     }

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Annotation, AnnotationClass, BBox, Geometry, HistoryState, HistoryStep } from '../../shared/contract/annotations.js';
 import type { AppContext } from '../app-context.js';
-import { ApiError } from '../dispatch.js';
+import { DomainError } from '../errors.js';
 import { AnnotationsRepo, type AnnotationRow, type ClassRow, type NewAnnotationRow } from '../store/annotations-repo.js';
 import { defaultClassColor, hexToRawColor, rawColorToHex } from './colors.js';
 import { featureCollectionText, measurementsRecord, parseGeoJson, parseGeometry, toFeature, type FeatureExtra } from './geojson.js';
@@ -87,9 +87,9 @@ export class AnnotationService {
     const g = patch.geometry ? checkedGeometry(patch.geometry) : undefined;
     return this.edit(slideId, 'edit', () => {
       const old = this.repo.byUuid(slideId, id);
-      if (!old) throw new ApiError(`no annotation ${id} on slide ${slideId}`, 'not-found', 404);
+      if (!old) throw new DomainError('not-found', `no annotation ${id} on slide ${slideId}`);
       if (g && old.locked && patch.locked !== false) {
-        throw new ApiError(`annotation ${id} is locked; unlock it before reshaping or moving it`, 'locked', 409);
+        throw new DomainError('conflict', `annotation ${id} is locked; unlock it before reshaping or moving it`, 'locked');
       }
       const next: NewAnnotationRow = {
         ...stripGenerated(old),
@@ -156,15 +156,15 @@ export class AnnotationService {
       const name = input.name?.trim();
       let id: number;
       if (input.id === undefined) {
-        if (!name) throw new ApiError('a new class needs a name', 'bad-request', 400);
+        if (!name) throw new DomainError('invalid-input', 'a new class needs a name');
         const taken = this.repo.classByName(name);
-        if (taken) throw new ApiError(`a class named "${name}" already exists (id ${taken.id})`, 'conflict', 409);
+        if (taken) throw new DomainError('conflict', `a class named "${name}" already exists (id ${taken.id})`);
         id = this.repo.insertClass(name, JSON.stringify(input.color ? hexToRawColor(input.color) : defaultClassColor(name))).id;
       } else {
         const cls = this.repo.classById(input.id);
-        if (!cls) throw new ApiError(`no annotation class with id ${input.id}`, 'not-found', 404);
+        if (!cls) throw new DomainError('not-found', `no annotation class with id ${input.id}`);
         const taken = name ? this.repo.classByName(name) : null;
-        if (taken && taken.id !== cls.id) throw new ApiError(`a class named "${name}" already exists (id ${taken.id})`, 'conflict', 409);
+        if (taken && taken.id !== cls.id) throw new DomainError('conflict', `a class named "${name}" already exists (id ${taken.id})`);
         const color = input.color === undefined ? cls.color : keepColorForm(cls.color, input.color)!;
         this.repo.updateClass(cls.id, name ?? cls.name, color);
         id = cls.id;
@@ -244,7 +244,7 @@ export class AnnotationService {
   }
 
   private checkedClassId(id: number | null): number | null {
-    if (id !== null && !this.repo.classById(id)) throw new ApiError(`no annotation class with id ${id}`, 'not-found', 404);
+    if (id !== null && !this.repo.classById(id)) throw new DomainError('not-found', `no annotation class with id ${id}`);
     return id;
   }
 }

@@ -7,6 +7,7 @@ import { createAppContext, type AppContext } from '../app-context.js';
 import { appVersion } from '../version.js';
 import { CliError, type CliCommand, type CliIO, type OptionSpec, type ParsedOptions } from './command.js';
 import { progressBar } from './progress.js';
+import { oneLine, toDomainError } from '../errors.js';
 import { commands } from './commands/index.js';
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
@@ -49,11 +50,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     return 0;
   } catch (e) {
-    const err = e as Error & { exitCode?: number };
-    const message = (err?.message ?? String(e)).split('\n')[0];
-    process.stderr.write(`tessella: ${message}\n`);
-    if (debug && err?.stack) process.stderr.write(err.stack + '\n');
-    return err instanceof CliError ? err.exitCode : 1;
+    const message = e instanceof CliError ? e.message : toDomainError(e).message;
+    process.stderr.write(`tessella: ${oneLine(message)}\n`);
+    if (debug && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
+    return e instanceof CliError ? e.exitCode : 1;
   } finally {
     ctx?.close();
   }

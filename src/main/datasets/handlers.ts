@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { HandlersFor } from '../../shared/api.js';
 import type { datasetCalls } from '../../shared/contract/datasets.js';
 import type { AppContext } from '../app-context.js';
-import { ApiError } from '../dispatch.js';
+import { DomainError } from '../errors.js';
 import { DatasetsRepo } from '../store/datasets-repo.js';
 import { ImagePredictionsRepo } from '../store/image-predictions-repo.js';
 import { importDataset, type ImportProgress } from './import.js';
@@ -19,14 +19,14 @@ export function createDatasetHandlers(ctx: AppContext): HandlersFor<typeof datas
   const labelling = new DatasetLabelling(ctx.db);
   const running = new Map<string, { controller: AbortController; name: string }>();
   const predicting = new Map<string, { controller: AbortController; datasetId: number }>();
-  const notFound = (id: number) => new ApiError(`no dataset with id ${id}`, 'not-found', 404);
+  const notFound = (id: number) => new DomainError('not-found', `no dataset with id ${id}`);
   const requireDataset = (id: number) => {
     if (!repo.get(id)) throw notFound(id);
   };
   /** The prediction set a query reads: the one named, else the latest; an unknown hash is an error. */
   const querySet = (id: number, modelHash: string | undefined) => {
     const set = predictions.set(id, modelHash);
-    if (modelHash !== undefined && !set) throw new ApiError(`dataset ${id} has no predictions from model ${modelHash}`, 'not-found', 404);
+    if (modelHash !== undefined && !set) throw new DomainError('not-found', `dataset ${id} has no predictions from model ${modelHash}`);
     return set;
   };
 
@@ -39,8 +39,8 @@ export function createDatasetHandlers(ctx: AppContext): HandlersFor<typeof datas
     },
     'datasets.import': async ({ jobId: requested, ...opts }) => {
       const jobId = requested ?? `datasets.import-${randomUUID()}`;
-      if (running.has(jobId)) throw new ApiError(`job ${jobId} is already running`, 'conflict', 409);
-      if ([...running.values()].some((r) => r.name === opts.name)) throw new ApiError(`dataset "${opts.name}" is already being imported`, 'conflict', 409);
+      if (running.has(jobId)) throw new DomainError('conflict', `job ${jobId} is already running`);
+      if ([...running.values()].some((r) => r.name === opts.name)) throw new DomainError('conflict', `dataset "${opts.name}" is already being imported`);
       const controller = new AbortController();
       running.set(jobId, { controller, name: opts.name });
       let last = 0;
@@ -58,7 +58,7 @@ export function createDatasetHandlers(ctx: AppContext): HandlersFor<typeof datas
         return summary;
       } catch (e) {
         emit({ phase: 'save', done: 0, total: 0 }, controller.signal.aborted ? 'cancelled' : 'failed');
-        if (controller.signal.aborted) throw new ApiError('import cancelled; the dataset was left as it was', 'cancelled', 499);
+        if (controller.signal.aborted) throw new DomainError('cancelled', 'import cancelled; the dataset was left as it was');
         throw e;
       } finally {
         running.delete(jobId);
@@ -94,7 +94,7 @@ export function createDatasetHandlers(ctx: AppContext): HandlersFor<typeof datas
     'datasets.predict': async ({ datasetId, model, jobId: requested }) => {
       requireDataset(datasetId);
       const jobId = requested ?? `datasets.predict-${randomUUID()}`;
-      if (predicting.has(jobId)) throw new ApiError(`job ${jobId} is already running`, 'conflict', 409);
+      if (predicting.has(jobId)) throw new DomainError('conflict', `job ${jobId} is already running`);
       const controller = new AbortController();
       predicting.set(jobId, { controller, datasetId });
       let last = 0;
@@ -111,7 +111,7 @@ export function createDatasetHandlers(ctx: AppContext): HandlersFor<typeof datas
         return result;
       } catch (e) {
         emit(0, 0, controller.signal.aborted ? 'cancelled' : 'failed', (e as Error).message);
-        if (controller.signal.aborted) throw new ApiError('prediction cancelled; the suggestions made so far are kept', 'cancelled', 499);
+        if (controller.signal.aborted) throw new DomainError('cancelled', 'prediction cancelled; the suggestions made so far are kept');
         throw e;
       } finally {
         predicting.delete(jobId);

@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { ImportSummary } from '../../shared/contract/datasets.js';
-import { ApiError } from '../dispatch.js';
+import { DomainError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { DatasetsRepo, type DatasetSource, type StoredImage } from '../store/datasets-repo.js';
 import { findDuplicates } from './duplicates.js';
@@ -97,12 +97,12 @@ export async function importDataset(db: Db, opts: ImportOptions, hooks: ImportHo
   const root = csvPath ? resolve(opts.root ?? dirname(csvPath)) : resolve(opts.path);
 
   if (csvPath && (await stat(csvPath)).isDirectory()) {
-    throw new ApiError(`${csvPath} is a folder; with csv the path must be the CSV file`, 'bad-request', 400);
+    throw new DomainError('invalid-input', `${csvPath} is a folder; with csv the path must be the CSV file`);
   }
   const existing = repo.byName(name);
   if (existing && (existing.source !== source || existing.root !== root || existing.csvPath !== csvPath)) {
     const from = existing.csvPath ?? existing.root ?? 'another source';
-    throw new ApiError(`a dataset named "${name}" already exists, imported from ${from}; choose another name or remove it first`, 'conflict', 409);
+    throw new DomainError('conflict', `a dataset named "${name}" already exists, imported from ${from}; choose another name or remove it first`);
   }
   const seed = opts.seed ?? existing?.seed ?? 0;
   const ratios = normaliseRatios(opts.splits ?? existing?.ratios ?? DEFAULT_RATIOS);
@@ -135,11 +135,7 @@ export async function importDataset(db: Db, opts: ImportOptions, hooks: ImportHo
   );
   if (candidates.length === 0) {
     const where = csvPath ?? root;
-    throw new ApiError(
-      `no readable images in ${where}${csvPath ? '' : ' (expected one folder per class)'}${problems.length ? `; ${problems.length} problem(s), first: ${problems[0].path}: ${problems[0].reason}` : ''}${existing ? '; the dataset was left as it was' : ''}`,
-      'bad-request',
-      400,
-    );
+    throw new DomainError('invalid-input', `no readable images in ${where}${csvPath ? '' : ' (expected one folder per class)'}${problems.length ? `; ${problems.length} problem(s), first: ${problems[0].path}: ${problems[0].reason}` : ''}${existing ? '; the dataset was left as it was' : ''}`);
   }
   // everything downstream is ordered by key, so the outcome never depends on read order
   candidates.sort((a, b) => (a.entry.rel < b.entry.rel ? -1 : a.entry.rel > b.entry.rel ? 1 : 0));
@@ -179,7 +175,7 @@ export async function importDataset(db: Db, opts: ImportOptions, hooks: ImportHo
 
   const id = db.transaction(() => {
     if (existing && repo.version(existing.id) !== version) {
-      throw new ApiError(`dataset "${name}" changed while it was being imported; run the import again`, 'conflict', 409);
+      throw new DomainError('conflict', `dataset "${name}" changed while it was being imported; run the import again`);
     }
     const datasetId = existing?.id ?? repo.create({ name, source, root, csvPath, seed, ratios, mpp: datasetMpp });
     if (existing) repo.updateSettings(datasetId, { root, csvPath, seed, ratios, mpp: datasetMpp });

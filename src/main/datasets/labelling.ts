@@ -10,7 +10,7 @@
  * window) would otherwise be silently overwritten, so then the history is cleared instead.
  */
 import type { LabelHistoryState, LabelStep } from '../../shared/contract/datasets.js';
-import { ApiError } from '../dispatch.js';
+import { DomainError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { DatasetsRepo } from '../store/datasets-repo.js';
 import { ImagePredictionsRepo } from '../store/image-predictions-repo.js';
@@ -65,7 +65,7 @@ export class DatasetLabelling {
   }
 
   private requireDataset(datasetId: number): void {
-    if (!this.repo.version(datasetId)) throw new ApiError(`no dataset with id ${datasetId}`, 'not-found', 404);
+    if (!this.repo.version(datasetId)) throw new DomainError('not-found', `no dataset with id ${datasetId}`);
   }
 
   /** Current label name of each image; every id must belong to the dataset. */
@@ -79,7 +79,7 @@ export class DatasetLabelling {
     const current = new Map(rows.map((r) => [r.id, r.name]));
     if (current.size !== imageIds.length) {
       const missing = imageIds.filter((id) => !current.has(id));
-      throw new ApiError(`${plural(missing.length, 'image')} not in dataset ${datasetId} (first: ${missing[0]})`, 'not-found', 404);
+      throw new DomainError('not-found', `${plural(missing.length, 'image')} not in dataset ${datasetId} (first: ${missing[0]})`);
     }
     return current;
   }
@@ -159,7 +159,7 @@ export class DatasetLabelling {
   acceptPredictions(datasetId: number, imageIds: number[], modelHash?: string): LabelStep {
     this.requireDataset(datasetId);
     const set = this.predictions.set(datasetId, modelHash);
-    if (!set) throw new ApiError(`dataset ${datasetId} has no predictions${modelHash ? ` from model ${modelHash}` : ''}; run datasets.predict first`, 'not-found', 404);
+    if (!set) throw new DomainError('not-found', `dataset ${datasetId} has no predictions${modelHash ? ` from model ${modelHash}` : ''}; run datasets.predict first`);
     const rows = this.db
       .prepare(`SELECT p.image_id AS id, p.label_index AS idx FROM json_each(?) j CROSS JOIN image_predictions p ON p.image_id = j.value AND p.model_hash = ?`)
       .all(JSON.stringify([...new Set(imageIds)]), set.modelHash) as { id: number; idx: number }[];
@@ -223,7 +223,7 @@ export class DatasetLabelling {
         })
         .immediate();
     } catch (e) {
-      if (e instanceof ApiError && e.code === 'conflict') this.stacks.delete(datasetId);
+      if (e instanceof DomainError && e.kind === 'conflict') this.stacks.delete(datasetId);
       else from.push(step);
       throw e;
     }
@@ -232,8 +232,8 @@ export class DatasetLabelling {
   }
 }
 
-function conflict(direction: 'undo' | 'redo', step: Step, why: string): ApiError {
-  return new ApiError(`cannot ${direction} "${step.label}": ${why}; the dataset's labelling history is cleared`, 'conflict', 409);
+function conflict(direction: 'undo' | 'redo', step: Step, why: string): DomainError {
+  return new DomainError('conflict', `cannot ${direction} "${step.label}": ${why}; the dataset's labelling history is cleared`);
 }
 
 /** Merges moves that end on the same label, so the client patches each label once. */

@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import type { PredictionSet } from '../../shared/contract/datasets.js';
 import type { AppContext } from '../app-context.js';
-import { ApiError } from '../dispatch.js';
+import { DomainError } from '../errors.js';
 import { openRunner } from '../ml/infer/engine-runner.js';
 import { ImageReadError, readBatch } from '../ml/infer/image-batches.js';
 import { softmax } from '../ml/infer/predict.js';
@@ -50,18 +50,14 @@ function outputOrder(modelLabels: string[], classes: string[], model: string): n
   const sameNames = modelLabels.length === classes.length && classes.every((c) => modelLabels.includes(c));
   if (sameNames) return modelLabels.map((l) => classes.indexOf(l));
   if (modelLabels.length === classes.length) return classes.map((_, i) => i);
-  throw new ApiError(
-    `${model} has ${modelLabels.length} outputs (${modelLabels.join(', ')}) but the dataset has ${classes.length} classes (${classes.join(', ')}); ` +
-      'use a model trained on this dataset',
-    'bad-request',
-    400,
-  );
+  throw new DomainError('invalid-input', `${model} has ${modelLabels.length} outputs (${modelLabels.join(', ')}) but the dataset has ${classes.length} classes (${classes.join(', ')}); ` +
+      'use a model trained on this dataset');
 }
 
 export async function predictDataset(ctx: Pick<AppContext, 'db' | 'home'>, datasetId: number, model: string, hooks: PredictHooks = {}): Promise<PredictResult> {
   const started = performance.now();
   const classes = datasetLabels(ctx.db, datasetId);
-  if (classes.length === 0) throw new ApiError(`dataset ${datasetId} has no classes to predict`, 'bad-request', 400);
+  if (classes.length === 0) throw new DomainError('invalid-input', `dataset ${datasetId} has no classes to predict`);
   const images = ctx.db.prepare('SELECT id, path FROM images WHERE dataset_id = ? ORDER BY id').all(datasetId) as { id: number; path: string }[];
 
   // The shared runner reuses a built graph without reading the weights again when it can.
@@ -93,7 +89,7 @@ export async function predictDataset(ctx: Pick<AppContext, 'db' | 'home'>, datas
       hooks.onProgress?.(Math.min(start + BATCH, images.length), images.length);
     }
     const set = repo.set(datasetId, runner.hash);
-    if (!set) throw new ApiError(`dataset ${datasetId} was removed while it was being predicted`, 'not-found', 404);
+    if (!set) throw new DomainError('not-found', `dataset ${datasetId} was removed while it was being predicted`);
     return { ...set, failed, seconds: (performance.now() - started) / 1000 };
   } finally {
     await runner.dispose();

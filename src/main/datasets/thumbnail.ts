@@ -5,16 +5,16 @@
  */
 import sharp from 'sharp';
 import type { AppContext } from '../app-context.js';
-import { ApiError } from '../dispatch.js';
+import { DomainError } from '../errors.js';
 import { DatasetsRepo } from '../store/datasets-repo.js';
 
 export const DATASET_THUMBNAIL_MAX = 1024;
 
 /** The image scaled to fit size x size (never enlarged); with datasetId, it must belong to it. */
 export async function datasetImageThumbnail(ctx: Pick<AppContext, 'db'>, imageId: number, size = 256, datasetId?: number): Promise<Buffer> {
-  if (!Number.isInteger(size) || size < 16 || size > DATASET_THUMBNAIL_MAX) throw new ApiError(`thumbnail size must be 16..${DATASET_THUMBNAIL_MAX}`, 'bad-request', 400);
+  if (!Number.isInteger(size) || size < 16 || size > DATASET_THUMBNAIL_MAX) throw new DomainError('invalid-input', `thumbnail size must be 16..${DATASET_THUMBNAIL_MAX}`);
   const path = new DatasetsRepo(ctx.db).imagePath(imageId, datasetId);
-  if (!path) throw new ApiError(`no dataset image ${imageId}${datasetId !== undefined ? ` in dataset ${datasetId}` : ''}`, 'not-found', 404);
+  if (!path) throw new DomainError('not-found', `no dataset image ${imageId}${datasetId !== undefined ? ` in dataset ${datasetId}` : ''}`);
   return sharp(path)
     .flatten({ background: '#ffffff' })
     .resize(size, size, { fit: 'inside', withoutEnlargement: true })

@@ -2,7 +2,7 @@
 import type { HandlersFor } from '../../shared/api.js';
 import type { modelCalls } from '../../shared/contract/models.js';
 import type { AppContext } from '../app-context.js';
-import { ApiError } from '../dispatch.js';
+import { DomainError } from '../errors.js';
 import { engineStatus } from '../ml/engine-status.js';
 import { onnxCacheDir } from '../ml/model-cache.js';
 import { builtinModels, ModelRegistry } from './registry.js';
@@ -14,7 +14,7 @@ export function createModelHandlers(ctx: AppContext): HandlersFor<typeof modelCa
     'models.import': async ({ path, name }) => registry.import(path, name),
     'models.get': async ({ id }) => {
       const m = registry.detail(id);
-      if (!m) throw new ApiError(`no model with id ${id}`, 'not-found', 404);
+      if (!m) throw new DomainError('not-found', `no model with id ${id}`);
       return m;
     },
     'models.remove': async ({ id, force }) => registry.remove(id, force),

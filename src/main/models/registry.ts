@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { BuiltinModel, ModelDetail, RegisteredModel } from '../../shared/contract/models.js';
-import { ApiError } from '../dispatch.js';
+import { DomainError } from '../errors.js';
 import { checkpointStamp, labelList, rememberCheckpoint } from '../ml/model-cache.js';
 import type { Checkpoint } from '../ml/models/checkpoint.js';
 import { builtinConfig, BUILTIN_CONFIGS, isBuiltinName } from '../ml/models/configs.js';
@@ -83,11 +83,11 @@ export class ModelRegistry {
   /** Registers (or refreshes) the checkpoint folder `path` under `name` (default: the folder's name). */
   async import(path: string, name?: string): Promise<RegisteredModel> {
     const dir = resolve(path);
-    if (!existsSync(dir)) throw new ApiError(`${path}: no such folder`, 'not-found', 404);
-    if (!statSync(dir).isDirectory()) throw new ApiError(`${path}: not a folder; give the checkpoint folder holding config.json`, 'bad-request', 400);
+    if (!existsSync(dir)) throw new DomainError('not-found', `${path}: no such folder`);
+    if (!statSync(dir).isDirectory()) throw new DomainError('invalid-input', `${path}: not a folder; give the checkpoint folder holding config.json`);
     const modelName = name ?? basename(dir);
     const taken = this.db.prepare('SELECT dir FROM models WHERE name = ? AND dir <> ?').get(modelName, dir) as { dir: string } | undefined;
-    if (taken) throw new ApiError(`a model named "${modelName}" is already registered (${taken.dir}); choose another name`, 'conflict', 409);
+    if (taken) throw new DomainError('conflict', `a model named "${modelName}" is already registered (${taken.dir}); choose another name`);
     // Imported here: checkpoint.ts brings TensorFlow.js, which hosts should not pay for at start-up.
     const { loadCheckpoint } = await import('../ml/models/checkpoint.js');
     const stamp = await checkpointStamp(dir);
@@ -95,7 +95,7 @@ export class ModelRegistry {
     try {
       ck = await loadCheckpoint(dir);
     } catch (e) {
-      throw new ApiError((e as Error).message, 'invalid-checkpoint', 422);
+      throw new DomainError('corrupt', (e as Error).message, 'invalid-checkpoint');
     }
     const labels = labelList(ck.id2label);
     this.db
@@ -115,7 +115,7 @@ export class ModelRegistry {
   remove(id: number, force = false): { removed: boolean; analysesRemoved: number } {
     if (!this.get(id)) return { removed: false, analysesRemoved: 0 };
     const { n } = this.db.prepare('SELECT COUNT(*) AS n FROM analyses WHERE model_id = ?').get(id) as { n: number };
-    if (n > 0 && !force) throw new ApiError(`model ${id} has ${n} stored ${n === 1 ? 'analysis' : 'analyses'}; remove with force to delete them too`, 'conflict', 409);
+    if (n > 0 && !force) throw new DomainError('conflict', `model ${id} has ${n} stored ${n === 1 ? 'analysis' : 'analyses'}; remove with force to delete them too`);
     // analyses.model_id cascades
     this.db.prepare('DELETE FROM models WHERE id = ?').run(id);
     return { removed: true, analysesRemoved: n };

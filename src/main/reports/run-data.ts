@@ -2,7 +2,7 @@
 import type { DatasetDetail } from '../../shared/contract/datasets.js';
 import type { EvalReport, RunDetail } from '../../shared/contract/training.js';
 import type { AppContext } from '../app-context.js';
-import { ApiError } from '../dispatch.js';
+import { DomainError } from '../errors.js';
 import { DatasetsRepo } from '../store/datasets-repo.js';
 import { RunsRepo } from '../store/runs-repo.js';
 import { reconcileRuns } from '../train/liveness.js';
@@ -28,7 +28,7 @@ export function requireRuns(ctx: AppContext, ids: number[]): RunDetail[] {
   const repo = new RunsRepo(ctx.db);
   return ids.map((id) => {
     const r = repo.get(id);
-    if (!r) throw new ApiError(`no training run with id ${id}`, 'not-found', 404);
+    if (!r) throw new DomainError('not-found', `no training run with id ${id}`);
     return r;
   });
 }

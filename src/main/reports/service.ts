@@ -10,7 +10,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { CohortReportInput, ReportProgress, ReportSummary, RunReportInput, SlideReportInput } from '../../shared/contract/reports.js';
 import type { AppContext } from '../app-context.js';
 import { modelKey } from '../analysis/models.js';
-import { ApiError } from '../dispatch.js';
+import { DomainError } from '../errors.js';
 import { isBuiltinName } from '../ml/models/configs.js';
 import { ReportsRepo } from '../store/reports-repo.js';
 import { appVersion } from '../version.js';
@@ -79,19 +79,19 @@ export class ReportService {
 
   private requireSlide(id: number) {
     const s = this.ctx.slides.get(id);
-    if (!s) throw new ApiError(`no slide with id ${id} in the library`, 'not-found', 404);
+    if (!s) throw new DomainError('not-found', `no slide with id ${id} in the library`);
     return s;
   }
 
   private checkModel(ref: string): string {
     const key = modelKey(ref);
-    if (!isBuiltinName(key) && !existsSync(key)) throw new ApiError(`${key}: no such checkpoint folder`, 'not-found', 404);
+    if (!isBuiltinName(key) && !existsSync(key)) throw new DomainError('not-found', `${key}: no such checkpoint folder`);
     return key;
   }
 
   private report(id: number): ReportSummary {
     const r = this.repo.get(id);
-    if (!r) throw new ApiError(`no report with id ${id}`, 'not-found', 404);
+    if (!r) throw new DomainError('not-found', `no report with id ${id}`);
     return r;
   }
 
@@ -253,8 +253,8 @@ export class ReportService {
   filePath(id: number, target: 'pdf' | 'html' | 'csv'): string {
     const r = this.report(id);
     const path = target === 'pdf' ? r.pdfPath : target === 'html' ? r.htmlPath : r.csvPath;
-    if (r.status !== 'completed' || !path) throw new ApiError(`report ${id} has no ${target.toUpperCase()} file${r.status !== 'completed' ? ` (it is ${r.status})` : ''}`, 'not-found', 404);
-    if (!existsSync(path)) throw new ApiError(`the ${target.toUpperCase()} of report ${id} is gone: ${path}`, 'not-found', 404);
+    if (r.status !== 'completed' || !path) throw new DomainError('not-found', `report ${id} has no ${target.toUpperCase()} file${r.status !== 'completed' ? ` (it is ${r.status})` : ''}`);
+    if (!existsSync(path)) throw new DomainError('not-found', `the ${target.toUpperCase()} of report ${id} is gone: ${path}`);
     return path;
   }
 

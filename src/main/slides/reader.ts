@@ -2,6 +2,7 @@
  * The one interface every slide reader implements. Coordinates follow OpenSlide:
  * readRegion's x, y are level-0 pixels; w, h are pixels at the requested level.
  */
+import { DomainError } from '../errors.js';
 export interface SlideLevel {
   width: number;
   height: number;
@@ -47,12 +48,12 @@ export interface SlideReader {
 }
 
 /** A file no reader can open, or a reader failure, with a message fit for the user. */
-export class SlideError extends Error {
+export class SlideError extends DomainError {
   constructor(
     message: string,
-    readonly code: 'unsupported' | 'corrupt' | 'not-found' | 'too-large' | 'unavailable' | 'bad-request',
+    override readonly code: 'unsupported' | 'corrupt' | 'not-found' | 'too-large' | 'unavailable' | 'bad-request',
   ) {
-    super(message);
+    super(code === 'bad-request' ? 'invalid-input' : code, message, code);
     this.name = 'SlideError';
   }
 }

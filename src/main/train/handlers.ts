@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { HandlersFor } from '../../shared/api.js';
 import type { RunDetail, trainingCalls, TrainingProgress } from '../../shared/contract/training.js';
 import type { AppContext } from '../app-context.js';
-import { ApiError } from '../dispatch.js';
+import { DomainError } from '../errors.js';
 import { datasetLabels, datasetSplitImages } from '../datasets/query.js';
 import { RunsRepo } from '../store/runs-repo.js';
 import { exportModel } from './checkpoints.js';
@@ -28,7 +28,7 @@ export function createTrainingHandlers(ctx: AppContext): HandlersFor<typeof trai
   const running = new Map<number, LaunchedRun>();
   const queue: number[] = [];
 
-  const notFound = (id: number) => new ApiError(`no training run with id ${id}`, 'not-found', 404);
+  const notFound = (id: number) => new DomainError('not-found', `no training run with id ${id}`);
   const detail = (id: number): RunDetail => {
     const r = repo.get(id);
     if (!r) throw notFound(id);
@@ -108,7 +108,7 @@ export function createTrainingHandlers(ctx: AppContext): HandlersFor<typeof trai
       if (dir !== undefined) return evaluateFolder(resolve(model), resolve(dir), evalOpts());
       const names = datasetLabels(ctx.db, datasetId!);
       const items = datasetSplitImages(ctx.db, datasetId!, split).map((i) => ({ path: i.path, label: names[i.labelIndex] }));
-      if (items.length === 0) throw new ApiError(`dataset ${datasetId} has no labelled ${split} images`, 'bad-request', 400);
+      if (items.length === 0) throw new DomainError('invalid-input', `dataset ${datasetId} has no labelled ${split} images`);
       return evaluateImages(resolve(model), items, evalOpts());
     },
     'training.augmentPreview': async (input) => augmentationPreview(ctx.db, input),
@@ -157,9 +157,9 @@ export function createTrainingHandlers(ctx: AppContext): HandlersFor<typeof trai
       await running.get(id)?.done;
       reconcileRuns(repo);
       const r = detail(id);
-      if (r.status === 'completed') throw new ApiError(`run ${id} is completed`, 'conflict', 409);
-      if (r.status === 'running' || r.status === 'queued') throw new ApiError(`run ${id} is already ${r.status}`, 'conflict', 409);
-      if (!repo.requeue(id, process.pid)) throw new ApiError(`run ${id} could not be queued again`, 'conflict', 409);
+      if (r.status === 'completed') throw new DomainError('conflict', `run ${id} is completed`);
+      if (r.status === 'running' || r.status === 'queued') throw new DomainError('conflict', `run ${id} is already ${r.status}`);
+      if (!repo.requeue(id, process.pid)) throw new DomainError('conflict', `run ${id} could not be queued again`);
       enqueue(id);
       return detail(id);
     },

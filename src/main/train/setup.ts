@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { TrainConfig, type ResolvedTrainConfig, type TrainConfigInput } from '../../shared/contract/training.js';
-import { ApiError } from '../dispatch.js';
+import { DomainError } from '../errors.js';
 import { importDataset, type ImportHooks } from '../datasets/import.js';
 import { datasetLabels, datasetSplitImages } from '../datasets/query.js';
 import type { Db } from '../store/db.js';
@@ -42,9 +42,9 @@ function datasetNameFor(repo: DatasetsRepo, dir: string): string {
 /** model_type of a checkpoint folder, for runs started from one without a built-in arch. */
 async function checkpointArch(dir: string): Promise<string> {
   const f = join(dir, 'config.json');
-  if (!existsSync(f)) throw new ApiError(`${dir}: no config.json; not a HuggingFace checkpoint folder`, 'bad-request', 400);
+  if (!existsSync(f)) throw new DomainError('invalid-input', `${dir}: no config.json; not a HuggingFace checkpoint folder`);
   const type = (JSON.parse(await readFile(f, 'utf8')) as { model_type?: string }).model_type;
-  if (type !== 'vit' && type !== 'resnet') throw new ApiError(`${dir}: model_type ${JSON.stringify(type)} is not supported (vit, resnet)`, 'bad-request', 400);
+  if (type !== 'vit' && type !== 'resnet') throw new DomainError('invalid-input', `${dir}: model_type ${JSON.stringify(type)} is not supported (vit, resnet)`);
   return type;
 }
 
@@ -57,14 +57,14 @@ export interface CreatedRun {
 
 export async function createRun(db: Db, input: TrainConfigInput, hooks: ImportHooks = {}): Promise<CreatedRun> {
   const parsed = TrainConfig.safeParse(input);
-  if (!parsed.success) throw new ApiError(`invalid training configuration: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('; ')}`, 'invalid-input', 400);
+  if (!parsed.success) throw new DomainError('invalid-input', `invalid training configuration: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('; ')}`);
   const config = resolveConfig(parsed.data);
   const datasets = new DatasetsRepo(db);
   let datasetId = config.datasetId;
   let skipped: { path: string; reason: string }[] = [];
   if (config.data !== undefined) {
     const dir = resolve(config.data);
-    if (!existsSync(dir)) throw new ApiError(`${dir}: no such folder`, 'not-found', 404);
+    if (!existsSync(dir)) throw new DomainError('not-found', `${dir}: no such folder`);
     const summary = await importDataset(db, { path: dir, name: datasetNameFor(datasets, dir) }, hooks);
     datasetId = summary.id;
     skipped = summary.errors;
@@ -73,13 +73,13 @@ export async function createRun(db: Db, input: TrainConfigInput, hooks: ImportHo
     skipped = datasets.errors(datasetId!);
   }
   const dataset = datasets.get(datasetId!);
-  if (!dataset) throw new ApiError(`no dataset with id ${datasetId}`, 'not-found', 404);
+  if (!dataset) throw new DomainError('not-found', `no dataset with id ${datasetId}`);
   const labels = datasetLabels(db, dataset.id);
   const train = datasetSplitImages(db, dataset.id, 'train');
-  if (labels.length < 2) throw new ApiError(`dataset "${dataset.name}" has ${labels.length} class(es); training needs at least 2`, 'bad-request', 400);
-  if (train.length === 0) throw new ApiError(`dataset "${dataset.name}" has no labelled training images`, 'bad-request', 400);
-  if (config.init && !existsSync(config.init)) throw new ApiError(`${config.init}: no such checkpoint folder`, 'not-found', 404);
-  if (config.stain && !existsSync(config.stain.reference)) throw new ApiError(`${config.stain.reference}: no such reference image`, 'not-found', 404);
+  if (labels.length < 2) throw new DomainError('invalid-input', `dataset "${dataset.name}" has ${labels.length} class(es); training needs at least 2`);
+  if (train.length === 0) throw new DomainError('invalid-input', `dataset "${dataset.name}" has no labelled training images`);
+  if (config.init && !existsSync(config.init)) throw new DomainError('not-found', `${config.init}: no such checkpoint folder`);
+  if (config.stain && !existsSync(config.stain.reference)) throw new DomainError('not-found', `${config.stain.reference}: no such reference image`);
   const arch = config.arch ?? (await checkpointArch(config.init!));
   const runId = new RunsRepo(db).create({
     name: config.name ?? null,
