@@ -743,11 +743,11 @@ async function readZipCheckpoint(path: string, opts: ReadTorchOptions): Promise<
   try {
     // torch names the top folder after the file ("archive" in newer versions); data.pkl is in it.
     const pkls = [...zip.entries.values()].filter((e) => /^[^/]+\/data\.pkl$/.test(e.name));
+    // torch.jit.save writes data.pkl too, next to constants.pkl and the model's code.
+    if ([...zip.entries.keys()].some((n) => /^[^/]+\/constants\.pkl$/.test(n))) {
+      throw unsupported(path, 'is a TorchScript archive, not a saved state dict; save the state dict with torch.save or convert to safetensors');
+    }
     if (pkls.length !== 1) {
-      const names = [...zip.entries.keys()];
-      if (names.some((n) => /^[^/]+\/constants\.pkl$/.test(n))) {
-        throw unsupported(path, 'is a TorchScript archive, not a saved state dict; save the state dict with torch.save or convert to safetensors');
-      }
       throw unsupported(path, pkls.length ? 'is a zip archive with several pickles; not a PyTorch checkpoint' : 'is a zip archive but not a PyTorch checkpoint (no data.pkl)');
     }
     const prefix = pkls[0].name.slice(0, -'data.pkl'.length);

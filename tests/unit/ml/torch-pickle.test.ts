@@ -1,0 +1,299 @@
+/**
+ * The restricted PyTorch checkpoint reader: the oracle's .bin files load bit-for-bit as their
+ * safetensors twin and their weights manifest; dtypes, strides, shared storages and nesting; and
+ * every hostile or broken file is refused with one line, without running anything.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DomainError } from '../../../src/main/errors.js';
+import { tensorRng } from '../../../src/main/ml/models/init.js';
+import { readSafetensors, type TensorEntry } from '../../../src/main/ml/models/safetensors.js';
+import { readTorchPickle } from '../../../src/main/ml/weights/torch-pickle.js';
+import {
+  dictPickle,
+  f32Bytes,
+  i64Bytes,
+  op,
+  orderedDictPickle,
+  pickle,
+  tensorPickle,
+  torchLegacy,
+  torchZip,
+  tupleOf,
+  u16Bytes,
+  zipBytes,
+  type Bytes,
+} from '../../helpers/torch-checkpoint.js';
+import { sharedPath } from '../../helpers/shared-data.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'tessella-pickle-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+let fileNo = 0;
+const write = (bytes: Uint8Array, name = `ckpt${fileNo++}.bin`): string => {
+  const p = join(tmp, name);
+  writeFileSync(p, bytes);
+  return p;
+};
+
+const bytesOf = (e: TensorEntry): Buffer => Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength);
+
+/** The DomainError `readTorchPickle(path)` throws (fails the test when it resolves). */
+async function refusal(path: string): Promise<DomainError> {
+  const err = await readTorchPickle(path).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(DomainError);
+  const e = err as DomainError;
+  expect(e.message).not.toMatch(/\n/);
+  expect(e.message.startsWith(path)).toBe(true);
+  return e;
+}
+
+describe('oracle checkpoints', () => {
+  const swiglu = sharedPath('oracle/fm/timm_vit_swiglu_reg');
+  it.skipIf(!swiglu)('timm_vit_swiglu_reg: pytorch_model.bin equals model.safetensors, every tensor bit for bit', async () => {
+    const bin = await readTorchPickle(join(swiglu!, 'pytorch_model.bin'));
+    const st = await readSafetensors(join(swiglu!, 'model.safetensors'));
+    expect([...bin.keys()].sort()).toEqual([...st.keys()].sort());
+    expect(bin.size).toBe(35);
+    for (const [name, want] of st) {
+      const got = bin.get(name)!;
+      expect(got.dtype, name).toBe(want.dtype);
+      expect(got.shape, name).toEqual(want.shape);
+      expect(bytesOf(got).equals(bytesOf(want)), name).toBe(true);
+    }
+  });
+
+  for (const name of ['timm_vit_plain', 'timm_vit_layerscale']) {
+    const dir = sharedPath(`oracle/fm/${name}`);
+    it.skipIf(!dir)(`${name}: names and shapes as golden.json, values as the weights manifest regenerates them`, async () => {
+      const t = await readTorchPickle(join(dir!, 'pytorch_model.bin'));
+      const golden = JSON.parse(readFileSync(join(dir!, 'golden.json'), 'utf8')) as { keys: string[] };
+      expect([...t.keys()]).toEqual(golden.keys); // the OrderedDict's order
+      const manifest = JSON.parse(readFileSync(join(dir!, 'weights_manifest.json'), 'utf8')) as {
+        global_seed: number;
+        tensors: { name: string; shape: number[]; low: number; high: number }[];
+      };
+      expect(manifest.tensors.length).toBe(t.size);
+      for (const m of manifest.tensors) {
+        const e = t.get(m.name)!;
+        expect(e.dtype, m.name).toBe('F32');
+        expect(e.shape, m.name).toEqual(m.shape);
+        // oracle_io.det_uniform: fround(low + (high - low) * u), u the i-th mulberry32 draw.
+        const rand = tensorRng(manifest.global_seed, m.name);
+        const want = Float32Array.from({ length: e.data.length }, () => m.low + (m.high - m.low) * rand());
+        expect(bytesOf(e).equals(Buffer.from(want.buffer)), m.name).toBe(true);
+      }
+    });
+  }
+
+  it.skipIf(!swiglu)('filter reads only the tensors asked for', async () => {
+    const t = await readTorchPickle(join(swiglu!, 'pytorch_model.bin'), { filter: (n) => n.startsWith('blocks.1.') });
+    expect(t.size).toBeGreaterThan(0);
+    expect([...t.keys()].every((n) => n.startsWith('blocks.1.'))).toBe(true);
+  });
+});
+
+describe('dtypes, strides and layouts', () => {
+  // half 1, -2, 0.5, 65504, 2^-24 (smallest subnormal), -0 / bf16 1, -2, 3.140625, ~1e38, -0, 0.5
+  const halves = [0x3c00, 0xc000, 0x3800, 0x7bff, 0x0001, 0x8000];
+  const bf16s = [0x3f80, 0xc000, 0x4049, 0x7e96, 0x8000, 0x3f00];
+  const floats = Array.from({ length: 24 }, (_, i) => i * 1.5 - 7);
+
+  function mixedCheckpoint(): { pkl: Uint8Array; storages: Record<string, Uint8Array> } {
+    const pkl = pickle(
+      orderedDictPickle([
+        ['h', tensorPickle({ storageType: 'HalfStorage', key: '0', numel: 6, size: [2, 3] })],
+        ['b', tensorPickle({ storageType: 'BFloat16Storage', key: '1', numel: 6, size: [3, 2] })],
+        // One storage of 24 floats seen as a [4,6] matrix, its transpose and a strided slice.
+        ['m', tensorPickle({ storageType: 'FloatStorage', key: '2', numel: 24, size: [4, 6] })],
+        ['mT', tensorPickle({ storageType: 'FloatStorage', key: '2', numel: 24, size: [6, 4], stride: [1, 6] })],
+        ['slice', tensorPickle({ storageType: 'FloatStorage', key: '2', numel: 24, offset: 7, size: [2, 3], stride: [12, 2] })],
+        ['tail', tensorPickle({ storageType: 'FloatStorage', key: '2', numel: 24, offset: 20, size: [4] })],
+        ['steps', tensorPickle({ storageType: 'LongStorage', key: '3', numel: 1, size: [] })],
+      ]),
+    );
+    return { pkl, storages: { '0': u16Bytes(halves), '1': u16Bytes(bf16s), '2': f32Bytes(floats), '3': i64Bytes([123n]) } };
+  }
+
+  function expectMixed(t: Map<string, TensorEntry>): void {
+    expect([...t.keys()]).toEqual(['h', 'b', 'm', 'mT', 'slice', 'tail', 'steps']);
+    expect(t.get('h')).toEqual({ dtype: 'F16', shape: [2, 3], data: Float32Array.of(1, -2, 0.5, 65504, 2 ** -24, -0) });
+    expect(t.get('b')!.dtype).toBe('BF16');
+    expect(Array.from(t.get('b')!.data as Float32Array)).toEqual(bf16s.map((b) => new Float32Array(Uint32Array.of(b << 16).buffer)[0]));
+    expect(Array.from(t.get('b')!.data as Float32Array).slice(0, 3)).toEqual([1, -2, 3.140625]);
+    expect(Array.from(t.get('m')!.data as Float32Array)).toEqual(floats);
+    const mT = Array.from(t.get('mT')!.data as Float32Array);
+    expect(t.get('mT')!.shape).toEqual([6, 4]);
+    for (let i = 0; i < 6; i++) for (let j = 0; j < 4; j++) expect(mT[i * 4 + j]).toBe(floats[j * 6 + i]);
+    // offset 7, strides [12, 2]: elements 7, 9, 11 and 19, 21, 23
+    expect(Array.from(t.get('slice')!.data as Float32Array)).toEqual([7, 9, 11, 19, 21, 23].map((k) => floats[k]));
+    expect(Array.from(t.get('tail')!.data as Float32Array)).toEqual(floats.slice(20));
+    expect(t.get('steps')).toEqual({ dtype: 'I64', shape: [], data: BigInt64Array.of(123n) });
+  }
+
+  it('half and bfloat16 storages widen exactly; non-contiguous views are materialised; storage offsets honoured', async () => {
+    const { pkl, storages } = mixedCheckpoint();
+    expectMixed(await readTorchPickle(write(torchZip(pkl, storages))));
+  });
+
+  it('deflated entries and zip64 records read the same', async () => {
+    const { pkl, storages } = mixedCheckpoint();
+    expectMixed(await readTorchPickle(write(torchZip(pkl, storages, { deflate: true }))));
+    expectMixed(await readTorchPickle(write(torchZip(pkl, storages, { zip64: true, prefix: 'pytorch_model' }))));
+  });
+
+  it('the legacy (pre-1.6) format reads the same', async () => {
+    const legacyPkl = pickle(
+      orderedDictPickle([
+        ['m', tensorPickle({ storageType: 'FloatStorage', key: '94', numel: 24, size: [4, 6], legacy: true })],
+        ['mT', tensorPickle({ storageType: 'FloatStorage', key: '94', numel: 24, size: [6, 4], stride: [1, 6], legacy: true })],
+        ['h', tensorPickle({ storageType: 'HalfStorage', key: '17', numel: 6, size: [2, 3], legacy: true })],
+      ]),
+    );
+    const t = await readTorchPickle(
+      write(
+        torchLegacy(legacyPkl, [
+          { key: '94', itemSize: 4, bytes: f32Bytes(floats) },
+          { key: '17', itemSize: 2, bytes: u16Bytes(halves) },
+        ]),
+      ),
+    );
+    expect([...t.keys()]).toEqual(['m', 'mT', 'h']);
+    expect(Array.from(t.get('m')!.data as Float32Array)).toEqual(floats);
+    expect(Array.from(t.get('mT')!.data as Float32Array).slice(0, 4)).toEqual([0, 6, 12, 18].map((k) => floats[k]));
+    expect(Array.from(t.get('h')!.data as Float32Array)).toEqual([1, -2, 0.5, 65504, 2 ** -24, -0]);
+  });
+
+  it('a training checkpoint: the state dict under "state_dict" is picked, with a note', async () => {
+    const sd = orderedDictPickle([['w', tensorPickle({ storageType: 'FloatStorage', key: '0', numel: 2, size: [2] })]]);
+    const opt = dictPickle([['state', dictPickle([['exp_avg', tensorPickle({ storageType: 'FloatStorage', key: '1', numel: 2, size: [2] })]])]]);
+    const pkl = pickle(dictPickle([['epoch', op.int(3)], ['state_dict', sd], ['optimizer', opt]]));
+    const notes: string[] = [];
+    const path = write(torchZip(pkl, { '0': f32Bytes([1, 2]), '1': f32Bytes([3, 4]) }));
+    const t = await readTorchPickle(path, { onNote: (n) => notes.push(n) });
+    expect([...t.keys()]).toEqual(['w']);
+    expect(Array.from(t.get('w')!.data as Float32Array)).toEqual([1, 2]);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toContain('"state_dict"');
+    // Without a known wrapper key, nested tensors are flattened with dotted names.
+    const flat = pickle(dictPickle([['encoder', sd], ['extra', dictPickle([['x', tensorPickle({ storageType: 'FloatStorage', key: '1', numel: 2, size: [2] })]])]]));
+    const f = await readTorchPickle(write(torchZip(flat, { '0': f32Bytes([1, 2]), '1': f32Bytes([3, 4]) })));
+    expect([...f.keys()]).toEqual(['encoder.w', 'extra.x']);
+  });
+});
+
+describe('hostile pickles are refused and run nothing', () => {
+  const canary = join(tmp, 'canary');
+  const command = `touch ${canary}`;
+  const w = tensorPickle({ storageType: 'FloatStorage', key: '0', numel: 2, size: [2] });
+  const storages = { '0': f32Bytes([1, 2]) };
+
+  const cases: [string, string, Bytes][] = [
+    ['a GLOBAL posix.system called by REDUCE as the whole pickle', 'posix.system', [...op.global('posix', 'system'), ...tupleOf(op.str(command)), ...op.reduce]],
+    ['os.system hidden as a value after a real tensor', 'os.system', orderedDictPickle([['w', w], ['evil', [...op.global('os', 'system'), ...tupleOf(op.str(command)), ...op.reduce]]])],
+    ['builtins.eval through STACK_GLOBAL (protocol 4)', 'builtins.eval', [...op.str('builtins'), ...op.str('eval'), ...op.stackGlobal, ...tupleOf(op.str(`__import__('os').system('${command}')`)), ...op.reduce]],
+    ['__builtin__.getattr (protocol 2 style)', '__builtin__.getattr', [...op.global('__builtin__', 'getattr'), ...tupleOf(op.str('x'), op.str('y')), ...op.reduce]],
+    ['subprocess.Popen as a storage type in a persistent id', 'subprocess.Popen', orderedDictPickle([['w', w], ['x', [...op.global('torch._utils', '_rebuild_tensor_v2'), ...tupleOf([...tupleOf(op.str('storage'), op.global('subprocess', 'Popen'), op.str('1'), op.str('cpu'), op.int(2)), ...op.binpersid], op.int(0), tupleOf(op.int(2)), tupleOf(op.int(1)), op.newfalse, op.none), ...op.reduce]]])],
+    ['nt.system pushed as BUILD state', 'nt.system', orderedDictPickle([['w', w], ['v', [...op.global('nt', 'system'), ...op.emptyTuple, ...op.build]]])],
+  ];
+
+  for (const [what, global, body] of cases) {
+    it(what, async () => {
+      const path = write(torchZip(pickle(body), storages));
+      const e = await refusal(path);
+      expect(e.kind).toBe('unsupported');
+      expect(e.code).toBe('unsafe-pickle');
+      expect(e.message).toBe(`${path}: refuses to load: the pickle asks for ${global}, which is not a tensor; only tensors and plain containers are read`);
+      expect(e.message).not.toContain(canary); // the file's bytes are never echoed
+      expect(existsSync(canary)).toBe(false);
+    });
+  }
+
+  it('a refused name is printed with identifier characters only', async () => {
+    const e = await refusal(write(torchZip(pickle([...op.global('os', 'system\u001b[31m'), ...op.emptyTuple, ...op.reduce]), storages)));
+    expect(e.message).toContain('os.system??31m');
+    expect(e.message).not.toContain('\u001b');
+  });
+});
+
+describe('broken or foreign files get one clear line', () => {
+  const okPkl = pickle(orderedDictPickle([['w', tensorPickle({ storageType: 'FloatStorage', key: '0', numel: 4, size: [4] })]]));
+  const okStorages = { '0': f32Bytes([1, 2, 3, 4]) };
+
+  it('a truncated zip', async () => {
+    const swiglu = sharedPath('oracle/fm/timm_vit_swiglu_reg/pytorch_model.bin');
+    const full = swiglu ? readFileSync(swiglu) : Buffer.from(torchZip(okPkl, okStorages));
+    for (const keep of [0.5, 0.999]) {
+      const path = write(full.subarray(0, Math.floor(full.length * keep)));
+      const e = await refusal(path);
+      expect(e.kind).toBe('corrupt');
+    }
+    const cut = write(torchZip(okPkl, okStorages));
+    truncateSync(cut, 40);
+    expect((await refusal(cut)).kind).toBe('corrupt');
+  });
+
+  it('a zip that is not a torch checkpoint', async () => {
+    const e = await refusal(write(zipBytes([['hello.txt', new TextEncoder().encode('hello')]])));
+    expect(e.kind).toBe('unsupported');
+    expect(e.message).toMatch(/not a PyTorch checkpoint/);
+    const ts = await refusal(write(zipBytes([['m/data.pkl', okPkl], ['m/constants.pkl', okPkl], ['m/code/m.py', new Uint8Array(3)]])));
+    expect(ts.message).toMatch(/TorchScript/);
+  });
+
+  it('a file that is neither zip nor torch, and an empty one', async () => {
+    const e = await refusal(write(new TextEncoder().encode('{"not": "a checkpoint"}')));
+    expect(e.kind).toBe('unsupported');
+    expect(e.message).not.toContain('checkpoint"}');
+    expect((await refusal(write(new Uint8Array(0)))).kind).toBe('corrupt');
+  });
+
+  it('an unknown opcode, a refused opcode, a truncated pickle', async () => {
+    const unknown = await refusal(write(torchZip(Uint8Array.from([0x80, 2, 0xff, 0x2e]), okStorages)));
+    expect(unknown.kind).toBe('corrupt');
+    expect(unknown.message).toMatch(/byte 0xff at offset 2 is not a pickle opcode/);
+    const ext = await refusal(write(torchZip(Uint8Array.from([0x80, 2, 0x82, 1, 0x2e]), okStorages)));
+    expect(ext.kind).toBe('unsupported');
+    expect(ext.message).toMatch(/EXT1/);
+    const cut = await refusal(write(torchZip(okPkl.subarray(0, okPkl.length - 9), okStorages)));
+    expect(cut.kind).toBe('corrupt');
+    expect(cut.message).toMatch(/ends early/);
+  });
+
+  it('a storage of the wrong size, a tensor past its storage, a missing storage, a failed CRC', async () => {
+    expect((await refusal(write(torchZip(okPkl, { '0': f32Bytes([1, 2, 3]) })))).message).toMatch(/another size/);
+    const past = pickle(orderedDictPickle([['w', tensorPickle({ storageType: 'FloatStorage', key: '0', numel: 4, offset: 2, size: [3] })]]));
+    expect((await refusal(write(torchZip(past, okStorages)))).message).toMatch(/past the end of its storage/);
+    expect((await refusal(write(torchZip(okPkl, {})))).message).toMatch(/missing/);
+    const bytes = torchZip(okPkl, okStorages);
+    const at = Buffer.from(bytes).indexOf(Buffer.from(f32Bytes([1, 2, 3, 4])));
+    bytes[at + 1] ^= 0xff;
+    const crc = await refusal(write(bytes));
+    expect(crc.kind).toBe('corrupt');
+    expect(crc.message).toMatch(/CRC/);
+  });
+
+  it('a big-endian checkpoint and an unsupported storage type', async () => {
+    const be = zipBytes([
+      ['a/data.pkl', okPkl],
+      ['a/byteorder', new TextEncoder().encode('big')],
+      ['a/data/0', f32Bytes([1, 2, 3, 4])],
+    ]);
+    expect((await refusal(write(be))).message).toMatch(/big-endian/);
+    const cplx = pickle(orderedDictPickle([['w', tensorPickle({ storageType: 'ComplexFloatStorage', key: '0', numel: 2, size: [2] })]]));
+    const e = await refusal(write(torchZip(cplx, okStorages)));
+    expect(e.kind).toBe('unsupported');
+    expect(e.message).toMatch(/storage type torch\.ComplexFloatStorage is not supported/);
+  });
+
+  it('a self-referencing container does not hang', async () => {
+    // L = []; L.append(L): BINPUT 0, BINGET 0, APPEND.
+    const loop = pickle([...op.emptyList, 0x71, 0, 0x68, 0, 0x61]);
+    const e = await refusal(write(torchZip(loop, {})));
+    expect(e.message).toMatch(/no tensors/);
+  });
+});
