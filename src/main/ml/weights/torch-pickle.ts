@@ -164,8 +164,17 @@ allow('torch._utils._rebuild_parameter', rebuildParameter);
 allow('torch._utils._rebuild_parameter_with_state', rebuildParameter);
 // Tuple-like and set-like containers; building them runs nothing.
 allow('torch.Size', (args) => new PyTuple(tupleOfInts(args[0]) ?? []));
-allow('builtins.set', (args) => new Set(Array.isArray(args[0]) ? args[0] : []));
-allow('builtins.frozenset', (args) => new Set(Array.isArray(args[0]) ? args[0] : []));
+// Protocol 2 names Python 3's builtins `__builtin__` (pickle's fix_imports).
+for (const mod of ['builtins', '__builtin__']) {
+  allow(`${mod}.set`, (args) => new Set(Array.isArray(args[0]) ? args[0] : []));
+  allow(`${mod}.frozenset`, (args) => new Set(Array.isArray(args[0]) ? args[0] : []));
+}
+// Protocol 2 has no bytes opcode: bytes are pickled as _codecs.encode(latin-1 text, 'latin1').
+allow('_codecs.encode', (args, u) => {
+  const [text, encoding] = args;
+  if (typeof text !== 'string' || encoding !== 'latin1') throw u.corrupt('_codecs.encode is used for something other than bytes');
+  return Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff);
+});
 for (const [name, dtype] of Object.entries(STORAGES)) allow(`torch.${name}`, undefined, dtype);
 allow('torch.UntypedStorage', undefined, 'U8');
 allow('torch.storage.UntypedStorage', undefined, 'U8');
