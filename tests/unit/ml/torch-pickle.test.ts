@@ -228,6 +228,45 @@ describe('dtypes, strides and layouts', () => {
   });
 });
 
+describe('sharded checkpoints and wrapped tensors', () => {
+  it('a pytorch_model.bin.index.json reads each shard for the tensors the index gives it', async () => {
+    const shard = (names: string[], values: number[][]): Uint8Array =>
+      torchZip(
+        pickle(orderedDictPickle(names.map((n, i) => [n, tensorPickle({ storageType: 'FloatStorage', key: String(i), numel: values[i].length, size: [values[i].length] })]))),
+        Object.fromEntries(values.map((v, i) => [String(i), f32Bytes(v)])),
+      );
+    const dir = mkdtempSync(join(tmp, 'shards-'));
+    writeFileSync(join(dir, 'pytorch_model-00001-of-00002.bin'), shard(['a', 'stray'], [[1, 2], [9]]));
+    writeFileSync(join(dir, 'pytorch_model-00002-of-00002.bin'), shard(['b', 'stray'], [[3], [4, 5]]));
+    const index = { metadata: { total_size: 20 }, weight_map: { a: 'pytorch_model-00001-of-00002.bin', b: 'pytorch_model-00002-of-00002.bin', stray: 'pytorch_model-00002-of-00002.bin' } };
+    const indexPath = join(dir, 'pytorch_model.bin.index.json');
+    writeFileSync(indexPath, JSON.stringify(index));
+    const t = await readTorchPickle(indexPath);
+    expect(Object.fromEntries([...t].map(([k, v]) => [k, Array.from(v.data as Float32Array)]))).toEqual({ a: [1, 2], b: [3], stray: [4, 5] });
+    expect([...(await readTorchPickle(indexPath, { filter: (n) => n === 'b' })).keys()]).toEqual(['b']);
+    writeFileSync(indexPath, JSON.stringify({ weight_map: { a: '../../etc/passwd' } }));
+    expect((await refusal(indexPath)).kind).toBe('corrupt');
+    writeFileSync(indexPath, JSON.stringify({ weight_map: { gone: 'pytorch_model-00001-of-00002.bin' } }));
+    expect((await refusal(indexPath)).message).toMatch(/absent from their shard/);
+  });
+
+  it('tensors wrapped by _rebuild_from_type_v2 and _rebuild_parameter unwrap; quantized tensors are named and refused', async () => {
+    const inner = (key: string): Bytes => tupleOf([...tupleOf(op.str('storage'), op.global('torch', 'FloatStorage'), op.str(key), op.str('cpu'), op.int(2)), ...op.binpersid], op.int(0), tupleOf(op.int(2)), tupleOf(op.int(1)), op.newfalse, [...op.global('collections', 'OrderedDict'), ...op.emptyTuple, ...op.reduce]);
+    const wrapped = [...op.global('torch._tensor', '_rebuild_from_type_v2'), ...tupleOf(op.global('torch._utils', '_rebuild_tensor_v2'), op.global('torch', 'Tensor'), inner('0'), dictPickle([])), ...op.reduce];
+    const param = [...op.global('torch._utils', '_rebuild_parameter'), ...tupleOf(tensorPickle({ storageType: 'FloatStorage', key: '1', numel: 2, size: [2] }), op.newfalse, [...op.global('collections', 'OrderedDict'), ...op.emptyTuple, ...op.reduce]), ...op.reduce];
+    const path = write(torchZip(pickle(orderedDictPickle([['w', wrapped], ['p', param]])), { '0': f32Bytes([1, 2]), '1': f32Bytes([3, 4]) }));
+    const t = await readTorchPickle(path);
+    expect(Array.from(t.get('w')!.data as Float32Array)).toEqual([1, 2]);
+    expect(Array.from(t.get('p')!.data as Float32Array)).toEqual([3, 4]);
+    const q = await refusal(write(torchZip(pickle([...op.global('torch._utils', '_rebuild_qtensor'), ...op.emptyTuple, ...op.reduce]), {})));
+    expect(q.kind).toBe('unsupported');
+    expect(q.message).toMatch(/torch\._utils\._rebuild_qtensor\); only dense tensors are read$/);
+    // A subclass type is not a plain tensor.
+    const sub = [...op.global('torch._tensor', '_rebuild_from_type_v2'), ...tupleOf(op.global('torch._utils', '_rebuild_tensor_v2'), op.global('mylib', 'Evil'), inner('0'), dictPickle([])), ...op.reduce];
+    expect((await refusal(write(torchZip(pickle(sub), { '0': f32Bytes([1, 2]) })))).message).toMatch(/asks for mylib\.Evil/);
+  });
+});
+
 describe('hostile pickles are refused and run nothing', () => {
   const canary = join(tmp, 'canary');
   const command = `touch ${canary}`;

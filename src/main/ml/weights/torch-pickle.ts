@@ -34,10 +34,11 @@
  * files are `corrupt`. Messages name the file and the problem, never the file's bytes; the one
  * thing taken from the file is a refused global's name, restricted to identifier characters.
  */
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { DomainError } from '../../errors.js';
-import { decode as decodeTensorBytes, type DType, type TensorEntry } from '../models/safetensors.js';
+import { decode as decodeTensorBytes, type DType, type SafetensorsIndex, type TensorEntry } from '../models/safetensors.js';
 import { ZipArchive, corrupt, readAt, type ZipEntry } from './zip.js';
 
 export type { TensorEntry };
@@ -162,6 +163,16 @@ allow('torch._utils._rebuild_tensor_v2', rebuildTensor);
 allow('torch._utils._rebuild_tensor', rebuildTensor);
 allow('torch._utils._rebuild_parameter', rebuildParameter);
 allow('torch._utils._rebuild_parameter_with_state', rebuildParameter);
+// A tensor with Python state (a subclass, or attributes) is wrapped as
+// _rebuild_from_type_v2(rebuild, type, args, state); only plain tensors and parameters qualify.
+allow('torch.Tensor');
+allow('torch.nn.parameter.Parameter');
+allow('torch._tensor._rebuild_from_type_v2', (args, u) => {
+  const [fn, type, inner] = args;
+  const plain = type instanceof PyGlobal && (type.qualname === 'torch.Tensor' || type.qualname === 'torch.nn.parameter.Parameter');
+  if (!plain || !(fn instanceof PyGlobal) || !fn.call || !(inner instanceof PyTuple)) throw u.corrupt('a tensor rebuild wraps something that is not a tensor');
+  return fn.call(inner.items, u);
+});
 // Tuple-like and set-like containers; building them runs nothing.
 allow('torch.Size', (args) => new PyTuple(tupleOfInts(args[0]) ?? []));
 // Protocol 2 names Python 3's builtins `__builtin__` (pickle's fix_imports).
@@ -294,6 +305,10 @@ class Unpickler {
     const qualname = `${module}.${name}`;
     const g = ALLOWED.get(qualname);
     if (g) return g;
+    if (module === 'torch._utils' && name.startsWith('_rebuild_')) {
+      // Quantized, sparse, nested, meta or numpy-backed tensors: safe to name, not ours to build.
+      throw unsupported(this.path, `the checkpoint holds a kind of tensor this reader does not build (${printable(qualname)}); only dense tensors are read`);
+    }
     if (module === 'torch' && /Storage$/.test(name)) {
       throw unsupported(this.path, `storage type ${printable(qualname)} is not supported (only float, half, bfloat16, double and integer storages)`);
     }
@@ -831,14 +846,7 @@ async function readLegacyCheckpoint(fh: FileHandle, size: number, path: string, 
   });
 }
 
-/**
- * Every tensor (or those `opts.filter` accepts) of a PyTorch checkpoint, named as in its state
- * dict, in the file's order. Floats come back as Float32Array (F16/BF16/F64 converted), integers
- * as BigInt64Array; `dtype` says how each was stored. Throws a DomainError: `unsupported` (code
- * `unsafe-pickle`) when the pickle names any global beyond tensors, storages and containers,
- * `unsupported` for other formats, `corrupt` for damaged files.
- */
-export async function readTorchPickle(path: string, opts: ReadTorchOptions = {}): Promise<Map<string, TensorEntry>> {
+async function readOneCheckpoint(path: string, opts: ReadTorchOptions): Promise<Map<string, TensorEntry>> {
   let container: 'zip' | 'tar' | 'unknown';
   const fh = await open(path, 'r');
   try {
@@ -855,4 +863,45 @@ export async function readTorchPickle(path: string, opts: ReadTorchOptions = {})
   if (container === 'zip') return readZipCheckpoint(path, opts);
   if (container === 'tar') throw unsupported(path, 'tar-format torch checkpoint (torch<0.4); re-save with torch>=1.6 or convert to safetensors');
   throw unsupported(path, 'is not a PyTorch checkpoint (neither a torch zip archive nor a legacy torch file)');
+}
+
+/**
+ * A sharded checkpoint: `pytorch_model.bin.index.json` (`{weight_map: {name: shard file}}`, as
+ * transformers writes it) next to `pytorch_model-0000i-of-0000n.bin` shards.
+ */
+async function readShardedCheckpoint(indexPath: string, opts: ReadTorchOptions): Promise<Map<string, TensorEntry>> {
+  let index: SafetensorsIndex;
+  try {
+    index = JSON.parse(await readFile(indexPath, 'utf8')) as SafetensorsIndex;
+  } catch (e) {
+    if (e instanceof SyntaxError) throw corrupt(indexPath, 'the shard index is not valid JSON');
+    throw e;
+  }
+  const map = index?.weight_map;
+  if (!map || typeof map !== 'object') throw corrupt(indexPath, 'the shard index has no weight_map');
+  const shards = [...new Set(Object.values(map))];
+  // Shards sit next to the index; a name that leaves the folder is not a shard.
+  if (shards.some((f) => typeof f !== 'string' || f !== basename(f) || f === '..')) throw corrupt(indexPath, 'the shard index names a file outside its folder');
+  const want = opts.filter ?? (() => true);
+  const out = new Map<string, TensorEntry>();
+  for (const shard of shards) {
+    // Only the tensors the index assigns to this shard, so a stray duplicate cannot win.
+    const part = await readOneCheckpoint(join(dirname(indexPath), shard), { ...opts, filter: (n) => map[n] === shard && want(n) });
+    for (const [name, t] of part) out.set(name, t);
+  }
+  const missing = Object.keys(map).filter((n) => want(n) && !out.has(n)).length;
+  if (missing) throw corrupt(indexPath, `${missing} tensor(s) listed in the shard index are absent from their shard`);
+  return out;
+}
+
+/**
+ * Every tensor (or those `opts.filter` accepts) of a PyTorch checkpoint, named as in its state
+ * dict, in the file's order: a `.bin` / `.pth` / `.pt` file, or a sharded checkpoint's
+ * `.index.json`. Floats come back as Float32Array (F16/BF16/F64 converted), integers as
+ * BigInt64Array; `dtype` says how each was stored (int16/int8 as I32, bool as U8). Throws a
+ * DomainError: `unsupported` (code `unsafe-pickle`) when the pickle names any global beyond
+ * tensors, storages and containers, `unsupported` for other formats, `corrupt` for damaged files.
+ */
+export async function readTorchPickle(path: string, opts: ReadTorchOptions = {}): Promise<Map<string, TensorEntry>> {
+  return path.endsWith('.json') ? readShardedCheckpoint(path, opts) : readOneCheckpoint(path, opts);
 }
