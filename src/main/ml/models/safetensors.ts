@@ -69,6 +69,16 @@ function halfToFloat(h: number): number {
   return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
+/** Every float16 bit pattern widened (256 KiB, built on first use): a big fp16 checkpoint widens at memory speed. */
+let halfTableCache: Float32Array | null = null;
+function halfTable(): Float32Array {
+  if (!halfTableCache) {
+    halfTableCache = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) halfTableCache[h] = halfToFloat(h);
+  }
+  return halfTableCache;
+}
+
 /** float32 -> float16 bits, round to nearest even (what torch's .half() does). */
 function floatToHalf(x: number): number {
   f32Scratch[0] = x;
@@ -128,13 +138,24 @@ export function decode(raw: Uint8Array, dtype: DType, n: number): Float32Array |
     }
     case 'F16': {
       const out = new Float32Array(n);
-      for (let i = 0; i < n; i++) out[i] = halfToFloat(dv.getUint16(i * 2, true));
+      const table = halfTable();
+      if (LITTLE_ENDIAN && raw.byteOffset % 2 === 0) {
+        const h = new Uint16Array(raw.buffer, raw.byteOffset, n);
+        for (let i = 0; i < n; i++) out[i] = table[h[i]];
+      } else {
+        for (let i = 0; i < n; i++) out[i] = table[dv.getUint16(i * 2, true)];
+      }
       return out;
     }
     case 'BF16': {
       const out = new Float32Array(n);
       const bits = new Uint32Array(out.buffer);
-      for (let i = 0; i < n; i++) bits[i] = dv.getUint16(i * 2, true) << 16;
+      if (LITTLE_ENDIAN && raw.byteOffset % 2 === 0) {
+        const h = new Uint16Array(raw.buffer, raw.byteOffset, n);
+        for (let i = 0; i < n; i++) bits[i] = h[i] << 16;
+      } else {
+        for (let i = 0; i < n; i++) bits[i] = dv.getUint16(i * 2, true) << 16;
+      }
       return out;
     }
     case 'I64':

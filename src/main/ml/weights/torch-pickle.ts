@@ -366,8 +366,9 @@ class Unpickler {
         case 0x28: // MARK
           this.marks.push(this.stack.length);
           break;
-        case 0x30: // POP
-          this.pop();
+        case 0x30: // POP: at a MARK, pops the mark (how CPython unwinds a recursive tuple)
+          if (this.marks.length && this.stack.length === this.marks[this.marks.length - 1]) this.marks.pop();
+          else this.pop();
           break;
         case 0x31: // POP_MARK
           this.popMark();
