@@ -658,8 +658,9 @@ function selectTensors(root: unknown, path: string, note: (s: string) => void): 
       if (!(inner instanceof PyDict)) continue;
       const tensors = collectTensors(inner, '', path);
       if (tensors.size === 0) continue;
-      const others = [...root.map.keys()].filter((k) => k !== key).map(String);
-      note(`${path}: read the state dict under "${key}"${others.length ? `; skipped the checkpoint's other entries (${others.slice(0, 8).join(', ')})` : ''}`);
+      // The other entries are counted, not named: their names are the file's contents.
+      const others = root.map.size - 1;
+      note(`${path}: read the state dict under "${key}"${others ? `; skipped ${others} other entr${others === 1 ? 'y' : 'ies'} of the checkpoint` : ''}`);
       return tensors;
     }
   }
