@@ -130,7 +130,10 @@ export async function runPull(plan: PullPlan, c: PullContext, onProgress?: (p: P
       }
     } catch (e) {
       // A file that failed its check leaves nothing behind: the next pull starts clean.
-      if (e instanceof DomainError && e.kind === 'corrupt') await rm(staging, { recursive: true, force: true });
+      if (e instanceof DomainError && e.kind === 'corrupt') {
+        await rm(staging, { recursive: true, force: true });
+        await rmdir(join(repo, '.downloads')).catch(() => undefined);
+      }
       throw e;
     }
     const hint = buildHint(plan.entry, {
