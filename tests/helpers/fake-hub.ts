@@ -47,6 +47,7 @@ export class FakeHub {
   /** Tokens and the gated repos each may read. */
   readonly tokens = new Map<string, string[]>();
   private readonly drops = new Map<string, number>();
+  private readonly stalls = new Map<string, number>();
   private readonly corrupted = new Set<string>();
   private readonly blobs = new Map<string, Buffer>();
   private hub = http.createServer((q, s) => this.onHub(q, s));
@@ -74,6 +75,11 @@ export class FakeHub {
   /** The first GET of `file` (any repo) sends `afterBytes` bytes, then the socket is destroyed. */
   dropOnce(file: string, afterBytes: number): void {
     this.drops.set(file, afterBytes);
+  }
+
+  /** The first GET of `file` sends `afterBytes` bytes, then nothing more (until the client gives up). */
+  stallOnce(file: string, afterBytes: number): void {
+    this.stalls.set(file, afterBytes);
   }
 
   /** `file` is served with one byte changed, under the original ETag. */
@@ -227,6 +233,12 @@ export class FakeHub {
     if (drop !== undefined && q.method === 'GET') {
       this.drops.delete(name);
       s.write(part.subarray(0, drop), () => setTimeout(() => s.socket?.destroy(), 20));
+      return;
+    }
+    const stall = this.stalls.get(name);
+    if (stall !== undefined && q.method === 'GET') {
+      this.stalls.delete(name);
+      s.write(part.subarray(0, stall));
       return;
     }
     s.end(part);
