@@ -143,7 +143,7 @@ export class ModelRegistry {
       .prepare(
         `INSERT INTO models (name, arch, dir, checkpoint_hash, labels_json, input_size, trained_mpp, source_json)
          VALUES (@name, @arch, @dir, @hash, @labels, @inputSize, @trainedMpp, @source)
-         ON CONFLICT(dir) DO UPDATE SET name = excluded.name, source_json = excluded.source_json,
+         ON CONFLICT(dir) DO UPDATE SET source_json = excluded.source_json,
            trained_mpp = COALESCE(models.trained_mpp, excluded.trained_mpp)`,
       )
       .run({ ...m, labels: JSON.stringify(m.labels), source: JSON.stringify(m.source) });

@@ -50,7 +50,9 @@ export function hubHttpError(status: number, headers: IncomingHttpHeaders, ctx: 
   return new DomainError('internal', `the Hub answered ${status} for ${at}${ctx.file ? ` ${ctx.file}` : ''}`, 'hub-http');
 }
 
-/** A NetworkError as "cannot reach the Hub"; anything else unchanged. */
+/** A NetworkError as "cannot reach the Hub", an abort as a cancellation; anything else unchanged. */
 export function networkToDomain(e: unknown, endpoint: string): unknown {
-  return e instanceof NetworkError ? unreachable(endpoint) : e;
+  if (e instanceof NetworkError) return unreachable(endpoint);
+  if ((e as Error | undefined)?.name === 'AbortError') return new DomainError('cancelled', 'pull cancelled');
+  return e;
 }
