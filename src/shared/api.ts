@@ -9,7 +9,7 @@ import { datasetCalls } from './contract/datasets.js';
 import { annotationCalls } from './contract/annotations.js';
 import { trainingCalls, TrainingProgress } from './contract/training.js';
 import { analysisCalls, AnalysisProgress } from './contract/analysis.js';
-import { modelCalls } from './contract/models.js';
+import { modelCalls, PullProgress } from './contract/models.js';
 import { reportCalls, ReportProgress } from './contract/reports.js';
 
 // ---------- domain schemas ----------
@@ -142,6 +142,8 @@ export const events = {
   'training.progress': TrainingProgress,
   'analysis.progress': AnalysisProgress,
   'reports.progress': ReportProgress,
+  /** A pull from the Hugging Face Hub (models.pull): bytes so far, then the registered model or the error. */
+  'models.pullProgress': PullProgress,
   /** The list of reports changed (one added, finished or removed). */
   'reports.changed': z.object({}),
 } as const;

@@ -5,15 +5,21 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { defaultHome, homeLayout } from '../home.js';
+import { resolveModelRef } from '../ml/hub/resolve.js';
 import { checkpointStamp } from '../ml/model-cache.js';
 import { isBuiltinName } from '../ml/models/configs.js';
 import { loadCheckpoint, type Checkpoint } from '../ml/models/checkpoint.js';
 import { modelInputSize } from '../ml/models/processors.js';
 import type { AnalysisRepo, ModelRow } from '../store/analysis-repo.js';
 
-/** The key a model is stored under: an absolute folder, or the built-in name. */
-export function modelKey(ref: string): string {
-  return isBuiltinName(ref) && !existsSync(ref) ? ref : resolve(ref);
+/**
+ * The key a model is stored under: an absolute folder, or the built-in name. A Hub id
+ * (`org/name[@rev]`) is the folder it was pulled into, found under `modelsDir` with no network.
+ */
+export function modelKey(ref: string, modelsDir: string = homeLayout(defaultHome()).models): string {
+  const r = resolveModelRef(ref, modelsDir);
+  return isBuiltinName(r) && !existsSync(r) ? r : resolve(r);
 }
 
 /** Sizes and mtimes of the files a checkpoint's hash covers. */
@@ -33,8 +39,8 @@ export function labelsOf(ck: Pick<Checkpoint, 'id2label'>): string[] {
 }
 
 /** The stored row for a model, registering or re-hashing it when its files are new or changed. */
-export async function resolveModel(repo: AnalysisRepo, ref: string): Promise<ModelRow> {
-  const key = modelKey(ref);
+export async function resolveModel(repo: AnalysisRepo, ref: string, modelsDir?: string): Promise<ModelRow> {
+  const key = modelKey(ref, modelsDir);
   const stamp = await filesStamp(key);
   const known = repo.modelByDir(key);
   if (known && known.filesStamp === stamp) return known;

@@ -127,7 +127,7 @@ export class AnalysisService {
 
   async plan(slideId: number, modelRef: string, params?: AnalysisParams): Promise<{ needsSlideMpp: boolean; message: string | null; grid: TileGrid | null }> {
     const s = this.slide(slideId);
-    const model = await resolveModel(this.repo, modelRef);
+    const model = await resolveModel(this.repo, modelRef, this.ctx.home.models);
     let p: StoredParams;
     try {
       p = this.resolveParams(s, model, params);
@@ -144,7 +144,7 @@ export class AnalysisService {
     const slides = slideIds.map((id) => this.slide(id));
     const missing = slides.filter((s) => this.slideMpp(s) === null);
     if (missing.length) throw new DomainError('invalid-input', `${missing.map((s) => `"${s.name}"`).join(', ')} ${missing.length > 1 ? 'have' : 'has'} no mpp; set it first (analysis.setSlideMpp)`, 'needs-mpp');
-    const model = await resolveModel(this.repo, modelRef);
+    const model = await resolveModel(this.repo, modelRef, this.ctx.home.models);
     const out: Analysis[] = [];
     for (const s of slides) {
       const p = this.resolveParams(s, model, params);
@@ -184,7 +184,7 @@ export class AnalysisService {
    */
   async analyze(slideId: number, modelRef: string, params: AnalysisParams | undefined, opts: RunOptions = {}): Promise<RunResult & { reused: boolean }> {
     const s = this.slide(slideId);
-    const model = await resolveModel(this.repo, modelRef);
+    const model = await resolveModel(this.repo, modelRef, this.ctx.home.models);
     const p = this.resolveParams(s, model, params);
     const known = this.repo.find(s.id, model.hash, p);
     if (known?.status === 'completed') return { analysis: known, cancelled: false, seconds: 0, tiles: 0, tilesPerSecond: 0, engineWaitFraction: 0, reused: true };
@@ -257,10 +257,10 @@ export class AnalysisService {
 
   /** Runs in a worker: Grad-CAM (tfjs) and the ViT explain graph would hold the main thread for seconds. */
   async explain(req: { model: string; image?: string; slideId?: number; region?: { x: number; y: number; w: number; h: number }; params?: AnalysisParams; target?: string | number }): Promise<ExplainResult> {
-    const common = { model: modelKey(req.model), engineCacheDir: engineCacheDir(this.ctx.home), ...(req.target !== undefined ? { target: req.target } : {}) };
+    const common = { model: modelKey(req.model, this.ctx.home.models), engineCacheDir: engineCacheDir(this.ctx.home), ...(req.target !== undefined ? { target: req.target } : {}) };
     if (req.image !== undefined) return explainInWorker({ ...common, image: resolve(req.image) });
     const s = this.slide(req.slideId!);
-    const p = this.resolveParams(s, await resolveModel(this.repo, req.model), req.params);
+    const p = this.resolveParams(s, await resolveModel(this.repo, req.model, this.ctx.home.models), req.params);
     return explainInWorker({ ...common, slide: { path: s.path, slideCacheDir: this.ctx.home.slideCache, slideMpp: p.slideMpp, targetMpp: p.targetMpp, region: req.region! } });
   }
 }

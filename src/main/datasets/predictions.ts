@@ -17,6 +17,7 @@ import { DomainError } from '../errors.js';
 import { openRunner } from '../ml/infer/engine-runner.js';
 import { ImageReadError, readBatch } from '../ml/infer/image-batches.js';
 import { softmax } from '../ml/infer/predict.js';
+import { resolveModelRef } from '../ml/hub/resolve.js';
 import { isBuiltinName } from '../ml/models/configs.js';
 import type { ModelInput } from '../ml/models/model-input.js';
 import { ImagePredictionsRepo, type ImagePredictionWrite } from '../store/image-predictions-repo.js';
@@ -61,7 +62,7 @@ export async function predictDataset(ctx: Pick<AppContext, 'db' | 'home'>, datas
   const images = ctx.db.prepare('SELECT id, path FROM images WHERE dataset_id = ? ORDER BY id').all(datasetId) as { id: number; path: string }[];
 
   // The shared runner reuses a built graph without reading the weights again when it can.
-  const runner = await openRunner(model, {
+  const runner = await openRunner(resolveModelRef(model, ctx.home.models), {
     engine: 'onnx',
     cacheDir: join(ctx.home.models, 'onnx'),
     ...(isBuiltinName(model) ? { load: { labels: classes } } : {}),

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import type { BuiltinModel, ModelDetail, RegisteredModel } from '../../shared/contract/models.js';
+import type { BuiltinModel, ModelDetail, ModelSource, RegisteredModel } from '../../shared/contract/models.js';
 import { DomainError } from '../errors.js';
 import { checkpointStamp, labelList, rememberCheckpoint } from '../ml/model-cache.js';
 import type { Checkpoint } from '../ml/models/checkpoint.js';
@@ -15,6 +15,15 @@ import { modelInputSize, standardPreprocessor } from '../ml/models/processors.js
 import { modelFromRow, type RawModel } from '../store/analysis-repo.js';
 import type { Db } from '../store/db.js';
 
+function sourceOf(r: RawModel): ModelSource | null {
+  if (!r.source_json) return null;
+  try {
+    return JSON.parse(r.source_json) as ModelSource;
+  } catch {
+    return null;
+  }
+}
+
 function toModel(r: RawModel): RegisteredModel {
   const { filesStamp: _stamp, ...model } = modelFromRow(r);
   return {
@@ -22,7 +31,20 @@ function toModel(r: RawModel): RegisteredModel {
     createdAt: r.created_at,
     // rows analyses made for built-in names have no folder to lose
     available: isBuiltinName(r.dir) || existsSync(join(r.dir, 'config.json')),
+    source: sourceOf(r),
   };
+}
+
+/** What a pulled model is registered with; read from its files, not by loading its weights. */
+export interface PulledModel {
+  name: string;
+  arch: string;
+  dir: string;
+  hash: string;
+  labels: string[];
+  inputSize: number;
+  trainedMpp: number | null;
+  source: ModelSource;
 }
 
 function readJsonObject(path: string): Record<string, unknown> | null {
@@ -109,6 +131,23 @@ export class ModelRegistry {
     await rememberCheckpoint(dir, ck, stamp, { cacheDir: this.cacheDir });
     const row = this.db.prepare('SELECT * FROM models WHERE dir = ?').get(dir) as RawModel;
     return toModel(row);
+  }
+
+  /**
+   * Registers a folder pulled from the Hub. Its weights are not loaded here (a ViT-g is gigabytes
+   * and its loader may live elsewhere): `hash` is a key over the verified files, and the files
+   * stamp stays empty so the first analysis hashes the checkpoint as the loader sees it.
+   */
+  registerPulled(m: PulledModel): RegisteredModel {
+    this.db
+      .prepare(
+        `INSERT INTO models (name, arch, dir, checkpoint_hash, labels_json, input_size, trained_mpp, source_json)
+         VALUES (@name, @arch, @dir, @hash, @labels, @inputSize, @trainedMpp, @source)
+         ON CONFLICT(dir) DO UPDATE SET source_json = excluded.source_json,
+           trained_mpp = COALESCE(models.trained_mpp, excluded.trained_mpp)`,
+      )
+      .run({ ...m, labels: JSON.stringify(m.labels), source: JSON.stringify(m.source) });
+    return toModel(this.db.prepare('SELECT * FROM models WHERE dir = ?').get(m.dir) as RawModel);
   }
 
   /** Unregisters a model; one with analyses only with `force` (its analyses go with it). */

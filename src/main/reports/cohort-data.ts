@@ -35,7 +35,7 @@ export interface CohortReportData {
 
 export async function collectCohortData(ctx: AppContext, req: { slideIds: number[]; model: string; params?: AnalysisParamsInput }, job: ReportJob): Promise<CohortReportData> {
   const svc = analysisService(ctx);
-  const model = await resolveModel(svc.repo, req.model);
+  const model = await resolveModel(svc.repo, req.model, ctx.home.models);
   const slides: CohortSlide[] = [];
   let analysed = 0;
   for (const [i, slideId] of req.slideIds.entries()) {

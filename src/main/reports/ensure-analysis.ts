@@ -40,7 +40,7 @@ export async function ensureAnalysis(
   label = '',
 ): Promise<EnsuredAnalysis> {
   const svc = analysisService(ctx);
-  const model = await resolveModel(svc.repo, modelRef);
+  const model = await resolveModel(svc.repo, modelRef, ctx.home.models);
   const slide = ctx.slides.require(slideId);
   const stored = await storedAnalysis(ctx, slideId, model, params);
   if (stored) return { analysis: stored, model, ran: false };

@@ -84,7 +84,7 @@ export class ReportService {
   }
 
   private checkModel(ref: string): string {
-    const key = modelKey(ref);
+    const key = modelKey(ref, this.ctx.home.models);
     if (!isBuiltinName(key) && !existsSync(key)) throw new DomainError('not-found', `${key}: no such checkpoint folder`);
     return key;
   }

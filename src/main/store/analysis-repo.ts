@@ -49,6 +49,8 @@ export interface RawModel {
   input_size: number;
   trained_mpp: number | null;
   files_stamp: string | null;
+  /** JSON {repo, revision, commit} for a model pulled from the Hub. */
+  source_json?: string | null;
   created_at: string;
 }
 

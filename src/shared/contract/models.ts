@@ -6,6 +6,14 @@
 import { z } from 'zod';
 import { call } from './define.js';
 
+/** Where a model pulled from the Hugging Face Hub came from. */
+export const ModelSource = z.object({
+  repo: z.string(),
+  /** As asked for (a branch, tag or commit). */
+  revision: z.string(),
+  commit: z.string(),
+});
+
 export const RegisteredModel = z.object({
   id: z.number().int(),
   name: z.string(),
@@ -22,6 +30,8 @@ export const RegisteredModel = z.object({
   createdAt: z.string(),
   /** False when the folder has gone since it was imported. */
   available: z.boolean(),
+  /** Set for a model pulled from the Hub; absent or null for an imported folder. */
+  source: ModelSource.nullable().optional(),
 });
 
 export const BuiltinModel = z.object({
@@ -61,6 +71,63 @@ export const EngineStatus = z.object({
 
 const ModelId = z.object({ id: z.number().int().positive() });
 
+/** A pathology foundation model Tessella knows (src/main/ml/hub/catalogue.ts); weights are pulled, never bundled. */
+export const CatalogueModel = z.object({
+  id: z.string(),
+  name: z.string(),
+  family: z.enum(['transformers-vit', 'transformers-dinov2', 'transformers-dinov2-registers', 'timm-vit']),
+  architecture: z.string(),
+  timmCreateModelExtraKwargs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  pooling: z.enum(['cls', 'cls+mean']),
+  registers: z.number().int().optional(),
+  mean: z.array(z.number()).length(3),
+  std: z.array(z.number()).length(3),
+  inputSize: z.number().int(),
+  mpp: z.number().optional(),
+  width: z.number().int(),
+  embeddingDim: z.number().int(),
+  parametersM: z.number().optional(),
+  license: z.string().optional(),
+  gated: z.boolean().optional(),
+  /** Commits of it pulled into this data home. */
+  pulled: z.array(z.string()),
+});
+
+const HubId = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_.-]{1,96}\/[A-Za-z0-9_.-]{1,96}$/, 'a Hub model id: org/name');
+
+export const PullStarted = z.object({
+  jobId: z.string(),
+  id: z.string(),
+  revision: z.string(),
+  commit: z.string(),
+  /** The files to fetch (none when this commit was pulled before). */
+  files: z.array(z.object({ name: z.string(), size: z.number().int() })),
+  totalBytes: z.number().int(),
+  present: z.boolean(),
+  /** Licence and gating, shown before the download. */
+  licence: z.string(),
+});
+
+export const PullProgress = z.object({
+  jobId: z.string(),
+  id: z.string(),
+  commit: z.string(),
+  state: z.enum(['running', 'completed', 'failed', 'cancelled']),
+  phase: z.enum(['download', 'verify', 'register', 'done']),
+  file: z.string().optional(),
+  /** Bytes. */
+  done: z.number(),
+  total: z.number(),
+  /** On completion: the registered model. */
+  model: RegisteredModel.optional(),
+  /** On failure: one line, and the error's code (hub-gated, hub-checksum, ...). */
+  error: z.string().optional(),
+  code: z.string().optional(),
+});
+
 export const modelCalls = {
   'models.list': call(
     z.object({}),
@@ -78,6 +145,22 @@ export const modelCalls = {
     z.object({ removed: z.boolean(), analysesRemoved: z.number().int() }),
     'Unregister a model (its files stay). A model with stored analyses is only removed with force, which deletes them.',
   ),
+  'models.catalogue': call(
+    z.object({}),
+    z.object({ models: z.array(CatalogueModel) }),
+    'The pathology foundation models Tessella knows how to pull from the Hugging Face Hub, with licence, gating, pooling and normalisation.',
+  ),
+  'models.pull': call(
+    z.object({
+      id: HubId,
+      revision: z.string().trim().min(1).max(200).optional(),
+      /** Names the job in models.pullProgress events and for models.pullCancel; generated when absent. */
+      jobId: z.string().min(1).max(100).optional(),
+    }),
+    PullStarted,
+    'Start pulling a model from the Hugging Face Hub (HF_TOKEN and HF_ENDPOINT honoured): returns once the files are known; progress and the result come as models.pullProgress events.',
+  ),
+  'models.pullCancel': call(z.object({ jobId: z.string().min(1) }), z.object({ cancelled: z.boolean() }), 'Stop a pull; the bytes fetched are kept and the next pull resumes them.'),
   'engine.info': call(z.object({}), EngineStatus, 'Which TensorFlow.js backend runs and why, and the onnxruntime execution providers available.'),
 } as const;
 
@@ -85,3 +168,7 @@ export type RegisteredModel = z.output<typeof RegisteredModel>;
 export type BuiltinModel = z.output<typeof BuiltinModel>;
 export type ModelDetail = z.output<typeof ModelDetail>;
 export type EngineStatus = z.output<typeof EngineStatus>;
+export type ModelSource = z.output<typeof ModelSource>;
+export type CatalogueModel = z.output<typeof CatalogueModel>;
+export type PullStarted = z.output<typeof PullStarted>;
+export type PullProgress = z.output<typeof PullProgress>;

@@ -2,10 +2,11 @@ import type { CliCommand } from '../command.js';
 import { annotationCommands } from './annotations.js';
 import { datasetCommands } from './dataset.js';
 import { inferCommands } from './infer.js';
+import { hubCommands } from './model-hub.js';
 import { mlCommands } from './predict.js';
 import { reportCommands } from './report.js';
 import { serveCommand } from './serve.js';
 import { slideCommands } from './slide.js';
 import { trainCommands } from './train.js';
 
-export const commands: CliCommand[] = [...slideCommands, ...datasetCommands, ...annotationCommands, ...inferCommands, ...mlCommands, ...trainCommands, ...reportCommands, serveCommand];
+export const commands: CliCommand[] = [...slideCommands, ...datasetCommands, ...annotationCommands, ...inferCommands, ...mlCommands, ...hubCommands, ...trainCommands, ...reportCommands, serveCommand];

@@ -37,7 +37,7 @@ const infer: CliCommand = {
   summary: 'Classify a whole slide tile by tile; with --out write heatmap.png, tiles.csv, tiles.geojson and summary.json',
   positionals: ['FILE'],
   options: {
-    model: { type: 'string', description: 'checkpoint folder (HuggingFace layout) or built-in architecture' },
+    model: { type: 'string', description: 'checkpoint folder (HuggingFace layout), built-in architecture or pulled Hub id (org/name[@rev])' },
     mpp: { type: 'number', description: 'tile resolution in µm per pixel (default: the model’s training mpp, else 0.5)' },
     magnification: { type: 'number', description: 'tile resolution as objective magnification instead of --mpp' },
     'slide-mpp': slideMppOption,
@@ -169,7 +169,7 @@ const explain: CliCommand = {
   summary: 'Explanation map of one image: attention rollout (ViT) or Grad-CAM (ResNet), drawn over the image as PNG',
   positionals: ['IMAGE'],
   options: {
-    model: { type: 'string', description: 'checkpoint folder (HuggingFace layout) or built-in architecture' },
+    model: { type: 'string', description: 'checkpoint folder (HuggingFace layout), built-in architecture or pulled Hub id (org/name[@rev])' },
     out: { type: 'string', description: 'output PNG' },
     target: { type: 'string', description: 'class to explain (default: the predicted one)' },
   },

@@ -10,14 +10,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CliError, type CliCommand, type CliIO, type ParsedOptions } from '../command.js';
 import type { AppContext } from '../../app-context.js';
-import { defaultHome } from '../../home.js';
+import { defaultHome, homeLayout } from '../../home.js';
+import { notPulled, pulledModelFolder } from '../../ml/hub/resolve.js';
+import { parseHubRef } from '../../ml/hub/repo-id.js';
 import { ENGINE_NAMES, type EngineName, isEngineName } from '../../ml/infer/engine-runner.js';
 import { labelList, onnxCacheDir } from '../../ml/model-cache.js';
 import { BUILTIN_CONFIGS, isBuiltinName } from '../../ml/models/configs.js';
 
 const BUILTINS = Object.keys(BUILTIN_CONFIGS).join(', ');
 
-const MODEL_OPTION = { type: 'string', description: `checkpoint folder, built-in architecture (${BUILTINS}) or registered model name` } as const;
+const MODEL_OPTION = { type: 'string', description: `checkpoint folder, built-in architecture (${BUILTINS}), registered model name or pulled Hub id (org/name[@rev])` } as const;
 const ENGINE_OPTION = { type: 'string', description: `inference engine: ${ENGINE_NAMES.join(' or ')}`, default: 'onnx' } as const;
 const BATCH_OPTION = { type: 'number', description: 'images per engine run; bounds memory', default: 8 } as const;
 const PROVIDER_OPTION = { type: 'string', multiple: true, description: 'onnx execution provider to prefer (e.g. cuda); cpu is the fallback' } as const;
@@ -43,10 +45,14 @@ async function modelRef(options: ParsedOptions, app: () => Promise<AppContext>, 
   const ref = given ?? (options.model as string | undefined);
   if (!ref) throw new CliError(`--model is required: a checkpoint folder or one of ${BUILTINS}`, 2);
   if (isBuiltinName(ref) || existsSync(ref)) return ref;
+  // A Hub id pulled before: found on disk, no database and no network.
+  const pulled = pulledModelFolder(ref, homeLayout(defaultHome()).models);
+  if (pulled) return pulled;
   const { ModelRegistry } = await import('../../models/registry.js');
   const ctx = await app();
   const m = new ModelRegistry(ctx.db, onnxCacheDir(ctx.home.root)).byName(ref);
   if (m) return m.dir;
+  if (parseHubRef(ref)) throw notPulled(ref);
   throw new CliError(`${ref}: no such checkpoint folder, built-in architecture (${BUILTINS}) or registered model (see \`tessella model list\`)`);
 }
 

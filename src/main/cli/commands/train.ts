@@ -11,6 +11,7 @@ import { RunsRepo } from '../../store/runs-repo.js';
 import { evaluateFolder, evaluateImages } from '../../train/evaluate.js';
 import { launchTraining } from '../../train/launcher.js';
 import { reconcileRuns } from '../../train/liveness.js';
+import { resolveModelRef } from '../../ml/hub/resolve.js';
 import { createRun, trainCacheDir } from '../../train/setup.js';
 import { CliError, type CliCommand, type CliIO } from '../command.js';
 
@@ -41,7 +42,7 @@ function configFrom(ctx: AppContext, o: Opts): TrainConfigInput {
   const cfg: TrainConfigInput = {
     ...(o.data !== undefined ? { data: resolve(String(o.data)) } : { datasetId: datasetId(ctx, String(o.dataset)) }),
     ...(o.arch !== undefined ? { arch: o.arch as (typeof BUILTIN_ARCHS)[number] } : {}),
-    ...(o.init !== undefined ? { init: resolve(String(o.init)) } : {}),
+    ...(o.init !== undefined ? { init: resolve(resolveModelRef(String(o.init), ctx.home.models)) } : {}),
     out: resolve(String(o.out)),
     mode: (o.mode as 'head' | 'last-k' | 'full' | undefined) ?? 'full',
   };
@@ -219,13 +220,13 @@ const evaluate: CliCommand = {
       },
     };
     try {
-      if (o.data !== undefined) return await evaluateFolder(resolve(String(o.model)), resolve(String(o.data)), opts);
+      if (o.data !== undefined) return await evaluateFolder(resolve(resolveModelRef(String(o.model), ctx.home.models)), resolve(String(o.data)), opts);
       const id = datasetId(ctx, String(o.dataset));
       const split = String(o.split) as 'train' | 'val' | 'test';
       if (!['train', 'val', 'test'].includes(split)) throw new CliError('--split must be train, val or test', 2);
       const names = datasetLabels(ctx.db, id);
       const items = datasetSplitImages(ctx.db, id, split).map((i) => ({ path: i.path, label: names[i.labelIndex] }));
-      return await evaluateImages(resolve(String(o.model)), items, opts);
+      return await evaluateImages(resolve(resolveModelRef(String(o.model), ctx.home.models)), items, opts);
     } finally {
       bar?.end();
     }
