@@ -8,6 +8,7 @@ import { engineStatus } from '../ml/engine-status.js';
 import { CATALOGUE, licenceLine } from '../ml/hub/catalogue.js';
 import { pulledCommits } from '../ml/hub/layout.js';
 import { onnxCacheDir } from '../ml/model-cache.js';
+import { modelFacts } from './facts.js';
 import { startPull } from './hub-pull.js';
 import { builtinModels, ModelRegistry } from './registry.js';
 
@@ -23,7 +24,7 @@ export function createModelHandlers(ctx: AppContext): HandlersFor<typeof modelCa
     'models.get': async ({ id }) => {
       const m = registry.detail(id);
       if (!m) throw new DomainError('not-found', `no model with id ${id}`);
-      return m;
+      return m.config ? { ...m, facts: await modelFacts(m.dir, m.config, m.hint) } : m;
     },
     'models.remove': async ({ id, force }) => registry.remove(id, force),
     'models.catalogue': async () => ({

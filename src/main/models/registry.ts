@@ -98,6 +98,8 @@ export class ModelRegistry {
       ...m,
       config: folder ? readJsonObject(join(m.dir, 'config.json')) : null,
       preprocessor: folder ? readJsonObject(join(m.dir, 'preprocessor_config.json')) : null,
+      hint: folder ? readJsonObject(join(m.dir, 'tessella_model.json')) : null,
+      facts: null,
       analyses: n,
     };
   }

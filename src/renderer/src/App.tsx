@@ -11,6 +11,7 @@ import { SettingsProvider, useSettings } from './settings/SettingsContext';
 import { SettingsDialog } from './settings/SettingsDialog';
 import { NavDrawer } from './shell/NavDrawer';
 import { TopBar } from './shell/TopBar';
+import { ModelsPage } from './models/ModelsPage';
 import { NotFoundPage } from './shell/PlaceholderPages';
 import { SlidesPage } from './slides/SlidesPage';
 import { DatasetsPage } from './datasets/DatasetsPage';
@@ -75,6 +76,7 @@ function ThemedApp() {
             {route.page === 'run' && <RunDetailPage key={route.runId} runId={route.runId} />}
             {route.page === 'runs-compare' && <CompareRunsPage key={route.runIds.join(',')} runIds={route.runIds} />}
             {route.page === 'reports' && <ReportsPage />}
+            {route.page === 'models' && <ModelsPage />}
             {route.page === 'not-found' && <NotFoundPage path={route.hash} />}
           </Box>
         </Box>

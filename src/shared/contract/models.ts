@@ -48,6 +48,19 @@ export const ModelDetail = RegisteredModel.extend({
   preprocessor: z.record(z.string(), z.unknown()).nullable(),
   /** Analyses stored with this model (removing the model removes them too). */
   analyses: z.number().int(),
+  /** tessella_model.json (the catalogue's hint: pooling, licence, source), when the folder has one. */
+  hint: z.record(z.string(), z.unknown()).nullable(),
+  /** Facts read from the folder without loading weights; null when the folder is gone. */
+  facts: z
+    .object({
+      sizeOnDisk: z.number(),
+      parameters: z.number().nullable(),
+      /** From the file size (a .bin whose tensors were not read). */
+      parametersEstimated: z.boolean(),
+      width: z.number().nullable(),
+      pooling: z.string().nullable(),
+    })
+    .nullable(),
 });
 
 export const EngineStatus = z.object({

@@ -16,6 +16,7 @@ import DatasetIcon from '@mui/icons-material/Dataset';
 import ModelTrainingIcon from '@mui/icons-material/ModelTraining';
 import TimelineIcon from '@mui/icons-material/Timeline';
 import AssessmentIcon from '@mui/icons-material/Assessment';
+import HubIcon from '@mui/icons-material/Hub';
 import type { ReactNode } from 'react';
 import { href, type Route } from '../router';
 
@@ -56,6 +57,7 @@ const items: NavItem[] = [
     built: true,
     active: (r) => r.page === 'runs' || r.page === 'run' || r.page === 'runs-compare',
   },
+  { key: 'models', label: 'Models', icon: <HubIcon />, href: href.page('models'), built: true, active: (r) => r.page === 'models' },
   { key: 'reports', label: 'Reports', icon: <AssessmentIcon />, href: href.page('reports'), built: true, active: (r) => r.page === 'reports' },
 ];
 
