@@ -8,9 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { endSession, hasChromium, openSlideInUi, shots, startSession, type ServeProcess } from '../helpers/browser.js';
+import { endSession, openSlideInUi, shots, startSession, type ServeProcess } from '../helpers/browser.js';
 import { SLIDES, sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
+import { has, needs } from '../helpers/needs.js';
 
 const svs = sharedPath(SLIDES.svs);
 const noMppImage = sharedPath(SLIDES.ihc);
@@ -56,7 +57,7 @@ async function setSlider(page: Page, testId: string, key: 'Home' | 'End') {
   await page.keyboard.press(key);
 }
 
-describe.skipIf(!hasChromium || !svs || !model)('slide analysis in the viewer (Chromium)', () => {
+describe('slide analysis in the viewer (Chromium)', needs(has.chromium, svs, model), () => {
   const home = tempHome('tessella-e2e-analysis-');
   const exportDir = join(home.dir, 'export');
   let serve: ServeProcess;
@@ -293,7 +294,7 @@ describe.skipIf(!hasChromium || !svs || !model)('slide analysis in the viewer (C
     await page.keyboard.press('Escape');
   });
 
-  it.skipIf(!noMppImage)('asks for the pixel size of a slide that has none', { timeout: 90_000 }, async () => {
+  it('asks for the pixel size of a slide that has none', { ...needs(noMppImage), timeout: 90_000 }, async () => {
     await openSlideInUi(page, noMppImage!);
     await page.getByTestId('analysis-panel').waitFor();
     await page.getByTestId('analysis-model').fill(model!);
@@ -306,7 +307,7 @@ describe.skipIf(!hasChromium || !svs || !model)('slide analysis in the viewer (C
     expect(await page.getByTestId('analysis-start').isDisabled()).toBe(false);
   });
 
-  it.skipIf(!noMppImage)('queues several slides at once from the queue view', { timeout: 120_000 }, async () => {
+  it('queues several slides at once from the queue view', { ...needs(noMppImage), timeout: 120_000 }, async () => {
     await page.goto(slideUrl.replace(/#.*$/, '#/slides'));
     await page.getByTestId('analysis-queue-button').click();
     await page.getByTestId('analyse-slides-toggle').click();

@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { apiCall, endSession, hasChromium, openSlideInUi, shots, startSession, type ServeProcess } from '../helpers/browser.js';
+import { apiCall, endSession, openSlideInUi, shots, startSession, type ServeProcess } from '../helpers/browser.js';
 import { SLIDES, sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
+import { has, needs } from '../helpers/needs.js';
 
 const svs = sharedPath(SLIDES.svs);
 
@@ -14,7 +15,7 @@ interface ListedAnnotation {
   geometry: { type: string; coordinates: unknown };
 }
 
-describe.skipIf(!hasChromium || !svs)('slide annotations end to end in Chromium', () => {
+describe('slide annotations end to end in Chromium', needs(has.chromium, svs), () => {
   const home = tempHome('tessella-e2e-ann-');
   let serve: ServeProcess;
   let browser: Browser;

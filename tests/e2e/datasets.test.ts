@@ -8,14 +8,15 @@ import { cpSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
-import { endSession, hasChromium, shots, startSession, type ServeProcess } from '../helpers/browser.js';
+import { endSession, shots, startSession, type ServeProcess } from '../helpers/browser.js';
 import { sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
+import { has, needs } from '../helpers/needs.js';
 
 const lung = sharedPath('data/patches/lc25000_lung');
 const vitTiny = sharedPath('oracle/vit_tiny');
 
-describe.skipIf(!hasChromium || !lung)('datasets and labelling end to end in Chromium', () => {
+describe('datasets and labelling end to end in Chromium', needs(has.chromium, lung), () => {
   const home = tempHome('tessella-e2e-ds-');
   let serve: ServeProcess;
   let browser: Browser;
@@ -124,7 +125,7 @@ describe.skipIf(!hasChromium || !lung)('datasets and labelling end to end in Chr
     await expect.poll(() => page.getByTestId('dataset-class-total').allTextContents()).toEqual(['29', '31', '30']);
   });
 
-  it.skipIf(!vitTiny)('shows model suggestions, least certain first', async () => {
+  it('shows model suggestions, least certain first', needs(vitTiny), async () => {
     await page.goto(`${base()}#/datasets/${datasetId}/label`);
     await page.getByTestId('label-grid').waitFor();
     await page.getByTestId('predict-model').fill(vitTiny!);

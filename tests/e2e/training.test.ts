@@ -11,14 +11,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { apiCall, endSession, hasChromium, shots, startSession, type ServeProcess } from '../helpers/browser.js';
+import { apiCall, endSession, shots, startSession, type ServeProcess } from '../helpers/browser.js';
 import { sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
+import { has, needs } from '../helpers/needs.js';
 
 const lung = sharedPath('data/patches/lc25000_lung');
 const vitTiny = sharedPath('oracle/vit_tiny');
 
-describe.skipIf(!hasChromium || !lung)('training and runs end to end in Chromium', () => {
+describe('training and runs end to end in Chromium', needs(has.chromium, lung), () => {
   const home = tempHome('tessella-e2e-train-');
   let serve: ServeProcess;
   let browser: Browser;
@@ -197,7 +198,7 @@ describe.skipIf(!hasChromium || !lung)('training and runs end to end in Chromium
     await page.getByTestId('export-close').click();
   });
 
-  it.skipIf(!vitTiny)('cancels a longer run after its first epoch, finds it again after a reload, resumes it to the end', { timeout: 420_000 }, async () => {
+  it('cancels a longer run after its first epoch, finds it again after a reload, resumes it to the end', { ...needs(vitTiny), timeout: 420_000 }, async () => {
     const engine = await call('engine.info', {});
     const cpuOnly = !engine.tfjs.tried.some((t: { name: string; ok: boolean }) => t.name === 'node-gpu' && t.ok);
     await page.getByTestId('nav-training').click();

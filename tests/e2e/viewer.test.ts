@@ -2,13 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
-import { addSlideInUi, endSession, hasChromium, openSlideInUi, shots, startServe, startSession, type ServeProcess } from '../helpers/browser.js';
+import { addSlideInUi, endSession, openSlideInUi, shots, startServe, startSession, type ServeProcess } from '../helpers/browser.js';
 import { SLIDES, sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
+import { has, needs } from '../helpers/needs.js';
 
 const svs = sharedPath(SLIDES.svs);
 
-describe.skipIf(!hasChromium || !svs)('slide viewer end to end in Chromium', () => {
+describe('slide viewer end to end in Chromium', needs(has.chromium, svs), () => {
   const home = tempHome('tessella-e2e-');
   let serve: ServeProcess;
   let browser: Browser;
@@ -59,9 +60,9 @@ describe.skipIf(!hasChromium || !svs)('slide viewer end to end in Chromium', () 
     await page.screenshot({ path: join(shots, 'viewer-metadata.png') });
   });
 
-  it('opens, pans and zooms every shared slide and image', async () => {
-    const files = [SLIDES.ndpi, SLIDES.dicom, SLIDES.ihc].map((rel) => sharedPath(rel)).filter((p): p is string => p !== null);
-    for (const file of files) {
+  const others = [SLIDES.ndpi, SLIDES.dicom, SLIDES.ihc].map((rel) => sharedPath(rel));
+  it('opens, pans and zooms every shared slide and image', needs(...others), async () => {
+    for (const file of others as string[]) {
       const name = file.split('/').pop()!;
       await page.goto(serve.url.replace(/\?.*$/, '') + '#/slides');
       const viewer = await openSlideInUi(page, file);

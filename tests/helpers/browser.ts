@@ -3,18 +3,16 @@
  * (`tessella serve`), started as a user would start it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { basename, join } from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
+import { CHROMIUM } from './needs.js';
 import { repoRoot } from './shared-data.js';
 
 /** Where the e2e tests leave their screenshots and files to look at. */
 export const shots = join(repoRoot, 'test-results');
 
-export const CHROMIUM = process.env.TESSELLA_CHROMIUM ?? '/usr/bin/chromium';
-export const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`[skip] no Chromium at ${CHROMIUM} (apt-get install chromium); end-to-end tests are skipped`);
 
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({

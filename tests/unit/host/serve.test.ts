@@ -8,6 +8,7 @@ import { startServer, type RunningServer } from '../../../src/main/serve.js';
 import { rawRequest } from '../../helpers/browser.js';
 import { tempHome } from '../../helpers/temp-home.js';
 import { SLIDES, sharedPath } from '../../helpers/shared-data.js';
+import { needs } from '../../helpers/needs.js';
 
 const svs = sharedPath(SLIDES.svs);
 let home: ReturnType<typeof tempHome>;
@@ -99,7 +100,7 @@ describe('browser mode server', () => {
     expect(JSON.parse((await call('slides.list', {})).body.toString())).toEqual([]);
   });
 
-  it.skipIf(!svs)('adds CMU-1-Small-Region.svs, streams the change event and serves its tiles and thumbnail', async () => {
+  it('adds CMU-1-Small-Region.svs, streams the change event and serves its tiles and thumbnail', needs(svs), async () => {
     const events = new Promise<string>((resolve) => {
       const req = request({ host: '127.0.0.1', port: srv.port, path: '/api/events', headers: { host: `127.0.0.1:${srv.port}`, 'x-tessella-token': srv.token } }, (res) => {
         res.on('data', (c: Buffer) => {

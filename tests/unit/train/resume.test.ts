@@ -16,6 +16,7 @@ import { tessella } from '../../helpers/cli.js';
 import { repoRoot } from '../../helpers/shared-data.js';
 import { tempHome } from '../../helpers/temp-home.js';
 import { lung, oneJson, vitTiny } from './fixtures.js';
+import { needs } from '../../helpers/needs.js';
 
 const home = tempHome('tessella-train-resume-');
 const env = { TESSELLA_HOME: join(home.dir, 'home') };
@@ -31,7 +32,7 @@ function values(db: Db, runId: number): Map<string, number> {
   return new Map(rows.filter((r) => !/seconds|images_per_second/.test(r.name)).map((r) => [`${r.epoch}/${r.step ?? '-'}/${r.split}/${r.name}`, r.value]));
 }
 
-describe.skipIf(!lung || !vitTiny)('resume after a kill', () => {
+describe('resume after a kill', needs(lung, vitTiny), () => {
   let straight: any;
   beforeAll(() => {
     const imp = tessella(['dataset', 'import', lung!, '--name', 'lung', '--json'], env);
