@@ -61,7 +61,7 @@ describe('slide viewer end to end in Chromium', needs(has.chromium, svs), () => 
   });
 
   const others = [SLIDES.ndpi, SLIDES.dicom, SLIDES.ihc].map((rel) => sharedPath(rel));
-  it('opens, pans and zooms every shared slide and image', needs(...others), async () => {
+  it('opens, pans and zooms every shared slide and image', { ...needs(...others), timeout: 300_000 }, async () => {
     for (const file of others as string[]) {
       const name = file.split('/').pop()!;
       await page.goto(serve.url.replace(/\?.*$/, '') + '#/slides');

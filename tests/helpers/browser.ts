@@ -91,7 +91,11 @@ export async function startSession(homeDir: string, pageOptions: BrowserContextO
   let browser: Browser | undefined;
   try {
     browser = await launchChromium();
-    return { serve, browser, page: await browser.newPage(pageOptions) };
+    const page = await browser.newPage(pageOptions);
+    // Playwright's 30 s defaults are timed assertions on a busy machine; a hang still fails.
+    page.setDefaultTimeout(90_000);
+    page.setDefaultNavigationTimeout(90_000);
+    return { serve, browser, page };
   } catch (e) {
     await browser?.close();
     await serve.stop();
@@ -115,7 +119,7 @@ export async function addSlideInUi(page: Page, path: string): Promise<Locator> {
   await page.getByTestId('add-slides-path').fill(path);
   await page.getByTestId('add-slides-submit').click();
   const card = page.getByTestId('slide-card').filter({ hasText: basename(path) });
-  await card.waitFor({ timeout: 30_000 });
+  await card.waitFor({ timeout: 90_000 });
   await page.keyboard.press('Escape');
   return card;
 }
