@@ -26,7 +26,7 @@ describe('removing a slide from the library in Chromium', needs(has.chromium, sv
     const card = await addSlideInUi(page, svs!);
     await card.getByTestId('slide-remove').click();
     await page.getByTestId('remove-confirm').click();
-    await page.getByTestId('slides-empty').waitFor({ timeout: 30_000 });
+    await page.getByTestId('slides-empty').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('slide-card').count()).toBe(0);
   });
 });

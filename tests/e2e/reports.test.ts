@@ -78,7 +78,7 @@ describe('reports from the UI (Chromium)', needs(has.chromium, has.poppler, svs,
     await expect.poll(async () => (await page.getByTestId('analysis-plan').textContent()) ?? '', { timeout: 60_000 }).toMatch(/tiles with tissue of/);
     await page.getByTestId('analysis-start').click();
     const status = page.getByTestId('analysis-status');
-    await status.waitFor({ timeout: 30_000 });
+    await status.waitFor({ timeout: 60_000 });
     await expect.poll(() => status.getAttribute('data-status'), { timeout: 180_000, interval: 500 }).toBe('completed');
 
     // Escape closes the dialog without making anything.
@@ -102,7 +102,7 @@ describe('reports from the UI (Chromium)', needs(has.chromium, has.poppler, svs,
     await page.keyboard.press('Enter');
 
     const followView = page.getByTestId('report-follow');
-    await followView.waitFor({ timeout: 30_000 });
+    await followView.waitFor({ timeout: 60_000 });
     const id = Number(await followView.getAttribute('data-report-id'));
     expect(id).toBeGreaterThan(0);
     await followView.getByTestId('report-open-pdf').waitFor({ timeout: 240_000 });
@@ -151,7 +151,7 @@ describe('reports from the UI (Chromium)', needs(has.chromium, has.poppler, svs,
     await page.getByTestId('report-slides-all').locator('input').check();
     await expect.poll(() => dialog.locator('[data-testid="report-slide-option"] input:checked').count()).toBe(2);
     // The form says up front that one slide still has to be analysed.
-    await expect.poll(() => page.getByTestId('report-coverage').getAttribute('data-missing'), { timeout: 10_000 }).toBe('1');
+    await expect.poll(() => page.getByTestId('report-coverage').getAttribute('data-missing'), { timeout: 60_000 }).toBe('1');
     await page.getByTestId('report-notes').fill('Two-slide cohort for the e2e test.');
     await page.getByTestId('report-page-Letter').click();
     await dialog.locator('.MuiDialog-paper').screenshot({ path: join(shots, 'reports-cohort-dialog.png') });

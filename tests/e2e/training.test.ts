@@ -50,7 +50,7 @@ describe('training and runs end to end in Chromium', needs(has.chromium, lung), 
     const before = (await page.getByTestId('live-run').count()) ? await page.getByTestId('live-run').getAttribute('data-run-id') : null;
     await page.getByTestId('train-start').click();
     const live = page.getByTestId('live-run');
-    await expect.poll(() => live.getAttribute('data-run-id'), { timeout: 30_000 }).not.toBe(before);
+    await expect.poll(() => live.getAttribute('data-run-id'), { timeout: 60_000 }).not.toBe(before);
     const id = Number(await live.getAttribute('data-run-id'));
     expect(id).toBeGreaterThan(0);
     runIds.push(id);
@@ -101,7 +101,7 @@ describe('training and runs end to end in Chromium', needs(has.chromium, lung), 
     await page.getByTestId('stain-reference').fill(join(home.dir, 'no-such-reference.png'));
     await choose('train-start-from', 'arch:resnet-18');
     await page.getByTestId('train-start').click();
-    await expect.poll(() => page.getByTestId('train-error').textContent(), { timeout: 30_000 }).toMatch(/no-such-reference\.png: no such reference image/);
+    await expect.poll(() => page.getByTestId('train-error').textContent(), { timeout: 60_000 }).toMatch(/no-such-reference\.png: no such reference image/);
     expect(await call('runs.list', {})).toEqual([]);
     await page.getByTestId('stain-enabled').uncheck();
     await page.getByTestId('train-augmentation-toggle').click();
@@ -217,7 +217,7 @@ describe('training and runs end to end in Chromium', needs(has.chromium, lung), 
 
     await page.reload();
     const live = page.getByTestId('live-run');
-    await expect.poll(() => live.getAttribute('data-run-id'), { timeout: 30_000 }).toBe(String(id));
+    await expect.poll(() => live.getAttribute('data-run-id'), { timeout: 60_000 }).toBe(String(id));
     await page.screenshot({ path: join(shots, 'training-reattached.png') });
     await page.getByTestId('train-cancel').click();
     expect(await finalStatus(live, 60_000)).toBe('cancelled');
@@ -229,7 +229,7 @@ describe('training and runs end to end in Chromium', needs(has.chromium, lung), 
     await page.getByTestId('nav-runs').click();
     await expect.poll(() => row(id).getAttribute('data-status')).toBe('cancelled');
     await row(id).getByTestId('run-resume').click();
-    await expect.poll(() => row(id).getAttribute('data-status'), { timeout: 30_000 }).not.toBe('cancelled');
+    await expect.poll(() => row(id).getAttribute('data-status'), { timeout: 60_000 }).not.toBe('cancelled');
     expect(await finalStatus(row(id), 300_000)).toBe('completed');
     expect(await row(id).getByTestId('run-epochs').textContent()).toBe(`${epochs} / ${epochs}`);
 

@@ -33,13 +33,13 @@ describe('slide viewer end to end in Chromium', needs(has.chromium, svs), () => 
     await card.click();
     const viewer = page.getByTestId('viewer');
     await viewer.waitFor();
-    await expect.poll(() => tileResponses.filter((t) => t.status === 200).length, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => tileResponses.filter((t) => t.status === 200).length, { timeout: 60_000 }).toBeGreaterThan(0);
     const before = tileResponses.length;
 
     await page.getByTestId('zoom-in').click();
     await page.getByTestId('zoom-in').click();
     await page.getByTestId('zoom-in').click();
-    await expect.poll(() => tileResponses.length, { timeout: 30_000 }).toBeGreaterThan(before);
+    await expect.poll(() => tileResponses.length, { timeout: 60_000 }).toBeGreaterThan(before);
     await page.waitForTimeout(1500);
     expect(tileResponses.every((t) => t.status === 200)).toBe(true);
 
@@ -74,7 +74,7 @@ describe('slide viewer end to end in Chromium', needs(has.chromium, svs), () => 
       await page.mouse.down();
       await page.mouse.move(box.x + box.width / 2 - 200, box.y + box.height / 2 - 120, { steps: 8 });
       await page.mouse.up();
-      await expect.poll(() => tileResponses.length, { timeout: 30_000 }).toBeGreaterThan(start);
+      await expect.poll(() => tileResponses.length, { timeout: 60_000 }).toBeGreaterThan(start);
       await page.waitForTimeout(1000);
       expect(tileResponses.slice(start).every((t) => t.status === 200), name).toBe(true);
       const png = await viewer.screenshot({ path: join(shots, `viewer-${name}.png`) });
@@ -87,6 +87,6 @@ describe('slide viewer end to end in Chromium', needs(has.chromium, svs), () => 
     await serve.stop();
     serve = await startServe(join(home.dir, 'home'));
     await page.goto(serve.url);
-    await page.getByTestId('slide-card').filter({ hasText: 'CMU-1-Small-Region.svs' }).waitFor({ timeout: 30_000 });
+    await page.getByTestId('slide-card').filter({ hasText: 'CMU-1-Small-Region.svs' }).waitFor({ timeout: 60_000 });
   });
 });

@@ -101,8 +101,12 @@ describe('browser mode server', () => {
   });
 
   it('adds CMU-1-Small-Region.svs, streams the change event and serves its tiles and thumbnail', needs(svs), async () => {
+    // The server registers a client before it answers, so once the response is here no event is missed.
+    let connected!: () => void;
+    const subscribed = new Promise<void>((r) => (connected = r));
     const events = new Promise<string>((resolve) => {
       const req = request({ host: '127.0.0.1', port: srv.port, path: '/api/events', headers: { host: `127.0.0.1:${srv.port}`, 'x-tessella-token': srv.token } }, (res) => {
+        connected();
         res.on('data', (c: Buffer) => {
           if (c.toString().includes('event: slides.changed')) {
             resolve('slides.changed');
@@ -112,7 +116,7 @@ describe('browser mode server', () => {
       });
       req.end();
     });
-    await new Promise((r) => setTimeout(r, 100));
+    await subscribed;
     const added = JSON.parse((await call('slides.add', { paths: [svs!] })).body.toString());
     expect(added.errors).toEqual([]);
     expect(added.added).toHaveLength(1);

@@ -52,7 +52,8 @@ describe('resume after a kill', needs(lung, vitTiny), () => {
     try {
       // wait until the second run has two epochs behind it, then kill its worker outright
       let row: { id: number; status: string; pid: number | null; epochs_completed: number } | undefined;
-      for (let i = 0; i < 3000; i++) {
+      // a deadline, not a count of polls: on a busy machine two epochs can take minutes
+      for (const end = Date.now() + 480_000; Date.now() < end; ) {
         row = db.prepare('SELECT id, status, pid, epochs_completed FROM runs WHERE id != ? ORDER BY id DESC LIMIT 1').get(straight.runId) as typeof row;
         if (row && row.status === 'running' && row.epochs_completed >= 2) break;
         await sleep(50);
