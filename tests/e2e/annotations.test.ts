@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { apiCall, endSession, hasChromium, openSlideInUi, shots, startSession, type ServeProcess } from '../helpers/browser.js';
+import { apiCall, endSession, openSlideInUi, shots, startSession, type ServeProcess } from '../helpers/browser.js';
 import { SLIDES, sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
+import { has, needs } from '../helpers/needs.js';
 
 const svs = sharedPath(SLIDES.svs);
 
@@ -14,7 +15,7 @@ interface ListedAnnotation {
   geometry: { type: string; coordinates: unknown };
 }
 
-describe.skipIf(!hasChromium || !svs)('slide annotations end to end in Chromium', () => {
+describe('slide annotations end to end in Chromium', needs(has.chromium, svs), () => {
   const home = tempHome('tessella-e2e-ann-');
   let serve: ServeProcess;
   let browser: Browser;
@@ -34,7 +35,7 @@ describe.skipIf(!hasChromium || !svs)('slide annotations end to end in Chromium'
 
   /** Waits for the slide to be open and the view to have settled after an animation. */
   async function settled() {
-    await expect.poll(() => page.getByTestId('zoom-in').isEnabled(), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => page.getByTestId('zoom-in').isEnabled(), { timeout: 60_000 }).toBe(true);
     await page.waitForTimeout(900);
   }
 
@@ -83,7 +84,7 @@ describe.skipIf(!hasChromium || !svs)('slide annotations end to end in Chromium'
     await page.screenshot({ path: join(shots, 'annotations-drawing.png') });
     await page.mouse.dblclick(lx, ly);
 
-    await expect.poll(() => items().count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => items().count(), { timeout: 60_000 }).toBe(1);
     await expect.poll(async () => (await items().first().textContent()) ?? '').toContain('Unclassified');
     await expect.poll(async () => (await items().first().textContent()) ?? '').toMatch(/Polygon · [\d,.]+ (µm²|mm²)/);
 
@@ -99,9 +100,9 @@ describe.skipIf(!hasChromium || !svs)('slide annotations end to end in Chromium'
     await page.screenshot({ path: join(shots, 'annotations-polygon.png') });
 
     await page.reload();
-    await page.getByTestId('annotation-list').waitFor({ timeout: 30_000 });
+    await page.getByTestId('annotation-list').waitFor({ timeout: 60_000 });
     await settled();
-    await expect.poll(() => items().count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => items().count(), { timeout: 60_000 }).toBe(1);
     await expect.poll(async () => (await items().first().textContent()) ?? '').toContain('Tumour');
     const afterReload = await call<ListedAnnotation[]>('annotations.list', { slideId });
     expect(afterReload).toHaveLength(1);
@@ -300,7 +301,7 @@ describe.skipIf(!hasChromium || !svs)('slide annotations end to end in Chromium'
     writeFileSync(many, JSON.stringify({ type: 'FeatureCollection', features }));
     await call('annotations.import', { slideId, path: many });
     await page.reload();
-    await page.getByTestId('annotation-list').waitFor({ timeout: 30_000 });
+    await page.getByTestId('annotation-list').waitFor({ timeout: 60_000 });
     await settled();
     await expect.poll(async () => (await page.getByTestId('annotation-count').textContent()) ?? '').toContain('4,005');
     // Only the rows in sight exist in the page.

@@ -8,14 +8,15 @@ import { cpSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
-import { endSession, hasChromium, shots, startSession, type ServeProcess } from '../helpers/browser.js';
+import { endSession, shots, startSession, type ServeProcess } from '../helpers/browser.js';
 import { sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
+import { has, needs } from '../helpers/needs.js';
 
 const lung = sharedPath('data/patches/lc25000_lung');
 const vitTiny = sharedPath('oracle/vit_tiny');
 
-describe.skipIf(!hasChromium || !lung)('datasets and labelling end to end in Chromium', () => {
+describe('datasets and labelling end to end in Chromium', needs(has.chromium, lung), () => {
   const home = tempHome('tessella-e2e-ds-');
   let serve: ServeProcess;
   let browser: Browser;
@@ -68,7 +69,7 @@ describe.skipIf(!hasChromium || !lung)('datasets and labelling end to end in Chr
     expect(await page.getByTestId('dataset-class-chart').locator('rect').count()).toBeGreaterThanOrEqual(9);
     expect(await page.getByTestId('dataset-errors').textContent()).toContain('broken.jpeg');
     // Twelve samples of each class, every one a decoded JPEG.
-    await expect.poll(() => loadedThumbs('dataset-sample-thumb'), { timeout: 30_000 }).toBe(36);
+    await expect.poll(() => loadedThumbs('dataset-sample-thumb'), { timeout: 60_000 }).toBe(36);
     await page.mouse.move(0, 0);
     await page.screenshot({ path: join(shots, 'datasets-detail.png') });
 
@@ -84,7 +85,7 @@ describe.skipIf(!hasChromium || !lung)('datasets and labelling end to end in Chr
     await page.getByTestId('dataset-label-button').click();
     await page.getByTestId('label-grid').waitFor();
     await expect.poll(() => page.getByTestId('label-count').textContent()).toBe('90 images');
-    await expect.poll(() => loadedThumbs('label-thumb'), { timeout: 30_000 }).toBeGreaterThan(20);
+    await expect.poll(() => loadedThumbs('label-thumb'), { timeout: 60_000 }).toBeGreaterThan(20);
     // Windowed: only the rows near the viewport are in the DOM.
     expect(await cells().count()).toBeLessThan(90);
 
@@ -115,8 +116,8 @@ describe.skipIf(!hasChromium || !lung)('datasets and labelling end to end in Chr
     await expect.poll(async () => Promise.all([3, 4, 5, 6].map((i) => cellAt(i).getAttribute('data-label')))).toEqual(['lung_aca', 'lung_aca', 'lung_aca', 'lung_aca']);
 
     await page.reload();
-    await page.getByTestId('label-grid').waitFor({ timeout: 30_000 });
-    await expect.poll(() => cellAt(0).getAttribute('data-label'), { timeout: 15_000 }).toBe('lung_n');
+    await page.getByTestId('label-grid').waitFor({ timeout: 60_000 });
+    await expect.poll(() => cellAt(0).getAttribute('data-label'), { timeout: 60_000 }).toBe('lung_n');
     expect(Number(await cellAt(0).getAttribute('data-image-id'))).toBe(imageId);
     expect(await cellAt(3).getAttribute('data-label')).toBe('lung_aca');
     await page.goto(`${base()}#/datasets/${datasetId}`);
@@ -124,7 +125,7 @@ describe.skipIf(!hasChromium || !lung)('datasets and labelling end to end in Chr
     await expect.poll(() => page.getByTestId('dataset-class-total').allTextContents()).toEqual(['29', '31', '30']);
   });
 
-  it.skipIf(!vitTiny)('shows model suggestions, least certain first', async () => {
+  it('shows model suggestions, least certain first', needs(vitTiny), async () => {
     await page.goto(`${base()}#/datasets/${datasetId}/label`);
     await page.getByTestId('label-grid').waitFor();
     await page.getByTestId('predict-model').fill(vitTiny!);
@@ -132,8 +133,8 @@ describe.skipIf(!hasChromium || !lung)('datasets and labelling end to end in Chr
     await expect.poll(() => page.getByTestId('predict-message').textContent(), { timeout: 60_000 }).toMatch(/Predicted 90 images/);
     await page.getByTestId('filter-order').click();
     await page.locator('li[data-value="uncertainty"]').click();
-    await expect.poll(() => page.getByTestId('label-suggestion').count(), { timeout: 15_000 }).toBeGreaterThan(20);
-    await expect.poll(() => loadedThumbs('label-thumb'), { timeout: 30_000 }).toBeGreaterThan(20);
+    await expect.poll(() => page.getByTestId('label-suggestion').count(), { timeout: 60_000 }).toBeGreaterThan(20);
+    await expect.poll(() => loadedThumbs('label-thumb'), { timeout: 60_000 }).toBeGreaterThan(20);
     await cellAt(0).click();
     await page.getByTestId('focused-image').waitFor();
     expect(await page.getByTestId('focused-image').textContent()).toMatch(/Suggestion(lung_aca|lung_n|lung_scc) · [\d.]+% · margin [\d.]+ pts/);
@@ -163,14 +164,14 @@ describe.skipIf(!hasChromium || !lung)('datasets and labelling end to end in Chr
     db.close();
 
     await page.goto(`${base()}#/datasets/${bigId}/label`);
-    await expect.poll(() => page.getByTestId('label-count').textContent(), { timeout: 30_000 }).toBe('100,000 images');
+    await expect.poll(() => page.getByTestId('label-count').textContent(), { timeout: 60_000 }).toBe('100,000 images');
     await expect.poll(() => cells().count()).toBeGreaterThan(20);
     expect(await cells().count()).toBeLessThan(200);
 
     // Jump to the end: the last image is there, and still only a window of cells.
     await page.getByTestId('label-grid').evaluate((el) => (el.scrollTop = el.scrollHeight));
-    await cellAt(N - 1).waitFor({ timeout: 10_000 });
-    await expect.poll(() => loadedThumbs('label-thumb'), { timeout: 30_000 }).toBeGreaterThan(20);
+    await cellAt(N - 1).waitFor({ timeout: 60_000 });
+    await expect.poll(() => loadedThumbs('label-thumb'), { timeout: 60_000 }).toBeGreaterThan(20);
     expect(await cells().count()).toBeLessThan(200);
     await cellAt(N - 1).click();
     await page.keyboard.press('ArrowLeft');
@@ -181,10 +182,10 @@ describe.skipIf(!hasChromium || !lung)('datasets and labelling end to end in Chr
     await page.keyboard.press('Control+a');
     expect(await page.getByTestId('label-selected-count').textContent()).toBe('100,000 selected');
     await page.keyboard.press('3');
-    await expect.poll(() => page.locator('[data-testid="class-chip"][data-label="scc"]').textContent(), { timeout: 30_000 }).toContain('100,000');
+    await expect.poll(() => page.locator('[data-testid="class-chip"][data-label="scc"]').textContent(), { timeout: 60_000 }).toContain('100,000');
     expect(await cellAt(N - 2).getAttribute('data-label')).toBe('scc');
     await page.keyboard.press('Control+z');
-    await expect.poll(() => page.locator('[data-testid="class-chip"][data-label="scc"]').textContent(), { timeout: 30_000 }).toContain('33,333');
+    await expect.poll(() => page.locator('[data-testid="class-chip"][data-label="scc"]').textContent(), { timeout: 60_000 }).toContain('33,333');
     expect(await cellAt(N - 2).getAttribute('data-label')).toBe(['aca', 'normal', 'scc'][(N - 2) % 3]);
   });
 });

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { addSlideInUi, endSession, hasChromium, launchChromium, startServe, type ServeProcess } from '../helpers/browser.js';
+import { addSlideInUi, endSession, launchChromium, startServe, type ServeProcess } from '../helpers/browser.js';
 import { SLIDES, sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
+import { has, needs } from '../helpers/needs.js';
 
 const svs = sharedPath(SLIDES.svs);
 
-describe.skipIf(!hasChromium || !svs)('removing a slide from the library in Chromium', () => {
+describe('removing a slide from the library in Chromium', needs(has.chromium, svs), () => {
   const home = tempHome('tessella-e2e-remove-');
   let serve: ServeProcess;
   let browser: Browser;
@@ -25,7 +26,7 @@ describe.skipIf(!hasChromium || !svs)('removing a slide from the library in Chro
     const card = await addSlideInUi(page, svs!);
     await card.getByTestId('slide-remove').click();
     await page.getByTestId('remove-confirm').click();
-    await page.getByTestId('slides-empty').waitFor({ timeout: 30_000 });
+    await page.getByTestId('slides-empty').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('slide-card').count()).toBe(0);
   });
 });

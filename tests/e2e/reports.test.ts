@@ -10,22 +10,14 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { apiCall, endSession, hasChromium, openSlideInUi, serveOrigin, shots, startSession, type ServeProcess } from '../helpers/browser.js';
+import { apiCall, endSession, openSlideInUi, serveOrigin, shots, startSession, type ServeProcess } from '../helpers/browser.js';
 import { SLIDES, sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
+import { has, needs } from '../helpers/needs.js';
 
 const svs = sharedPath(SLIDES.svs);
 const model = sharedPath('oracle/resnet_tiny');
 const lung = sharedPath('data/patches/lc25000_lung');
-const hasPdftotext = (() => {
-  try {
-    execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    console.warn('[skip] no pdftotext (apt-get install poppler-utils); PDF text is not checked');
-    return false;
-  }
-})();
 
 /** pdftotext of a PDF held in memory, whitespace folded; the PDF is kept in test-results to look at. */
 function pdfText(bytes: Buffer, name: string): string {
@@ -34,7 +26,7 @@ function pdfText(bytes: Buffer, name: string): string {
   return execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
 }
 
-describe.skipIf(!hasChromium || !svs || !model)('reports from the UI (Chromium)', () => {
+describe('reports from the UI (Chromium)', needs(has.chromium, has.poppler, svs, model), () => {
   const home = tempHome('tessella-e2e-reports-');
   const notes = 'Reviewed for the Thursday tumour board; tiles below 0.5 µm/px were excluded.';
   let serve: ServeProcess;
@@ -86,7 +78,7 @@ describe.skipIf(!hasChromium || !svs || !model)('reports from the UI (Chromium)'
     await expect.poll(async () => (await page.getByTestId('analysis-plan').textContent()) ?? '', { timeout: 60_000 }).toMatch(/tiles with tissue of/);
     await page.getByTestId('analysis-start').click();
     const status = page.getByTestId('analysis-status');
-    await status.waitFor({ timeout: 30_000 });
+    await status.waitFor({ timeout: 60_000 });
     await expect.poll(() => status.getAttribute('data-status'), { timeout: 180_000, interval: 500 }).toBe('completed');
 
     // Escape closes the dialog without making anything.
@@ -110,7 +102,7 @@ describe.skipIf(!hasChromium || !svs || !model)('reports from the UI (Chromium)'
     await page.keyboard.press('Enter');
 
     const followView = page.getByTestId('report-follow');
-    await followView.waitFor({ timeout: 30_000 });
+    await followView.waitFor({ timeout: 60_000 });
     const id = Number(await followView.getAttribute('data-report-id'));
     expect(id).toBeGreaterThan(0);
     await followView.getByTestId('report-open-pdf').waitFor({ timeout: 240_000 });
@@ -129,11 +121,9 @@ describe.skipIf(!hasChromium || !svs || !model)('reports from the UI (Chromium)'
     const pdf = Buffer.from(await response.arrayBuffer());
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(pdf.length).toBe(report.bytes);
-    if (hasPdftotext) {
-      const text = pdfText(pdf, 'reports-slide.pdf');
-      expect(text).toContain(notes.replace(/\s+/g, ' '));
-      expect(text).toContain('CMU-1-Small-Region');
-    }
+    const text = pdfText(pdf, 'reports-slide.pdf');
+    expect(text).toContain(notes.replace(/\s+/g, ' '));
+    expect(text).toContain('CMU-1-Small-Region');
     // The HTML and CSV asked for sit beside the PDF in the data home, and download from the row.
     for (const path of [report.htmlPath, report.csvPath]) expect(path).toContain(join(home.dir, 'home', 'reports'));
     const html = await follow(row(id).getByTestId('report-html'));
@@ -161,7 +151,7 @@ describe.skipIf(!hasChromium || !svs || !model)('reports from the UI (Chromium)'
     await page.getByTestId('report-slides-all').locator('input').check();
     await expect.poll(() => dialog.locator('[data-testid="report-slide-option"] input:checked').count()).toBe(2);
     // The form says up front that one slide still has to be analysed.
-    await expect.poll(() => page.getByTestId('report-coverage').getAttribute('data-missing'), { timeout: 10_000 }).toBe('1');
+    await expect.poll(() => page.getByTestId('report-coverage').getAttribute('data-missing'), { timeout: 60_000 }).toBe('1');
     await page.getByTestId('report-notes').fill('Two-slide cohort for the e2e test.');
     await page.getByTestId('report-page-Letter').click();
     await dialog.locator('.MuiDialog-paper').screenshot({ path: join(shots, 'reports-cohort-dialog.png') });
@@ -179,7 +169,7 @@ describe.skipIf(!hasChromium || !svs || !model)('reports from the UI (Chromium)'
 
     const pdf = Buffer.from(await (await follow(row(id).getByTestId('report-open-pdf'))).arrayBuffer());
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
-    if (hasPdftotext) expect(pdfText(pdf, 'reports-cohort.pdf')).toContain('CMU-1-second-copy.svs');
+    expect(pdfText(pdf, 'reports-cohort.pdf')).toContain('CMU-1-second-copy.svs');
 
     const csvLink = row(id).getByTestId('report-csv');
     expect(await csvLink.getAttribute('download')).toMatch(/\.csv$/);
@@ -198,7 +188,7 @@ describe.skipIf(!hasChromium || !svs || !model)('reports from the UI (Chromium)'
     await page.screenshot({ path: join(shots, 'reports-cohort.png') });
   });
 
-  it.skipIf(!lung)('makes a run report of a training run from the Reports page', { timeout: 480_000 }, async () => {
+  it('makes a run report of a training run from the Reports page', { ...needs(lung), timeout: 480_000 }, async () => {
     const ds = await call('datasets.import', { path: lung!, name: 'lung' });
     const started = await call('training.start', { datasetId: ds.id, init: model!, mode: 'head', epochs: 2, batchSize: 16, lr: 0.01, name: 'head on resnet_tiny' });
     for (;;) {
@@ -226,11 +216,9 @@ describe.skipIf(!hasChromium || !svs || !model)('reports from the UI (Chromium)'
     expect(report).toMatchObject({ kind: 'run', runIds: [started.id] });
     const pdf = Buffer.from(await (await follow(row(id).getByTestId('report-open-pdf'))).arrayBuffer());
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
-    if (hasPdftotext) {
-      const text = pdfText(pdf, 'reports-run.pdf');
-      expect(text).toContain('head on resnet_tiny');
-      expect(text).toContain('Head-only fine-tune on LC25000 lung.');
-    }
+    const text = pdfText(pdf, 'reports-run.pdf');
+    expect(text).toContain('head on resnet_tiny');
+    expect(text).toContain('Head-only fine-tune on LC25000 lung.');
 
     // The same report from the run's own page: the run is ticked already, the dialog follows it to the end.
     await page.goto(`${serve.url.replace(/\?.*$/, '')}#/runs/${started.id}`);

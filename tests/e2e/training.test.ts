@@ -11,14 +11,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { apiCall, endSession, hasChromium, shots, startSession, type ServeProcess } from '../helpers/browser.js';
+import { apiCall, endSession, shots, startSession, type ServeProcess } from '../helpers/browser.js';
 import { sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
+import { has, needs } from '../helpers/needs.js';
 
 const lung = sharedPath('data/patches/lc25000_lung');
 const vitTiny = sharedPath('oracle/vit_tiny');
 
-describe.skipIf(!hasChromium || !lung)('training and runs end to end in Chromium', () => {
+describe('training and runs end to end in Chromium', needs(has.chromium, lung), () => {
   const home = tempHome('tessella-e2e-train-');
   let serve: ServeProcess;
   let browser: Browser;
@@ -49,7 +50,7 @@ describe.skipIf(!hasChromium || !lung)('training and runs end to end in Chromium
     const before = (await page.getByTestId('live-run').count()) ? await page.getByTestId('live-run').getAttribute('data-run-id') : null;
     await page.getByTestId('train-start').click();
     const live = page.getByTestId('live-run');
-    await expect.poll(() => live.getAttribute('data-run-id'), { timeout: 30_000 }).not.toBe(before);
+    await expect.poll(() => live.getAttribute('data-run-id'), { timeout: 60_000 }).not.toBe(before);
     const id = Number(await live.getAttribute('data-run-id'));
     expect(id).toBeGreaterThan(0);
     runIds.push(id);
@@ -100,7 +101,7 @@ describe.skipIf(!hasChromium || !lung)('training and runs end to end in Chromium
     await page.getByTestId('stain-reference').fill(join(home.dir, 'no-such-reference.png'));
     await choose('train-start-from', 'arch:resnet-18');
     await page.getByTestId('train-start').click();
-    await expect.poll(() => page.getByTestId('train-error').textContent(), { timeout: 30_000 }).toMatch(/no-such-reference\.png: no such reference image/);
+    await expect.poll(() => page.getByTestId('train-error').textContent(), { timeout: 60_000 }).toMatch(/no-such-reference\.png: no such reference image/);
     expect(await call('runs.list', {})).toEqual([]);
     await page.getByTestId('stain-enabled').uncheck();
     await page.getByTestId('train-augmentation-toggle').click();
@@ -197,7 +198,7 @@ describe.skipIf(!hasChromium || !lung)('training and runs end to end in Chromium
     await page.getByTestId('export-close').click();
   });
 
-  it.skipIf(!vitTiny)('cancels a longer run after its first epoch, finds it again after a reload, resumes it to the end', { timeout: 420_000 }, async () => {
+  it('cancels a longer run after its first epoch, finds it again after a reload, resumes it to the end', { ...needs(vitTiny), timeout: 420_000 }, async () => {
     const engine = await call('engine.info', {});
     const cpuOnly = !engine.tfjs.tried.some((t: { name: string; ok: boolean }) => t.name === 'node-gpu' && t.ok);
     await page.getByTestId('nav-training').click();
@@ -216,7 +217,7 @@ describe.skipIf(!hasChromium || !lung)('training and runs end to end in Chromium
 
     await page.reload();
     const live = page.getByTestId('live-run');
-    await expect.poll(() => live.getAttribute('data-run-id'), { timeout: 30_000 }).toBe(String(id));
+    await expect.poll(() => live.getAttribute('data-run-id'), { timeout: 60_000 }).toBe(String(id));
     await page.screenshot({ path: join(shots, 'training-reattached.png') });
     await page.getByTestId('train-cancel').click();
     expect(await finalStatus(live, 60_000)).toBe('cancelled');
@@ -228,7 +229,7 @@ describe.skipIf(!hasChromium || !lung)('training and runs end to end in Chromium
     await page.getByTestId('nav-runs').click();
     await expect.poll(() => row(id).getAttribute('data-status')).toBe('cancelled');
     await row(id).getByTestId('run-resume').click();
-    await expect.poll(() => row(id).getAttribute('data-status'), { timeout: 30_000 }).not.toBe('cancelled');
+    await expect.poll(() => row(id).getAttribute('data-status'), { timeout: 60_000 }).not.toBe('cancelled');
     expect(await finalStatus(row(id), 300_000)).toBe('completed');
     expect(await row(id).getByTestId('run-epochs').textContent()).toBe(`${epochs} / ${epochs}`);
 

@@ -2,13 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
-import { addSlideInUi, endSession, hasChromium, openSlideInUi, shots, startServe, startSession, type ServeProcess } from '../helpers/browser.js';
+import { addSlideInUi, endSession, openSlideInUi, shots, startServe, startSession, type ServeProcess } from '../helpers/browser.js';
 import { SLIDES, sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
+import { has, needs } from '../helpers/needs.js';
 
 const svs = sharedPath(SLIDES.svs);
 
-describe.skipIf(!hasChromium || !svs)('slide viewer end to end in Chromium', () => {
+describe('slide viewer end to end in Chromium', needs(has.chromium, svs), () => {
   const home = tempHome('tessella-e2e-');
   let serve: ServeProcess;
   let browser: Browser;
@@ -32,13 +33,13 @@ describe.skipIf(!hasChromium || !svs)('slide viewer end to end in Chromium', () 
     await card.click();
     const viewer = page.getByTestId('viewer');
     await viewer.waitFor();
-    await expect.poll(() => tileResponses.filter((t) => t.status === 200).length, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => tileResponses.filter((t) => t.status === 200).length, { timeout: 60_000 }).toBeGreaterThan(0);
     const before = tileResponses.length;
 
     await page.getByTestId('zoom-in').click();
     await page.getByTestId('zoom-in').click();
     await page.getByTestId('zoom-in').click();
-    await expect.poll(() => tileResponses.length, { timeout: 30_000 }).toBeGreaterThan(before);
+    await expect.poll(() => tileResponses.length, { timeout: 60_000 }).toBeGreaterThan(before);
     await page.waitForTimeout(1500);
     expect(tileResponses.every((t) => t.status === 200)).toBe(true);
 
@@ -59,9 +60,9 @@ describe.skipIf(!hasChromium || !svs)('slide viewer end to end in Chromium', () 
     await page.screenshot({ path: join(shots, 'viewer-metadata.png') });
   });
 
-  it('opens, pans and zooms every shared slide and image', async () => {
-    const files = [SLIDES.ndpi, SLIDES.dicom, SLIDES.ihc].map((rel) => sharedPath(rel)).filter((p): p is string => p !== null);
-    for (const file of files) {
+  const others = [SLIDES.ndpi, SLIDES.dicom, SLIDES.ihc].map((rel) => sharedPath(rel));
+  it('opens, pans and zooms every shared slide and image', { ...needs(...others), timeout: 300_000 }, async () => {
+    for (const file of others as string[]) {
       const name = file.split('/').pop()!;
       await page.goto(serve.url.replace(/\?.*$/, '') + '#/slides');
       const viewer = await openSlideInUi(page, file);
@@ -73,7 +74,7 @@ describe.skipIf(!hasChromium || !svs)('slide viewer end to end in Chromium', () 
       await page.mouse.down();
       await page.mouse.move(box.x + box.width / 2 - 200, box.y + box.height / 2 - 120, { steps: 8 });
       await page.mouse.up();
-      await expect.poll(() => tileResponses.length, { timeout: 30_000 }).toBeGreaterThan(start);
+      await expect.poll(() => tileResponses.length, { timeout: 60_000 }).toBeGreaterThan(start);
       await page.waitForTimeout(1000);
       expect(tileResponses.slice(start).every((t) => t.status === 200), name).toBe(true);
       const png = await viewer.screenshot({ path: join(shots, `viewer-${name}.png`) });
@@ -86,6 +87,6 @@ describe.skipIf(!hasChromium || !svs)('slide viewer end to end in Chromium', () 
     await serve.stop();
     serve = await startServe(join(home.dir, 'home'));
     await page.goto(serve.url);
-    await page.getByTestId('slide-card').filter({ hasText: 'CMU-1-Small-Region.svs' }).waitFor({ timeout: 30_000 });
+    await page.getByTestId('slide-card').filter({ hasText: 'CMU-1-Small-Region.svs' }).waitFor({ timeout: 60_000 });
   });
 });

@@ -3,18 +3,16 @@
  * (`tessella serve`), started as a user would start it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { basename, join } from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
+import { CHROMIUM } from './needs.js';
 import { repoRoot } from './shared-data.js';
 
 /** Where the e2e tests leave their screenshots and files to look at. */
 export const shots = join(repoRoot, 'test-results');
 
-export const CHROMIUM = process.env.TESSELLA_CHROMIUM ?? '/usr/bin/chromium';
-export const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`[skip] no Chromium at ${CHROMIUM} (apt-get install chromium); end-to-end tests are skipped`);
 
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
@@ -93,7 +91,11 @@ export async function startSession(homeDir: string, pageOptions: BrowserContextO
   let browser: Browser | undefined;
   try {
     browser = await launchChromium();
-    return { serve, browser, page: await browser.newPage(pageOptions) };
+    const page = await browser.newPage(pageOptions);
+    // Playwright's 30 s defaults are timed assertions on a busy machine; a hang still fails.
+    page.setDefaultTimeout(90_000);
+    page.setDefaultNavigationTimeout(90_000);
+    return { serve, browser, page };
   } catch (e) {
     await browser?.close();
     await serve.stop();
@@ -117,7 +119,7 @@ export async function addSlideInUi(page: Page, path: string): Promise<Locator> {
   await page.getByTestId('add-slides-path').fill(path);
   await page.getByTestId('add-slides-submit').click();
   const card = page.getByTestId('slide-card').filter({ hasText: basename(path) });
-  await card.waitFor({ timeout: 30_000 });
+  await card.waitFor({ timeout: 90_000 });
   await page.keyboard.press('Escape');
   return card;
 }

@@ -9,7 +9,7 @@ export interface CliResult {
   stderr: string;
 }
 
-export function tessella(args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): CliResult {
+export function tessella(args: string[], env: Record<string, string> = {}, timeoutMs = 300_000): CliResult {
   const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'tessella.mjs'), ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },

@@ -13,16 +13,6 @@ import type { RgbaImage } from '../../src/main/slides/reader.js';
 /** Debian's python3 carries python3-openslide; the pyenv one first on PATH does not. */
 const SYSTEM_PYTHON = '/usr/bin/python3';
 
-export function hasCommand(cmd: string, args: string[] = ['--version']): boolean {
-  const r = spawnSync(cmd, args, { stdio: 'ignore' });
-  return r.error === undefined;
-}
-
-export function hasPythonOpenSlide(): boolean {
-  const r = spawnSync(SYSTEM_PYTHON, ['-c', 'import openslide'], { stdio: 'ignore' });
-  return r.status === 0;
-}
-
 const PY = `
 import sys, openslide
 s = openslide.OpenSlide(sys.argv[1])

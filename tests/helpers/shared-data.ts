@@ -1,6 +1,7 @@
 /**
  * Tests read real data from ../shared (never copied into the repo). Where it is absent the
- * test is skipped with a message saying which file was missing.
+ * test is skipped with a message saying which file was missing: pass the path to needs()
+ * (tests/helpers/needs.ts) as the describe/it options, which records the reason for the summary.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

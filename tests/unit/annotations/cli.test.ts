@@ -5,12 +5,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { tessella } from '../../helpers/cli.js';
 import { tempHome } from '../../helpers/temp-home.js';
 import { qupathFile, qupathText, svsPath } from './context.js';
+import { needs } from '../../helpers/needs.js';
 
 const home = tempHome('tessella-annotations-cli-');
 const env = { TESSELLA_HOME: join(home.dir, 'home') };
 afterAll(() => home.cleanup());
 
-describe.skipIf(!svsPath || !qupathFile)('tessella annotations / patches', () => {
+describe('tessella annotations / patches', needs(svsPath, qupathFile), () => {
   it('import --json prints one JSON document with the counts', () => {
     const r = tessella(['annotations', 'import', svsPath!, qupathFile!, '--json'], env);
     expect(r.code, r.stderr).toBe(0);

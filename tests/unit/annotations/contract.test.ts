@@ -9,6 +9,7 @@ import { createAnnotationHandlers } from '../../../src/main/annotations/handlers
 import { dispatch } from '../../../src/main/dispatch.js';
 import { calls, type Handlers } from '../../../src/shared/api.js';
 import { openFixture, qupathFile, qupathText, svsPath, type Fixture } from './context.js';
+import { needs } from '../../helpers/needs.js';
 
 let f: Fixture;
 let handlers: Handlers;
@@ -22,7 +23,7 @@ afterAll(() => f?.cleanup());
 const run = (name: string, input: unknown) => dispatch(handlers, name, input) as Promise<any>;
 const ids = (list: { id: string }[]) => list.map((a) => a.id).sort();
 
-describe.skipIf(!svsPath || !qupathFile)('annotations.* calls', () => {
+describe('annotations.* calls', needs(svsPath, qupathFile), () => {
   it('imports from a path, lists by viewport, exports', async () => {
     const file = join(f.home, 'in.geojson');
     writeFileSync(file, qupathText);

@@ -11,6 +11,7 @@ import { extractPatches, extractedDatasetDir, type ExtractedPatch, type ExtractR
 import { DEFAULT_MIN_TISSUE, tissueFraction } from '../../../src/main/annotations/tissue.js';
 import { SLIDES, sharedPath } from '../../helpers/shared-data.js';
 import { openFixture, qupathFile, qupathText, svsPath, type Fixture } from './context.js';
+import { needs } from '../../helpers/needs.js';
 
 const ndpiPath = sharedPath(SLIDES.ndpi);
 const ihcPath = sharedPath(SLIDES.ihc);
@@ -48,7 +49,7 @@ function insideGeometry(g: (typeof features)[number]['geometry'], x: number, y: 
   return polys.some(([outer, ...holes]) => insideRing(outer, x, y) && !holes.some((h) => insideRing(h, x, y)));
 }
 
-describe.skipIf(!svsPath || !qupathFile)('extractPatches on CMU-1-Small-Region.svs at 0.5 µm/px', () => {
+describe('extractPatches on CMU-1-Small-Region.svs at 0.5 µm/px', needs(svsPath, qupathFile), () => {
   it('reads level-0 regions of 224 * 0.5 / 0.499 ≈ 224.4 px, resized to nothing, and writes 224 px PNGs', async () => {
     expect(r.slides).toHaveLength(1);
     expect(r.slides[0]).toMatchObject({ level: 0, readWidth: 224, readHeight: 224 });
@@ -127,7 +128,7 @@ describe.skipIf(!svsPath || !qupathFile)('extractPatches on CMU-1-Small-Region.s
     expect(one.patches).toHaveLength(1);
   });
 
-  it.skipIf(!ndpiPath)('several slides in one call: reads the NDPI from its level 1 and names files by slide', async () => {
+  it('several slides in one call: reads the NDPI from its level 1 and names files by slide', needs(ndpiPath), async () => {
     const ndpi = await f.ctx.slides.ensure(ndpiPath!);
     f.svc.importGeoJson(ndpi.id, qupathText);
     const r3 = await extractPatches(f.ctx, { slideIds: [f.slideId, ndpi.id], mpp: 0.5, size: 224, outDir: extractedDatasetDir(f.ctx, 'two slides'), classes: ['Tumor'], minTissue: 0 });
@@ -142,14 +143,14 @@ describe.skipIf(!svsPath || !qupathFile)('extractPatches on CMU-1-Small-Region.s
     }
   });
 
-  it.skipIf(!ihcPath)('refuses a slide that does not say its mpp, before writing anything', async () => {
+  it('refuses a slide that does not say its mpp, before writing anything', needs(ihcPath), async () => {
     const png = await f.ctx.slides.ensure(ihcPath!);
     await expect(extractPatches(f.ctx, { slideIds: [f.slideId, png.id], mpp: 0.5, size: 224, outDir: join(f.home, 'none') })).rejects.toThrow(/does not say its resolution/);
     expect(() => readdirSync(join(f.home, 'none'))).toThrow();
   });
 });
 
-describe.skipIf(!tilesDir)('the glass test on the histolab reference tiles', () => {
+describe('the glass test on the histolab reference tiles', needs(tilesDir), () => {
   it('keeps every tissue tile and rejects every plain-glass tile (pen ink is not glass)', async () => {
     const rows = readFileSync(join(tilesDir!, 'labels.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
     for (const [label, file] of rows) {

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GeoJsonError } from '../../../src/main/annotations/geojson.js';
 import { openFixture, qupathFile, qupathText, svsPath, type Fixture } from './context.js';
+import { needs } from '../../helpers/needs.js';
 
 let f: Fixture;
 beforeAll(async () => {
@@ -48,7 +49,7 @@ const cases: [string, () => string, RegExp][] = [
   ['a feature that is not an object', () => withBrokenFourth((x) => Object.assign(x, { type: 'Point' })), /features\[4\] .*"type" must be "Feature"/],
 ];
 
-describe.skipIf(!svsPath || !qupathFile)('broken GeoJSON', () => {
+describe('broken GeoJSON', needs(svsPath, qupathFile), () => {
   for (const [what, make, message] of cases) {
     it(`${what}: one clear error, nothing imported`, () => {
       const before = { classes: f.svc.classes(), history: f.svc.historyState(f.slideId) };

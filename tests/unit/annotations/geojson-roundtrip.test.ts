@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLenientJson } from '../../../src/main/annotations/lenient-json.js';
 import { openFixture, qupathFile, qupathText, svsPath, type Fixture } from './context.js';
+import { needs } from '../../helpers/needs.js';
 
 let f: Fixture;
 beforeAll(async () => {
@@ -98,7 +99,7 @@ const generated = {
 // Real QuPath exports write bare NaN/-Infinity (Gson's serializeSpecialFloatingPointValues).
 const generatedText = JSON.stringify(generated, null, 1).replace(`"value": "${NAN_MARK}"`, '"value": NaN').replace(`"Inf": "${NAN_MARK}"`, '"Inf": -Infinity');
 
-describe.skipIf(!svsPath || !qupathFile)('QuPath GeoJSON round trip', () => {
+describe('QuPath GeoJSON round trip', needs(svsPath, qupathFile), () => {
   it('the shared QuPath-style file comes back exactly (deep equality of the parsed JSON)', () => {
     clearSlide();
     const r = f.svc.importGeoJson(f.slideId, qupathText);

@@ -5,6 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnnotationRow } from '../../../src/main/store/annotations-repo.js';
 import { openFixture, qupathFile, qupathText, svsPath, type Fixture } from './context.js';
+import { needs } from '../../helpers/needs.js';
+import { SLIDES, sharedPath } from '../../helpers/shared-data.js';
+
+const png = sharedPath(SLIDES.ihc);
 
 let f: Fixture;
 beforeAll(async () => {
@@ -17,7 +21,7 @@ const square = (x: number, y: number, s = 100) => ({ type: 'Polygon' as const, c
 /** SQLite timestamps have millisecond resolution; make sure an edit gets a new one. */
 const tick = () => new Promise((r) => setTimeout(r, 3));
 
-describe.skipIf(!svsPath || !qupathFile)('undo and redo', () => {
+describe('undo and redo', needs(svsPath, qupathFile), () => {
   it('undoes and redoes create, update and delete, restoring exact rows at every step', async () => {
     const snapshots: AnnotationRow[][] = [rows()];
     const cls = f.svc.setClass({ name: 'Tumor' });
@@ -101,10 +105,8 @@ describe.skipIf(!svsPath || !qupathFile)('undo and redo', () => {
     expect(moved).toMatchObject({ locked: false, bbox: { minX: 5, minY: 5, maxX: 105, maxY: 105 } });
   });
 
-  it('keeps a separate history per slide', async () => {
-    const png = (await import('../../helpers/shared-data.js')).sharedPath('data/images/skimage_ihc.png');
-    if (!png) return;
-    const other = await f.ctx.slides.ensure(png);
+  it('keeps a separate history per slide', needs(png), async () => {
+    const other = await f.ctx.slides.ensure(png!);
     f.svc.create(other.id, { type: 'Point', coordinates: [3, 3] });
     const mine = f.svc.historyState(f.slideId);
     f.svc.undo(other.id);

@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { tessella } from '../../helpers/cli.js';
 import { tempHome } from '../../helpers/temp-home.js';
 import { SLIDES, sharedPath } from '../../helpers/shared-data.js';
+import { needs } from '../../helpers/needs.js';
 
 const home = tempHome('tessella-cli-');
 const env = { TESSELLA_HOME: join(home.dir, 'home') };
@@ -53,7 +54,7 @@ describe('CLI conventions', () => {
   });
 });
 
-describe.skipIf(!svs)('tessella slide on CMU-1-Small-Region.svs', () => {
+describe('tessella slide on CMU-1-Small-Region.svs', needs(svs), () => {
   it('slide info --json prints exactly one JSON document with the slide facts, and registers the slide', () => {
     const r = tessella(['slide', 'info', svs!, '--json'], env);
     expect(r.code, r.stderr).toBe(0);

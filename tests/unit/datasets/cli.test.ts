@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { tessella } from '../../helpers/cli.js';
 import { sharedPath } from '../../helpers/shared-data.js';
 import { tempHome } from '../../helpers/temp-home.js';
+import { needs } from '../../helpers/needs.js';
 
 const lung = sharedPath('data/patches/lc25000_lung');
 const home = tempHome('tessella-ds-cli-');
@@ -17,7 +18,7 @@ function oneJson(stdout: string): any {
   return JSON.parse(lines[0]);
 }
 
-describe.skipIf(!lung)('tessella dataset', () => {
+describe('tessella dataset', needs(lung), () => {
   it('import --json prints one summary document; list and info read it back', () => {
     const r = tessella(['dataset', 'import', lung!, '--name', 'lung', '--seed', '5', '--json'], env);
     expect(r.code, r.stderr).toBe(0);

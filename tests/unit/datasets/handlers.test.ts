@@ -4,12 +4,13 @@ import { datasetImageThumbnail } from '../../../src/main/datasets/thumbnail.js';
 import { datasetLabels, datasetSplitImages } from '../../../src/main/datasets/query.js';
 import { inProcessContract } from '../../helpers/in-process-contract.js';
 import { sharedPath } from '../../helpers/shared-data.js';
+import { needs } from '../../helpers/needs.js';
 
 const lung = sharedPath('data/patches/lc25000_lung');
 const contract = inProcessContract('tessella-ds-handlers-');
 const call = contract.call;
 
-describe.skipIf(!lung)('datasets.* calls on LC25000', () => {
+describe('datasets.* calls on LC25000', needs(lung), () => {
   let id: number;
 
   it('import reports progress as job.progress events and returns the summary', async () => {

@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import { hammingDistance, NEAR_DUPLICATE_BITS, perceptualHash, popcount32 } from '../../../src/main/datasets/hashing.js';
 import { ImageProblem, mppFromDensity, readImageFacts } from '../../../src/main/datasets/image-facts.js';
 import { sharedPath } from '../../helpers/shared-data.js';
+import { needs } from '../../helpers/needs.js';
 
 const lung = sharedPath('data/patches/lc25000_lung');
 
@@ -40,7 +41,7 @@ describe('hash primitives', () => {
   });
 });
 
-describe.skipIf(!lung)('image facts on LC25000 patches', () => {
+describe('image facts on LC25000 patches', needs(lung), () => {
   const files = lung ? lungFiles(lung) : [];
 
   it('re-encoded copies stay within the near-duplicate distance; different patches do not', async () => {

@@ -6,6 +6,7 @@ import { parseCsv } from '../../../src/main/datasets/csv.js';
 import { importDataset } from '../../../src/main/datasets/import.js';
 import { openDb } from '../../../src/main/store/db.js';
 import { sharedPath } from '../../helpers/shared-data.js';
+import { needs } from '../../helpers/needs.js';
 
 const lung = sharedPath('data/patches/lc25000_lung');
 const tmp = mkdtempSync(join(tmpdir(), 'tessella-ds-csv-'));
@@ -24,7 +25,7 @@ describe('CSV parsing', () => {
   });
 });
 
-describe.skipIf(!lung)('importing a CSV of LC25000 patches', () => {
+describe('importing a CSV of LC25000 patches', needs(lung), () => {
   const files = lung ? ['lung_aca', 'lung_n', 'lung_scc'].flatMap((c) => readdirSync(join(lung, c)).sort().map((f) => ({ rel: `${c}/${f}`, label: c }))) : [];
 
   it('groups by patient so no patient straddles splits, keeps stated splits, and reports bad rows by line', async () => {

@@ -7,6 +7,7 @@ import { importDataset } from '../../../src/main/datasets/import.js';
 import { DatasetLabelling } from '../../../src/main/datasets/labelling.js';
 import { openDb, type Db } from '../../../src/main/store/db.js';
 import { sharedPath } from '../../helpers/shared-data.js';
+import { needs } from '../../helpers/needs.js';
 
 const lung = sharedPath('data/patches/lc25000_lung');
 const CLASSES = ['lung_aca', 'lung_n', 'lung_scc'];
@@ -51,7 +52,7 @@ function freshDb(name: string): Db {
   return openDb(join(tmp, `${name}.db`));
 }
 
-describe.skipIf(!lung)('importing an ImageFolder tree (LC25000 lung copy)', () => {
+describe('importing an ImageFolder tree (LC25000 lung copy)', needs(lung), () => {
   it('records every image, lists corrupt and empty files with reasons, ignores labels.csv; a re-import keeps labels and splits', async () => {
     const root = join(tmp, 'lung');
     copyTree(lung!, root);

@@ -13,6 +13,7 @@ import { ImagePredictionsRepo } from '../../../src/main/store/image-predictions-
 import type { CallOutput } from '../../../src/shared/api.js';
 import { inProcessContract } from '../../helpers/in-process-contract.js';
 import { sharedPath } from '../../helpers/shared-data.js';
+import { needs } from '../../helpers/needs.js';
 
 const lung = sharedPath('data/patches/lc25000_lung');
 const vitTiny = sharedPath('oracle/vit_tiny');
@@ -32,7 +33,7 @@ function labelsOnDisk(datasetId: number): Map<number, string | null> {
   }
 }
 
-describe.skipIf(!lung)('labelling a copy of LC25000 lung', () => {
+describe('labelling a copy of LC25000 lung', needs(lung), () => {
   let id: number;
   let byClass: Record<string, number[]>;
   let original: Map<number, string | null>;
@@ -128,7 +129,7 @@ describe.skipIf(!lung)('labelling a copy of LC25000 lung', () => {
     contract.ctx.db.prepare("DELETE FROM labels WHERE dataset_id = ? AND name = 'blur'").run(id);
   });
 
-  describe.skipIf(!vitTiny)('with suggestions from the tiny oracle ViT', () => {
+  describe('with suggestions from the tiny oracle ViT', needs(vitTiny), () => {
     let set: CallOutput<'datasets.predict'>;
 
     it('predict stores every image\'s probabilities, matching the TensorFlow.js engine', async () => {

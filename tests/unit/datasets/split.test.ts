@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { assignSplits, DEFAULT_RATIOS, type SplitItem } from '../../../src/main/datasets/split.js';
 import { SPLITS } from '../../../src/main/datasets/scan-types.js';
 import { sharedPath } from '../../helpers/shared-data.js';
+import { needs } from '../../helpers/needs.js';
 
 const lung = sharedPath('data/patches/lc25000_lung');
 
@@ -28,7 +29,7 @@ function imbalanced(): SplitItem[] {
   return Object.entries(sizes).flatMap(([label, n]) => Array.from({ length: n }, (_, i) => ({ key: `${label}/${i}.png`, label, group: null, cluster: -1, split: null, given: false })));
 }
 
-describe.skipIf(!lung)('split on the LC25000 file list', () => {
+describe('split on the LC25000 file list', needs(lung), () => {
   it('is stratified: each class splits 21/4-5/4-5 of its 30', () => {
     const items = lungItems(lung!);
     const { splits } = assignSplits(items, DEFAULT_RATIOS, 1);

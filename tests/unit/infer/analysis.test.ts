@@ -28,11 +28,11 @@ import type { AnalysisProgress } from '../../../src/shared/contract/analysis';
 import { TissueParams } from '../../../src/shared/contract/analysis';
 import { SLIDES, sharedPath } from '../../helpers/shared-data';
 import { tempHome } from '../../helpers/temp-home';
+import { needs } from '../../helpers/needs.js';
 
 const svs = sharedPath(SLIDES.svs);
 const ihc = sharedPath(SLIDES.ihc);
 const vitTiny = sharedPath('oracle/vit_tiny');
-const ready = !!(svs && ihc && vitTiny);
 
 /** Every stored tile's probabilities against the engine run here on the same tile's pixels. */
 async function expectEngineAgrees(ctx: AppContext, rows: PredictionRow[], grid: { level: number; readSize: number; inputSize: number }): Promise<void> {
@@ -54,7 +54,7 @@ async function expectEngineAgrees(ctx: AppContext, rows: PredictionRow[], grid: 
   }
 }
 
-describe.skipIf(!ready)('slide analysis', { timeout: 300_000 }, () => {
+describe('slide analysis', { ...needs(svs, ihc, vitTiny), timeout: 300_000 }, () => {
   const home = tempHome('tessella-infer-');
   let ctx: AppContext;
   let svc: AnalysisService;

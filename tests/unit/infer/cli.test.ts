@@ -7,6 +7,7 @@ import { createAppContext } from '../../../src/main/app-context';
 import { tessella } from '../../helpers/cli';
 import { SLIDES, sharedPath } from '../../helpers/shared-data';
 import { tempHome } from '../../helpers/temp-home';
+import { needs } from '../../helpers/needs.js';
 
 const svs = sharedPath(SLIDES.svs);
 const ihc = sharedPath(SLIDES.ihc);
@@ -15,7 +16,7 @@ const home = tempHome('tessella-infer-cli-');
 afterAll(() => home.cleanup());
 const env = { TESSELLA_HOME: join(home.dir, 'home') };
 
-describe.skipIf(!svs || !vitTiny)('tessella slide infer', { timeout: 240_000 }, () => {
+describe('tessella slide infer', { ...needs(svs, vitTiny), timeout: 240_000 }, () => {
   it('prints the summary as JSON and writes exactly the four export files', () => {
     const out = join(home.dir, 'out');
     const r = tessella(['slide', 'infer', svs!, '--model', vitTiny!, '--mpp', '4', '--out', out, '--json'], env, 180_000);
@@ -36,7 +37,7 @@ describe.skipIf(!svs || !vitTiny)('tessella slide infer', { timeout: 240_000 }, 
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).slideLabel).toBe(j.slideLabel);
   });
 
-  it.skipIf(!ihc)('asks for --slide-mpp when the slide has none, and remembers it', () => {
+  it('asks for --slide-mpp when the slide has none, and remembers it', needs(ihc), () => {
     const args = ['slide', 'infer', ihc!, '--model', vitTiny!, '--mpp', '2', '--json'];
     const missing = tessella(args, env);
     expect(missing.code).toBe(2);
@@ -54,7 +55,7 @@ describe.skipIf(!svs || !vitTiny)('tessella slide infer', { timeout: 240_000 }, 
   });
 });
 
-describe.skipIf(!vitTiny)('tessella explain', { timeout: 240_000 }, () => {
+describe('tessella explain', { ...needs(vitTiny), timeout: 240_000 }, () => {
   it('writes the rollout over the image and prints the maps', async () => {
     const out = join(home.dir, 'map.png');
     const r = tessella(['explain', '--model', vitTiny!, join(vitTiny!, 'image_1.png'), '--out', out, '--json'], env);

@@ -9,13 +9,14 @@ import type { Handlers } from '../../../src/shared/api';
 import type { Analysis, AnalysisProgress, ExplainResult, TissueResult } from '../../../src/shared/contract/analysis';
 import { SLIDES, sharedPath } from '../../helpers/shared-data';
 import { tempHome } from '../../helpers/temp-home';
+import { needs } from '../../helpers/needs.js';
 
 const svs = sharedPath(SLIDES.svs);
 const ihc = sharedPath(SLIDES.ihc);
 const vitTiny = sharedPath('oracle/vit_tiny');
 const resnetTiny = sharedPath('oracle/resnet_tiny');
 
-describe.skipIf(!svs || !ihc || !vitTiny || !resnetTiny)('analysis calls', { timeout: 180_000 }, () => {
+describe('analysis calls', { ...needs(svs, ihc, vitTiny, resnetTiny), timeout: 180_000 }, () => {
   const home = tempHome('tessella-analysis-calls-');
   let ctx: AppContext;
   let h: Handlers;

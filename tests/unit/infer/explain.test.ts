@@ -18,6 +18,7 @@ import { createModel, ResNetForImageClassification } from '../../../src/main/ml/
 import { openSlide } from '../../../src/main/slides/open-slide';
 import { SLIDES, sharedPath } from '../../helpers/shared-data';
 import { maxAbsDiff, readF32 } from '../ml/onnx/oracle';
+import { needs } from '../../helpers/needs.js';
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'tessella-explain-'));
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
@@ -26,7 +27,7 @@ const vitTiny = sharedPath('oracle/vit_tiny');
 const resnetTiny = sharedPath('oracle/resnet_tiny');
 const svs = sharedPath(SLIDES.svs);
 
-describe.skipIf(!vitTiny)('ViT rollout and per-head CLS attention (vit_tiny)', () => {
+describe('ViT rollout and per-head CLS attention (vit_tiny)', needs(vitTiny), () => {
   it('match rollout.f32 and row 0 of attentions_last.f32 within 1e-5', async () => {
     const ex = await Explainer.load(await loadCheckpoint(vitTiny!), cacheDir);
     try {
@@ -69,7 +70,7 @@ describe.skipIf(!vitTiny)('ViT rollout and per-head CLS attention (vit_tiny)', (
   });
 });
 
-describe.skipIf(!resnetTiny)('ResNet Grad-CAM (resnet_tiny)', () => {
+describe('ResNet Grad-CAM (resnet_tiny)', needs(resnetTiny), () => {
   it('equals ReLU(W_c · A / hw) from the oracle’s last stage and head, and sums to logit − bias', async () => {
     await initBackend();
     const ck = await loadCheckpoint(resnetTiny!);
@@ -126,7 +127,7 @@ describe.skipIf(!resnetTiny)('ResNet Grad-CAM (resnet_tiny)', () => {
     }
   });
 
-  it.skipIf(!svs)('stitches per-tile Grad-CAM over a slide region on the analysis grid', async () => {
+  it('stitches per-tile Grad-CAM over a slide region on the analysis grid', needs(svs), async () => {
     const ex = await Explainer.load(await loadCheckpoint(resnetTiny!), cacheDir);
     const reader = await openSlide(svs!, { cacheDir });
     try {

@@ -21,13 +21,13 @@ import { openSlide } from '../../../src/main/slides/open-slide';
 import { fitStain, STAIN_FILE, stainNormalizer, writeStainParams, type StainParams } from '../../../src/main/train/stain';
 import { SLIDES, sharedPath } from '../../helpers/shared-data';
 import { tempHome } from '../../helpers/temp-home';
+import { needs } from '../../helpers/needs.js';
 
 const svs = sharedPath(SLIDES.svs);
 const lung = sharedPath('data/patches/lc25000_lung');
 const vitTiny = sharedPath('oracle/vit_tiny');
-const ready = !!(svs && lung && vitTiny);
 
-describe.skipIf(!ready)('stain normalisation at inference', { timeout: 300_000 }, () => {
+describe('stain normalisation at inference', { ...needs(svs, lung, vitTiny), timeout: 300_000 }, () => {
   const home = tempHome('tessella-stain-infer-');
   let ctx: AppContext;
   let svc: AnalysisService;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { gridTiles, planGrid, targetMpp } from '../../../src/main/analysis/tiling';
 import { openSlide } from '../../../src/main/slides/open-slide';
 import { SLIDES, sharedPath } from '../../helpers/shared-data';
+import { needs } from '../../helpers/needs.js';
 
 const svs = sharedPath(SLIDES.svs);
 const ndpi = sharedPath(SLIDES.ndpi);
@@ -17,7 +18,7 @@ describe('targetMpp', () => {
   });
 });
 
-describe.skipIf(!svs)('planGrid on CMU-1-Small-Region.svs (one level, 0.499 µm/px, 2220 x 2967)', () => {
+describe('planGrid on CMU-1-Small-Region.svs (one level, 0.499 µm/px, 2220 x 2967)', needs(svs), () => {
   it('tiles at 0.5 µm/px with 224 px model inputs: 224 px tiles read at level 0, covering the slide', async () => {
     const r = await openSlide(svs!, { cacheDir: '/tmp' });
     try {
@@ -37,7 +38,7 @@ describe.skipIf(!svs)('planGrid on CMU-1-Small-Region.svs (one level, 0.499 µm/
   });
 });
 
-describe.skipIf(!ndpi)('planGrid on the NDPI (7 levels, 0.228 µm/px)', () => {
+describe('planGrid on the NDPI (7 levels, 0.228 µm/px)', needs(ndpi), () => {
   it('reads from the coarsest level that still has the target resolution', async () => {
     const r = await openSlide(ndpi!, { cacheDir: '/tmp' });
     try {

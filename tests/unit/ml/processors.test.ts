@@ -17,13 +17,14 @@ import {
   standardPreprocessor,
 } from '../../../src/main/ml/models/processors.js';
 import { maxAbsDiff, oracleDir, readF32, TOL } from './oracle.js';
+import { needs } from '../../helpers/needs.js';
 
 const FOLDERS = ['vit_tiny', 'resnet_tiny', 'vit_base', 'resnet50'];
 
 describe('preprocessing matches transformers + PIL', () => {
   for (const name of FOLDERS) {
     const dir = oracleDir(name);
-    it.skipIf(!dir)(`${name}: pixel_values of image_0 (no resize) and image_1 (resize)`, async () => {
+    it(`${name}: pixel_values of image_0 (no resize) and image_1 (resize)`, needs(dir), async () => {
       const pp = parsePreprocessorConfig(JSON.parse(readFileSync(join(dir!, 'preprocessor_config.json'), 'utf8')));
       const errs: number[] = [];
       for (const i of [0, 1]) {

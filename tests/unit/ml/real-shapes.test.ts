@@ -13,6 +13,7 @@ import { preprocessBatch } from '../../../src/main/ml/models/model-input.js';
 import type { ResNetOutput } from '../../../src/main/ml/models/resnet.js';
 import { attentionRollout, vitNumPatches, type ViTOutput } from '../../../src/main/ml/models/vit.js';
 import { diffTo, inputTensor, maxAbsDiff, readF32, realWeightsDir, TOL } from './oracle.js';
+import { needs, oracleWeights } from '../../helpers/needs.js';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -30,7 +31,7 @@ const vitDir = realWeightsDir('vit_base');
 const resnetDir = realWeightsDir('resnet50');
 
 describe('real shapes on wasm', () => {
-  it.skipIf(!vitDir)('ViT-B/16: logits, features, last hidden state, last attentions, rollout', async () => {
+  it('ViT-B/16: logits, features, last hidden state, last attentions, rollout', { ...needs(oracleWeights(vitDir, 'vit_base')), timeout: 600_000 }, async () => {
     const ckpt = await loadCheckpoint(vitDir!);
     const model = createModel(ckpt);
     const pixels = await checkPixels(vitDir!, ckpt);
@@ -55,9 +56,9 @@ describe('real shapes on wasm', () => {
     expect(errs.rollout).toBeLessThan(TOL.base.rollout);
     tf.dispose(out as never);
     model.dispose();
-  }, 600_000);
+  });
 
-  it.skipIf(!resnetDir)('ResNet-50: logits, pooled features, embedder and stage outputs', async () => {
+  it('ResNet-50: logits, pooled features, embedder and stage outputs', { ...needs(oracleWeights(resnetDir, 'resnet50')), timeout: 600_000 }, async () => {
     const ckpt = await loadCheckpoint(resnetDir!);
     const model = createModel(ckpt);
     const pixels = await checkPixels(resnetDir!, ckpt);
@@ -78,5 +79,5 @@ describe('real shapes on wasm', () => {
     for (const [k, v] of Object.entries(errs)) expect(v, k).toBeLessThan(TOL.base.hidden);
     tf.dispose(out as never);
     model.dispose();
-  }, 600_000);
+  });
 });

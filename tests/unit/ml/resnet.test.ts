@@ -12,10 +12,11 @@ import { createModel } from '../../../src/main/ml/models/index.js';
 import { preprocessBatch } from '../../../src/main/ml/models/model-input.js';
 import { ResNetForImageClassification, resnetInitParameter, resnetParameterShapes } from '../../../src/main/ml/models/resnet.js';
 import { diffTo, inputTensor, maxAbsDiff, oracleDir, readF32, TOL } from './oracle.js';
+import { needs } from '../../helpers/needs.js';
 
 const dir = oracleDir('resnet_tiny');
 
-describe.skipIf(!dir).each(['wasm', 'cpu'])('ResNet tiny on %s', (backend) => {
+describe.each(['wasm', 'cpu'])('ResNet tiny on %s', needs(dir), (backend) => {
   let model: ResNetForImageClassification;
   let ckpt: Checkpoint;
   beforeAll(async () => {

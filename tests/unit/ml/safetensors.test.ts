@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readSafetensors, readSafetensorsHeader, type TensorEntry, writeSafetensors } from '../../../src/main/ml/models/safetensors.js';
 import { oracleDir } from './oracle.js';
+import { needs } from '../../helpers/needs.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tessella-st-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -17,7 +18,7 @@ const sha = (p: string): string => createHash('sha256').update(readFileSync(p)).
 describe('safetensors', () => {
   for (const name of ['vit_tiny', 'resnet_tiny']) {
     const dir = oracleDir(name);
-    it.skipIf(!dir)(`${name}: read then write gives the same bytes (F32 + I64 scalars)`, async () => {
+    it(`${name}: read then write gives the same bytes (F32 + I64 scalars)`, needs(dir), async () => {
       const src = join(dir!, 'model.safetensors');
       const t = await readSafetensors(src);
       const out = join(tmp, `${name}.safetensors`);
@@ -91,9 +92,9 @@ describe('safetensors', () => {
     expect(h.dataStart).toBe(8 + n);
   });
 
-  it('rejects a truncated file', async () => {
-    const dir = oracleDir('vit_tiny');
-    if (!dir) return;
+  const vitTiny = oracleDir('vit_tiny');
+  it('rejects a truncated file', needs(vitTiny), async () => {
+    const dir = vitTiny!;
     const p = join(tmp, 'trunc.safetensors');
     copyFileSync(join(dir, 'model.safetensors'), p);
     truncateSync(p, 100_000);

@@ -11,10 +11,11 @@ import { createModel } from '../../../src/main/ml/models/index.js';
 import { preprocessBatch } from '../../../src/main/ml/models/model-input.js';
 import { attentionRollout, ViTForImageClassification, vitNumPatches } from '../../../src/main/ml/models/vit.js';
 import { diffTo, inputTensor, maxAbsDiff, oracleDir, readF32, TOL } from './oracle.js';
+import { needs } from '../../helpers/needs.js';
 
 const dir = oracleDir('vit_tiny');
 
-describe.skipIf(!dir).each(['wasm', 'cpu'])('ViT tiny on %s', (backend) => {
+describe.each(['wasm', 'cpu'])('ViT tiny on %s', needs(dir), (backend) => {
   let model: ViTForImageClassification;
   beforeAll(async () => {
     await initBackend('wasm');

@@ -11,6 +11,7 @@ import { builtinConfig } from '../../../src/main/ml/models/configs.js';
 import { standardPreprocessor } from '../../../src/main/ml/models/processors.js';
 import { tempHome } from '../../helpers/temp-home.js';
 import { LUNG } from './fixtures.js';
+import { needs } from '../../helpers/needs.js';
 
 const home = tempHome('tessella-batches-');
 afterAll(() => home.cleanup());
@@ -32,7 +33,7 @@ describe('softmax and top-k', () => {
   });
 });
 
-describe.skipIf(!LUNG)('forEachBatch on lung patches', () => {
+describe('forEachBatch on lung patches', needs(LUNG), () => {
   const pp = { preprocessor: standardPreprocessor(builtinConfig('resnet-50')), stain: null };
 
   it('lists an ImageFolder tree with its classes', async () => {

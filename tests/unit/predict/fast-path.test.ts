@@ -11,6 +11,7 @@ import { loadCheckpoint } from '../../../src/main/ml/models/checkpoint.js';
 import { builtinCheckpointHash } from '../../../src/main/ml/models/checkpoint-hash.js';
 import { tessella } from '../../helpers/cli.js';
 import { expected, maxAbsDiff, MULTI_RUN_TIMEOUT, ORACLE, readF32, TOL } from './fixtures.js';
+import { needs } from '../../helpers/needs.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tessella-fast-path-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -55,7 +56,7 @@ describe('built-in architectures: the hash without the weights', () => {
   });
 });
 
-describe.skipIf(!ORACLE.vit)('checkpoint folders: the hash remembered under the files\' sizes and mtimes', () => {
+describe('checkpoint folders: the hash remembered under the files\' sizes and mtimes', needs(ORACLE.vit), () => {
   it('a second run does not read model.safetensors (zeroed, same stamp) and gives the same output', () => {
     const dir = join(tmp, 'vit_tiny');
     cpSync(ORACLE.vit!, dir, { recursive: true });

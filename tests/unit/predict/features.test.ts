@@ -12,20 +12,13 @@ import { npyHeader, NpyWriter, parseNpy } from '../../../src/main/ml/infer/npy.j
 import { tessella } from '../../helpers/cli.js';
 import { tempHome } from '../../helpers/temp-home.js';
 import { expectOneLineError, maxAbsDiff, MULTI_RUN_TIMEOUT, ORACLE, readF32, tessellaJson, TOL } from './fixtures.js';
+import { has, needs } from '../../helpers/needs.js';
 
 const home = tempHome('tessella-features-');
 const env = { TESSELLA_HOME: join(home.dir, 'home') };
 afterAll(() => home.cleanup());
 
 const PYTHON = '/usr/bin/python3';
-const hasNumpy = ((): boolean => {
-  try {
-    execFileSync(PYTHON, ['-c', 'import numpy'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 describe('npy', () => {
   it('headers are format 1.0, 64-byte aligned, and describe the shape as numpy does', () => {
@@ -57,7 +50,7 @@ describe('npy', () => {
     await long.abort();
   });
 
-  it.skipIf(!hasNumpy)('numpy.load reads what NpyWriter wrote', async () => {
+  it('numpy.load reads what NpyWriter wrote', needs(has.numpy), async () => {
     const path = join(home.dir, 'np.npy');
     const w = await NpyWriter.create(path, 2, 3);
     await w.write(Float32Array.of(0.25, -1, 3.5, 7, 8, 9));
@@ -75,7 +68,7 @@ describe('npy', () => {
 });
 
 for (const [arch, dir] of Object.entries(ORACLE)) {
-  describe.skipIf(!dir)(`tessella features on the ${arch} oracle`, () => {
+  describe(`tessella features on the ${arch} oracle`, needs(dir), () => {
     it('--data DIR: one row per image in path order, class folders in the index, the oracle\'s features', () => {
       // an ImageFolder tree: image_0 under "a", image_0 again and image_1 under "b"
       const data = join(home.dir, `data-${arch}`);
@@ -101,7 +94,7 @@ for (const [arch, dir] of Object.entries(ORACLE)) {
   });
 }
 
-describe.skipIf(!ORACLE.vit)('tessella features: engines agree, and bad input leaves no file', () => {
+describe('tessella features: engines agree, and bad input leaves no file', needs(ORACLE.vit), () => {
   it('--engine tfjs writes the same embeddings as onnx for IMAGE arguments', () => {
     const files = [join(ORACLE.vit!, 'image_0.png'), join(ORACLE.vit!, 'image_1.png')];
     const onnx = tessellaJson<{ npy: string }>(['features', '--model', ORACLE.vit!, '--out', join(home.dir, 'e-onnx.npy'), ...files], env);

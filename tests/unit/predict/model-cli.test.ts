@@ -12,6 +12,7 @@ import { readSafetensorsHeader } from '../../../src/main/ml/models/safetensors.j
 import { tessella } from '../../helpers/cli.js';
 import { tempHome } from '../../helpers/temp-home.js';
 import { expected, expectOneLineError, maxAbsDiff, MULTI_RUN_TIMEOUT, ORACLE, readF32, tessellaJson, TOL } from './fixtures.js';
+import { needs } from '../../helpers/needs.js';
 
 const home = tempHome('tessella-model-cli-');
 const env = { TESSELLA_HOME: join(home.dir, 'home') };
@@ -21,7 +22,7 @@ function headerSummary(h: Awaited<ReturnType<typeof readSafetensorsHeader>>): Re
   return Object.fromEntries([...h.tensors].map(([k, t]) => [k, `${t.dtype}[${t.shape.join(',')}]`]));
 }
 
-describe.skipIf(!ORACLE.vit || !ORACLE.resnet)('model info', () => {
+describe('model info', needs(ORACLE.vit, ORACLE.resnet), () => {
   it('reports arch, labels, input size, parameters and the loader\'s hash', async () => {
     const info = tessellaJson<Record<string, any>>(['model', 'info', ORACLE.vit!], env);
     const ck = await loadCheckpoint(ORACLE.vit!);
@@ -47,7 +48,7 @@ describe.skipIf(!ORACLE.vit || !ORACLE.resnet)('model info', () => {
   });
 });
 
-describe.skipIf(!ORACLE.vit || !ORACLE.resnet)('model export', () => {
+describe('model export', needs(ORACLE.vit, ORACLE.resnet), () => {
   for (const arch of ['vit', 'resnet'] as const) {
     it(`${arch} --format hf: reloads with identical keys, shapes, dtypes and values`, async () => {
       const dir = ORACLE[arch]!;
@@ -94,7 +95,7 @@ describe.skipIf(!ORACLE.vit || !ORACLE.resnet)('model export', () => {
   }, MULTI_RUN_TIMEOUT);
 });
 
-describe.skipIf(!ORACLE.vit)('model import, list, remove', () => {
+describe('model import, list, remove', needs(ORACLE.vit), () => {
   it('registers a folder under a name usable as --model, lists it with the built-ins, removes it', () => {
     const m = tessellaJson<Record<string, any>>(['model', 'import', ORACLE.vit!, '--name', 'tiny-vit'], env);
     expect(m).toMatchObject({ name: 'tiny-vit', arch: 'vit', dir: ORACLE.vit, labels: ['cat', 'dog', 'bird'], inputSize: 32, available: true });

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { tessella } from '../../helpers/cli.js';
 import { tempHome } from '../../helpers/temp-home.js';
 import { expected, expectOneLineError, maxAbsDiff, MULTI_RUN_TIMEOUT, ORACLE, tessellaJson, TOL } from './fixtures.js';
+import { needs } from '../../helpers/needs.js';
 
 const home = tempHome('tessella-predict-');
 const env = { TESSELLA_HOME: join(home.dir, 'home') };
@@ -22,7 +23,7 @@ interface Prediction {
 }
 
 for (const [arch, dir] of Object.entries(ORACLE)) {
-  describe.skipIf(!dir)(`predict on the ${arch} oracle`, () => {
+  describe(`predict on the ${arch} oracle`, needs(dir), () => {
     for (const engine of ['onnx', 'tfjs']) {
       it(`--engine ${engine}: the oracle's logits, labels and softmax for both images`, () => {
         const want = expected(dir!);
@@ -55,7 +56,7 @@ for (const [arch, dir] of Object.entries(ORACLE)) {
   });
 }
 
-describe.skipIf(!ORACLE.vit)('predict: inputs people get wrong', () => {
+describe('predict: inputs people get wrong', needs(ORACLE.vit), () => {
   const image = join(ORACLE.vit ?? '', 'image_0.png');
 
   it('a missing checkpoint folder names it and lists the built-in architectures (exit 1)', () => {

@@ -13,6 +13,7 @@ import { createModelHandlers } from '../../../src/main/models/handlers.js';
 import { modelCalls } from '../../../src/shared/contract/models.js';
 import { tempHome } from '../../helpers/temp-home.js';
 import { ORACLE } from './fixtures.js';
+import { needs } from '../../helpers/needs.js';
 
 const home = tempHome('tessella-registry-');
 let ctx: AppContext;
@@ -38,7 +39,7 @@ async function rejection(p: Promise<unknown>): Promise<ApiError> {
   return e as ApiError;
 }
 
-describe.skipIf(!ORACLE.vit || !ORACLE.resnet)('models.*', () => {
+describe('models.*', needs(ORACLE.vit, ORACLE.resnet), () => {
   it('import registers a checkpoint with its hash, labels and input size, and tells the ONNX cache its hash', async () => {
     const vit = await call('models.import', { path: ORACLE.vit });
     const ck = await loadCheckpoint(ORACLE.vit!);

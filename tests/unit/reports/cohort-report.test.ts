@@ -10,10 +10,10 @@ import { createAppContext } from '../../../src/main/app-context';
 import { DEFAULT_AGGREGATE } from '../../../src/main/analysis/aggregate';
 import { analysisService } from '../../../src/main/analysis/service';
 import { tessella } from '../../helpers/cli';
-import { hasChromium } from '../../helpers/browser';
 import { SLIDES, sharedPath } from '../../helpers/shared-data';
 import { tempHome } from '../../helpers/temp-home';
-import { hasPoppler, pdfFonts, pdfInfo, pdfText } from './poppler';
+import { pdfFonts, pdfInfo, pdfText } from './poppler';
+import { has, needs } from '../../helpers/needs.js';
 
 const files = [sharedPath(SLIDES.svs), sharedPath(SLIDES.ihc), sharedPath(SLIDES.dicom)];
 const vitTiny = sharedPath('oracle/vit_tiny');
@@ -21,7 +21,7 @@ const home = tempHome('tessella-report-cohort-');
 afterAll(() => home.cleanup());
 const env = { TESSELLA_HOME: join(home.dir, 'home') };
 
-describe.skipIf(files.some((f) => !f) || !vitTiny || !hasChromium || !hasPoppler)('tessella report cohort', { timeout: 240_000 }, () => {
+describe('tessella report cohort', { ...needs(...files, vitTiny, has.chromium, has.poppler), timeout: 240_000 }, () => {
   const pdf = join(home.dir, 'cohort.pdf');
   const csv = join(home.dir, 'cohort.csv');
   let report: any;

@@ -10,9 +10,10 @@ import type { ReportProgress, ReportSummary } from '../../../src/shared/contract
 import { createAppContext, type AppContext } from '../../../src/main/app-context.js';
 import { reportService } from '../../../src/main/reports/service.js';
 import { startServer, type RunningServer } from '../../../src/main/serve.js';
-import { hasChromium, rawRequest } from '../../helpers/browser.js';
+import { rawRequest } from '../../helpers/browser.js';
 import { SLIDES, sharedPath } from '../../helpers/shared-data.js';
 import { tempHome } from '../../helpers/temp-home.js';
+import { has, needs } from '../../helpers/needs.js';
 
 const svs = sharedPath(SLIDES.svs);
 const vitTiny = sharedPath('oracle/vit_tiny');
@@ -37,7 +38,7 @@ async function until(id: number, done: (r: ReportSummary) => boolean): Promise<R
 }
 const finished = (r: ReportSummary) => !['queued', 'running'].includes(r.status);
 
-describe.skipIf(!svs || !vitTiny || !hasChromium)('reports calls over browser mode', { timeout: 200_000 }, () => {
+describe('reports calls over browser mode', { ...needs(svs, vitTiny, has.chromium), timeout: 200_000 }, () => {
   let slideId: number;
 
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 /**
  * Reading the PDFs the way a user's tools would: poppler-utils' pdftotext, pdfinfo, pdffonts and
- * pdftoppm (installed by .ci/run). Tests that need them skip with a message when they are absent.
+ * pdftoppm (installed by .ci/run). Tests that need them declare needs(has.poppler).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -13,9 +13,6 @@ function run(cmd: string, args: string[]): string {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr || r.error?.message}`);
   return r.stdout;
 }
-
-export const hasPoppler = ['pdftotext', 'pdfinfo', 'pdffonts', 'pdftoppm'].every((t) => spawnSync(t, ['-v']).error === undefined);
-if (!hasPoppler) console.warn('[skip] poppler-utils (pdftotext, pdfinfo, pdffonts, pdftoppm) is not installed; PDF checks are skipped');
 
 /** Text of the whole PDF, or of page `page` (1-based), with the layout kept. */
 export function pdfText(pdf: string, page?: number): string {

@@ -8,18 +8,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classColor } from '../../../src/main/analysis/colormap';
 import { tessella } from '../../helpers/cli';
-import { hasChromium } from '../../helpers/browser';
 import { SLIDES, sharedPath } from '../../helpers/shared-data';
 import { tempHome } from '../../helpers/temp-home';
 import { lung, lungCopy, oneJson, resnetTiny, vitTiny } from '../train/fixtures';
-import { countPixels, hasPoppler, near, pageWith, pdfFonts, pdfInfo, pdfText, renderPage } from './poppler';
+import { countPixels, near, pageWith, pdfFonts, pdfInfo, pdfText, renderPage } from './poppler';
+import { has, needs } from '../../helpers/needs.js';
 
 const svs = sharedPath(SLIDES.svs);
 const home = tempHome('tessella-report-run-');
 afterAll(() => home.cleanup());
 const env = { TESSELLA_HOME: join(home.dir, 'home') };
 
-describe.skipIf(!lung || !resnetTiny || !vitTiny || !hasChromium || !hasPoppler)('tessella report run', { timeout: 240_000 }, () => {
+describe('tessella report run', { ...needs(lung, resnetTiny, vitTiny, has.chromium, has.poppler), timeout: 240_000 }, () => {
   const runs: { runId: number; out: string; name: string }[] = [];
 
   beforeAll(() => {
@@ -81,7 +81,7 @@ describe.skipIf(!lung || !resnetTiny || !vitTiny || !hasChromium || !hasPoppler)
     expect(r.stderr).toMatch(/no training run with id 9999/);
   });
 
-  it.skipIf(!svs)('shows the training run and its validation metrics in a slide report of a model trained here', () => {
+  it('shows the training run and its validation metrics in a slide report of a model trained here', needs(svs), () => {
     const pdf = join(home.dir, 'slide.pdf');
     const r = tessella(['report', 'slide', svs!, '--model', runs[0]!.out, '--mpp', '8', '--top-tiles', '2', '--out', pdf, '--json'], env, 200_000);
     expect(r.code, r.stderr).toBe(0);

@@ -12,8 +12,8 @@ import { analysisService } from '../../../src/main/analysis/service';
 import { tessella } from '../../helpers/cli';
 import { SLIDES, sharedPath } from '../../helpers/shared-data';
 import { tempHome } from '../../helpers/temp-home';
-import { hasChromium } from '../../helpers/browser';
-import { countPixels, hasPoppler, hueSat, pageWith, pdfFonts, pdfInfo, pdfText, renderPage } from './poppler';
+import { countPixels, hueSat, pageWith, pdfFonts, pdfInfo, pdfText, renderPage } from './poppler';
+import { has, needs } from '../../helpers/needs.js';
 
 const svs = sharedPath(SLIDES.svs);
 const ndpi = sharedPath(SLIDES.ndpi);
@@ -38,7 +38,7 @@ function analyses() {
   }
 }
 
-describe.skipIf(!svs || !vitTiny || !hasChromium || !hasPoppler)('tessella report slide', { timeout: 240_000 }, () => {
+describe('tessella report slide', { ...needs(svs, vitTiny, has.chromium, has.poppler), timeout: 240_000 }, () => {
   const pdf = join(home.dir, 'slide.pdf');
   const html = join(home.dir, 'slide.html');
   const csv = join(home.dir, 'tiles.csv');
@@ -143,7 +143,7 @@ describe.skipIf(!svs || !vitTiny || !hasChromium || !hasPoppler)('tessella repor
     expect(pdfText(letter)).toContain(`Page 1 of ${pages}`);
   });
 
-  it.skipIf(!ndpi)('includes the macro image when asked, on a slide that has one', () => {
+  it('includes the macro image when asked, on a slide that has one', needs(ndpi), () => {
     const out = join(home.dir, 'ndpi.pdf');
     const outHtml = join(home.dir, 'ndpi.html');
     const r = tessella(['report', 'slide', ndpi!, '--model', vitTiny!, '--mpp', '4', '--include-associated', '--top-tiles', '0', '--out', out, '--html', outHtml, '--json'], env, 200_000);

@@ -18,12 +18,11 @@ import {
   writeDicomInstance,
   type SyntheticDicomInstance,
 } from '../../helpers/make-slides.js';
-import { crop, dcmtkFrame, hasCommand } from '../../helpers/reference-decoders.js';
+import { crop, dcmtkFrame } from '../../helpers/reference-decoders.js';
 import { SLIDES, sharedPath } from '../../helpers/shared-data.js';
+import { has, needs } from '../../helpers/needs.js';
 
 const dcm = sharedPath(SLIDES.dicom);
-const dcmtk = hasCommand('dcmj2pnm', ['--version']);
-if (!dcmtk) console.warn('[skip] dcmj2pnm (apt package dcmtk) is absent; DICOM pixel checks against DCMTK are skipped');
 
 /** Paste the w x h RGBA `src` into `dst` at (x, y), clipped to dst. */
 function paste(dst: RgbaImage, src: RgbaImage, x: number, y: number): void {
@@ -37,7 +36,7 @@ function paste(dst: RgbaImage, src: RgbaImage, x: number, y: number): void {
   }
 }
 
-describe.skipIf(!dcm)('DICOM reader on pathml_small_dicom.dcm', () => {
+describe('DICOM reader on pathml_small_dicom.dcm', needs(dcm), () => {
   let r: SlideReader;
   beforeAll(async () => {
     r = await openDicom(dcm!);
@@ -70,7 +69,7 @@ describe.skipIf(!dcm)('DICOM reader on pathml_small_dicom.dcm', () => {
     expect(Object.values(m.properties).join(' ')).not.toContain('TCGA');
   });
 
-  it.skipIf(!dcmtk)('decodes tiles identical to DCMTK (frames in TILED_FULL order)', async () => {
+  it('decodes tiles identical to DCMTK (frames in TILED_FULL order)', needs(has.dcmtk), async () => {
     // 7 tiles across: tile (1, 1) is frame 9 (1-based).
     for (const [tx, ty, frame] of [
       [0, 0, 1],
@@ -85,7 +84,7 @@ describe.skipIf(!dcm)('DICOM reader on pathml_small_dicom.dcm', () => {
     }
   });
 
-  it.skipIf(!dcmtk)('stitches regions across tile borders and leaves the outside transparent', async () => {
+  it('stitches regions across tile borders and leaves the outside transparent', needs(has.dcmtk), async () => {
     const expected: RgbaImage = { width: 200, height: 200, data: Buffer.alloc(200 * 200 * 4) };
     for (const [frame, tx, ty] of [
       [1, 0, 0],
@@ -191,7 +190,7 @@ describe('DICOM reader on a synthetic multi-file series', () => {
     stranger.close();
   });
 
-  it.skipIf(!dcmtk)('writes files DCMTK decodes to the same pixels', async () => {
+  it('writes files DCMTK decodes to the same pixels', needs(has.dcmtk), async () => {
     const r = await openDicom(join(dir, 'level-0.dcm'));
     const ref = await dcmtkFrame(join(dir, 'level-0.dcm'), 5);
     // Frame 5 of a 4-across grid is tile (0, 1).

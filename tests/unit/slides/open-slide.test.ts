@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSlide, readerStatus, SLIDE_EXTENSIONS } from '../../../src/main/slides/open-slide.js';
-import { openslideStatus } from '../../../src/main/slides/openslide.js';
 import { SlideError, SUPPORTED_FORMATS } from '../../../src/main/slides/reader.js';
 import {
   makeAbsurdTiff,
@@ -20,12 +19,13 @@ import {
 } from '../../helpers/make-slides.js';
 import { runChild } from '../../helpers/run-child.js';
 import { repoRoot, SLIDES, sharedPath } from '../../helpers/shared-data.js';
+import { has, needs } from '../../helpers/needs.js';
 
 const svs = sharedPath(SLIDES.svs);
 const ndpi = sharedPath(SLIDES.ndpi);
 const dcm = sharedPath(SLIDES.dicom);
 const png = sharedPath(SLIDES.ihc);
-const openslide = openslideStatus().available;
+const openslide = has.openslide.met;
 
 let cacheDir: string;
 beforeAll(() => {
@@ -64,25 +64,25 @@ describe('SLIDE_EXTENSIONS and readerStatus', () => {
 });
 
 describe('openSlide dispatch on the shared slides', () => {
-  it.skipIf(!svs || !openslide)('opens SVS with OpenSlide', async () => {
+  it('opens SVS with OpenSlide', needs(svs, has.openslide), async () => {
     const r = await openSlide(svs!, { cacheDir });
     expect([r.readerName, r.metadata.format, r.metadata.width]).toEqual(['openslide', 'aperio', 2220]);
     r.close();
   });
 
-  it.skipIf(!ndpi || !openslide)('opens NDPI with OpenSlide', async () => {
+  it('opens NDPI with OpenSlide', needs(ndpi, has.openslide), async () => {
     const r = await openSlide(ndpi!, { cacheDir });
     expect([r.readerName, r.metadata.format, r.metadata.levels.length]).toEqual(['openslide', 'hamamatsu', 7]);
     r.close();
   });
 
-  it.skipIf(!dcm)('opens DICOM with the DICOM reader (OpenSlide 3.4 cannot)', async () => {
+  it('opens DICOM with the DICOM reader (OpenSlide 3.4 cannot)', needs(dcm), async () => {
     const r = await openSlide(dcm!, { cacheDir });
     expect([r.readerName, r.metadata.format, r.metadata.width, r.metadata.height]).toEqual(['dicom', 'dicom', 3236, 2638]);
     r.close();
   });
 
-  it.skipIf(!png)('opens PNG with sharp', async () => {
+  it('opens PNG with sharp', needs(png), async () => {
     const r = await openSlide(png!, { cacheDir });
     expect([r.readerName, r.metadata.format, r.metadata.width]).toEqual(['sharp', 'png', 512]);
     r.close();
@@ -110,7 +110,7 @@ describe('openSlide on broken inputs', () => {
     expect(e.message).toContain(SUPPORTED_FORMATS);
   });
 
-  it.skipIf(!svs)('refuses truncated SVS files (cut at the start, middle and end)', async () => {
+  it('refuses truncated SVS files (cut at the start, middle and end)', needs(svs), async () => {
     for (const fraction of [0.01, 0.5, 0.99]) {
       const e = await failure(await makeTruncatedCopy(svs!, fraction, `svs-cut-${fraction}.svs`));
       expect(e.code).toBe('corrupt');
@@ -119,7 +119,7 @@ describe('openSlide on broken inputs', () => {
     }
   });
 
-  it.skipIf(!dcm)('refuses a truncated DICOM file', async () => {
+  it('refuses a truncated DICOM file', needs(dcm), async () => {
     const e = await failure(await makeTruncatedCopy(dcm!, 0.3, 'dicom-cut.dcm'));
     expect(e.code).toBe('corrupt');
     expect(e.message).toMatch(/dicom-cut\.dcm.*truncated/);
@@ -153,7 +153,7 @@ describe('openSlide on broken inputs', () => {
 });
 
 describe('openSlide without OpenSlide (child process, TESSELLA_DISABLE_OPENSLIDE=1)', () => {
-  it('falls back to sharp for SVS and TIFF pyramids and explains what needs OpenSlide', async () => {
+  it('falls back to sharp for SVS and TIFF pyramids and explains what needs OpenSlide', { ...needs(svs, ndpi), timeout: 600_000 }, async () => {
     const big = await makeBigPyramidTiff();
     const module = JSON.stringify(join(repoRoot, 'src/main/slides/open-slide.ts'));
     const result = runChild<{
@@ -162,7 +162,7 @@ describe('openSlide without OpenSlide (child process, TESSELLA_DISABLE_OPENSLIDE
     }>(
       `const { openSlide, readerStatus } = await import(${module});
        const opened = {};
-       for (const p of ${JSON.stringify([svs, ndpi, big].filter((p): p is string => p !== null))}) {
+       for (const p of ${JSON.stringify([svs, ndpi, big])}) {
          try {
            const r = await openSlide(p, { cacheDir: ${JSON.stringify(cacheDir)} });
            await r.readRegion(0, 0, 0, 64, 64);
@@ -177,8 +177,8 @@ describe('openSlide without OpenSlide (child process, TESSELLA_DISABLE_OPENSLIDE
     );
     expect(result.status[0]).toEqual({ name: 'openslide', available: false, detail: 'disabled by TESSELLA_DISABLE_OPENSLIDE=1' });
     expect(result.status[1].available).toBe(true);
-    if (svs) expect(result.opened[svs]).toBe('sharp 1');
-    if (ndpi) expect(result.opened[ndpi]).toMatch(/^unavailable: .*Hamamatsu NDPI, which needs OpenSlide/);
+    expect(result.opened[svs!]).toBe('sharp 1');
+    expect(result.opened[ndpi!]).toMatch(/^unavailable: .*Hamamatsu NDPI, which needs OpenSlide/);
     expect(result.opened[big]).toBe('sharp 9');
-  }, 600_000);
+  });
 });

@@ -6,15 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { openslideStatus, openWithOpenSlide } from '../../../src/main/slides/openslide.js';
 import { SlideError, type SlideReader } from '../../../src/main/slides/reader.js';
 import { makeCorruptedCopy } from '../../helpers/make-slides.js';
-import { hasPythonOpenSlide, pythonOpenSlideAssociated, pythonOpenSlideRegion } from '../../helpers/reference-decoders.js';
+import { pythonOpenSlideAssociated, pythonOpenSlideRegion } from '../../helpers/reference-decoders.js';
 import { SLIDES, sharedPath } from '../../helpers/shared-data.js';
+import { has, needs } from '../../helpers/needs.js';
 
 const svs = sharedPath(SLIDES.svs);
 const ndpi = sharedPath(SLIDES.ndpi);
-const available = openslideStatus().available;
-const python = hasPythonOpenSlide();
-if (!available) console.warn(`[skip] OpenSlide unavailable: ${openslideStatus().detail}`);
-if (!python) console.warn('[skip] /usr/bin/python3 with openslide is absent; pixel comparisons are skipped');
+const png = sharedPath(SLIDES.ihc);
 
 async function open(path: string): Promise<SlideReader> {
   const r = await openWithOpenSlide(path);
@@ -22,7 +20,7 @@ async function open(path: string): Promise<SlideReader> {
   return r;
 }
 
-describe.skipIf(!available)('OpenSlide library', () => {
+describe('OpenSlide library', needs(has.openslide), () => {
   it('reports the loaded library and its version', () => {
     const s = openslideStatus();
     expect(s.version).toMatch(/^\d+\.\d+\.\d+/);
@@ -30,13 +28,12 @@ describe.skipIf(!available)('OpenSlide library', () => {
     expect(s.detail).toMatch(/libopenslide/);
   });
 
-  it('returns null for a file it does not recognise', async () => {
-    const png = sharedPath(SLIDES.ihc);
-    if (png) expect(await openWithOpenSlide(png)).toBeNull();
+  it('returns null for a file it does not recognise', needs(png), async () => {
+    expect(await openWithOpenSlide(png!)).toBeNull();
   });
 });
 
-describe.skipIf(!available || !svs)('OpenSlide reader on CMU-1-Small-Region.svs', () => {
+describe('OpenSlide reader on CMU-1-Small-Region.svs', needs(has.openslide, svs), () => {
   it('reads geometry, resolution, vendor and properties', async () => {
     const r = await open(svs!);
     try {
@@ -57,7 +54,7 @@ describe.skipIf(!available || !svs)('OpenSlide reader on CMU-1-Small-Region.svs'
     }
   });
 
-  it.skipIf(!python)('reads regions identical to openslide-python, transparent off the slide', async () => {
+  it('reads regions identical to openslide-python, transparent off the slide', needs(has.pythonOpenSlide), async () => {
     const r = await open(svs!);
     try {
       for (const [x, y, w, h] of [
@@ -79,7 +76,7 @@ describe.skipIf(!available || !svs)('OpenSlide reader on CMU-1-Small-Region.svs'
     }
   });
 
-  it.skipIf(!python)('reads associated images identical to openslide-python', async () => {
+  it('reads associated images identical to openslide-python', needs(has.pythonOpenSlide), async () => {
     const r = await open(svs!);
     try {
       for (const name of ['label', 'macro', 'thumbnail']) {
@@ -130,7 +127,7 @@ describe.skipIf(!available || !svs)('OpenSlide reader on CMU-1-Small-Region.svs'
     }
   });
 
-  it.skipIf(!python)('reports damaged tiles as corrupt and still reads the undamaged part', async () => {
+  it('reports damaged tiles as corrupt and still reads the undamaged part', needs(has.pythonOpenSlide), async () => {
     // Bytes 20,000-620,000 hold the JPEG tiles of the top rows; the TIFF directories sit at the end.
     const damaged = await makeCorruptedCopy(svs!, 20_000, 600_000, 'svs-damaged-tiles.svs');
     const r = await open(damaged);
@@ -147,7 +144,7 @@ describe.skipIf(!available || !svs)('OpenSlide reader on CMU-1-Small-Region.svs'
   });
 });
 
-describe.skipIf(!available || !ndpi)('OpenSlide reader on the Hamamatsu NDPI', () => {
+describe('OpenSlide reader on the Hamamatsu NDPI', needs(has.openslide, ndpi), () => {
   it('reads the 7-level pyramid, resolution and the macro image', async () => {
     const r = await open(ndpi!);
     try {
@@ -176,7 +173,7 @@ describe.skipIf(!available || !ndpi)('OpenSlide reader on the Hamamatsu NDPI', (
     }
   });
 
-  it.skipIf(!python)('reads regions at several levels identical to openslide-python', async () => {
+  it('reads regions at several levels identical to openslide-python', needs(has.pythonOpenSlide), async () => {
     const r = await open(ndpi!);
     try {
       for (const [level, x, y, w, h] of [

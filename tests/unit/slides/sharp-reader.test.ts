@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openslideStatus, openWithOpenSlide } from '../../../src/main/slides/openslide.js';
+import { openWithOpenSlide } from '../../../src/main/slides/openslide.js';
 import { SlideError } from '../../../src/main/slides/reader.js';
 import { IN_MEMORY_PIXELS, openWithSharp } from '../../../src/main/slides/sharp-reader.js';
 import {
@@ -20,14 +20,13 @@ import {
   syntheticDir,
   testPicture,
 } from '../../helpers/make-slides.js';
-import { crop, hasCommand, pixelDiff, vipsExtractArea } from '../../helpers/reference-decoders.js';
+import { crop, pixelDiff, vipsExtractArea } from '../../helpers/reference-decoders.js';
 import { runChild } from '../../helpers/run-child.js';
 import { repoRoot, SLIDES, sharedPath } from '../../helpers/shared-data.js';
+import { has, needs } from '../../helpers/needs.js';
 
 const png = sharedPath(SLIDES.ihc);
 const svs = sharedPath(SLIDES.svs);
-const vips = hasCommand('vips', ['--version']);
-if (!vips) console.warn('[skip] the vips command is absent; comparisons with it are skipped');
 
 let cacheDir: string;
 beforeAll(() => {
@@ -35,7 +34,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 
-describe.skipIf(!png)('sharp reader on skimage_ihc.png', () => {
+describe('sharp reader on skimage_ihc.png', needs(png), () => {
   it('describes a single-level 512 x 512 PNG without resolution or associated images', async () => {
     const r = await openWithSharp(png!, { cacheDir });
     expect(r.readerName).toBe('sharp');
@@ -53,7 +52,7 @@ describe.skipIf(!png)('sharp reader on skimage_ihc.png', () => {
     r.close();
   });
 
-  it.skipIf(!vips)('reads regions identical to vips extract_area, transparent off the image', async () => {
+  it('reads regions identical to vips extract_area, transparent off the image', needs(has.vips), async () => {
     const r = await openWithSharp(png!, { cacheDir });
     for (const [x, y, w, h] of [
       [100, 37, 200, 150],
@@ -99,7 +98,7 @@ describe('sharp reader colour handling', () => {
   });
 });
 
-describe.skipIf(!svs)('sharp reader on the Aperio SVS (the no-OpenSlide path)', () => {
+describe('sharp reader on the Aperio SVS (the no-OpenSlide path)', needs(svs), () => {
   it('finds the level, Aperio resolution and associated images from the TIFF directories', async () => {
     const r = await openWithSharp(svs!, { cacheDir });
     const m = r.metadata;
@@ -112,7 +111,7 @@ describe.skipIf(!svs)('sharp reader on the Aperio SVS (the no-OpenSlide path)', 
     expect([...m.associatedImages].sort()).toEqual(['label', 'macro', 'thumbnail']);
   });
 
-  it.skipIf(!openslideStatus().available)('decodes the same pixels as OpenSlide (same JPEG tiles, libjpeg-turbo both)', async () => {
+  it('decodes the same pixels as OpenSlide (same JPEG tiles, libjpeg-turbo both)', needs(has.openslide), async () => {
     const ours = await openWithSharp(svs!, { cacheDir });
     const ref = (await openWithOpenSlide(svs!))!;
     try {
@@ -155,7 +154,7 @@ describe('large plain images go through the pyramid cache', () => {
       .toFile(big);
   });
 
-  it.skipIf(!vips)('converts once to a lossless tiled pyramid and reads it exactly', async () => {
+  it('converts once to a lossless tiled pyramid and reads it exactly', needs(has.vips), async () => {
     const own = mkdtempSync(join(tmpdir(), 'tessella-pyr-'));
     try {
       const r = await openWithSharp(big, { cacheDir: own });
@@ -206,7 +205,7 @@ describe('a 50,000 x 50,000 pyramidal tiled JPEG TIFF', () => {
     r.close();
   });
 
-  it.skipIf(!openslideStatus().available)('matches OpenSlide on a reduced level', async () => {
+  it('matches OpenSlide on a reduced level', needs(has.openslide), async () => {
     const ours = await openWithSharp(big, { cacheDir });
     const ref = (await openWithOpenSlide(big))!;
     try {
@@ -237,7 +236,7 @@ describe('a 50,000 x 50,000 pyramidal tiled JPEG TIFF', () => {
   });
 });
 
-describe.skipIf(!png)('sharp reader input checks', () => {
+describe('sharp reader input checks', needs(png), () => {
   it('keeps unknown associated image names, bad levels and reads after close out', async () => {
     const r = await openWithSharp(png!, { cacheDir });
     await expect(r.readAssociatedImage('label')).rejects.toMatchObject({ code: 'bad-request' });

@@ -15,6 +15,7 @@ import { backboneFeatures } from '../../../src/main/train/features';
 import { ImageStore } from '../../../src/main/train/images';
 import { sharedPath } from '../../helpers/shared-data';
 import { tempHome } from '../../helpers/temp-home';
+import { needs } from '../../helpers/needs.js';
 
 const home = tempHome('tessella-cache-limits-');
 afterAll(() => home.cleanup());
@@ -94,7 +95,7 @@ describe('the ONNX graph cache', () => {
     expect(readdirSync(dir).sort()).toEqual([`${hashes[0]}-explain.onnx`, `${hashes[0]}.json`, `${hashes[0]}.onnx`, `${hashes[2]}-explain.onnx`, `${hashes[2]}.json`, `${hashes[2]}.onnx`, 'checkpoint-hashes.json'].sort());
   });
 
-  it.skipIf(!vitTiny || !resnetTiny)('a new graph makes room by dropping the least recently used one, which is rebuilt when wanted', async () => {
+  it('a new graph makes room by dropping the least recently used one, which is rebuilt when wanted', needs(vitTiny, resnetTiny), async () => {
     const cacheDir = join(home.dir, 'graphs');
     process.env.TESSELLA_GRAPH_CACHE_GB = String(1 / 1024 ** 3); // one byte: only the graph in use may stay
     const vit = await loadCheckpoint(vitTiny!);
@@ -121,7 +122,7 @@ describe('the training feature cache', () => {
     else process.env.TESSELLA_FEATURE_CACHE_GB = before;
   });
 
-  it.skipIf(!vitTiny || !lung)('keeps the features in use and drops older models\' over the limit', async () => {
+  it('keeps the features in use and drops older models\' over the limit', needs(vitTiny, lung), async () => {
     const cacheDir = join(home.dir, 'training');
     const ck = await loadCheckpoint(vitTiny!);
     const paths = readdirSync(join(lung!, 'lung_n')).sort().slice(0, 4).map((f) => join(lung!, 'lung_n', f));

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentHash, sampledRanges } from '../../../src/main/slides/content-hash.js';
 import { SLIDES, sharedPath } from '../../helpers/shared-data.js';
+import { needs } from '../../helpers/needs.js';
 
 const MIB = 1 << 20;
 const svs = sharedPath(SLIDES.svs);
@@ -28,7 +29,7 @@ describe('sampledRanges', () => {
   });
 });
 
-describe.skipIf(!svs || !ndpi)('contentHash on real slides', () => {
+describe('contentHash on real slides', needs(svs, ndpi), () => {
   it('is stable, differs between files, and hashes small files whole', async () => {
     const a = await contentHash(svs!);
     expect(a).toMatch(/^[0-9a-f]{64}$/);

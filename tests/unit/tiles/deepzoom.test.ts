@@ -10,7 +10,8 @@ import {
 } from '../../../src/main/slides/deepzoom.js';
 import { SlideError } from '../../../src/main/slides/reader.js';
 import { SLIDES, sharedPath } from '../../helpers/shared-data.js';
-import { pyGeometry, pythonOpenSlideAvailable, type PyGeometry } from './openslide-python.js';
+import { pyGeometry, type PyGeometry } from './openslide-python.js';
+import { has, needs } from '../../helpers/needs.js';
 
 function shapeOf(py: PyGeometry, properties: Record<string, string> = {}): SlideShape {
   const levels = py.levelSizes.map(([width, height], i) => ({ width, height, downsample: py.levelDownsamples[i] }));
@@ -147,7 +148,7 @@ describe('deepZoomGeometry by hand', () => {
   });
 });
 
-describe.skipIf(!pythonOpenSlideAvailable)('deepZoomGeometry against OpenSlide Python (made-up pyramids)', () => {
+describe('deepZoomGeometry against OpenSlide Python (made-up pyramids)', needs(has.pythonOpenSlide), () => {
   const cases: { name: string; levels: [number, number, number][]; props?: Record<string, string>; opts?: DeepZoomOptions }[] = [
     { name: 'odd sizes, non-integer downsamples', levels: pyramid(16001, 12913, [1, 4, 16, 64]) },
     { name: 'tall strip', levels: pyramid(301, 9999, [1, 2, 8]) },
@@ -173,10 +174,10 @@ describe.skipIf(!pythonOpenSlideAvailable)('deepZoomGeometry against OpenSlide P
   }
 });
 
-describe.skipIf(!pythonOpenSlideAvailable)('deepZoomGeometry against OpenSlide Python (shared slides)', () => {
+describe('deepZoomGeometry against OpenSlide Python (shared slides)', needs(has.pythonOpenSlide), () => {
   for (const key of ['svs', 'ndpi'] as const) {
     const p = sharedPath(SLIDES[key]);
-    it.skipIf(!p)(`${key}: every tile's region and size`, () => {
+    it(`${key}: every tile's region and size`, needs(p), () => {
       const py = pyGeometry([p!]);
       expect(py.tileCount).toBeGreaterThan(100);
       expectSameAsPython(shapeOf(py), py);

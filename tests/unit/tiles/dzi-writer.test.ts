@@ -6,8 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { deepZoomGeometry, dziXml } from '../../../src/main/slides/deepzoom.js';
 import { writeDeepZoom, type DeepZoomProgress } from '../../../src/main/slides/dzi-writer.js';
 import { SLIDES, sharedPath } from '../../helpers/shared-data.js';
-import { pythonOpenSlideAvailable, pyGeometry } from './openslide-python.js';
+import { pyGeometry } from './openslide-python.js';
 import { pngReader } from './png-reader.js';
+import { has, needs } from '../../helpers/needs.js';
 
 const ihc = sharedPath(SLIDES.ihc);
 const dirs: string[] = [];
@@ -20,7 +21,7 @@ afterEach(async () => {
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
 
-describe.skipIf(!ihc)('writeDeepZoom', () => {
+describe('writeDeepZoom', needs(ihc), () => {
   it('writes the .dzi and one correctly sized tile per address, reporting progress', async () => {
     const reader = await pngReader(ihc!);
     const out = await tempDir();
@@ -46,7 +47,7 @@ describe.skipIf(!ihc)('writeDeepZoom', () => {
     expect(progress.every((p) => p.total === 21)).toBe(true);
   });
 
-  it.skipIf(!pythonOpenSlideAvailable)('writes the same .dzi as OpenSlide Python', async () => {
+  it('writes the same .dzi as OpenSlide Python', needs(has.pythonOpenSlide), async () => {
     const reader = await pngReader(ihc!);
     const out = await tempDir();
     const res = await writeDeepZoom(reader, out, 'x');

@@ -1,18 +1,14 @@
 /**
  * Calls bench/openslide_deepzoom.py, OpenSlide's own DeepZoomGenerator, as the reference the
- * tile code is checked against. Needs the system python with python3-openslide; `available`
- * is false (and the tests that need it skip) where that is missing.
+ * tile code is checked against. Needs the system python with python3-openslide; tests that
+ * use it declare needs(has.pythonOpenSlide).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from '../../helpers/shared-data.js';
 
 export const PYTHON = '/usr/bin/python3';
 const SCRIPT = join(repoRoot, 'bench', 'openslide_deepzoom.py');
-
-export const pythonOpenSlideAvailable =
-  spawnSync(PYTHON, ['-c', 'import openslide.deepzoom, PIL'], { stdio: 'ignore' }).status === 0;
-if (!pythonOpenSlideAvailable) console.warn('[skip] /usr/bin/python3 with python3-openslide is absent');
 
 export interface PyGeometry {
   levelCount: number;

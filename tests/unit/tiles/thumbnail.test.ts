@@ -4,6 +4,7 @@ import { thumbnail, thumbnailLevel, thumbnailSize } from '../../../src/main/slid
 import { SLIDES, sharedPath } from '../../helpers/shared-data.js';
 import { compareRgb, decodeRgb } from './pixels.js';
 import { pngReader } from './png-reader.js';
+import { needs } from '../../helpers/needs.js';
 
 const ihc = sharedPath(SLIDES.ihc);
 
@@ -27,7 +28,7 @@ describe('thumbnail level and size', () => {
   });
 });
 
-describe.skipIf(!ihc)('thumbnail on the IHC image (in-test reader)', () => {
+describe('thumbnail on the IHC image (in-test reader)', needs(ihc), () => {
   it('is a JPEG of the fitted size that looks like the image', async () => {
     const reader = await pngReader(ihc!);
     const jpeg = await thumbnail(reader, 128);

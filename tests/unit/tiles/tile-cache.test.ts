@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { ByteLru, DiskTileCache, openEntry, sealEntry, TileCache, type TileKey } from '../../../src/main/slides/tile-cache.js';
 import { SLIDES, sharedPath } from '../../helpers/shared-data.js';
+import { needs } from '../../helpers/needs.js';
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {
@@ -81,7 +82,7 @@ describe('sealed disk entries', () => {
   });
 });
 
-describe.skipIf(!ihc)('DiskTileCache and TileCache', () => {
+describe('DiskTileCache and TileCache', needs(ihc), () => {
   it('serves a tile from disk after a restart (new cache object, same directory)', async () => {
     const dir = await tempDir();
     const [t0, t1] = await realTiles(2);

@@ -11,14 +11,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderTile, TileService } from '../../../src/main/slides/tile-service.js';
 import { SlideError, type SlideReader } from '../../../src/main/slides/reader.js';
 import { SLIDES, sharedPath } from '../../helpers/shared-data.js';
-import { pythonOpenSlideAvailable, runReference } from './openslide-python.js';
+import { runReference } from './openslide-python.js';
 import { pngReader } from './png-reader.js';
 import { compareRgb, crop, decodeRgb } from './pixels.js';
+import { has, needs } from '../../helpers/needs.js';
 
 const ihc = sharedPath(SLIDES.ihc);
 const WHITE = { r: 255, g: 255, b: 255 };
 
-describe.skipIf(!ihc)('TileService on the IHC image (in-test reader)', () => {
+describe('TileService on the IHC image (in-test reader)', needs(ihc), () => {
   let dir = '';
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tessella-tiles-png-'));
@@ -143,7 +144,7 @@ describe.skipIf(!ihc)('TileService on the IHC image (in-test reader)', () => {
     }
   });
 
-  describe.skipIf(!pythonOpenSlideAvailable)('against OpenSlide Python DeepZoomGenerator (ImageSlide)', () => {
+  describe('against OpenSlide Python DeepZoomGenerator (ImageSlide)', needs(has.pythonOpenSlide), () => {
     const addresses = ['9/0/0', '9/1/1', '9/2/2', '9/2/0', '8/0/0', '8/1/1', '8/1/0', '7/0/0', '5/0/0', '2/0/0'];
     let refDir = '';
     beforeAll(async () => {

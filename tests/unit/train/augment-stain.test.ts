@@ -23,6 +23,7 @@ import {
 import { streamRng } from '../../../src/main/train/rng.js';
 import { fitStain, readStainParams, rgbToLab, stainNormalizer, symmetricEigen3, writeStainParams } from '../../../src/main/train/stain.js';
 import { sharedPath } from '../../helpers/shared-data.js';
+import { needs } from '../../helpers/needs.js';
 
 const lung = sharedPath('data/patches/lc25000_lung');
 
@@ -104,7 +105,7 @@ describe('colour', () => {
     expect(Array.from(b.data).map((v) => +v.toFixed(5))).toEqual([0.75, 0.3, 1]);
   });
 
-  it.skipIf(!lung)('HED jitter without jitter returns the H&E patch, and stains shift it when asked', async () => {
+  it('HED jitter without jitter returns the H&E patch, and stains shift it when asked', needs(lung), async () => {
     const img = await decodeImage(join(lung!, 'lung_aca', 'lungaca1001.jpeg'));
     const f = toFloat(img);
     hedJitter(f, [0, 0, 0], [0, 0, 0]);
@@ -117,7 +118,7 @@ describe('colour', () => {
     expect(m1[0] + m1[1] + m1[2]).toBeLessThan(m0[0] + m0[1] + m0[2]);
   });
 
-  it.skipIf(!lung)('augment is a function of the seed and produces the model input size', async () => {
+  it('augment is a function of the seed and produces the model input size', needs(lung), async () => {
     const img = await decodeImage(join(lung!, 'lung_n', 'lungn1060.jpeg'));
     const cfg = AugmentConfig.parse({});
     const a = augment(img, 32, 32, cfg, streamRng(1, 'augment', 1, 0));
@@ -155,7 +156,7 @@ describe('stain normalisation', () => {
     }
   });
 
-  it.skipIf(!lung)('Reinhard gives an image the reference CIELAB mean and spread', async () => {
+  it('Reinhard gives an image the reference CIELAB mean and spread', needs(lung), async () => {
     const ref = join(lung!, 'lung_aca', 'lungaca1001.jpeg');
     const params = await fitStain({ method: 'reinhard', reference: ref });
     const src = await decodeImage(join(lung!, 'lung_n', 'lungn1060.jpeg'));
@@ -171,7 +172,7 @@ describe('stain normalisation', () => {
     }
   });
 
-  it.skipIf(!lung)('Macenko leaves the reference as it is and moves another stain towards it; parameters round-trip', async () => {
+  it('Macenko leaves the reference as it is and moves another stain towards it; parameters round-trip', needs(lung), async () => {
     const refPath = join(lung!, 'lung_aca', 'lungaca1001.jpeg');
     const params = await fitStain({ method: 'macenko', reference: refPath });
     if (params.method !== 'macenko') throw new Error('expected macenko');

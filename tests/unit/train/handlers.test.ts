@@ -18,6 +18,7 @@ import { loadCheckpoint } from '../../../src/main/ml/models/checkpoint.js';
 import { createTrainingHandlers } from '../../../src/main/train/handlers.js';
 import { tempHome } from '../../helpers/temp-home.js';
 import { lung, resnetTiny, vitTiny } from './fixtures.js';
+import { needs } from '../../helpers/needs.js';
 
 const home = tempHome('tessella-train-handlers-');
 let ctx: AppContext;
@@ -36,7 +37,7 @@ async function until(id: number, done: (r: RunDetail) => boolean, timeoutMs = 30
 }
 const finished = (r: RunDetail) => !['queued', 'running'].includes(r.status);
 
-describe.skipIf(!lung || !resnetTiny || !vitTiny)('training calls', () => {
+describe('training calls', needs(lung, resnetTiny, vitTiny), () => {
   let datasetId: number;
   let run: RunDetail;
   const reference = join(lung!, 'lung_aca', 'lungaca1001.jpeg');

@@ -16,6 +16,7 @@ import { tessella } from '../../helpers/cli.js';
 import { repoRoot } from '../../helpers/shared-data.js';
 import { tempHome } from '../../helpers/temp-home.js';
 import { lung, oneJson, vitTiny } from './fixtures.js';
+import { needs } from '../../helpers/needs.js';
 
 const home = tempHome('tessella-train-resume-');
 const env = { TESSELLA_HOME: join(home.dir, 'home') };
@@ -31,7 +32,7 @@ function values(db: Db, runId: number): Map<string, number> {
   return new Map(rows.filter((r) => !/seconds|images_per_second/.test(r.name)).map((r) => [`${r.epoch}/${r.step ?? '-'}/${r.split}/${r.name}`, r.value]));
 }
 
-describe.skipIf(!lung || !vitTiny)('resume after a kill', () => {
+describe('resume after a kill', needs(lung, vitTiny), () => {
   let straight: any;
   beforeAll(() => {
     const imp = tessella(['dataset', 'import', lung!, '--name', 'lung', '--json'], env);
@@ -51,7 +52,8 @@ describe.skipIf(!lung || !vitTiny)('resume after a kill', () => {
     try {
       // wait until the second run has two epochs behind it, then kill its worker outright
       let row: { id: number; status: string; pid: number | null; epochs_completed: number } | undefined;
-      for (let i = 0; i < 3000; i++) {
+      // a deadline, not a count of polls: on a busy machine two epochs can take minutes
+      for (const end = Date.now() + 480_000; Date.now() < end; ) {
         row = db.prepare('SELECT id, status, pid, epochs_completed FROM runs WHERE id != ? ORDER BY id DESC LIMIT 1').get(straight.runId) as typeof row;
         if (row && row.status === 'running' && row.epochs_completed >= 2) break;
         await sleep(50);

@@ -16,13 +16,14 @@ import { Optimizer } from '../../../src/main/train/optimizers.js';
 import { Stepper } from '../../../src/main/train/step.js';
 import { networkModel } from '../../../src/main/train/train-model.js';
 import { vitTiny } from './fixtures.js';
+import { needs } from '../../helpers/needs.js';
 
 beforeAll(async () => {
   await initBackend();
   await ensureGradients();
 });
 
-describe.skipIf(!vitTiny)('one step in several passes', () => {
+describe('one step in several passes', needs(vitTiny), () => {
   // SGD, whose update is linear in the gradient: Adam's first step (about lr * sign(g)) would
   // turn float rounding of near-zero gradients into differences of order lr
   it('gives the same parameters as one pass, with class weights, label smoothing and clipping', async () => {

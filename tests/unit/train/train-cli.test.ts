@@ -17,12 +17,13 @@ import { openDb } from '../../../src/main/store/db.js';
 import { tessella } from '../../helpers/cli.js';
 import { tempHome } from '../../helpers/temp-home.js';
 import { lung, lungCopy, oneJson, vitTiny } from './fixtures.js';
+import { needs } from '../../helpers/needs.js';
 
 const home = tempHome('tessella-train-cli-');
 const env = { TESSELLA_HOME: join(home.dir, 'home') };
 afterAll(() => home.cleanup());
 
-describe.skipIf(!lung || !vitTiny)('tessella train / eval / runs', () => {
+describe('tessella train / eval / runs', needs(lung, vitTiny), () => {
   let data: { dir: string; corrupt: string | null };
   let result: any;
   const out = join(home.dir, 'model');

@@ -14,6 +14,7 @@ import { foldBatchNorm } from '../../../../src/main/ml/onnx/resnet-graph';
 import { OnnxEngine, type OnnxCheckpoint } from '../../../../src/main/ml/onnx/session';
 import { sharedPath } from '../../../helpers/shared-data';
 import { concat, maxAbsDiff, oracleCheckpoint, readF32 } from './oracle';
+import { needs } from '../../../helpers/needs.js';
 
 const vitTiny = sharedPath('oracle/vit_tiny');
 const resnetTiny = sharedPath('oracle/resnet_tiny');
@@ -32,7 +33,7 @@ function images(base: Float32Array, n: number): Float32Array {
   return out;
 }
 
-describe.skipIf(!vitTiny)('OnnxEngine (vit_tiny)', () => {
+describe('OnnxEngine (vit_tiny)', needs(vitTiny), () => {
   let ck: OnnxCheckpoint;
   beforeAll(async () => {
     ck = await oracleCheckpoint(vitTiny!);
@@ -166,7 +167,7 @@ describe.skipIf(!vitTiny)('OnnxEngine (vit_tiny)', () => {
   });
 });
 
-describe.skipIf(!resnetTiny)('OnnxEngine (resnet_tiny)', () => {
+describe('OnnxEngine (resnet_tiny)', needs(resnetTiny), () => {
   it('chunked runs equal one run', async () => {
     const ck = await oracleCheckpoint(resnetTiny!);
     const pixels = images(readF32(resnetTiny!, 'input.f32'), 5);

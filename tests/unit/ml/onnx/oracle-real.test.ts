@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OnnxEngine, type OnnxCheckpoint } from '../../../../src/main/ml/onnx/session';
 import { concat, maxAbsDiff, oracleCheckpoint, readF32, realOracleDir } from './oracle';
+import { needs, oracleWeights } from '../../../helpers/needs.js';
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'tessella-onnx-real-'));
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
@@ -16,7 +17,7 @@ afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 const vitBase = realOracleDir('vit_base');
 const resnet50 = realOracleDir('resnet50');
 
-describe.skipIf(!vitBase)('ViT-B/16 graph vs oracle (vit_base)', () => {
+describe('ViT-B/16 graph vs oracle (vit_base)', needs(oracleWeights(vitBase, 'vit_base')), () => {
   const dir = vitBase!;
   let ck: Promise<OnnxCheckpoint> | undefined; // 343 MB: read once for both graphs
   const checkpoint = (): Promise<OnnxCheckpoint> => (ck ??= oracleCheckpoint(dir));
@@ -58,7 +59,7 @@ describe.skipIf(!vitBase)('ViT-B/16 graph vs oracle (vit_base)', () => {
   });
 });
 
-describe.skipIf(!resnet50)('ResNet-50 graph vs oracle (resnet50)', () => {
+describe('ResNet-50 graph vs oracle (resnet50)', needs(oracleWeights(resnet50, 'resnet50')), () => {
   it('logits and pooled features', { timeout: 120_000 }, async () => {
     const dir = resnet50!;
     const engine = await OnnxEngine.load(await oracleCheckpoint(dir), { cacheDir });

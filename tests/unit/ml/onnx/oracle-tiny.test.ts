@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { OnnxEngine } from '../../../../src/main/ml/onnx/session';
 import { sharedPath } from '../../../helpers/shared-data';
 import { concat, maxAbsDiff, oracleCheckpoint, readF32 } from './oracle';
+import { needs } from '../../../helpers/needs.js';
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'tessella-onnx-tiny-'));
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
@@ -17,7 +18,7 @@ const vitTiny = sharedPath('oracle/vit_tiny');
 const in21k = sharedPath('oracle/vit_tiny_in21k_style');
 const resnetTiny = sharedPath('oracle/resnet_tiny');
 
-describe.skipIf(!vitTiny)('ViT graph vs oracle (vit_tiny)', () => {
+describe('ViT graph vs oracle (vit_tiny)', needs(vitTiny), () => {
   const dir = vitTiny!;
 
   it('plain graph: logits and CLS features', async () => {
@@ -50,7 +51,7 @@ describe.skipIf(!vitTiny)('ViT graph vs oracle (vit_tiny)', () => {
   });
 });
 
-describe.skipIf(!in21k)('ViT graph vs oracle (vit_tiny_in21k_style, new head)', () => {
+describe('ViT graph vs oracle (vit_tiny_in21k_style, new head)', needs(in21k), () => {
   it('CLS features match; the pooler is not used', async () => {
     const dir = in21k!;
     const engine = await OnnxEngine.load(await oracleCheckpoint(dir), { cacheDir });
@@ -64,7 +65,7 @@ describe.skipIf(!in21k)('ViT graph vs oracle (vit_tiny_in21k_style, new head)', 
   });
 });
 
-describe.skipIf(!resnetTiny)('ResNet graph vs oracle (resnet_tiny, BatchNorm folded)', () => {
+describe('ResNet graph vs oracle (resnet_tiny, BatchNorm folded)', needs(resnetTiny), () => {
   it('logits and pooled features', async () => {
     const dir = resnetTiny!;
     const engine = await OnnxEngine.load(await oracleCheckpoint(dir), { cacheDir });
