@@ -149,7 +149,10 @@ export class AnalysisService {
     const out: Analysis[] = [];
     for (const s of slides) {
       const p = this.resolveParams(s, model, params);
-      const known = this.repo.find(s.id, model.hash, p);
+      const found = this.repo.find(s.id, model.hash, p);
+      // One left 'running' by a process that died is interrupted, and so queued again below.
+      if (found) recoverCrashed(this.repo, found.id);
+      const known = found && this.repo.get(found.id);
       if (!known) out.push(this.repo.create({ slideId: s.id, model, params: p, status: 'queued' }));
       else {
         if (known.status === 'cancelled' || known.status === 'failed' || known.status === 'interrupted') this.repo.requeue(known.id);
