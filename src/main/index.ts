@@ -9,7 +9,8 @@ import { createAppContext } from './app-context.js';
 import { dispatch, toApiError } from './dispatch.js';
 import { createHandlers } from './handlers.js';
 import { defaultHome } from './home.js';
-import { contentDisposition, loadResource } from './resources.js';
+import { contentDisposition, decodePath, loadResource } from './resources.js';
+import { startServices, stopServices } from './services.js';
 import { CSP } from './security.js';
 import { electronNativeBinding } from './electron/native-binding.js';
 import { openPath } from './electron/open-file.js';
@@ -27,6 +28,8 @@ async function boot(): Promise<void> {
   await app.whenReady();
   const ctx = createAppContext({ host: 'electron', nativeBinding: electronNativeBinding(), pdfPrinter: electronPdfPrinter(), openPath });
   const handlers = createHandlers(ctx);
+  // Takes over what a crashed session left (interrupted analyses resume) and runs the analysis queue.
+  startServices(ctx);
 
   ipcMain.handle(IPC_CALL, async (_e, name: string, input: unknown) => {
     try {
@@ -41,7 +44,7 @@ async function boot(): Promise<void> {
     // Only tessella://r/<resource path>; anything else is refused rather than mapped to files.
     if (url.host !== 'r') return new Response('not found', { status: 404 });
     try {
-      const r = await loadResource(ctx, decodeURI(url.pathname.slice(1)));
+      const r = await loadResource(ctx, decodePath(url.pathname.slice(1)));
       return new Response(new Uint8Array(r.body), { headers: { 'content-type': r.contentType, ...(r.download ? { 'content-disposition': contentDisposition(r.download) } : {}) } });
     } catch (e) {
       const err = toApiError(e);
@@ -85,8 +88,13 @@ async function boot(): Promise<void> {
 
   app.on('window-all-closed', () => {
     unsubscribe();
-    ctx.close();
-    app.quit();
+    // The running analysis ends interrupted, so the next start resumes it.
+    void stopServices(ctx)
+      .catch((e) => console.error(`Tessella: stopping services: ${e instanceof Error ? e.message : String(e)}`))
+      .finally(() => {
+        ctx.close();
+        app.quit();
+      });
   });
 }
 

@@ -6,6 +6,7 @@
 import { parseResourcePath } from '../shared/api.js';
 import type { AppContext } from './app-context.js';
 import { ApiError, toApiError } from './dispatch.js';
+import { invalidInput } from './errors.js';
 import { datasetImageThumbnail } from './datasets/thumbnail.js';
 import { reportService } from './reports/service.js';
 
@@ -47,4 +48,13 @@ export async function loadResource(ctx: AppContext, path: string): Promise<Resou
 export function contentDisposition(d: { filename: string; inline: boolean }): string {
   const ascii = d.filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
   return `${d.inline ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(d.filename)}`;
+}
+
+/** A URL path decoded; a malformed escape (`/%E0%A4%A`) is the caller's mistake, not a server error. */
+export function decodePath(path: string, decode: (s: string) => string = decodeURI): string {
+  try {
+    return decode(path);
+  } catch {
+    throw invalidInput('malformed URL: a %-escape is not valid UTF-8');
+  }
 }

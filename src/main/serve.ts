@@ -1,9 +1,22 @@
 /**
  * Browser mode: the contract over HTTP on 127.0.0.1. Calls are `POST /api/call/<name>` with a JSON
  * body, events stream from `GET /api/events` (server-sent events), resources from `GET /r/<path>`,
- * and the built renderer is served as static files. Every request carries the per-launch token
- * (header, cookie set on the first page load, or `?token=`), and the Host header must be
- * loopback so another site cannot reach the server through DNS rebinding.
+ * and the built renderer is served as static files.
+ *
+ * Browsers count every 127.0.0.1 port as the same site, so a page of any other local program is
+ * a neighbour, not a stranger, and nothing it can make the browser send may authorise it:
+ * - calls need the per-launch token in the `X-Tessella-Token` header, which a page can set only
+ *   on a request to its own origin or after a CORS preflight this server never answers; never a
+ *   cookie (there is none) and never the query;
+ * - the page, its event stream and resources (<img>, EventSource cannot set headers) may carry the
+ *   token in the query: the page's script learns it from the URL Tessella printed, a neighbour
+ *   cannot;
+ * - a request whose Origin is not this server's is refused, so are calls a browser marks as
+ *   cross-origin, and call bodies must be `application/json` (a form or `text/plain` is a
+ *   "simple" request a neighbour could send without a preflight);
+ * - the Host header must be loopback, so another site cannot reach the server through DNS rebinding.
+ * The server is the browser-mode host: it starts the context's services (the analysis queue,
+ * crash recovery) and stops them on close.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -12,12 +25,13 @@ import { extname, join, normalize, sep } from 'node:path';
 import type { AppContext } from './app-context.js';
 import { ApiError, dispatch, toApiError } from './dispatch.js';
 import { createHandlers } from './handlers.js';
-import { contentDisposition, loadResource } from './resources.js';
+import { contentDisposition, decodePath, loadResource } from './resources.js';
 import { CSP } from './security.js';
+import { startServices, stopServices } from './services.js';
 
 // Large enough for a whole-slide GeoJSON pasted into an import.
 const MAX_BODY = 64 << 20;
-const COOKIE = 'tessella_token';
+const TOKEN_HEADER = 'x-tessella-token';
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -50,6 +64,7 @@ export interface RunningServer {
 export async function startServer(ctx: AppContext, opts: ServeOptions): Promise<RunningServer> {
   const token = opts.token ?? randomBytes(24).toString('hex');
   const handlers = createHandlers(ctx);
+  startServices(ctx);
   const sseClients = new Set<ServerResponse>();
   const unsubscribe = ctx.events.onAny((name, payload) => {
     const msg = `event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`;
@@ -63,23 +78,31 @@ export async function startServer(ctx: AppContext, opts: ServeOptions): Promise<
   let port = 0;
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (!hostAllowed(req.headers.host, port)) return sendError(res, new ApiError('forbidden host', 'forbidden', 403));
-    const authed = sameToken(tokenOf(req, url), token);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
+    if (!hostAllowed(req.headers.host, port)) return sendError(res, new ApiError('forbidden host', 'forbidden', 403));
+    if (!originAllowed(req.headers.origin, port)) return sendError(res, new ApiError('requests from another origin are refused', 'forbidden', 403));
+    const headerToken = sameToken(headerValue(req.headers[TOKEN_HEADER]), token);
+    // The page, its event stream and resources only: they cannot set a header.
+    const authed = headerToken || sameToken(url.searchParams.get('token'), token);
 
     if (url.pathname.startsWith('/api/')) {
-      if (!authed) return sendError(res, new ApiError('missing or wrong token: open the URL Tessella printed', 'unauthorized', 401));
-      if (url.pathname === '/api/events' && req.method === 'GET') return openEvents(res);
+      if (crossSiteFetch(req)) return sendError(res, new ApiError('requests from another origin are refused', 'forbidden', 403));
+      if (url.pathname === '/api/events' && req.method === 'GET') {
+        if (!authed) return sendError(res, unauthorized());
+        return openEvents(res);
+      }
+      if (!headerToken) return sendError(res, unauthorized());
       const m = /^\/api\/call\/([a-zA-Z.]+)$/.exec(url.pathname);
       if (!m || req.method !== 'POST') return sendError(res, new ApiError('not found', 'not-found', 404));
+      if (!isJson(req.headers['content-type'])) return sendError(res, new ApiError('call bodies must be application/json', 'unsupported', 415));
       const body = await readJson(req);
       const out = await dispatch(handlers, m[1], body);
       return sendJson(res, 200, out);
     }
     if (url.pathname.startsWith('/r/')) {
-      if (!authed) return sendError(res, new ApiError('missing or wrong token', 'unauthorized', 401));
-      const r = await loadResource(ctx, decodeURI(url.pathname.slice(3)));
+      if (!authed) return sendError(res, unauthorized());
+      const r = await loadResource(ctx, decodePath(url.pathname.slice(3)));
       res.writeHead(200, {
         'Content-Type': r.contentType,
         'Content-Length': r.body.length,
@@ -94,7 +117,7 @@ export async function startServer(ctx: AppContext, opts: ServeOptions): Promise<
 
   async function serveStatic(req: IncomingMessage, res: ServerResponse, url: URL, authed: boolean): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, new ApiError('method not allowed', 'bad-request', 405));
-    let rel = decodeURIComponent(url.pathname);
+    let rel = decodePath(url.pathname, decodeURIComponent);
     if (rel === '/' || rel === '') rel = '/index.html';
     const root = normalize(opts.staticDir + sep);
     const file = normalize(join(root, rel));
@@ -119,7 +142,6 @@ export async function startServer(ctx: AppContext, opts: ServeOptions): Promise<
     if (isIndex) {
       headers['Content-Security-Policy'] = CSP;
       headers['Cache-Control'] = 'no-store';
-      headers['Set-Cookie'] = `${COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict`;
     }
     res.writeHead(200, headers);
     res.end(req.method === 'HEAD' ? undefined : body);
@@ -153,6 +175,7 @@ export async function startServer(ctx: AppContext, opts: ServeOptions): Promise<
       unsubscribe();
       for (const res of sseClients) res.end();
       await new Promise<void>((r) => server.close(() => r()));
+      await stopServices(ctx);
     },
   };
 }
@@ -162,10 +185,28 @@ function hostAllowed(host: string | undefined, port: number): boolean {
   return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
 }
 
-function tokenOf(req: IncomingMessage, url: URL): string | null {
-  const candidates = [req.headers['x-tessella-token'], url.searchParams.get('token'), cookie(req.headers.cookie, COOKIE)];
-  for (const c of candidates) if (typeof c === 'string' && c.length > 0) return c;
-  return null;
+/** A request with an Origin must come from this server's own page; scripts and curl send none. */
+function originAllowed(origin: string | undefined, port: number): boolean {
+  if (origin === undefined) return true;
+  return origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
+}
+
+/** A browser says where a request comes from; only the page itself (or a typed URL) may call. */
+function crossSiteFetch(req: IncomingMessage): boolean {
+  const site = headerValue(req.headers['sec-fetch-site']);
+  return site !== null && site !== 'same-origin' && site !== 'none';
+}
+
+function isJson(contentType: string | undefined): boolean {
+  return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/json';
+}
+
+function headerValue(v: string | string[] | undefined): string | null {
+  return typeof v === 'string' && v.length > 0 ? v : null;
+}
+
+function unauthorized(): ApiError {
+  return new ApiError('missing or wrong token: open the URL Tessella printed', 'unauthorized', 401);
 }
 
 /** Constant-time equality on the token so its value cannot be guessed byte by byte. */
@@ -174,15 +215,6 @@ export function sameToken(a: string | null, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
-}
-
-function cookie(header: string | undefined, name: string): string | null {
-  if (!header) return null;
-  for (const part of header.split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return v.join('=');
-  }
-  return null;
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {

@@ -18,8 +18,6 @@ async function asked<T>(f: () => Promise<T>): Promise<T> {
 }
 
 export function createAnalysisHandlers(ctx: AppContext): HandlersFor<typeof analysisCalls> {
-  // Created now, not on the first call: the queue left by the last session resumes at start.
-  analysisService(ctx);
   const svc = () => analysisService(ctx);
   return {
     'analysis.tissue': async ({ slideId, tissue }) => svc().tissue(slideId, tissue),

@@ -53,15 +53,23 @@ export function engineCacheDir(home: HomeLayout): string {
   return join(home.models, 'onnx');
 }
 
-/** Marks running rows as interrupted when their process is gone (same machine) or silent too long. */
-export function recoverCrashed(repo: AnalysisRepo): number[] {
+/** Why the queue aborts a run when its host shuts down: the run ends interrupted, to resume at the next start. */
+export const HOST_STOPPING = 'host-stopping';
+
+/**
+ * Marks running rows (all, or only `onlyId`) as interrupted when their process is gone (same
+ * machine) or silent too long. Returns their ids.
+ */
+export function recoverCrashed(repo: AnalysisRepo, onlyId?: number): number[] {
   const ids = new Set(repo.staleRunning(STALE_SECONDS));
   for (const a of repo.list({ status: 'running' })) {
     const pid = repo.internals(a.id)?.pid;
-    if (pid && !processAlive(pid)) ids.add(a.id);
+    if (pid && pid !== process.pid && !processAlive(pid)) ids.add(a.id);
   }
-  for (const id of ids) repo.markInterrupted(id);
-  return [...ids];
+  // A row this process owns is never taken from it (its heartbeat may lag behind a busy loop).
+  const gone = [...ids].filter((id) => (onlyId === undefined || id === onlyId) && repo.internals(id)?.pid !== process.pid);
+  for (const id of gone) repo.markInterrupted(id);
+  return gone;
 }
 
 export function summarize(repo: AnalysisRepo, id: number, labels: string[], seconds: number): AnalysisSummary {
@@ -154,7 +162,7 @@ export async function runAnalysis(deps: RunDeps, id: number, opts: RunOptions = 
   const complete = !outcome.cancelled && after.total !== null && after.done >= after.total;
   const missing = !outcome.cancelled && !complete ? `the worker finished with ${after.done} of ${after.total ?? '?'} tiles stored` : null;
   if (complete) repo.setSummary(id, summarize(repo, id, model.labels, totalSeconds));
-  const status = complete ? 'completed' : missing ? 'failed' : 'cancelled';
+  const status = complete ? 'completed' : missing ? 'failed' : opts.signal?.reason === HOST_STOPPING ? 'interrupted' : 'cancelled';
   repo.finish(id, process.pid, status, missing);
   progress(status, outcome.seconds > 0 ? outcome.tiles / outcome.seconds : null, missing ?? undefined);
   return {

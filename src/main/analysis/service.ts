@@ -1,6 +1,7 @@
 /**
  * Slide analysis for one app context: what the contract's analysis.* calls and the CLI use.
- * One instance per context (analysisService), owning the background queue.
+ * One instance per context (analysisService), owning the background queue, which only a
+ * long-running host starts (services.ts); looking the service up never starts anything.
  */
 import { resolve } from 'node:path';
 import type {
@@ -24,7 +25,7 @@ import { explainInWorker } from './explain-in-worker.js';
 import { slideHeatmap, writeExports, type ExportFiles } from './exports.js';
 import { modelKey, resolveModel } from './models.js';
 import { AnalysisQueue } from './queue.js';
-import { engineCacheDir, runAnalysis, type RunOptions, type RunResult } from './run-analysis.js';
+import { engineCacheDir, recoverCrashed, runAnalysis, type RunOptions, type RunResult } from './run-analysis.js';
 import { detectTissueLowRes, maskSize, readLowRes, tissueOverlayPng, type RgbImage } from './slide-tissue.js';
 import { gridTiles, planGrid, targetMpp } from './tiling.js';
 
@@ -148,7 +149,10 @@ export class AnalysisService {
     const out: Analysis[] = [];
     for (const s of slides) {
       const p = this.resolveParams(s, model, params);
-      const known = this.repo.find(s.id, model.hash, p);
+      const found = this.repo.find(s.id, model.hash, p);
+      // One left 'running' by a process that died is interrupted, and so queued again below.
+      if (found) recoverCrashed(this.repo, found.id);
+      const known = found && this.repo.get(found.id);
       if (!known) out.push(this.repo.create({ slideId: s.id, model, params: p, status: 'queued' }));
       else {
         if (known.status === 'cancelled' || known.status === 'failed' || known.status === 'interrupted') this.repo.requeue(known.id);
@@ -192,17 +196,28 @@ export class AnalysisService {
     return { ...(await this.run(a.id, opts)), reused: false };
   }
 
+  /** Reconciles dead owners, requeues what they left, and runs the queue in this process (a long-running host). */
+  start(): number[] {
+    return this.queue.start();
+  }
+
+  /** Stops a running analysis, or takes a queued or interrupted one (a dead process's) out of the queue. */
   async cancel(id: number): Promise<boolean> {
     this.analysis(id);
     return this.queue.cancel(id);
   }
 
+  /**
+   * Queues an unfinished analysis again, including one whose process died while it ran; a
+   * started queue runs it when its turn comes. A completed or live-running one is left as it is.
+   */
   resume(id: number): Analysis {
+    this.analysis(id);
+    recoverCrashed(this.repo, id);
     const a = this.analysis(id);
-    if (a.status === 'completed') return a;
-    if (a.status !== 'running' && a.status !== 'queued') this.repo.requeue(id);
+    if (a.status !== 'completed' && a.status !== 'running' && a.status !== 'queued') this.repo.requeue(id);
     this.queue.pump();
-    return this.repo.get(id)!;
+    return this.analysis(id);
   }
 
   async remove(id: number): Promise<boolean> {
@@ -267,24 +282,10 @@ export class AnalysisService {
 
 const services = new WeakMap<AppContext, AnalysisService>();
 
-/** The context's analysis service; the background queue starts with it except in the CLI. */
+/** The context's analysis service, created on first use; its queue starts only through services.ts. */
 export function analysisService(ctx: AppContext): AnalysisService {
   let s = services.get(ctx);
-  if (!s) {
-    s = new AnalysisService(ctx);
-    services.set(ctx, s);
-    if (ctx.host !== 'cli') {
-      const svc = s;
-      setImmediate(() => {
-        try {
-          svc.queue.start();
-        } catch (e) {
-          // The context may have closed already (a short-lived host); the queue waits for the next start.
-          if (ctx.db.open) console.warn(`analysis queue did not start: ${(e as Error).message}`);
-        }
-      });
-    }
-  }
+  if (!s) services.set(ctx, (s = new AnalysisService(ctx)));
   return s;
 }
 

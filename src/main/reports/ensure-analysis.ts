@@ -1,7 +1,7 @@
 /**
  * A report of a slide needs a completed analysis of it with the report's model. A stored one is
  * used as it is; otherwise one is run: in the app through the analysis queue (so it waits its turn
- * like any other and shows in the Analysis page), in the CLI in this process, which has no queue.
+ * like any other and shows in the Analysis page), where no queue runs (the CLI) in this process.
  * Cancelling the report stops the waiting; a queued analysis is left to finish on its own.
  */
 import type { Analysis, AnalysisParamsInput } from '../../shared/contract/analysis.js';
@@ -48,7 +48,7 @@ export async function ensureAnalysis(
   const what = `${label}analysing ${slide.name}`;
   job.progress('analysing', 0, 0, what);
 
-  if (ctx.host === 'cli') {
+  if (!svc.queue.started) {
     const r = await svc.analyze(slideId, modelRef, params, {
       signal: job.signal,
       onProgress: (p) => job.progress('analysing', p.done, p.total ?? 0, what),

@@ -259,9 +259,13 @@ export class AnalysisRepo {
     this.db.prepare(`UPDATE analyses SET status = ?, error = ?, pid = NULL, finished_at = ${NOW} WHERE id = ? AND (pid = ? OR pid IS NULL)`).run(status, error, id, pid);
   }
 
-  /** A queued (not running) analysis the user cancels. */
-  cancelQueued(id: number): boolean {
-    return this.db.prepare(`UPDATE analyses SET status = 'cancelled', queue_position = NULL, finished_at = ${NOW} WHERE id = ? AND status = 'queued'`).run(id).changes > 0;
+  /** A queued or interrupted (not running) analysis the user cancels. */
+  cancelIdle(id: number): boolean {
+    return (
+      this.db
+        .prepare(`UPDATE analyses SET status = 'cancelled', queue_position = NULL, pid = NULL, finished_at = ${NOW} WHERE id = ? AND status IN ('queued', 'interrupted')`)
+        .run(id).changes > 0
+    );
   }
 
   markInterrupted(id: number): void {

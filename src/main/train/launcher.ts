@@ -8,6 +8,7 @@ import type { RunStatus, TrainingProgress } from '../../shared/contract/training
 import type { RunsRepo } from '../store/runs-repo.js';
 import type { ParentMessage, TrainJob, WorkerMessage } from './worker-protocol.js';
 import { trainWorker } from '../workers/entry.js';
+import { sendIpc } from '../workers/peer-message.js';
 
 export interface RunOutcome {
   /** As the run ended; null if it cannot be told (the database row is gone). */
@@ -31,6 +32,8 @@ export function launchTraining(repo: RunsRepo, job: TrainJob, onProgress?: (p: T
   const keep = (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-TAIL_BYTES));
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
+  // A spawn failure or a failed signal: the 'exit' handler (or its absence) is what counts, never a crash here.
+  child.on('error', (e) => keep(Buffer.from(`\n${e.message}`)));
   let reported: RunStatus | null = null;
   let error: string | null = null;
   child.on('message', (m: WorkerMessage) => {
@@ -53,9 +56,12 @@ export function launchTraining(repo: RunsRepo, job: TrainJob, onProgress?: (p: T
   return {
     runId: job.runId,
     pid: child.pid ?? -1,
+    // The child may be exiting already (its channel closing): then the message cannot go, and a
+    // signal is the way to stop it; a child that has exited needs nothing.
     cancel() {
-      if (child.connected) child.send({ type: 'cancel' } satisfies ParentMessage);
-      else if (child.exitCode === null) child.kill('SIGTERM');
+      void sendIpc(child, { type: 'cancel' } satisfies ParentMessage).then((sent) => {
+        if (!sent && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      });
     },
     done,
   };

@@ -10,10 +10,12 @@ import type { ParentMessage, TrainJob, WorkerMessage } from '../train/worker-pro
 import { electronNativeBinding } from '../electron/native-binding.js';
 import { ensureHome } from '../home.js';
 import { openDb } from '../store/db.js';
+import { sendIpc } from './peer-message.js';
 
 const job = JSON.parse(process.argv[2] ?? '{}') as TrainJob;
 const controller = new AbortController();
-const send = (m: WorkerMessage): Promise<void> => new Promise((resolve) => (process.send && process.connected ? process.send(m, undefined, {}, () => resolve()) : resolve()));
+// The parent may be gone: the run is then found interrupted, so a message that cannot go is dropped.
+const send = (m: WorkerMessage): Promise<boolean> => sendIpc(process, m);
 
 process.on('message', (m: ParentMessage) => {
   if (m?.type === 'cancel') controller.abort();

@@ -142,8 +142,9 @@ function createApi(): { api: TessellaApi; resourceUrl: (path: string) => string;
     return { api: bridge, resourceUrl: (path) => base + path, host: 'electron' };
   }
   const token = takeToken();
-  // The server also sets a cookie, but a token on the URL keeps <img> and tile requests working
-  // even where that cookie is refused (third-party contexts, stricter browsers).
+  // Calls send the token in a header; <img>, tile and EventSource requests cannot set one, so
+  // resources and the event stream carry it in the query. There is no cookie: every 127.0.0.1
+  // port shares them, and a page of another local program could replay it.
   const suffix = token ? `?token=${encodeURIComponent(token)}` : '';
   return { api: createHttpApi(token), resourceUrl: (path) => `/r/${path}${suffix}`, host: 'browser' };
 }

@@ -50,19 +50,79 @@ describe('browser mode server', () => {
     expect((await call('app.info', {}, 'wrong')).status).toBe(401);
     expect((await raw('/api/call/app.info', { method: 'POST' })).status).toBe(401);
     expect((await raw('/r/thumbnail/1.jpeg')).status).toBe(401);
+    expect((await raw(`/r/thumbnail/1.jpeg?token=wrong`)).status).toBe(401);
     expect((await raw('/')).status).toBe(401);
   });
 
-  it('serves the page with the token, sets the cookie and a strict CSP', async () => {
+  it('serves the page with the token in the query, a strict CSP and no cookie', async () => {
     const r = await raw(`/?token=${srv.token}`);
     expect(r.status).toBe(200);
     expect(String(r.headers['content-security-policy'])).toContain("default-src 'self'");
-    expect(String(r.headers['set-cookie'])).toContain(`tessella_token=${srv.token}`);
-    const withCookie = await call('app.info', {}, '');
-    expect(withCookie.status).toBe(401);
-    const info = await raw('/api/call/app.info', { method: 'POST', headers: { cookie: `tessella_token=${srv.token}` }, body: '{}' });
+    expect(r.headers['x-content-type-options']).toBe('nosniff');
+    expect(r.headers['set-cookie']).toBeUndefined();
+    expect((await raw(`/?token=${srv.token}`, { method: 'HEAD' })).headers['set-cookie']).toBeUndefined();
+  });
+
+  it('authorises calls only by the token header: not a cookie, not the query', async () => {
+    const json = { 'content-type': 'application/json' };
+    const cookie = await raw('/api/call/app.info', { method: 'POST', headers: { ...json, cookie: `tessella_token=${srv.token}` }, body: '{}' });
+    expect(cookie.status).toBe(401);
+    expect((await raw(`/api/call/app.info?token=${srv.token}`, { method: 'POST', headers: json, body: '{}' })).status).toBe(401);
+    // A script (no Origin) with the header is served.
+    const info = await raw('/api/call/app.info', { method: 'POST', headers: { ...json, 'x-tessella-token': srv.token }, body: '{}' });
     expect(info.status).toBe(200);
     expect(JSON.parse(info.body.toString()).host).toBe('browser');
+    // So is the page itself, from either loopback name.
+    for (const origin of [`http://127.0.0.1:${srv.port}`, `http://localhost:${srv.port}`]) {
+      expect((await raw('/api/call/app.info', { method: 'POST', headers: { ...json, origin, 'x-tessella-token': srv.token }, body: '{}' })).status, origin).toBe(200);
+    }
+  });
+
+  it('refuses another origin, even another 127.0.0.1 port, even with the right token', async () => {
+    const auth = { 'content-type': 'application/json', 'x-tessella-token': srv.token };
+    for (const origin of [`http://127.0.0.1:${srv.port + 1}`, `http://localhost:${srv.port + 1}`, 'http://evil.example', 'null', `https://127.0.0.1:${srv.port}`]) {
+      const r = await raw('/api/call/settings.set', { method: 'POST', headers: { ...auth, origin }, body: JSON.stringify({ tileQuality: 10 }) });
+      expect(r.status, origin).toBe(403);
+      expect((await raw(`/r/thumbnail/1.jpeg?token=${srv.token}`, { headers: { origin } })).status, origin).toBe(403);
+      expect((await raw(`/api/events?token=${srv.token}`, { headers: { origin } })).status, origin).toBe(403);
+    }
+    // A browser that marks the call cross-site is refused even without an Origin.
+    expect((await raw('/api/call/app.info', { method: 'POST', headers: { ...auth, 'sec-fetch-site': 'same-site' }, body: '{}' })).status).toBe(403);
+    expect(JSON.parse((await call('settings.get', {})).body.toString()).tileQuality).not.toBe(10);
+  });
+
+  it('accepts only application/json call bodies', async () => {
+    const auth = { 'x-tessella-token': srv.token };
+    for (const type of ['text/plain', 'text/plain; charset=utf-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      const r = await raw('/api/call/settings.set', { method: 'POST', headers: { ...auth, 'content-type': type }, body: JSON.stringify({ tileQuality: 11 }) });
+      expect(r.status, type).toBe(415);
+    }
+    expect((await raw('/api/call/app.info', { method: 'POST', headers: auth, body: '{}' })).status).toBe(415);
+    expect((await raw('/api/call/app.info', { method: 'POST', headers: { ...auth, 'content-type': 'application/json; charset=utf-8' }, body: '{}' })).status).toBe(200);
+    expect(JSON.parse((await call('settings.get', {})).body.toString()).tileQuality).not.toBe(11);
+  });
+
+  it('answers a malformed URL escape with 400, not 500', async () => {
+    for (const p of ['/%E0%A4%A', `/r/tiles/%E0%A4%A?token=${srv.token}`, '/assets/%FF.js']) {
+      const r = await raw(p);
+      expect(r.status, p).toBe(400);
+      expect(JSON.parse(r.body.toString())).toMatchObject({ code: 'invalid-input' });
+    }
+  });
+
+  it('streams events with the token in the query (EventSource cannot set a header)', async () => {
+    const r = await new Promise<{ status: number; first: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: srv.port, path: `/api/events?token=${srv.token}`, headers: { host: `127.0.0.1:${srv.port}` } }, (res) => {
+        res.once('data', (c: Buffer) => {
+          resolve({ status: res.statusCode!, first: c.toString() });
+          req.destroy();
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(r).toMatchObject({ status: 200, first: expect.stringContaining(': connected') });
+    expect((await raw('/api/events')).status).toBe(401);
   });
 
   it('rejects a foreign Host header (DNS rebinding)', async () => {
@@ -76,7 +136,7 @@ describe('browser mode server', () => {
     expect(JSON.parse(bad.body.toString())).toMatchObject({ code: 'invalid-input' });
     expect((await call('slides.add', { paths: [] })).status).toBe(400);
     expect((await call('no.such', {})).status).toBe(404);
-    const notJson = await raw('/api/call/app.info', { method: 'POST', headers: { 'x-tessella-token': srv.token }, body: '{nope' });
+    const notJson = await raw('/api/call/app.info', { method: 'POST', headers: { 'x-tessella-token': srv.token, 'content-type': 'application/json' }, body: '{nope' });
     expect(notJson.status).toBe(400);
   });
 

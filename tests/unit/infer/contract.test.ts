@@ -2,7 +2,8 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppContext, type AppContext } from '../../../src/main/app-context';
-import { analysisService } from '../../../src/main/analysis/service';
+import { execFileSync } from 'node:child_process';
+import { startServices, stopServices } from '../../../src/main/services';
 import { dispatch } from '../../../src/main/dispatch';
 import { createHandlers } from '../../../src/main/handlers';
 import type { Handlers } from '../../../src/shared/api';
@@ -26,14 +27,15 @@ describe('analysis calls', { ...needs(svs, ihc, vitTiny, resnetTiny), timeout: 1
   const call = <T>(name: string, input: unknown) => dispatch(h, name, input) as Promise<T>;
 
   beforeAll(async () => {
-    ctx = createAppContext({ host: 'cli', home: home.dir });
+    ctx = createAppContext({ host: 'browser', home: home.dir });
+    startServices(ctx);
     ctx.events.onAny((name, p) => name === 'analysis.progress' && events.push(p as AnalysisProgress));
     h = createHandlers(ctx);
     svsId = (await ctx.slides.ensure(svs!)).id;
     ihcId = (await ctx.slides.ensure(ihc!)).id;
   });
   afterAll(async () => {
-    await analysisService(ctx).queue.stop();
+    await stopServices(ctx);
     ctx.close();
     home.cleanup();
   });
@@ -57,7 +59,7 @@ describe('analysis calls', { ...needs(svs, ihc, vitTiny, resnetTiny), timeout: 1
     expect(await call('analysis.setSlideMpp', { slideId: ihcId, mpp: 0.5 })).toEqual({ slideId: ihcId, mpp: { x: 0.5, y: 0.5 } });
     const plan = await call<{ grid: { targetMpp: number; tileSize: number; tiles: number } }>('analysis.plan', { slideId: ihcId, model: vitTiny, params: { magnification: 5 } });
     expect(plan.grid).toMatchObject({ targetMpp: 2, tileSize: 128, tiles: 16 });
-    await expect(call('analysis.plan', { slideId: ihcId, model: '/no/such/model' })).rejects.toMatchObject({ code: 'bad-request' });
+    await expect(call('analysis.plan', { slideId: ihcId, model: '/no/such/model' })).rejects.toMatchObject({ code: 'invalid-input' });
   });
 
   it('enqueue, cancel, resume and remove an analysis', async () => {
@@ -87,6 +89,38 @@ describe('analysis calls', { ...needs(svs, ihc, vitTiny, resnetTiny), timeout: 1
     await expect(call('analysis.get', { id })).rejects.toMatchObject({ code: 'not-found' });
   });
 
+  it('analysis.cancel and analysis.resume act on an analysis whose process died', async () => {
+    const waitFor = (pred: () => boolean) =>
+      new Promise<void>((resolve, reject) => {
+        const t0 = Date.now();
+        const tick = setInterval(() => {
+          if (pred()) clearInterval(tick), resolve();
+          else if (Date.now() - t0 > 120_000) clearInterval(tick), reject(new Error('timed out'));
+        }, 100);
+      });
+    events.length = 0; // ids are reused after a remove: only this analysis's events count
+    const { analyses } = await call<{ analyses: Analysis[] }>('analysis.enqueue', { slideIds: [ihcId], model: vitTiny, params: { mpp: 4 } });
+    const id = analyses[0]!.id;
+    await waitFor(() => events.some((e) => e.analysisId === id && e.status === 'completed'));
+    const total = (await call<Analysis>('analysis.get', { id })).total!;
+    // As a kill -9 leaves it: 'running', owned by a pid that no longer exists, one tile stored.
+    const dead = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']));
+    const crash = () => {
+      ctx.db.prepare('DELETE FROM predictions WHERE analysis_id = ? AND (x, y) != (SELECT x, y FROM predictions WHERE analysis_id = ? ORDER BY y, x LIMIT 1)').run(id, id);
+      ctx.db.prepare("UPDATE analyses SET status = 'running', pid = ?, tiles_done = 1, summary_json = NULL WHERE id = ?").run(dead, id);
+    };
+
+    crash();
+    expect(await call('analysis.cancel', { id })).toEqual({ cancelled: true });
+    expect(await call<Analysis>('analysis.get', { id })).toMatchObject({ status: 'cancelled', done: 1 });
+
+    crash();
+    events.length = 0;
+    expect(['queued', 'running']).toContain((await call<Analysis>('analysis.resume', { id })).status);
+    await waitFor(() => events.some((e) => e.analysisId === id && e.status === 'completed'));
+    expect(await call<Analysis>('analysis.get', { id })).toMatchObject({ status: 'completed', done: total, total });
+  });
+
   it('analysis.explain stitches Grad-CAM over a slide region in a worker', async () => {
     const r = await call<ExplainResult>('analysis.explain', { model: resnetTiny, slideId: svsId, region: { x: 300, y: 1200, w: 400, h: 300 }, params: { mpp: 2 } });
     // 2 µm/px x 64 px = 257 px tiles: columns 1..2, rows 4..5.
@@ -94,6 +128,6 @@ describe('analysis calls', { ...needs(svs, ihc, vitTiny, resnetTiny), timeout: 1
     expect([r.maps[0]!.rows, r.maps[0]!.cols]).toEqual([16, 16]);
     expect(Math.max(...r.maps[0]!.values)).toBe(1);
     await expect(call('analysis.explain', { model: resnetTiny, slideId: svsId })).rejects.toMatchObject({ code: 'invalid-input' });
-    await expect(call('analysis.explain', { model: resnetTiny, slideId: svsId, region: { x: 99_999, y: 0, w: 10, h: 10 }, params: { mpp: 2 } })).rejects.toMatchObject({ code: 'bad-request' });
+    await expect(call('analysis.explain', { model: resnetTiny, slideId: svsId, region: { x: 99_999, y: 0, w: 10, h: 10 }, params: { mpp: 2 } })).rejects.toMatchObject({ code: 'invalid-input' });
   });
 });
