@@ -62,9 +62,16 @@ export const forbidden = (message: string, code?: string): DomainError => new Do
  */
 function sqliteOutOfSpace(code: string, database: string | undefined): boolean {
   if (code === 'SQLITE_FULL') return true;
-  if (!code.startsWith('SQLITE_IOERR') || !database) return false;
+  return code.startsWith('SQLITE_IOERR') && database !== undefined && outOfSpace(dirname(database));
+}
+
+/**
+ * Whether the file system holding `dir` has (next to) nothing left: for libraries that report
+ * a failed write without an errno (SQLite's I/O errors, libvips), checked right after the failure.
+ */
+export function outOfSpace(dir: string): boolean {
   try {
-    const fs = statfsSync(dirname(database));
+    const fs = statfsSync(dir);
     return fs.bavail * fs.bsize < 1 << 20;
   } catch {
     return false;

@@ -15,7 +15,7 @@ import { SlideError, type SlideReader } from './reader.js';
 import { toDomainError, type ErrorKind } from '../errors.js';
 import { thumbnail } from './thumbnail.js';
 import { TileService } from './tile-service.js';
-import { readFile, writeFile, rename } from 'node:fs/promises';
+import { readFile, writeFile, rename, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 
 export interface LibraryDirs {
@@ -171,8 +171,13 @@ export class SlideLibrary {
     } catch {
       const jpeg = await thumbnail(await this.reader(id), THUMBNAIL_SIZE);
       const tmp = `${file}.${process.pid}.tmp`;
-      await writeFile(tmp, jpeg);
-      await rename(tmp, file);
+      try {
+        await writeFile(tmp, jpeg);
+        await rename(tmp, file);
+      } catch {
+        // Only a cache (the disk may be full or read-only): the thumbnail is still shown.
+        await rm(tmp, { force: true });
+      }
       return jpeg;
     }
   }
