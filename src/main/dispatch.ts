@@ -3,9 +3,8 @@
  * handler, and turn failures into the contract's error shape with a code the UI can act on.
  * The HTTP status of each domain error kind is decided here and nowhere else.
  */
-import { z } from 'zod';
 import { calls, type ApiErrorBody, type CallName, type Handlers } from '../shared/api.js';
-import { DomainError, type ErrorKind, oneLine, toDomainError } from './errors.js';
+import { describeZodIssues, DomainError, type ErrorKind, oneLine, toDomainError } from './errors.js';
 
 /** A domain error as a host sends it: the message, the UI's code and an HTTP status. */
 export class ApiError extends Error {
@@ -44,7 +43,7 @@ export function isCallName(name: string): name is CallName {
 export async function dispatch(handlers: Handlers, name: string, input: unknown): Promise<unknown> {
   if (!isCallName(name)) throw new DomainError('not-found', `unknown call "${name}"`, 'unknown-call');
   const parsed = calls[name].input.safeParse(input ?? {});
-  if (!parsed.success) throw new DomainError('invalid-input', `invalid input for ${name}: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`);
+  if (!parsed.success) throw new DomainError('invalid-input', `invalid input for ${name}: ${describeZodIssues(parsed.error.issues)}`);
   return await (handlers[name] as (i: unknown) => Promise<unknown>)(parsed.data);
 }
 

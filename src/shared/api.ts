@@ -79,7 +79,8 @@ export const AppInfo = z.object({
   supportedFormats: z.string(),
 });
 
-export const AddError = z.object({ path: z.string(), message: z.string() });
+/** A path slides.add could not register; `kind` is the domain error kind (too-large, corrupt, unsupported...). */
+export const AddError = z.object({ path: z.string(), message: z.string(), kind: z.string().optional() });
 
 export const FsEntry = z.object({
   name: z.string(),

@@ -6,6 +6,7 @@
 import { copyFile, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 
 export const syntheticDir = join(tmpdir(), 'tessella-test-slides');
@@ -373,4 +374,39 @@ export async function makeDicomSeries(): Promise<{ dir: string; instances: Synth
   await writeDicomInstance(stranger, `${series}.7`, 1);
   await writeFile(join(dir, 'notes.dcm'), 'not dicom at all');
   return { dir, instances };
+}
+
+// ---------- decompression bombs ----------
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, 'latin1');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+/**
+ * A PNG whose header declares width x height 8-bit RGB pixels, with an IDAT holding only the
+ * first rows (deflated zeros): a few kilobytes that a decoder trusting the header would try to
+ * expand into width x height x 3 bytes. Made in milliseconds.
+ */
+export async function makePngBomb(width = 50_000, height = 50_000, name = `bomb-${width}x${height}.png`): Promise<string> {
+  const p = await target(name);
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit, RGB, deflate, adaptive filtering, no interlace
+  const rows = Buffer.alloc(Math.min(height, 16) * (1 + width * 3)); // filter byte 0 + zero pixels per row
+  await writeFile(
+    p,
+    Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      pngChunk('IHDR', ihdr),
+      pngChunk('IDAT', deflateSync(rows, { level: 9 })),
+      pngChunk('IEND', Buffer.alloc(0)),
+    ]),
+  );
+  return p;
 }

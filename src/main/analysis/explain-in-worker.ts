@@ -4,7 +4,7 @@
  */
 import type { ExplainResult } from '../../shared/contract/analysis.js';
 import { spawnSlideInferWorker } from '../workers/entry.js';
-import type { ExplainJob, ExplainMessage } from './worker-protocol.js';
+import { errorFromWire, type ExplainJob, type ExplainMessage } from './worker-protocol.js';
 
 export function explainInWorker(job: Omit<ExplainJob, 'role'>): Promise<ExplainResult> {
   const worker = spawnSlideInferWorker({ ...job, role: 'explain' } satisfies ExplainJob);
@@ -13,7 +13,7 @@ export function explainInWorker(job: Omit<ExplainJob, 'role'>): Promise<ExplainR
     worker.on('message', (m: ExplainMessage) => {
       settled = true;
       if (m.type === 'result') resolve(m.result);
-      else reject(new Error(m.message));
+      else reject(errorFromWire(m));
     });
     worker.on('error', (e) => {
       settled = true;

@@ -5,7 +5,7 @@ import { loadCheckpoint } from '../ml/models/checkpoint.js';
 import { openSlide } from '../slides/open-slide.js';
 import { Explainer } from './explain.js';
 import { explainImage, explainRegion } from './explain-run.js';
-import type { ExplainJob, ExplainMessage } from './worker-protocol.js';
+import { errorToWire, type ExplainJob, type ExplainMessage } from './worker-protocol.js';
 
 export async function runExplainJob(job: ExplainJob, port: MessagePort): Promise<void> {
   let ex: Explainer | null = null;
@@ -23,7 +23,7 @@ export async function runExplainJob(job: ExplainJob, port: MessagePort): Promise
     } else throw new Error('explain: give an image or a slide region');
     port.postMessage({ type: 'result', result } satisfies ExplainMessage);
   } catch (e) {
-    port.postMessage({ type: 'error', message: (e as Error).message } satisfies ExplainMessage);
+    port.postMessage({ type: 'error', ...errorToWire(e) } satisfies ExplainMessage);
   } finally {
     await ex?.dispose();
   }

@@ -15,7 +15,7 @@ import { argmax, softmax } from './probs.js';
 import { detectSlideTissue } from './slide-tissue.js';
 import { gridTiles, planGrid, type Tile } from './tiling.js';
 import { spawnSlideInferWorker } from '../workers/entry.js';
-import type { ControlMessage, InferJob, InferMessage, ReaderMessage, ReaderSetup, ReadJob, ReadReply, TileResult } from './worker-protocol.js';
+import { errorFromWire, errorToWire, type ControlMessage, type InferJob, type InferMessage, type ReaderMessage, type ReaderSetup, type ReadJob, type ReadReply, type TileResult } from './worker-protocol.js';
 
 /** Tile readers as one source of batches, in request order. */
 class ReaderPool {
@@ -28,7 +28,7 @@ class ReaderPool {
   constructor(job: ReadJob, count: number) {
     for (let i = 0; i < count; i++) {
       const w = spawnSlideInferWorker(job);
-      w.on('message', (m: ReadReply) => this.settle(m.id, m.type === 'batch' ? m.pixels : new Error(m.message)));
+      w.on('message', (m: ReadReply) => this.settle(m.id, m.type === 'batch' ? m.pixels : errorFromWire(m)));
       w.on('error', (e) => this.failAll(e));
       w.on('exit', (code) => {
         this.exited.add(w);
@@ -147,8 +147,7 @@ export async function runInference(job: InferJob, port: MessagePort): Promise<vo
     }
     post({ type: 'finished', cancelled, seconds: (performance.now() - t0) / 1000, waitSeconds: waited / 1000, tiles: classified });
   } catch (e) {
-    const err = e as Error;
-    post({ type: 'error', message: err?.message ?? String(e), stack: err?.stack });
+    post({ type: 'error', ...errorToWire(e) });
   } finally {
     slide?.close();
     await pool?.close();

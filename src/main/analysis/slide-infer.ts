@@ -5,7 +5,7 @@
  */
 import type { TileGrid } from '../../shared/contract/analysis.js';
 import { spawnSlideInferWorker } from '../workers/entry.js';
-import type { ControlMessage, InferJob, InferMessage, TileResult } from './worker-protocol.js';
+import { errorFromWire, type ControlMessage, type InferJob, type InferMessage, type TileResult } from './worker-protocol.js';
 
 export interface SlideInferenceCallbacks {
   onPlan?(grid: TileGrid, todo: number): void;
@@ -26,6 +26,9 @@ export interface SlideInferenceRun {
   cancel(): void;
 }
 
+/** How long a worker that has reported its outcome gets to finish its reads and exit. */
+const EXIT_GRACE_MS = 30_000;
+
 export const INFER_DEFAULTS = { batchSize: 8, readers: 1, prefetch: 3 };
 
 export function startSlideInference(job: Omit<InferJob, 'role' | 'batchSize' | 'readers' | 'prefetch'> & Partial<Pick<InferJob, 'batchSize' | 'readers' | 'prefetch'>>, callbacks: SlideInferenceCallbacks = {}): SlideInferenceRun {
@@ -34,27 +37,42 @@ export function startSlideInference(job: Omit<InferJob, 'role' | 'batchSize' | '
   let settled = false;
   let cancelRequested = false;
   const done = new Promise<SlideInferenceOutcome>((resolve, reject) => {
-    const settle = (f: () => void) => {
-      if (settled) return;
+    // The outcome is known from the worker's last message, but reported only once the worker has
+    // exited: its tile readers may still have native (OpenSlide) reads in flight, and a host that
+    // exits or tears the thread down under them aborts the whole process (napi_throw).
+    let outcome: (() => void) | null = null;
+    let grace: NodeJS.Timeout | undefined;
+    const report = () => {
+      if (settled || !outcome) return;
       settled = true;
-      f();
+      clearTimeout(grace);
+      outcome();
+    };
+    const decide = (f: () => void) => {
+      if (outcome) return;
+      outcome = f;
+      // A worker that never exits must not hold the caller forever.
+      grace = setTimeout(report, EXIT_GRACE_MS);
+      grace.unref();
     };
     worker.on('message', (m: InferMessage) => {
+      if (outcome) return;
       try {
         if (m.type === 'plan') callbacks.onPlan?.(m.grid, m.todo);
         else if (m.type === 'tiles') callbacks.onTiles?.(m.tiles);
-        else if (m.type === 'finished') settle(() => resolve({ cancelled: m.cancelled, seconds: m.seconds, waitSeconds: m.waitSeconds, tiles: m.tiles }));
-        else if (m.type === 'error') settle(() => reject(Object.assign(new Error(m.message), { workerStack: m.stack })));
+        else if (m.type === 'finished') decide(() => resolve({ cancelled: m.cancelled, seconds: m.seconds, waitSeconds: m.waitSeconds, tiles: m.tiles }));
+        else if (m.type === 'error') decide(() => reject(Object.assign(errorFromWire(m), { workerStack: m.stack })));
       } catch (e) {
-        // A callback failed (e.g. the database): stop the worker, report that failure.
-        settle(() => reject(e));
+        // A callback failed (e.g. the database, the disk full): stop the worker, report that failure.
+        decide(() => reject(e));
         worker.postMessage({ type: 'cancel' } satisfies ControlMessage);
       }
     });
-    worker.on('error', (e) => settle(() => reject(e)));
+    worker.on('error', (e) => decide(() => reject(e)));
     worker.on('exit', (code) => {
-      if (cancelRequested) settle(() => resolve({ cancelled: true, seconds: 0, waitSeconds: 0, tiles: 0 }));
-      else settle(() => reject(new Error(`the slide inference worker stopped unexpectedly (exit code ${code})`)));
+      if (cancelRequested) decide(() => resolve({ cancelled: true, seconds: 0, waitSeconds: 0, tiles: 0 }));
+      else decide(() => reject(new Error(`the slide inference worker stopped unexpectedly (exit code ${code})`)));
+      report();
     });
   });
   return {

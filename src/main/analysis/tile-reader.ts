@@ -8,7 +8,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { openSlide } from '../slides/open-slide.js';
 import { tileBatch } from './tile-pixels.js';
-import type { ReaderMessage, ReaderSetup, ReadJob, ReadReply } from './worker-protocol.js';
+import { errorToWire, type ReaderMessage, type ReaderSetup, type ReadJob, type ReadReply } from './worker-protocol.js';
 
 export async function runTileReader(job: ReadJob, port: MessagePort): Promise<void> {
   const opening = openSlide(job.slidePath, { cacheDir: job.slideCacheDir });
@@ -38,7 +38,7 @@ export async function runTileReader(job: ReadJob, port: MessagePort): Promise<vo
       const pixels = await tileBatch(await opening, setup, setup, tiles);
       port.postMessage({ type: 'batch', id, pixels } satisfies ReadReply, [pixels.buffer as ArrayBuffer]);
     } catch (e) {
-      port.postMessage({ type: 'error', id, message: (e as Error).message } satisfies ReadReply);
+      port.postMessage({ type: 'error', id, ...errorToWire(e) } satisfies ReadReply);
     }
   };
   port.on('message', onMessage);

@@ -7,6 +7,7 @@ import type { ExplainResult, TileGrid, TissueParams } from '../../shared/contrac
 import type { PreprocessorConfig } from '../ml/models/processors.js';
 import type { StainParams } from '../train/stain.js';
 import type { PredictionRow } from '../store/analysis-repo.js';
+import { DomainError, toDomainError, type ErrorKind } from '../errors.js';
 
 /** What the inference worker is started with. */
 export interface InferJob {
@@ -54,7 +55,7 @@ export type InferMessage =
    * engine spent waiting for tiles; `tiles`: classified in this run.
    */
   | { type: 'finished'; cancelled: boolean; seconds: number; waitSeconds: number; tiles: number }
-  | { type: 'error'; message: string; stack?: string };
+  | ({ type: 'error' } & WireError);
 
 /** Main thread -> inference worker. */
 export type ControlMessage = { type: 'cancel' };
@@ -70,7 +71,7 @@ export interface ReaderSetup {
 }
 export type ReadRequest = { type: 'read'; id: number; tiles: { x: number; y: number }[] };
 export type ReaderMessage = ReaderSetup | ReadRequest | { type: 'close' };
-export type ReadReply = { type: 'batch'; id: number; pixels: Float32Array } | { type: 'error'; id: number; message: string };
+export type ReadReply = { type: 'batch'; id: number; pixels: Float32Array } | ({ type: 'error'; id: number } & WireError);
 
 /** An explanation computed off the main thread (tfjs Grad-CAM and the ViT explain graph are heavy). */
 export interface ExplainJob {
@@ -83,4 +84,24 @@ export interface ExplainJob {
   target?: string | number;
 }
 
-export type ExplainMessage = { type: 'result'; result: ExplainResult } | { type: 'error'; message: string };
+export type ExplainMessage = { type: 'result'; result: ExplainResult } | ({ type: 'error' } & WireError);
+
+/**
+ * A failure crossing a thread: its message and domain kind, so the host maps it (HTTP status,
+ * exit code) as if it had been thrown at home. Structured clone keeps an Error's message only.
+ */
+export interface WireError {
+  message: string;
+  kind: ErrorKind;
+  code: string;
+  stack?: string;
+}
+
+export function errorToWire(e: unknown): WireError {
+  const d = toDomainError(e);
+  return { message: d.message, kind: d.kind, code: d.code, ...(e instanceof Error && e.stack ? { stack: e.stack } : {}) };
+}
+
+export function errorFromWire(w: WireError): DomainError {
+  return new DomainError(w.kind, w.message, w.code);
+}

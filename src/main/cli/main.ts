@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createAppContext, type AppContext } from '../app-context.js';
+import { defaultHome, homeLayout } from '../home.js';
 import { appVersion } from '../version.js';
 import { CliError, type CliCommand, type CliIO, type OptionSpec, type ParsedOptions } from './command.js';
 import { progressBar } from './progress.js';
@@ -19,7 +20,9 @@ const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
   const json = argv.includes('--json');
+  installLastResort(debug);
   let ctx: AppContext | undefined;
+  let command: CliCommand | undefined;
   try {
     if (argv.length === 0 || argv[0] === '--help' || argv[0] === 'help' || argv[0] === '-h') {
       process.stdout.write(usage());
@@ -29,7 +32,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(json ? JSON.stringify({ version: appVersion() }) + '\n' : `tessella ${appVersion()}\n`);
       return 0;
     }
-    const { command, rest } = findCommand(argv);
+    const found = findCommand(argv);
+    command = found.command;
+    const { rest } = found;
     const optionSpecs = { ...GLOBAL_OPTIONS, ...(command.options ?? {}) };
     const { values, positionals } = parseOptions(command, optionSpecs, rest);
     if (values.help) {
@@ -50,13 +55,41 @@ export async function main(argv: string[]): Promise<number> {
     }
     return 0;
   } catch (e) {
-    const message = e instanceof CliError ? e.message : toDomainError(e).message;
-    process.stderr.write(`tessella: ${oneLine(message)}\n`);
+    process.stderr.write(`tessella: ${errorLine(e, command, ctx)}\n`);
     if (debug && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
     return e instanceof CliError ? e.exitCode : 1;
   } finally {
     ctx?.close();
   }
+}
+
+/** Any failure as the one line the user sees: schema paths named as the command's options, the disk named when full. */
+function errorLine(e: unknown, command: CliCommand | undefined, ctx: AppContext | undefined): string {
+  if (e instanceof CliError) return oneLine(e.message);
+  const options = command?.options ?? {};
+  const field = (path: readonly PropertyKey[]) => {
+    const flag = String(path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    return path.length === 1 && flag in options ? `--${flag}` : path.map(String).join('.');
+  };
+  return oneLine(toDomainError(e, { database: (ctx?.home ?? homeLayout(defaultHome())).db, field }).message);
+}
+
+let lastResortInstalled = false;
+
+/**
+ * A rejection or exception nobody caught (a callback of a native module, a stray timer) ends the
+ * command like any other error: one line, exit 1; the stack only with --debug.
+ */
+function installLastResort(debug: boolean): void {
+  if (lastResortInstalled) return;
+  lastResortInstalled = true;
+  const die = (e: unknown) => {
+    process.stderr.write(`tessella: ${errorLine(e, undefined, undefined)}\n`);
+    if (debug && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
+    process.exit(1);
+  };
+  process.on('uncaughtException', die);
+  process.on('unhandledRejection', die);
 }
 
 function findCommand(argv: string[]): { command: CliCommand; rest: string[] } {
@@ -83,7 +116,7 @@ function parseOptions(command: CliCommand, specs: Record<string, OptionSpec>, re
   let parsed;
   try {
     parsed = parseArgs({
-      args: rest,
+      args: joinNegativeNumbers(specs, rest),
       allowPositionals: true,
       strict: true,
       options: Object.fromEntries(Object.entries(specs).map(([k, s]) => [k, { type: s.type === 'boolean' ? 'boolean' : 'string', multiple: s.multiple ?? false }])),
@@ -105,6 +138,24 @@ function parseOptions(command: CliCommand, specs: Record<string, OptionSpec>, re
     } else values[k] = v as ParsedOptions[string];
   }
   return { values, positionals: parsed.positionals };
+}
+
+/**
+ * parseArgs takes `-1` after `--x` for an option of its own and refuses it as ambiguous; a
+ * number option followed by a negative number gets it as its value (`--x=-1`), so the
+ * command's own range check can say what is wrong with it.
+ */
+function joinNegativeNumbers(specs: Record<string, OptionSpec>, args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const next = args[i + 1];
+    if (a.startsWith('--') && !a.includes('=') && specs[a.slice(2)]?.type === 'number' && next !== undefined && /^-\.?\d/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }
 
 function commandUsage(c: CliCommand): string {

@@ -5,7 +5,10 @@
  * is kept: a JPEG that decodes only with warnings has damaged pixels and is left out.
  */
 import { readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import sharp from 'sharp';
+import { oneLine } from '../errors.js';
+import { ImageError, plainImageHeader } from '../slides/pixel-limit.js';
 import { perceptualHash, PHASH_INPUT_SIZE, sha256, sha256File } from './hashing.js';
 
 export interface ImageFacts {
@@ -42,6 +45,7 @@ export function mppFromDensity(dpi: number | undefined): number | null {
 }
 
 export function describeFailure(e: unknown): string {
+  if (e instanceof ImageError) return e.reason;
   const err = e as NodeJS.ErrnoException;
   if (err?.code === 'ENOENT') return 'file not found';
   if (err?.code === 'EACCES' || err?.code === 'EPERM') return 'permission denied';
@@ -49,7 +53,7 @@ export function describeFailure(e: unknown): string {
   const msg = (err?.message ?? String(e)).split('\n')[0];
   if (/unsupported image format/i.test(msg)) return 'not a readable image (unsupported or unrecognised format)';
   if (/pixel limit/i.test(msg)) return 'image too large to decode (more than 268 megapixels)';
-  return `corrupt or truncated image: ${msg}`;
+  return `corrupt or truncated image: ${oneLine(msg, 200)}`;
 }
 
 export async function readImageFacts(path: string): Promise<ImageFacts> {
@@ -68,8 +72,8 @@ export async function readImageFacts(path: string): Promise<ImageFacts> {
       input = await readFile(path);
       hash = sha256(input);
     } else hash = await sha256File(path);
+    const meta = await plainImageHeader(input, basename(path));
     const img = sharp(input);
-    const meta = await img.metadata();
     const { data } = await img
       .flatten({ background: '#ffffff' })
       .greyscale()

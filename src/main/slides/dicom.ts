@@ -10,6 +10,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import * as dicomParserNs from 'dicom-parser';
 import type { DataSet, Element } from 'dicom-parser';
 import sharp from 'sharp';
+import { oneLine } from '../errors.js';
 import { SlideError, type RgbaImage, type SlideLevel, type SlideMetadata, type SlideReader } from './reader.js';
 import { encapsulatedFrames, nativeFrames, type FrameSource } from './dicom-frames.js';
 import {
@@ -134,6 +135,17 @@ interface Instance {
 const FIRST_HEADER_READ = 256 * 1024;
 const MAX_HEADER_READ = 512 * 1024 * 1024;
 
+/**
+ * What dicom-parser's throw says. It throws strings, and parseDicom wraps them in a plain
+ * `{ exception, dataSet }` object, which would print as "[object Object]".
+ */
+function dicomParserReason(e: unknown, depth = 0): string {
+  if (e instanceof Error) return oneLine(e.message, 200);
+  if (typeof e === 'string') return oneLine(e, 200);
+  if (depth < 3 && e && typeof e === 'object' && 'exception' in e) return dicomParserReason((e as { exception: unknown }).exception, depth + 1);
+  return 'unreadable';
+}
+
 async function readHeader(path: string): Promise<Instance> {
   const name = basename(path);
   const fh = await open(path, 'r');
@@ -153,7 +165,7 @@ async function readHeader(path: string): Promise<Instance> {
       const pixelData = ds?.elements.x7fe00010;
       if (ds && pixelData) return describe(path, ds, pixelData, fileSize);
       if (length >= fileSize || length >= MAX_HEADER_READ) {
-        const why = failure ? `: ${failure instanceof Error ? failure.message : String(failure)}` : ' (no pixel data found)';
+        const why = failure ? ` (truncated or damaged header: ${dicomParserReason(failure)})` : ' (no pixel data found)';
         throw new SlideError(`${name} is not a readable DICOM file${why}.`, 'corrupt');
       }
     }

@@ -12,9 +12,10 @@ import { deepZoomGeometry } from './deepzoom.js';
 import { openSlide, SLIDE_EXTENSIONS } from './open-slide.js';
 import { dicomSeriesUid } from './dicom.js';
 import { SlideError, type SlideReader } from './reader.js';
+import { toDomainError, type ErrorKind } from '../errors.js';
 import { thumbnail } from './thumbnail.js';
 import { TileService } from './tile-service.js';
-import { readFile, writeFile, rename } from 'node:fs/promises';
+import { readFile, writeFile, rename, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 
 export interface LibraryDirs {
@@ -60,10 +61,10 @@ export class SlideLibrary {
    * Adds files, and slide files found under folders. Each file is opened before it is recorded,
    * so a file no reader can open leaves no entry behind, only an error naming it.
    */
-  async add(paths: string[]): Promise<{ added: SlideSummary[]; existing: SlideSummary[]; errors: { path: string; message: string }[] }> {
+  async add(paths: string[]): Promise<{ added: SlideSummary[]; existing: SlideSummary[]; errors: { path: string; message: string; kind: ErrorKind }[] }> {
     const added: SlideSummary[] = [];
     const existing: SlideSummary[] = [];
-    const errors: { path: string; message: string }[] = [];
+    const errors: { path: string; message: string; kind: ErrorKind }[] = [];
     const files: string[] = [];
     for (const p of paths) {
       const abs = resolve(p);
@@ -71,11 +72,11 @@ export class SlideLibrary {
         const st = await stat(abs);
         if (st.isDirectory()) {
           const found = await findSlideFiles(abs);
-          if (found.length === 0) errors.push({ path: abs, message: `no slide files found in this folder (looked for ${[...SLIDE_EXTENSIONS].join(' ')})` });
+          if (found.length === 0) errors.push({ path: abs, message: `no slide files found in this folder (looked for ${[...SLIDE_EXTENSIONS].join(' ')})`, kind: 'not-found' });
           files.push(...found);
         } else files.push(abs);
       } catch {
-        errors.push({ path: abs, message: 'no such file or folder' });
+        errors.push({ path: abs, message: 'no such file or folder', kind: 'not-found' });
       }
     }
     for (const file of files) {
@@ -84,7 +85,8 @@ export class SlideLibrary {
         if (!before) added.push(toSummary(await this.register(file)));
         else if (![...added, ...existing].some((s) => s.id === before.id)) existing.push(toSummary(before));
       } catch (e) {
-        errors.push({ path: file, message: e instanceof Error ? e.message : String(e) });
+        const d = toDomainError(e);
+        errors.push({ path: file, message: d.message, kind: d.kind });
       }
     }
     return { added, existing, errors };
@@ -169,8 +171,13 @@ export class SlideLibrary {
     } catch {
       const jpeg = await thumbnail(await this.reader(id), THUMBNAIL_SIZE);
       const tmp = `${file}.${process.pid}.tmp`;
-      await writeFile(tmp, jpeg);
-      await rename(tmp, file);
+      try {
+        await writeFile(tmp, jpeg);
+        await rename(tmp, file);
+      } catch {
+        // Only a cache (the disk may be full or read-only): the thumbnail is still shown.
+        await rm(tmp, { force: true });
+      }
       return jpeg;
     }
   }

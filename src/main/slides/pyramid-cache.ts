@@ -5,9 +5,11 @@
  * image size; afterwards every region read touches only the tiles it needs.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
+import { DomainError, oneLine, outOfSpace } from '../errors.js';
+import { processAlive } from '../process-alive.js';
 import { SlideError } from './reader.js';
 
 /** Bump when the cached file layout changes so stale conversions are not reused. */
@@ -51,10 +53,46 @@ export async function ensurePyramid(src: PyramidSource, cacheDir: string): Promi
   return job;
 }
 
+/** `pyramid-<key>.tif.<pid>.<random>.tmp`: a build in progress, or the remains of one killed. */
+const TEMP_NAME = /^pyramid-[0-9a-f]+\.tif\.(\d+)\.[0-9a-f]+\.tmp$/;
+/** No build takes this long; a temp file older than this is stale even if its pid was reused. */
+const TEMP_MAX_AGE_MS = 24 * 3600 * 1000;
+
+/**
+ * Deletes the temp files of builds whose process is gone (killed, crashed, power cut): a
+ * rename never happened for them, so they are half pyramids nobody will finish. Builds of live
+ * processes (another Tessella on the same data home) are left alone.
+ */
+export async function removeStaleTemps(cacheDir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(cacheDir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const pid = Number(TEMP_NAME.exec(name)?.[1]);
+    if (!pid) continue;
+    const file = join(cacheDir, name);
+    const old = await stat(file).then((st) => Date.now() - st.mtimeMs > TEMP_MAX_AGE_MS, () => false);
+    if (pid === process.pid ? !inFlightTemps.has(file) : old || !processAlive(pid)) {
+      await rm(file, { force: true });
+      removed.push(file);
+    }
+  }
+  return removed;
+}
+
+/** Temp files this process is writing right now. */
+const inFlightTemps = new Set<string>();
+
 async function convert(src: PyramidSource, cacheDir: string, target: string): Promise<string> {
   await mkdir(cacheDir, { recursive: true });
+  await removeStaleTemps(cacheDir);
   // Written under a temporary name and renamed, so a crash never leaves a half pyramid that looks cached.
   const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  inFlightTemps.add(tmp);
   try {
     await sharp(src.path, { page: src.page, limitInputPixels: src.limitInputPixels, sequentialRead: true, failOn: 'error' })
       .toColourspace('srgb')
@@ -72,8 +110,15 @@ async function convert(src: PyramidSource, cacheDir: string, target: string): Pr
     await rename(tmp, target);
     return target;
   } catch (e) {
+    // Before the half pyramid is removed: afterwards the disk has room again.
+    const full = (e as NodeJS.ErrnoException).code === 'ENOSPC' || outOfSpace(cacheDir);
     await rm(tmp, { force: true });
     if (e instanceof SlideError) throw e;
-    throw new SlideError(`Could not decode ${basename(src.path)}: ${(e as Error).message}`, 'corrupt');
+    if (full) {
+      throw new DomainError('no-space', `no space left on the device: ${cacheDir} (converting ${basename(src.path)} to a pyramid)`);
+    }
+    throw new SlideError(`Could not decode ${basename(src.path)}: ${oneLine((e as Error).message)}`, 'corrupt');
+  } finally {
+    inFlightTemps.delete(tmp);
   }
 }

@@ -5,13 +5,15 @@
  * - PNG, JPEG, WebP and strip TIFF: small ones are decoded once and kept in memory, large ones
  *   are converted once into a tiled pyramid in the cache directory (pyramid-cache.ts).
  * Sizes come from the file header and are checked before libvips touches any pixel, so a
- * header claiming absurd dimensions becomes a SlideError instead of a huge allocation.
+ * header claiming absurd dimensions becomes a too-large error instead of a huge allocation:
+ * plain images (strip TIFF included) get the plain-image budget of pixel-limit.ts.
  */
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import sharp from 'sharp';
 import { SlideError, type RgbaImage, type SlideLevel, type SlideMetadata, type SlideReader } from './reader.js';
 import { ensurePyramid } from './pyramid-cache.js';
+import { checkPlainImagePixels, PLAIN_IMAGE_MAX_PIXELS } from './pixel-limit.js';
 import {
   blit,
   levelDownsample,
@@ -24,11 +26,6 @@ import { isTiffMagic, readTiffPages, UNDECODABLE_COMPRESSION, type TiffPage } fr
 
 /** Tiled sources are read tile by tile, so only the tile index bounds them: 2^37 px is ~370k x 370k. */
 export const MAX_TILED_PIXELS = 2 ** 37;
-/**
- * Sequential sources must be decoded front to back once (into the pyramid cache); memory stays
- * bounded but time grows with size, and 2^33 px (~92k x 92k) already takes minutes.
- */
-export const MAX_SEQUENTIAL_PIXELS = 2 ** 33;
 /** Up to 4096 x 4096 (64 MB RGBA) an image is decoded once and kept in memory. */
 export const IN_MEMORY_PIXELS = 4096 * 4096;
 
@@ -254,14 +251,15 @@ async function openTiff(path: string, opts: SharpReaderOptions): Promise<SlideRe
   const pages = await readTiffPages(path, name);
   const base = pages[0];
   const pixels = base.width * base.height;
-  const limit = base.tiled ? MAX_TILED_PIXELS : MAX_SEQUENTIAL_PIXELS;
-  if (pixels > limit) {
+  if (base.tiled && pixels > MAX_TILED_PIXELS) {
     throw new SlideError(
-      `${name} claims to be ${base.width} x ${base.height} pixels, beyond the ${limit.toExponential(2)} pixels ` +
-        `supported for ${base.tiled ? 'tiled' : 'untiled'} TIFF; the header is probably corrupt.`,
+      `${name} claims to be ${base.width} x ${base.height} pixels, beyond the ${MAX_TILED_PIXELS.toExponential(2)} pixels ` +
+        'supported for tiled TIFF; the header is probably corrupt.',
       'too-large',
     );
   }
+  // A strip TIFF is a plain image: decoded front to back, whole, so it gets the plain budget.
+  if (!base.tiled) checkPlainImagePixels(name, base.width, base.height);
   checkDecodable(pages, name);
 
   const aperio = isAperio(base);
@@ -287,7 +285,7 @@ async function openTiff(path: string, opts: SharpReaderOptions): Promise<SlideRe
     source = new MemorySource(path, base.index, base.width, base.height);
   } else {
     // Strip TIFF too big for memory, or tiled without an overview small enough to display whole.
-    source = await pyramidSource(path, base.index, base.compression === 7, limit, opts);
+    source = await pyramidSource(path, base.index, base.compression === 7, base.tiled ? MAX_TILED_PIXELS : PLAIN_IMAGE_MAX_PIXELS, opts);
   }
 
   return new SharpReader(
@@ -338,17 +336,11 @@ async function openPlain(path: string, opts: SharpReaderOptions): Promise<SlideR
   }
   const { width, height } = meta;
   if (!(width > 0 && height > 0)) throw new SlideError(`${name} has no valid image size.`, 'corrupt');
-  if (width * height > MAX_SEQUENTIAL_PIXELS) {
-    throw new SlideError(
-      `${name} claims to be ${width} x ${height} pixels, beyond the ${MAX_SEQUENTIAL_PIXELS.toExponential(2)} ` +
-        `pixels supported for ${meta.format.toUpperCase()}; convert it to a tiled pyramidal TIFF.`,
-      'too-large',
-    );
-  }
+  checkPlainImagePixels(name, width, height);
   const source =
     width * height <= IN_MEMORY_PIXELS
       ? new MemorySource(path, 0, width, height)
-      : await pyramidSource(path, 0, meta.format === 'jpeg', MAX_SEQUENTIAL_PIXELS, opts);
+      : await pyramidSource(path, 0, meta.format === 'jpeg', PLAIN_IMAGE_MAX_PIXELS, opts);
 
   const properties: Record<string, string> = {
     'image.format': meta.format,

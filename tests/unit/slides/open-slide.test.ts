@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSlide, readerStatus, SLIDE_EXTENSIONS } from '../../../src/main/slides/open-slide.js';
+import { DomainError } from '../../../src/main/errors.js';
 import { SlideError, SUPPORTED_FORMATS } from '../../../src/main/slides/reader.js';
 import {
   makeAbsurdTiff,
@@ -125,12 +126,21 @@ describe('openSlide on broken inputs', () => {
     expect(e.message).toMatch(/dicom-cut\.dcm.*truncated/);
   });
 
-  it.each([false, true])('refuses a TIFF header claiming 10^6 x 10^6 pixels (tiled: %s)', async (tiled) => {
-    const e = await failure(await makeAbsurdTiff(1_000_000, 1_000_000, tiled));
-    // OpenSlide claims the tiled one and fails on its short tile table; the size check then explains why.
+  it('refuses a tiled TIFF header claiming 10^6 x 10^6 pixels', async () => {
+    const e = await failure(await makeAbsurdTiff(1_000_000, 1_000_000, true));
+    // OpenSlide claims it and fails on its short tile table; the size check then explains why.
     expect(e.code).toBe('too-large');
-    expect(e.message).toMatch(/absurd-1000000x1000000-(tiled|strip)\.tif.*1000000 x 1000000 pixels/);
+    expect(e.message).toMatch(/absurd-1000000x1000000-tiled\.tif.*1000000 x 1000000 pixels/);
     expect(e.message).toContain(SUPPORTED_FORMATS);
+  });
+
+  it('refuses a strip TIFF over the plain-image budget in one line, without the format list', async () => {
+    const e = await openSlide(await makeAbsurdTiff(1_000_000, 1_000_000, false), { cacheDir }).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(DomainError);
+    expect(e).toMatchObject({ kind: 'too-large' });
+    expect((e as Error).message).toBe(
+      'absurd-1000000x1000000-strip.tif: 1000000 x 1000000 pixels is over the 268 million pixel limit for plain images; convert it to a pyramid (tiled TIFF) first',
+    );
   });
 
   it('refuses random bytes, a folder, and a known extension with the wrong content', async () => {

@@ -85,8 +85,6 @@ const infer: CliCommand = {
           bar.tick(p.done);
         },
       });
-    } catch (e) {
-      throw new CliError((e as Error).message);
     } finally {
       bar?.end();
       process.off('SIGINT', onSigint);

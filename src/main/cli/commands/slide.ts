@@ -122,6 +122,11 @@ const dzi: CliCommand = {
   human: (r) => `wrote ${r.dzi}`,
 };
 
+/** The reader's message names the file already; a bare one ("no such file or folder") gets the path. */
+function addErrorLine(e: { path: string; message: string }): string {
+  return e.message.includes(basename(e.path)) ? e.message : `${e.path}: ${e.message}`;
+}
+
 const add: CliCommand = {
   path: ['slide', 'add'],
   summary: 'Add slide files or folders to the library',
@@ -130,14 +135,14 @@ const add: CliCommand = {
     if (positionals.length === 0) throw new CliError('give at least one file or folder', 2);
     const ctx = await app();
     const r = await ctx.slides.add(positionals);
-    if (r.added.length === 0 && r.existing.length === 0 && r.errors.length) throw new CliError(`${r.errors[0].path}: ${r.errors[0].message}`);
+    if (r.added.length === 0 && r.existing.length === 0 && r.errors.length) throw new CliError(addErrorLine(r.errors[0]));
     return r;
   },
   human: (r) =>
     [
       ...r.added.map((s: { name: string }) => `added    ${s.name}`),
       ...r.existing.map((s: { name: string }) => `existing ${s.name}`),
-      ...r.errors.map((e: { path: string; message: string }) => `error    ${e.path}: ${e.message}`),
+      ...r.errors.map((e: { path: string; message: string }) => `error    ${addErrorLine(e)}`),
     ].join('\n'),
 };
 

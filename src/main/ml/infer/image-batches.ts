@@ -8,14 +8,17 @@ import { readdir } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
 import { type ModelInput, prepareImage } from '../models/model-input.js';
 import { decodeImage, modelInputSize, rescaleNormalize } from '../models/processors.js';
+import { DomainError, oneLine, type ErrorKind } from '../../errors.js';
+import { ImageError } from '../../slides/pixel-limit.js';
 
 /** An image file that could not be turned into pixels; the message names the file. */
-export class ImageReadError extends Error {
+export class ImageReadError extends DomainError {
   constructor(
     readonly file: string,
     reason: string,
+    kind: ErrorKind = 'corrupt',
   ) {
-    super(`${file}: ${reason}`);
+    super(kind, `${file}: ${reason}`);
     this.name = 'ImageReadError';
   }
 }
@@ -40,8 +43,8 @@ async function readOne(file: string, input: ModelInput, out: Float32Array, size:
   try {
     img = await decodeImage(file);
   } catch (e) {
-    const why = (e as Error).message.split('\n')[0];
-    throw new ImageReadError(file, existsSync(file) ? `not a readable image (${why})` : 'no such file');
+    if (e instanceof ImageError) throw new ImageReadError(file, e.reason, e.kind);
+    throw new ImageReadError(file, existsSync(file) ? `not a readable image (${oneLine((e as Error).message)})` : 'no such file', existsSync(file) ? 'corrupt' : 'not-found');
   }
   const resized = prepareImage(img, input);
   if (resized.height !== size.height || resized.width !== size.width) {

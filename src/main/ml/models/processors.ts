@@ -15,6 +15,7 @@ import sharp from 'sharp';
 import { z } from 'zod';
 import type { HfConfig } from './configs.js';
 import { PIL_RESAMPLE, pilResize } from './pil-resize.js';
+import { imageName, imageOpenError, plainImageHeader } from '../../slides/pixel-limit.js';
 
 export const IMAGENET_DEFAULT_MEAN = [0.485, 0.456, 0.406];
 export const IMAGENET_DEFAULT_STD = [0.229, 0.224, 0.225];
@@ -79,15 +80,26 @@ export interface RGBImage {
   height: number;
 }
 
-/** Decodes any format sharp reads into upright RGB: EXIF orientation, alpha over white, grey -> RGB. */
-export async function decodeImage(input: string | Buffer | Uint8Array): Promise<RGBImage> {
-  const { data, info } = await sharp(input)
-    .rotate() // no angle: apply and drop the EXIF orientation
-    .flatten({ background: '#ffffff' })
-    .toColourspace('srgb')
-    .removeAlpha()
-    .raw({ depth: 'uchar' })
-    .toBuffer({ resolveWithObject: true });
+/**
+ * Decodes any format sharp reads into upright RGB: EXIF orientation, alpha over white, grey -> RGB.
+ * The header is checked against the plain-image pixel budget first, so a decompression bomb is
+ * refused before any pixel is decoded. Failures are ImageErrors naming the file (`name`).
+ */
+export async function decodeImage(input: string | Buffer | Uint8Array, name = imageName(input)): Promise<RGBImage> {
+  await plainImageHeader(input, name);
+  let decoded;
+  try {
+    decoded = await sharp(input)
+      .rotate() // no angle: apply and drop the EXIF orientation
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+  } catch (e) {
+    throw imageOpenError(input, name, e, 'decode');
+  }
+  const { data, info } = decoded;
   if (info.channels !== 3) throw new Error(`decodeImage: expected 3 channels after conversion, got ${info.channels}`);
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
 }
