@@ -81,7 +81,7 @@ describe.skipIf(!lung || !ihc)('CSV rows outside the dataset folder', () => {
     const a = tessella(['dataset', 'import', dir, '--csv', csv, '--name', 'cli3', '--allow-outside', '--json'], env);
     expect(a.code, a.stderr).toBe(0);
     expect(JSON.parse(a.stdout)).toMatchObject({ images: 6, outside: { count: 0 } });
-  });
+  }, 180_000);
 });
 
 describe.skipIf(!lung)('class names from a CSV', () => {
