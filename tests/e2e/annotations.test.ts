@@ -25,6 +25,9 @@ describe('slide annotations end to end in Chromium', needs(has.chromium, svs), (
   /** A contract call over HTTP with the session token, to check what the page shows against the server. */
   const call = <T = any>(name: string, input: unknown) => apiCall<T>(serve, name, input);
 
+  /** The slide's annotations as the server holds them (one page: these tests draw a few). */
+  const listed = async () => (await call<{ annotations: ListedAnnotation[] }>('annotations.list', { slideId, limit: 5000 })).annotations;
+
   const items = () => page.getByTestId('annotation-item');
 
   async function viewerBox() {
@@ -88,7 +91,7 @@ describe('slide annotations end to end in Chromium', needs(has.chromium, svs), (
     await expect.poll(async () => (await items().first().textContent()) ?? '').toContain('Unclassified');
     await expect.poll(async () => (await items().first().textContent()) ?? '').toMatch(/Polygon · [\d,.]+ (µm²|mm²)/);
 
-    const [drawn] = await call<ListedAnnotation[]>('annotations.list', { slideId });
+    const [drawn] = await listed();
     expect(drawn.geometry.type).toBe('Polygon');
     // Four corners and the closing repeat; the double-click's extra click added nothing.
     expect((drawn.geometry.coordinates as number[][][])[0]).toHaveLength(5);
@@ -104,7 +107,7 @@ describe('slide annotations end to end in Chromium', needs(has.chromium, svs), (
     await settled();
     await expect.poll(() => items().count(), { timeout: 60_000 }).toBe(1);
     await expect.poll(async () => (await items().first().textContent()) ?? '').toContain('Tumour');
-    const afterReload = await call<ListedAnnotation[]>('annotations.list', { slideId });
+    const afterReload = await listed();
     expect(afterReload).toHaveLength(1);
     expect(afterReload[0].className).toBe('Tumour');
     await page.screenshot({ path: join(shots, 'annotations-reloaded.png') });
@@ -114,14 +117,14 @@ describe('slide annotations end to end in Chromium', needs(has.chromium, svs), (
     await expect.poll(async () => (await items().first().textContent()) ?? '').toContain('Unclassified');
     await page.getByTestId('annotations-undo').click();
     await expect.poll(() => items().count()).toBe(0);
-    expect(await call<ListedAnnotation[]>('annotations.list', { slideId })).toHaveLength(0);
+    expect(await listed()).toHaveLength(0);
 
     await page.getByTestId('annotations-redo').click();
     await expect.poll(() => items().count()).toBe(1);
     // Ctrl+Shift+Z is the same redo from the keyboard.
     await page.keyboard.press('Control+Shift+Z');
     await expect.poll(async () => (await items().first().textContent()) ?? '').toContain('Tumour');
-    const redone = await call<ListedAnnotation[]>('annotations.list', { slideId });
+    const redone = await listed();
     expect(redone.map((a) => [a.id, a.className])).toEqual([[drawn.id, 'Tumour']]);
   });
 
@@ -161,7 +164,7 @@ describe('slide annotations end to end in Chromium', needs(has.chromium, svs), (
     await page.getByTestId('tool-point').click();
     await page.mouse.click(cx + dx, cy + dy);
     await expect.poll(() => items().count()).toBe(countBefore + 4);
-    const list = await call<ListedAnnotation[]>('annotations.list', { slideId });
+    const list = await listed();
     const byType = list.map((a) => a.geometry.type);
     expect(byType.filter((t) => t === 'Polygon')).toHaveLength(4);
     expect(byType.filter((t) => t === 'Point')).toHaveLength(1);
@@ -186,7 +189,7 @@ describe('slide annotations end to end in Chromium', needs(has.chromium, svs), (
     await page.mouse.up();
     await expect
       .poll(async () => {
-        const moved = (await call<ListedAnnotation[]>('annotations.list', { slideId })).find((a) => a.id === point.id)!;
+        const moved = (await listed()).find((a) => a.id === point.id)!;
         return (moved.geometry.coordinates as number[])[1] - (point.geometry.coordinates as number[])[1];
       })
       .toBeLessThan(-5);
@@ -207,11 +210,11 @@ describe('slide annotations end to end in Chromium', needs(has.chromium, svs), (
     await page.mouse.up();
     await expect
       .poll(async () => {
-        const now = (await call<ListedAnnotation[]>('annotations.list', { slideId })).find((a) => a.id === rectangle.id)!;
+        const now = (await listed()).find((a) => a.id === rectangle.id)!;
         return corner(now)[0] - corner(rectangle)[0];
       })
       .toBeGreaterThan(5);
-    const reshaped = (await call<ListedAnnotation[]>('annotations.list', { slideId })).find((a) => a.id === rectangle.id)!;
+    const reshaped = (await listed()).find((a) => a.id === rectangle.id)!;
     // Still a closed ring of four corners: the handle moved one vertex, not the shape.
     const ring = (reshaped.geometry.coordinates as number[][][])[0];
     expect(ring).toHaveLength(5);

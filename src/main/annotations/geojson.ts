@@ -6,10 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { GEOMETRY_TYPES, Geometry } from '../../shared/contract/annotations.js';
+import { GEOJSON_LIMITS, GEOMETRY_TYPES, Geometry } from '../../shared/contract/annotations.js';
 import { DomainError } from '../errors.js';
 import { withClosedRings } from './geometry.js';
-import { parseLenientJson, stringifyLenientJson } from './lenient-json.js';
+import { nestingBeyond, parseLenientJson, stringifyLenientJson } from './lenient-json.js';
 
 /** A GeoJSON file we cannot take: says what is wrong and at which feature. */
 export class GeoJsonError extends DomainError {
@@ -17,6 +17,13 @@ export class GeoJsonError extends DomainError {
     super('invalid-input', message, 'invalid-geojson');
     this.name = 'GeoJsonError';
   }
+}
+
+export type GeoJsonLimits = { [K in keyof typeof GEOJSON_LIMITS]: number };
+
+/** A GeoJSON file over one of the import limits: says which, and by how much. */
+export function geoJsonTooLarge(message: string): DomainError {
+  return new DomainError('too-large', message, 'geojson-too-large');
 }
 
 /** What extra_json holds for an imported feature. */
@@ -105,8 +112,12 @@ const Properties = z.looseObject({
 
 // ---------- parsing ----------
 
-export function parseGeoJson(text: string): ParsedFeature[] {
+export function parseGeoJson(text: string, limits: GeoJsonLimits = GEOJSON_LIMITS): ParsedFeature[] {
   if (text.trim() === '') throw new GeoJsonError('the GeoJSON is empty');
+  const tooDeep = nestingBeyond(text, limits.depth);
+  if (tooDeep >= 0) {
+    throw new GeoJsonError(`the GeoJSON nests arrays and objects more than ${limits.depth} deep ${lineColumn(text, tooDeep)}; at most ${limits.depth} levels can be imported`);
+  }
   let doc: unknown;
   try {
     doc = parseLenientJson(text);
@@ -114,6 +125,7 @@ export function parseGeoJson(text: string): ParsedFeature[] {
     throw new GeoJsonError(`not valid JSON: ${withLineColumn((e as Error).message, text)}`);
   }
   const features = topLevelFeatures(doc);
+  checkSize(features, limits);
   const parsed: ParsedFeature[] = [];
   const seen = new Map<string, number>();
   for (let i = 0; i < features.length; i++) {
@@ -139,6 +151,33 @@ function topLevelFeatures(doc: unknown): unknown[] {
     }
   }
   throw new GeoJsonError(`expected a GeoJSON FeatureCollection, an array of Features or one Feature; got ${describe(doc)}`);
+}
+
+/** Counts before validating: a file over a limit is refused before any time goes into it. */
+function checkSize(features: unknown[], limits: GeoJsonLimits): void {
+  if (features.length > limits.features) {
+    throw geoJsonTooLarge(`the GeoJSON has ${features.length} features; at most ${limits.features} can be imported at once`);
+  }
+  let total = 0;
+  for (let i = 0; i < features.length; i++) {
+    const f = features[i];
+    const g = isObject(f) && isObject(f.geometry) ? f.geometry.coordinates : undefined;
+    const n = countPositions(g);
+    if (n > limits.verticesPerFeature) {
+      throw geoJsonTooLarge(`features[${i}] has ${n} vertices; at most ${limits.verticesPerFeature} per feature can be imported`);
+    }
+    total += n;
+  }
+  if (total > limits.vertices) throw geoJsonTooLarge(`the GeoJSON has ${total} vertices in all; at most ${limits.vertices} can be imported at once`);
+}
+
+/** Positions in a coordinates array of any geometry type (malformed ones are left to validation). */
+function countPositions(c: unknown): number {
+  if (!Array.isArray(c)) return 0;
+  if (c.length === 0 || !Array.isArray(c[0])) return 1;
+  let n = 0;
+  for (const x of c) n += countPositions(x);
+  return n;
 }
 
 function parseFeature(raw: unknown, index: number): ParsedFeature {
@@ -279,9 +318,13 @@ export function measurementsRecord(raw: unknown): Record<string, number | null> 
 function withLineColumn(message: string, text: string): string {
   const m = /at position (\d+)(?! \(line)/.exec(message);
   if (!m) return message;
-  const before = text.slice(0, Number(m[1]));
+  return `${message} ${lineColumn(text, Number(m[1]))}`;
+}
+
+function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
   const line = before.split('\n').length;
-  return `${message} (line ${line}, column ${before.length - before.lastIndexOf('\n')})`;
+  return `(line ${line}, column ${before.length - before.lastIndexOf('\n')})`;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

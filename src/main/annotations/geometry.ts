@@ -28,6 +28,10 @@ function positionsOf(g: Geometry): Position[] {
   }
 }
 
+export function positionCount(g: Geometry): number {
+  return positionsOf(g).length;
+}
+
 export function boundsOf(g: Geometry): Bounds {
   const b = { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
   for (const [x, y] of positionsOf(g)) {

@@ -69,3 +69,24 @@ function replaceBareLiterals(text: string): string | null {
   }
   return changed ? out + text.slice(last) : null;
 }
+
+/**
+ * Where the text first nests arrays and objects more than `max` deep (the offset of that bracket),
+ * or -1. JSON.parse recurses per level and overflows the stack on a deep enough document, and so
+ * would every walk over the result: this scan runs first, so neither ever sees such a document.
+ */
+export function nestingBeyond(text: string, max: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c /* \ */) i++;
+      else if (c === 0x22 /* " */) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+      if (++depth > max) return i;
+    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) depth--;
+  }
+  return -1;
+}

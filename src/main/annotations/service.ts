@@ -4,15 +4,30 @@
  * the same undo history.
  */
 import { randomUUID } from 'node:crypto';
-import type { Annotation, AnnotationClass, BBox, Geometry, HistoryState, HistoryStep } from '../../shared/contract/annotations.js';
+import { stat } from 'node:fs/promises';
+import {
+  ANNOTATION_PAGE_LIMIT,
+  ANNOTATION_PAGE_VERTICES,
+  GEOJSON_LIMITS,
+  type Annotation,
+  type AnnotationClass,
+  type AnnotationPage,
+  type BBox,
+  type Geometry,
+  type HistoryState,
+  type HistoryStep,
+} from '../../shared/contract/annotations.js';
 import type { AppContext } from '../app-context.js';
 import { DomainError } from '../errors.js';
 import { AnnotationsRepo, type AnnotationRow, type ClassRow, type NewAnnotationRow } from '../store/annotations-repo.js';
 import { defaultClassColor, hexToRawColor, rawColorToHex } from './colors.js';
-import { featureCollectionText, measurementsRecord, parseGeoJson, parseGeometry, toFeature, type FeatureExtra } from './geojson.js';
-import { boundsOf } from './geometry.js';
+import { featureCollectionText, geoJsonTooLarge, measurementsRecord, parseGeometry, toFeature, type FeatureExtra } from './geojson.js';
+import type { GeoJsonJob } from './geojson-worker-protocol.js';
+import { boundsOf, positionCount } from './geometry.js';
+import { extraJsonWith, prepareFeatures, type PreparedFeature } from './import-rows.js';
+import { prepareFeaturesInWorker } from './parse-in-worker.js';
 import { AnnotationHistory, type RowChange } from './history.js';
-import { parseLenientJson, stringifyLenientJson } from './lenient-json.js';
+import { parseLenientJson } from './lenient-json.js';
 
 export interface AnnotationFields {
   objectType?: string;
@@ -52,6 +67,26 @@ export class AnnotationService {
     this.requireSlide(slideId);
     const classes = this.classMap();
     return this.repo.list(slideId, bbox).map((r) => toAnnotation(r, classes));
+  }
+
+  /**
+   * One page of the list: at most `limit` annotations, fewer once their geometries hold
+   * ANNOTATION_PAGE_VERTICES positions, so no answer grows with the slide's whole annotation set.
+   */
+  page(slideId: number, { bbox, offset = 0, limit = ANNOTATION_PAGE_LIMIT }: { bbox?: BBox; offset?: number; limit?: number }): AnnotationPage {
+    this.requireSlide(slideId);
+    const classes = this.classMap();
+    const annotations: Annotation[] = [];
+    let vertices = 0;
+    for (const r of this.repo.page(slideId, bbox, offset, Math.min(limit, ANNOTATION_PAGE_LIMIT))) {
+      const a = toAnnotation(r, classes);
+      vertices += positionCount(a.geometry);
+      if (annotations.length > 0 && vertices > ANNOTATION_PAGE_VERTICES) break;
+      annotations.push(a);
+    }
+    const total = this.repo.count(slideId, bbox);
+    const end = offset + annotations.length;
+    return { annotations, total, nextOffset: end < total ? end : null };
   }
 
   /** The raw rows, for code that needs geometry in bulk (patch extraction). */
@@ -175,17 +210,41 @@ export class AnnotationService {
 
   // ---------- QuPath GeoJSON ----------
 
-  /** All features or none: a file that fails validation, or a failure midway, leaves the slide as it was. */
+  /**
+   * All features or none: a file that fails validation, or a failure midway, leaves the slide as
+   * it was. Parses in this thread: for small texts and code that is already off the main thread.
+   */
   importGeoJson(slideId: number, text: string): ImportResult {
     this.requireSlide(slideId);
-    const features = parseGeoJson(text);
+    return this.writeImport(slideId, prepareFeatures(text));
+  }
+
+  /**
+   * The same import with the reading, parsing and validating in a worker thread, so the process
+   * keeps answering other calls meanwhile; over a limit of GEOJSON_LIMITS it is refused at once.
+   */
+  async importGeoJsonOffThread(slideId: number, source: GeoJsonJob, onPhase?: (phase: 'parse' | 'write') => void): Promise<ImportResult> {
+    this.requireSlide(slideId);
+    const bytes = 'text' in source ? Buffer.byteLength(source.text) : (await stat(source.path)).size;
+    if (bytes > GEOJSON_LIMITS.fileBytes) {
+      const what = 'path' in source ? source.path : 'the GeoJSON text';
+      throw geoJsonTooLarge(`${what} is ${megabytes(bytes)}; at most ${megabytes(GEOJSON_LIMITS.fileBytes)} of GeoJSON can be imported at once`);
+    }
+    onPhase?.('parse');
+    const features = await prepareFeaturesInWorker(source);
+    onPhase?.('write');
+    this.requireSlide(slideId); // it may have been removed while the worker read
+    return this.writeImport(slideId, features);
+  }
+
+  private writeImport(slideId: number, features: PreparedFeature[]): ImportResult {
     const classesAdded: string[] = [];
     const byType: Record<string, number> = {};
     let replaced = 0;
     const changes = this.repo.transaction(() =>
       features.map((f): RowChange => {
         let cls: ClassRow | null = null;
-        const extra: FeatureExtra = { ...f.extra };
+        let override: FeatureExtra['classification'];
         if (f.classification) {
           const { name, color, value } = f.classification;
           cls = this.repo.classByName(name);
@@ -194,7 +253,7 @@ export class AnnotationService {
             classesAdded.push(name);
           }
           if (!sameJson(value, { name: cls.name, color: JSON.parse(cls.color) })) {
-            extra.classification = { value, className: cls.name, classColor: cls.color };
+            override = { value, className: cls.name, classColor: cls.color };
           }
         }
         const row: NewAnnotationRow = {
@@ -203,11 +262,15 @@ export class AnnotationService {
           object_type: f.objectType,
           class_id: cls?.id ?? null,
           name: f.name,
-          color: f.color === null ? null : JSON.stringify(f.color),
+          color: f.color,
           locked: f.locked ? 1 : 0,
-          ...geometryColumns(f.geometry),
-          measurements_json: f.measurements === null ? null : stringifyLenientJson(f.measurements),
-          extra_json: JSON.stringify(extra) === '{}' ? null : stringifyLenientJson(extra),
+          geometry_json: f.geometryJson,
+          min_x: f.bounds.minX,
+          min_y: f.bounds.minY,
+          max_x: f.bounds.maxX,
+          max_y: f.bounds.maxY,
+          measurements_json: f.measurementsJson,
+          extra_json: extraJsonWith(f.extraJson, override),
         };
         byType[f.objectType] = (byType[f.objectType] ?? 0) + 1;
         const before = this.repo.byUuid(slideId, f.id);
@@ -256,6 +319,10 @@ export function annotationService(ctx: AppContext): AnnotationService {
   let s = services.get(ctx);
   if (!s) services.set(ctx, (s = new AnnotationService(new AnnotationsRepo(ctx.db), (id) => ctx.slides.require(id))));
   return s;
+}
+
+function megabytes(bytes: number): string {
+  return `${Math.ceil(bytes / (1024 * 1024))} MB`;
 }
 
 function checkedGeometry(g: Geometry): Geometry {

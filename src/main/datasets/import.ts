@@ -14,7 +14,7 @@ import { dirname, resolve } from 'node:path';
 import type { ImportSummary } from '../../shared/contract/datasets.js';
 import { DomainError } from '../errors.js';
 import type { Db } from '../store/db.js';
-import { DatasetsRepo, type DatasetSource, type StoredImage } from '../store/datasets-repo.js';
+import { DatasetsRepo, nameTaken, type DatasetSource, type StoredImage } from '../store/datasets-repo.js';
 import { findDuplicates } from './duplicates.js';
 import { describeFailure, ImageProblem, readImageFacts } from './image-facts.js';
 import { scanCsv } from './scan-csv.js';
@@ -29,6 +29,8 @@ export interface ImportOptions {
   csv?: boolean;
   /** Where a CSV's relative paths start (default: the CSV's folder). */
   root?: string;
+  /** Take CSV rows whose image lies outside `root` (otherwise left out and listed in the summary). */
+  allowOutside?: boolean;
   seed?: number;
   splits?: SplitRatios;
   /** mpp for images whose CSV row and file do not state one. */
@@ -59,6 +61,9 @@ interface Candidate {
   fileMpp: number | null;
   status: 'added' | 'changed' | 'unchanged';
 }
+
+/** Rows outside the folder the summary names; the count says how many more there are. */
+const OUTSIDE_LISTED = 5;
 
 const READ_CONCURRENCY = Math.min(4, Math.max(2, availableParallelism()));
 
@@ -110,7 +115,7 @@ export async function importDataset(db: Db, opts: ImportOptions, hooks: ImportHo
   const version = existing ? repo.version(existing.id) : null;
 
   onProgress?.({ phase: 'scan', done: 0, total: 0 });
-  const scan = csvPath ? await scanCsv(csvPath, root) : await scanFolder(root, signal);
+  const scan = csvPath ? await scanCsv(csvPath, root, { allowOutside: opts.allowOutside }) : await scanFolder(root, signal);
   signal?.throwIfAborted();
   const problems: ScanProblem[] = [...scan.problems];
   const storedByPath = new Map((existing ? repo.storedImages(existing.id) : []).map((s) => [s.path, s]));
@@ -135,7 +140,8 @@ export async function importDataset(db: Db, opts: ImportOptions, hooks: ImportHo
   );
   if (candidates.length === 0) {
     const where = csvPath ?? root;
-    throw new DomainError('invalid-input', `no readable images in ${where}${csvPath ? '' : ' (expected one folder per class)'}${problems.length ? `; ${problems.length} problem(s), first: ${problems[0].path}: ${problems[0].reason}` : ''}${existing ? '; the dataset was left as it was' : ''}`);
+    const outside = scan.outside?.length ? `; ${scan.outside.length} row(s) name an image outside ${root}, left out unless allowed (allowOutside, --allow-outside)` : '';
+    throw new DomainError('invalid-input', `no readable images in ${where}${csvPath ? '' : ' (expected one folder per class)'}${problems.length ? `; ${problems.length} problem(s), first: ${problems[0].path}: ${problems[0].reason}` : ''}${outside}${existing ? '; the dataset was left as it was' : ''}`);
   }
   // everything downstream is ordered by key, so the outcome never depends on read order
   candidates.sort((a, b) => (a.entry.rel < b.entry.rel ? -1 : a.entry.rel > b.entry.rel ? 1 : 0));
@@ -177,6 +183,8 @@ export async function importDataset(db: Db, opts: ImportOptions, hooks: ImportHo
     if (existing && repo.version(existing.id) !== version) {
       throw new DomainError('conflict', `dataset "${name}" changed while it was being imported; run the import again`);
     }
+    // Another import (another window, a CLI) may have created the name since the check above.
+    if (!existing && repo.byName(name)) throw nameTaken(name);
     const datasetId = existing?.id ?? repo.create({ name, source, root, csvPath, seed, ratios, mpp: datasetMpp });
     if (existing) repo.updateSettings(datasetId, { root, csvPath, seed, ratios, mpp: datasetMpp });
     for (const s of removed) repo.deleteImage(s.id);
@@ -229,5 +237,6 @@ export async function importDataset(db: Db, opts: ImportOptions, hooks: ImportHo
     splitChanges: moved.length,
     ignored: scan.ignored,
     editedLabelsKept: candidates.filter((c, i) => edited(c) && labels[i] !== c.entry.label).length,
+    outside: { count: scan.outside?.length ?? 0, first: (scan.outside ?? []).slice(0, OUTSIDE_LISTED) },
   };
 }

@@ -2,10 +2,13 @@
  * Reads a label CSV: `path,label[,split][,group]`, with or without a header. With a header,
  * columns are found by name (common aliases accepted, plus an optional `mpp`) in any order;
  * without one they are positional. Relative paths are taken from `root`. Rows that cannot be
- * used are reported with their line number and left out.
+ * used are reported with their line number and left out. A row whose image lies outside `root`
+ * (an absolute path elsewhere, `../..`) is left out unless allowed: a CSV from someone else must
+ * not make Tessella read, hash and keep thumbnails of files anywhere on the machine unasked.
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { MAX_CLASS_NAME } from '../../shared/contract/datasets.js';
 import { parseCsv } from './csv.js';
 import { splitFromName, type ScanResult } from './scan-types.js';
 
@@ -28,9 +31,9 @@ function headerColumns(cells: string[]): Partial<Record<Column, number>> | null 
   return cols.path !== undefined && cols.label !== undefined ? cols : null;
 }
 
-export async function scanCsv(csvPath: string, root: string): Promise<ScanResult> {
+export async function scanCsv(csvPath: string, root: string, opts: { allowOutside?: boolean } = {}): Promise<ScanResult> {
   const rows = parseCsv(await readFile(csvPath, 'utf8'));
-  const result: ScanResult = { entries: [], problems: [], ignored: 0 };
+  const result: ScanResult = { entries: [], problems: [], ignored: 0, outside: [] };
   if (rows.length === 0) return result;
   const header = headerColumns(rows[0].cells);
   const cols = header ?? { path: 0, label: 1, split: 2, group: 3 };
@@ -48,8 +51,18 @@ export async function scanCsv(csvPath: string, root: string): Promise<ScanResult
     // CSVs written on Windows use backslashes, which POSIX would read as part of a name
     const native = sep === '/' ? rawPath.replace(/\\/g, '/') : rawPath;
     const path = isAbsolute(native) ? resolve(native) : resolve(root, native);
+    const rel = relative(root, path);
+    const inside = rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+    if (!inside && !opts.allowOutside) {
+      result.outside!.push(path);
+      continue;
+    }
     if (!label) {
       result.problems.push({ path, reason: `no label on line ${line}; left out` });
+      continue;
+    }
+    if (label.length > MAX_CLASS_NAME) {
+      result.problems.push({ path, reason: `the label on line ${line} is ${label.length} characters long; a class name has at most ${MAX_CLASS_NAME}; left out` });
       continue;
     }
     const rawSplit = get('split');
@@ -71,10 +84,9 @@ export async function scanCsv(csvPath: string, root: string): Promise<ScanResult
       continue;
     }
     firstLine.set(path, { line, label });
-    const rel = relative(root, path);
     result.entries.push({
       path,
-      rel: (rel.startsWith('..') || isAbsolute(rel) ? path : rel).split(sep).join('/'),
+      rel: (inside ? rel : path).split(sep).join('/'),
       label,
       split,
       group: get('group') || null,

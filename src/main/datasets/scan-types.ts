@@ -28,6 +28,8 @@ export interface ScanResult {
   problems: ScanProblem[];
   /** Non-image files that were passed over (labels.csv, notes, OS litter). */
   ignored: number;
+  /** Images a CSV names outside the dataset's folder, left out because that was not allowed. */
+  outside?: string[];
 }
 
 /**

@@ -35,6 +35,10 @@ export interface ClassRow {
   color: string;
 }
 
+type Bounds = { minX: number; minY: number; maxX: number; maxY: number };
+/** A row's bounding box meets the given one; parameters maxX, maxY, minX, minY. */
+const MEETS = 'min_x <= ? AND min_y <= ? AND max_x >= ? AND max_y >= ?';
+
 const COLUMNS = [
   'slide_id', 'uuid', 'object_type', 'class_id', 'name', 'color', 'locked', 'geometry_json',
   'min_x', 'min_y', 'max_x', 'max_y', 'measurements_json', 'extra_json',
@@ -57,10 +61,25 @@ export class AnnotationsRepo {
   }
 
   /** In insertion order; with bounds, only rows whose bounding box meets them. */
-  list(slideId: number, bounds?: { minX: number; minY: number; maxX: number; maxY: number }): AnnotationRow[] {
+  list(slideId: number, bounds?: Bounds): AnnotationRow[] {
     if (!bounds) return this.sql('SELECT * FROM annotations WHERE slide_id = ? ORDER BY id').all(slideId) as AnnotationRow[];
-    return this.sql('SELECT * FROM annotations WHERE slide_id = ? AND min_x <= ? AND min_y <= ? AND max_x >= ? AND max_y >= ? ORDER BY id')
+    return this.sql(`SELECT * FROM annotations WHERE slide_id = ? AND ${MEETS} ORDER BY id`)
       .all(slideId, bounds.maxX, bounds.maxY, bounds.minX, bounds.minY) as AnnotationRow[];
+  }
+
+  /** `list` from `offset`, at most `limit` rows. */
+  page(slideId: number, bounds: Bounds | undefined, offset: number, limit: number): AnnotationRow[] {
+    if (!bounds) return this.sql('SELECT * FROM annotations WHERE slide_id = ? ORDER BY id LIMIT ? OFFSET ?').all(slideId, limit, offset) as AnnotationRow[];
+    return this.sql(`SELECT * FROM annotations WHERE slide_id = ? AND ${MEETS} ORDER BY id LIMIT ? OFFSET ?`)
+      .all(slideId, bounds.maxX, bounds.maxY, bounds.minX, bounds.minY, limit, offset) as AnnotationRow[];
+  }
+
+  /** How many rows `list` would return. */
+  count(slideId: number, bounds?: Bounds): number {
+    const row = bounds
+      ? this.sql(`SELECT COUNT(*) AS n FROM annotations WHERE slide_id = ? AND ${MEETS}`).get(slideId, bounds.maxX, bounds.maxY, bounds.minX, bounds.minY)
+      : this.sql('SELECT COUNT(*) AS n FROM annotations WHERE slide_id = ?').get(slideId);
+    return (row as { n: number }).n;
   }
 
   byUuid(slideId: number, uuid: string): AnnotationRow | null {

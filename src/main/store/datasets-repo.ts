@@ -1,7 +1,13 @@
 /** Rows of `datasets`, `labels`, `images` and `import_errors`, to and from the contract's shapes. */
 import type { DatasetDetail, DatasetImage, DatasetSummary } from '../../shared/contract/datasets.js';
 import type { Statement } from 'better-sqlite3';
+import { conflict, type DomainError } from '../errors.js';
 import type { Db } from './db.js';
+
+/** The one error for a dataset name already in use, however the clash was found. */
+export function nameTaken(name: string): DomainError {
+  return conflict(`a dataset named "${name}" already exists; choose another name or remove it first`, 'dataset-exists');
+}
 
 export type Split = 'train' | 'val' | 'test';
 export type DatasetSource = 'folder' | 'csv' | 'extracted';
@@ -161,11 +167,17 @@ export class DatasetsRepo {
     return (this.prep('SELECT updated_at AS v FROM datasets WHERE id = ?').get(id) as { v: string } | undefined)?.v ?? null;
   }
 
+  /** A new dataset; a name already taken (the one unique column) is a conflict. */
   create(d: { name: string; source: DatasetSource; root: string | null; csvPath: string | null; seed: number; ratios: Ratios; mpp: number | null }): number {
-    const info = this
-      .prep('INSERT INTO datasets (name, source, root, csv_path, seed, splits_json, mpp) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(d.name, d.source, d.root, d.csvPath, d.seed, JSON.stringify(d.ratios), d.mpp);
-    return Number(info.lastInsertRowid);
+    try {
+      const info = this
+        .prep('INSERT INTO datasets (name, source, root, csv_path, seed, splits_json, mpp) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(d.name, d.source, d.root, d.csvPath, d.seed, JSON.stringify(d.ratios), d.mpp);
+      return Number(info.lastInsertRowid);
+    } catch (e) {
+      if ((e as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw nameTaken(d.name);
+      throw e;
+    }
   }
 
   updateSettings(id: number, d: { root: string | null; csvPath: string | null; seed: number; ratios: Ratios; mpp: number | null }): void {

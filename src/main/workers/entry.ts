@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
-type Entry = 'slide-infer-worker' | 'train-worker';
+type Entry = 'slide-infer-worker' | 'train-worker' | 'geojson-worker';
 
 const here = import.meta.url;
 const fromSource = /\.ts$/.test(here);
@@ -35,9 +35,14 @@ function tsxResolve(specifier: string): string {
 }
 
 export function spawnSlideInferWorker(workerData: unknown): Worker {
-  if (!fromSource) return new Worker(bundledEntry('slide-infer-worker'), { workerData });
+  return spawnWorkerThread('slide-infer-worker', workerData);
+}
+
+/** A worker thread running one of the thread entries. */
+export function spawnWorkerThread(name: Exclude<Entry, 'train-worker'>, workerData: unknown): Worker {
+  if (!fromSource) return new Worker(bundledEntry(name), { workerData });
   const tsxApi = pathToFileURL(join(dirname(tsxResolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs')).href;
-  const entry = pathToFileURL(sourceEntry('slide-infer-worker')).href;
+  const entry = pathToFileURL(sourceEntry(name)).href;
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
   return new Worker(bootstrap, { eval: true, workerData });
 }

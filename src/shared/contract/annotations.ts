@@ -72,6 +72,28 @@ export const HistoryStep = HistoryState.extend({
 
 const SlideRef = z.object({ slideId: z.number().int().positive() });
 
+/**
+ * What one GeoJSON import may hold. Sized so a whole-slide QuPath export (a million or more
+ * vertices of detections, pretty-printed) passes, while a file that would take gigabytes to
+ * parse, or nesting no GeoJSON needs, is refused at once with the limit named.
+ */
+export const GEOJSON_LIMITS = {
+  /** Bytes of the file (or of the text given inline). */
+  fileBytes: 256 * 1024 * 1024,
+  features: 500_000,
+  /** Positions in one feature's geometry (a whole-slide tissue outline may have many). */
+  verticesPerFeature: 1_000_000,
+  /** Positions in all the features' geometries together. */
+  vertices: 5_000_000,
+  /** Arrays and objects inside one another; a MultiPolygon feature in a collection is 8 deep. */
+  depth: 64,
+} as const;
+
+/** A page of `annotations.list` holds at most this many annotations... */
+export const ANNOTATION_PAGE_LIMIT = 5_000;
+/** ...and stops early once its geometries hold this many positions (always at least one annotation). */
+export const ANNOTATION_PAGE_VERTICES = 200_000;
+
 const Editable = {
   objectType: ObjectType.optional(),
   classId: z.number().int().positive().nullable().optional(),
@@ -82,9 +104,20 @@ const Editable = {
 
 export const annotationCalls = {
   'annotations.list': call(
-    SlideRef.extend({ bbox: BBox.optional() }),
-    z.array(Annotation),
-    'Annotations of a slide in creation order; with bbox (level-0 pixels) only those whose bounds meet it.',
+    SlideRef.extend({
+      bbox: BBox.optional(),
+      /** Annotations to skip (in creation order): the previous page's nextOffset. */
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(ANNOTATION_PAGE_LIMIT).default(1_000),
+    }),
+    z.object({
+      annotations: z.array(Annotation),
+      /** Annotations matching (the slide's, or those meeting bbox), over all pages. */
+      total: z.number().int(),
+      /** Where the next page starts, or null after the last one. */
+      nextOffset: z.number().int().nullable(),
+    }),
+    `One page of a slide's annotations in creation order; with bbox (level-0 pixels) only those whose bounds meet it. A page ends at limit annotations or once it holds ${ANNOTATION_PAGE_VERTICES} vertices, whichever comes first.`,
   ),
   'annotations.create': call(
     SlideRef.extend({ geometry: Geometry, ...Editable }),
@@ -142,3 +175,4 @@ export type AnnotationClass = z.output<typeof AnnotationClass>;
 export type BBox = z.output<typeof BBox>;
 export type HistoryState = z.output<typeof HistoryState>;
 export type HistoryStep = z.output<typeof HistoryStep>;
+export type AnnotationPage = z.output<(typeof annotationCalls)['annotations.list']['output']>;

@@ -60,6 +60,9 @@ export const DatasetDetail = DatasetSummary.extend({
   withMpp: z.number().int(),
 });
 
+/** The longest class name, from any source (the API, a CSV, a folder). */
+export const MAX_CLASS_NAME = 200;
+
 export const ImportSummary = z.object({
   id: z.number().int(),
   name: z.string(),
@@ -79,6 +82,8 @@ export const ImportSummary = z.object({
   ignored: z.number().int(),
   /** Images whose label was changed in Tessella and kept over the source's. */
   editedLabelsKept: z.number().int(),
+  /** CSV rows whose image lies outside the dataset's folder, left out without allowOutside. */
+  outside: z.object({ count: z.number().int(), first: z.array(z.string()) }),
 });
 
 export const DatasetImage = z.object({
@@ -131,7 +136,7 @@ export const LabelStep = LabelHistoryState.extend({
   labels: z.array(z.string()),
 });
 
-const ClassName = z.string().trim().min(1).max(200);
+const ClassName = z.string().trim().min(1).max(MAX_CLASS_NAME);
 
 /** Filters shared by datasets.images and datasets.imageIds. */
 const ImageFilter = {
@@ -166,6 +171,8 @@ export const datasetCalls = {
       csv: z.boolean().optional(),
       /** Folder the CSV's relative paths start from (default: the CSV's own folder). */
       root: z.string().min(1).optional(),
+      /** Also take CSV rows whose image lies outside that folder (an absolute path, ../..). */
+      allowOutside: z.boolean().default(false),
       seed: z.number().int().optional(),
       splits: SplitRatios.optional(),
       /** mpp of every image whose file or CSV row does not state one. */

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnnotationHandlers } from '../../../src/main/annotations/handlers.js';
-import { dispatch } from '../../../src/main/dispatch.js';
+import { dispatch, toApiError } from '../../../src/main/dispatch.js';
 import { calls, type Handlers } from '../../../src/shared/api.js';
 import { openFixture, qupathFile, qupathText, svsPath, type Fixture } from './context.js';
 import { needs } from '../../helpers/needs.js';
@@ -20,8 +20,12 @@ beforeAll(async () => {
 });
 afterAll(() => f?.cleanup());
 
-const run = (name: string, input: unknown) => dispatch(handlers, name, input) as Promise<any>;
-const ids = (list: { id: string }[]) => list.map((a) => a.id).sort();
+// Errors as a host sends them (message, code, HTTP status).
+const run = (name: string, input: unknown) =>
+  dispatch(handlers, name, input).catch((e: unknown) => {
+    throw toApiError(e);
+  }) as Promise<any>;
+const ids = (page: { annotations: { id: string }[] }) => page.annotations.map((a) => a.id).sort();
 
 describe('annotations.* calls', needs(svsPath, qupathFile), () => {
   it('imports from a path, lists by viewport, exports', async () => {
@@ -29,9 +33,10 @@ describe('annotations.* calls', needs(svsPath, qupathFile), () => {
     writeFileSync(file, qupathText);
     expect(await run('annotations.import', { slideId: f.slideId, path: file })).toMatchObject({ imported: 6, added: 6 });
 
-    const all = await run('annotations.list', { slideId: f.slideId });
-    expect(all).toHaveLength(6);
-    for (const a of all) expect(calls['annotations.list'].output.element.safeParse(a).success).toBe(true);
+    const page = await run('annotations.list', { slideId: f.slideId });
+    expect(calls['annotations.list'].output.safeParse(page).success).toBe(true);
+    expect(page).toMatchObject({ total: 6, nextOffset: null });
+    expect(page.annotations).toHaveLength(6);
 
     // Only the MultiPoint (1020..1088 x 1490..1521) meets this box.
     expect(ids(await run('annotations.list', { slideId: f.slideId, bbox: { minX: 1000, minY: 1400, maxX: 1100, maxY: 1600 } }))).toEqual(['2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b']);
@@ -42,7 +47,7 @@ describe('annotations.* calls', needs(svsPath, qupathFile), () => {
       '7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d',
       '9d8c7b6a-5f4e-4d3c-9b2a-1f0e9d8c7b6a',
     ]);
-    expect(await run('annotations.list', { slideId: f.slideId, bbox: { minX: 2000, minY: 0, maxX: 2200, maxY: 100 } })).toEqual([]);
+    expect(await run('annotations.list', { slideId: f.slideId, bbox: { minX: 2000, minY: 0, maxX: 2200, maxY: 100 } })).toEqual({ annotations: [], total: 0, nextOffset: null });
 
     const out = await run('annotations.export', { slideId: f.slideId });
     expect(out.count).toBe(6);
@@ -59,7 +64,7 @@ describe('annotations.* calls', needs(svsPath, qupathFile), () => {
     expect(await run('annotations.delete', { slideId: f.slideId, ids: [a.id, 'not-there'] })).toEqual({ deleted: [a.id] });
     expect(await run('annotations.history', { slideId: f.slideId })).toEqual({ canUndo: true, canRedo: false, undoLabel: 'delete', redoLabel: null });
     expect(await run('annotations.undo', { slideId: f.slideId })).toMatchObject({ applied: true, changed: [a.id], undoLabel: 'edit', redoLabel: 'delete' });
-    expect((await run('annotations.list', { slideId: f.slideId })).find((x: { id: string }) => x.id === a.id)).toMatchObject({ name: 'n' });
+    expect((await run('annotations.list', { slideId: f.slideId })).annotations.find((x: { id: string }) => x.id === a.id)).toMatchObject({ name: 'n' });
     expect(await run('annotations.redo', { slideId: f.slideId })).toMatchObject({ applied: true });
   });
 

@@ -75,7 +75,9 @@ describe('importing a CSV of LC25000 patches', needs(lung), () => {
     const withMpp = join(tmp, 'mpp.csv');
     writeFileSync(withMpp, ['mpp,label,path', ...files.slice(0, 4).map((f) => `0.25,${f.label},${f.rel}`)].join('\n'));
     const db = openDb(join(tmp, 'plain.db'));
-    const a = await importDataset(db, { path: headerless, csv: true, name: 'plain' });
+    // The absolute paths lie outside the CSV's folder: taken only when allowed.
+    await expect(importDataset(db, { path: headerless, csv: true, name: 'plain' })).rejects.toThrow(/6 row\(s\) name an image outside .*allowOutside/);
+    const a = await importDataset(db, { path: headerless, csv: true, name: 'plain', allowOutside: true });
     expect(a.classes).toEqual({ even: 3, odd: 3 });
     expect(a.errors).toEqual([]);
     const b = await importDataset(db, { path: withMpp, csv: true, root: lung!, name: 'mpp' });

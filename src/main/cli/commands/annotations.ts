@@ -1,5 +1,5 @@
 /** `tessella annotations ...` (QuPath GeoJSON in and out) and `tessella patches extract`. */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { CliError, type CliCommand } from '../command.js';
 import { annotationService } from '../../annotations/service.js';
@@ -18,12 +18,11 @@ const importCmd: CliCommand = {
   positionals: ['SLIDE', 'FILE.geojson'],
   async run({ positionals: p, app }) {
     const [slidePath, file] = positionals(p, ['SLIDE', 'FILE.geojson']);
-    const text = await readFile(resolve(file), 'utf8').catch(() => {
-      throw new CliError(`cannot read ${resolve(file)}`);
-    });
+    const path = resolve(file);
     const ctx = await app();
     const slide = await ctx.slides.ensure(slidePath);
-    return { file: resolve(file), ...annotationService(ctx).importGeoJson(slide.id, text) };
+    // The same path as the contract's: limits checked, parsed in a worker thread.
+    return { file: path, ...(await annotationService(ctx).importGeoJsonOffThread(slide.id, { path })) };
   },
   human: (r) =>
     `imported ${r.imported} object${r.imported === 1 ? '' : 's'} (${r.added} new, ${r.replaced} replaced)` +

@@ -32,11 +32,12 @@ const importCmd: CliCommand = {
     val: { type: 'number', description: 'share for validation (default 0.15)' },
     test: { type: 'number', description: 'share for testing (default 0.15)' },
     mpp: { type: 'number', description: 'microns per pixel of images that do not state it' },
+    'allow-outside': { type: 'boolean', description: 'also take CSV rows whose image lies outside DIR (absolute paths, ../)' },
   },
   async run({ positionals, options, io, app }) {
     if (positionals.length !== 1) throw new CliError(`expected exactly one DIR, got ${positionals.length}`, 2);
     const dir = resolve(positionals[0]);
-    const o = options as { name?: string; csv?: string; seed?: number; train?: number; val?: number; test?: number; mpp?: number };
+    const o = options as { name?: string; csv?: string; seed?: number; train?: number; val?: number; test?: number; mpp?: number; 'allow-outside'?: boolean };
     if (o.seed !== undefined && !Number.isInteger(o.seed)) throw new CliError('--seed must be an integer', 2);
     const shares = [o.train, o.val, o.test];
     if (shares.some((s) => s !== undefined && (s < 0 || s > 1))) throw new CliError('--train, --val and --test must be between 0 and 1', 2);
@@ -60,7 +61,16 @@ const importCmd: CliCommand = {
     try {
       return await importDataset(
         ctx.db,
-        { path: o.csv ? resolve(o.csv) : dir, root: o.csv ? dir : undefined, csv: !!o.csv, name: o.name ?? (o.csv ? basename(o.csv, extname(o.csv)) : basename(dir)), seed: o.seed, splits, mpp: o.mpp },
+        {
+          path: o.csv ? resolve(o.csv) : dir,
+          root: o.csv ? dir : undefined,
+          csv: !!o.csv,
+          allowOutside: !!o['allow-outside'],
+          name: o.name ?? (o.csv ? basename(o.csv, extname(o.csv)) : basename(dir)),
+          seed: o.seed,
+          splits,
+          mpp: o.mpp,
+        },
         {
           signal: abort.signal,
           onProgress: (p) => {
@@ -89,6 +99,13 @@ const importCmd: CliCommand = {
       `splits     train ${r.splits.train}, val ${r.splits.val}, test ${r.splits.test}`,
       `duplicates ${r.duplicates.exact} exact, ${r.duplicates.near} near (kept in one split${r.splitChanges ? `; ${r.splitChanges} moved to keep them together` : ''})`,
       ...(r.errors.length ? [`left out   ${r.errors.length}:`, ...r.errors.map((e: { path: string; reason: string }) => `  ${e.path}: ${e.reason}`)] : []),
+      ...(r.outside.count
+        ? [
+            `outside    ${r.outside.count} row${r.outside.count === 1 ? '' : 's'} name an image outside the dataset's folder; left out (--allow-outside takes them):`,
+            ...r.outside.first.map((p: string) => `  ${p}`),
+            ...(r.outside.count > r.outside.first.length ? [`  ... and ${r.outside.count - r.outside.first.length} more`] : []),
+          ]
+        : []),
     ].join('\n');
   },
 };

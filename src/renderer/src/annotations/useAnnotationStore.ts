@@ -5,7 +5,7 @@
  * Calls run one after another, so "draw, then undo" can never reach the server reversed.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { Annotation, AnnotationClass, Geometry, HistoryState } from '@shared/contract/annotations';
+import { ANNOTATION_PAGE_LIMIT, type Annotation, type AnnotationClass, type AnnotationPage, type Geometry, type HistoryState } from '@shared/contract/annotations';
 import { api, errorMessage } from '../api';
 
 const noHistory: HistoryState = { canUndo: false, canRedo: false, undoLabel: null, redoLabel: null };
@@ -59,8 +59,16 @@ export function useAnnotationStore(slideId: number): AnnotationStore {
     return next;
   }, []);
 
+  // Page by page (a whole-slide import can hold a million vertices); shown once complete, so a
+  // refetch never flashes a half list.
   const fetchList = useCallback(async () => {
-    const list = await api.call('annotations.list', { slideId });
+    const list: Annotation[] = [];
+    let offset: number | null = 0;
+    while (offset !== null && live.current) {
+      const page: AnnotationPage = await api.call('annotations.list', { slideId, offset, limit: ANNOTATION_PAGE_LIMIT });
+      list.push(...page.annotations);
+      offset = page.nextOffset;
+    }
     if (live.current) setAnnotations(list);
   }, [slideId]);
 

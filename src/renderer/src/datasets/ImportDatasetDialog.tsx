@@ -12,6 +12,8 @@ import Dialog from '@mui/material/Dialog';
 import DialogActions from '@mui/material/DialogActions';
 import DialogContent from '@mui/material/DialogContent';
 import DialogTitle from '@mui/material/DialogTitle';
+import Checkbox from '@mui/material/Checkbox';
+import FormControlLabel from '@mui/material/FormControlLabel';
 import InputAdornment from '@mui/material/InputAdornment';
 import LinearProgress from '@mui/material/LinearProgress';
 import Stack from '@mui/material/Stack';
@@ -46,9 +48,11 @@ interface Form {
   val: string;
   test: string;
   mpp: string;
+  /** Take CSV rows whose image lies outside the root folder. */
+  allowOutside: boolean;
 }
 
-const emptyForm: Form = { source: 'folder', path: '', root: '', name: '', nameEdited: false, seed: '0', train: '70', val: '15', test: '15', mpp: '' };
+const emptyForm: Form = { source: 'folder', path: '', root: '', name: '', nameEdited: false, seed: '0', train: '70', val: '15', test: '15', mpp: '', allowOutside: false };
 
 /** The last path component without extension: a good default dataset name. */
 function nameFromPath(path: string): string {
@@ -72,7 +76,7 @@ function validate(f: Form): { input: CallInput<'datasets.import'> } | { problem:
     input: {
       path: f.path.trim(),
       name: f.name.trim(),
-      ...(f.source === 'csv' ? { csv: true, ...(f.root.trim() ? { root: f.root.trim() } : {}) } : {}),
+      ...(f.source === 'csv' ? { csv: true, allowOutside: f.allowOutside, ...(f.root.trim() ? { root: f.root.trim() } : {}) } : {}),
       seed,
       // The server normalises; sending shares of the total keeps 70/15/15 and 7/1.5/1.5 alike.
       splits: { train: ratios[0] / sum, val: ratios[1] / sum, test: ratios[2] / sum },
@@ -179,6 +183,12 @@ export function ImportDatasetDialog({
                 disabled={busy}
                 fullWidth
                 slotProps={{ htmlInput: { spellCheck: false, autoComplete: 'off' }, input: { sx: { fontFamily: 'monospace' } } }}
+              />
+            )}
+            {form.source === 'csv' && (
+              <FormControlLabel
+                control={<Checkbox checked={form.allowOutside} onChange={(e) => set({ allowOutside: e.target.checked })} disabled={busy} data-testid="import-allow-outside" />}
+                label="Also take images outside that folder (absolute paths, ../)"
               />
             )}
             <TextField

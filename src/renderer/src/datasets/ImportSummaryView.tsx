@@ -16,7 +16,7 @@ export function ImportSummaryView({ summary: s }: { summary: ImportSummary }) {
   const reimport = s.removed + s.changed + s.unchanged > 0;
   return (
     <Box data-testid="import-result">
-      <Alert severity={s.errors.length ? 'warning' : 'success'} sx={{ mb: 2 }}>
+      <Alert severity={s.errors.length || s.outside.count ? 'warning' : 'success'} sx={{ mb: 2 }}>
         <AlertTitle>
           {reimport ? 'Updated' : 'Imported'} “{s.name}”: {n(s.images)} images in {classes.length} class{classes.length === 1 ? '' : 'es'}
         </AlertTitle>
@@ -57,6 +57,21 @@ export function ImportSummaryView({ summary: s }: { summary: ImportSummary }) {
           : `${n(s.duplicates.exact)} exact and ${n(s.duplicates.near)} near-duplicate images (kept, each in the same split as the image it repeats).`}
         {s.ignored > 0 && ` ${n(s.ignored)} non-image file${s.ignored === 1 ? ' was' : 's were'} passed over.`}
       </Typography>
+
+      {s.outside.count > 0 && (
+        <Alert severity="warning" sx={{ mb: 2 }} data-testid="import-outside">
+          <AlertTitle>
+            {n(s.outside.count)} row{s.outside.count === 1 ? '' : 's'} of the CSV name an image outside the dataset's folder; left out
+          </AlertTitle>
+          Import again with “Also take images outside that folder” to include {s.outside.count === 1 ? 'it' : 'them'}.
+          <Box component="ul" sx={{ m: 0, pl: 2, fontFamily: 'monospace', fontSize: 12 }}>
+            {s.outside.first.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+            {s.outside.count > s.outside.first.length && <li>… and {n(s.outside.count - s.outside.first.length)} more</li>}
+          </Box>
+        </Alert>
+      )}
 
       {s.errors.length > 0 && (
         <Alert severity="error" data-testid="import-errors">
