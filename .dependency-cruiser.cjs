@@ -9,8 +9,8 @@
  * A new file in src/main must belong to a layer below (the last rule says so).
  */
 const UTIL = '^src/main/((errors|events|home|csv-format|cache-trim|process-alive|package-root|version)\\.ts$|workers/entry\\.ts$)';
-const HOSTS = '^src/main/(index\\.ts$|serve\\.ts$|cli/|electron/|workers/(slide-infer|train)-worker\\.ts$)';
-const SERVICES = '^src/main/(handlers|dispatch|resources|security|renderer-dist)\\.ts$';
+const HOSTS = '^src/main/(index\\.ts$|serve\\.ts$|cli/|electron/|workers/[a-z-]+-worker\\.ts$)';
+const SERVICES = '^src/main/(handlers|dispatch|resources|security|renderer-dist|services)\\.ts$';
 const DOMAIN = '^src/main/(analysis|train|reports|cohorts|datasets|annotations|models)/';
 // the context every room is handed (db, slide library, events, home): below the rooms, above ml/slides
 const CONTEXT = '^src/main/app-context\\.ts$';
