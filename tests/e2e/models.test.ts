@@ -6,12 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { endSession, hasChromium, launchChromium, shots, startServe, type ServeProcess } from '../helpers/browser.js';
+import { endSession, launchChromium, shots, startServe, type ServeProcess } from '../helpers/browser.js';
+import { has, needs } from '../helpers/needs.js';
 import { FakeHub } from '../helpers/fake-hub.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { DINOV2, repos, VIT } from '../unit/hub/hub-fixtures.js';
 
-describe.skipIf(!hasChromium || !VIT || !DINOV2)('the Models page in Chromium', () => {
+describe('the Models page in Chromium', needs(has.chromium, VIT, DINOV2), () => {
   const home = tempHome('tessella-e2e-models-');
   let hub: FakeHub;
   let serve: ServeProcess;
