@@ -67,7 +67,6 @@ export interface RunningServer {
 export async function startServer(ctx: AppContext, opts: ServeOptions): Promise<RunningServer> {
   const token = opts.token ?? randomBytes(24).toString('hex');
   const handlers = createHandlers(ctx);
-  startServices(ctx);
   const sseClients = new Set<ServerResponse>();
   const unsubscribe = ctx.events.onAny((name, payload) => {
     const msg = `event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`;
@@ -86,7 +85,7 @@ export async function startServer(ctx: AppContext, opts: ServeOptions): Promise<
     if (!hostAllowed(req.headers.host, port)) return sendError(res, new ApiError('forbidden host', 'forbidden', 403));
     if (!originAllowed(req.headers.origin, port)) return sendError(res, new ApiError('requests from another origin are refused', 'forbidden', 403));
     const headerToken = sameToken(headerValue(req.headers[TOKEN_HEADER]), token);
-    // The page, its event stream and resources only: they cannot set a header.
+    // The event stream and resources only: EventSource and <img> cannot set a header.
     const authed = headerToken || sameToken(url.searchParams.get('token'), token);
 
     if (url.pathname.startsWith('/api/')) {
@@ -163,6 +162,8 @@ export async function startServer(ctx: AppContext, opts: ServeOptions): Promise<
   });
   const addr = server.address();
   port = typeof addr === 'object' && addr ? addr.port : 0;
+  // Only once the port is ours: a server that could not listen must leave no queue running.
+  startServices(ctx);
   return {
     server,
     port,
