@@ -8,9 +8,12 @@
  * - calls need the per-launch token in the `X-Tessella-Token` header, which a page can set only
  *   on a request to its own origin or after a CORS preflight this server never answers; never a
  *   cookie (there is none) and never the query;
- * - the page, its event stream and resources (<img>, EventSource cannot set headers) may carry the
- *   token in the query: the page's script learns it from the URL Tessella printed, a neighbour
- *   cannot;
+ * - the event stream and resources (EventSource and <img> cannot set headers) may carry the token
+ *   in the query instead;
+ * - the page and its assets are public build output holding no data, served without the token: its
+ *   script takes the token from the URL Tessella printed (`?token=`), keeps it for the tab
+ *   (sessionStorage) and strips it from the address bar, so a reload or a link within the app
+ *   works with no cookie; a page opened without it can do nothing but say which URL to open;
  * - a request whose Origin is not this server's is refused, so are calls a browser marks as
  *   cross-origin, and call bodies must be `application/json` (a form or `text/plain` is a
  *   "simple" request a neighbour could send without a preflight);
@@ -64,7 +67,6 @@ export interface RunningServer {
 export async function startServer(ctx: AppContext, opts: ServeOptions): Promise<RunningServer> {
   const token = opts.token ?? randomBytes(24).toString('hex');
   const handlers = createHandlers(ctx);
-  startServices(ctx);
   const sseClients = new Set<ServerResponse>();
   const unsubscribe = ctx.events.onAny((name, payload) => {
     const msg = `event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`;
@@ -83,7 +85,7 @@ export async function startServer(ctx: AppContext, opts: ServeOptions): Promise<
     if (!hostAllowed(req.headers.host, port)) return sendError(res, new ApiError('forbidden host', 'forbidden', 403));
     if (!originAllowed(req.headers.origin, port)) return sendError(res, new ApiError('requests from another origin are refused', 'forbidden', 403));
     const headerToken = sameToken(headerValue(req.headers[TOKEN_HEADER]), token);
-    // The page, its event stream and resources only: they cannot set a header.
+    // The event stream and resources only: EventSource and <img> cannot set a header.
     const authed = headerToken || sameToken(url.searchParams.get('token'), token);
 
     if (url.pathname.startsWith('/api/')) {
@@ -112,10 +114,10 @@ export async function startServer(ctx: AppContext, opts: ServeOptions): Promise<
       res.end(r.body);
       return;
     }
-    return serveStatic(req, res, url, authed);
+    return serveStatic(req, res, url);
   }
 
-  async function serveStatic(req: IncomingMessage, res: ServerResponse, url: URL, authed: boolean): Promise<void> {
+  async function serveStatic(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, new ApiError('method not allowed', 'bad-request', 405));
     let rel = decodePath(url.pathname, decodeURIComponent);
     if (rel === '/' || rel === '') rel = '/index.html';
@@ -123,12 +125,6 @@ export async function startServer(ctx: AppContext, opts: ServeOptions): Promise<
     const file = normalize(join(root, rel));
     if (!file.startsWith(root)) return sendError(res, new ApiError('not found', 'not-found', 404));
     const isIndex = file === join(root, 'index.html');
-    // The page itself needs the token too; assets (hashed JS/CSS) are public build output.
-    if (isIndex && !authed) {
-      res.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end('Tessella: open the full URL printed by `tessella serve` (it carries the access token).');
-      return;
-    }
     let body: Buffer;
     try {
       body = await readFile(file);
@@ -166,6 +162,8 @@ export async function startServer(ctx: AppContext, opts: ServeOptions): Promise<
   });
   const addr = server.address();
   port = typeof addr === 'object' && addr ? addr.port : 0;
+  // Only once the port is ours: a server that could not listen must leave no queue running.
+  startServices(ctx);
   return {
     server,
     port,

@@ -46,17 +46,20 @@ describe('browser mode server', () => {
     expect(typeof addr === 'object' && addr?.address).toBe('127.0.0.1');
   });
 
-  it('refuses calls, resources and the page without the token', async () => {
+  it('refuses calls, resources and events without the token', async () => {
     expect((await call('app.info', {}, 'wrong')).status).toBe(401);
     expect((await raw('/api/call/app.info', { method: 'POST' })).status).toBe(401);
     expect((await raw('/r/thumbnail/1.jpeg')).status).toBe(401);
     expect((await raw(`/r/thumbnail/1.jpeg?token=wrong`)).status).toBe(401);
-    expect((await raw('/')).status).toBe(401);
+    expect((await raw('/api/events')).status).toBe(401);
   });
 
-  it('serves the page with the token in the query, a strict CSP and no cookie', async () => {
+  it('serves the page (which holds no data) with a strict CSP and no cookie, with or without the token', async () => {
+    // The renderer keeps the token in sessionStorage, so a reload after it stripped ?token= must work.
+    expect((await raw('/')).status).toBe(200);
     const r = await raw(`/?token=${srv.token}`);
     expect(r.status).toBe(200);
+    expect(r.body.toString()).not.toContain(srv.token);
     expect(String(r.headers['content-security-policy'])).toContain("default-src 'self'");
     expect(r.headers['x-content-type-options']).toBe('nosniff');
     expect(r.headers['set-cookie']).toBeUndefined();

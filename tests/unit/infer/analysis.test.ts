@@ -210,5 +210,15 @@ describe('slide analysis', { ...needs(svs, ihc, vitTiny), timeout: 300_000 }, ()
     const done = restarted.repo.get(victim.id)!;
     expect(done.done).toBe(done.total);
     expect(done.summary).not.toBeNull();
+
+    // A host shutting down leaves its running analysis interrupted, and the next start resumes it.
+    const [long] = await restarted.enqueue([slideId], vitTiny!, { mpp: 1 });
+    await waitFor(() => restarted.repo.get(long!.id)!.done > 0);
+    await restarted.queue.stop();
+    expect(restarted.repo.get(long!.id)!.status).toBe('interrupted');
+    const next = new AnalysisService(ctx);
+    expect(next.start()).toEqual([long!.id]);
+    expect(['queued', 'running']).toContain(next.repo.get(long!.id)!.status);
+    await next.queue.stop();
   });
 });
