@@ -277,7 +277,8 @@ describe('slide annotations end to end in Chromium', needs(has.chromium, svs), (
       }),
     );
     await page.getByTestId('annotations-import-file').setInputFiles(incoming);
-    await expect.poll(() => items().count()).toBe(before + 1);
+    // The server parses imports in a worker thread: a moment longer than a synchronous parse.
+    await expect.poll(() => items().count(), { timeout: 30_000 }).toBe(before + 1);
     await page.getByTestId('class-item').filter({ hasText: 'Stroma' }).waitFor();
     await items().last().click();
     await settled();

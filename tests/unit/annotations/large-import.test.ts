@@ -103,7 +103,7 @@ describe.skipIf(!svsPath)('a large GeoJSON import', () => {
     expect(pages).toBe(DETECTIONS / (ANNOTATION_PAGE_VERTICES / VERTICES_EACH));
     expect(seen.has('00000000-0000-4000-8000-000000019999')).toBe(true);
     await expect(call('annotations.list', { slideId, limit: 100_000 })).rejects.toMatchObject({ code: 'invalid-input', status: 400 });
-  }, 240_000);
+  }, 300_000);
 
   it('refuses 50,000-deep nesting as invalid input naming the limit, without touching the slide', async () => {
     const before = (await call('annotations.list', { slideId })).total;
