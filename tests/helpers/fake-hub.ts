@@ -232,8 +232,9 @@ export class FakeHub {
     const drop = this.drops.get(name);
     if (drop !== undefined && q.method === 'GET') {
       this.drops.delete(name);
-      // FIN after the bytes, short of the Content-Length: the client has exactly `drop` bytes, then a dropped connection
-      s.write(part.subarray(0, drop), () => s.socket?.end());
+      // The bytes, short of the Content-Length; a moment for the client to read them, then the connection dies.
+      const socket = s.socket;
+      s.end(part.subarray(0, drop), () => setTimeout(() => socket?.destroy(), 300));
       return;
     }
     const stall = this.stalls.get(name);

@@ -72,10 +72,11 @@ export async function downloadFile(o: DownloadOptions): Promise<void> {
   };
 
   for (;;) {
-    let have = await sizeOf(partial);
+    const have = await sizeOf(partial);
     if (have > o.expected.size) {
       await rm(partial, { force: true });
-      have = 0;
+      await fail(new DomainError('corrupt', `${o.name}: the Hub sent more bytes than it announced`, 'hub-size'));
+      continue;
     }
     if (have === o.expected.size) break;
     let res;
