@@ -72,7 +72,7 @@ export class FakeHub {
     }
   }
 
-  /** The first GET of `file` (any repo) sends `afterBytes` bytes, then the socket is destroyed. */
+  /** The first GET of `file` (any repo) sends `afterBytes` bytes, then the connection is closed. */
   dropOnce(file: string, afterBytes: number): void {
     this.drops.set(file, afterBytes);
   }
@@ -232,7 +232,9 @@ export class FakeHub {
     const drop = this.drops.get(name);
     if (drop !== undefined && q.method === 'GET') {
       this.drops.delete(name);
-      s.write(part.subarray(0, drop), () => setTimeout(() => s.socket?.destroy(), 20));
+      // The bytes, short of the Content-Length; a moment for the client to read them, then the connection dies.
+      const socket = s.socket;
+      s.end(part.subarray(0, drop), () => setTimeout(() => socket?.destroy(), 300));
       return;
     }
     const stall = this.stalls.get(name);

@@ -5,11 +5,10 @@ import type { modelCalls, PullProgress } from '../../shared/contract/models.js';
 import type { AppContext } from '../app-context.js';
 import { DomainError, toDomainError } from '../errors.js';
 import { engineStatus } from '../ml/engine-status.js';
-import { CATALOGUE, licenceLine } from '../ml/hub/catalogue.js';
-import { pulledCommits } from '../ml/hub/layout.js';
+import { licenceLine } from '../ml/hub/catalogue.js';
 import { onnxCacheDir } from '../ml/model-cache.js';
 import { modelFacts } from './facts.js';
-import { startPull } from './hub-pull.js';
+import { catalogueListing, startPull } from './hub-pull.js';
 import { builtinModels, ModelRegistry } from './registry.js';
 
 /** Byte progress is throttled to this interval; phase changes and the end always go out. */
@@ -27,9 +26,7 @@ export function createModelHandlers(ctx: AppContext): HandlersFor<typeof modelCa
       return m.config ? { ...m, facts: await modelFacts(m.dir, m.config, m.hint) } : m;
     },
     'models.remove': async ({ id, force }) => registry.remove(id, force),
-    'models.catalogue': async () => ({
-      models: CATALOGUE.map((e) => ({ ...e, mean: [...e.mean], std: [...e.std], pulled: pulledCommits(ctx.home.models, e.id) })),
-    }),
+    'models.catalogue': async () => ({ models: catalogueListing(ctx.home.models) }),
     'models.pull': async ({ id, revision, jobId: requested }) => {
       const jobId = requested ?? `models.pull-${randomUUID()}`;
       if (pulls.has(jobId)) throw new DomainError('conflict', `job ${jobId} is already running`);

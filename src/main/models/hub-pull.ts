@@ -5,10 +5,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RegisteredModel } from '../../shared/contract/models.js';
+import type { CatalogueModel, RegisteredModel } from '../../shared/contract/models.js';
 import type { Db } from '../store/db.js';
 import type { HomeLayout } from '../home.js';
-import { HINT_FILE } from '../ml/hub/layout.js';
+import { CATALOGUE } from '../ml/hub/catalogue.js';
+import { HINT_FILE, pulledCommits } from '../ml/hub/layout.js';
 import { planPull, runPull, type PullPlan, type PullProgress } from '../ml/hub/pull.js';
 import { hubSettings } from '../ml/hub/settings.js';
 import { onnxCacheDir } from '../ml/model-cache.js';
@@ -87,4 +88,9 @@ export async function startPull(host: PullHost, input: { id: string; revision?: 
       return new ModelRegistry(host.db, onnxCacheDir(host.home.root)).registerPulled(pulledModelRow(plan));
     },
   };
+}
+
+/** The catalogue as the contract lists it: each entry with the commits of it pulled here. */
+export function catalogueListing(modelsDir: string): CatalogueModel[] {
+  return CATALOGUE.map((e) => ({ ...e, mean: [...e.mean], std: [...e.std], pulled: pulledCommits(modelsDir, e.id) }));
 }

@@ -139,7 +139,7 @@ describe.skipIf(!VIT || !DINOV2)('model pull from the Hub', () => {
     const { plan } = await pull('owkin/phikon-v2');
     const gets = hub.requests({ server: 'cdn', method: 'GET' }).filter((r) => r.path.includes(sha256(read(DINOV2!, 'model.safetensors'))));
     // the second GET asks for the rest, from what the first left in the .incomplete file
-    expect(gets.length).toBe(2);
+    expect(gets).toHaveLength(2);
     expect(gets[0]!.range).toBeUndefined();
     const resumedAt = Number(/^bytes=(\d+)-$/.exec(gets[1]!.range ?? '')?.[1]);
     expect(resumedAt).toBeGreaterThan(0);

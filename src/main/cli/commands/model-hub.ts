@@ -5,8 +5,7 @@
  */
 import type { CatalogueModel, RegisteredModel } from '../../../shared/contract/models.js';
 import { CliError, type CliCommand } from '../command.js';
-import { catalogueEntry, CATALOGUE, licenceLine } from '../../ml/hub/catalogue.js';
-import { pulledCommits } from '../../ml/hub/layout.js';
+import { catalogueEntry, licenceLine } from '../../ml/hub/catalogue.js';
 import { parseHubRef } from '../../ml/hub/repo-id.js';
 
 function megabytes(bytes: number): string {
@@ -72,8 +71,8 @@ const catalogue: CliCommand = {
   path: ['model', 'catalogue'],
   summary: 'Pathology foundation models Tessella can pull from the Hub: licence, gating, pooling, normalisation, resolution',
   async run({ app }): Promise<{ models: CatalogueModel[] }> {
-    const ctx = await app();
-    return { models: CATALOGUE.map((e) => ({ ...e, mean: [...e.mean], std: [...e.std], pulled: pulledCommits(ctx.home.models, e.id) })) };
+    const { catalogueListing } = await import('../../models/hub-pull.js');
+    return { models: catalogueListing((await app()).home.models) };
   },
   human: (r: { models: CatalogueModel[] }) =>
     [

@@ -7,8 +7,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError } from '../../errors.js';
 import { hubHttpError, type HubErrorContext } from './errors.js';
@@ -73,10 +72,11 @@ export async function downloadFile(o: DownloadOptions): Promise<void> {
   };
 
   for (;;) {
-    let have = await sizeOf(partial);
+    const have = await sizeOf(partial);
     if (have > o.expected.size) {
       await rm(partial, { force: true });
-      have = 0;
+      await fail(new DomainError('corrupt', `${o.name}: the Hub sent more bytes than it announced`, 'hub-size'));
+      continue;
     }
     if (have === o.expected.size) break;
     let res;
@@ -115,19 +115,24 @@ export async function downloadFile(o: DownloadOptions): Promise<void> {
       continue;
     }
     let got = 0;
-    const count = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
+    let dropped: unknown = null;
+    const out = createWriteStream(partial, { flags: from > 0 ? 'a' : 'w' });
+    try {
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        if (o.signal?.aborted) break;
         got += chunk.length;
         o.onBytes?.(chunk.length);
-        cb(null, chunk);
-      },
-    });
-    try {
-      await pipeline(res.body, count, createWriteStream(partial, { flags: from > 0 ? 'a' : 'w' }), { signal: o.signal });
+        if (!out.write(chunk)) await once(out, 'drain');
+      }
     } catch (e) {
-      if (o.signal?.aborted) throw cancelled(o.name);
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EACCES' || code === 'EROFS') throw e;
+      dropped = e;
+    } finally {
+      // What arrived before a drop is kept on disk: the next request resumes after it.
+      await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      res.body.destroy();
+    }
+    if (o.signal?.aborted) throw cancelled(o.name);
+    if (dropped) {
       // A connection dropped mid-file: bytes that arrived count as progress, so the tries start over.
       if (got > 0) failures = 0;
       await fail(new DomainError('unavailable', `the connection to the Hub dropped while downloading ${o.name}`, 'hub-dropped'));
