@@ -6,7 +6,8 @@ import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppContext, type AppContext } from '../../../src/main/app-context.js';
-import { ApiError } from '../../../src/main/dispatch.js';
+import { type ApiError, toApiError } from '../../../src/main/dispatch.js';
+import { DomainError } from '../../../src/main/errors.js';
 import { knownHash, onnxCacheDir } from '../../../src/main/ml/model-cache.js';
 import { loadCheckpoint } from '../../../src/main/ml/models/checkpoint.js';
 import { createModelHandlers } from '../../../src/main/models/handlers.js';
@@ -35,8 +36,8 @@ async function call<K extends keyof typeof modelCalls>(name: K, input: unknown) 
 
 async function rejection(p: Promise<unknown>): Promise<ApiError> {
   const e = await p.then(() => null, (err: unknown) => err);
-  expect(e).toBeInstanceOf(ApiError);
-  return e as ApiError;
+  expect(e).toBeInstanceOf(DomainError);
+  return toApiError(e);
 }
 
 describe('models.*', needs(ORACLE.vit, ORACLE.resnet), () => {
@@ -78,7 +79,7 @@ describe('models.*', needs(ORACLE.vit, ORACLE.resnet), () => {
     cpSync(ORACLE.vit!, copy, { recursive: true });
     expect((await rejection(call('models.import', { path: copy, name: 'my resnet' }))).code).toBe('conflict');
     expect((await rejection(call('models.import', { path: join(home.dir, 'nowhere') }))).code).toBe('not-found');
-    expect((await rejection(call('models.import', { path: join(copy, 'config.json') }))).code).toBe('bad-request');
+    expect((await rejection(call('models.import', { path: join(copy, 'config.json') }))).code).toBe('invalid-input');
     const empty = join(home.dir, 'empty');
     mkdirSync(empty);
     writeFileSync(join(empty, 'config.json'), JSON.stringify({ model_type: 'bert' }));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { callNames, calls, parseResourcePath, resourcePaths } from '../../../src/shared/api.js';
-import { dispatch, ApiError } from '../../../src/main/dispatch.js';
+import { dispatch, toApiError } from '../../../src/main/dispatch.js';
+import { DomainError } from '../../../src/main/errors.js';
 import type { Handlers } from '../../../src/shared/api.js';
 
 describe('the contract', () => {
@@ -25,9 +26,12 @@ describe('the contract', () => {
   it('dispatch validates inputs before any handler runs', async () => {
     let ran = false;
     const handlers = { 'slides.get': async () => ((ran = true), null) } as unknown as Handlers;
-    await expect(dispatch(handlers, 'slides.get', { id: -1 })).rejects.toBeInstanceOf(ApiError);
+    await expect(dispatch(handlers, 'slides.get', { id: -1 })).rejects.toMatchObject({ kind: 'invalid-input' });
     await expect(dispatch(handlers, 'slides.get', { id: 1, extra: 'x' })).resolves.toBeNull();
     expect(ran).toBe(true);
-    await expect(dispatch(handlers, 'nope', {})).rejects.toMatchObject({ code: 'unknown-call', status: 404 });
+    const unknown = await dispatch(handlers, 'nope', {}).catch((e: unknown) => e);
+    expect(unknown).toBeInstanceOf(DomainError);
+    // The host decides the status from the kind: rewording the message cannot change it.
+    expect(toApiError(unknown)).toMatchObject({ code: 'unknown-call', status: 404 });
   });
 });
