@@ -124,7 +124,7 @@ describe('labelling a copy of LC25000 lung', needs(lung), () => {
       ['blur', 3, 0],
     ]);
     if (vitTiny) {
-      await expect(call('datasets.predict', { datasetId: id, model: vitTiny })).rejects.toMatchObject({ code: 'bad-request', message: expect.stringMatching(/3 outputs .* 4 classes/) });
+      await expect(call('datasets.predict', { datasetId: id, model: vitTiny })).rejects.toMatchObject({ code: 'invalid-input', message: expect.stringMatching(/3 outputs .* 4 classes/) });
     }
     contract.ctx.db.prepare("DELETE FROM labels WHERE dataset_id = ? AND name = 'blur'").run(id);
   });
