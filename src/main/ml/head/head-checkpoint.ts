@@ -9,9 +9,9 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Checkpoint, LoadOptions } from '../models/checkpoint.js';
-import { HEAD_WEIGHTS, readHeadFolder, type HeadLayers } from './head-folder.js';
+import { HEAD_WEIGHTS, headLogits, readHeadFolder, type HeadLayers } from './head-folder.js';
 
-export type HeadCheckpoint = Checkpoint & { head: HeadLayers };
+export type HeadCheckpoint = Checkpoint & { head: HeadLayers; backboneHash: string };
 
 /** The backbone's classifier tensors (ViT `classifier.*`, ResNet `classifier.1.*`). */
 export function classifierNames(weights: Map<string, unknown>): { weight: string; bias: string } {
@@ -20,8 +20,30 @@ export function classifierNames(weights: Map<string, unknown>): { weight: string
   return { weight, bias: weight.replace(/weight$/, 'bias') };
 }
 
-export function hasHead(ck: object): ck is { head: HeadLayers } {
+export function hasHead(ck: object): ck is { head: HeadLayers; backboneHash: string } {
   return 'head' in ck && (ck as { head?: unknown }).head != null;
+}
+
+/**
+ * The checkpoint hash of the network that makes a model's embeddings: a head's backbone, or the
+ * model itself (its classifier reads the same pooled features, so its embeddings serve any head
+ * trained on it as a backbone).
+ */
+export function embeddingBackboneHash(ck: Checkpoint): string {
+  return hasHead(ck) ? ck.backboneHash : ck.hash;
+}
+
+/** Logits from a pooled embedding, exactly what the model's graph computes after `features`. */
+export function logitsFromEmbedding(ck: Checkpoint): (e: Float32Array) => Float32Array {
+  if (hasHead(ck)) {
+    const layers = ck.head;
+    return (e) => Float32Array.from(headLogits(layers, e));
+  }
+  const names = classifierNames(ck.weights);
+  const w = ck.weights.get(names.weight)!;
+  const b = ck.weights.get(names.bias)!;
+  const layers: HeadLayers = { kind: 'logreg', k: w.shape[0], d: w.shape[1], weight: w.data as Float32Array, bias: b.data as Float32Array };
+  return (e) => Float32Array.from(headLogits(layers, e));
 }
 
 export async function loadHeadCheckpoint(dir: string, loadBackbone: (ref: string, opts: LoadOptions) => Promise<Checkpoint>): Promise<HeadCheckpoint> {
@@ -63,5 +85,6 @@ export async function loadHeadCheckpoint(dir: string, loadBackbone: (ref: string
     hash,
     loadReport: { newKeys: [], unusedKeys: [], reshapedKeys: [] },
     head: h.layers,
+    backboneHash: bb.hash,
   };
 }
