@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { headLogits, isHeadFolder, writeHeadFolder, type HeadLayers } from '../../../src/main/ml/head/head-folder.js';
 import { embeddingBackboneHash, logitsFromEmbedding } from '../../../src/main/ml/head/head-checkpoint.js';
 import { openRunner } from '../../../src/main/ml/infer/engine-runner.js';
+import { embedFiles } from '../../../src/main/ml/infer/embed-files.js';
 import { loadCheckpoint } from '../../../src/main/ml/models/checkpoint.js';
 import { preprocessBatch } from '../../../src/main/ml/models/model-input.js';
 import { OnnxEngine } from '../../../src/main/ml/onnx/session.js';
@@ -100,5 +101,26 @@ describe.skipIf(!vitTiny)('a head folder as a model', () => {
     await expect(openRunner(join(root, 'head'), { engine: 'tfjs' })).rejects.toThrow(/onnx engine only/);
     writeFileSync(join(root, 'head', 'config.json'), '{"model_type": "tessella-head"}');
     await expect(loadCheckpoint(join(root, 'head'))).rejects.toThrow(/not a head configuration/);
+  });
+
+  it('embeds an image content once per backbone: a copy elsewhere and a second call run nothing', async () => {
+    const store = join(dir, 'embeddings');
+    const engines = join(dir, 'onnx-embed');
+    const first = await embedFiles(vitTiny!, images, { storeRoot: store, engineCacheDir: engines, load: { seed: 0 } });
+    expect(first.computed).toBe(2);
+    expect(first.provider).toBe('cpu');
+    const feats = await backboneFeatures();
+    first.embeddings.forEach((e, i) => Array.from(e!).forEach((v, j) => expect(v).toBeCloseTo(feats[i][j], 5)));
+    // the same bytes under another name, in another folder: a hit
+    const copy = join(dir, 'copies', 'renamed.png');
+    cpSync(images[1], copy);
+    const again = await embedFiles(vitTiny!, [copy, images[0]], { storeRoot: store, engineCacheDir: engines, load: { seed: 0 } });
+    expect(again.computed).toBe(0);
+    expect(again.provider).toBeNull(); // the engine was never opened
+    expect(Array.from(again.embeddings[0]!)).toEqual(Array.from(first.embeddings[1]!));
+    // another backbone (other seed of a built-in) is another embedder: computed afresh
+    const other = await embedFiles('vit-ti16', [images[0]], { storeRoot: store, engineCacheDir: engines, load: { seed: 3 } });
+    expect(other.computed).toBe(1);
+    expect(other.embedder).not.toBe(first.embedder);
   });
 });
