@@ -132,15 +132,15 @@ export async function runInference(job: InferJob, port: MessagePort): Promise<vo
     const selected = all.filter((t) => t.tissue >= job.minTissue);
     const grid: TileGrid = { ...geometry, tiles: all.length, tissueTiles: selected.length };
     const done = new Set(job.done);
-    const all_todo = selected.filter((t) => !done.has(`${t.x},${t.y}`));
-    post({ type: 'plan', grid, todo: all_todo.length });
+    const allTodo = selected.filter((t) => !done.has(`${t.x},${t.y}`));
+    post({ type: 'plan', grid, todo: allTodo.length });
     slide.close();
     slide = null;
 
     // tiles already embedded: the head alone, no pixels, no backbone
     const t0 = performance.now();
-    const toLogits = logitsFromEmbedding(ck);
-    const reusable = all_todo.filter((t) => stored.has(`${t.x},${t.y}`));
+    const reusable = allTodo.filter((t) => stored.has(`${t.x},${t.y}`));
+    const toLogits = reusable.length ? logitsFromEmbedding(ck) : () => new Float32Array();
     for (let i = 0; i < reusable.length && !cancelled; i += 256) {
       post({
         type: 'tiles',
@@ -151,7 +151,7 @@ export async function runInference(job: InferJob, port: MessagePort): Promise<vo
       });
     }
     const reused = cancelled ? 0 : reusable.length;
-    const todo = all_todo.filter((t) => !stored.has(`${t.x},${t.y}`));
+    const todo = allTodo.filter((t) => !stored.has(`${t.x},${t.y}`));
     if (todo.length === 0 || cancelled) {
       post({ type: 'finished', cancelled, seconds: (performance.now() - t0) / 1000, waitSeconds: 0, tiles: reused, reused, embedded: 0 });
       return;
