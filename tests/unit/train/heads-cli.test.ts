@@ -120,6 +120,7 @@ describe.skipIf(!lung || !vitTiny)('tessella train --backbone --head', () => {
       return oneJson(r.stdout);
     };
     const a = infer(outA, env, join(home.dir, 'slide-a'));
+    expect(a.tissueTiles).toBeGreaterThan(10);
     expect(a.embeddings.computed).toBe(a.tissueTiles);
     expect(a.embeddings.reused).toBe(0);
     const b = infer(outB, env, join(home.dir, 'slide-b'));
