@@ -7,6 +7,7 @@
  * run, so the Runs page draws its curve; the final reports are computed from the embeddings.
  * A resumed run starts over: with the embeddings cached, that is the cheap and exact way.
  */
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EvalReport, ResolvedTrainConfig, RunFinal, RunStatus, TrainingProgress } from '../../shared/contract/training.js';
@@ -15,6 +16,7 @@ import { embeddingCacheRoot } from '../ml/infer/embedding-store.js';
 import { embedFiles } from '../ml/infer/embed-files.js';
 import { writeHeadFolder, type HeadLayers } from '../ml/head/head-folder.js';
 import { onnxCacheDir } from '../ml/model-cache.js';
+import { isBuiltinName } from '../ml/models/configs.js';
 import { modelInputSize } from '../ml/models/processors.js';
 import { RunsRepo, type EpochRecord } from '../store/runs-repo.js';
 import { exportModel } from './checkpoints.js';
@@ -193,5 +195,5 @@ export async function trainHeadRun(env: TrainerEnv): Promise<RunStatus> {
 
 /** A built-in backbone's weights come from the seed; a checkpoint folder's do not (seed 0 names it). */
 export function backboneSeed(ref: string, seed: number): number {
-  return /^(vit|resnet)-/.test(ref) && !ref.includes('/') ? seed : 0;
+  return isBuiltinName(ref) && !existsSync(ref) ? seed : 0;
 }
