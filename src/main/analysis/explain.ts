@@ -21,6 +21,8 @@ import type { Checkpoint } from '../ml/models/checkpoint.js';
 import { createModel, ResNetForImageClassification } from '../ml/models/index.js';
 import { modelInputSize } from '../ml/models/processors.js';
 import { labelsOf } from './models.js';
+import { hasHead } from '../ml/head/head-checkpoint.js';
+import { DomainError } from '../errors.js';
 import { softmax } from './probs.js';
 
 export interface RawMap {
@@ -107,6 +109,8 @@ export class Explainer {
       const engine = await OnnxEngine.load(ck, { cacheDir: engineCacheDir, explain: true });
       return new Explainer('vit', labels, size.height, ck.preprocessor, ck.stain, engine, null);
     }
+    // Grad-CAM reads the class weights straight off a linear classifier; an MLP head has none
+    if (hasHead(ck) && ck.head.kind === 'mlp') throw new DomainError('unsupported', `${ck.dir}: Grad-CAM needs a linear head; this ResNet model has an MLP head`);
     await initBackend();
     const model = createModel(ck);
     if (!(model instanceof ResNetForImageClassification)) throw new Error('expected a ResNet');

@@ -15,6 +15,9 @@ import { argmax, softmax } from './probs.js';
 import { detectSlideTissue } from './slide-tissue.js';
 import { gridTiles, planGrid, type Tile } from './tiling.js';
 import { spawnSlideInferWorker } from '../workers/entry.js';
+import { embeddingBackboneHash, logitsFromEmbedding } from '../ml/head/head-checkpoint.js';
+import { embedderKey } from '../ml/infer/embedding-store.js';
+import { TileEmbeddings, tileStoreName } from '../ml/infer/tile-embeddings.js';
 import { errorFromWire, errorToWire, type ControlMessage, type InferJob, type InferMessage, type ReaderMessage, type ReaderSetup, type ReadJob, type ReadReply, type TileResult } from './worker-protocol.js';
 
 /** Tile readers as one source of batches, in request order. */
@@ -98,6 +101,7 @@ export async function runInference(job: InferJob, port: MessagePort): Promise<vo
   let slide: SlideReader | null = null;
   let engine: OnnxEngine | null = null;
   let pool: ReaderPool | null = null;
+  let store: TileEmbeddings | null = null;
   try {
     // Tile readers start first: their start-up overlaps checkpoint loading and tissue detection.
     pool = new ReaderPool({ role: 'read', slidePath: job.slidePath, slideCacheDir: job.slideCacheDir }, Math.max(1, job.readers));
@@ -106,8 +110,21 @@ export async function runInference(job: InferJob, port: MessagePort): Promise<vo
     if (ck.hash !== job.expectedHash) throw new Error(`the checkpoint ${job.model} changed since the analysis was set up; start a new analysis`);
     const size = modelInputSize(ck.preprocessor);
     if (size.width !== size.height) throw new Error(`the model takes ${size.width}x${size.height} images; slide tiles are square`);
-    const enginePromise = OnnxEngine.load(ck, { cacheDir: job.engineCacheDir, chunkSize: job.batchSize, ...(job.threads ? { threads: job.threads } : {}) });
-    enginePromise.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
+    // Tile embeddings of this slide by this model's backbone, when an earlier analysis stored them
+    store = job.embeddings
+      ? new TileEmbeddings(
+          job.embeddings.root,
+          tileStoreName({ slideHash: job.embeddings.slideHash, embedder: embedderKey(embeddingBackboneHash(ck), ck.stain), slideMpp: job.slideMpp, targetMpp: job.targetMpp, overlap: job.overlap, tileSize: size.height }),
+        )
+      : null;
+    const stored = store?.exists() ? await store.load() : new Map<string, Float32Array>();
+    const startEngine = () => {
+      const p = OnnxEngine.load(ck, { cacheDir: job.engineCacheDir, chunkSize: job.batchSize, ...(job.threads ? { threads: job.threads } : {}) });
+      p.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
+      return p;
+    };
+    // loaded while the tissue is found, unless the stored embeddings may make it unnecessary
+    let enginePromise: Promise<OnnxEngine> | null = stored.size ? null : startEngine();
 
     const tissue = await detectSlideTissue(slide, job.slideMpp, job.tissue);
     const geometry = planGrid(slide.metadata, job.slideMpp, job.targetMpp, size.height, job.overlap);
@@ -115,10 +132,30 @@ export async function runInference(job: InferJob, port: MessagePort): Promise<vo
     const selected = all.filter((t) => t.tissue >= job.minTissue);
     const grid: TileGrid = { ...geometry, tiles: all.length, tissueTiles: selected.length };
     const done = new Set(job.done);
-    const todo = selected.filter((t) => !done.has(`${t.x},${t.y}`));
-    post({ type: 'plan', grid, todo: todo.length });
+    const allTodo = selected.filter((t) => !done.has(`${t.x},${t.y}`));
+    post({ type: 'plan', grid, todo: allTodo.length });
     slide.close();
     slide = null;
+
+    // tiles already embedded: the head alone, no pixels, no backbone
+    const t0 = performance.now();
+    const reusable = allTodo.filter((t) => stored.has(`${t.x},${t.y}`));
+    const toLogits = reusable.length ? logitsFromEmbedding(ck) : () => new Float32Array();
+    for (let i = 0; i < reusable.length && !cancelled; i += 256) {
+      post({
+        type: 'tiles',
+        tiles: reusable.slice(i, i + 256).map((t) => {
+          const probs = softmax(toLogits(stored.get(`${t.x},${t.y}`)!));
+          return { ...t, label: argmax(probs), probs };
+        }),
+      });
+    }
+    const reused = cancelled ? 0 : reusable.length;
+    const todo = allTodo.filter((t) => !stored.has(`${t.x},${t.y}`));
+    if (todo.length === 0 || cancelled) {
+      post({ type: 'finished', cancelled, seconds: (performance.now() - t0) / 1000, waitSeconds: 0, tiles: reused, reused, embedded: 0 });
+      return;
+    }
 
     const batches: Tile[][] = [];
     for (let i = 0; i < todo.length; i += job.batchSize) batches.push(todo.slice(i, i + job.batchSize));
@@ -126,9 +163,8 @@ export async function runInference(job: InferJob, port: MessagePort): Promise<vo
     // Readers read ahead while the engine is still loading.
     pool.setup({ preprocessor: ck.preprocessor, stain: ck.stain, level: geometry.level, readSize: geometry.readSize, inputSize: size.height });
     for (let b = 0; b < Math.min(ahead, batches.length); b++) pool.request(b, batches[b]!);
-    engine = await enginePromise;
+    engine = await (enginePromise ??= startEngine());
     if (engine.inputShape[1] !== size.height) throw new Error(`the engine takes ${engine.inputShape[1]} px, the processor makes ${size.height}`);
-    const t0 = performance.now();
     let waited = 0;
     let classified = 0;
     for (let b = 0; b < batches.length && !cancelled; b++) {
@@ -142,13 +178,17 @@ export async function runInference(job: InferJob, port: MessagePort): Promise<vo
         const probs = softmax(out.logits[i]!);
         return { ...t, label: argmax(probs), probs };
       });
+      // stored before they are posted: a tile the database holds always has its embedding kept
+      for (let i = 0; i < batch.length; i++) await store?.add(batch[i]!.x, batch[i]!.y, out.features[i]!);
       post({ type: 'tiles', tiles });
       classified += batch.length;
     }
-    post({ type: 'finished', cancelled, seconds: (performance.now() - t0) / 1000, waitSeconds: waited / 1000, tiles: classified });
+    await store?.flush();
+    post({ type: 'finished', cancelled, seconds: (performance.now() - t0) / 1000, waitSeconds: waited / 1000, tiles: classified + reused, reused, embedded: classified });
   } catch (e) {
     post({ type: 'error', ...errorToWire(e) });
   } finally {
+    await store?.close().catch(() => undefined); // a cache: failing to keep it loses nothing
     slide?.close();
     await pool?.close();
     await engine?.dispose();

@@ -11,6 +11,7 @@ import type { SlidesRepo } from '../store/slides-repo.js';
 import { aggregate } from './aggregate.js';
 import { startSlideInference, type SlideInferenceOutcome } from './slide-infer.js';
 import { processAlive } from '../process-alive.js';
+import { embeddingCacheRoot } from '../ml/infer/embedding-store.js';
 
 /** A running analysis whose heartbeat is older than this belongs to a process that died. */
 export const STALE_SECONDS = 60;
@@ -40,6 +41,9 @@ export interface RunResult {
   tilesPerSecond: number;
   /** Fraction of inference time the engine waited for tiles (0 when reading keeps ahead). */
   engineWaitFraction: number;
+  /** Of `tiles`: classified from the slide's stored backbone embeddings, and embedded by the backbone now. */
+  tilesReused?: number;
+  tilesEmbedded?: number;
 }
 
 export class AnalysisBusyError extends Error {
@@ -121,6 +125,7 @@ export async function runAnalysis(deps: RunDeps, id: number, opts: RunOptions = 
         minTissue: before.params.minTissue,
         tissue: before.params.tissue,
         done: repo.doneKeys(id),
+        embeddings: { root: embeddingCacheRoot(deps.home.root), slideHash: slide.contentHash },
         ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
         ...(opts.readers ? { readers: opts.readers } : {}),
         ...(opts.prefetch ? { prefetch: opts.prefetch } : {}),
@@ -172,5 +177,7 @@ export async function runAnalysis(deps: RunDeps, id: number, opts: RunOptions = 
     tiles: outcome.tiles,
     tilesPerSecond: outcome.seconds > 0 ? outcome.tiles / outcome.seconds : 0,
     engineWaitFraction: outcome.seconds > 0 ? outcome.waitSeconds / outcome.seconds : 0,
+    tilesReused: outcome.reused,
+    tilesEmbedded: outcome.embedded,
   };
 }

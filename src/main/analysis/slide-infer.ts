@@ -18,6 +18,9 @@ export interface SlideInferenceOutcome {
   seconds: number;
   waitSeconds: number;
   tiles: number;
+  /** Of `tiles`: classified from stored backbone embeddings (no backbone run), and run through the backbone. */
+  reused: number;
+  embedded: number;
 }
 
 export interface SlideInferenceRun {
@@ -60,7 +63,7 @@ export function startSlideInference(job: Omit<InferJob, 'role' | 'batchSize' | '
       try {
         if (m.type === 'plan') callbacks.onPlan?.(m.grid, m.todo);
         else if (m.type === 'tiles') callbacks.onTiles?.(m.tiles);
-        else if (m.type === 'finished') decide(() => resolve({ cancelled: m.cancelled, seconds: m.seconds, waitSeconds: m.waitSeconds, tiles: m.tiles }));
+        else if (m.type === 'finished') decide(() => resolve({ cancelled: m.cancelled, seconds: m.seconds, waitSeconds: m.waitSeconds, tiles: m.tiles, reused: m.reused ?? 0, embedded: m.embedded ?? m.tiles }));
         else if (m.type === 'error') decide(() => reject(Object.assign(errorFromWire(m), { workerStack: m.stack })));
       } catch (e) {
         // A callback failed (e.g. the database, the disk full): stop the worker, report that failure.
@@ -70,7 +73,7 @@ export function startSlideInference(job: Omit<InferJob, 'role' | 'batchSize' | '
     });
     worker.on('error', (e) => decide(() => reject(e)));
     worker.on('exit', (code) => {
-      if (cancelRequested) decide(() => resolve({ cancelled: true, seconds: 0, waitSeconds: 0, tiles: 0 }));
+      if (cancelRequested) decide(() => resolve({ cancelled: true, seconds: 0, waitSeconds: 0, tiles: 0, reused: 0, embedded: 0 }));
       else decide(() => reject(new Error(`the slide inference worker stopped unexpectedly (exit code ${code})`)));
       report();
     });

@@ -33,6 +33,8 @@ export interface InferJob {
   prefetch: number;
   /** onnxruntime intra-op threads (default: every core). */
   threads?: number;
+  /** Keep (and reuse) the tiles' backbone embeddings: the embedding cache root and the slide's content hash. */
+  embeddings?: { root: string; slideHash: string };
 }
 
 export interface ReadJob {
@@ -54,7 +56,7 @@ export type InferMessage =
    * `seconds`: from the engine being ready to the last result; `waitSeconds`: how much of it the
    * engine spent waiting for tiles; `tiles`: classified in this run.
    */
-  | { type: 'finished'; cancelled: boolean; seconds: number; waitSeconds: number; tiles: number }
+  | { type: 'finished'; cancelled: boolean; seconds: number; waitSeconds: number; tiles: number; reused?: number; embedded?: number }
   | ({ type: 'error' } & WireError);
 
 /** Main thread -> inference worker. */

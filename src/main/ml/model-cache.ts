@@ -22,6 +22,7 @@ import { type Arch, type HfConfig, isBuiltinName } from './models/configs.js';
 import type { PreprocessorConfig } from './models/processors.js';
 import { shardFiles } from './models/safetensors.js';
 import { isCurrentModelFile } from './onnx/export.js';
+import { HEAD_WEIGHTS, isHeadFolder, resolveBackboneRef } from './head/head-folder.js';
 import type { OnnxEngine, OnnxEngineOptions } from './onnx/session.js';
 
 /** Everything inference needs of a checkpoint except its weights. */
@@ -78,6 +79,7 @@ function checkpointDir(ref: string): string {
 async function filesStamp(dir: string): Promise<string | null> {
   const at = (f: string) => join(dir, f);
   if (!existsSync(at('config.json'))) return null;
+  if (isHeadFolder(dir)) return headFilesStamp(dir);
   const files = ['config.json'];
   if (existsSync(at('preprocessor_config.json'))) files.push('preprocessor_config.json');
   if (existsSync(at(STAIN_FILE))) files.push(STAIN_FILE);
@@ -90,6 +92,21 @@ async function filesStamp(dir: string): Promise<string | null> {
     return [f, s.size, s.mtimeMs];
   }));
   return JSON.stringify(parts);
+}
+
+/** A head folder's files and, its hash covering the backbone's, the backbone's stamp. */
+async function headFilesStamp(dir: string): Promise<string | null> {
+  const { backbone } = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as { backbone?: { ref?: string } };
+  if (!backbone?.ref) return null;
+  const ref = resolveBackboneRef(dir, backbone.ref);
+  const inner = isBuiltinRef(ref) ? `builtin:${ref}` : existsSync(ref) ? await filesStamp(checkpointDir(ref)) : null;
+  if (inner === null) return null;
+  const files = ['config.json', HEAD_WEIGHTS, ...(existsSync(join(dir, STAIN_FILE)) ? [STAIN_FILE] : [])];
+  const parts = await Promise.all(files.map(async (f) => {
+    const s = await stat(join(dir, f));
+    return [f, s.size, s.mtimeMs];
+  }));
+  return JSON.stringify([parts, inner]);
 }
 
 function optionsKey(load: LoadOptions = {}): string {

@@ -6,7 +6,9 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { TrainConfig, type ResolvedTrainConfig, type TrainConfigInput } from '../../shared/contract/training.js';
+import { BUILTIN_ARCHS, TrainConfig, type ResolvedTrainConfig, type TrainConfigInput } from '../../shared/contract/training.js';
+import { isBuiltinName } from '../ml/models/configs.js';
+import { DEFAULT_CS } from './heads/fit.js';
 import { DomainError } from '../errors.js';
 import { importDataset, type ImportHooks } from '../datasets/import.js';
 import { datasetLabels, datasetSplitImages } from '../datasets/query.js';
@@ -18,14 +20,33 @@ const DEFAULT_LR = { head: 1e-3, 'last-k': 3e-4, full: 1e-4 } as const;
 
 export function resolveConfig(cfg: TrainConfig): ResolvedTrainConfig {
   const sgd = cfg.optimizer === 'sgd';
+  const backbone = cfg.backbone !== undefined ? resolveBackbone(cfg.backbone) : undefined;
+  // a backbone run is a head run; a logistic-regression head has one curve point per C
+  const head = backbone !== undefined ? { mode: 'head' as const, head: cfg.head ?? ('logreg' as const), backbone, augment: null } : {};
+  const sweep = backbone !== undefined && (cfg.head ?? 'logreg') === 'logreg' ? { cs: cfg.cs ?? DEFAULT_CS, epochs: (cfg.cs ?? DEFAULT_CS).length } : {};
   return {
     ...cfg,
+    ...head,
+    ...sweep,
     lr: cfg.lr ?? DEFAULT_LR[cfg.mode] * (sgd ? 10 : 1),
     weightDecay: cfg.weightDecay ?? (sgd ? 1e-4 : 0.05),
     ...(cfg.init ? { init: resolve(cfg.init) } : {}),
     ...(cfg.out ? { out: resolve(cfg.out) } : {}),
     ...(cfg.stain ? { stain: { ...cfg.stain, reference: resolve(cfg.stain.reference) } } : {}),
   };
+}
+
+/** A built-in name stays as it is; anything that exists on disk becomes an absolute path. */
+function resolveBackbone(ref: string): string {
+  return isBuiltinName(ref) && !existsSync(ref) ? ref : resolve(ref);
+}
+
+/** What a backbone run's arch column shows: the backbone's name (built-in or folder) and the head. */
+async function backboneArch(ref: string, head: string): Promise<string> {
+  if (isBuiltinName(ref) && !existsSync(ref)) return `${ref}+${head}`;
+  if (!existsSync(ref)) throw new DomainError('not-found', `${ref}: no such backbone folder, and not a built-in architecture (${BUILTIN_ARCHS.join(', ')})`);
+  if (!existsSync(join(ref, 'config.json'))) throw new DomainError('invalid-input', `${ref}: no config.json; not a checkpoint folder`);
+  return `${basename(ref)}+${head}`;
 }
 
 /** The name a folder given as `data` is imported under: its own name, unless another source took it. */
@@ -80,7 +101,7 @@ export async function createRun(db: Db, input: TrainConfigInput, hooks: ImportHo
   if (train.length === 0) throw new DomainError('invalid-input', `dataset "${dataset.name}" has no labelled training images`);
   if (config.init && !existsSync(config.init)) throw new DomainError('not-found', `${config.init}: no such checkpoint folder`);
   if (config.stain && !existsSync(config.stain.reference)) throw new DomainError('not-found', `${config.stain.reference}: no such reference image`);
-  const arch = config.arch ?? (await checkpointArch(config.init!));
+  const arch = config.backbone !== undefined ? await backboneArch(config.backbone, config.head ?? 'logreg') : (config.arch ?? (await checkpointArch(config.init!)));
   const runId = new RunsRepo(db).create({
     name: config.name ?? null,
     datasetId: dataset.id,

@@ -75,6 +75,8 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
   const run = repo.get(runId);
   if (!run) throw new Error(`no run ${runId}`);
   const cfg: ResolvedTrainConfig = run.config;
+  // embed once, train a head: a process of its own (no tfjs, no epochs over images)
+  if (cfg.backbone !== undefined) return (await import('./head-trainer.js')).trainHeadRun(env);
   const labels = run.labels;
   const pid = process.pid;
 

@@ -8,6 +8,8 @@ import { call } from './define.js';
 
 export const RunStatus = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted']);
 export const TrainMode = z.enum(['head', 'last-k', 'full']);
+/** Heads trained on cached embeddings of a frozen backbone. */
+export const HeadKind = z.enum(['logreg', 'mlp']);
 export const BUILTIN_ARCHS = ['vit-b16', 'vit-s16', 'vit-ti16', 'resnet-50', 'resnet-18'] as const;
 
 /** Metrics a run can select its best checkpoint (and stop early) on. */
@@ -53,6 +55,17 @@ const TrainConfigFields = z.object({
   arch: z.enum(BUILTIN_ARCHS).optional(),
   /** HuggingFace checkpoint folder to start from (its head is replaced when the labels differ). */
   init: z.string().min(1).optional(),
+  /**
+   * Embed once, train a head: the frozen backbone (a built-in name or a checkpoint folder) whose
+   * pooled embeddings, cached per (backbone, image content), the head is trained on. Implies head mode.
+   */
+  backbone: z.string().min(1).optional(),
+  /** With `backbone`: multinomial logistic regression with a C sweep chosen on validation, or a one-hidden-layer MLP. */
+  head: HeadKind.optional(),
+  /** logreg: the regularisation sweep (scikit-learn's C: larger is weaker); each C is one point of the run's curve. */
+  cs: z.array(z.number().positive()).min(1).max(20).optional(),
+  /** mlp: hidden units (default 128). */
+  hidden: z.number().int().min(1).max(8192).optional(),
   mode: TrainMode.default('full'),
   /** Blocks unfrozen in last-k mode (transformer layers or residual blocks), with the head. */
   lastK: z.number().int().min(1).max(200).default(2),
@@ -90,10 +103,10 @@ const TrainConfigFields = z.object({
   out: z.string().min(1).optional(),
 });
 
-export const TrainConfig = TrainConfigFields.refine((c) => (c.datasetId === undefined) !== (c.data === undefined), 'give a datasetId or a data folder').refine(
-  (c) => c.arch !== undefined || c.init !== undefined,
-  'give an arch or an init checkpoint',
-);
+export const TrainConfig = TrainConfigFields.refine((c) => (c.datasetId === undefined) !== (c.data === undefined), 'give a datasetId or a data folder')
+  .refine((c) => c.arch !== undefined || c.init !== undefined || c.backbone !== undefined, 'give an arch, an init checkpoint or a backbone')
+  .refine((c) => c.backbone === undefined || (c.arch === undefined && c.init === undefined), 'a backbone run takes no arch or init: the backbone is the network')
+  .refine((c) => c.head === undefined || c.backbone !== undefined, 'a head (logreg, mlp) is trained on a backbone: give one');
 
 /** A configuration as stored with its run: defaults that depend on other fields filled in. */
 export const ResolvedTrainConfig = TrainConfigFields.extend({ lr: z.number(), weightDecay: z.number() });
@@ -167,6 +180,10 @@ export const RunFinal = z.object({
   imagesPerSecond: z.number().nullable(),
   /** True when early stopping ended the run before its last epoch. */
   stoppedEarly: z.boolean(),
+  /** Backbone runs: the embeddings the head was trained on, and how many the backbone computed now (the rest came from the cache). */
+  embeddings: z
+    .object({ backboneHash: z.string(), dim: z.number().int(), images: z.number().int(), computed: z.number().int(), seconds: z.number() })
+    .optional(),
 });
 
 export const RunDetail = RunSummary.extend({
@@ -286,6 +303,7 @@ export const trainingCalls = {
 
 export type RunStatus = z.output<typeof RunStatus>;
 export type TrainMode = z.output<typeof TrainMode>;
+export type HeadKind = z.output<typeof HeadKind>;
 export type TrainConfigInput = z.input<typeof TrainConfig>;
 export type TrainConfig = z.output<typeof TrainConfig>;
 export type ResolvedTrainConfig = z.output<typeof ResolvedTrainConfig>;

@@ -106,6 +106,8 @@ const infer: CliCommand = {
       tilesPerSecond: +tilesPerSecond.toFixed(3),
       analysisId: a.id,
       reused: result.reused,
+      // tiles classified from the slide's stored backbone embeddings vs embedded by the backbone in this run
+      embeddings: { reused: result.tilesReused ?? 0, computed: result.tilesEmbedded ?? 0 },
       targetMpp: a.params.targetMpp,
       slideMpp: a.grid?.slideMpp ?? null,
       tileSize: a.grid?.tileSize ?? null,

@@ -2,8 +2,9 @@
  * `tessella train`, `tessella eval`, `tessella runs`: fine-tune a model on a folder or dataset
  * (in a worker process, resumable), score a checkpoint on labelled images, list the runs.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { BUILTIN_ARCHS, MonitorMetric, type EvalReport, type RunDetail, type TrainConfigInput, type TrainingProgress } from '../../../shared/contract/training.js';
+import { BUILTIN_ARCHS, HeadKind, MonitorMetric, type EvalReport, type RunDetail, type TrainConfigInput, type TrainingProgress } from '../../../shared/contract/training.js';
 import type { AppContext } from '../../app-context.js';
 import { datasetLabels, datasetSplitImages } from '../../datasets/query.js';
 import { DatasetsRepo } from '../../store/datasets-repo.js';
@@ -31,10 +32,19 @@ const int = (o: Opts, k: string): number | undefined => {
   return v as number;
 };
 
+/** A backbone as the trainer's child process needs it: a built-in name, or an absolute folder (a Hub id names its pulled one). */
+function backboneRef(ctx: AppContext, ref: string): string {
+  const r = resolveModelRef(ref, ctx.home.models);
+  return existsSync(r) ? resolve(r) : r;
+}
+
 function configFrom(ctx: AppContext, o: Opts): TrainConfigInput {
   if ((o.data === undefined) === (o.dataset === undefined)) throw new CliError('give --data DIR or --dataset NAME', 2);
   if (!o.out) throw new CliError('--out DIR is required (the best checkpoint is written there)', 2);
-  if (o.arch === undefined && o.init === undefined) throw new CliError(`--arch is required (${BUILTIN_ARCHS.join(', ')}), or --init DIR`, 2);
+  if (o.backbone !== undefined && (o.arch !== undefined || o.init !== undefined)) throw new CliError('--backbone takes no --arch or --init: the backbone is the network', 2);
+  if (o.head !== undefined && o.backbone === undefined) throw new CliError('--head needs --backbone REF (a built-in name or a checkpoint folder)', 2);
+  if (o.head !== undefined && !HeadKind.safeParse(o.head).success) throw new CliError(`--head must be one of ${HeadKind.options.join(', ')}`, 2);
+  if (o.arch === undefined && o.init === undefined && o.backbone === undefined) throw new CliError(`--arch is required (${BUILTIN_ARCHS.join(', ')}), or --init DIR, or --backbone REF with --head`, 2);
   if (o.arch !== undefined && !(BUILTIN_ARCHS as readonly string[]).includes(String(o.arch))) throw new CliError(`--arch must be one of ${BUILTIN_ARCHS.join(', ')}`, 2);
   if (o.mode !== undefined && !['head', 'last-k', 'full'].includes(String(o.mode))) throw new CliError('--mode must be head, last-k or full', 2);
   if (o.monitor !== undefined && !MonitorMetric.safeParse(o.monitor).success) throw new CliError(`--monitor must be one of ${MonitorMetric.options.join(', ')}`, 2);
@@ -43,9 +53,18 @@ function configFrom(ctx: AppContext, o: Opts): TrainConfigInput {
     ...(o.data !== undefined ? { data: resolve(String(o.data)) } : { datasetId: datasetId(ctx, String(o.dataset)) }),
     ...(o.arch !== undefined ? { arch: o.arch as (typeof BUILTIN_ARCHS)[number] } : {}),
     ...(o.init !== undefined ? { init: resolve(resolveModelRef(String(o.init), ctx.home.models)) } : {}),
+    ...(o.backbone !== undefined ? { backbone: backboneRef(ctx, String(o.backbone)), head: (o.head as HeadKind | undefined) ?? 'logreg' } : {}),
     out: resolve(String(o.out)),
-    mode: (o.mode as 'head' | 'last-k' | 'full' | undefined) ?? 'full',
+    mode: o.backbone !== undefined ? 'head' : ((o.mode as 'head' | 'last-k' | 'full' | undefined) ?? 'full'),
   };
+  if (o.c !== undefined) {
+    const cs = String(o.c).split(',').map(Number);
+    if (cs.some((c) => !(c > 0))) throw new CliError('--c must be positive numbers separated by commas, e.g. 0.01,0.1,1,10', 2);
+    cfg.cs = cs;
+  }
+  if (o.hidden !== undefined) cfg.hidden = int(o, 'hidden');
+  // an MLP head stops early on its validation loss; its epoch budget is a ceiling
+  if (o.head === 'mlp' && o.epochs === undefined) cfg.epochs = 200;
   const put = <K extends keyof TrainConfigInput>(k: K, v: TrainConfigInput[K] | undefined) => {
     if (v !== undefined) cfg[k] = v;
   };
@@ -93,6 +112,7 @@ function resultOf(run: RunDetail) {
     imagesPerSecond: run.final?.imagesPerSecond ?? null,
     stoppedEarly: run.final?.stoppedEarly ?? false,
     metrics: { val: headline(run.final?.val ?? null), test: headline(run.final?.test ?? null) },
+    ...(run.config.backbone !== undefined ? { backbone: run.config.backbone, head: run.config.head ?? 'logreg', embeddings: run.final?.embeddings ?? null } : {}),
     skipped: run.skipped,
   };
 }
@@ -145,6 +165,10 @@ const train: CliCommand = {
     dataset: { type: 'string', description: 'name or id of an imported dataset' },
     arch: { type: 'string', description: `built-in architecture: ${BUILTIN_ARCHS.join(', ')}` },
     init: { type: 'string', description: 'HuggingFace checkpoint folder to start from' },
+    backbone: { type: 'string', description: 'frozen backbone (built-in name or checkpoint folder): embed once, train a --head on the cached embeddings' },
+    head: { type: 'string', description: 'with --backbone: logreg (C sweep chosen on validation; default) or mlp' },
+    c: { type: 'string', description: 'logreg: the C values swept, comma-separated (default 0.01,0.1,1,10)' },
+    hidden: { type: 'number', description: 'mlp: hidden units (default 128)' },
     mode: { type: 'string', description: 'head (new classifier on frozen features), last-k or full', default: 'full' },
     'last-k': { type: 'number', description: 'blocks unfrozen in last-k mode (default 2)' },
     epochs: { type: 'number', description: 'epochs (default 10)' },

@@ -7,6 +7,7 @@ import type { LoadOptions } from '../models/checkpoint.js';
 import type { Arch } from '../models/configs.js';
 import type { PreprocessorConfig } from '../models/processors.js';
 import type { StainParams } from '../../train/stain.js';
+import { DomainError } from '../../errors.js';
 
 export const ENGINE_NAMES = ['onnx', 'tfjs'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
@@ -81,6 +82,9 @@ export async function openRunner(ref: string, opts: RunnerOptions): Promise<Engi
   const tf = await import('@tensorflow/tfjs-core');
   const { createModel } = await import('../models/index.js');
   const ck = await loadCheckpointOf(ref, opts.load);
+  if ((ck as { head?: { kind: string } }).head?.kind === 'mlp') {
+    throw new DomainError('unsupported', `${ref}: an MLP head runs on the onnx engine only (use --engine onnx)`);
+  }
   const model = createModel(ck);
   ck.weights.clear(); // the model holds its own copy now
   const { modelInputSize } = await import('../models/processors.js');

@@ -32,6 +32,7 @@ import { parsePreprocessorConfig, type PreprocessorConfig, standardPreprocessor 
 import { resnetInitParameter, resnetParameterShapes } from './resnet.js';
 import { readSafetensors, shardFiles, type TensorEntry, writeSafetensors } from './safetensors.js';
 import { vitInitParameter, vitParameterShapes } from './vit.js';
+import { isHeadFolder } from '../head/head-folder.js';
 
 export type { HfConfig } from './configs.js';
 export type { PreprocessorConfig } from './processors.js';
@@ -104,6 +105,8 @@ async function hashFiles(h: ReturnType<typeof createHash>, files: string[]): Pro
 
 /** Loads a checkpoint folder, or creates a built-in architecture (`vit-b16`, `vit-s16`, `vit-ti16`, `resnet-50`, `resnet-18`). */
 export async function loadCheckpoint(dirOrArch: string, opts: LoadOptions = {}): Promise<Checkpoint> {
+  // a head trained on a frozen backbone: the backbone's checkpoint with the head as its classifier
+  if (isHeadFolder(dirOrArch)) return (await import('../head/head-checkpoint.js')).loadHeadCheckpoint(dirOrArch, loadCheckpoint);
   const seed = opts.seed ?? 0;
   const hash = createHash('sha256');
   let dir: string | null = null;

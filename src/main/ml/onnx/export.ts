@@ -10,6 +10,8 @@ import { PRODUCER, readModelHeader } from './onnx-model';
 import type { ProtoMessage } from './protobuf';
 import { buildResnetGraph } from './resnet-graph';
 import { buildVitGraph } from './vit-graph';
+import { appendMlpHead } from '../head/append-head.js';
+import type { HeadLayers } from '../head/head-folder.js';
 
 /**
  * Stored as the model's producer_version. Bump it whenever a builder's output changes, so cached
@@ -30,6 +32,13 @@ export interface ExportableCheckpoint extends GraphCheckpoint {
 }
 
 export function buildOnnxModel(ck: ExportableCheckpoint, opts: BuildOptions = {}): ProtoMessage {
+  const model = buildNetworkModel(ck, opts);
+  // a head trained on this backbone (ml/head): an MLP replaces the graph's classifier
+  const head = (ck as { head?: HeadLayers }).head;
+  return head?.kind === 'mlp' ? appendMlpHead(model.toBytes(), head) : model;
+}
+
+function buildNetworkModel(ck: ExportableCheckpoint, opts: BuildOptions): ProtoMessage {
   const metadata: Record<string, string> = { architecture: ck.arch };
   if (ck.id2label) metadata['id2label'] = JSON.stringify(ck.id2label);
   if (ck.preprocessor !== undefined) metadata['preprocessor_config'] = JSON.stringify(ck.preprocessor);
