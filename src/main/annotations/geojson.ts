@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { GEOMETRY_TYPES, Geometry } from '../../shared/contract/annotations.js';
-import { DomainError } from '../errors.js';
+import { describeJsonSyntaxError, DomainError } from '../errors.js';
 import { withClosedRings } from './geometry.js';
 import { parseLenientJson, stringifyLenientJson } from './lenient-json.js';
 
@@ -111,7 +111,8 @@ export function parseGeoJson(text: string): ParsedFeature[] {
   try {
     doc = parseLenientJson(text);
   } catch (e) {
-    throw new GeoJsonError(`not valid JSON: ${withLineColumn((e as Error).message, text)}`);
+    // Never V8's message as is: it quotes the text, which may be any file.
+    throw new GeoJsonError(`not valid JSON: ${describeJsonSyntaxError(e, text)}`);
   }
   const features = topLevelFeatures(doc);
   const parsed: ParsedFeature[] = [];
@@ -276,14 +277,6 @@ export function measurementsRecord(raw: unknown): Record<string, number | null> 
 // ---------- messages ----------
 
 /** V8 says "at position N"; a person looking at the file wants the line and column. */
-function withLineColumn(message: string, text: string): string {
-  const m = /at position (\d+)(?! \(line)/.exec(message);
-  if (!m) return message;
-  const before = text.slice(0, Number(m[1]));
-  const line = before.split('\n').length;
-  return `${message} (line ${line}, column ${before.length - before.lastIndexOf('\n')})`;
-}
-
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
