@@ -163,3 +163,34 @@ export function describeZodIssues(issues: readonly z.core.$ZodIssue[], field: Fi
   if (issues.length > 5) parts.push(`and ${issues.length - 5} more`);
   return oneLine(parts.join('; ') || 'invalid input');
 }
+
+/**
+ * What JSON.parse found wrong, without the text: V8 quotes a snippet of it ("Unexpected token
+ * 'r', "root:x:0:0"... is not valid JSON"), and the text may be any file. Says where (position,
+ * and line and column when `text` is given) when V8 does.
+ */
+export function describeJsonSyntaxError(e: unknown, text?: string): string {
+  const message = e instanceof Error ? e.message : '';
+  const pos = /at position (\d+)/.exec(message);
+  let what = 'unexpected character';
+  if (/^Unexpected end of JSON input/.test(message)) what = 'the text ends too early';
+  else if (pos && !/^Unexpected token/.test(message)) {
+    const words = message.slice(0, pos.index).replace(/\s*(in JSON\s*)?$/, '');
+    if (words && !/["\\\u0000-\u001f\u007f-\u009f]/.test(words) && words.length <= 80) what = words;
+  }
+  if (!pos) return what;
+  const at = Number(pos[1]);
+  if (text === undefined) return `${what} at position ${at}`;
+  const before = text.slice(0, at);
+  const line = before.split('\n').length;
+  return `${what} at position ${at} (line ${line}, column ${before.length - before.lastIndexOf('\n')})`;
+}
+
+/** JSON.parse of a file's text: a syntax error is `corrupt`, naming the file and never quoting it. */
+export function parseJsonFile(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new DomainError('corrupt', `${file}: not valid JSON (${describeJsonSyntaxError(e, text)})`);
+  }
+}

@@ -4,6 +4,7 @@
  * each explained, stitched, and drawn over the region).
  */
 import type { ExplainResult } from '../../shared/contract/analysis.js';
+import { invalidInput } from '../errors.js';
 import { prepareImage } from '../ml/models/model-input.js';
 import { decodeImage, rescaleNormalize } from '../ml/models/processors.js';
 import type { SlideReader } from '../slides/reader.js';
@@ -25,7 +26,7 @@ const BATCH = 4;
 function targetIndex(target: string | number | undefined, labels: string[]): number | undefined {
   if (target === undefined) return undefined;
   const c = typeof target === 'number' ? target : labels.indexOf(target);
-  if (c < 0 || c >= labels.length) throw new Error(`target class ${JSON.stringify(target)} is not one of the model's labels (${labels.join(', ')})`);
+  if (c < 0 || c >= labels.length) throw invalidInput(`target class ${JSON.stringify(target)} is not one of the model's labels (${labels.join(', ')})`);
   return c;
 }
 
@@ -67,7 +68,7 @@ export async function explainRegion(
   target?: string | number,
 ): Promise<ExplainResult> {
   const meta = reader.metadata;
-  if (region.x >= meta.width || region.y >= meta.height) throw new Error(`the region starts outside the ${meta.width} x ${meta.height} slide`);
+  if (region.x >= meta.width || region.y >= meta.height) throw invalidInput(`the region starts outside the ${meta.width} x ${meta.height} slide`);
   const g = planGrid(meta, slideMpp, targetMpp, ex.inputSize, 0);
   const t = g.tileSize;
   const c0 = Math.floor(region.x / t);
@@ -77,7 +78,7 @@ export async function explainRegion(
   const cols = c1 - c0 + 1;
   const rows = r1 - r0 + 1;
   if (cols * rows > MAX_REGION_TILES) {
-    throw new Error(`the region spans ${cols * rows} tiles at ${targetMpp} µm/px; explain at most ${MAX_REGION_TILES} at once (a smaller region)`);
+    throw invalidInput(`the region spans ${cols * rows} tiles at ${targetMpp} µm/px; explain at most ${MAX_REGION_TILES} at once (a smaller region)`);
   }
   const tiles: { x: number; y: number }[] = [];
   for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) tiles.push({ x: c * t, y: r * t });

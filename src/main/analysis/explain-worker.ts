@@ -1,6 +1,7 @@
 /** The explain role of the slide-inference worker: load the model, explain, post the result. */
 import type { MessagePort } from 'node:worker_threads';
 import type { ExplainResult } from '../../shared/contract/analysis.js';
+import { invalidInput } from '../errors.js';
 import { loadCheckpoint } from '../ml/models/checkpoint.js';
 import { openSlide } from '../slides/open-slide.js';
 import { Explainer } from './explain.js';
@@ -20,7 +21,7 @@ export async function runExplainJob(job: ExplainJob, port: MessagePort): Promise
       } finally {
         reader.close();
       }
-    } else throw new Error('explain: give an image or a slide region');
+    } else throw invalidInput('explain: give an image or a slide region');
     port.postMessage({ type: 'result', result } satisfies ExplainMessage);
   } catch (e) {
     port.postMessage({ type: 'error', ...errorToWire(e) } satisfies ExplainMessage);

@@ -94,16 +94,19 @@ export type ExplainMessage = { type: 'result'; result: ExplainResult } | ({ type
  */
 export interface WireError {
   message: string;
-  kind: ErrorKind;
-  code: string;
+  /** Absent for an error of no known kind, which stays a plain Error on the other side. */
+  kind?: ErrorKind;
+  code?: string;
   stack?: string;
 }
 
 export function errorToWire(e: unknown): WireError {
   const d = toDomainError(e);
-  return { message: d.message, kind: d.kind, code: d.code, ...(e instanceof Error && e.stack ? { stack: e.stack } : {}) };
+  const stack = e instanceof Error && e.stack ? { stack: e.stack } : {};
+  if (d.kind === 'internal' && !(e instanceof DomainError)) return { message: d.message, ...stack };
+  return { message: d.message, kind: d.kind, code: d.code, ...stack };
 }
 
-export function errorFromWire(w: WireError): DomainError {
-  return new DomainError(w.kind, w.message, w.code);
+export function errorFromWire(w: WireError): Error {
+  return w.kind ? new DomainError(w.kind, w.message, w.code) : new Error(w.message);
 }

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { GEOJSON_LIMITS, GEOMETRY_TYPES, Geometry } from '../../shared/contract/annotations.js';
-import { DomainError } from '../errors.js';
+import { describeJsonSyntaxError, DomainError } from '../errors.js';
 import { withClosedRings } from './geometry.js';
 import { nestingBeyond, parseLenientJson, stringifyLenientJson } from './lenient-json.js';
 
@@ -122,7 +122,8 @@ export function parseGeoJson(text: string, limits: GeoJsonLimits = GEOJSON_LIMIT
   try {
     doc = parseLenientJson(text);
   } catch (e) {
-    throw new GeoJsonError(`not valid JSON: ${withLineColumn((e as Error).message, text)}`);
+    // Never V8's message as is: it quotes the text, which may be any file.
+    throw new GeoJsonError(`not valid JSON: ${describeJsonSyntaxError(e, text)}`);
   }
   const features = topLevelFeatures(doc);
   checkSize(features, limits);
@@ -313,13 +314,6 @@ export function measurementsRecord(raw: unknown): Record<string, number | null> 
 }
 
 // ---------- messages ----------
-
-/** V8 says "at position N"; a person looking at the file wants the line and column. */
-function withLineColumn(message: string, text: string): string {
-  const m = /at position (\d+)(?! \(line)/.exec(message);
-  if (!m) return message;
-  return `${message} ${lineColumn(text, Number(m[1]))}`;
-}
 
 function lineColumn(text: string, offset: number): string {
   const before = text.slice(0, offset);

@@ -9,10 +9,11 @@
  * size and mtime are unchanged are not read again.
  */
 import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { ImportSummary } from '../../shared/contract/datasets.js';
-import { DomainError } from '../errors.js';
+import { DomainError, oneLine } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { DatasetsRepo, nameTaken, type DatasetSource, type StoredImage } from '../store/datasets-repo.js';
 import { findDuplicates } from './duplicates.js';
@@ -140,8 +141,12 @@ export async function importDataset(db: Db, opts: ImportOptions, hooks: ImportHo
   );
   if (candidates.length === 0) {
     const where = csvPath ?? root;
+    // A CSV row's path is its cell, which may be any line of any file (a /etc/passwd given as CSV):
+    // it is named only when it is a file that exists (a real image that failed to read).
     const outside = scan.outside?.length ? `; ${scan.outside.length} row(s) name an image outside ${root}, left out unless allowed (allowOutside, --allow-outside)` : '';
-    throw new DomainError('invalid-input', `no readable images in ${where}${csvPath ? '' : ' (expected one folder per class)'}${problems.length ? `; ${problems.length} problem(s), first: ${problems[0].path}: ${problems[0].reason}` : ''}${outside}${existing ? '; the dataset was left as it was' : ''}`);
+    const first = problems[0];
+    const firstText = first && (!csvPath || first.path.startsWith(`${csvPath}:`) || existsSync(first.path)) ? `${first.path}: ${first.reason}` : first?.reason;
+    throw new DomainError('invalid-input', oneLine(`no readable images in ${where}${csvPath ? '' : ' (expected one folder per class)'}${first ? `; ${problems.length} problem(s), first: ${firstText}` : ''}${outside}${existing ? '; the dataset was left as it was' : ''}`));
   }
   // everything downstream is ordered by key, so the outcome never depends on read order
   candidates.sort((a, b) => (a.entry.rel < b.entry.rel ? -1 : a.entry.rel > b.entry.rel ? 1 : 0));

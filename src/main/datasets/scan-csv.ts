@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { MAX_CLASS_NAME } from '../../shared/contract/datasets.js';
+import { DomainError } from '../errors.js';
 import { parseCsv } from './csv.js';
 import { splitFromName, type ScanResult } from './scan-types.js';
 
@@ -31,8 +32,20 @@ function headerColumns(cells: string[]): Partial<Record<Column, number>> | null 
   return cols.path !== undefined && cols.label !== undefined ? cols : null;
 }
 
+/** A cell quoted in a problem when it reads as a short value; a binary file's bytes are not echoed. */
+function shown(cell: string): string {
+  // eslint-disable-next-line no-control-regex
+  return cell.length <= 60 && !/[\u0000-\u001f\u007f-\u009f\ufffd]/.test(cell) ? `"${cell}"` : `(${cell.length} characters, not shown)`;
+}
+
 export async function scanCsv(csvPath: string, root: string, opts: { allowOutside?: boolean } = {}): Promise<ScanResult> {
-  const rows = parseCsv(await readFile(csvPath, 'utf8'));
+  const text = await readFile(csvPath, 'utf8');
+  let rows;
+  try {
+    rows = parseCsv(text);
+  } catch (e) {
+    throw new DomainError('invalid-input', `${csvPath}: not a readable CSV (${(e as Error).message})`);
+  }
   const result: ScanResult = { entries: [], problems: [], ignored: 0, outside: [] };
   if (rows.length === 0) return result;
   const header = headerColumns(rows[0].cells);
@@ -68,18 +81,18 @@ export async function scanCsv(csvPath: string, root: string, opts: { allowOutsid
     const rawSplit = get('split');
     const split = rawSplit ? splitFromName(rawSplit) : null;
     if (rawSplit && !split) {
-      result.problems.push({ path, reason: `unknown split "${rawSplit}" on line ${line} (use train, val or test, or leave it empty); left out` });
+      result.problems.push({ path, reason: `unknown split ${shown(rawSplit)} on line ${line} (use train, val or test, or leave it empty); left out` });
       continue;
     }
     const rawMpp = get('mpp');
     const mpp = rawMpp ? Number(rawMpp) : null;
     if (mpp !== null && !(Number.isFinite(mpp) && mpp > 0)) {
-      result.problems.push({ path, reason: `mpp "${rawMpp}" on line ${line} is not a positive number; left out` });
+      result.problems.push({ path, reason: `mpp ${shown(rawMpp)} on line ${line} is not a positive number; left out` });
       continue;
     }
     const before = firstLine.get(path);
     if (before) {
-      const how = before.label === label ? 'again' : `again with label "${label}" (was "${before.label}")`;
+      const how = before.label === label ? 'again' : `again with label ${shown(label)} (was ${shown(before.label)})`;
       result.problems.push({ path, reason: `listed ${how} on line ${line}; the row on line ${before.line} is used` });
       continue;
     }

@@ -11,7 +11,7 @@ import { SlideError, SUPPORTED_FORMATS, type SlideReader } from './reader.js';
 import { openslideDetectVendor, openslideStatus, openWithOpenSlide } from './openslide.js';
 import { MAX_TILED_PIXELS, openWithSharp, sharpStatus } from './sharp-reader.js';
 import { isTiffMagic } from './tiff-directory.js';
-import { ImageError } from './pixel-limit.js';
+import { DomainError, oneLine } from '../errors.js';
 
 /** Lower-case extensions (with the dot) a folder scan should pick up. */
 export const SLIDE_EXTENSIONS: ReadonlySet<string> = new Set([
@@ -107,9 +107,9 @@ export async function openSlide(path: string, opts: OpenSlideOptions): Promise<S
     }
     return reader;
   } catch (e) {
-    // Over the plain-image budget: the format is fine, the list of formats would not help.
-    if (e instanceof ImageError) throw e;
-    if (!(e instanceof SlideError)) throw unsupported(path, `reading it failed (${(e as Error).message})`, 'corrupt');
+    // Over the plain-image budget, a full disk: the format is fine, the list of formats would not help.
+    if (e instanceof DomainError && !(e instanceof SlideError)) throw e;
+    if (!(e instanceof SlideError)) throw unsupported(path, `reading it failed (${oneLine(e instanceof Error ? e.message : String(e))})`, 'corrupt');
     // Reader messages say what is wrong; the user also needs to hear what would have worked.
     if (e.code === 'not-found' || e.code === 'unavailable' || e.message.includes(SUPPORTED_FORMATS)) throw e;
     const what = e.message.startsWith(`${name}: `) ? e.message.slice(name.length + 2) : e.message;

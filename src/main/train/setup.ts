@@ -9,7 +9,7 @@ import { basename, join, resolve } from 'node:path';
 import { BUILTIN_ARCHS, TrainConfig, type ResolvedTrainConfig, type TrainConfigInput } from '../../shared/contract/training.js';
 import { isBuiltinName } from '../ml/models/configs.js';
 import { DEFAULT_CS } from './heads/fit.js';
-import { DomainError } from '../errors.js';
+import { DomainError, parseJsonFile } from '../errors.js';
 import { importDataset, type ImportHooks } from '../datasets/import.js';
 import { datasetLabels, datasetSplitImages } from '../datasets/query.js';
 import type { Db } from '../store/db.js';
@@ -64,7 +64,7 @@ function datasetNameFor(repo: DatasetsRepo, dir: string): string {
 async function checkpointArch(dir: string): Promise<string> {
   const f = join(dir, 'config.json');
   if (!existsSync(f)) throw new DomainError('invalid-input', `${dir}: no config.json; not a HuggingFace checkpoint folder`);
-  const type = (JSON.parse(await readFile(f, 'utf8')) as { model_type?: string }).model_type;
+  const type = (parseJsonFile(await readFile(f, 'utf8'), f) as { model_type?: string }).model_type;
   if (type !== 'vit' && type !== 'resnet') throw new DomainError('invalid-input', `${dir}: model_type ${JSON.stringify(type)} is not supported (vit, resnet)`);
   return type;
 }

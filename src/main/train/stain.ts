@@ -14,6 +14,7 @@ import { z } from 'zod';
 import type { StainConfig } from '../../shared/contract/training.js';
 import { decodeImage, type RGBImage } from '../ml/models/processors.js';
 import { percentile } from './metrics.js';
+import { parseJsonFile } from '../errors.js';
 
 export const STAIN_FILE = 'stain_normalization.json';
 
@@ -267,5 +268,5 @@ export async function writeStainParams(dir: string, p: StainParams): Promise<voi
 export async function readStainParams(dir: string): Promise<StainParams | null> {
   const f = join(dir, STAIN_FILE);
   if (!existsSync(f)) return null;
-  return StainParams.parse(JSON.parse(await readFile(f, 'utf8')));
+  return StainParams.parse(parseJsonFile(await readFile(f, 'utf8'), f));
 }

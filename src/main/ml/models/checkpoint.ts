@@ -33,6 +33,7 @@ import { resnetInitParameter, resnetParameterShapes } from './resnet.js';
 import { readSafetensors, shardFiles, type TensorEntry, writeSafetensors } from './safetensors.js';
 import { vitInitParameter, vitParameterShapes } from './vit.js';
 import { isHeadFolder } from '../head/head-folder.js';
+import { parseJsonFile } from '../../errors.js';
 
 export type { HfConfig } from './configs.js';
 export type { PreprocessorConfig } from './processors.js';
@@ -127,12 +128,12 @@ export async function loadCheckpoint(dirOrArch: string, opts: LoadOptions = {}):
     const configText = await readFile(join(dir, 'config.json'), 'utf8').catch(() => {
       throw new Error(`${dir}: no config.json; not a HuggingFace checkpoint folder`);
     });
-    config = parseConfig(JSON.parse(configText), join(dir, 'config.json'));
+    config = parseConfig(parseJsonFile(configText, join(dir, 'config.json')), join(dir, 'config.json'));
     hash.update(configText);
     const ppPath = join(dir, 'preprocessor_config.json');
     if (existsSync(ppPath)) {
       const ppText = await readFile(ppPath, 'utf8');
-      preprocessor = parsePreprocessorConfig(JSON.parse(ppText), ppPath);
+      preprocessor = parsePreprocessorConfig(parseJsonFile(ppText, ppPath), ppPath);
       hash.update(ppText);
     } else {
       preprocessor = standardPreprocessor(config);
@@ -141,7 +142,7 @@ export async function loadCheckpoint(dirOrArch: string, opts: LoadOptions = {}):
     if (existsSync(stainPath)) {
       // Part of the hash: the same weights with another normalisation give other predictions.
       const stainText = await readFile(stainPath, 'utf8');
-      stain = StainParams.parse(JSON.parse(stainText));
+      stain = StainParams.parse(parseJsonFile(stainText, stainPath));
       hash.update(`\0${STAIN_FILE}\0${stainText}`);
     }
     const single = join(dir, 'model.safetensors');

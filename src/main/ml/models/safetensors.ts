@@ -15,6 +15,7 @@
 import { open, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { parseJsonFile } from '../../errors.js';
 
 export type DType = 'F32' | 'F16' | 'BF16' | 'I64' | 'F64' | 'I32' | 'U8';
 
@@ -221,7 +222,8 @@ async function readHeaderFrom(fh: FileHandle, path: string): Promise<Safetensors
   if (n > MAX_HEADER_BYTES) throw new Error(`${path}: header length ${n} is not plausible; not a safetensors file?`);
   const hb = new Uint8Array(n);
   await readExactly(fh, hb, 8, path);
-  const json = JSON.parse(new TextDecoder().decode(hb)) as Record<string, unknown>;
+  const headerText = new TextDecoder().decode(hb);
+  const json = parseJsonFile(headerText, `${path} (safetensors header)`) as Record<string, unknown>;
   const tensors = new Map<string, HeaderEntry>();
   let metadata: Record<string, string> | null = null;
   const { size } = await fh.stat();
@@ -274,7 +276,7 @@ export interface SafetensorsIndex {
 
 /** The shard files an index names, in first-mention order, as absolute paths. */
 export async function shardFiles(indexPath: string): Promise<string[]> {
-  const index = JSON.parse(await readFile(indexPath, 'utf8')) as SafetensorsIndex;
+  const index = parseJsonFile(await readFile(indexPath, 'utf8'), indexPath) as SafetensorsIndex;
   if (!index.weight_map) throw new Error(`${indexPath}: no weight_map`);
   return [...new Set(Object.values(index.weight_map))].map((f) => join(dirname(indexPath), f));
 }
@@ -290,7 +292,7 @@ export async function readSafetensors(
   const want = opts.filter ?? (() => true);
   const out = new Map<string, TensorEntry>();
   if (path.endsWith('.json')) {
-    const index = JSON.parse(await readFile(path, 'utf8')) as SafetensorsIndex;
+    const index = parseJsonFile(await readFile(path, 'utf8'), path) as SafetensorsIndex;
     for (const file of await shardFiles(path)) {
       const shardName = basename(file);
       // Only the tensors the index assigns to this shard, so a stray duplicate cannot win.

@@ -20,7 +20,7 @@ import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
 import Typography from '@mui/material/Typography';
 import ExpandMoreIcon from '@mui/icons-material/ExpandMore';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
-import type { TrainMode } from '@shared/contract/training';
+import type { HeadKind, TrainMode } from '@shared/contract/training';
 import { api, errorMessage } from '../api';
 import { href } from '../router';
 import { baseName } from '../format';
@@ -28,7 +28,7 @@ import { AdvancedFields } from './AdvancedFields';
 import { AugmentSection } from './AugmentSection';
 import { LiveRunPanel } from './LiveRunPanel';
 import { NumberField, SelectField } from './fields';
-import { defaultLr, initialForm, suggestedMode, validateForm, type FieldErrors, type StartRef, type TrainForm } from './trainForm';
+import { defaultLr, initialForm, isBackbone, suggestedMode, validateForm, type FieldErrors, type StartRef, type TrainForm } from './trainForm';
 import { useActiveRun } from './useActiveRun';
 import { useTrainingOptions } from './useTrainingOptions';
 
@@ -37,6 +37,13 @@ const modeHelp: Record<TrainMode, string> = {
   'last-k': 'The last k blocks and the classifier train; the rest stays frozen.',
   full: 'Every weight trains: best results, slowest (hours on a CPU).',
 };
+
+function startHelp(start: StartRef): string {
+  if (start.startsWith('arch:')) return 'Built-in architecture with untrained (random) weights.';
+  if (isBackbone(start)) return 'A pretrained backbone used frozen: images are embedded once and a head trains on the embeddings. Pull more on the Models page.';
+  if (start) return 'Pretrained weights of an imported model; its classifier is replaced when the classes differ.';
+  return 'A foundation-model backbone, an imported model or a built-in architecture.';
+}
 
 export function TrainingPage() {
   const options = useTrainingOptions();
@@ -55,6 +62,8 @@ export function TrainingPage() {
   }, [firstDataset]);
 
   const suggestion = useMemo(() => suggestedMode(form.start, options.cpuOnly === true), [form.start, options.cpuOnly]);
+  // Pulled foundation models, and imported models without a classifier: both are embedders.
+  const backbones = options.models.filter((m) => m.source || m.labels.length === 0);
   useEffect(() => {
     setForm((f) => (!f.modeTouched && f.start ? { ...f, mode: suggestion.mode } : f));
   }, [suggestion.mode, form.start]);
@@ -124,8 +133,17 @@ export function TrainingPage() {
               onChange={(v) => set({ start: v as StartRef })}
               testId="train-start-from"
               error={errors.start}
-              helperText={form.start.startsWith('arch:') ? 'Built-in architecture with untrained (random) weights.' : form.start ? 'Pretrained weights of an imported model; its classifier is replaced when the classes differ.' : 'A built-in architecture or an imported model.'}
+              helperText={startHelp(form.start)}
             >
+              {backbones.length > 0 && <ListSubheader>Foundation-model backbones (frozen)</ListSubheader>}
+              {backbones.map((m) => (
+                <MenuItem key={`b${m.id}`} value={`backbone:${m.dir}`} data-value={`backbone:${m.dir}`}>
+                  {m.name}
+                  <Typography component="span" variant="caption" color="text.secondary" sx={{ ml: 1 }}>
+                    {m.source ? `Hub @${m.source.commit.slice(0, 8)}` : baseName(m.dir)}
+                  </Typography>
+                </MenuItem>
+              ))}
               {options.models.length > 0 && <ListSubheader>Imported models</ListSubheader>}
               {options.models.map((m) => (
                 <MenuItem key={m.id} value={`init:${m.dir}`} data-value={`init:${m.dir}`}>
@@ -143,7 +161,26 @@ export function TrainingPage() {
               ))}
             </SelectField>
 
-            <Box>
+            {isBackbone(form.start) && (
+              <Box>
+                <ToggleButtonGroup exclusive size="small" value={form.head} onChange={(_, v: HeadKind | null) => v && set({ head: v })} aria-label="Head">
+                  <ToggleButton value="logreg" data-testid="train-head-logreg">
+                    Logistic regression
+                  </ToggleButton>
+                  <ToggleButton value="mlp" data-testid="train-head-mlp">
+                    MLP
+                  </ToggleButton>
+                </ToggleButtonGroup>
+                <Typography variant="caption" color="text.secondary" sx={{ display: 'block', mt: 0.5 }} data-testid="train-head-help">
+                  {form.head === 'logreg'
+                    ? 'Linear probing, as most papers report: a regularisation sweep chosen on the validation split.'
+                    : 'One hidden layer on the embeddings, with early stopping on the validation loss.'}{' '}
+                  {suggestion.reason}
+                </Typography>
+              </Box>
+            )}
+
+            <Box sx={{ display: isBackbone(form.start) ? 'none' : undefined }}>
               <Stack direction="row" spacing={2} sx={{ alignItems: 'center' }}>
                 <ToggleButtonGroup
                   exclusive

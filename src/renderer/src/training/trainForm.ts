@@ -5,7 +5,7 @@
  * server accepts and says why in the same words.
  */
 // a relative path rather than @shared: the unit tests run this file under vitest, which has no such alias
-import { AugmentConfig, BUILTIN_ARCHS, TrainConfig, type StainConfig, type TrainConfigInput, type TrainMode } from '../../../shared/contract/training';
+import { AugmentConfig, BUILTIN_ARCHS, TrainConfig, type HeadKind, type StainConfig, type TrainConfigInput, type TrainMode } from '../../../shared/contract/training';
 
 /** What the schema fills in when a field is left out. */
 export const schemaDefaults = TrainConfig.parse({ datasetId: 1, arch: BUILTIN_ARCHS[0] });
@@ -20,12 +20,19 @@ export function defaultWeightDecay(optimizer: 'adamw' | 'sgd'): number {
   return optimizer === 'sgd' ? 1e-4 : 0.05;
 }
 
-/** `arch:<name>` for a built-in, `init:<folder>` for an imported checkpoint. */
-export type StartRef = `arch:${string}` | `init:${string}` | '';
+/**
+ * `arch:<name>` for a built-in, `init:<folder>` for an imported checkpoint to fine-tune,
+ * `backbone:<folder>` for a frozen (foundation-model) backbone whose cached embeddings a head trains on.
+ */
+export type StartRef = `arch:${string}` | `init:${string}` | `backbone:${string}` | '';
+
+export const isBackbone = (start: StartRef): boolean => start.startsWith('backbone:');
 
 export interface TrainForm {
   datasetId: string;
   start: StartRef;
+  /** With a backbone start: the head trained on its embeddings. */
+  head: HeadKind;
   mode: TrainMode;
   /** True once the user picked a mode, so a new starting point no longer changes it. */
   modeTouched: boolean;
@@ -61,6 +68,7 @@ const d = schemaDefaults;
 export const initialForm: TrainForm = {
   datasetId: '',
   start: '',
+  head: 'logreg',
   mode: d.mode,
   modeTouched: false,
   lastK: String(d.lastK),
@@ -96,6 +104,9 @@ export const initialForm: TrainForm = {
  * schema's default. Null: no suggestion, keep the schema default without a note.
  */
 export function suggestedMode(start: StartRef, cpuOnly: boolean): { mode: TrainMode; reason: string | null } {
+  if (isBackbone(start)) {
+    return { mode: 'head', reason: 'A foundation-model backbone stays frozen: each image is embedded once (and cached), then the head trains on the embeddings in seconds.' };
+  }
   if (start.startsWith('init:') && cpuOnly) {
     return { mode: 'head', reason: 'Head suggested: this machine trains on the CPU only, and a new classifier on frozen pretrained features trains in minutes.' };
   }
@@ -134,6 +145,11 @@ export function toInput(f: TrainForm): Record<string, unknown> {
   if (f.datasetId) input.datasetId = Number(f.datasetId);
   if (f.start.startsWith('arch:')) input.arch = f.start.slice(5);
   else if (f.start.startsWith('init:')) input.init = f.start.slice(5);
+  else if (isBackbone(f.start)) {
+    input.backbone = f.start.slice('backbone:'.length);
+    input.head = f.head;
+    input.mode = 'head';
+  }
   if (f.mode === 'last-k') input.lastK = num(f.lastK);
   if (f.optimizer === 'sgd') input.momentum = num(f.momentum);
   if (f.name.trim()) input.name = f.name.trim();
@@ -145,7 +161,7 @@ export function toInput(f: TrainForm): Record<string, unknown> {
 /** Which form field an issue's path points at, so its message shows under that field. */
 function fieldOf(path: readonly PropertyKey[]): string {
   const [head] = path;
-  if (head === 'arch' || head === 'init') return 'start';
+  if (head === 'arch' || head === 'init' || head === 'backbone') return 'start';
   if (head === 'datasetId' || head === 'data') return 'datasetId';
   return typeof head === 'string' ? head : 'form';
 }
@@ -165,7 +181,7 @@ export function validateForm(f: TrainForm): { input: TrainConfigInput; errors: n
       const field = fieldOf(issue.path);
       // refinements on the whole config carry no path; they are about the dataset or the starting point
       if (field === 'form' && /datasetId|data folder/.test(issue.message)) errors.datasetId ??= 'Choose a dataset.';
-      else if (field === 'form' && /arch|init/.test(issue.message)) errors.start ??= 'Choose an architecture or an imported model to start from.';
+      else if (field === 'form' && /arch|init|backbone/.test(issue.message)) errors.start ??= 'Choose an architecture or an imported model to start from.';
       else errors[field] ??= issue.message;
     }
   }
