@@ -183,6 +183,16 @@ describe('the training form', () => {
     expect(toInput(form({ earlyStopping: true, patience: '3', minDelta: '0.01' }))).toMatchObject({ patience: 3, minDelta: 0.01 });
   });
 
+  it('trains a head on a frozen backbone: the backbone and head kind go out, in head mode, whatever mode was showing', () => {
+    expect(suggestedMode('backbone:/hub/owkin--phikon/abc', false).mode).toBe('head');
+    const ok = validateForm(form({ start: 'backbone:/hub/owkin--phikon/abc', head: 'mlp', mode: 'full' }));
+    expect(ok.errors).toBeNull();
+    expect(ok.input).toMatchObject({ backbone: '/hub/owkin--phikon/abc', head: 'mlp', mode: 'head' });
+    expect(ok.input).not.toHaveProperty('arch');
+    expect(ok.input).not.toHaveProperty('init');
+    expect(toInput(form({ start: 'backbone:vit-ti16' }))).toMatchObject({ backbone: 'vit-ti16', head: 'logreg' });
+  });
+
   it('reports problems per field in the schema’s words', () => {
     const bad = validateForm(form({ epochs: '0', batchSize: 'x', labelSmoothing: '0.9' }));
     expect(bad.input).toBeNull();
