@@ -5,21 +5,24 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { GraphCheckpoint } from './graph-input';
+import { planOf } from '../arch/index.js';
+import { emitOnnx } from '../emit/onnx.js';
+import { embeddingDim } from '../plan.js';
+import { floatWeight, type GraphCheckpoint } from './graph-input';
 import { PRODUCER, readModelHeader } from './onnx-model';
 import type { ProtoMessage } from './protobuf';
-import { buildResnetGraph } from './resnet-graph';
-import { buildVitGraph } from './vit-graph';
 
 /**
  * Stored as the model's producer_version. Bump it whenever a builder's output changes, so cached
  * files from an older build are rebuilt rather than trusted.
  */
-export const GRAPH_VERSION = 'tessella-onnx-1';
+export const GRAPH_VERSION = 'tessella-onnx-2';
 
 export interface BuildOptions {
   /** ViT only: also output every layer's attention probabilities and the attention rollout. */
   explain?: boolean;
+  /** ViT only: also output `last_hidden_state` (every token after the final norm). */
+  lastHiddenState?: boolean;
 }
 
 /** A checkpoint as the builders need it, plus what makes an exported file self-describing. */
@@ -30,15 +33,15 @@ export interface ExportableCheckpoint extends GraphCheckpoint {
 }
 
 export function buildOnnxModel(ck: ExportableCheckpoint, opts: BuildOptions = {}): ProtoMessage {
-  const metadata: Record<string, string> = { architecture: ck.arch };
+  const plan = planOf(ck);
+  if (opts.explain && plan.kind !== 'vit') throw new Error('the explain graph (attention maps and rollout) exists for ViT only');
+  const metadata: Record<string, string> = { architecture: ck.arch, family: plan.family, embedding_dim: String(embeddingDim(plan)) };
+  if (plan.kind === 'vit') metadata['pooling'] = plan.pooling;
   if (ck.id2label) metadata['id2label'] = JSON.stringify(ck.id2label);
   if (ck.preprocessor !== undefined) metadata['preprocessor_config'] = JSON.stringify(ck.preprocessor);
-  if (ck.arch === 'vit') {
-    const doc = opts.explain ? 'ViT image classifier with attention outputs' : 'ViT image classifier';
-    return buildVitGraph(ck, opts).toModel(GRAPH_VERSION, doc, metadata);
-  }
-  if (opts.explain) throw new Error('the explain graph (attention maps and rollout) exists for ViT only');
-  return buildResnetGraph(ck).toModel(GRAPH_VERSION, 'ResNet image classifier', metadata);
+  const what = plan.head ? 'image classifier' : 'image backbone (pooled embedding)';
+  const doc = `${plan.kind === 'vit' ? 'ViT' : 'ResNet'} ${what}${opts.explain ? ' with attention outputs' : ''}`;
+  return emitOnnx(plan, (name, shape) => floatWeight(ck, name, shape), opts).toModel(GRAPH_VERSION, doc, metadata);
 }
 
 /** Small writes are coalesced: a ViT-B model has tens of thousands of tiny chunks around the weights. */
