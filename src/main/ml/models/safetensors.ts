@@ -37,7 +37,7 @@ export interface SafetensorsHeader {
   metadata: Record<string, string> | null;
 }
 
-const ITEM_SIZE: Record<DType, number> = { F64: 8, I64: 8, F32: 4, I32: 4, F16: 2, BF16: 2, U8: 1 };
+export const ITEM_SIZE: Record<DType, number> = { F64: 8, I64: 8, F32: 4, I32: 4, F16: 2, BF16: 2, U8: 1 };
 const FLOAT_DTYPES = new Set<DType>(['F32', 'F16', 'BF16', 'F64']);
 /** The Rust writer refuses headers above 100 MB; so do we, which also catches garbage files. */
 const MAX_HEADER_BYTES = 100_000_000;
@@ -110,8 +110,12 @@ function floatToBf16(x: number): number {
   return ((b + 0x7fff + ((b >>> 16) & 1)) >>> 16) & 0xffff;
 }
 
-/** The stored bytes of one tensor -> its in-memory array. `raw` owns a fresh ArrayBuffer. */
-function decode(raw: Uint8Array, dtype: DType, n: number): Float32Array | BigInt64Array {
+/**
+ * The stored bytes of one tensor -> its in-memory array. F32 and I64 come back as views of
+ * `raw` when it is aligned (no copy); every other dtype is converted into a new array.
+ * Exported for the PyTorch checkpoint reader (ml/weights/torch-pickle.ts).
+ */
+export function decode(raw: Uint8Array, dtype: DType, n: number): Float32Array | BigInt64Array {
   const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   switch (dtype) {
     case 'F32':
