@@ -14,6 +14,7 @@ import { defaultHome } from '../../home.js';
 import { ENGINE_NAMES, type EngineName, isEngineName } from '../../ml/infer/engine-runner.js';
 import { labelList, onnxCacheDir } from '../../ml/model-cache.js';
 import { BUILTIN_CONFIGS, isBuiltinName } from '../../ml/models/configs.js';
+import { type Pooling, POOLINGS } from '../../ml/plan.js';
 
 const BUILTINS = Object.keys(BUILTIN_CONFIGS).join(', ');
 
@@ -119,10 +120,13 @@ const featuresCmd: CliCommand = {
     engine: ENGINE_OPTION,
     batch: BATCH_OPTION,
     provider: PROVIDER_OPTION,
+    pooling: { type: 'string', description: `pretrained backbones: ${POOLINGS.join(', ')} (default: the model's catalogue hint, else cls)` },
   },
   async run({ positionals, options, io, app }) {
     const engine = engineOf(options);
     const batchSize = positiveInt(options, 'batch');
+    const pooling = options.pooling as string | undefined;
+    if (pooling !== undefined && !(POOLINGS as readonly string[]).includes(pooling)) throw new CliError(`--pooling must be ${POOLINGS.join(', ')}, got "${pooling}"`, 2);
     const out = options.out as string | undefined;
     if (!out) throw new CliError('--out F is required (writes F.npy and F.csv)', 2);
     const data = options.data as string | undefined;
@@ -133,7 +137,8 @@ const featuresCmd: CliCommand = {
     await mkdir(resolve(out, '..'), { recursive: true });
     const bar = progress(io, 'features', items.length);
     try {
-      return await exportFeatures(ref, items, resolve(out), { engine, batchSize, cacheDir: onnxCacheDir(defaultHome()), executionProviders: providers(options), onProgress: bar.onProgress });
+      const load = pooling ? { pooling: pooling as Pooling } : undefined;
+      return await exportFeatures(ref, items, resolve(out), { engine, batchSize, load, cacheDir: onnxCacheDir(defaultHome()), executionProviders: providers(options), onProgress: bar.onProgress });
     } finally {
       bar.end();
     }

@@ -7,8 +7,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DomainError } from '../../errors.js';
 import { readSafetensors, shardFiles, type TensorEntry } from '../models/safetensors.js';
+import { readTorchPickle } from './torch-pickle.js';
 
 export interface WeightFiles {
   kind: 'safetensors' | 'safetensors-sharded' | 'torch-pickle';
@@ -19,6 +19,8 @@ export interface WeightFiles {
 }
 
 export const TORCH_PICKLE_FILE = 'pytorch_model.bin';
+/** A catalogue hint next to the weights (models/backbone.ts): part of what a folder's hash covers. */
+export const HINT_FILE = 'tessella_model.json';
 
 /** The weight files of `dir`, or null when it has none we read. */
 export async function findWeightFiles(dir: string): Promise<WeightFiles | null> {
@@ -34,10 +36,5 @@ export async function findWeightFiles(dir: string): Promise<WeightFiles | null> 
 /** Every tensor (or those `filter` keeps), floats as Float32Array whatever their stored dtype (F32, F16, BF16). */
 export async function readWeights(w: WeightFiles, filter?: (name: string) => boolean): Promise<Map<string, TensorEntry>> {
   if (w.kind !== 'torch-pickle') return readSafetensors(w.path, filter ? { filter } : {});
-  const { readTorchPickle } = await import('./torch-pickle.js').catch(() => {
-    throw new DomainError('unsupported', `${w.path}: reading pytorch_model.bin needs the restricted pickle reader, which this build lacks; use model.safetensors`);
-  });
-  const all = await readTorchPickle(w.path);
-  if (filter) for (const k of [...all.keys()]) if (!filter(k)) all.delete(k);
-  return all;
+  return readTorchPickle(w.path, filter ? { filter } : {});
 }
