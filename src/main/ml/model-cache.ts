@@ -97,7 +97,7 @@ async function filesStamp(dir: string): Promise<string | null> {
 }
 
 function optionsKey(load: LoadOptions = {}): string {
-  return JSON.stringify([load.numLabels ?? null, load.labels ?? null, load.seed ?? 0, load.pooling ?? null]);
+  return JSON.stringify([load.numLabels ?? null, load.labels ?? null, load.seed ?? 0, load.pooling ?? null, load.inputSize ?? null]);
 }
 
 type Memo = Record<string, { stamp: string; hash: string }>;

@@ -21,7 +21,7 @@ import { findWeightFiles, HINT_FILE, readWeights } from '../weights/weight-files
 
 export { HINT_FILE };
 import { parseConfig, type ViTConfig } from './configs.js';
-import { parsePreprocessorConfig, type PreprocessorConfig, timmPreprocessor, type TimmPretrainedCfg } from './processors.js';
+import { modelInputSize, parsePreprocessorConfig, type PreprocessorConfig, timmPreprocessor, type TimmPretrainedCfg } from './processors.js';
 import type { TensorEntry } from './safetensors.js';
 
 /** The catalogue hint a folder may carry (schema "tessella-model-hint/0"); only what changes the network or its input is read. */
@@ -38,6 +38,8 @@ export type ModelHint = z.infer<typeof HintSchema>;
 export interface BackboneOptions {
   /** Overrides the hint's pooling (`--pooling`). */
   pooling?: Pooling;
+  /** Run at this [height, width] instead of the native size. */
+  inputSize?: [number, number];
 }
 
 export interface LoadedBackbone {
@@ -74,6 +76,14 @@ async function readHint(dir: string, hash: Hash): Promise<ModelHint> {
   return r.data;
 }
 
+/** The processor for another input size: the crop becomes that size, the resize scales with it. */
+function resizedProcessor(pp: PreprocessorConfig, [h, w]: [number, number]): PreprocessorConfig {
+  const { height } = modelInputSize(pp);
+  const scale = h / height;
+  const size = pp.size && typeof pp.size === 'object' && 'shortest_edge' in pp.size ? { shortest_edge: Math.round(pp.size.shortest_edge * scale) } : { height: h, width: w };
+  return { ...pp, size, do_center_crop: true, crop_size: { height: h, width: w } };
+}
+
 /** Reads a backbone folder whose config.json has been read (and hashed); the caller hashes `weightFiles`. */
 export async function loadBackbone(dir: string, config: Record<string, unknown>, hash: Hash, opts: BackboneOptions = {}): Promise<LoadedBackbone> {
   const hint = await readHint(dir, hash);
@@ -83,7 +93,7 @@ export async function loadBackbone(dir: string, config: Record<string, unknown>,
   // memory, and only the plan's tensors are kept below.
   const all = await readWeights(files);
   const pooling = opts.pooling ?? hint.pooling;
-  const plan = vitPlan(config, (n) => all.get(n)?.shape, { pooling, timmKwargs: hint.timm_create_model_extra_kwargs });
+  const plan = vitPlan(config, (n) => all.get(n)?.shape, { pooling, inputSize: opts.inputSize, timmKwargs: hint.timm_create_model_extra_kwargs });
   const wanted = new Set(planTensorNames(plan));
   const weights = new Map<string, TensorEntry>();
   const unusedKeys: string[] = [];
@@ -92,7 +102,7 @@ export async function loadBackbone(dir: string, config: Record<string, unknown>,
     else unusedKeys.push(k);
   }
   all.clear();
-  hash.update(`\0plan\0${JSON.stringify({ pooling: plan.pooling })}`);
+  hash.update(`\0plan\0${JSON.stringify({ pooling: plan.pooling, inputSize: plan.inputSize })}`);
 
   let preprocessor: PreprocessorConfig;
   const ppPath = join(dir, 'preprocessor_config.json');
@@ -102,6 +112,7 @@ export async function loadBackbone(dir: string, config: Record<string, unknown>,
     const text = await readFile(ppPath, 'utf8');
     hash.update(text);
     preprocessor = parsePreprocessorConfig(JSON.parse(text), ppPath);
+    if (opts.inputSize) preprocessor = resizedProcessor(preprocessor, opts.inputSize);
   } else {
     throw new DomainError('invalid-input', `${dir}: no preprocessor_config.json (a transformers backbone needs one to say its input size and normalisation)`);
   }

@@ -79,6 +79,8 @@ export interface LoadOptions {
   seed?: number;
   /** Backbones: how tokens become the embedding (default: the folder's hint, else CLS). */
   pooling?: Pooling;
+  /** Backbones: run at this [height, width] (the position table is resampled as timm's dynamic_img_size does). */
+  inputSize?: [number, number];
 }
 
 export type CheckpointLike = Pick<Checkpoint, 'arch' | 'config' | 'preprocessor' | 'id2label' | 'weights'> & { stain?: StainParams | null; plan?: NetworkPlan };
@@ -212,7 +214,7 @@ async function loadBackboneCheckpoint(dir: string, configJson: Record<string, un
   if (opts.numLabels !== undefined || opts.labels !== undefined) {
     throw new Error(`${dir}: a pretrained backbone has no classifier; train a head on its embeddings instead of asking for labels`);
   }
-  const b = await loadBackbone(dir, configJson, hash, { pooling: opts.pooling });
+  const b = await loadBackbone(dir, configJson, hash, { pooling: opts.pooling, inputSize: opts.inputSize });
   let stain: StainParams | null = null;
   const stainPath = join(dir, STAIN_FILE);
   if (existsSync(stainPath)) {
