@@ -11,6 +11,7 @@ const benchmarks: Record<string, Bench> = {
   'predict-cli': async () => (await import('./predict-cli')).benchPredictCli(),
   slide: async () => (await import('./slide')).benchSlide(),
   train: async () => (await import('./train')).benchTrain(),
+  'fm-sizes': async () => (await import('./fm-sizes')).benchFmSizes(),
 };
 
 async function main(): Promise<void> {

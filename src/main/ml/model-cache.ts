@@ -209,7 +209,9 @@ export async function openOnnxModel(ref: string, opts: ModelCacheOptions & Omit<
   }
   const stamp = await checkpointStamp(ref);
   const ck = await loadCheckpointOf(ref, opts.load);
-  const engine = await OnnxEngine.load(ck, engineOpts);
-  await rememberCheckpoint(ref, ck, stamp, { cacheDir, load: opts.load });
-  return { engine, model: specOf(ck), dir: ck.dir ? resolve(ck.dir) : null, weightsRead: true };
+  const loaded = specOf(ck);
+  // Nothing here reads the weights after the graph is built: let them go before onnxruntime loads it.
+  const engine = await OnnxEngine.load({ ...ck, plan: loaded.plan }, { ...engineOpts, releaseWeights: true });
+  await rememberCheckpoint(ref, { ...ck, plan: loaded.plan }, stamp, { cacheDir, load: opts.load });
+  return { engine, model: loaded, dir: ck.dir ? resolve(ck.dir) : null, weightsRead: true };
 }

@@ -33,6 +33,7 @@ import { resnetInitParameter, resnetParameterShapes } from './resnet.js';
 import { type TensorEntry, writeSafetensors } from './safetensors.js';
 import { vitInitParameter, vitParameterShapes } from './vit.js';
 import { isBackboneConfig, loadBackbone } from './backbone.js';
+import { DomainError } from '../../errors.js';
 import type { NetworkPlan, Pooling } from '../plan.js';
 import { findWeightFiles, readWeights } from '../weights/weight-files.js';
 
@@ -212,7 +213,7 @@ export async function loadCheckpoint(dirOrArch: string, opts: LoadOptions = {}):
 /** A pretrained backbone folder (timm, DINOv2): no head, no labels; the plan says what it computes. */
 async function loadBackboneCheckpoint(dir: string, configJson: Record<string, unknown>, hash: ReturnType<typeof createHash>, opts: LoadOptions): Promise<Checkpoint> {
   if (opts.numLabels !== undefined || opts.labels !== undefined) {
-    throw new Error(`${dir}: a pretrained backbone has no classifier; train a head on its embeddings instead of asking for labels`);
+    throw new DomainError('invalid-input', `${dir}: a pretrained backbone has no classifier; train a head on its embeddings instead of asking for labels`, 'no-classifier');
   }
   const b = await loadBackbone(dir, configJson, hash, { pooling: opts.pooling, inputSize: opts.inputSize });
   let stain: StainParams | null = null;

@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { buildOnnxModel, isCurrentModelFile, writeModelFile } from './export';
+import { isCurrentModelFile, writeOnnxModel } from './export';
 import type { ExportableCheckpoint } from './export';
 import { planOf } from '../arch/index.js';
 import { attentionOutput } from '../emit/onnx.js';
@@ -29,6 +29,13 @@ export interface OnnxEngineOptions {
   chunkSize?: number;
   /** intra-op threads; default: every core. */
   threads?: number;
+  /** Weights above this many bytes go to an external-data side file (default export.ts EXTERNAL_DATA_ABOVE_BYTES). */
+  externalDataAbove?: number;
+  /**
+   * Empty `ck.weights` once the graph is written, before onnxruntime reads it: for a 1 B-parameter
+   * backbone that is 4.4 GB less at the memory peak. Only for callers done with the weights.
+   */
+  releaseWeights?: boolean;
 }
 
 export interface RunResult {
@@ -143,13 +150,18 @@ export class OnnxEngine {
     const explain = !!opts.explain;
     if (explain && ck.arch !== 'vit') throw new Error('explain is available for ViT checkpoints only');
     const modelPath = join(opts.cacheDir, `${ck.hash}${explain ? '-explain' : ''}.onnx`);
-    const build = (): Promise<number> => writeModelFile(buildOnnxModel(ck, { explain }), modelPath);
+    const plan = planOf(ck); // before the weights may be released: an HF plan is read from their shapes
+    const build = async (): Promise<number> => {
+      if (!ck.weights.size) throw new Error(`${modelPath}: the cached graph is unusable and the weights were not kept to rebuild it`);
+      return writeOnnxModel({ ...ck, plan }, modelPath, { explain, externalDataAbove: opts.externalDataAbove });
+    };
     let fromCache = await isCurrentModelFile(modelPath);
     if (!fromCache) {
       await build();
       // A new graph may push the cache past its limit; older checkpoints' graphs make room.
       await trimGraphCache(opts.cacheDir, ck.hash).catch(() => undefined);
     } else await touch(modelPath); // the cache's "last used", for its trimming
+    if (opts.releaseWeights) ck.weights.clear();
 
     const threads = opts.threads ?? availableParallelism();
     const providers = opts.executionProviders ?? ['cpu'];
@@ -171,7 +183,6 @@ export class OnnxEngine {
       provider: choice.provider,
       fallbackReason: choice.fallbackReason,
     };
-    const plan = planOf(ck);
     const [H, W] = plan.inputSize;
     const shape = { ...common, arch: ck.arch, inputShape: [plan.channels, H, W] as const, plan, embeddingDim: embeddingDim(plan), hasHead: plan.head !== null };
     if (plan.kind === 'vit') {
