@@ -62,10 +62,13 @@ export function parameterCount(s: VitSize): number {
   return tensorShapes(s).reduce((n, [, shape]) => n + shape.reduce((a, b) => a * b, 1), 0);
 }
 
-/** float32 → IEEE half (round to nearest even); enough for random weights in ±0.05. */
+const scratch = new Float32Array(1);
+const scratchBits = new Uint32Array(scratch.buffer);
+
+/** float32 → IEEE half (round to nearest even); enough for random weights in ±0.05 (no overflow, subnormals flushed). */
 function toHalf(x: number): number {
-  const f = new Float32Array([x]);
-  const u = new Uint32Array(f.buffer)[0]!;
+  scratch[0] = x;
+  const u = scratchBits[0]!;
   const sign = (u >>> 16) & 0x8000;
   const exp = ((u >>> 23) & 0xff) - 127 + 15;
   if (exp <= 0) return sign;
@@ -103,13 +106,16 @@ export async function writeRandomVit(dir: string, s: VitSize, dtype: 'F32' | 'F1
       const chunk = 1 << 20;
       for (let start = 0; start < n; start += chunk) {
         const m = Math.min(chunk, n - start);
-        const buf = Buffer.alloc(m * item);
-        for (let i = 0; i < m; i++) {
-          const v = isNormWeight ? 1 + rand() : rand();
-          if (dtype === 'F32') buf.writeFloatLE(v, i * 4);
-          else buf.writeUInt16LE(toHalf(v), i * 2);
+        // Typed views, not Buffer.write* per value: a ViT-g is 1.1 B values.
+        if (dtype === 'F32') {
+          const a = new Float32Array(m);
+          for (let i = 0; i < m; i++) a[i] = isNormWeight ? 1 + rand() : rand();
+          await fh.write(new Uint8Array(a.buffer));
+        } else {
+          const a = new Uint16Array(m);
+          for (let i = 0; i < m; i++) a[i] = toHalf(isNormWeight ? 1 + rand() : rand());
+          await fh.write(new Uint8Array(a.buffer));
         }
-        await fh.write(buf);
       }
     }
   } finally {
