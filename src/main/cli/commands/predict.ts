@@ -225,16 +225,18 @@ const exportCmd: CliCommand = {
     const ck = await loadCheckpoint(ref);
     if (options.explain && ck.arch !== 'vit') throw new CliError('--explain exists for ViT checkpoints only', 2);
     if (format === 'hf') {
+      // A backbone folder is already in its own (timm / transformers) layout; re-saving it as a ViT classifier would lose what it is.
+      if (ck.plan) throw new CliError(`${ck.dir}: a pretrained backbone is kept in its own layout; export it with --format onnx`, 2);
       const dir = resolve(out);
       await saveCheckpoint(ck, dir, { dtype: dtype as 'F32' | 'F16' | 'BF16' | undefined });
       return { format, out: dir, files: ['config.json', 'preprocessor_config.json', 'model.safetensors'].map((f) => join(dir, f)).filter((f) => existsSync(f)), hash: ck.hash };
     }
-    const { exportOnnx } = await import('../../ml/onnx/export.js');
+    const { exportOnnx, externalDataPath } = await import('../../ml/onnx/export.js');
     const toFile = out.toLowerCase().endsWith('.onnx');
     const dir = toFile ? resolve(out, '..') : resolve(out);
     const file = toFile ? resolve(out) : join(dir, 'model.onnx');
     const r = await exportOnnx(ck, file, { explain: !!options.explain });
-    const files = [file];
+    const files = [file, ...(existsSync(externalDataPath(file)) ? [externalDataPath(file)] : [])];
     if (!toFile) {
       // The layout HF Optimum exports use, so tools that read one read this too.
       await mkdir(dir, { recursive: true });
@@ -242,7 +244,7 @@ const exportCmd: CliCommand = {
       await writeFile(join(dir, 'preprocessor_config.json'), JSON.stringify(ck.preprocessor, null, 2) + '\n');
       files.push(join(dir, 'config.json'), join(dir, 'preprocessor_config.json'));
     }
-    return { format, out: file, files, bytes: r.bytes, hash: ck.hash, inputs: ['pixel_values'], outputs: ['logits', 'features', ...(options.explain ? ['attentions_<layer>', 'rollout'] : [])] };
+    return { format, out: file, files, bytes: r.bytes, hash: ck.hash, inputs: ['pixel_values'], outputs: [...(ck.plan && !ck.plan.head ? [] : ['logits']), 'features', ...(options.explain ? ['attentions_<layer>', 'rollout'] : [])] };
   },
   human: (r) => `wrote ${r.files.join(', ')}`,
 };
