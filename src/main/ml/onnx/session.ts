@@ -161,7 +161,9 @@ export class OnnxEngine {
       // A new graph may push the cache past its limit; older checkpoints' graphs make room.
       await trimGraphCache(opts.cacheDir, ck.hash).catch(() => undefined);
     } else await touch(modelPath); // the cache's "last used", for its trimming
-    if (opts.releaseWeights) ck.weights.clear();
+    // A fresh build is not rebuilt on failure: its weights can go before onnxruntime reads the file.
+    // A cached file may turn out damaged, and then they are needed: released once the session exists.
+    if (opts.releaseWeights && !fromCache) ck.weights.clear();
 
     const threads = opts.threads ?? availableParallelism();
     const providers = opts.executionProviders ?? ['cpu'];
@@ -175,6 +177,7 @@ export class OnnxEngine {
       fromCache = false;
       choice = await createSession(modelPath, providers, threads);
     }
+    if (opts.releaseWeights) ck.weights.clear();
     const common = {
       explainable: explain,
       chunkSize: Math.max(1, opts.chunkSize ?? (explain ? 4 : 16)),
