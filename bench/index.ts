@@ -12,6 +12,7 @@ const benchmarks: Record<string, Bench> = {
   slide: async () => (await import('./slide')).benchSlide(),
   train: async () => (await import('./train')).benchTrain(),
   heads: async () => (await import('./heads')).benchHeads(),
+  'fm-sizes': async () => (await import('./fm-sizes')).benchFmSizes(),
 };
 
 async function main(): Promise<void> {

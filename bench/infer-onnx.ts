@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadCheckpoint } from '../src/main/ml/models/checkpoint';
 import { GraphBuilder } from '../src/main/ml/onnx/onnx-model';
-import { resnetShape } from '../src/main/ml/onnx/resnet-graph';
-import { OnnxEngine, type OnnxCheckpoint } from '../src/main/ml/onnx/session';
-import { vitShape } from '../src/main/ml/onnx/vit-graph';
+import { planOf } from '../src/main/ml/arch/index';
+import { OnnxEngine } from '../src/main/ml/onnx/session';
+import { planFlops } from '../src/main/ml/plan';
 
 const THREADS = availableParallelism();
 const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
@@ -23,54 +23,6 @@ const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
   interOpNumThreads: 1,
   logSeverityLevel: 3,
 };
-
-/** FLOPs (2 per multiply-add) of one image through the plain ViT graph (last block CLS-only). */
-export function vitFlops(ck: OnnxCheckpoint): number {
-  const s = vitShape(ck);
-  const T = s.tokens;
-  const D = s.hidden;
-  const I = s.intermediate;
-  const patchEmbed = 2 * (T - 1) * D * s.channels * s.patchSize * s.patchSize;
-  const fullBlock = 2 * (4 * T * D * D + 2 * T * T * D + 2 * T * D * I);
-  const clsBlock = 2 * (2 * T * D * D + 2 * D * D + 2 * T * D + 2 * D * I);
-  return patchEmbed + (s.layers - 1) * fullBlock + clsBlock + 2 * D * s.numLabels;
-}
-
-/** FLOPs of one image through ResNet (convolutions and head; BN folded away, adds ignored). */
-export function resnetFlops(ck: OnnxCheckpoint): number {
-  const s = resnetShape(ck);
-  let flops = 0;
-  let size = s.imageSize;
-  const conv = (inC: number, outC: number, k: number, stride: number): void => {
-    size = Math.floor((size + 2 * Math.floor(k / 2) - k) / stride) + 1;
-    flops += 2 * outC * size * size * inC * k * k;
-  };
-  conv(s.channels, s.embedding, 7, 2);
-  size = Math.floor((size + 2 - 3) / 2) + 1; // max pool 3/2/1
-  let inC = s.embedding;
-  s.hiddenSizes.forEach((outC, stage) => {
-    for (let j = 0; j < s.depths[stage]!; j++) {
-      const stride = j === 0 && (stage > 0 || s.downsampleInFirstStage) ? 2 : 1;
-      const cin = j === 0 ? inC : outC;
-      const inSize = size;
-      if (cin !== outC || stride !== 1) {
-        conv(cin, outC, 1, stride);
-        size = inSize;
-      }
-      if (s.layerType === 'bottleneck') {
-        const red = outC / 4;
-        conv(cin, red, 1, s.downsampleInBottleneck ? stride : 1);
-        conv(red, red, 3, s.downsampleInBottleneck ? 1 : stride);
-        conv(red, outC, 1, 1);
-      } else {
-        conv(cin, outC, 3, stride);
-        conv(outC, outC, 3, 1);
-      }
-    }
-    inC = outC;
-  });
-  return flops + 2 * inC * s.numLabels;
-}
 
 /** GFLOP/s of one 1024³ float32 MatMul in onnxruntime: the practical ceiling for these models. */
 async function measureGemm(): Promise<number> {
@@ -136,7 +88,7 @@ export async function benchInferOnnx(opts: { models?: ('vit-b16' | 'resnet-50')[
   try {
     for (const name of models) {
       const ck = await loadCheckpoint(name, { numLabels: 10 });
-      const flops = ck.arch === 'vit' ? vitFlops(ck) : resnetFlops(ck);
+      const flops = planFlops(planOf(ck), { clsOnlyLast: true });
       const t0 = performance.now();
       const engine = await OnnxEngine.load(ck, { cacheDir });
       const loadMs = performance.now() - t0;

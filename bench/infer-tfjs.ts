@@ -11,7 +11,8 @@ import { engineInfo } from '../src/main/ml/engine/backend';
 import { initTfjsQuietly } from '../src/main/ml/engine-status';
 import { loadCheckpoint } from '../src/main/ml/models/checkpoint';
 import { createModel } from '../src/main/ml/models/index';
-import { resnetFlops, vitFlops } from './infer-onnx';
+import { planOf } from '../src/main/ml/arch/index';
+import { planFlops } from '../src/main/ml/plan';
 
 const WASM_LIMIT = 4 * 1024 ** 3;
 
@@ -50,7 +51,7 @@ export async function benchInferTfjs(opts: { models?: ('vit-b16' | 'resnet-50')[
   const results: Record<string, unknown>[] = [];
   for (const name of models) {
     const ck = await loadCheckpoint(name, { numLabels: 10 });
-    const flops = ck.arch === 'vit' ? vitFlops(ck) : resnetFlops(ck);
+    const flops = planFlops(planOf(ck));
     const model = createModel(ck);
     ck.weights.clear();
     const forward = (x: tf.Tensor4D) => tf.tidy(() => void model.forward(x).logits.dataSync());

@@ -20,7 +20,9 @@ import type { Checkpoint, LoadOptions } from './models/checkpoint.js';
 import { builtinCheckpointHash } from './models/checkpoint-hash.js';
 import { type Arch, type HfConfig, isBuiltinName } from './models/configs.js';
 import type { PreprocessorConfig } from './models/processors.js';
-import { shardFiles } from './models/safetensors.js';
+import { findWeightFiles, HINT_FILE } from './weights/weight-files.js';
+import { planOf } from './arch/index.js';
+import type { NetworkPlan } from './plan.js';
 import { isCurrentModelFile } from './onnx/export.js';
 import { HEAD_WEIGHTS, isHeadFolder, resolveBackboneRef } from './head/head-folder.js';
 import type { OnnxEngine, OnnxEngineOptions } from './onnx/session.js';
@@ -33,6 +35,8 @@ export interface ModelSpec {
   stain: StainParams | null;
   id2label: Record<number, string>;
   hash: string;
+  /** The network the graph was built from, so a warm start needs no weights to know its shapes. */
+  plan: NetworkPlan;
 }
 
 export interface OpenedOnnxModel {
@@ -52,7 +56,7 @@ export interface ModelCacheOptions {
 
 const HASH_MEMO = 'checkpoint-hashes.json';
 const MEMO_LIMIT = 1000;
-const SPEC_VERSION = 2;
+const SPEC_VERSION = 3;
 
 export function onnxCacheDir(home: string = defaultHome()): string {
   return join(home, 'models', 'onnx');
@@ -83,10 +87,10 @@ async function filesStamp(dir: string): Promise<string | null> {
   const files = ['config.json'];
   if (existsSync(at('preprocessor_config.json'))) files.push('preprocessor_config.json');
   if (existsSync(at(STAIN_FILE))) files.push(STAIN_FILE);
-  if (existsSync(at('model.safetensors'))) files.push('model.safetensors');
-  else if (existsSync(at('model.safetensors.index.json'))) {
-    files.push('model.safetensors.index.json', ...(await shardFiles(at('model.safetensors.index.json'))).map((f) => f.slice(dir.length + 1)));
-  } else return null;
+  if (existsSync(at(HINT_FILE))) files.push(HINT_FILE);
+  const weights = await findWeightFiles(dir);
+  if (!weights) return null;
+  files.push(...weights.files.map((f) => f.slice(dir.length + 1)));
   const parts = await Promise.all(files.map(async (f) => {
     const s = await stat(at(f));
     return [f, s.size, s.mtimeMs];
@@ -110,7 +114,7 @@ async function headFilesStamp(dir: string): Promise<string | null> {
 }
 
 function optionsKey(load: LoadOptions = {}): string {
-  return JSON.stringify([load.numLabels ?? null, load.labels ?? null, load.seed ?? 0]);
+  return JSON.stringify([load.numLabels ?? null, load.labels ?? null, load.seed ?? 0, load.pooling ?? null, load.inputSize ?? null]);
 }
 
 type Memo = Record<string, { stamp: string; hash: string }>;
@@ -159,7 +163,7 @@ export async function checkpointStamp(ref: string): Promise<string | null> {
  */
 export async function rememberCheckpoint(ref: string, ck: Checkpoint, stamp: string | null, opts: ModelCacheOptions = {}): Promise<void> {
   const cacheDir = opts.cacheDir ?? onnxCacheDir();
-  const spec: ModelSpec & { version: number } = { version: SPEC_VERSION, arch: ck.arch, config: ck.config, preprocessor: ck.preprocessor, stain: ck.stain, id2label: ck.id2label, hash: ck.hash };
+  const spec: ModelSpec & { version: number } = { version: SPEC_VERSION, ...specOf(ck) };
   await writeJsonAtomic(join(cacheDir, `${ck.hash}.json`), spec);
   if (!stamp || stamp !== (await checkpointStamp(ref))) return;
   const dir = checkpointDir(ref);
@@ -174,11 +178,16 @@ export async function rememberCheckpoint(ref: string, ck: Checkpoint, stamp: str
   await writeJsonAtomic(memoPath, memo);
 }
 
+/** What is remembered of a loaded checkpoint: everything but its weights. */
+export function specOf(ck: Checkpoint): ModelSpec {
+  return { arch: ck.arch, config: ck.config, preprocessor: ck.preprocessor, stain: ck.stain, id2label: ck.id2label, hash: ck.hash, plan: planOf(ck) };
+}
+
 /** The stored description of checkpoint `hash`, or null. */
 export async function readSpec(hash: string, cacheDir: string = onnxCacheDir()): Promise<ModelSpec | null> {
   const s = await readJson<ModelSpec & { version?: number }>(join(cacheDir, `${hash}.json`));
-  if (!s || s.version !== SPEC_VERSION || s.hash !== hash || !s.config || !s.preprocessor || !s.id2label) return null;
-  return { arch: s.arch, config: s.config, preprocessor: s.preprocessor, stain: s.stain ?? null, id2label: s.id2label, hash: s.hash };
+  if (!s || s.version !== SPEC_VERSION || s.hash !== hash || !s.config || !s.preprocessor || !s.id2label || !s.plan) return null;
+  return { arch: s.arch, config: s.config, preprocessor: s.preprocessor, stain: s.stain ?? null, id2label: s.id2label, hash: s.hash, plan: s.plan };
 }
 
 /** loadCheckpoint(), its errors naming the checkpoint (a damaged weight file's parser error would not). */
@@ -217,7 +226,9 @@ export async function openOnnxModel(ref: string, opts: ModelCacheOptions & Omit<
   }
   const stamp = await checkpointStamp(ref);
   const ck = await loadCheckpointOf(ref, opts.load);
-  const engine = await OnnxEngine.load(ck, engineOpts);
-  await rememberCheckpoint(ref, ck, stamp, { cacheDir, load: opts.load });
-  return { engine, model: { arch: ck.arch, config: ck.config, preprocessor: ck.preprocessor, stain: ck.stain, id2label: ck.id2label, hash: ck.hash }, dir: ck.dir ? resolve(ck.dir) : null, weightsRead: true };
+  const loaded = specOf(ck);
+  // Nothing here reads the weights after the graph is built: let them go before onnxruntime loads it.
+  const engine = await OnnxEngine.load({ ...ck, plan: loaded.plan }, { ...engineOpts, releaseWeights: true });
+  await rememberCheckpoint(ref, { ...ck, plan: loaded.plan }, stamp, { cacheDir, load: opts.load });
+  return { engine, model: loaded, dir: ck.dir ? resolve(ck.dir) : null, weightsRead: true };
 }

@@ -16,6 +16,7 @@ import { parseHubRef } from '../../ml/hub/repo-id.js';
 import { ENGINE_NAMES, type EngineName, isEngineName } from '../../ml/infer/engine-runner.js';
 import { labelList, onnxCacheDir } from '../../ml/model-cache.js';
 import { BUILTIN_CONFIGS, isBuiltinName } from '../../ml/models/configs.js';
+import { type Pooling, POOLINGS } from '../../ml/plan.js';
 
 const BUILTINS = Object.keys(BUILTIN_CONFIGS).join(', ');
 
@@ -125,10 +126,13 @@ const featuresCmd: CliCommand = {
     engine: ENGINE_OPTION,
     batch: BATCH_OPTION,
     provider: PROVIDER_OPTION,
+    pooling: { type: 'string', description: `pretrained backbones: ${POOLINGS.join(', ')} (default: the model's catalogue hint, else cls)` },
   },
   async run({ positionals, options, io, app }) {
     const engine = engineOf(options);
     const batchSize = positiveInt(options, 'batch');
+    const pooling = options.pooling as string | undefined;
+    if (pooling !== undefined && !(POOLINGS as readonly string[]).includes(pooling)) throw new CliError(`--pooling must be ${POOLINGS.join(', ')}, got "${pooling}"`, 2);
     const out = options.out as string | undefined;
     if (!out) throw new CliError('--out F is required (writes F.npy and F.csv)', 2);
     const data = options.data as string | undefined;
@@ -139,7 +143,8 @@ const featuresCmd: CliCommand = {
     await mkdir(resolve(out, '..'), { recursive: true });
     const bar = progress(io, 'features', items.length);
     try {
-      return await exportFeatures(ref, items, resolve(out), { engine, batchSize, cacheDir: onnxCacheDir(defaultHome()), executionProviders: providers(options), onProgress: bar.onProgress });
+      const load = pooling ? { pooling: pooling as Pooling } : undefined;
+      return await exportFeatures(ref, items, resolve(out), { engine, batchSize, load, cacheDir: onnxCacheDir(defaultHome()), executionProviders: providers(options), onProgress: bar.onProgress });
     } finally {
       bar.end();
     }
@@ -226,16 +231,18 @@ const exportCmd: CliCommand = {
     const ck = await loadCheckpoint(ref);
     if (options.explain && ck.arch !== 'vit') throw new CliError('--explain exists for ViT checkpoints only', 2);
     if (format === 'hf') {
+      // A backbone folder is already in its own (timm / transformers) layout; re-saving it as a ViT classifier would lose what it is.
+      if (ck.plan) throw new CliError(`${ck.dir}: a pretrained backbone is kept in its own layout; export it with --format onnx`, 2);
       const dir = resolve(out);
       await saveCheckpoint(ck, dir, { dtype: dtype as 'F32' | 'F16' | 'BF16' | undefined });
       return { format, out: dir, files: ['config.json', 'preprocessor_config.json', 'model.safetensors'].map((f) => join(dir, f)).filter((f) => existsSync(f)), hash: ck.hash };
     }
-    const { exportOnnx } = await import('../../ml/onnx/export.js');
+    const { exportOnnx, externalDataPath } = await import('../../ml/onnx/export.js');
     const toFile = out.toLowerCase().endsWith('.onnx');
     const dir = toFile ? resolve(out, '..') : resolve(out);
     const file = toFile ? resolve(out) : join(dir, 'model.onnx');
     const r = await exportOnnx(ck, file, { explain: !!options.explain });
-    const files = [file];
+    const files = [file, ...(existsSync(externalDataPath(file)) ? [externalDataPath(file)] : [])];
     if (!toFile) {
       // The layout HF Optimum exports use, so tools that read one read this too.
       await mkdir(dir, { recursive: true });
@@ -243,7 +250,7 @@ const exportCmd: CliCommand = {
       await writeFile(join(dir, 'preprocessor_config.json'), JSON.stringify(ck.preprocessor, null, 2) + '\n');
       files.push(join(dir, 'config.json'), join(dir, 'preprocessor_config.json'));
     }
-    return { format, out: file, files, bytes: r.bytes, hash: ck.hash, inputs: ['pixel_values'], outputs: ['logits', 'features', ...(options.explain ? ['attentions_<layer>', 'rollout'] : [])] };
+    return { format, out: file, files, bytes: r.bytes, hash: ck.hash, inputs: ['pixel_values'], outputs: [...(ck.plan && !ck.plan.head ? [] : ['logits']), 'features', ...(options.explain ? ['attentions_<layer>', 'rollout'] : [])] };
   },
   human: (r) => `wrote ${r.files.join(', ')}`,
 };

@@ -49,6 +49,41 @@ export interface EngineRunner {
   dispose(): Promise<void>;
 }
 
+/**
+ * The tfjs forward pass of a checkpoint: backbones (which carry a plan) through the plan emitter,
+ * HF classifiers through their models/ class (which training shares). Weights are released after.
+ */
+async function tfjsForward(ck: import('../models/checkpoint.js').Checkpoint): Promise<{ run(x: import('@tensorflow/tfjs-core').Tensor4D): [Float32Array, Float32Array]; dispose(): void }> {
+  if (ck.plan?.kind === 'vit') {
+    const { TfjsVit } = await import('../emit/tfjs.js');
+    const { floatWeight } = await import('../onnx/graph-input.js');
+    const model = new TfjsVit(ck.plan, (name, shape) => floatWeight(ck, name, shape));
+    ck.weights.clear();
+    return {
+      run: (x) => {
+        const out = model.forward(x);
+        // No head: an empty logits array, as the ONNX engine gives.
+        const r: [Float32Array, Float32Array] = [out.logits ? (out.logits.dataSync().slice() as Float32Array) : new Float32Array(0), out.features.dataSync().slice() as Float32Array];
+        out.features.dispose();
+        out.logits?.dispose();
+        out.lastHiddenState.dispose();
+        return r;
+      },
+      dispose: () => model.dispose(),
+    };
+  }
+  const { createModel } = await import('../models/index.js');
+  const model = createModel(ck);
+  ck.weights.clear(); // the model holds its own copy now
+  return {
+    run: (x) => {
+      const out = model.forward(x);
+      return [out.logits.dataSync().slice() as Float32Array, out.features.dataSync().slice() as Float32Array];
+    },
+    dispose: () => model.dispose(),
+  };
+}
+
 function split(data: Float32Array, n: number): Float32Array[] {
   const k = data.length / n;
   return Array.from({ length: n }, (_, i) => data.slice(i * k, (i + 1) * k));
@@ -80,13 +115,11 @@ export async function openRunner(ref: string, opts: RunnerOptions): Promise<Engi
   const { initTfjsQuietly } = await import('../engine-status.js');
   const init = await initTfjsQuietly();
   const tf = await import('@tensorflow/tfjs-core');
-  const { createModel } = await import('../models/index.js');
   const ck = await loadCheckpointOf(ref, opts.load);
   if ((ck as { head?: { kind: string } }).head?.kind === 'mlp') {
     throw new DomainError('unsupported', `${ref}: an MLP head runs on the onnx engine only (use --engine onnx)`);
   }
-  const model = createModel(ck);
-  ck.weights.clear(); // the model holds its own copy now
+  const forward = await tfjsForward(ck);
   const { modelInputSize } = await import('../models/processors.js');
   const { height, width } = modelInputSize(ck.preprocessor);
   return {
@@ -97,14 +130,11 @@ export async function openRunner(ref: string, opts: RunnerOptions): Promise<Engi
     stain: ck.stain,
     info: { engine: 'tfjs', backend: init.backend },
     async run(pixels, n) {
-      const [logits, features] = tf.tidy(() => {
-        const out = model.forward(tf.tensor4d(pixels, [n, 3, height, width]));
-        return [out.logits.dataSync().slice() as Float32Array, out.features.dataSync().slice() as Float32Array];
-      });
-      return { logits: split(logits, n), features: split(features, n) };
+      const [logits, features] = tf.tidy(() => forward.run(tf.tensor4d(pixels, [n, 3, height, width])));
+      return { logits: logits.length ? split(logits, n) : Array.from({ length: n }, () => new Float32Array(0)), features: split(features, n) };
     },
     async dispose() {
-      model.dispose();
+      forward.dispose();
     },
   };
 }

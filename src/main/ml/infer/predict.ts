@@ -4,6 +4,7 @@
  * batches, two batches of pixels at most alive at a time (image-batches.ts).
  */
 import type { LoadOptions } from '../models/checkpoint.js';
+import { DomainError } from '../../errors.js';
 import { type EngineName, type EngineRunner, openRunner, type RunnerInfo } from './engine-runner.js';
 import { forEachBatch } from './image-batches.js';
 
@@ -74,6 +75,10 @@ export async function runFiles(
 
 export async function predict(modelRef: string, files: string[], opts: PredictOptions = {}): Promise<PredictRun> {
   const runner = await openRunner(modelRef, { engine: opts.engine ?? 'onnx', cacheDir: opts.cacheDir, load: opts.load, executionProviders: opts.executionProviders });
+  if (!runner.labels.length) {
+    await runner.dispose();
+    throw new DomainError('invalid-input', `${modelRef}: a pretrained backbone without a classifier; embed with \`tessella features\` or train a head on it`, 'no-classifier');
+  }
   try {
     const predictions: FilePrediction[] = [];
     await runFiles(runner, files, opts.batchSize ?? 8, (file, _i, out) => void predictions.push(toPrediction(file, out.logits, runner.labels, opts.topk)), opts.onProgress);

@@ -30,10 +30,13 @@ import { STAIN_FILE, StainParams } from '../../train/stain.js';
 import { builtinKeyPart, keyTailParts, resolveLabels } from './checkpoint-hash.js';
 import { parsePreprocessorConfig, type PreprocessorConfig, standardPreprocessor } from './processors.js';
 import { resnetInitParameter, resnetParameterShapes } from './resnet.js';
-import { readSafetensors, shardFiles, type TensorEntry, writeSafetensors } from './safetensors.js';
+import { type TensorEntry, writeSafetensors } from './safetensors.js';
 import { vitInitParameter, vitParameterShapes } from './vit.js';
 import { isHeadFolder } from '../head/head-folder.js';
-import { parseJsonFile } from '../../errors.js';
+import { DomainError, parseJsonFile } from '../../errors.js';
+import { isBackboneConfig, loadBackbone } from './backbone.js';
+import type { NetworkPlan, Pooling } from '../plan.js';
+import { findWeightFiles, readWeights } from '../weights/weight-files.js';
 
 export type { HfConfig } from './configs.js';
 export type { PreprocessorConfig } from './processors.js';
@@ -62,6 +65,11 @@ export interface Checkpoint {
   /** sha256 over config, preprocessor config, weight file(s) and the load options that changed weights: a cache key. */
   hash: string;
   loadReport: LoadReport;
+  /**
+   * The network, when the loader described it (pretrained backbones: timm, DINOv2). Absent for
+   * HF ViT/ResNet classifiers, whose plan follows from config and weights (arch/index.ts planOf).
+   */
+  plan?: NetworkPlan;
 }
 
 export interface LoadOptions {
@@ -71,9 +79,13 @@ export interface LoadOptions {
   labels?: string[];
   /** Seed for every weight that has to be initialised (default 0). */
   seed?: number;
+  /** Backbones: how tokens become the embedding (default: the folder's hint, else CLS). */
+  pooling?: Pooling;
+  /** Backbones: run at this [height, width] (the position table is resampled as timm's dynamic_img_size does). */
+  inputSize?: [number, number];
 }
 
-export type CheckpointLike = Pick<Checkpoint, 'arch' | 'config' | 'preprocessor' | 'id2label' | 'weights'> & { stain?: StainParams | null };
+export type CheckpointLike = Pick<Checkpoint, 'arch' | 'config' | 'preprocessor' | 'id2label' | 'weights'> & { stain?: StainParams | null; plan?: NetworkPlan };
 
 export function parameterShapes(config: HfConfig, numLabels: number): Map<string, number[]> {
   return config.model_type === 'vit' ? vitParameterShapes(config, numLabels) : resnetParameterShapes(config, numLabels);
@@ -128,8 +140,10 @@ export async function loadCheckpoint(dirOrArch: string, opts: LoadOptions = {}):
     const configText = await readFile(join(dir, 'config.json'), 'utf8').catch(() => {
       throw new Error(`${dir}: no config.json; not a HuggingFace checkpoint folder`);
     });
-    config = parseConfig(parseJsonFile(configText, join(dir, 'config.json')), join(dir, 'config.json'));
+    const configJson: unknown = parseJsonFile(configText, join(dir, 'config.json'));
     hash.update(configText);
+    if (isBackboneConfig(configJson)) return loadBackboneCheckpoint(dir, configJson as Record<string, unknown>, hash, opts);
+    config = parseConfig(configJson, join(dir, 'config.json'));
     const ppPath = join(dir, 'preprocessor_config.json');
     if (existsSync(ppPath)) {
       const ppText = await readFile(ppPath, 'utf8');
@@ -145,16 +159,10 @@ export async function loadCheckpoint(dirOrArch: string, opts: LoadOptions = {}):
       stain = StainParams.parse(parseJsonFile(stainText, stainPath));
       hash.update(`\0${STAIN_FILE}\0${stainText}`);
     }
-    const single = join(dir, 'model.safetensors');
-    const index = join(dir, 'model.safetensors.index.json');
-    // transformers prefers the single file when both exist; so do we.
-    const weightsPath = existsSync(single) ? single : existsSync(index) ? index : null;
-    if (!weightsPath) {
-      const bin = existsSync(join(dir, 'pytorch_model.bin')) ? ' (pytorch_model.bin is not read: save it with safe_serialization=True)' : '';
-      throw new Error(`${dir}: no model.safetensors or model.safetensors.index.json${bin}`);
-    }
-    fileWeights = await readSafetensors(weightsPath);
-    await hashFiles(hash, weightsPath === index ? [index, ...(await shardFiles(index))] : [single]);
+    const files = await findWeightFiles(dir);
+    if (!files) throw new Error(`${dir}: no model.safetensors, model.safetensors.index.json or pytorch_model.bin`);
+    fileWeights = await readWeights(files);
+    await hashFiles(hash, files.files);
   }
   const arch: Arch = config.model_type;
 
@@ -202,6 +210,34 @@ export async function loadCheckpoint(dirOrArch: string, opts: LoadOptions = {}):
     weights: ordered,
     hash: hash.digest('hex'),
     loadReport: report,
+  };
+}
+
+/** A pretrained backbone folder (timm, DINOv2): no head, no labels; the plan says what it computes. */
+async function loadBackboneCheckpoint(dir: string, configJson: Record<string, unknown>, hash: ReturnType<typeof createHash>, opts: LoadOptions): Promise<Checkpoint> {
+  if (opts.numLabels !== undefined || opts.labels !== undefined) {
+    throw new DomainError('invalid-input', `${dir}: a pretrained backbone has no classifier; train a head on its embeddings instead of asking for labels`, 'no-classifier');
+  }
+  const b = await loadBackbone(dir, configJson, hash, { pooling: opts.pooling, inputSize: opts.inputSize });
+  let stain: StainParams | null = null;
+  const stainPath = join(dir, STAIN_FILE);
+  if (existsSync(stainPath)) {
+    const stainText = await readFile(stainPath, 'utf8');
+    stain = StainParams.parse(JSON.parse(stainText));
+    hash.update(`\0${STAIN_FILE}\0${stainText}`);
+  }
+  await hashFiles(hash, b.weightFiles);
+  return {
+    dir,
+    arch: 'vit',
+    config: b.config,
+    preprocessor: b.preprocessor,
+    stain,
+    id2label: {},
+    weights: b.weights,
+    hash: hash.digest('hex'),
+    loadReport: { newKeys: [], unusedKeys: b.unusedKeys, reshapedKeys: [] },
+    plan: b.plan,
   };
 }
 

@@ -6,6 +6,9 @@
  *   int(shortest_edge / crop_pct) keeping the aspect ratio, then centre-crop shortest_edge square
  *   (top = floor((H - crop) / 2)); from 384 up, resize straight to a square. Then rescale, normalise.
  * - DeiTImageProcessor / BitImageProcessor: resize (fixed size / short side), centre crop crop_size.
+ * - timm pretrained_cfg (timmPreprocessor): short side to floor(S / crop_pct), centre crop S with
+ *   torchvision's offset int(round((H - S) / 2)) (Python's half-even), expressed as a
+ *   BitImageProcessor config with `crop_rounding: "half_even"`.
  *
  * Resizing is Pillow's algorithm (pil-resize.ts), so pixels match what Python feeds the model.
  * Arithmetic follows numpy's: rescale in float64 then to float32, normalise in float32.
@@ -41,6 +44,11 @@ export const PreprocessorConfigSchema = z.looseObject({
   do_normalize: z.boolean().default(true),
   image_mean: z.union([z.array(z.number()), z.number()]).optional(),
   image_std: z.union([z.array(z.number()), z.number()]).optional(),
+  /**
+   * Not a transformers field: how the centre crop's offset is rounded. transformers floors
+   * (H - S) // 2; timm/torchvision round half to even. Absent = floor.
+   */
+  crop_rounding: z.enum(['floor', 'half_even']).optional(),
 });
 export type PreprocessorConfig = z.infer<typeof PreprocessorConfigSchema>;
 
@@ -117,10 +125,17 @@ function shortSideSize(h: number, w: number, size: number): { h: number; w: numb
   return w <= h ? { h: newLong, w: size } : { h: size, w: newLong };
 }
 
-function centerCrop(img: RGBImage, ch: number, cw: number): RGBImage {
+/** Python's round() of a multiple of 0.5: halves go to the even neighbour. */
+function roundHalfEven(x: number): number {
+  const f = Math.floor(x);
+  return x - f !== 0.5 ? Math.round(x) : f % 2 === 0 ? f : f + 1;
+}
+
+function centerCrop(img: RGBImage, ch: number, cw: number, rounding: 'floor' | 'half_even' = 'floor'): RGBImage {
   if (ch > img.height || cw > img.width) throw new Error(`centre crop ${ch}x${cw} larger than the ${img.height}x${img.width} image`);
-  const top = Math.floor((img.height - ch) / 2);
-  const left = Math.floor((img.width - cw) / 2);
+  const offset = (extra: number): number => (rounding === 'half_even' ? roundHalfEven(extra / 2) : Math.floor(extra / 2));
+  const top = offset(img.height - ch);
+  const left = offset(img.width - cw);
   const out = new Uint8Array(ch * cw * 3);
   for (let y = 0; y < ch; y++) out.set(img.data.subarray(((top + y) * img.width + left) * 3, ((top + y) * img.width + left + cw) * 3), y * cw * 3);
   return { data: out, width: cw, height: ch };
@@ -159,9 +174,58 @@ export function resizeForModel(img: RGBImage, pp: PreprocessorConfig): RGBImage 
   if (pp.do_center_crop && pp.crop_size !== undefined) {
     const cs = pp.crop_size;
     const [ch, cw] = isHW(cs) ? [cs.height, cs.width] : typeof cs === 'number' ? [cs, cs] : [cs.shortest_edge, cs.shortest_edge];
-    out = centerCrop(out, ch, cw);
+    out = centerCrop(out, ch, cw, pp.crop_rounding);
   }
   return out;
+}
+
+/** timm's interpolation names → PIL resample codes. */
+const TIMM_INTERPOLATION: Record<string, number> = {
+  nearest: PIL_RESAMPLE.NEAREST,
+  bilinear: PIL_RESAMPLE.BILINEAR,
+  bicubic: PIL_RESAMPLE.BICUBIC,
+  lanczos: PIL_RESAMPLE.LANCZOS,
+  box: PIL_RESAMPLE.BOX,
+  hamming: PIL_RESAMPLE.HAMMING,
+};
+
+export interface TimmPretrainedCfg {
+  input_size?: number[];
+  crop_pct?: number;
+  crop_mode?: string;
+  interpolation?: string;
+  mean?: number[];
+  std?: number[];
+}
+
+/**
+ * timm's eval transform (resolve_data_config + create_transform) as a processor config: resize
+ * the short side to floor(S / crop_pct) (both sides when the input is not square), centre crop
+ * to the input size with torchvision's half-even offset, then x/255 and (x - mean) / std.
+ * `override` (a catalogue hint) wins over the folder's pretrained_cfg where it says something.
+ */
+export function timmPreprocessor(cfg: TimmPretrainedCfg, override: Partial<Pick<TimmPretrainedCfg, 'mean' | 'std' | 'interpolation'>> = {}, inputSize?: [number, number], where = 'config.json'): PreprocessorConfig {
+  const [h, w] = inputSize ?? (cfg.input_size?.length === 3 ? [cfg.input_size[1]!, cfg.input_size[2]!] : [224, 224]);
+  const cropPct = cfg.crop_pct ?? 0.875;
+  if ((cfg.crop_mode ?? 'center') !== 'center') throw new Error(`${where}: pretrained_cfg crop_mode ${cfg.crop_mode} is not supported (center)`);
+  const interpolation = override.interpolation ?? cfg.interpolation ?? 'bicubic';
+  const resample = TIMM_INTERPOLATION[interpolation];
+  if (resample === undefined) throw new Error(`${where}: interpolation ${interpolation} is not supported`);
+  const size = h === w ? { shortest_edge: Math.floor(h / cropPct) } : { height: Math.floor(h / cropPct), width: Math.floor(w / cropPct) };
+  return parsePreprocessorConfig(
+    {
+      image_processor_type: 'BitImageProcessor',
+      do_resize: true,
+      size,
+      resample,
+      do_center_crop: true,
+      crop_size: { height: h, width: w },
+      crop_rounding: 'half_even',
+      image_mean: override.mean ?? cfg.mean ?? IMAGENET_DEFAULT_MEAN,
+      image_std: override.std ?? cfg.std ?? IMAGENET_DEFAULT_STD,
+    },
+    where,
+  );
 }
 
 function perChannel(v: number[] | number | undefined, fallback: number[]): number[] {

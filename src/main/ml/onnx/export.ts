@@ -4,12 +4,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import type { GraphCheckpoint } from './graph-input';
-import { PRODUCER, readModelHeader } from './onnx-model';
+import { basename, dirname, join } from 'node:path';
+import { planOf } from '../arch/index.js';
+import { emitOnnx } from '../emit/onnx.js';
+import { embeddingDim } from '../plan.js';
+import { floatWeight, type GraphCheckpoint } from './graph-input';
+import { type GraphBuilder, PRODUCER, readModelHeader } from './onnx-model';
 import type { ProtoMessage } from './protobuf';
-import { buildResnetGraph } from './resnet-graph';
-import { buildVitGraph } from './vit-graph';
 import { appendMlpHead } from '../head/append-head.js';
 import type { HeadLayers } from '../head/head-folder.js';
 
@@ -17,11 +18,13 @@ import type { HeadLayers } from '../head/head-folder.js';
  * Stored as the model's producer_version. Bump it whenever a builder's output changes, so cached
  * files from an older build are rebuilt rather than trusted.
  */
-export const GRAPH_VERSION = 'tessella-onnx-1';
+export const GRAPH_VERSION = 'tessella-onnx-2';
 
 export interface BuildOptions {
   /** ViT only: also output every layer's attention probabilities and the attention rollout. */
   explain?: boolean;
+  /** ViT only: also output `last_hidden_state` (every token after the final norm). */
+  lastHiddenState?: boolean;
 }
 
 /** A checkpoint as the builders need it, plus what makes an exported file self-describing. */
@@ -31,23 +34,53 @@ export interface ExportableCheckpoint extends GraphCheckpoint {
   preprocessor?: unknown;
 }
 
+/**
+ * Above this many bytes of weights a model is written with ONNX external data (`<file>.data`
+ * next to it): a protobuf message cannot exceed 2 GB, and ViT-H/g backbones are 2.5-4.5 GB.
+ */
+export const EXTERNAL_DATA_ABOVE_BYTES = 1.5 * 2 ** 30;
+
 export function buildOnnxModel(ck: ExportableCheckpoint, opts: BuildOptions = {}): ProtoMessage {
-  const model = buildNetworkModel(ck, opts);
-  // a head trained on this backbone (ml/head): an MLP replaces the graph's classifier
+  const { graph, doc, metadata } = buildGraph(ck, opts);
+  return withHead(ck, graph.toModel(GRAPH_VERSION, doc, metadata));
+}
+
+/** A head trained on this backbone (ml/head): an MLP replaces the graph's classifier; a linear one already is it. */
+function withHead(ck: ExportableCheckpoint, model: ProtoMessage): ProtoMessage {
   const head = (ck as { head?: HeadLayers }).head;
   return head?.kind === 'mlp' ? appendMlpHead(model.toBytes(), head) : model;
 }
 
-function buildNetworkModel(ck: ExportableCheckpoint, opts: BuildOptions): ProtoMessage {
-  const metadata: Record<string, string> = { architecture: ck.arch };
+function buildGraph(ck: ExportableCheckpoint, opts: BuildOptions): { graph: GraphBuilder; doc: string; metadata: Record<string, string> } {
+  const plan = planOf(ck);
+  if (opts.explain && plan.kind !== 'vit') throw new Error('the explain graph (attention maps and rollout) exists for ViT only');
+  const metadata: Record<string, string> = { architecture: ck.arch, family: plan.family, embedding_dim: String(embeddingDim(plan)) };
+  if (plan.kind === 'vit') metadata['pooling'] = plan.pooling;
   if (ck.id2label) metadata['id2label'] = JSON.stringify(ck.id2label);
   if (ck.preprocessor !== undefined) metadata['preprocessor_config'] = JSON.stringify(ck.preprocessor);
-  if (ck.arch === 'vit') {
-    const doc = opts.explain ? 'ViT image classifier with attention outputs' : 'ViT image classifier';
-    return buildVitGraph(ck, opts).toModel(GRAPH_VERSION, doc, metadata);
+  const what = plan.head ? 'image classifier' : 'image backbone (pooled embedding)';
+  const doc = `${plan.kind === 'vit' ? 'ViT' : 'ResNet'} ${what}${opts.explain ? ' with attention outputs' : ''}`;
+  return { graph: emitOnnx(plan, (name, shape) => floatWeight(ck, name, shape), opts), doc, metadata };
+}
+
+/** The side file of a model written with external data. */
+export const externalDataPath = (modelPath: string): string => `${modelPath}.data`;
+
+/**
+ * Builds the graph and writes it to `path`, with its weights in `<path>.data` when they exceed
+ * `externalDataAbove` bytes (default EXTERNAL_DATA_ABOVE_BYTES). The side file is written first,
+ * so a model file that exists always has its data. Returns the bytes written (both files).
+ */
+export async function writeOnnxModel(ck: ExportableCheckpoint, path: string, opts: BuildOptions & { externalDataAbove?: number } = {}): Promise<number> {
+  const { graph, doc, metadata } = buildGraph(ck, opts);
+  const dataPath = externalDataPath(path);
+  if (graph.initializerBytes <= (opts.externalDataAbove ?? EXTERNAL_DATA_ABOVE_BYTES)) {
+    await rm(dataPath, { force: true }); // a stale side file from an earlier, bigger build
+    return writeModelFile(withHead(ck, graph.toModel(GRAPH_VERSION, doc, metadata)), path);
   }
-  if (opts.explain) throw new Error('the explain graph (attention maps and rollout) exists for ViT only');
-  return buildResnetGraph(ck).toModel(GRAPH_VERSION, 'ResNet image classifier', metadata);
+  const m = graph.toModelWithExternalData(basename(dataPath), GRAPH_VERSION, doc, metadata);
+  const dataBytes = await writeChunks(m.data, dataPath);
+  return dataBytes + (await writeModelFile(withHead(ck, m.model), path));
 }
 
 /** Small writes are coalesced: a ViT-B model has tens of thousands of tiny chunks around the weights. */
@@ -58,7 +91,14 @@ const COALESCE_BYTES = 1 << 20;
  * reader never sees a half-written model, even with two writers racing.
  */
 export async function writeModelFile(model: ProtoMessage, path: string): Promise<number> {
+  await writeChunks(model.parts(), path);
+  return model.byteLength;
+}
+
+/** Byte chunks to `path`, atomically (temp file, fsync, rename); returns the bytes written. */
+async function writeChunks(parts: Iterable<Uint8Array>, path: string): Promise<number> {
   await mkdir(dirname(path), { recursive: true });
+  let total = 0;
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const fh = await open(tmp, 'w');
   try {
@@ -71,7 +111,8 @@ export async function writeModelFile(model: ProtoMessage, path: string): Promise
       pending.length = 0;
       pendingBytes = 0;
     };
-    for (const part of model.parts()) {
+    for (const part of parts) {
+      total += part.byteLength;
       if (part.byteLength >= COALESCE_BYTES) {
         await flush();
         await fh.write(part, 0, part.byteLength);
@@ -90,7 +131,7 @@ export async function writeModelFile(model: ProtoMessage, path: string): Promise
   }
   await fh.close();
   await rename(tmp, path);
-  return model.byteLength;
+  return total;
 }
 
 /** True when `path` is a model this build wrote with the current GRAPH_VERSION. */
@@ -102,10 +143,12 @@ export async function isCurrentModelFile(path: string): Promise<boolean> {
     return false;
   }
   try {
-    const head = new Uint8Array(256);
+    const head = new Uint8Array(512);
     const { bytesRead } = await fh.read(head, 0, head.byteLength, 0);
     const h = readModelHeader(head.subarray(0, bytesRead));
-    return h.producer === PRODUCER && h.version === GRAPH_VERSION && (await stat(path)).size > bytesRead;
+    if (h.producer !== PRODUCER || h.version !== GRAPH_VERSION || (await stat(path)).size <= bytesRead) return false;
+    // A model with external data is usable only with its side file (its size is checked by onnxruntime on load).
+    return !h.externalData || (await stat(join(dirname(path), h.externalData)).then(() => true, () => false));
   } finally {
     await fh.close();
   }
@@ -117,7 +160,7 @@ export async function isCurrentModelFile(path: string): Promise<boolean> {
  * and `features`, plus `attentions_<i>` and `rollout` when `explain` is set). Labels and the
  * preprocessor config travel in the model's metadata_props (`id2label`, `preprocessor_config`).
  */
-export async function exportOnnx(ck: ExportableCheckpoint, outPath: string, opts: BuildOptions = {}): Promise<{ path: string; bytes: number }> {
-  const bytes = await writeModelFile(buildOnnxModel(ck, opts), outPath);
+export async function exportOnnx(ck: ExportableCheckpoint, outPath: string, opts: BuildOptions & { externalDataAbove?: number } = {}): Promise<{ path: string; bytes: number }> {
+  const bytes = await writeOnnxModel(ck, outPath, opts);
   return { path: outPath, bytes };
 }

@@ -2,16 +2,20 @@
  * What the graph builders need from a checkpoint. Deliberately structural: `loadCheckpoint()`'s
  * result satisfies it, and so does a hand-made object in tests or benchmarks.
  */
+import type { NetworkPlan } from '../plan.js';
+
 export interface GraphTensor {
   shape: number[];
   data: Float32Array | BigInt64Array;
 }
 
 export interface GraphCheckpoint {
+  /** The network; derived from config and weight shapes when absent (arch/index.ts planOf). */
+  plan?: NetworkPlan;
   arch: 'vit' | 'resnet';
   /** The HuggingFace config.json, as parsed. */
   config: Record<string, unknown>;
-  /** ForImageClassification key names ('vit.…' / 'resnet.…', 'classifier.weight' / 'classifier.1.weight'). */
+  /** Checkpoint key names: HF ForImageClassification ('vit.…', 'classifier.weight'), DINOv2 or timm keys. */
   weights: Map<string, GraphTensor>;
 }
 

@@ -41,15 +41,47 @@ function bytesOf(data: Float32Array | BigInt64Array): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
-function tensorProto(name: string, dims: readonly number[], data: Float32Array | BigInt64Array): ProtoMessage {
-  const n = dims.reduce((a, b) => a * b, 1);
-  if (n !== data.length) throw new Error(`initializer ${name}: ${data.length} values for dims [${dims.join(', ')}]`);
+interface Initializer {
+  name: string;
+  dims: readonly number[];
+  data: Float32Array | BigInt64Array;
+}
+
+/** Where a tensor's bytes live when they are kept outside the protobuf (ONNX external data). */
+interface ExternalRef {
+  location: string;
+  offset: number;
+  length: number;
+}
+
+function tensorProto({ name, dims, data }: Initializer, external?: ExternalRef): ProtoMessage {
   const t = new ProtoMessage();
   if (dims.length) t.packedVarints(1, dims);
   t.varint(2, data instanceof Float32Array ? DataType.FLOAT : DataType.INT64);
   t.string(8, name);
-  t.bytes(9, bytesOf(data));
-  return t;
+  if (!external) return t.bytes(9, bytesOf(data));
+  // TensorProto.external_data (13) entries, then data_location (14) = EXTERNAL (1).
+  for (const [k, v] of [['location', external.location], ['offset', String(external.offset)], ['length', String(external.length)]] as const) {
+    t.message(13, new ProtoMessage().string(1, k).string(2, v));
+  }
+  return t.varint(14, 1);
+}
+
+/**
+ * A protobuf message cannot exceed 2 GB, so bigger models keep their weights in a side file
+ * (ONNX external data): tensors of at least this many bytes go there, as onnx's own
+ * convert_model_to_external_data does (its default threshold is 1 KB).
+ */
+const EXTERNAL_MIN_TENSOR_BYTES = 1024;
+/** Side-file offsets are aligned so every tensor can be mapped or read aligned. */
+const EXTERNAL_ALIGN = 64;
+
+/** A model whose large tensors live in `location` (next to the .onnx file): write `data` chunks there, in order. */
+export interface ModelWithExternalData {
+  model: ProtoMessage;
+  location: string;
+  data: Uint8Array[];
+  dataBytes: number;
 }
 
 function valueInfo(name: string, elemType: number, dims: readonly Dim[]): ProtoMessage {
@@ -89,7 +121,7 @@ function attributeProto(name: string, a: AttrValue): ProtoMessage {
 
 export class GraphBuilder {
   private readonly nodes: ProtoMessage[] = [];
-  private readonly initializers: ProtoMessage[] = [];
+  private readonly initializers: Initializer[] = [];
   private readonly inputs: ProtoMessage[] = [];
   private readonly outputs: ProtoMessage[] = [];
   private readonly names = new Set<string>();
@@ -118,9 +150,16 @@ export class GraphBuilder {
 
   /** A float32 (or int64) constant stored as raw little-endian data. Returns its value name. */
   initializer(hint: string, dims: readonly number[], data: Float32Array | BigInt64Array): string {
+    const n = dims.reduce((a, b) => a * b, 1);
+    if (n !== data.length) throw new Error(`initializer ${hint}: ${data.length} values for dims [${dims.join(', ')}]`);
     const name = this.fresh(hint);
-    this.initializers.push(tensorProto(name, dims, data));
+    this.initializers.push({ name, dims, data });
     return name;
+  }
+
+  /** Bytes of every initializer: what decides whether the weights must go to a side file. */
+  get initializerBytes(): number {
+    return this.initializers.reduce((s, t) => s + t.data.byteLength, 0);
   }
 
   /** An int64 constant, e.g. a Reshape target or Slice bounds. */
@@ -171,10 +210,35 @@ export class GraphBuilder {
    * graphs; `metadata` to metadata_props (what tools such as Netron show as model properties).
    */
   toModel(version: string, docString = '', metadata: Record<string, string> = {}): ProtoMessage {
+    return this.assemble(version, docString, metadata, this.initializers.map((t) => tensorProto(t)));
+  }
+
+  /**
+   * The ModelProto with tensors of 1 KB and more stored in the side file `location` (a name
+   * relative to the model file, as the ONNX spec requires), each at a 64-byte aligned offset.
+   */
+  toModelWithExternalData(location: string, version: string, docString = '', metadata: Record<string, string> = {}): ModelWithExternalData {
+    const data: Uint8Array[] = [];
+    let offset = 0;
+    const protos = this.initializers.map((t) => {
+      const bytes = bytesOf(t.data);
+      if (bytes.byteLength < EXTERNAL_MIN_TENSOR_BYTES) return tensorProto(t);
+      const pad = (EXTERNAL_ALIGN - (offset % EXTERNAL_ALIGN)) % EXTERNAL_ALIGN;
+      if (pad) data.push(new Uint8Array(pad));
+      offset += pad;
+      data.push(bytes);
+      const ref = { location, offset, length: bytes.byteLength };
+      offset += bytes.byteLength;
+      return tensorProto(t, ref);
+    });
+    return { model: this.assemble(version, docString, { [EXTERNAL_DATA_KEY]: location, ...metadata }, protos), location, data, dataBytes: offset };
+  }
+
+  private assemble(version: string, docString: string, metadata: Record<string, string>, initializers: ProtoMessage[]): ProtoMessage {
     const graph = new ProtoMessage();
     for (const n of this.nodes) graph.message(1, n);
     graph.string(2, this.name);
-    for (const t of this.initializers) graph.message(5, t);
+    for (const t of initializers) graph.message(5, t);
     if (docString) graph.string(10, docString);
     for (const i of this.inputs) graph.message(11, i);
     for (const o of this.outputs) graph.message(12, o);
@@ -189,13 +253,25 @@ export class GraphBuilder {
   }
 }
 
-/** producer_name / producer_version from the start of a serialised model (enough: the first KB). */
-export function readModelHeader(head: Uint8Array): { producer?: string; version?: string } {
+/** metadata_props key naming a model's external-data file; written first among the props so the header read finds it. */
+export const EXTERNAL_DATA_KEY = 'external_data';
+
+/**
+ * producer_name / producer_version from the start of a serialised model (enough: the first KB),
+ * and the external-data file when the model has one.
+ */
+export function readModelHeader(head: Uint8Array): { producer?: string; version?: string; externalData?: string } {
   const dec = new TextDecoder();
-  const out: { producer?: string; version?: string } = {};
+  const out: { producer?: string; version?: string; externalData?: string } = {};
   for (const f of readTopLevelFields(head)) {
     if (f.field === 2 && f.value instanceof Uint8Array) out.producer = dec.decode(f.value);
     if (f.field === 3 && f.value instanceof Uint8Array) out.version = dec.decode(f.value);
+    if (f.field === 14 && f.value instanceof Uint8Array) {
+      const kv = readTopLevelFields(f.value);
+      const key = kv.find((x) => x.field === 1)?.value;
+      const value = kv.find((x) => x.field === 2)?.value;
+      if (key instanceof Uint8Array && value instanceof Uint8Array && dec.decode(key) === EXTERNAL_DATA_KEY) out.externalData = dec.decode(value);
+    }
   }
   return out;
 }

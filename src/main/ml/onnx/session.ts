@@ -5,10 +5,11 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { buildOnnxModel, isCurrentModelFile, writeModelFile } from './export';
+import { isCurrentModelFile, writeOnnxModel } from './export';
 import type { ExportableCheckpoint } from './export';
-import { resnetShape } from './resnet-graph';
-import { attentionOutput, vitShape } from './vit-graph';
+import { planOf } from '../arch/index.js';
+import { attentionOutput } from '../emit/onnx.js';
+import { embeddingDim, type NetworkPlan, patchGrid, prefixTokens } from '../plan.js';
 import { touch } from '../../cache-trim.js';
 import { trimGraphCache } from '../graph-cache-limit.js';
 
@@ -28,6 +29,13 @@ export interface OnnxEngineOptions {
   chunkSize?: number;
   /** intra-op threads; default: every core. */
   threads?: number;
+  /** Weights above this many bytes go to an external-data side file (default export.ts EXTERNAL_DATA_ABOVE_BYTES). */
+  externalDataAbove?: number;
+  /**
+   * Empty `ck.weights` once the graph is written, before onnxruntime reads it: for a 1 B-parameter
+   * backbone that is 4.4 GB less at the memory peak. Only for callers done with the weights.
+   */
+  releaseWeights?: boolean;
 }
 
 export interface RunResult {
@@ -103,8 +111,14 @@ export interface OnnxEngineInfo {
   provider: string;
   /** Why a requested provider is not in use, when that happened. */
   fallbackReason: string | undefined;
-  /** ViT geometry, for interpreting attention outputs. */
-  vit: { layers: number; heads: number; tokens: number; grid: number } | null;
+  /** ViT geometry, for interpreting attention outputs (`grid` is the side of a square patch grid, `gridHW` its [rows, cols]). */
+  vit: { layers: number; heads: number; tokens: number; grid: number; gridHW: [number, number]; prefix: number } | null;
+  /** The network the graph was built from. */
+  plan: NetworkPlan;
+  /** Width of `features` per image. */
+  embeddingDim: number;
+  /** The graph has a classifier (a `logits` output). */
+  hasHead: boolean;
 }
 
 export class OnnxEngine {
@@ -136,13 +150,20 @@ export class OnnxEngine {
     const explain = !!opts.explain;
     if (explain && ck.arch !== 'vit') throw new Error('explain is available for ViT checkpoints only');
     const modelPath = join(opts.cacheDir, `${ck.hash}${explain ? '-explain' : ''}.onnx`);
-    const build = (): Promise<number> => writeModelFile(buildOnnxModel(ck, { explain }), modelPath);
+    const plan = planOf(ck); // before the weights may be released: an HF plan is read from their shapes
+    const build = async (): Promise<number> => {
+      if (!ck.weights.size) throw new Error(`${modelPath}: the cached graph is unusable and the weights were not kept to rebuild it`);
+      return writeOnnxModel({ ...ck, plan }, modelPath, { explain, externalDataAbove: opts.externalDataAbove });
+    };
     let fromCache = await isCurrentModelFile(modelPath);
     if (!fromCache) {
       await build();
       // A new graph may push the cache past its limit; older checkpoints' graphs make room.
       await trimGraphCache(opts.cacheDir, ck.hash).catch(() => undefined);
     } else await touch(modelPath); // the cache's "last used", for its trimming
+    // A fresh build is not rebuilt on failure: its weights can go before onnxruntime reads the file.
+    // A cached file may turn out damaged, and then they are needed: released once the session exists.
+    if (opts.releaseWeights && !fromCache) ck.weights.clear();
 
     const threads = opts.threads ?? availableParallelism();
     const providers = opts.executionProviders ?? ['cpu'];
@@ -156,6 +177,7 @@ export class OnnxEngine {
       fromCache = false;
       choice = await createSession(modelPath, providers, threads);
     }
+    if (opts.releaseWeights) ck.weights.clear();
     const common = {
       explainable: explain,
       chunkSize: Math.max(1, opts.chunkSize ?? (explain ? 4 : 16)),
@@ -164,13 +186,14 @@ export class OnnxEngine {
       provider: choice.provider,
       fallbackReason: choice.fallbackReason,
     };
-    if (ck.arch === 'vit') {
-      const s = vitShape(ck);
-      const vit = { layers: s.layers, heads: s.heads, tokens: s.tokens, grid: s.grid };
-      return new OnnxEngine(choice.session, { ...common, arch: 'vit', inputShape: [s.channels, s.imageSize, s.imageSize], vit });
+    const [H, W] = plan.inputSize;
+    const shape = { ...common, arch: ck.arch, inputShape: [plan.channels, H, W] as const, plan, embeddingDim: embeddingDim(plan), hasHead: plan.head !== null };
+    if (plan.kind === 'vit') {
+      const [gh, gw] = patchGrid(plan);
+      const vit = { layers: plan.blocks.length, heads: plan.blocks[0]?.attn.heads ?? 0, tokens: prefixTokens(plan) + gh * gw, grid: gh, gridHW: [gh, gw] as [number, number], prefix: prefixTokens(plan) };
+      return new OnnxEngine(choice.session, { ...shape, vit });
     }
-    const s = resnetShape(ck);
-    return new OnnxEngine(choice.session, { ...common, arch: 'resnet', inputShape: [s.channels, s.imageSize, s.imageSize], vit: null });
+    return new OnnxEngine(choice.session, { ...shape, vit: null });
   }
 
   private get live(): ort.InferenceSession {
@@ -197,8 +220,9 @@ export class OnnxEngine {
 
   async run(pixels: Float32Array, n: number): Promise<RunResult> {
     const res: RunResult = { logits: [], features: [] };
-    await this.chunks(pixels, n, ['logits', 'features'], (out, m) => {
-      res.logits.push(...perImage(out['logits']!, m));
+    const head = this.info.hasHead;
+    await this.chunks(pixels, n, head ? ['logits', 'features'] : ['features'], (out, m) => {
+      res.logits.push(...(head ? perImage(out['logits']!, m) : Array.from({ length: m }, () => new Float32Array(0))));
       res.features.push(...perImage(out['features']!, m));
     });
     return res;
@@ -211,8 +235,9 @@ export class OnnxEngine {
     const { layers, heads, tokens, grid } = vit;
     const attNames = Array.from({ length: layers }, (_, l) => attentionOutput(l));
     const res: ExplainResult = { logits: [], features: [], attentions: [], rollout: [], heads, tokens, grid };
-    await this.chunks(pixels, n, ['logits', 'features', 'rollout', ...attNames], (out, m) => {
-      res.logits.push(...perImage(out['logits']!, m));
+    const head = this.info.hasHead;
+    await this.chunks(pixels, n, [...(head ? ['logits'] : []), 'features', 'rollout', ...attNames], (out, m) => {
+      res.logits.push(...(head ? perImage(out['logits']!, m) : Array.from({ length: m }, () => new Float32Array(0))));
       res.features.push(...perImage(out['features']!, m));
       res.rollout.push(...perImage(out['rollout']!, m));
       const perLayer = attNames.map((name) => perImage(out[name]!, m));

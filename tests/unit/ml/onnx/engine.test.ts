@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportOnnx, GRAPH_VERSION } from '../../../../src/main/ml/onnx/export';
 import { readModelHeader } from '../../../../src/main/ml/onnx/onnx-model';
 import { readTopLevelFields } from '../../../../src/main/ml/onnx/protobuf';
-import { foldBatchNorm } from '../../../../src/main/ml/onnx/resnet-graph';
+import { foldBatchNorm } from '../../../../src/main/ml/emit/onnx';
 import { OnnxEngine, type OnnxCheckpoint } from '../../../../src/main/ml/onnx/session';
 import { sharedPath } from '../../../helpers/shared-data';
 import { concat, maxAbsDiff, oracleCheckpoint, readF32 } from './oracle';
