@@ -70,7 +70,12 @@ export const ImportSummary = z.object({
   classes: z.record(z.string(), z.number().int()),
   splits: SplitSizes,
   errors: z.array(ImportProblem),
-  duplicates: DuplicateCounts,
+  duplicates: DuplicateCounts.extend({
+    /** Duplicate groups (copies, flipped, rotated or re-encoded) filed under more than one class; each copy is also listed in errors. */
+    conflicts: z.number().int(),
+  }),
+  /** Class folders with no image in them ('/'-separated, relative to the root); they make no class. */
+  emptyClasses: z.array(z.string()),
   /** What this import changed, relative to the dataset before it (all "added" the first time). */
   added: z.number().int(),
   removed: z.number().int(),
