@@ -101,6 +101,8 @@ export const DatasetImage = z.object({
   mpp: z.number().nullable(),
   group: z.string().nullable(),
   duplicateOf: z.number().int().nullable(),
+  /** Id of the image its duplicate group (copies, flipped, rotated or re-encoded) leads to; null when it has no duplicate. */
+  duplicateGroup: z.number().int().nullable(),
   /** The suggestion of the prediction set the query used; null when it has none for this image. */
   prediction: z
     .object({
