@@ -93,6 +93,7 @@ export interface ImageFilter {
   label?: string | null;
   split?: Split;
   duplicates?: boolean;
+  conflicts?: boolean;
   /** Needed by the prediction filters and the uncertainty order; without it they match nothing / fall back to path order. */
   predictions?: QueryPredictions | null;
   predicted?: string;
@@ -327,7 +328,14 @@ export class DatasetsRepo {
       where.push('i.split = ?');
       args.push(q.split);
     }
-    if (q.duplicates) where.push('i.duplicate_of IS NOT NULL');
+    if (q.duplicates || q.conflicts) {
+      // a copy's group is where its duplicate_of chain ends (at most two steps: see withDuplicateGroups)
+      const grouped = `SELECT x.id, COALESCE(d.duplicate_of, x.duplicate_of, x.id) AS grp, x.label_id AS label FROM images x
+                       LEFT JOIN images d ON d.id = x.duplicate_of WHERE x.dataset_id = ?`;
+      const having = q.conflicts ? 'count(DISTINCT coalesce(label, -1)) > 1' : 'count(*) > 1';
+      where.push(`i.id IN (SELECT g.id FROM (${grouped}) g WHERE g.grp IN (SELECT grp FROM (${grouped}) GROUP BY grp HAVING ${having}))`);
+      args.push(q.datasetId, q.datasetId);
+    }
     const byPrediction = q.predicted !== undefined || q.minConfidence !== undefined || q.maxConfidence !== undefined || !!q.disagree;
     if (byPrediction && !p) where.push('0');
     if (p) {

@@ -150,8 +150,10 @@ const ImageFilter = {
   /** A class name, or null for images without a label. */
   label: z.string().nullable().optional(),
   split: DatasetSplit.optional(),
-  /** Only images flagged as duplicates of another. */
+  /** Only images in a duplicate group (copies, flipped, rotated or re-encoded), every member of it. */
   duplicates: z.boolean().optional(),
+  /** Only images in a duplicate group whose members carry more than one label. */
+  conflicts: z.boolean().optional(),
   /** Prediction set to read suggestions from (default: the dataset's latest). */
   modelHash: z.string().min(1).optional(),
   /** Only images the model predicted as this class. */

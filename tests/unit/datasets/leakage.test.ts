@@ -106,6 +106,13 @@ describe('flipped, rotated and re-encoded copies (LC25000 lung patches)', { ...n
       }
       expect([...groups.values()].map((g) => g.sort()).sort()).toEqual(LC25000_PAIRS);
       for (const [a, b] of LC25000_PAIRS) expect(byPath.get(join(root, a))!.split).toBe(byPath.get(join(root, b))!.split);
+
+      // the grid's filters: every member of every group, and only the group filed under two classes
+      const repo = new DatasetsRepo(db);
+      const query = (f: { duplicates?: boolean; conflicts?: boolean }) => repo.images({ datasetId: s.id, order: 'path', offset: 0, limit: 1000, ...f }).items.map((i) => i.path).sort();
+      expect(query({ duplicates: true })).toEqual([...group.map((i) => i.path), ...LC25000_PAIRS.flat().map((p) => join(root, p))].sort());
+      expect(query({ conflicts: true })).toEqual(group.map((i) => i.path).sort());
+      expect(repo.imageIds({ datasetId: s.id, order: 'path', offset: 0, limit: 1000, conflicts: true }).total).toBe(5);
     } finally {
       db.close();
     }
