@@ -6,12 +6,20 @@
  * within d bits agree to within floor(d/4) bits on at least one quarter, so each hash looks up
  * only the buckets of its quarters' close variants instead of every other hash. Only one copy
  * of each exact-duplicate set enters the index, so a folder of identical blank tiles stays cheap.
+ *
+ * Flipped and rotated copies: the index holds every earlier image under all 8 of its orientations
+ * (dihedralHash), and each image looks itself up with its upright hash; a copy turned by T hashes
+ * like the original's T-orientation. Since the 8 hashes come from one image's coefficients, the
+ * two directions can differ by a bit or two, so each image's orientations are also looked up
+ * against the earlier images' upright hashes: the pair is judged the same whichever comes first.
+ * A stored hash without orientations (older import) is indexed upright only.
  */
-import { hashHalves, NEAR_DUPLICATE_BITS, popcount32 } from './hashing.js';
+import { DIHEDRAL_TRANSFORMS, hashHalves, isDihedralHash, NEAR_DUPLICATE_BITS, popcount32 } from './hashing.js';
 import { UnionFind } from './union-find.js';
 
 export interface HashedImage {
   sha256: string;
+  /** A plain pHash or a dihedral hash (the 8 orientations' pHashes, upright first). */
   phash: string | null;
 }
 
@@ -51,41 +59,60 @@ export async function findDuplicates(images: HashedImage[], opts: { maxBits?: nu
     else uf.union(first, i);
   }
 
-  // buckets as linked lists in typed arrays: head[q << 16 | value] is the latest image with that
-  // quarter value, next[q * n + i] the one before it (-1 ends the list)
+  // buckets as linked lists in typed arrays over entries e = image * 8 + orientation:
+  // head[q << 16 | value] is the latest entry with that quarter value, next[q * m + e] the one
+  // before it (-1 ends the list). `all` holds every orientation, `upright` orientation 0 only.
   const masks = flipMasks(Math.floor(maxBits / 4));
-  const head = new Int32Array(4 << 16).fill(-1);
-  const next = new Int32Array(4 * n);
-  const hi = new Uint32Array(n);
-  const lo = new Uint32Array(n);
-  const indexed = new Uint8Array(n);
+  const T = DIHEDRAL_TRANSFORMS;
+  const m = n * T;
+  const all = { head: new Int32Array(4 << 16).fill(-1), next: new Int32Array(4 * m) };
+  const upright = { head: new Int32Array(4 << 16).fill(-1), next: new Int32Array(4 * m) };
+  const hi = new Uint32Array(m);
+  const lo = new Uint32Array(m);
+  /** Orientations hashed per image: 0 (no hash, or a copy of earlier bytes), 1 or 8. */
+  const orientations = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const ph = images[i].phash;
     if (!ph || firstBySha.get(images[i].sha256) !== i) continue;
-    [hi[i], lo[i]] = hashHalves(ph);
-    indexed[i] = 1;
+    const k = isDihedralHash(ph) ? T : 1;
+    for (let t = 0; t < k; t++) [hi[i * T + t], lo[i * T + t]] = hashHalves(ph.slice(16 * t, 16 * t + 16));
+    orientations[i] = k;
   }
-  /** Matches images from..to-1 against all earlier ones, then adds them to the index. */
-  const indexRange = (from: number, to: number) => {
-    for (let i = from; i < to; i++) {
-      if (!indexed[i]) continue;
-      const h = hi[i];
-      const l = lo[i];
-      for (let q = 0; q < 4; q++) {
-        const value = q === 0 ? h >>> 16 : q === 1 ? h & 0xffff : q === 2 ? l >>> 16 : l & 0xffff;
-        const base = q << 16;
-        const chain = q * n;
-        for (let m = 0; m < masks.length; m++) {
-          for (let j = head[base | (value ^ masks[m])]; j >= 0; j = next[chain + j]) {
-            if (popcount32(h ^ hi[j]) + popcount32(l ^ lo[j]) <= maxBits) uf.union(i, j);
-          }
+  const quarter = (h: number, l: number, q: number) => (q === 0 ? h >>> 16 : q === 1 ? h & 0xffff : q === 2 ? l >>> 16 : l & 0xffff);
+  /** Joins image i with every indexed image whose entry lies within maxBits of entry `from`. */
+  const match = (i: number, from: number, index: typeof all) => {
+    const h = hi[from];
+    const l = lo[from];
+    for (let q = 0; q < 4; q++) {
+      const value = quarter(h, l, q);
+      const base = q << 16;
+      const chain = q * m;
+      for (let k = 0; k < masks.length; k++) {
+        for (let e = index.head[base | (value ^ masks[k])]; e >= 0; e = index.next[chain + e]) {
+          if (popcount32(h ^ hi[e]) + popcount32(l ^ lo[e]) <= maxBits) uf.union(i, (e / T) | 0);
         }
       }
-      for (let q = 0; q < 4; q++) {
-        const value = q === 0 ? h >>> 16 : q === 1 ? h & 0xffff : q === 2 ? l >>> 16 : l & 0xffff;
-        next[q * n + i] = head[(q << 16) | value];
-        head[(q << 16) | value] = i;
-      }
+    }
+  };
+  const add = (e: number, index: typeof all) => {
+    for (let q = 0; q < 4; q++) {
+      const value = quarter(hi[e], lo[e], q);
+      index.next[q * m + e] = index.head[(q << 16) | value];
+      index.head[(q << 16) | value] = e;
+    }
+  };
+  /**
+   * Matches images from..to-1 against all earlier ones, then adds them to the index. Both
+   * directions are tried (this image upright against the other's orientations, and this one's
+   * orientations against the other upright), so the outcome does not depend on which came first.
+   */
+  const indexRange = (from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      if (!orientations[i]) continue;
+      match(i, i * T, all);
+      for (let t = 1; t < orientations[i]; t++) match(i, i * T + t, upright);
+      add(i * T, upright);
+      for (let t = 0; t < orientations[i]; t++) add(i * T + t, all);
     }
   };
   for (let from = 0; from < n; ) {
@@ -122,4 +149,26 @@ export async function findDuplicates(images: HashedImage[], opts: { maxBits?: nu
     }
   }
   return flags;
+}
+
+export interface LabelConflicts {
+  /** Duplicate clusters whose images carry more than one label. */
+  groups: number;
+  /** Each image labelled differently from its cluster's first image, with that image. */
+  images: { image: number; first: number }[];
+}
+
+/** Copies of one picture filed under different classes: a labelling error either way. */
+export function labelConflicts(cluster: Int32Array, labels: (string | null)[]): LabelConflicts {
+  const out: LabelConflicts = { groups: 0, images: [] };
+  const conflicted = new Set<number>();
+  // the representative is the cluster's smallest index, so it is met before its members
+  for (let i = 0; i < cluster.length; i++) {
+    const root = cluster[i];
+    if (root < 0 || root === i || labels[i] === labels[root]) continue;
+    out.images.push({ image: i, first: root });
+    conflicted.add(root);
+  }
+  out.groups = conflicted.size;
+  return out;
 }

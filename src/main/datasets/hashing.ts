@@ -12,6 +12,10 @@
  * 12. NEAR_DUPLICATE_BITS = 10 sits above every re-encoding seen and below all unrelated tissue,
  * with margin on both sides. Shifted or cropped copies (a 4-pixel shift moves up to 12 bits)
  * are beyond what one global 64-bit hash can separate from look-alike tissue: not claimed.
+ *
+ * Patch sets (LC25000 among them) hold mirrored and rotated copies, which a plain pHash sees as
+ * unrelated. dihedralHash gives the pHash of all 8 flips and rotations, so a copy is matched
+ * against every orientation of the original (duplicates.ts).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -34,8 +38,8 @@ const N = PHASH_INPUT_SIZE;
 /** COS[u][x] = cos((2x+1)uπ / 2N) for the 8 lowest frequencies. */
 const COS: Float64Array[] = Array.from({ length: 8 }, (_, u) => Float64Array.from({ length: N }, (_, x) => Math.cos(((2 * x + 1) * u * Math.PI) / (2 * N))));
 
-/** pHash of a 32x32 single-channel image as 16 hex digits (bit 63 = DC coefficient). */
-export function perceptualHash(grey: Uint8Array | Buffer): string {
+/** The 8x8 lowest-frequency DCT coefficients of a 32x32 grey image, coeffs[v * 8 + u] (v down, u across). */
+function lowDct(grey: Uint8Array | Buffer): Float64Array {
   if (grey.length !== N * N) throw new RangeError(`perceptualHash needs ${N}x${N} grey pixels, got ${grey.length}`);
   // separable DCT: first along rows (only 8 output frequencies needed), then along columns
   const rows = new Float64Array(N * 8);
@@ -56,6 +60,10 @@ export function perceptualHash(grey: Uint8Array | Buffer): string {
       coeffs[v * 8 + u] = s;
     }
   }
+  return coeffs;
+}
+
+function hashOf(coeffs: Float64Array): string {
   // the DC term tracks overall brightness, so it is left out of the median
   const median = Float64Array.from(coeffs.subarray(1)).sort()[31];
   let hi = 0;
@@ -66,6 +74,46 @@ export function perceptualHash(grey: Uint8Array | Buffer): string {
     else lo = (lo << 1) | bit;
   }
   return (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');
+}
+
+/** pHash of a 32x32 single-channel image as 16 hex digits (bit 63 = DC coefficient). */
+export function perceptualHash(grey: Uint8Array | Buffer): string {
+  return hashOf(lowDct(grey));
+}
+
+/** The 8 flips and rotations of a square (the dihedral group D4). */
+export const DIHEDRAL_TRANSFORMS = 8;
+/** Hex digits of a dihedral hash: the 8 pHashes concatenated, the untouched image's first. */
+export const DIHEDRAL_HASH_LENGTH = 16 * DIHEDRAL_TRANSFORMS;
+
+/**
+ * The pHash of the image and of its 7 mirrored and rotated copies, from one DCT. Mirroring
+ * left-right maps cos((2x+1)uπ/2N) to (-1)^u times itself, so it negates the odd-u coefficients;
+ * top-bottom likewise for odd v; transposing the image transposes the coefficients. Those three
+ * generate all 8 transforms (a 90° turn is a transpose and a mirror). Hashes are recomputed from
+ * the transformed coefficients, since negating some of them moves the median.
+ *
+ * Transform t: bit 0 mirrors left-right, bit 1 top-bottom, bit 2 transposes (applied first).
+ */
+export function dihedralHash(grey: Uint8Array | Buffer): string {
+  const c = lowDct(grey);
+  const t = new Float64Array(64);
+  let out = '';
+  for (let k = 0; k < DIHEDRAL_TRANSFORMS; k++) {
+    for (let v = 0; v < 8; v++) {
+      for (let u = 0; u < 8; u++) {
+        const x = k & 4 ? c[u * 8 + v] : c[v * 8 + u];
+        t[v * 8 + u] = (k & 1 && u & 1) ^ (k & 2 && v & 1) ? -x : x;
+      }
+    }
+    out += hashOf(t);
+  }
+  return out;
+}
+
+/** Whether a stored hash carries all 8 transforms (older imports stored the plain pHash only). */
+export function isDihedralHash(hex: string | null | undefined): hex is string {
+  return typeof hex === 'string' && hex.length === DIHEDRAL_HASH_LENGTH;
 }
 
 /** A hex pHash as two unsigned 32-bit halves, for fast Hamming distances. */

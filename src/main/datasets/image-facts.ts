@@ -9,13 +9,15 @@ import { basename } from 'node:path';
 import sharp from 'sharp';
 import { oneLine } from '../errors.js';
 import { ImageError, plainImageHeader } from '../slides/pixel-limit.js';
-import { perceptualHash, PHASH_INPUT_SIZE, sha256, sha256File } from './hashing.js';
+import { dihedralHash, PHASH_INPUT_SIZE, sha256, sha256File } from './hashing.js';
 
 export interface ImageFacts {
   size: number;
   mtimeMs: number;
   sha256: string;
   phash: string;
+  /** The pHashes of the image and its flips and rotations (see dihedralHash), the phash first. */
+  dihedral: string;
   width: number;
   height: number;
   /** From the file's resolution tags when they describe a microscope, else null. */
@@ -82,7 +84,8 @@ export async function readImageFacts(path: string): Promise<ImageFacts> {
       .raw()
       .toBuffer({ resolveWithObject: true });
     if (!meta.width || !meta.height) throw new Error('image has no dimensions');
-    return { size: s.size, mtimeMs: s.mtimeMs, sha256: hash, phash: perceptualHash(data), width: meta.width, height: meta.height, mpp: mppFromDensity(meta.density) };
+    const dihedral = dihedralHash(data);
+    return { size: s.size, mtimeMs: s.mtimeMs, sha256: hash, phash: dihedral.slice(0, 16), dihedral, width: meta.width, height: meta.height, mpp: mppFromDensity(meta.density) };
   } catch (e) {
     throw new ImageProblem(describeFailure(e));
   }

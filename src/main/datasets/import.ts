@@ -16,7 +16,8 @@ import type { ImportSummary } from '../../shared/contract/datasets.js';
 import { DomainError, oneLine } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { DatasetsRepo, nameTaken, type DatasetSource, type StoredImage } from '../store/datasets-repo.js';
-import { findDuplicates } from './duplicates.js';
+import { findDuplicates, labelConflicts } from './duplicates.js';
+import { isDihedralHash } from './hashing.js';
 import { describeFailure, ImageProblem, readImageFacts } from './image-facts.js';
 import { scanCsv } from './scan-csv.js';
 import { scanFolder } from './scan-folder.js';
@@ -56,6 +57,7 @@ interface Candidate {
   fileSize: number;
   mtimeMs: number;
   contentHash: string;
+  /** The dihedral hash (all 8 orientations), stored in the phash column. */
   phash: string;
   width: number;
   height: number;
@@ -86,12 +88,13 @@ async function readCandidate(entry: SourceEntry, stored: StoredImage | null): Pr
   } catch (e) {
     throw new ImageProblem(describeFailure(e));
   }
-  if (stored && stored.phash && stored.fileSize === s.size && stored.mtimeMs === s.mtimeMs) {
+  // a hash from before orientations were hashed is recomputed once
+  if (stored && isDihedralHash(stored.phash) && stored.fileSize === s.size && stored.mtimeMs === s.mtimeMs) {
     return { entry, stored, fileSize: s.size, mtimeMs: s.mtimeMs, contentHash: stored.contentHash, phash: stored.phash, width: stored.width, height: stored.height, fileMpp: stored.fileMpp, status: 'unchanged' };
   }
   const f = await readImageFacts(entry.path);
   const same = stored !== null && stored.contentHash === f.sha256;
-  return { entry, stored, fileSize: f.size, mtimeMs: f.mtimeMs, contentHash: f.sha256, phash: f.phash, width: f.width, height: f.height, fileMpp: f.mpp, status: stored ? (same ? 'unchanged' : 'changed') : 'added' };
+  return { entry, stored, fileSize: f.size, mtimeMs: f.mtimeMs, contentHash: f.sha256, phash: f.dihedral, width: f.width, height: f.height, fileMpp: f.mpp, status: stored ? (same ? 'unchanged' : 'changed') : 'added' };
 }
 
 export async function importDataset(db: Db, opts: ImportOptions, hooks: ImportHooks = {}): Promise<ImportSummary> {
@@ -163,6 +166,13 @@ export async function importDataset(db: Db, opts: ImportOptions, hooks: ImportHo
   const labelOf = (c: Candidate): string | null =>
     edited(c) ? (c.stored!.labelId === null ? null : (labelNames.get(c.stored!.labelId) ?? c.entry.label)) : c.entry.label;
   const labels = candidates.map(labelOf);
+  const conflicts = labelConflicts(dups.cluster, labels);
+  for (const { image, first } of conflicts.images) {
+    problems.push({
+      path: candidates[image].entry.path,
+      reason: `same picture (or a flipped, rotated or re-encoded copy) as ${candidates[first].entry.path}, labelled "${labels[first] ?? 'unlabelled'}" there and "${labels[image] ?? 'unlabelled'}" here; kept, check the labels`,
+    });
+  }
 
   onProgress?.({ phase: 'split', done: 0, total: candidates.length });
   const items: SplitItem[] = candidates.map((c, i) => {
@@ -234,7 +244,8 @@ export async function importDataset(db: Db, opts: ImportOptions, hooks: ImportHo
     classes,
     splits: sizes,
     errors: problems,
-    duplicates: { exact: dups.exact, near: dups.near },
+    duplicates: { exact: dups.exact, near: dups.near, conflicts: conflicts.groups },
+    emptyClasses: scan.emptyClasses ?? [],
     added: count('added'),
     removed: removed.length,
     changed: count('changed'),

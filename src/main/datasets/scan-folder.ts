@@ -38,7 +38,7 @@ async function list(dir: string): Promise<Listing> {
 export async function scanFolder(root: string, signal?: AbortSignal): Promise<ScanResult> {
   const rootStat = await stat(root);
   if (!rootStat.isDirectory()) throw Object.assign(new Error(`not a folder: ${root}`), { code: 'ENOTDIR', path: root });
-  const result: ScanResult = { entries: [], problems: [], ignored: 0 };
+  const result: ScanResult = { entries: [], problems: [], ignored: 0, emptyClasses: [] };
   const seen = new Set<string>();
   const toRel = (p: string) => relative(root, p).split(sep).join('/');
 
@@ -66,6 +66,12 @@ export async function scanFolder(root: string, signal?: AbortSignal): Promise<Sc
     }
     for (const d of dirs) await walkClass(join(classDir, d), label, split, group ?? d);
   };
+  /** Walks a class folder, naming it when it held no image (its class would vanish unnoticed). */
+  const walkTopClass = async (classDir: string, label: string, split: Split | null) => {
+    const before = result.entries.length;
+    await walkClass(classDir, label, split, null);
+    if (result.entries.length === before) result.emptyClasses!.push(toRel(classDir));
+  };
 
   const top = await list(root);
   reportLoose(root, top.files, 'at the top level');
@@ -81,10 +87,10 @@ export async function scanFolder(root: string, signal?: AbortSignal): Promise<Sc
       const splitDir = join(root, s);
       const inner = listings.get(s)!;
       reportLoose(splitDir, inner.files, `directly in ${s}/`);
-      for (const c of inner.dirs) await walkClass(join(splitDir, c), c, splitFromName(s), null);
+      for (const c of inner.dirs) await walkTopClass(join(splitDir, c), c, splitFromName(s));
     }
   } else {
-    for (const c of top.dirs) await walkClass(join(root, c), c, null, null);
+    for (const c of top.dirs) await walkTopClass(join(root, c), c, null);
   }
   return result;
 }

@@ -30,6 +30,8 @@ export interface ScanResult {
   ignored: number;
   /** Images a CSV names outside the dataset's folder, left out because that was not allowed. */
   outside?: string[];
+  /** Class folders holding no image (path relative to the root, '/'-separated): no class is made for them. */
+  emptyClasses?: string[];
 }
 
 /**

@@ -93,6 +93,7 @@ export interface ImageFilter {
   label?: string | null;
   split?: Split;
   duplicates?: boolean;
+  conflicts?: boolean;
   /** Needed by the prediction filters and the uncertainty order; without it they match nothing / fall back to path order. */
   predictions?: QueryPredictions | null;
   predicted?: string;
@@ -107,7 +108,7 @@ export interface ImageQuery extends ImageFilter {
   limit: number;
 }
 
-type ImageRow = Omit<DatasetImage, 'prediction'> & { pIndex?: number | null; pConfidence?: number; pMargin?: number };
+type ImageRow = Omit<DatasetImage, 'prediction' | 'duplicateGroup'> & { pIndex?: number | null; pConfidence?: number; pMargin?: number };
 
 function imageColumns(predictions: QueryPredictions | null | undefined): string {
   const predicted = predictions ? ', p.label_index AS pIndex, p.confidence AS pConfidence, p.margin AS pMargin' : '';
@@ -115,7 +116,7 @@ function imageColumns(predictions: QueryPredictions | null | undefined): string 
 }
 
 function toImage({ pIndex, pConfidence, pMargin, ...image }: ImageRow, p: QueryPredictions | null | undefined): DatasetImage {
-  return { ...image, prediction: p && pIndex != null ? { label: p.labels[pIndex] ?? `#${pIndex}`, confidence: pConfidence!, margin: pMargin! } : null };
+  return { ...image, duplicateGroup: null, prediction: p && pIndex != null ? { label: p.labels[pIndex] ?? `#${pIndex}`, confidence: pConfidence!, margin: pMargin! } : null };
 }
 
 export class DatasetsRepo {
@@ -327,7 +328,14 @@ export class DatasetsRepo {
       where.push('i.split = ?');
       args.push(q.split);
     }
-    if (q.duplicates) where.push('i.duplicate_of IS NOT NULL');
+    if (q.duplicates || q.conflicts) {
+      // a copy's group is where its duplicate_of chain ends (at most two steps: see withDuplicateGroups)
+      const grouped = `SELECT x.id, COALESCE(d.duplicate_of, x.duplicate_of, x.id) AS grp, x.label_id AS label FROM images x
+                       LEFT JOIN images d ON d.id = x.duplicate_of WHERE x.dataset_id = ?`;
+      const having = q.conflicts ? 'count(DISTINCT coalesce(label, -1)) > 1' : 'count(*) > 1';
+      where.push(`i.id IN (SELECT g.id FROM (${grouped}) g WHERE g.grp IN (SELECT grp FROM (${grouped}) GROUP BY grp HAVING ${having}))`);
+      args.push(q.datasetId, q.datasetId);
+    }
     const byPrediction = q.predicted !== undefined || q.minConfidence !== undefined || q.maxConfidence !== undefined || !!q.disagree;
     if (byPrediction && !p) where.push('0');
     if (p) {
@@ -359,7 +367,25 @@ export class DatasetsRepo {
     const { from, args, order } = this.filtered(q);
     const total = (this.prep(`SELECT count(*) AS n ${from}`).get(...args) as { n: number }).n;
     const rows = this.prep(`SELECT ${imageColumns(q.predictions)} ${from} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...args, q.limit, q.offset) as ImageRow[];
-    return { total, items: rows.map((r) => toImage(r, q.predictions)) };
+    return { total, items: this.withDuplicateGroups(rows.map((r) => toImage(r, q.predictions))) };
+  }
+
+  /**
+   * Fills in duplicateGroup: the image every copy leads to. A near copy points at its group's
+   * first image, an exact copy at the first image with its bytes, which is that first image or a
+   * near copy of it, so at most two steps lead there. Only the page's own images are looked up.
+   */
+  private withDuplicateGroups(items: DatasetImage[]): DatasetImage[] {
+    if (items.length === 0) return items;
+    const pointed = [...new Set(items.map((i) => i.duplicateOf).filter((d): d is number => d !== null))];
+    const parent = new Map<number, number | null>(
+      (this.prep(`SELECT id, duplicate_of AS d FROM images WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(pointed)) as { id: number; d: number | null }[]).map((r) => [r.id, r.d]),
+    );
+    const heads = new Set(
+      (this.prep(`SELECT DISTINCT duplicate_of AS d FROM images WHERE duplicate_of IN (SELECT value FROM json_each(?))`).all(JSON.stringify(items.map((i) => i.id))) as { d: number }[]).map((r) => r.d),
+    );
+    for (const it of items) it.duplicateGroup = it.duplicateOf !== null ? (parent.get(it.duplicateOf) ?? it.duplicateOf) : heads.has(it.id) ? it.id : null;
+    return items;
   }
 
   /**
@@ -378,7 +404,7 @@ export class DatasetsRepo {
     const rows = this
       .prep(`SELECT ${imageColumns(predictions)} FROM json_each(?) j CROSS JOIN images i ON i.id = j.value ${joins} WHERE i.dataset_id = ? ORDER BY j.key`)
       .all(...args) as ImageRow[];
-    return rows.map((r) => toImage(r, predictions));
+    return this.withDuplicateGroups(rows.map((r) => toImage(r, predictions)));
   }
 
   /** Ids in the order images() lists them, for select-all and range selection. */

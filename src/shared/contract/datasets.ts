@@ -70,7 +70,12 @@ export const ImportSummary = z.object({
   classes: z.record(z.string(), z.number().int()),
   splits: SplitSizes,
   errors: z.array(ImportProblem),
-  duplicates: DuplicateCounts,
+  duplicates: DuplicateCounts.extend({
+    /** Duplicate groups (copies, flipped, rotated or re-encoded) filed under more than one class; each copy is also listed in errors. */
+    conflicts: z.number().int(),
+  }),
+  /** Class folders with no image in them ('/'-separated, relative to the root); they make no class. */
+  emptyClasses: z.array(z.string()),
   /** What this import changed, relative to the dataset before it (all "added" the first time). */
   added: z.number().int(),
   removed: z.number().int(),
@@ -96,6 +101,8 @@ export const DatasetImage = z.object({
   mpp: z.number().nullable(),
   group: z.string().nullable(),
   duplicateOf: z.number().int().nullable(),
+  /** Id of the image its duplicate group (copies, flipped, rotated or re-encoded) leads to; null when it has no duplicate. */
+  duplicateGroup: z.number().int().nullable(),
   /** The suggestion of the prediction set the query used; null when it has none for this image. */
   prediction: z
     .object({
@@ -143,8 +150,10 @@ const ImageFilter = {
   /** A class name, or null for images without a label. */
   label: z.string().nullable().optional(),
   split: DatasetSplit.optional(),
-  /** Only images flagged as duplicates of another. */
+  /** Only images in a duplicate group (copies, flipped, rotated or re-encoded), every member of it. */
   duplicates: z.boolean().optional(),
+  /** Only images in a duplicate group whose members carry more than one label. */
+  conflicts: z.boolean().optional(),
   /** Prediction set to read suggestions from (default: the dataset's latest). */
   modelHash: z.string().min(1).optional(),
   /** Only images the model predicted as this class. */

@@ -38,7 +38,8 @@ describe('datasets.* calls on LC25000', needs(lung), () => {
     expect(d.splits.train + d.splits.val + d.splits.test).toBe(90);
     expect(d.splits.unassigned).toBe(0);
     expect(d.errors).toEqual([]);
-    expect(d.duplicates).toEqual({ exact: 0, near: 0 });
+    // LC25000's own rotated copies (lungn1773 of lungn1150, lungn4821 of lungn2243)
+    expect(d.duplicates).toEqual({ exact: 0, near: 2 });
     const list = await call('datasets.list', {});
     expect(list.map((x) => [x.name, x.images, x.labels])).toEqual([['lung', 90, ['lung_aca', 'lung_n', 'lung_scc']]]);
   });

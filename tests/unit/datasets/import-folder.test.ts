@@ -190,10 +190,17 @@ describe('importing an ImageFolder tree (LC25000 lung copy)', needs(lung), () =>
     expect(s.images).toBe(92);
     expect(s.errors).toEqual([{ path: join(root, 'extras'), reason: expect.stringMatching(/not a split/) }]);
     expect(s.ignored).toBe(1);
-    expect(s.duplicates).toEqual({ exact: 1, near: 1 });
-    expect(s.splitChanges).toBe(2);
+    // near: the re-encoded copy, and two rotated copies LC25000 itself holds (lungn1773 of
+    // lungn1150, lungn4821 of lungn2243)
+    expect(s.duplicates).toEqual({ exact: 1, near: 3, conflicts: 0 });
+    // the two copies of the original, and one of LC25000's rotated pairs that straddled the given splits
+    expect(s.splitChanges).toBe(3);
     const byPath = new Map(rows(db, s.id).map((r) => [r.path, r]));
+    // LC25000's rotated copy lungn4821 (given test) joins its original lungn2243 in train
+    const movedByLc25000 = join(root, 'test', 'lung_n', 'lungn4821.jpeg');
+    expect(byPath.get(movedByLc25000)!.split).toBe('train');
     for (const [p, split] of Object.entries(plan)) {
+      if (p === movedByLc25000) continue;
       expect(byPath.get(p)!.split, p).toBe(split);
       expect(byPath.get(p)!.splitGiven).toBe(1);
     }
@@ -242,7 +249,11 @@ describe('importing an ImageFolder tree (LC25000 lung copy)', needs(lung), () =>
     await sharp(src).jpeg({ quality: 65 }).toFile(join(flat, 'lung_n', 'zz-reencoded.jpeg'));
     writeFileSync(join(flat, 'lung_aca', 'zz-copy.jpeg'), readFileSync(src));
     const c = await importDataset(db, { path: flat, name: 'flat', seed: 2 });
-    expect(c.duplicates).toEqual({ exact: 1, near: 1 });
+    // the byte copy filed under lung_aca is a label conflict; two near are LC25000's own rotated copies
+    expect(c.duplicates).toEqual({ exact: 1, near: 3, conflicts: 1 });
+    // reported against the group's first image by path, lung_aca/zz-copy.jpeg
+    expect(c.errors.map((e) => e.path).sort()).toEqual([src, join(flat, 'lung_n', 'zz-reencoded.jpeg')].sort());
+    for (const e of c.errors) expect(e.reason).toContain(join(flat, 'lung_aca', 'zz-copy.jpeg'));
     const rc = rows(db, c.id);
     const cluster = rc.filter((r) => r.path === src || r.path.includes('zz-'));
     expect(cluster).toHaveLength(3);

@@ -97,8 +97,10 @@ const importCmd: CliCommand = {
       `dataset ${r.name} (id ${r.id}): ${r.images} images (${r.added} added, ${r.changed} changed, ${r.removed} removed)`,
       `classes    ${classes}`,
       `splits     train ${r.splits.train}, val ${r.splits.val}, test ${r.splits.test}`,
-      `duplicates ${r.duplicates.exact} exact, ${r.duplicates.near} near (kept in one split${r.splitChanges ? `; ${r.splitChanges} moved to keep them together` : ''})`,
-      ...(r.errors.length ? [`left out   ${r.errors.length}:`, ...r.errors.map((e: { path: string; reason: string }) => `  ${e.path}: ${e.reason}`)] : []),
+      `duplicates ${r.duplicates.exact} exact, ${r.duplicates.near} near, counting flips and rotations (kept in one split${r.splitChanges ? `; ${r.splitChanges} moved to keep them together` : ''})`,
+      ...(r.duplicates.conflicts ? [`conflicts  ${r.duplicates.conflicts} duplicate group${r.duplicates.conflicts === 1 ? ' is' : 's are'} filed under more than one class (listed below)`] : []),
+      ...(r.emptyClasses.length ? [`empty      class folder${r.emptyClasses.length === 1 ? '' : 's'} with no image, no class made: ${r.emptyClasses.join(', ')}`] : []),
+      ...(r.errors.length ? [`problems   ${r.errors.length}:`, ...r.errors.map((e: { path: string; reason: string }) => `  ${e.path}: ${e.reason}`)] : []),
       ...(r.outside.count
         ? [
             `outside    ${r.outside.count} row${r.outside.count === 1 ? '' : 's'} name an image outside the dataset's folder; left out (--allow-outside takes them):`,
@@ -145,6 +147,38 @@ const info: CliCommand = {
   },
 };
 
+/** Rows per query while listing every image of a dataset. */
+const IMAGES_PAGE = 1000;
+
+const images: CliCommand = {
+  path: ['dataset', 'images'],
+  summary: 'Every image of a dataset with its label, split and duplicate group',
+  positionals: ['NAME'],
+  options: {
+    duplicates: { type: 'boolean', description: 'only images in a duplicate group (copies, flips, rotations, re-encodings)' },
+  },
+  async run({ positionals, options, app }) {
+    if (positionals.length !== 1) throw new CliError(`expected exactly one NAME, got ${positionals.length}`, 2);
+    const ctx = await app();
+    const d = findDataset(ctx, positionals[0]);
+    const repo = new DatasetsRepo(ctx.db);
+    const out: { path: string; label: string | null; split: string | null; duplicateGroup: number | null }[] = [];
+    for (let offset = 0; ; offset += IMAGES_PAGE) {
+      const page = repo.images({ datasetId: d.id, order: 'path', offset, limit: IMAGES_PAGE });
+      for (const i of page.items) {
+        if (options['duplicates'] && i.duplicateGroup === null) continue;
+        out.push({ path: i.path, label: i.label, split: i.split, duplicateGroup: i.duplicateGroup });
+      }
+      if (page.items.length < IMAGES_PAGE) break;
+    }
+    return out;
+  },
+  human: (r) =>
+    r.length === 0
+      ? 'no images'
+      : r.map((i: { path: string; label: string | null; split: string | null; duplicateGroup: number | null }) => `${i.split ?? '-'}\t${i.label ?? '(unlabelled)'}\t${i.duplicateGroup ?? ''}\t${i.path}`).join('\n'),
+};
+
 const remove: CliCommand = {
   path: ['dataset', 'remove'],
   summary: 'Forget a dataset (its image files stay)',
@@ -158,4 +192,4 @@ const remove: CliCommand = {
   human: (r) => `removed dataset ${r.name}`,
 };
 
-export const datasetCommands: CliCommand[] = [importCmd, list, info, remove];
+export const datasetCommands: CliCommand[] = [importCmd, list, info, images, remove];

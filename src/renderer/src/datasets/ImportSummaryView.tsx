@@ -16,7 +16,7 @@ export function ImportSummaryView({ summary: s }: { summary: ImportSummary }) {
   const reimport = s.removed + s.changed + s.unchanged > 0;
   return (
     <Box data-testid="import-result">
-      <Alert severity={s.errors.length || s.outside.count ? 'warning' : 'success'} sx={{ mb: 2 }}>
+      <Alert severity={s.errors.length || s.outside.count || s.emptyClasses.length ? 'warning' : 'success'} sx={{ mb: 2 }}>
         <AlertTitle>
           {reimport ? 'Updated' : 'Imported'} “{s.name}”: {n(s.images)} images in {classes.length} class{classes.length === 1 ? '' : 'es'}
         </AlertTitle>
@@ -54,7 +54,9 @@ export function ImportSummaryView({ summary: s }: { summary: ImportSummary }) {
       <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }} data-testid="import-result-duplicates">
         {s.duplicates.exact + s.duplicates.near === 0
           ? 'No duplicates found.'
-          : `${n(s.duplicates.exact)} exact and ${n(s.duplicates.near)} near-duplicate images (kept, each in the same split as the image it repeats).`}
+          : `${n(s.duplicates.exact)} exact and ${n(s.duplicates.near)} near-duplicate images, counting flipped, rotated and re-encoded copies (kept, each in the same split as the image it repeats).`}
+        {s.duplicates.conflicts > 0 &&
+          ` ${n(s.duplicates.conflicts)} duplicate group${s.duplicates.conflicts === 1 ? ' is' : 's are'} filed under more than one class: check the labels (listed below; “Label conflicts” in labelling shows them).`}
         {s.ignored > 0 && ` ${n(s.ignored)} non-image file${s.ignored === 1 ? ' was' : 's were'} passed over.`}
       </Typography>
 
@@ -69,6 +71,19 @@ export function ImportSummaryView({ summary: s }: { summary: ImportSummary }) {
               <li key={p}>{p}</li>
             ))}
             {s.outside.count > s.outside.first.length && <li>… and {n(s.outside.count - s.outside.first.length)} more</li>}
+          </Box>
+        </Alert>
+      )}
+
+      {s.emptyClasses.length > 0 && (
+        <Alert severity="warning" sx={{ mb: 2 }} data-testid="import-empty-classes">
+          <AlertTitle>
+            {n(s.emptyClasses.length)} class folder{s.emptyClasses.length === 1 ? ' holds' : 's hold'} no image; no class was made for {s.emptyClasses.length === 1 ? 'it' : 'them'}
+          </AlertTitle>
+          <Box component="ul" sx={{ m: 0, pl: 2, fontFamily: 'monospace', fontSize: 12 }}>
+            {s.emptyClasses.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
           </Box>
         </Alert>
       )}

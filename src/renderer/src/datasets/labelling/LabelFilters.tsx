@@ -138,6 +138,18 @@ export function LabelFilters({
           label="Disagrees with model"
         />
       </Tooltip>
+      <Tooltip title="Only images with a copy in the dataset: the same picture, flipped, rotated or re-encoded">
+        <FormControlLabel
+          control={<Switch size="small" checked={!!filter.duplicates} onChange={(e) => set({ duplicates: e.target.checked })} data-testid="filter-duplicates" />}
+          label="Duplicates"
+        />
+      </Tooltip>
+      <Tooltip title="Only copies of one picture that carry different labels">
+        <FormControlLabel
+          control={<Switch size="small" checked={!!filter.conflicts} onChange={(e) => set({ conflicts: e.target.checked })} data-testid="filter-conflicts" />}
+          label="Label conflicts"
+        />
+      </Tooltip>
       <Choice
         label="Order"
         testId="filter-order"

@@ -9,6 +9,10 @@ export interface LabelFilter {
   /** Confidence band in [0, 1]; [0, 1] means no bound. */
   confidence: [number, number];
   disagree: boolean;
+  /** Only images in a duplicate group (copies, flips, rotations, re-encodings). */
+  duplicates?: boolean;
+  /** Only duplicate groups filed under more than one class. */
+  conflicts?: boolean;
   order: 'path' | 'sample' | 'uncertainty';
 }
 
@@ -19,6 +23,8 @@ export function filterQuery(datasetId: number, f: LabelFilter, modelHash: string
   const q: CallInput<'datasets.imageIds'> = { id: datasetId, order: f.order === 'uncertainty' && !modelHash ? 'path' : f.order };
   if (f.label !== undefined) q.label = f.label;
   if (f.split) q.split = f.split;
+  if (f.duplicates) q.duplicates = true;
+  if (f.conflicts) q.conflicts = true;
   if (modelHash) {
     q.modelHash = modelHash;
     if (f.predicted !== undefined) q.predicted = f.predicted;
@@ -31,5 +37,5 @@ export function filterQuery(datasetId: number, f: LabelFilter, modelHash: string
 
 /** True when some filter narrows the list (for "no image matches" versus "the dataset is empty"). */
 export function isFiltered(f: LabelFilter): boolean {
-  return f.label !== undefined || !!f.split || f.predicted !== undefined || f.confidence[0] > 0 || f.confidence[1] < 1 || f.disagree;
+  return f.label !== undefined || !!f.split || f.predicted !== undefined || f.confidence[0] > 0 || f.confidence[1] < 1 || f.disagree || !!f.duplicates || !!f.conflicts;
 }
