@@ -7,10 +7,15 @@ import type { TestModule } from 'vitest/node';
 import { needs, need, has } from '../../helpers/needs.js';
 import SummaryReporter from '../../summary-reporter.js';
 
-type Fake = { state: 'passed' | 'failed' | 'skipped'; meta?: Record<string, string>; note?: string };
+type Fake = { state: 'passed' | 'failed' | 'skipped'; meta?: Record<string, string>; note?: string; suiteFailed?: boolean };
 
 function modules(...tests: Fake[]): TestModule[] {
-  const cases = tests.map((t) => ({ result: () => ({ state: t.state, note: t.note }), meta: () => t.meta ?? {} }));
+  const module = { type: 'module', state: () => 'passed' };
+  const cases = tests.map((t) => ({
+    result: () => ({ state: t.state, note: t.note }),
+    meta: () => t.meta ?? {},
+    parent: { type: 'suite', state: () => (t.suiteFailed ? 'failed' : 'passed'), parent: module },
+  }));
   return [{ children: { allTests: () => cases.values() } }] as unknown as TestModule[];
 }
 
@@ -78,6 +83,12 @@ describe('summary reporter', () => {
     const filtered = finish([{ state: 'skipped' }], { ci: true, filtering: true });
     expect(filtered.lines.at(-2)).toBe('Skipped 1 test: filtered out by -t (1)');
     expect(filtered.exitCode).toBe(saved);
+  });
+
+  it('names the tests a failed beforeAll left unrun without blaming CI for them', () => {
+    const r = finish([{ state: 'failed' }, { state: 'skipped', suiteFailed: true }], { ci: true });
+    expect(r.lines.slice(-2)).toEqual(['Skipped 1 test: not run: their suite or file failed (1)', 'Tests: 0 passed, 1 failed, 1 skipped']);
+    expect(r.exitCode).toBe(saved);
   });
 
   it('says when nothing was skipped', () => {
