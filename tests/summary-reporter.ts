@@ -60,7 +60,8 @@ export default class SummaryReporter implements Reporter {
       const r = t.result();
       const note = r.state === 'skipped' ? r.note : undefined;
       if (note) return { label: note, ciFailure: true };
-      if (enclosingFailed(t)) return { label: SUITE_FAILED, ciFailure: false };
+      // meant to run (not skipped by -t or a flag) yet skipped: a beforeAll above it threw
+      if (t.options.mode !== 'skip' && t.options.mode !== 'todo' && enclosingFailed(t)) return { label: SUITE_FAILED, ciFailure: false };
       if (this.filtering) return { label: FILTERED, ciFailure: false };
       return { label: NO_REASON, ciFailure: true };
     }
