@@ -1,6 +1,6 @@
 /**
  * The layering of src/, checked by `npm run layers` (a step of `npm test`). Dependencies point one
- * way: hosts (Electron index, serve, CLI, worker entries) -> services (contract handlers, dispatch)
+ * way: hosts (Electron index, serve, CLI, worker entries) -> services (services.ts, handlers, dispatch)
  * -> domain rooms (analysis, train, reports, ...) -> the app context -> ml, slides -> store -> shared.
  * Between layers of src/main only runtime imports count (a type-only import, e.g. the store naming a
  * reader's SlideMetadata, loads nothing); for the renderer, preload and electron rules types count too.
@@ -8,9 +8,9 @@
  * `electron` is imported only by src/main/index.ts, src/main/electron/ and the preload.
  * A new file in src/main must belong to a layer below (the last rule says so).
  */
-const UTIL = '^src/main/((errors|events|home|csv-format|cache-trim|process-alive|package-root|version)\\.ts$|workers/entry\\.ts$)';
-const HOSTS = '^src/main/(index\\.ts$|serve\\.ts$|cli/|electron/|workers/[a-z-]+-worker\\.ts$)';
-const SERVICES = '^src/main/(handlers|dispatch|resources|security|renderer-dist|services)\\.ts$';
+const UTIL = '^src/main/((errors|events|home|csv-format|cache-trim|process-alive|package-root|version)\\.ts$|workers/(entry|peer-message)\\.ts$)';
+const HOSTS = '^src/main/(index\\.ts$|serve\\.ts$|cli/|electron/|workers/[^/]+-worker\\.ts$)';
+const SERVICES = '^src/main/(services|handlers|dispatch|resources|security|renderer-dist)\\.ts$';
 const DOMAIN = '^src/main/(analysis|train|reports|cohorts|datasets|annotations|models)/';
 // the context every room is handed (db, slide library, events, home): below the rooms, above ml/slides
 const CONTEXT = '^src/main/app-context\\.ts$';

@@ -11,6 +11,8 @@ import { isSkipReason, SKIP_META_PREFIX, SKIP_REASONS, type SkipReason } from '.
 
 const NO_REASON = 'no reason given';
 const FILTERED = 'filtered out by -t';
+// vitest marks the tests of a suite whose beforeAll threw as skipped; the failure already fails the run
+const SUITE_FAILED = 'not run: their suite or file failed';
 
 export default class SummaryReporter implements Reporter {
   private filtering = false;
@@ -58,6 +60,8 @@ export default class SummaryReporter implements Reporter {
       const r = t.result();
       const note = r.state === 'skipped' ? r.note : undefined;
       if (note) return { label: note, ciFailure: true };
+      // meant to run (not skipped by -t or a flag) yet skipped: a beforeAll above it threw
+      if (t.options.mode !== 'skip' && t.options.mode !== 'todo' && enclosingFailed(t)) return { label: SUITE_FAILED, ciFailure: false };
       if (this.filtering) return { label: FILTERED, ciFailure: false };
       return { label: NO_REASON, ciFailure: true };
     }
@@ -69,6 +73,13 @@ export default class SummaryReporter implements Reporter {
       label: [...labels, ...unknown].join(' + '),
       ciFailure: unknown.length > 0 || known.some((r) => SKIP_REASONS[r].ci),
     };
+  }
+}
+
+function enclosingFailed(t: TestCase): boolean {
+  for (let p: TestCase['parent'] = t.parent; ; p = p.parent) {
+    if (p.state() === 'failed') return true;
+    if (p.type === 'module') return false;
   }
 }
 

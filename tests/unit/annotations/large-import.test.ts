@@ -12,6 +12,7 @@ import { ANNOTATION_PAGE_VERTICES, GEOJSON_LIMITS } from '../../../src/shared/co
 import type { CallName } from '../../../src/shared/api.js';
 import { inProcessContract } from '../../helpers/in-process-contract.js';
 import { svsPath } from './context.js';
+import { needs } from '../../helpers/needs.js';
 
 const api = inProcessContract('tessella-large-geojson-');
 let slideId = 0;
@@ -54,7 +55,7 @@ function detectionExport(): string {
   return JSON.stringify({ type: 'FeatureCollection', features });
 }
 
-describe.skipIf(!svsPath)('a large GeoJSON import', () => {
+describe('a large GeoJSON import', needs(svsPath), () => {
   it('imports a million vertices while other calls are answered, then lists them in bounded pages', async () => {
     const file = join(api.dir, 'detections.geojson');
     writeFileSync(file, detectionExport());

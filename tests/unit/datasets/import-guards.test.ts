@@ -15,6 +15,7 @@ import { calls } from '../../../src/shared/api.js';
 import { MAX_CLASS_NAME } from '../../../src/shared/contract/datasets.js';
 import { tessella } from '../../helpers/cli.js';
 import { SLIDES, sharedPath } from '../../helpers/shared-data.js';
+import { needs } from '../../helpers/needs.js';
 
 const lung = sharedPath('data/patches/lc25000_lung');
 const ihc = sharedPath(SLIDES.ihc);
@@ -37,7 +38,7 @@ function folderWithCsv(name: string, extraRows: string[]) {
   return { dir, csv };
 }
 
-describe.skipIf(!lung || !ihc)('CSV rows outside the dataset folder', () => {
+describe('CSV rows outside the dataset folder', needs(lung, ihc), () => {
   const aca = readdirSync(join(lung ?? '.', 'lung_aca')).sort();
   const outsideRows = () => {
     const up = relative(join(tmp, 'x'), join(lung!, 'lung_aca', aca[5]));
@@ -84,7 +85,7 @@ describe.skipIf(!lung || !ihc)('CSV rows outside the dataset folder', () => {
   }, 180_000);
 });
 
-describe.skipIf(!lung)('class names from a CSV', () => {
+describe('class names from a CSV', needs(lung), () => {
   it('longer than the API allows: the row is left out, naming its line', async () => {
     const long = 'c'.repeat(MAX_CLASS_NAME + 1);
     const justFits = 'k'.repeat(MAX_CLASS_NAME);
@@ -99,7 +100,7 @@ describe.skipIf(!lung)('class names from a CSV', () => {
   });
 });
 
-describe.skipIf(!lung)('two imports with one name at once', () => {
+describe('two imports with one name at once', needs(lung), () => {
   it('one creates the dataset, the other is a conflict naming it (never a raw UNIQUE error)', async () => {
     const file = join(tmp, 'race.db');
     // Two connections, as two processes (the app and a CLI) would have.

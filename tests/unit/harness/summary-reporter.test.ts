@@ -7,10 +7,16 @@ import type { TestModule } from 'vitest/node';
 import { needs, need, has } from '../../helpers/needs.js';
 import SummaryReporter from '../../summary-reporter.js';
 
-type Fake = { state: 'passed' | 'failed' | 'skipped'; meta?: Record<string, string>; note?: string };
+type Fake = { state: 'passed' | 'failed' | 'skipped'; meta?: Record<string, string>; note?: string; suiteFailed?: boolean; mode?: 'run' | 'skip' };
 
 function modules(...tests: Fake[]): TestModule[] {
-  const cases = tests.map((t) => ({ result: () => ({ state: t.state, note: t.note }), meta: () => t.meta ?? {} }));
+  const module = { type: 'module', state: () => 'passed' };
+  const cases = tests.map((t) => ({
+    result: () => ({ state: t.state, note: t.note }),
+    meta: () => t.meta ?? {},
+    options: { mode: t.mode ?? (t.state === 'skipped' ? 'skip' : 'run') },
+    parent: { type: 'suite', state: () => (t.suiteFailed ? 'failed' : 'passed'), parent: module },
+  }));
   return [{ children: { allTests: () => cases.values() } }] as unknown as TestModule[];
 }
 
@@ -75,9 +81,16 @@ describe('summary reporter', () => {
     const bare = finish([{ state: 'skipped' }], { ci: true });
     expect(bare.lines.at(-2)).toMatch(/^Skipped 1 test: no reason given \(1\) -- FAILED/);
     expect(bare.exitCode).toBe(1);
-    const filtered = finish([{ state: 'skipped' }], { ci: true, filtering: true });
+    // filtered out of a file whose other test failed: still a filter, not a suite failure
+    const filtered = finish([{ state: 'failed' }, { state: 'skipped', suiteFailed: true }], { ci: true, filtering: true });
     expect(filtered.lines.at(-2)).toBe('Skipped 1 test: filtered out by -t (1)');
     expect(filtered.exitCode).toBe(saved);
+  });
+
+  it('names the tests a failed beforeAll left unrun without blaming CI for them', () => {
+    const r = finish([{ state: 'failed' }, { state: 'skipped', mode: 'run', suiteFailed: true }], { ci: true });
+    expect(r.lines.slice(-2)).toEqual(['Skipped 1 test: not run: their suite or file failed (1)', 'Tests: 0 passed, 1 failed, 1 skipped']);
+    expect(r.exitCode).toBe(saved);
   });
 
   it('says when nothing was skipped', () => {

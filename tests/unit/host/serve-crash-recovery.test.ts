@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { apiCall, startServe, type ServeProcess } from '../../helpers/browser.js';
 import { SLIDES, sharedPath } from '../../helpers/shared-data.js';
 import { tempHome } from '../../helpers/temp-home.js';
+import { needs } from '../../helpers/needs.js';
 
 const svs = sharedPath(SLIDES.svs);
 const vitTiny = sharedPath('oracle/vit_tiny');
@@ -23,7 +24,7 @@ interface Row {
   stored: number;
 }
 
-describe.skipIf(!svs || !vitTiny)('tessella serve after a kill -9', { timeout: 600_000 }, () => {
+describe('tessella serve after a kill -9', { ...needs(svs, vitTiny), timeout: 600_000 }, () => {
   const home = tempHome('tessella-serve-crash-');
   const dataHome = join(home.dir, 'home');
   let serve: ServeProcess | undefined;

@@ -10,6 +10,7 @@ import { CATALOGUE, catalogueEntry, licenceLine } from '../../../src/main/ml/hub
 import { buildHint } from '../../../src/main/ml/hub/hint.js';
 import { isHubId } from '../../../src/main/ml/hub/repo-id.js';
 import { sharedPath } from '../../helpers/shared-data.js';
+import { needs } from '../../helpers/needs.js';
 
 const FM = sharedPath('oracle/fm');
 const hintOf = (folder: string) => JSON.parse(readFileSync(join(FM!, folder, 'tessella_model.json'), 'utf8'));
@@ -53,7 +54,7 @@ describe('the catalogue of pathology foundation models', () => {
     expect(licenceLine('a/b', null)).toMatch(/^a\/b is not in Tessella's catalogue/);
   });
 
-  describe.skipIf(!FM)('matches the golden checkpoints modelled on its models', () => {
+  describe('matches the golden checkpoints modelled on its models', needs(FM), () => {
     it('Virchow2: cls+mean over the patches, SwiGLUPacked/SiLU passed in code, ImageNet normalisation', () => {
       const golden = hintOf('timm_vit_virchow2_style');
       const hint = buildHint(catalogueEntry('paige-ai/Virchow2'), { source: { repo: 'paige-ai/Virchow2', revision: 'main', commit: '0'.repeat(40), endpoint: 'x' }, files: [], weights: ['model.safetensors'], gated: true });

@@ -9,6 +9,7 @@ import { tessellaAsync } from '../../helpers/cli.js';
 import { FakeHub } from '../../helpers/fake-hub.js';
 import { tempHome } from '../../helpers/temp-home.js';
 import { MAIN, repos, VIT, DINOV2 } from './hub-fixtures.js';
+import { needs } from '../../helpers/needs.js';
 
 const home = tempHome('tessella-hub-cli-');
 let hub: FakeHub;
@@ -22,7 +23,7 @@ afterAll(async () => {
   home.cleanup();
 });
 
-describe.skipIf(!VIT || !DINOV2)('tessella model pull', () => {
+describe('tessella model pull', needs(VIT, DINOV2), () => {
   it('pulls with the licence line first, registers, and then --model org/name works offline', async () => {
     const r = await tessellaAsync(['model', 'pull', 'owkin/phikon', '--json'], env());
     expect(r.stderr.split('\n')[0]).toBe('Phikon (owkin/phikon): licence Owkin non-commercial licence; not gated');

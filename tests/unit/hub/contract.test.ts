@@ -11,6 +11,7 @@ import { stagingDir, repoDir } from '../../../src/main/ml/hub/layout.js';
 import { FakeHub } from '../../helpers/fake-hub.js';
 import { inProcessContract } from '../../helpers/in-process-contract.js';
 import { DINOV2, MAIN, repos, VIT } from './hub-fixtures.js';
+import { needs } from '../../helpers/needs.js';
 
 const api = inProcessContract('tessella-hub-contract-');
 let hub: FakeHub;
@@ -49,7 +50,7 @@ function events(jobId: string): Promise<PullProgress[]> {
   });
 }
 
-describe.skipIf(!VIT || !DINOV2)('models.pull through the contract', () => {
+describe('models.pull through the contract', needs(VIT, DINOV2), () => {
   it('lists the catalogue with what is pulled', async () => {
     const { models } = await api.call('models.catalogue', {});
     for (const m of models) CatalogueModel.parse(m);

@@ -18,6 +18,7 @@ import { ModelRegistry } from '../../../src/main/models/registry.js';
 import { FakeHub, sha256 } from '../../helpers/fake-hub.js';
 import { tempHome } from '../../helpers/temp-home.js';
 import { DINOV2, MAIN, read, repos, V1, VIT } from './hub-fixtures.js';
+import { needs } from '../../helpers/needs.js';
 
 const home = tempHome('tessella-hub-');
 let ctx: AppContext;
@@ -51,7 +52,7 @@ afterAll(async () => {
   home.cleanup();
 });
 
-describe.skipIf(!VIT || !DINOV2)('model pull from the Hub', () => {
+describe('model pull from the Hub', needs(VIT, DINOV2), () => {
   it('downloads config and safetensors only, verifies them, writes the hint and registers the folder', async () => {
     const { plan, model } = await pull('owkin/phikon');
     expect(plan.commit).toBe(MAIN);

@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { tessella } from '../../helpers/cli.js';
 import { SLIDES, sharedPath } from '../../helpers/shared-data.js';
 import { expectOneLineError } from '../predict/fixtures.js';
+import { need, needs } from '../../helpers/needs.js';
 
 const ndpi = sharedPath(SLIDES.ndpi);
 const vitTiny = sharedPath('oracle/vit_tiny');
@@ -27,15 +28,15 @@ function mountTiny(): string | null {
   return r.status === 0 ? null : `mount -t tmpfs failed: ${(r.stderr || r.error?.message || '').trim()}`;
 }
 
-const cannotMount = ndpi && vitTiny ? mountTiny() : 'the shared NDPI slide or vit_tiny is absent';
-if (cannotMount) console.warn(`[skip] full-disk test: ${cannotMount}`);
+const cannotMount = ndpi && vitTiny ? mountTiny() : null;
+const tinyDisk = need('mount', `full-disk test: ${cannotMount}`, () => cannotMount === null);
 
 afterAll(() => {
-  if (!cannotMount) spawnSync('umount', ['-l', mountPoint]);
+  if (ndpi && vitTiny && !cannotMount) spawnSync('umount', ['-l', mountPoint]);
   rmSync(work, { recursive: true, force: true });
 });
 
-describe.skipIf(cannotMount !== null)('slide infer on a full disk', { timeout: 300_000 }, () => {
+describe('slide infer on a full disk', { ...needs(ndpi, vitTiny, tinyDisk), timeout: 300_000 }, () => {
   // Free space left before the run: enough for the database to start and the engine to be
   // cached, not for the predictions (the case that aborted), and almost none at all.
   it.each([600, 20])('with about %i kB free: one line naming the disk, exit 1', (freeKb) => {

@@ -27,6 +27,7 @@ import {
   type Bytes,
 } from '../../helpers/torch-checkpoint.js';
 import { sharedPath } from '../../helpers/shared-data.js';
+import { needs } from '../../helpers/needs.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tessella-pickle-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -54,7 +55,7 @@ async function refusal(path: string): Promise<DomainError> {
 
 describe('oracle checkpoints', () => {
   const swiglu = sharedPath('oracle/fm/timm_vit_swiglu_reg');
-  it.skipIf(!swiglu)('timm_vit_swiglu_reg: pytorch_model.bin equals model.safetensors, every tensor bit for bit', async () => {
+  it('timm_vit_swiglu_reg: pytorch_model.bin equals model.safetensors, every tensor bit for bit', needs(swiglu), async () => {
     const bin = await readTorchPickle(join(swiglu!, 'pytorch_model.bin'));
     const st = await readSafetensors(join(swiglu!, 'model.safetensors'));
     expect([...bin.keys()].sort()).toEqual([...st.keys()].sort());
@@ -69,7 +70,7 @@ describe('oracle checkpoints', () => {
 
   for (const name of ['timm_vit_plain', 'timm_vit_layerscale']) {
     const dir = sharedPath(`oracle/fm/${name}`);
-    it.skipIf(!dir)(`${name}: names and shapes as golden.json, values as the weights manifest regenerates them`, async () => {
+    it(`${name}: names and shapes as golden.json, values as the weights manifest regenerates them`, needs(dir), async () => {
       const t = await readTorchPickle(join(dir!, 'pytorch_model.bin'));
       const golden = JSON.parse(readFileSync(join(dir!, 'golden.json'), 'utf8')) as { keys: string[] };
       expect([...t.keys()]).toEqual(golden.keys); // the OrderedDict's order
@@ -90,7 +91,7 @@ describe('oracle checkpoints', () => {
     });
   }
 
-  it.skipIf(!swiglu)('filter reads only the tensors asked for', async () => {
+  it('filter reads only the tensors asked for', needs(swiglu), async () => {
     const t = await readTorchPickle(join(swiglu!, 'pytorch_model.bin'), { filter: (n) => n.startsWith('blocks.1.') });
     expect(t.size).toBeGreaterThan(0);
     expect([...t.keys()].every((n) => n.startsWith('blocks.1.'))).toBe(true);

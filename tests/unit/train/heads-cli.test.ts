@@ -17,6 +17,7 @@ import { tessella } from '../../helpers/cli.js';
 import { sharedPath, SLIDES } from '../../helpers/shared-data.js';
 import { tempHome } from '../../helpers/temp-home.js';
 import { lung, lungCopy, oneJson, vitTiny } from './fixtures.js';
+import { needs } from '../../helpers/needs.js';
 
 const home = tempHome('tessella-heads-cli-');
 const env = { TESSELLA_HOME: join(home.dir, 'home') };
@@ -39,7 +40,7 @@ function softmax(z: number[]): number[] {
   return e.map((v) => v / s);
 }
 
-describe.skipIf(!lung || !vitTiny)('tessella train --backbone --head', () => {
+describe('tessella train --backbone --head', needs(lung, vitTiny), () => {
   let first: any;
   let second: any;
   const outA = join(home.dir, 'head-a');
@@ -113,7 +114,7 @@ describe.skipIf(!lung || !vitTiny)('tessella train --backbone --head', () => {
     });
   });
 
-  it.skipIf(!svs)('a second head on an embedded slide runs the backbone on no tile', () => {
+  it('a second head on an embedded slide runs the backbone on no tile', needs(svs), () => {
     const infer = (model: string, e: Record<string, string>, out: string) => {
       const r = tessella(['slide', 'infer', svs!, '--model', model, '--mpp', '8', '--min-tissue', '0', '--out', out, '--json'], e, 600_000);
       expect(r.code, r.stderr).toBe(0);

@@ -17,6 +17,7 @@ import { loadCheckpoint } from '../../../src/main/ml/models/checkpoint.js';
 import { preprocessBatch } from '../../../src/main/ml/models/model-input.js';
 import { OnnxEngine } from '../../../src/main/ml/onnx/session.js';
 import { vitTiny } from './fixtures.js';
+import { needs } from '../../helpers/needs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tessella-heads-model-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,7 +30,7 @@ function seeded(n: number, seed: number, scale: number): Float32Array {
   });
 }
 
-describe.skipIf(!vitTiny)('a head folder as a model', () => {
+describe('a head folder as a model', needs(vitTiny), () => {
   const labels = ['a', 'b', 'c'];
   const d = 48;
   const mlp: HeadLayers = { kind: 'mlp', k: 3, d, hidden: 16, w1: seeded(16 * d, 1, 0.5), b1: seeded(16, 2, 0.1), w2: seeded(3 * 16, 3, 0.8), b2: seeded(3, 4, 0.1) };

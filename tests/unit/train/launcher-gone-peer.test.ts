@@ -13,6 +13,7 @@ import { processAlive } from '../../../src/main/process-alive';
 import { RunsRepo } from '../../../src/main/store/runs-repo';
 import { launchTraining } from '../../../src/main/train/launcher';
 import { sendIpc } from '../../../src/main/workers/peer-message';
+import { need, needs } from '../../helpers/needs';
 import { tempHome } from '../../helpers/temp-home';
 
 // The training worker replaced by a script that exits at once: run from source, the real one
@@ -50,7 +51,9 @@ function blockUntilExited(pid: number): void {
 /** Lets whatever a send left behind (a callback, an 'error' event, a signal) surface. */
 const settle = () => new Promise((r) => setTimeout(r, 300));
 
-describe.skipIf(process.platform !== 'linux')('a message to a peer that is gone', { timeout: 180_000 }, () => {
+const onLinux = need('linux', 'the gone-peer test needs Linux', () => process.platform === 'linux');
+
+describe('a message to a peer that is gone', { ...needs(onLinux), timeout: 180_000 }, () => {
   // Whether the write itself fails (EPIPE) depends on the kernel's timing, so the race is run a few times.
   const ROUNDS = 5;
 
