@@ -15,6 +15,7 @@ import { makeTruncatedCopy } from '../../helpers/make-slides.js';
 import { repoRoot, SLIDES, sharedPath } from '../../helpers/shared-data.js';
 import { tempHome } from '../../helpers/temp-home.js';
 import { expectOneLineError } from '../predict/fixtures.js';
+import { needs } from '../../helpers/needs.js';
 
 const home = tempHome('tessella-cli-errors-');
 const env = { TESSELLA_HOME: join(home.dir, 'home') };
@@ -46,14 +47,14 @@ describe('zod failures as one line', () => {
   });
 });
 
-describe.skipIf(!svs || !vitTiny)('slide infer with an out-of-range option', { timeout: 180_000 }, () => {
+describe('slide infer with an out-of-range option', { ...needs(svs, vitTiny), timeout: 180_000 }, () => {
   it('--mpp 1000 prints the option and its bound, not the JSON of zod issues', () => {
     const r = tessella(['slide', 'infer', svs!, '--model', vitTiny!, '--mpp', '1000'], env);
     expectOneLineError(r, 1, /^tessella: --mpp: must be at most 64$/);
   });
 });
 
-describe.skipIf(!svs)('negative numbers as option values', { timeout: 180_000 }, () => {
+describe('negative numbers as option values', { ...needs(svs), timeout: 180_000 }, () => {
   it('--x -100 --y -50 reads a region partly left of and above the slide (transparent there)', async () => {
     const out = join(home.dir, 'negative.png');
     const r = tessella(['slide', 'region', svs!, '--x', '-100', '--y', '-50', '--width', '200', '--height', '100', '--out', out, '--json'], env);
@@ -115,7 +116,7 @@ describe('the last resort', { timeout: 180_000 }, () => {
   });
 });
 
-describe.skipIf(!dcm)('a truncated DICOM', () => {
+describe('a truncated DICOM', needs(dcm), () => {
   it.each([400, 600])('cut at %i bytes is corrupt, named, with the parser’s reason instead of [object Object]', async (bytes) => {
     const cut = await makeTruncatedCopy(dcm!, bytes / 1_546_968, `dicom-head-${bytes}.dcm`);
     const e = (await openSlide(cut, { cacheDir: join(home.dir, 'cache') }).catch((err: unknown) => err)) as Error & { kind: string };

@@ -16,6 +16,7 @@ import { tessella } from '../../helpers/cli.js';
 import { inProcessContract } from '../../helpers/in-process-contract.js';
 import { SLIDES, sharedPath } from '../../helpers/shared-data.js';
 import { expectOneLineError } from '../predict/fixtures.js';
+import { needs } from '../../helpers/needs.js';
 
 const FILES = ['/etc/passwd', '/bin/ls'].filter((f) => existsSync(f));
 if (FILES.length < 2) console.warn('[skip] /etc/passwd or /bin/ls is absent; content-echo checks run on what exists');
@@ -105,18 +106,18 @@ describe.each(FILES)('%s given as', (file) => {
     expectNoContent((e as Error).message, file);
   });
 
-  it.skipIf(!vitTiny)('analysis.explain: unsupported (415), naming the file', async () => {
+  it('analysis.explain: unsupported (415), naming the file', { ...needs(vitTiny), timeout: 120_000 }, async () => {
     const e = await contract.call('analysis.explain', { model: vitTiny!, image: file }).catch((err: unknown) => err);
     expect(e).toMatchObject({ kind: 'unsupported' });
     expect((e as Error).message).toBe(`${file.split('/').pop()}: not a readable image (unsupported or unrecognised format)`);
-  }, 120_000);
+  });
 });
 
 describe('through the CLI', { timeout: 240_000 }, () => {
   const contract = inProcessContract('tessella-no-echo-cli-');
   const passwd = FILES.find((f) => f === '/etc/passwd');
 
-  it.skipIf(!passwd || !svs)('dataset import --csv /etc/passwd and annotations import of it: one line, no content', () => {
+  it('dataset import --csv /etc/passwd and annotations import of it: one line, no content', needs(svs), () => {
     const env = { TESSELLA_HOME: join(contract.dir, 'cli-home') };
     const csv = tessella(['dataset', 'import', contract.dir, '--csv', passwd!], env);
     expectOneLineError(csv, 1, /^tessella: no readable images in \/etc\/passwd; /);

@@ -10,6 +10,7 @@ import { hfDinov2Plan, timmArchitectureDefaults, timmVitPlan } from '../../../..
 import { loadCheckpoint } from '../../../../src/main/ml/models/checkpoint';
 import { embeddingDim, planTensorNames, type VitPlan } from '../../../../src/main/ml/plan';
 import { sharedPath } from '../../../helpers/shared-data';
+import { needs } from '../../../helpers/needs.js';
 
 const root = sharedPath('oracle/fm');
 
@@ -40,7 +41,7 @@ describe('timm architecture names', () => {
   });
 });
 
-describe.skipIf(!root)('plans of the oracle folders', () => {
+describe('plans of the oracle folders', needs(root), () => {
   const folder = (c: string): string => join(root!, c);
   const config = (c: string): Record<string, unknown> => JSON.parse(readFileSync(join(folder(c), 'config.json'), 'utf8'));
 

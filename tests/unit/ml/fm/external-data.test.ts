@@ -13,12 +13,13 @@ import { externalDataPath, isCurrentModelFile, writeOnnxModel } from '../../../.
 import { OnnxEngine } from '../../../../src/main/ml/onnx/session';
 import { sharedPath } from '../../../helpers/shared-data';
 import { concat, maxAbsDiff, readF32 } from '../onnx/oracle';
+import { needs } from '../../../helpers/needs.js';
 
 const root = sharedPath('oracle/fm');
 const tmp = mkdtempSync(join(tmpdir(), 'tessella-fm-extdata-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-describe.skipIf(!root)('ONNX external data', () => {
+describe('ONNX external data', needs(root), () => {
   const dir = root ? join(root, 'hf_dinov2_reg_swiglu') : '';
 
   it('weights in <model>.data: onnxruntime loads it and gives the oracle features; without the side file the cache rebuilds', async () => {

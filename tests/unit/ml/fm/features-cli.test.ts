@@ -10,6 +10,7 @@ import { tessella } from '../../../helpers/cli';
 import { sharedPath } from '../../../helpers/shared-data';
 import { tempHome } from '../../../helpers/temp-home';
 import { maxAbsDiff, readF32 } from '../onnx/oracle';
+import { needs } from '../../../helpers/needs.js';
 
 const root = sharedPath('oracle/fm');
 const home = tempHome('tessella-fm-cli-');
@@ -39,7 +40,7 @@ function features(args: string[]): { shape: number[]; data: Float32Array } {
 // runs every case through the same loader, preprocessing and engine in-process.
 const CASES = ['timm_vit_layerscale', 'timm_vit_virchow2_style', 'hf_dinov2_reg_swiglu'];
 
-describe.skipIf(!root)('tessella features --model <oracle/fm case>', () => {
+describe('tessella features --model <oracle/fm case>', needs(root), () => {
   for (const c of CASES) {
     it(`${c}: image_0.png gives the case's embedding within 1e-4`, () => {
       const dir = join(root!, c);

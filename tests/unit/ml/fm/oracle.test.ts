@@ -18,6 +18,7 @@ import { floatWeight } from '../../../../src/main/ml/onnx/graph-input';
 import { findWeightFiles } from '../../../../src/main/ml/weights/weight-files';
 import { sharedPath } from '../../../helpers/shared-data';
 import { maxAbsDiff, readF32 } from '../onnx/oracle';
+import { needs } from '../../../helpers/needs.js';
 
 const root = sharedPath('oracle/fm');
 const CASES = ['timm_vit_plain', 'timm_vit_layerscale', 'timm_vit_swiglu_reg', 'timm_vit_virchow2_style', 'hf_dinov2', 'hf_dinov2_reg_swiglu'] as const;
@@ -43,7 +44,7 @@ async function runGraph(ck: Awaited<ReturnType<typeof loadCheckpoint>>, input: F
   }
 }
 
-describe.skipIf(!root)('foundation-model backbones vs oracle (../shared/oracle/fm)', () => {
+describe('foundation-model backbones vs oracle (../shared/oracle/fm)', needs(root), () => {
   for (const c of CASES) {
     describe(c, () => {
       const dir = join(root!, c);
@@ -110,7 +111,7 @@ describe.skipIf(!root)('foundation-model backbones vs oracle (../shared/oracle/f
   });
 });
 
-describe.skipIf(!root)('UNI dynamic input sizes (timm dynamic_img_size: bicubic, antialias)', () => {
+describe('UNI dynamic input sizes (timm dynamic_img_size: bicubic, antialias)', needs(root), () => {
   const dir = root ? join(root, 'timm_vit_layerscale') : '';
   for (const [suffix, size] of [['', [80, 80]], ['_48x80', [48, 80]]] as const) {
     it(`${size[0]}x${size[1]}: resampled position table and features within 1e-4`, async () => {

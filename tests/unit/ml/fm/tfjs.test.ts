@@ -13,10 +13,11 @@ import { floatWeight } from '../../../../src/main/ml/onnx/graph-input';
 import type { VitPlan } from '../../../../src/main/ml/plan';
 import { sharedPath } from '../../../helpers/shared-data';
 import { maxAbsDiff, readF32 } from '../onnx/oracle';
+import { needs } from '../../../helpers/needs.js';
 
 const root = sharedPath('oracle/fm');
 
-describe.skipIf(!root)('tfjs from the plan vs oracle', () => {
+describe('tfjs from the plan vs oracle', needs(root), () => {
   beforeAll(async () => {
     await initBackend('wasm');
   });
