@@ -24,6 +24,7 @@ import { fitHead, headProbabilities, type HeadFit, type TrainedHead } from './he
 import type { HeadData } from './heads/logreg.js';
 import { reportFromProbabilities } from './metrics.js';
 import { runDir } from './setup.js';
+import { endRunOnError } from './run-end.js';
 import { fitStain } from './stain.js';
 import type { TrainerEnv } from './trainer.js';
 
@@ -182,12 +183,7 @@ export async function trainHeadRun(env: TrainerEnv): Promise<RunStatus> {
     env.onProgress?.({ runId, status: 'completed', phase, epoch: fit.steps.length, epochs: cfg.epochs, step: 0, steps: 0, loss: null, lr: null, imagesPerSecond: final.imagesPerSecond, etaSeconds: 0, metrics: latest });
     return 'completed';
   } catch (e) {
-    if (signal.aborted) {
-      repo.finish(runId, pid, 'cancelled');
-      return 'cancelled';
-    }
-    repo.finish(runId, pid, 'failed', (e as Error).message);
-    throw e;
+    return endRunOnError(repo, runId, pid, signal, e);
   } finally {
     clearInterval(timer);
   }

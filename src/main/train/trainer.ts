@@ -41,6 +41,7 @@ import { batches, epochOrder, inverseFrequencyWeights } from './sampler.js';
 import { wasmPassSize } from './memory.js';
 import { learningRate, type ScheduleSpec } from './schedules.js';
 import { runDir, trainCacheDir } from './setup.js';
+import { endRunOnError } from './run-end.js';
 import { fitStain, readStainParams, stainNormalizer, type StainParams } from './stain.js';
 import { headModel, headNames, networkModel, type TrainModel } from './train-model.js';
 
@@ -385,12 +386,7 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
     env.onProgress?.({ runId, status: 'completed', phase, epoch: history.at(-1)?.epoch ?? 0, epochs: cfg.epochs, step: 0, steps: 0, loss: null, lr: null, imagesPerSecond: final.imagesPerSecond, etaSeconds: 0, metrics: latest });
     return 'completed';
   } catch (e) {
-    if (signal.aborted) {
-      repo.finish(runId, pid, 'cancelled');
-      return 'cancelled';
-    }
-    repo.finish(runId, pid, 'failed', (e as Error).message);
-    throw e;
+    return endRunOnError(repo, runId, pid, signal, e);
   } finally {
     clearInterval(timer);
     model?.dispose();

@@ -57,6 +57,26 @@ const HIBOU = { mean: [0.7068, 0.5755, 0.722], std: [0.195, 0.2316, 0.1816] } as
 const LUNIT = { mean: [0.70322989, 0.53606487, 0.66096631], std: [0.21716536, 0.26081574, 0.20723464] } as const;
 const SWIGLU = { mlp_layer: 'timm.layers.SwiGLUPacked', act_layer: 'torch.nn.SiLU' } as const;
 
+/** Bioptimus' H-optimus-0 and -1 share their architecture and normalisation. */
+function hOptimus(version: 0 | 1): CatalogueEntry {
+  return {
+    id: `bioptimus/H-optimus-${version}`,
+    name: `H-optimus-${version}`,
+    family: 'timm-vit',
+    architecture: 'vit_giant_patch14_reg4_dinov2',
+    timmCreateModelExtraKwargs: { init_values: 1e-5, dynamic_img_size: false },
+    pooling: 'cls',
+    registers: 4,
+    ...H_OPTIMUS,
+    inputSize: 224,
+    mpp: 0.5,
+    width: 1536,
+    embeddingDim: 1536,
+    parametersM: 1100,
+    // not confirmed: the licence and whether the repo is gated
+  };
+}
+
 export const CATALOGUE: readonly CatalogueEntry[] = [
   {
     id: 'owkin/phikon',
@@ -170,38 +190,8 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     license: 'CC-BY-NC-ND-4.0',
     gated: true,
   },
-  {
-    id: 'bioptimus/H-optimus-0',
-    name: 'H-optimus-0',
-    family: 'timm-vit',
-    architecture: 'vit_giant_patch14_reg4_dinov2',
-    timmCreateModelExtraKwargs: { init_values: 1e-5, dynamic_img_size: false },
-    pooling: 'cls',
-    registers: 4,
-    ...H_OPTIMUS,
-    inputSize: 224,
-    mpp: 0.5,
-    width: 1536,
-    embeddingDim: 1536,
-    parametersM: 1100,
-    // not confirmed: the licence and whether the repo is gated
-  },
-  {
-    id: 'bioptimus/H-optimus-1',
-    name: 'H-optimus-1',
-    family: 'timm-vit',
-    architecture: 'vit_giant_patch14_reg4_dinov2',
-    timmCreateModelExtraKwargs: { init_values: 1e-5, dynamic_img_size: false },
-    pooling: 'cls',
-    registers: 4,
-    ...H_OPTIMUS,
-    inputSize: 224,
-    mpp: 0.5,
-    width: 1536,
-    embeddingDim: 1536,
-    parametersM: 1100,
-    // not confirmed: the licence and whether the repo is gated
-  },
+  hOptimus(0),
+  hOptimus(1),
   {
     id: 'prov-gigapath/prov-gigapath',
     name: 'Prov-GigaPath (tile encoder)',

@@ -91,7 +91,7 @@ function rowLogits(x: Float32Array, o: number, d: number, w: Float64Array, b: Fl
 }
 
 /** In place: z becomes softmax(z); returns log-sum-exp of the input. */
-function softmaxInPlace(z: Float64Array, k: number): number {
+export function softmaxInPlace(z: Float64Array, k: number): number {
   let max = -Infinity;
   for (let c = 0; c < k; c++) if (z[c] > max) max = z[c];
   let sum = 0;

@@ -4,7 +4,8 @@
  * MLPClassifier defaults: Adam, lr 1e-3, alpha 1e-4), early stopping on the validation loss with
  * the best epoch's weights kept. Every random draw (He init, batch order) comes from the seed.
  */
-import type { HeadData } from './logreg.js';
+import { softmaxInPlace, type HeadData } from './logreg.js';
+import { mulberry32 } from '../../ml/models/init.js';
 
 export interface MlpHead {
   k: number;
@@ -45,17 +46,8 @@ export interface MlpFit {
   stoppedEarly: boolean;
 }
 
-/** mulberry32, seeded; uniform in [0, 1). */
-function rng(seed: number): () => number {
-  let a = (seed ^ 0x6d6c7021) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 8) / 16777216;
-  };
-}
+/** Seeded uniform [0, 1): the project's mulberry32, on a stream of its own for MLP heads. */
+const rng = (seed: number): (() => number) => mulberry32(seed ^ 0x6d6c7021);
 
 /** Logits of one row into z, hidden activations into h. */
 function forwardRow(m: MlpHead, x: Float32Array, o: number, h: Float64Array, z: Float64Array): void {
@@ -79,18 +71,6 @@ function forwardRow(m: MlpHead, x: Float32Array, o: number, h: Float64Array, z: 
     for (let u = 0; u < hidden; u++) s += m.w2[wo + u] * h[u];
     z[c] = s;
   }
-}
-
-function softmaxInPlace(z: Float64Array, k: number): number {
-  let max = -Infinity;
-  for (let c = 0; c < k; c++) if (z[c] > max) max = z[c];
-  let sum = 0;
-  for (let c = 0; c < k; c++) {
-    z[c] = Math.exp(z[c] - max);
-    sum += z[c];
-  }
-  for (let c = 0; c < k; c++) z[c] /= sum;
-  return max + Math.log(sum);
 }
 
 /** Mean cross-entropy and accuracy of the head on `data`. */
