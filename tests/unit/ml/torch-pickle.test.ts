@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../../../src/main/errors.js';
-import { tensorRng } from '../../../src/main/ml/models/init.js';
+import { mulberry32, tensorRng } from '../../../src/main/ml/models/init.js';
 import { readSafetensors, type TensorEntry } from '../../../src/main/ml/models/safetensors.js';
 import { readTorchPickle } from '../../../src/main/ml/weights/torch-pickle.js';
 import {
@@ -169,7 +169,7 @@ describe('dtypes, strides and layouts', () => {
     expect([...t.keys()]).toEqual(['m', 'mT', 'h']);
     expect(Array.from(t.get('m')!.data as Float32Array)).toEqual(floats);
     // Pickles larger than the first read window (1 MiB) are read in a wider one.
-    const long = pickle(dictPickle([['notes', op.str('x'.repeat(3_000_000))], ['state_dict', orderedDictPickle([['m', tensorPickle({ storageType: 'FloatStorage', key: '94', numel: 24, size: [24], legacy: true })]])]]));
+    const long = pickle(dictPickle([['notes', op.str('x'.repeat(1_100_000))], ['state_dict', orderedDictPickle([['m', tensorPickle({ storageType: 'FloatStorage', key: '94', numel: 24, size: [24], legacy: true })]])]]));
     const big = await readTorchPickle(write(torchLegacy(long, [{ key: '94', itemSize: 4, bytes: f32Bytes(floats) }])));
     expect(Array.from(big.get('m')!.data as Float32Array)).toEqual(floats);
     expect(Array.from(t.get('mT')!.data as Float32Array).slice(0, 4)).toEqual([0, 6, 12, 18].map((k) => floats[k]));
@@ -377,6 +377,32 @@ describe('broken or foreign files get one clear line', () => {
     const e = await refusal(write(torchZip(cplx, okStorages)));
     expect(e.kind).toBe('unsupported');
     expect(e.message).toMatch(/storage type torch\.ComplexFloatStorage is not supported/);
+  });
+
+  it('random damage to a zip, a zip64 and a legacy checkpoint: each read loads or fails with one DomainError line', async () => {
+    const pkl = pickle(orderedDictPickle([
+      ['a', tensorPickle({ storageType: 'FloatStorage', key: '0', numel: 6, size: [2, 3] })],
+      ['b', tensorPickle({ storageType: 'HalfStorage', key: '1', numel: 4, size: [2, 2], stride: [1, 2] })],
+    ]));
+    const storages = { '0': f32Bytes([1, 2, 3, 4, 5, 6]), '1': u16Bytes([1, 2, 3, 4]) };
+    const legacy = pickle(orderedDictPickle([['a', tensorPickle({ storageType: 'FloatStorage', key: '0', numel: 6, size: [2, 3], legacy: true })]]));
+    const bases = [torchZip(pkl, storages), torchZip(pkl, storages, { zip64: true, deflate: true }), torchLegacy(legacy, [{ key: '0', itemSize: 4, bytes: storages['0'] }])];
+    const rand = mulberry32(12);
+    const path = join(tmp, 'fuzz.bin');
+    const kinds = new Set<string>();
+    for (let i = 0; i < 300; i++) {
+      const base = bases[i % bases.length];
+      let b = Uint8Array.from(base);
+      if (rand() < 0.2) b = b.subarray(0, Math.floor(rand() * b.length));
+      else for (let f = 0, flips = 1 + Math.floor(rand() * 4); f < flips; f++) b[Math.floor(rand() * b.length)] = Math.floor(rand() * 256);
+      writeFileSync(path, b);
+      const err = await readTorchPickle(path).then(() => null, (e: unknown) => e);
+      if (err === null) continue;
+      expect(err, `mutation ${i}`).toBeInstanceOf(DomainError);
+      expect((err as DomainError).message).not.toMatch(/\n/);
+      kinds.add((err as DomainError).kind);
+    }
+    expect([...kinds].sort()).toEqual(['corrupt', 'unsupported']);
   });
 
   it('a self-referencing container does not hang', async () => {
