@@ -13,6 +13,7 @@ const benchmarks: Record<string, Bench> = {
   train: async () => (await import('./train')).benchTrain(),
   heads: async () => (await import('./heads')).benchHeads(),
   'fm-sizes': async () => (await import('./fm-sizes')).benchFmSizes(),
+  'fm-embed': async () => (await import('./fm-embed')).benchFmEmbed(),
 };
 
 async function main(): Promise<void> {

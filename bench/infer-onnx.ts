@@ -16,7 +16,7 @@ import { OnnxEngine } from '../src/main/ml/onnx/session';
 import { planFlops } from '../src/main/ml/plan';
 
 const THREADS = availableParallelism();
-const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
+export const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
   graphOptimizationLevel: 'all',
   executionMode: 'sequential',
   intraOpNumThreads: THREADS,
@@ -57,7 +57,7 @@ interface Timing {
  * Images per second of engine.run and of a bare session.run at batch `b`, alternating the two so
  * that load from other processes hits both alike; best of `rounds` (each at least ~1 s of work).
  */
-async function timeBatch(engine: OnnxEngine, bare: ort.InferenceSession, b: number, estImgPerSec: number, rounds: number): Promise<Timing> {
+export async function timeBatch(engine: OnnxEngine, bare: ort.InferenceSession, b: number, estImgPerSec: number, rounds: number): Promise<Timing> {
   const [c, h, w] = engine.inputShape;
   const pixels = Float32Array.from({ length: b * c * h * w }, (_, i) => Math.sin(i * 0.001));
   const feed = { pixel_values: new ort.Tensor('float32', pixels, [b, c, h, w]) };
