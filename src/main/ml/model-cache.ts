@@ -91,11 +91,15 @@ async function filesStamp(dir: string): Promise<string | null> {
   const weights = await findWeightFiles(dir);
   if (!weights) return null;
   files.push(...weights.files.map((f) => f.slice(dir.length + 1)));
-  const parts = await Promise.all(files.map(async (f) => {
-    const s = await stat(at(f));
+  return JSON.stringify(await sizesAndTimes(dir, files));
+}
+
+/** [name, size, mtime] of each file of `dir`: what a stamp compares. */
+function sizesAndTimes(dir: string, files: string[]): Promise<[string, number, number][]> {
+  return Promise.all(files.map(async (f): Promise<[string, number, number]> => {
+    const s = await stat(join(dir, f));
     return [f, s.size, s.mtimeMs];
   }));
-  return JSON.stringify(parts);
 }
 
 /** A head folder's files and, its hash covering the backbone's, the backbone's stamp. */
@@ -106,11 +110,7 @@ async function headFilesStamp(dir: string): Promise<string | null> {
   const inner = isBuiltinRef(ref) ? `builtin:${ref}` : existsSync(ref) ? await filesStamp(checkpointDir(ref)) : null;
   if (inner === null) return null;
   const files = ['config.json', HEAD_WEIGHTS, ...(existsSync(join(dir, STAIN_FILE)) ? [STAIN_FILE] : [])];
-  const parts = await Promise.all(files.map(async (f) => {
-    const s = await stat(join(dir, f));
-    return [f, s.size, s.mtimeMs];
-  }));
-  return JSON.stringify([parts, inner]);
+  return JSON.stringify([await sizesAndTimes(dir, files), inner]);
 }
 
 function optionsKey(load: LoadOptions = {}): string {
