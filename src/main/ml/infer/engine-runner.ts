@@ -8,6 +8,7 @@ import type { Arch } from '../models/configs.js';
 import type { PreprocessorConfig } from '../models/processors.js';
 import type { StainParams } from '../../train/stain.js';
 import { DomainError } from '../../errors.js';
+import { hasHead } from '../head/head-checkpoint.js';
 
 export const ENGINE_NAMES = ['onnx', 'tfjs'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
@@ -116,7 +117,7 @@ export async function openRunner(ref: string, opts: RunnerOptions): Promise<Engi
   const init = await initTfjsQuietly();
   const tf = await import('@tensorflow/tfjs-core');
   const ck = await loadCheckpointOf(ref, opts.load);
-  if ((ck as { head?: { kind: string } }).head?.kind === 'mlp') {
+  if (hasHead(ck) && ck.head.kind === 'mlp') {
     throw new DomainError('unsupported', `${ref}: an MLP head runs on the onnx engine only (use --engine onnx)`);
   }
   const forward = await tfjsForward(ck);

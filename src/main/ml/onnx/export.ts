@@ -12,7 +12,7 @@ import { floatWeight, type GraphCheckpoint } from './graph-input';
 import { type GraphBuilder, PRODUCER, readModelHeader } from './onnx-model';
 import type { ProtoMessage } from './protobuf';
 import { appendMlpHead } from '../head/append-head.js';
-import type { HeadLayers } from '../head/head-folder.js';
+import { hasHead } from '../head/head-checkpoint.js';
 
 /**
  * Stored as the model's producer_version. Bump it whenever a builder's output changes, so cached
@@ -47,8 +47,7 @@ export function buildOnnxModel(ck: ExportableCheckpoint, opts: BuildOptions = {}
 
 /** A head trained on this backbone (ml/head): an MLP replaces the graph's classifier; a linear one already is it. */
 function withHead(ck: ExportableCheckpoint, model: ProtoMessage): ProtoMessage {
-  const head = (ck as { head?: HeadLayers }).head;
-  return head?.kind === 'mlp' ? appendMlpHead(model.toBytes(), head) : model;
+  return hasHead(ck) && ck.head.kind === 'mlp' ? appendMlpHead(model.toBytes(), ck.head) : model;
 }
 
 function buildGraph(ck: ExportableCheckpoint, opts: BuildOptions): { graph: GraphBuilder; doc: string; metadata: Record<string, string> } {
