@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Hash } from 'node:crypto';
 import { z } from 'zod';
-import { DomainError } from '../../errors.js';
+import { describeZodIssues, DomainError, parseJsonFile } from '../../errors.js';
 import { vitPlan, vitLayout } from '../arch/vit.js';
 import { type Pooling, POOLINGS, planTensorNames, type VitPlan } from '../plan.js';
 import { findWeightFiles, HINT_FILE, readWeights } from '../weights/weight-files.js';
@@ -65,14 +65,8 @@ async function readHint(dir: string, hash: Hash): Promise<ModelHint> {
   if (!existsSync(path)) return {};
   const text = await readFile(path, 'utf8');
   hash.update(`\0${HINT_FILE}\0${text}`);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new DomainError('corrupt', `${path}: not valid JSON`);
-  }
-  const r = HintSchema.safeParse(json);
-  if (!r.success) throw new DomainError('invalid-input', `${path}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const r = HintSchema.safeParse(parseJsonFile(text, path));
+  if (!r.success) throw new DomainError('invalid-input', `${path}: ${describeZodIssues(r.error.issues)}`);
   return r.data;
 }
 
