@@ -16,6 +16,7 @@ import { OnnxEngine } from '../../../src/main/ml/onnx/session.js';
 import { openDb } from '../../../src/main/store/db.js';
 import { tessella } from '../../helpers/cli.js';
 import { tempHome } from '../../helpers/temp-home.js';
+import { readEvents, sessionHparams } from '../../helpers/tfevents.js';
 import { lung, lungCopy, oneJson, vitTiny } from './fixtures.js';
 import { needs } from '../../helpers/needs.js';
 
@@ -124,6 +125,43 @@ describe('tessella train / eval / runs', needs(lung, vitTiny), () => {
     expect(typeof list[0].finishedAt).toBe('string');
     expect(tessella(['runs'], env).stdout).toMatch(/completed/);
     expect(existsSync(join(env.TESSELLA_HOME, 'runs', String(result.runId), 'last', 'optimizer.safetensors'))).toBe(true);
+  });
+
+  it('runs export --tensorboard writes event files TensorBoard reads: every recorded step and epoch, the settings as hparams', () => {
+    const logs = join(home.dir, 'tb');
+    const r = tessella(['runs', 'export', String(result.runId), '--tensorboard', logs, '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    const out = oneJson(r.stdout);
+    expect(out.dir).toBe(join(logs, `run-${result.runId}`));
+    const events = readEvents(out.file);
+    expect(events[0].fileVersion).toBe('brain.Event:2');
+    const db = openDb(join(env.TESSELLA_HOME, 'tessella.db'));
+    try {
+      // every stored point, at its step (epoch for epoch values, the global step for step values)
+      const rows = db.prepare('SELECT epoch, step, split, name, value FROM run_metrics WHERE run_id = ?').all(result.runId) as { epoch: number; step: number | null; split: string; name: string; value: number }[];
+      const scalars = events.flatMap((e) => e.values.filter((v) => v.simple !== undefined).map((v) => ({ step: e.step, tag: v.tag, value: v.simple! })));
+      expect(scalars).toHaveLength(rows.length);
+      for (const row of rows) {
+        const tag = row.step === null ? `${row.split}/${row.name}` : `${row.split}/${row.name}_step`;
+        const hit = scalars.find((x) => x.tag === tag && x.step === (row.step ?? row.epoch));
+        expect(hit, tag).toBeDefined();
+        expect(hit!.value).toBeCloseTo(row.value, 5); // stored as float32
+      }
+      expect(scalars.filter((x) => x.tag === 'val/accuracy').map((x) => x.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      expect(scalars.filter((x) => x.tag === 'train/loss_step').length).toBeGreaterThan(8);
+    } finally {
+      db.close();
+    }
+    const start = events.flatMap((e) => e.values).find((v) => v.tag === '_hparams_/session_start_info');
+    expect(start?.plugin).toBe('hparams');
+    expect(sessionHparams(start!.content!)).toMatchObject({ arch: 'vit', mode: 'full', epochs: 8, batchSize: 16, lr: 5e-3, seed: 1 });
+    expect(events.flatMap((e) => e.values).some((v) => v.tag === '_hparams_/session_end_info')).toBe(true);
+    // a second export replaces the file instead of adding a copy TensorBoard would draw twice
+    const again = oneJson(tessella(['runs', 'export', String(result.runId), '--tensorboard', logs, '--json'], env).stdout);
+    expect(readdirSync(again.dir).filter((f) => f.includes('tfevents'))).toHaveLength(1);
+    const bad = tessella(['runs', 'export', '999', '--tensorboard', logs], env);
+    expect(bad.code).toBeGreaterThan(0);
+    expect(bad.stderr.trim().split('\n')).toEqual(['tessella: no run 999; see `tessella runs`']);
   });
 
   it('refuses bad arguments with a one-line error', () => {

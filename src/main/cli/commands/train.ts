@@ -14,6 +14,7 @@ import { launchTraining } from '../../train/launcher.js';
 import { reconcileRuns } from '../../train/liveness.js';
 import { resolveModelRef } from '../../ml/hub/resolve.js';
 import { createRun, trainCacheDir } from '../../train/setup.js';
+import { writeTensorboard } from '../../train/tensorboard.js';
 import { CliError, type CliCommand, type CliIO } from '../command.js';
 
 type Opts = Record<string, string | number | boolean | undefined>;
@@ -308,4 +309,25 @@ const runs: CliCommand = {
   },
 };
 
-export const trainCommands: CliCommand[] = [train, evaluate, runs];
+const runsExport: CliCommand = {
+  path: ['runs', 'export'],
+  summary: 'Write a run as TensorBoard event files (scalars per step and epoch, hyper-parameters): tensorboard --logdir DIR',
+  positionals: ['run'],
+  options: { tensorboard: { type: 'string', description: 'log folder; the run goes to DIR/run-ID[-name]/' } },
+  async run({ positionals, options, app }) {
+    if (!options.tensorboard) throw new CliError('--tensorboard DIR is required (the only export format so far)', 2);
+    const id = Number(positionals[0]);
+    if (!Number.isInteger(id)) throw new CliError(`"${positionals[0] ?? ''}" is not a run id; see \`tessella runs\``, 2);
+    const ctx = await app();
+    const repo = new RunsRepo(ctx.db);
+    reconcileRuns(repo);
+    const run = repo.get(id);
+    if (!run) throw new CliError(`no run ${id}; see \`tessella runs\``);
+    return { run: id, ...writeTensorboard(resolve(String(options.tensorboard)), run, repo.metrics(id)) };
+  },
+  human(r: { run: number; dir: string; scalars: number; tags: string[] }) {
+    return `run ${r.run}: ${r.scalars} scalars (${r.tags.length} tags) written to ${r.dir}`;
+  },
+};
+
+export const trainCommands: CliCommand[] = [train, evaluate, runs, runsExport];

@@ -8,6 +8,7 @@
 
 const WIRE_VARINT = 0;
 const WIRE_FIXED32 = 5;
+const WIRE_FIXED64 = 1;
 const WIRE_LEN = 2;
 
 const utf8 = new TextEncoder();
@@ -52,6 +53,13 @@ export class ProtoMessage {
     const b = new Uint8Array(4);
     new DataView(b.buffer).setFloat32(0, value, true);
     return this.push(tag(field, WIRE_FIXED32)).push(b);
+  }
+
+  /** double field (fixed64). */
+  double(field: number, value: number): this {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setFloat64(0, value, true);
+    return this.push(tag(field, WIRE_FIXED64)).push(b);
   }
 
   /** Length-delimited bytes; the array is referenced, not copied (do not mutate it afterwards). */
@@ -145,7 +153,7 @@ export function readTopLevelFields(buf: Uint8Array): ProtoField[] {
         pos = end;
       } else if (wire === WIRE_FIXED32) {
         pos = p1 + 4;
-      } else if (wire === 1) {
+      } else if (wire === WIRE_FIXED64) {
         pos = p1 + 8;
       } else {
         break;
