@@ -19,6 +19,7 @@ export default defineConfig({
           'slide-infer-worker': resolve(__dirname, 'src/main/workers/slide-infer-worker.ts'),
           'train-worker': resolve(__dirname, 'src/main/workers/train-worker.ts'),
           'geojson-worker': resolve(__dirname, 'src/main/workers/geojson-worker.ts'),
+          'umap-worker': resolve(__dirname, 'src/main/workers/umap-worker.ts'),
         },
       },
     },

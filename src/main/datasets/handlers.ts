@@ -9,6 +9,7 @@ import { ImagePredictionsRepo } from '../store/image-predictions-repo.js';
 import { importDataset, type ImportProgress } from './import.js';
 import { DatasetLabelling } from './labelling.js';
 import { predictDataset } from './predictions.js';
+import { mapDataset } from './embedding-map.js';
 
 /** job.progress events are throttled to this interval; phase changes and the end always go out. */
 const PROGRESS_INTERVAL_MS = 150;
@@ -19,6 +20,7 @@ export function createDatasetHandlers(ctx: AppContext): HandlersFor<typeof datas
   const labelling = new DatasetLabelling(ctx.db);
   const running = new Map<string, { controller: AbortController; name: string }>();
   const predicting = new Map<string, { controller: AbortController; datasetId: number }>();
+  const mapping = new Map<string, { controller: AbortController; datasetId: number }>();
   const notFound = (id: number) => new DomainError('not-found', `no dataset with id ${id}`);
   const requireDataset = (id: number) => {
     if (!repo.get(id)) throw notFound(id);
@@ -122,12 +124,45 @@ export function createDatasetHandlers(ctx: AppContext): HandlersFor<typeof datas
       job?.controller.abort();
       return { cancelled: !!job };
     },
+    'datasets.map': async ({ datasetId, backbone, maxPoints, seed, jobId: requested }) => {
+      requireDataset(datasetId);
+      const jobId = requested ?? `datasets.map-${randomUUID()}`;
+      if (mapping.has(jobId)) throw new DomainError('conflict', `job ${jobId} is already running`);
+      const controller = new AbortController();
+      mapping.set(jobId, { controller, datasetId });
+      let last = 0;
+      let lastPhase = '';
+      const emit = (phase: string, done: number, total: number, state: 'running' | 'completed' | 'failed' | 'cancelled' = 'running') => {
+        const now = Date.now();
+        if (state === 'running' && phase === lastPhase && now - last < PROGRESS_INTERVAL_MS) return;
+        last = now;
+        lastPhase = phase;
+        ctx.events.emit('job.progress', { jobId, kind: 'datasets.map', done, total, message: phase, state });
+      };
+      emit('load model', 0, 0);
+      try {
+        const map = await mapDataset(ctx, datasetId, backbone, { maxPoints, seed, signal: controller.signal, onProgress: (phase, done, total) => emit(phase, done, total) });
+        emit('layout', map.points.length, map.points.length, 'completed');
+        return map;
+      } catch (e) {
+        emit((e as Error).message, 0, 0, controller.signal.aborted ? 'cancelled' : 'failed');
+        if (controller.signal.aborted) throw new DomainError('cancelled', 'map cancelled');
+        throw e;
+      } finally {
+        mapping.delete(jobId);
+      }
+    },
+    'datasets.cancelMap': async ({ jobId }) => {
+      const job = mapping.get(jobId);
+      job?.controller.abort();
+      return { cancelled: !!job };
+    },
     'datasets.predictions': async ({ datasetId }) => {
       requireDataset(datasetId);
       return predictions.sets(datasetId);
     },
     'datasets.remove': async ({ id }) => {
-      for (const job of predicting.values()) if (job.datasetId === id) job.controller.abort();
+      for (const job of [...predicting.values(), ...mapping.values()]) if (job.datasetId === id) job.controller.abort();
       labelling.forget(id);
       return { removed: repo.remove(id) };
     },

@@ -169,6 +169,32 @@ const ImageFilter = {
 
 const DatasetId = z.object({ id: z.number().int().positive() });
 
+/** A dataset's images embedded by a backbone and laid out in 2-D (UMAP), with what each point can be coloured by. */
+export const DatasetMap = z.object({
+  datasetId: z.number().int(),
+  backbone: z.object({ ref: z.string(), hash: z.string(), dim: z.number().int() }),
+  /** The model of the latest prediction set (`predicted` comes from it); null when the dataset has none. */
+  predictionModel: z.string().nullable(),
+  /** Images in the dataset; more than the points when the map is of a sample. */
+  total: z.number().int(),
+  points: z.array(
+    z.object({
+      imageId: z.number().int(),
+      path: z.string(),
+      label: z.string().nullable(),
+      split: DatasetSplit.nullable(),
+      duplicateGroup: z.number().int().nullable(),
+      predicted: z.string().nullable(),
+      x: z.number(),
+      y: z.number(),
+    }),
+  ),
+  skipped: z.array(ImportProblem),
+  /** Images the backbone embedded now (the rest came from the embedding store). */
+  computed: z.number().int(),
+  seconds: z.number(),
+});
+
 export const datasetCalls = {
   'datasets.list': call(z.object({}), z.array(DatasetSummary), 'Every dataset, by name.'),
   'datasets.get': call(DatasetId, DatasetDetail, 'One dataset with class counts per split, split sizes, import errors and duplicate counts.'),
@@ -257,6 +283,20 @@ export const datasetCalls = {
   ),
   'datasets.cancelPredict': call(z.object({ jobId: z.string().min(1) }), z.object({ cancelled: z.boolean() }), 'Stop a running prediction; what was predicted so far is kept.'),
   'datasets.predictions': call(z.object({ datasetId: z.number().int().positive() }), z.array(PredictionSet), "The dataset's prediction sets, newest first."),
+  'datasets.map': call(
+    z.object({
+      datasetId: z.number().int().positive(),
+      /** A backbone or model: a checkpoint folder, a pulled Hub id or a built-in name. */
+      backbone: z.string().min(1),
+      /** Map a stable sample of this many images at most (UMAP on more takes minutes). */
+      maxPoints: z.number().int().min(3).max(50_000).default(10_000),
+      seed: z.number().int().min(0).default(42),
+      jobId: z.string().min(1).max(100).optional(),
+    }),
+    DatasetMap,
+    "Embed the dataset's images with a backbone (cached) and lay them out in 2-D with UMAP (job.progress kind 'datasets.map').",
+  ),
+  'datasets.cancelMap': call(z.object({ jobId: z.string().min(1) }), z.object({ cancelled: z.boolean() }), 'Stop a running map.'),
   'datasets.remove': call(DatasetId, z.object({ removed: z.boolean() }), 'Forget a dataset (its image files stay).'),
 } as const;
 
@@ -265,5 +305,6 @@ export type DatasetDetail = z.output<typeof DatasetDetail>;
 export type ImportSummary = z.output<typeof ImportSummary>;
 export type DatasetImage = z.output<typeof DatasetImage>;
 export type PredictionSet = z.output<typeof PredictionSet>;
+export type DatasetMap = z.output<typeof DatasetMap>;
 export type LabelStep = z.output<typeof LabelStep>;
 export type LabelHistoryState = z.output<typeof LabelHistoryState>;

@@ -1,7 +1,9 @@
 /** `tessella dataset ...`: import labelled patch folders or CSVs and inspect the datasets. */
+import { writeFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { CliError, type CliCommand } from '../command.js';
 import type { AppContext } from '../../app-context.js';
+import { mapDataset } from '../../datasets/embedding-map.js';
 import { importDataset, type ImportProgress } from '../../datasets/import.js';
 import { DatasetsRepo } from '../../store/datasets-repo.js';
 
@@ -179,6 +181,62 @@ const images: CliCommand = {
       : r.map((i: { path: string; label: string | null; split: string | null; duplicateGroup: number | null }) => `${i.split ?? '-'}\t${i.label ?? '(unlabelled)'}\t${i.duplicateGroup ?? ''}\t${i.path}`).join('\n'),
 };
 
+const map: CliCommand = {
+  path: ['dataset', 'map'],
+  summary: "2-D UMAP map of a dataset's embeddings by a backbone, with label, split, duplicate group and prediction per point",
+  positionals: ['NAME'],
+  options: {
+    backbone: { type: 'string', description: 'backbone or model (folder, pulled Hub id or built-in name); embeddings are cached' },
+    'max-points': { type: 'number', description: 'map a stable sample of at most this many images (default 10000)' },
+    seed: { type: 'number', description: 'seed of the layout (default 42; the same seed gives the same map)' },
+    csv: { type: 'string', description: 'also write the points as CSV (x,y,label,split,predicted,duplicate_group,path)' },
+  },
+  async run({ positionals, options, io, app }) {
+    if (positionals.length !== 1) throw new CliError(`expected exactly one NAME, got ${positionals.length}`, 2);
+    if (typeof options.backbone !== 'string') throw new CliError('--backbone REF is required (a checkpoint folder, a pulled Hub id or a built-in name)', 2);
+    const maxPoints = options['max-points'] as number | undefined;
+    if (maxPoints !== undefined && !(Number.isInteger(maxPoints) && maxPoints >= 3)) throw new CliError('--max-points must be an integer of at least 3', 2);
+    const seed = options.seed as number | undefined;
+    if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) throw new CliError('--seed must be a non-negative integer', 2);
+    const ctx = await app();
+    const d = findDataset(ctx, positionals[0]);
+    let bar: ReturnType<typeof io.progress> | undefined;
+    let phase = '';
+    const abort = new AbortController();
+    const onSigint = () => abort.abort();
+    process.once('SIGINT', onSigint);
+    try {
+      const m = await mapDataset(ctx, d.id, options.backbone, {
+        maxPoints,
+        seed,
+        signal: abort.signal,
+        onProgress: (p, done, total) => {
+          if (p !== phase) {
+            bar?.end();
+            bar = io.progress(p === 'embed' ? 'embedding' : 'layout', total);
+            phase = p;
+          }
+          bar?.tick(done);
+        },
+      });
+      if (typeof options.csv === 'string') {
+        const q = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+        const rows = m.points.map((p) => [p.x, p.y, q(p.label ?? ''), p.split ?? '', q(p.predicted ?? ''), p.duplicateGroup ?? '', q(p.path)].join(','));
+        await writeFile(resolve(options.csv), ['x,y,label,split,predicted,duplicate_group,path', ...rows].join('\n') + '\n');
+      }
+      return m;
+    } catch (e) {
+      if (abort.signal.aborted) throw new CliError('map cancelled', 130);
+      throw e;
+    } finally {
+      bar?.end();
+      process.off('SIGINT', onSigint);
+    }
+  },
+  human: (m: { points: unknown[]; total: number; computed: number; seconds: number; backbone: { ref: string; dim: number } }) =>
+    `${m.points.length} of ${m.total} images mapped with ${m.backbone.ref} (${m.backbone.dim}-d embeddings, ${m.computed} computed now) in ${m.seconds.toFixed(1)} s; --json or --csv for the points`,
+};
+
 const remove: CliCommand = {
   path: ['dataset', 'remove'],
   summary: 'Forget a dataset (its image files stay)',
@@ -192,4 +250,4 @@ const remove: CliCommand = {
   human: (r) => `removed dataset ${r.name}`,
 };
 
-export const datasetCommands: CliCommand[] = [importCmd, list, info, images, remove];
+export const datasetCommands: CliCommand[] = [importCmd, list, info, images, map, remove];
