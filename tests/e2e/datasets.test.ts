@@ -142,6 +142,35 @@ describe('datasets and labelling end to end in Chromium', needs(has.chromium, lu
     await page.screenshot({ path: join(shots, 'labelling-suggestions.png') });
   });
 
+  it('maps the dataset by a backbone: points coloured by label, split or prediction; a click shows the image', needs(vitTiny), async () => {
+    await page.goto(`${base()}#/datasets/${datasetId}`);
+    await page.getByTestId('dataset-detail').waitFor();
+    await page.getByTestId('map-backbone').fill(vitTiny!);
+    await page.getByTestId('map-run').click();
+    await expect.poll(() => page.getByTestId('map-summary').textContent(), { timeout: 120_000 }).toMatch(/^90 images · 48-d embeddings · 90 computed now/);
+    // embeddings are stored: mapping again runs the backbone on nothing
+    await page.getByTestId('map-run').click();
+    await expect.poll(() => page.getByTestId('map-summary').textContent(), { timeout: 120_000 }).toMatch(/^90 images · 48-d embeddings · all from the cache/);
+    const legend = () => page.getByTestId('map-legend').innerText();
+    expect(await legend()).toMatch(/lung_aca\s+lung_n\s+lung_scc\s+Unlabelled/);
+    await page.getByTestId('map-colour-by').getByText('Split').click();
+    expect(await legend()).toMatch(/Train\s+Validation\s+Test/);
+    await page.getByTestId('map-colour-by').getByText('Prediction').click();
+    expect(await legend()).toMatch(/No prediction/);
+    // a drawn point, found from the canvas's own pixels, opens its image
+    const at = await page.getByTestId('map-canvas').evaluate((c: HTMLCanvasElement) => {
+      const g = c.getContext('2d')!;
+      const { data, width, height } = g.getImageData(0, 0, c.width, c.height);
+      for (let i = 0; i < width * height; i++) if (data[4 * i + 3] > 200) return { x: ((i % width) + 2) / (width / c.clientWidth), y: (Math.floor(i / width) + 3) / (height / c.clientHeight) };
+      return null;
+    });
+    expect(at).not.toBeNull();
+    await page.getByTestId('map-canvas').click({ position: at! });
+    await page.getByTestId('map-picked').waitFor();
+    expect(await page.getByTestId('map-picked').innerText()).toMatch(/lung_(aca|n|scc)[\s\S]*lc25000_lung\/lung_(aca|n|scc)\/.+\.jpeg/);
+    await page.getByTestId('embedding-map').screenshot({ path: join(shots, 'dataset-embedding-map.png') });
+  });
+
   it('stays windowed and responsive with 100,000 images', async () => {
     // Rows written straight into the server's database (WAL lets two processes share it); the
     // first and last few hundred point at real patches so the visible thumbnails load.

@@ -17,6 +17,7 @@ import { href, navigate } from '../router';
 import { ClassCountsChart } from './ClassCountsChart';
 import { ClassCountsTable } from './ClassCountsTable';
 import { DatasetLoadState } from './DatasetLoadState';
+import { EmbeddingMap } from './EmbeddingMap';
 import { ProblemList } from './ProblemList';
 import { RemoveDatasetDialog } from './RemoveDatasetDialog';
 import { SampleGrid } from './SampleGrid';
@@ -88,6 +89,13 @@ export function DatasetDetailPage({ datasetId }: { datasetId: number }) {
           Samples
         </Typography>
         <SampleGrid detail={detail} />
+      </Paper>
+
+      <Paper variant="outlined" sx={{ p: 2, mt: 2 }}>
+        <Typography variant="subtitle1" sx={{ fontWeight: 600, mb: 1 }}>
+          Embedding map
+        </Typography>
+        <EmbeddingMap detail={detail} />
       </Paper>
 
       <RemoveDatasetDialog
