@@ -33,8 +33,8 @@ export function createHandlers(ctx: AppContext): Handlers {
     'settings.get': async () => ctx.settings.get(),
     'settings.set': async (patch) => ctx.settings.set(patch),
     'slides.list': async () => ctx.slides.list(),
-    'slides.add': async ({ paths }) => {
-      const result = await ctx.slides.add(paths);
+    'slides.add': async ({ paths, plainImages }) => {
+      const result = await ctx.slides.add(paths, { plainImages });
       if (result.added.length) ctx.events.emit('slides.changed', {});
       return result;
     },

@@ -101,8 +101,20 @@ export const calls = {
   'settings.set': call(Settings.partial(), Settings, 'Change some settings; returns them all.'),
   'slides.list': call(z.object({}), z.array(SlideSummary), 'Every slide in the library, newest first.'),
   'slides.add': call(
-    z.object({ paths: z.array(z.string().min(1)).min(1).max(10_000) }),
-    z.object({ added: z.array(SlideSummary), existing: z.array(SlideSummary), errors: z.array(AddError) }),
+    z.object({
+      paths: z.array(z.string().min(1)).min(1).max(10_000),
+      /** 'ask' (default): a folder scan holds back more than a few plain images (a patch set?) and reports them in heldImages; 'add' adds them. */
+      plainImages: z.enum(['ask', 'add']).default('ask'),
+    }),
+    z.object({
+      added: z.array(SlideSummary),
+      existing: z.array(SlideSummary),
+      errors: z.array(AddError),
+      /** Files a folder scan passed over, with why (not a slide format, too deep). */
+      skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
+      /** Folders whose plain images were held back, and how many. */
+      heldImages: z.array(z.object({ folder: z.string(), count: z.number().int() })),
+    }),
     'Add slide files, or folders scanned recursively for slide files.',
   ),
   'slides.get': call(SlideId, SlideDetail, 'One slide with levels, all properties and its DeepZoom geometry.'),

@@ -25,6 +25,19 @@ export interface LibraryDirs {
 }
 
 const MAX_OPEN_READERS = 8;
+/** Plain images a folder scan adds without asking; beyond this it is a patch set (a dataset) more likely than slides. */
+export const PLAIN_IMAGES_WITHOUT_ASKING = 20;
+const PLAIN_IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(['.png', '.jpg', '.jpeg', '.webp']);
+
+export interface AddResult {
+  added: SlideSummary[];
+  existing: SlideSummary[];
+  errors: { path: string; message: string; kind: ErrorKind }[];
+  /** Files a folder scan passed over, with why. */
+  skipped: { path: string; reason: string }[];
+  /** Folders whose many plain images were not added (opts.plainImages 'add' adds them). */
+  heldImages: { folder: string; count: number }[];
+}
 const THUMBNAIL_SIZE = 512;
 /** Associated images that may show patient identity. */
 export const SENSITIVE_ASSOCIATED = new Set(['label', 'macro']);
@@ -61,23 +74,37 @@ export class SlideLibrary {
    * Adds files, and slide files found under folders. Each file is opened before it is recorded,
    * so a file no reader can open leaves no entry behind, only an error naming it.
    */
-  async add(paths: string[]): Promise<{ added: SlideSummary[]; existing: SlideSummary[]; errors: { path: string; message: string; kind: ErrorKind }[] }> {
+  async add(paths: string[], opts: { plainImages?: 'ask' | 'add' } = {}): Promise<AddResult> {
     const added: SlideSummary[] = [];
     const existing: SlideSummary[] = [];
-    const errors: { path: string; message: string; kind: ErrorKind }[] = [];
+    const errors: AddResult['errors'] = [];
+    const skipped: AddResult['skipped'] = [];
+    const heldImages: AddResult['heldImages'] = [];
     const files: string[] = [];
     for (const p of paths) {
       const abs = resolve(p);
+      let st;
       try {
-        const st = await stat(abs);
-        if (st.isDirectory()) {
-          const found = await findSlideFiles(abs);
-          if (found.length === 0) errors.push({ path: abs, message: `no slide files found in this folder (looked for ${[...SLIDE_EXTENSIONS].join(' ')})`, kind: 'not-found' });
-          files.push(...found);
-        } else files.push(abs);
+        st = await stat(abs);
       } catch {
         errors.push({ path: abs, message: 'no such file or folder', kind: 'not-found' });
+        continue;
       }
+      if (!st.isDirectory()) {
+        files.push(abs);
+        continue;
+      }
+      const scan = await findSlideFiles(abs);
+      skipped.push(...scan.skipped);
+      // A folder full of JPEG/PNG patches is a dataset, not a stack of slides: ask before filling the library with them.
+      const plain = scan.files.filter((f) => PLAIN_IMAGE_EXTENSIONS.has(extname(f).toLowerCase()));
+      const hold = plain.length > PLAIN_IMAGES_WITHOUT_ASKING && opts.plainImages !== 'add';
+      if (hold) heldImages.push({ folder: abs, count: plain.length });
+      const take = hold ? scan.files.filter((f) => !PLAIN_IMAGE_EXTENSIONS.has(extname(f).toLowerCase())) : scan.files;
+      if (scan.files.length === 0) {
+        errors.push({ path: abs, message: `no slide files found in this folder (looked for ${[...SLIDE_EXTENSIONS].join(' ')})`, kind: 'not-found' });
+      }
+      files.push(...take);
     }
     for (const file of files) {
       try {
@@ -89,7 +116,7 @@ export class SlideLibrary {
         errors.push({ path: file, message: d.message, kind: d.kind });
       }
     }
-    return { added, existing, errors };
+    return { added, existing, errors, skipped, heldImages };
   }
 
   /**
@@ -215,10 +242,23 @@ function toSummary(s: StoredSlide): SlideSummary {
   return summary;
 }
 
-/** Slide files under `dir`, skipping hidden folders and the data folders of MRXS slides. */
-async function findSlideFiles(dir: string, depth = 0): Promise<string[]> {
-  if (depth > 8) return [];
-  const out: string[] = [];
+/** Slide files found by a folder scan, and every other file it passed over with why. */
+interface FolderScan {
+  files: string[];
+  skipped: { path: string; reason: string }[];
+}
+
+const MAX_SCAN_DEPTH = 8;
+
+/**
+ * Slide files under `dir`. Hidden entries and the data folders of MRXS slides (read through
+ * their .mrxs) are passed over silently; any other file is listed as skipped, with its reason.
+ */
+async function findSlideFiles(dir: string, depth = 0, out: FolderScan = { files: [], skipped: [] }): Promise<FolderScan> {
+  if (depth > MAX_SCAN_DEPTH) {
+    out.skipped.push({ path: dir, reason: `deeper than ${MAX_SCAN_DEPTH} folders below the one added; add it directly` });
+    return out;
+  }
   const entries = await readdir(dir, { withFileTypes: true });
   const names = new Set(entries.map((e) => e.name));
   for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
@@ -226,9 +266,11 @@ async function findSlideFiles(dir: string, depth = 0): Promise<string[]> {
     const full = join(dir, e.name);
     if (e.isDirectory()) {
       if (names.has(`${e.name}.mrxs`)) continue;
-      out.push(...(await findSlideFiles(full, depth + 1)));
-    } else if (e.isFile() && SLIDE_EXTENSIONS.has(extname(e.name).toLowerCase())) {
-      out.push(full);
+      await findSlideFiles(full, depth + 1, out);
+    } else if (e.isFile()) {
+      const ext = extname(e.name).toLowerCase();
+      if (SLIDE_EXTENSIONS.has(ext)) out.files.push(full);
+      else out.skipped.push({ path: full, reason: ext ? `${ext} is not a slide format Tessella reads` : 'no file extension to tell its format by' });
     }
   }
   return out;

@@ -15,7 +15,7 @@ import { DomainError, oneLine } from '../errors.js';
 
 /** Lower-case extensions (with the dot) a folder scan should pick up. */
 export const SLIDE_EXTENSIONS: ReadonlySet<string> = new Set([
-  '.svs', '.ndpi', '.mrxs', '.scn', '.bif', '.tif', '.tiff', '.vms', '.vmu', '.svslide', '.dcm', '.png', '.jpg', '.jpeg', '.webp',
+  '.svs', '.ndpi', '.mrxs', '.scn', '.bif', '.tif', '.tiff', '.qptiff', '.btf', '.vms', '.vmu', '.svslide', '.dcm', '.png', '.jpg', '.jpeg', '.webp',
 ]);
 
 /** Formats only OpenSlide understands (their files may look like TIFF, JPEG or text to anything else). */

@@ -4,6 +4,7 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import sharp from 'sharp';
 import { CliError, type CliCommand } from '../command.js';
 import { writeDeepZoom } from '../../slides/dzi-writer.js';
+import { PLAIN_IMAGES_WITHOUT_ASKING } from '../../slides/library.js';
 
 function oneFile(positionals: string[], what = 'FILE'): string {
   if (positionals.length !== 1) throw new CliError(`expected exactly one ${what}, got ${positionals.length}`, 2);
@@ -131,10 +132,14 @@ const add: CliCommand = {
   path: ['slide', 'add'],
   summary: 'Add slide files or folders to the library',
   positionals: ['PATH...'],
-  async run({ positionals, app }) {
+  options: {
+    images: { type: 'boolean', description: `also add the plain images (JPEG, PNG, WebP) of a folder holding more than ${PLAIN_IMAGES_WITHOUT_ASKING}; without it they are held back (a patch set is a dataset: tessella dataset import)` },
+  },
+  async run({ positionals, options, io, app }) {
     if (positionals.length === 0) throw new CliError('give at least one file or folder', 2);
     const ctx = await app();
-    const r = await ctx.slides.add(positionals);
+    const r = await ctx.slides.add(positionals, { plainImages: options.images ? 'add' : 'ask' });
+    for (const h of r.heldImages) io.info(`held back ${h.count} plain images in ${h.folder} (a patch set? \`tessella dataset import\` it, or add them as slides with --images)`);
     if (r.added.length === 0 && r.existing.length === 0 && r.errors.length) throw new CliError(addErrorLine(r.errors[0]));
     return r;
   },
@@ -143,6 +148,7 @@ const add: CliCommand = {
       ...r.added.map((s: { name: string }) => `added    ${s.name}`),
       ...r.existing.map((s: { name: string }) => `existing ${s.name}`),
       ...r.errors.map((e: { path: string; message: string }) => `error    ${addErrorLine(e)}`),
+      ...r.skipped.map((s: { path: string; reason: string }) => `skipped  ${s.path}: ${s.reason}`),
     ].join('\n'),
 };
 

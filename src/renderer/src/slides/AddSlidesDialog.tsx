@@ -72,17 +72,20 @@ export function AddSlidesDialog({
   const toggle = (path: string) => setTicked((list) => (list.includes(path) ? list.filter((p) => p !== path) : [...list, path]));
 
   const typed = pathText.trim();
-  const paths = [...new Set([...(typed ? [typed] : []), ...ticked])];
+  // What is ticked is what is added; the typed path only when nothing is ticked (it is often
+  // just where the user browsed to, and adding it too would add the whole folder on top).
+  const paths = ticked.length ? ticked : typed ? [typed] : [];
 
-  const submit = async () => {
-    if (paths.length === 0 || busy) return;
+  const submit = async (plainImages: 'ask' | 'add' = 'ask', only?: string[]) => {
+    const asked = only ?? paths;
+    if (asked.length === 0 || busy) return;
     setBusy(true);
     setResult(null);
     setFailure(null);
     setProgress(null);
     try {
-      const res = await api.call('slides.add', { paths });
-      if (res.errors.length === 0) {
+      const res = await api.call('slides.add', { paths: asked, plainImages });
+      if (res.errors.length === 0 && res.skipped.length === 0 && res.heldImages.length === 0) {
         onAdded(summarize(res));
         reset();
         onClose();
@@ -130,7 +133,16 @@ export function AddSlidesDialog({
                 <InputAdornment position="end">
                   <Tooltip title="Open this folder in the browser below">
                     <span>
-                      <IconButton aria-label="Browse to this folder" disabled={!typed} onClick={() => setBrowseDir(typed)} edge="end">
+                      <IconButton
+                        aria-label="Browse to this folder"
+                        disabled={!typed}
+                        onClick={() => {
+                          setBrowseDir(typed);
+                          setPathText('');
+                        }}
+                        edge="end"
+                        data-testid="add-slides-browse"
+                      >
                         <FolderOpenIcon />
                       </IconButton>
                     </span>
@@ -168,14 +180,14 @@ export function AddSlidesDialog({
             {failure}
           </Alert>
         )}
-        {result && <AddResultReport result={result} />}
+        {result && <AddResultReport result={result} onAddHeld={(folders) => void submit('add', folders)} busy={busy} />}
       </DialogContent>
       <DialogActions>
         <Button onClick={close} disabled={busy}>
           {result ? 'Close' : 'Cancel'}
         </Button>
-        <Button variant="contained" onClick={submit} disabled={busy || paths.length === 0} data-testid="add-slides-submit">
-          {paths.length > 1 ? `Add ${paths.length} paths` : 'Add'}
+        <Button variant="contained" onClick={() => void submit()} disabled={busy || paths.length === 0} data-testid="add-slides-submit">
+          {ticked.length ? `Add ${ticked.length} ticked` : 'Add'}
         </Button>
       </DialogActions>
     </Dialog>
@@ -186,17 +198,60 @@ function summarize(res: AddResult): string {
   const parts: string[] = [];
   if (res.added.length) parts.push(`Added ${res.added.length} slide${res.added.length === 1 ? '' : 's'}`);
   if (res.existing.length) parts.push(`${res.existing.length} already in the library`);
-  return parts.join(' · ') || 'No slide files found';
+  return parts.join(' · ') || 'No slide files added';
 }
 
-function AddResultReport({ result }: { result: AddResult }) {
+function AddResultReport({ result, onAddHeld, busy }: { result: AddResult; onAddHeld: (folders: string[]) => void; busy: boolean }) {
+  const held = result.heldImages.reduce((n, h) => n + h.count, 0);
   return (
     <Box sx={{ mt: 2 }} data-testid="add-slides-result">
-      {(result.added.length > 0 || result.existing.length > 0) && (
-        <Alert severity="success" sx={{ mb: 1 }}>
-          {summarize(result)}
+      <Alert severity={result.added.length > 0 || result.existing.length > 0 ? 'success' : 'info'} sx={{ mb: 1 }} data-testid="add-slides-summary">
+        {summarize(result)}
+      </Alert>
+      {held > 0 && (
+        <Alert
+          severity="warning"
+          sx={{ mb: 1 }}
+          data-testid="add-slides-held"
+          action={
+            <Button color="inherit" size="small" disabled={busy} onClick={() => onAddHeld(result.heldImages.map((h) => h.folder))} data-testid="add-slides-add-held">
+              Add them as slides
+            </Button>
+          }
+        >
+          <AlertTitle>
+            {held.toLocaleString('en-US')} plain images held back
+          </AlertTitle>
+          {result.heldImages.map((h) => h.folder).join(', ')} hold{result.heldImages.length === 1 ? 's' : ''} many JPEG/PNG images: a patch set is
+          better imported as a dataset (Datasets → Import). Add them as slides only if each is a whole image to view and analyse.
         </Alert>
       )}
+      {result.skipped.length > 0 && (
+        <Alert severity="info" sx={{ mb: 1 }} data-testid="add-slides-skipped">
+          <AlertTitle>
+            {result.skipped.length} file{result.skipped.length === 1 ? '' : 's'} skipped
+          </AlertTitle>
+          <Box component="ul" sx={{ m: 0, pl: 2, maxHeight: 140, overflow: 'auto' }}>
+            {result.skipped.slice(0, 200).map((e) => (
+              <li key={e.path}>
+                <Box component="span" sx={{ fontFamily: 'monospace', wordBreak: 'break-all' }}>
+                  {e.path}
+                </Box>
+                : {e.reason}
+              </li>
+            ))}
+            {result.skipped.length > 200 && <li>and {result.skipped.length - 200} more</li>}
+          </Box>
+        </Alert>
+      )}
+      {result.errors.length > 0 && <ErrorList result={result} />}
+    </Box>
+  );
+}
+
+function ErrorList({ result }: { result: AddResult }) {
+  return (
+    <>
       <Alert severity="error" data-testid="add-slides-errors">
         <AlertTitle>
           {result.errors.length} path{result.errors.length === 1 ? '' : 's'} could not be added
@@ -212,6 +267,6 @@ function AddResultReport({ result }: { result: AddResult }) {
           ))}
         </Box>
       </Alert>
-    </Box>
+    </>
   );
 }
