@@ -5,10 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainMode } from '../../shared/contract/training.js';
-import { DomainError } from '../errors.js';
 import type { Checkpoint } from '../ml/models/checkpoint.js';
-import { planOf } from '../ml/arch/index.js';
 import type { BatchStats } from '../ml/emit/tfjs-resnet.js';
+import { classifierNames } from '../ml/head/head-checkpoint.js';
 import { createModel, type ImageClassifier } from '../ml/models/index.js';
 import { transpose2d } from '../ml/models/layout.js';
 import type { TensorEntry } from '../ml/models/safetensors.js';
@@ -27,13 +26,6 @@ export interface TrainModel {
   batchNormTrains: boolean;
   exportWeights(): Map<string, TensorEntry>;
   dispose(): void;
-}
-
-/** The classifier's weight and bias names in the checkpoint, as its plan names them. */
-export function headNames(ckpt: Pick<Checkpoint, 'arch' | 'config' | 'weights'>): { weight: string; bias: string } {
-  const head = planOf(ckpt).head;
-  if (!head?.bias) throw new DomainError('unsupported', 'the model has no linear classifier with a bias to train');
-  return { weight: head.weight, bias: head.bias };
 }
 
 /**
@@ -81,7 +73,7 @@ export function networkModel(ckpt: Checkpoint, mode: Exclude<TrainMode, 'head'>,
 
 /** A linear classifier y = x W + b on features, W kept [D, K]; the backbone's weights ride along unchanged. */
 export function headModel(ckpt: Checkpoint): TrainModel {
-  const { weight, bias } = headNames(ckpt);
+  const { weight, bias } = classifierNames(ckpt);
   const w = ckpt.weights.get(weight)!;
   const b = ckpt.weights.get(bias)!;
   const [k, d] = w.shape;

@@ -44,7 +44,8 @@ import { learningRate, type ScheduleSpec } from './schedules.js';
 import { runDir, trainCacheDir } from './setup.js';
 import { endRunOnError } from './run-end.js';
 import { fitStain, readStainParams, stainNormalizer, type StainParams } from './stain.js';
-import { headModel, headNames, networkModel, type TrainModel } from './train-model.js';
+import { headModel, networkModel, type TrainModel } from './train-model.js';
+import { classifierNames } from '../ml/head/head-checkpoint.js';
 
 export interface TrainerEnv {
   db: Db;
@@ -153,7 +154,7 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
       // the frozen backbone is the starting checkpoint's, so its cached features serve a resume too
       ckpt = await loadCheckpoint(cfg.init ?? cfg.arch!, { labels, seed: cfg.seed });
       if (state) {
-        const { weight, bias } = headNames(ckpt);
+        const { weight, bias } = classifierNames(ckpt);
         const head = await readSafetensors(join(lastDir, 'model.safetensors'), { filter: (n) => n === weight || n === bias });
         for (const [n, e] of head) ckpt.weights.set(n, e);
       }

@@ -168,7 +168,7 @@ export async function loadCheckpoint(dirOrArch: string, opts: LoadOptions = {}):
   const hasPrefix = [...fileWeights.keys()].some((k) => k.startsWith(prefix));
   const rename = (k: string): string => (hasPrefix || fileWeights.size === 0 || k.startsWith('classifier') ? k : prefix + k);
 
-  const headKey = arch === 'vit' ? 'classifier.weight' : 'classifier.1.weight';
+  const headKey = classifierPlan(config, 1).head!.weight;
   const headRows = fileWeights.get(headKey)?.shape[0] ?? null;
   const labels = resolveLabels(config, headRows, opts);
   const plan = classifierPlan(config, labels.length);
