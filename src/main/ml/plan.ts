@@ -240,6 +240,14 @@ export function planTensorShapes(plan: NetworkPlan): Map<string, number[]> {
   return m;
 }
 
+/** Learned parameters of a plan: every tensor it reads but BatchNorm's running statistics (buffers). */
+export function planParameterCount(plan: NetworkPlan): number {
+  const buffers = new Set(plan.kind === 'resnet' ? convBns(plan).flatMap((c) => [c.bn.mean, c.bn.variance]) : []);
+  let n = 0;
+  for (const [name, shape] of planTensorShapes(plan)) if (!buffers.has(name)) n += shape.reduce((a, b) => a * b, 1);
+  return n;
+}
+
 /** Every conv+BN of a ResNet plan: the stem, then per residual unit its body and its shortcut. */
 export function convBns(plan: ResnetPlan): ConvBnPlan[] {
   return [plan.stem, ...plan.stages.flat().flatMap(unitConvs)];
