@@ -39,6 +39,6 @@ export function planOf(src: PlanSource, opts: VitPlanOptions = {}): NetworkPlan 
  * `numLabels` classes, from its config alone: what a loader checks a folder against and what a
  * model made from scratch is initialised by.
  */
-export function classifierPlan(config: HfConfig, numLabels: number, preprocessor?: PreprocessorConfig): NetworkPlan {
-  return planOf({ arch: config.model_type, config, weights: new Map(), preprocessor }, { numLabels });
+export function classifierPlan(config: HfConfig, numLabels: number): NetworkPlan {
+  return planOf({ arch: config.model_type, config, weights: new Map() }, { numLabels });
 }
