@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { BUILTIN_ARCHS, AugmentConfig } from '../src/shared/contract/training';
+import { planOf } from '../src/main/ml/arch/index';
 import { engineInfo, ensureGradients, initBackend } from '../src/main/ml/engine/backend';
 import { loadCheckpoint } from '../src/main/ml/models/checkpoint';
 import { BUILTIN_CONFIGS } from '../src/main/ml/models/configs';
@@ -112,11 +113,12 @@ export async function benchOne(spec: OneSpec): Promise<object> {
   const g = await ensureGradients();
   if (!g.ok) throw new Error(`no gradients: ${g.error}`);
   const totalParams = [...ck.weights.values()].reduce((a, e) => a + e.data.length, 0);
+  const plan = planOf(ck);
   const model = networkModel(ck, mode, LAST_K);
   ck.weights.clear();
   const trainableParams = model.trainable.reduce((a, n) => a + model.params.get(n)!.size, 0);
   // what the trainer would take per pass on wasm, to set against the largest batch that ran here
-  const trainerPassSize = wasmPassSize(ck.config, SIZE, totalParams, trainableParams, model.batchNormTrains);
+  const trainerPassSize = wasmPassSize(plan, totalParams, trainableParams, model.batchNormTrains);
   const stepper = new Stepper(model, new Optimizer(model.params, model.trainable, { kind: 'adamw', weightDecay: 0.05, betas: [0.9, 0.999], eps: 1e-8, momentum: 0.9 }), { weights: null, labelSmoothing: 0.1, maxGradNorm: null });
   const px = pixels(batch);
   let peakBytes = 0;

@@ -18,7 +18,7 @@ import type { ExplainResult as EngineExplain } from '../ml/onnx/session.js';
 import { OnnxEngine } from '../ml/onnx/session.js';
 import { initBackend } from '../ml/engine/backend.js';
 import type { Checkpoint } from '../ml/models/checkpoint.js';
-import { createModel, ResNetForImageClassification } from '../ml/models/index.js';
+import { createModel, TfjsResnet } from '../ml/models/index.js';
 import { modelInputSize } from '../ml/models/processors.js';
 import { labelsOf } from './models.js';
 import { hasHead } from '../ml/head/head-checkpoint.js';
@@ -73,13 +73,14 @@ export function camOf(r: Pick<GradCamResult, 'rows' | 'cols' | 'labels'>, linear
 }
 
 /** The last stage through the head's weights for every class, for `n` NCHW images (one forward pass). */
-export function gradCam(model: ResNetForImageClassification, pixels: Float32Array, n: number, size: number): GradCamResult {
-  const channels = model.config.num_channels;
+export function gradCam(model: TfjsResnet, pixels: Float32Array, n: number): GradCamResult {
+  const { channels, inputSize, head } = model.plan;
+  if (!head) throw new DomainError('unsupported', 'Grad-CAM needs a classifier; this ResNet has none');
   return tf.tidy(() => {
-    const out = model.forward(tf.tensor4d(pixels, [n, channels, size, size]), { outputHiddenStates: true });
+    const out = model.forward(tf.tensor4d(pixels, [n, channels, ...inputSize]), { outputHiddenStates: true });
     const a = out.stageOutputs![out.stageOutputs!.length - 1]!;
     const [, h, w, k] = a.shape;
-    const weights = model.params.get('classifier.1.weight') as tf.Tensor2D; // [k, labels]
+    const weights = model.params.get(head.weight) as tf.Tensor2D; // [k, labels]
     const perClass = tf.div(tf.matMul(tf.reshape(a, [n * h * w, k]), weights), h * w); // [n*h*w, labels]
     const logits = out.logits.arraySync().map((l) => Float32Array.from(l));
     const all = perClass.dataSync() as Float32Array;
@@ -99,7 +100,7 @@ export class Explainer {
     readonly preprocessor: Checkpoint['preprocessor'],
     readonly stain: Checkpoint['stain'],
     private readonly engine: OnnxEngine | null,
-    private readonly resnet: ResNetForImageClassification | null,
+    private readonly resnet: TfjsResnet | null,
   ) {}
 
   static async load(ck: Checkpoint, engineCacheDir: string): Promise<Explainer> {
@@ -113,7 +114,7 @@ export class Explainer {
     if (hasHead(ck) && ck.head.kind === 'mlp') throw new DomainError('unsupported', `${ck.dir}: Grad-CAM needs a linear head; this ResNet model has an MLP head`);
     await initBackend();
     const model = createModel(ck);
-    if (!(model instanceof ResNetForImageClassification)) throw new Error('expected a ResNet');
+    if (!(model instanceof TfjsResnet)) throw new Error('expected a ResNet');
     return new Explainer('resnet', labels, size.height, ck.preprocessor, ck.stain, null, model);
   }
 
@@ -125,7 +126,7 @@ export class Explainer {
         return { logits, probs: softmax(logits), method: 'rollout', mainMap: () => rollout!, headMaps: heads };
       });
     }
-    const r = gradCam(this.resnet!, pixels, n, this.inputSize);
+    const r = gradCam(this.resnet!, pixels, n);
     return r.logits.map((logits, i) => ({
       logits,
       probs: softmax(logits),

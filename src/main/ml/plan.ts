@@ -155,37 +155,111 @@ export function prefixTokens(plan: VitPlan): number {
   return 1 + (plan.registers?.count ?? 0);
 }
 
+/** The tensors of one ViT block, in compute order. */
+function vitBlockNames(b: VitBlockPlan): string[] {
+  const q = b.attn.qkv;
+  const lin = (l: LinearPlan): string[] => (l.bias ? [l.weight, l.bias] : [l.weight]);
+  return [
+    b.norm1.weight,
+    b.norm1.bias,
+    ...(q.kind === 'fused' ? [q.qkv] : [q.q, q.k, q.v]).flatMap(lin),
+    ...lin(b.attn.proj),
+    ...(b.ls1 ? [b.ls1] : []),
+    b.norm2.weight,
+    b.norm2.bias,
+    ...lin(b.mlp.fc1),
+    ...lin(b.mlp.fc2),
+    ...(b.ls2 ? [b.ls2] : []),
+  ];
+}
+
+const convBnNames = (c: ConvBnPlan): string[] => [c.conv, c.bn.weight, c.bn.bias, c.bn.mean, c.bn.variance];
+const unitConvs = (r: ResidualPlan): ConvBnPlan[] => [...r.body, ...(r.shortcut ? [r.shortcut] : [])];
+
 /** Every checkpoint key a plan reads; a loader reads only these (the rest is reported unused). */
 export function planTensorNames(plan: NetworkPlan): string[] {
   const names: string[] = [];
-  const lin = (l: LinearPlan | null): void => {
-    if (!l) return;
-    names.push(l.weight);
-    if (l.bias) names.push(l.bias);
-  };
-  const norm = (n: NormPlan): void => void names.push(n.weight, n.bias);
   if (plan.kind === 'vit') {
     names.push(plan.patchEmbed.weight, plan.patchEmbed.bias, plan.clsToken, plan.pos.name);
     if (plan.registers) names.push(plan.registers.name);
+    for (const b of plan.blocks) names.push(...vitBlockNames(b));
+    names.push(plan.norm.weight, plan.norm.bias);
+  } else {
+    for (const c of convBns(plan)) names.push(...convBnNames(c));
+  }
+  if (plan.head) names.push(plan.head.weight, ...(plan.head.bias ? [plan.head.bias] : []));
+  return names;
+}
+
+/** Rows of the position table: the tokens it covers at the grid it was trained for. */
+export function positionRows(plan: VitPlan): number {
+  const [gh, gw] = plan.pos.grid;
+  const lead = plan.pos.covers === 'all' ? prefixTokens(plan) : plan.pos.covers === 'cls+patches' ? 1 : 0;
+  return lead + gh * gw;
+}
+
+/**
+ * The checkpoint shape (PyTorch layout) of every tensor the plan reads, in planTensorNames order:
+ * Linear [out, in], norms and LayerScale [D], the patch conv [D, C, p, p], tokens [1, n, D],
+ * convs [O, I, k, k], BatchNorm vectors [O]. What a loader checks and a fresh model is initialised with.
+ */
+export function planTensorShapes(plan: NetworkPlan): Map<string, number[]> {
+  const m = new Map<string, number[]>();
+  const lin = (l: LinearPlan | null): void => {
+    if (!l) return;
+    m.set(l.weight, [l.out, l.in]);
+    if (l.bias) m.set(l.bias, [l.out]);
+  };
+  if (plan.kind === 'vit') {
+    const D = plan.dim;
+    const norm = (n: NormPlan): void => void [n.weight, n.bias].forEach((k) => m.set(k, [D]));
+    m.set(plan.patchEmbed.weight, [D, plan.channels, plan.patchSize, plan.patchSize]);
+    m.set(plan.patchEmbed.bias, [D]);
+    m.set(plan.clsToken, [1, 1, D]);
+    m.set(plan.pos.name, [1, positionRows(plan), D]);
+    if (plan.registers) m.set(plan.registers.name, [1, plan.registers.count, D]);
     for (const b of plan.blocks) {
       norm(b.norm1);
       if (b.attn.qkv.kind === 'fused') lin(b.attn.qkv.qkv);
       else [b.attn.qkv.q, b.attn.qkv.k, b.attn.qkv.v].forEach(lin);
       lin(b.attn.proj);
-      if (b.ls1) names.push(b.ls1);
+      if (b.ls1) m.set(b.ls1, [D]);
       norm(b.norm2);
       lin(b.mlp.fc1);
       lin(b.mlp.fc2);
-      if (b.ls2) names.push(b.ls2);
+      if (b.ls2) m.set(b.ls2, [D]);
     }
     norm(plan.norm);
   } else {
-    const conv = (c: ConvBnPlan): void => void names.push(c.conv, c.bn.weight, c.bn.bias, c.bn.mean, c.bn.variance);
-    conv(plan.stem);
-    for (const stage of plan.stages) for (const r of stage) [...r.body, ...(r.shortcut ? [r.shortcut] : [])].forEach(conv);
+    for (const c of convBns(plan)) {
+      m.set(c.conv, [c.outC, c.inC, c.kernel, c.kernel]);
+      for (const k of [c.bn.weight, c.bn.bias, c.bn.mean, c.bn.variance]) m.set(k, [c.outC]);
+    }
   }
   lin(plan.head);
-  return names;
+  return m;
+}
+
+/** Learned parameters of a plan: every tensor it reads but BatchNorm's running statistics (buffers). */
+export function planParameterCount(plan: NetworkPlan): number {
+  const buffers = new Set(plan.kind === 'resnet' ? convBns(plan).flatMap((c) => [c.bn.mean, c.bn.variance]) : []);
+  let n = 0;
+  for (const [name, shape] of planTensorShapes(plan)) if (!buffers.has(name)) n += shape.reduce((a, b) => a * b, 1);
+  return n;
+}
+
+/** Every conv+BN of a ResNet plan: the stem, then per residual unit its body and its shortcut. */
+export function convBns(plan: ResnetPlan): ConvBnPlan[] {
+  return [plan.stem, ...plan.stages.flat().flatMap(unitConvs)];
+}
+
+/**
+ * The tensors of each repeated unit, input side first: a ViT's blocks, a ResNet's residual
+ * units across stages. What "the last k blocks" means for fine-tuning.
+ */
+export function blockTensorNames(plan: NetworkPlan): string[][] {
+  if (plan.kind === 'vit') return plan.blocks.map(vitBlockNames);
+  return plan.stages.flat().map((r) => unitConvs(r).flatMap(convBnNames));
 }
 
 /**

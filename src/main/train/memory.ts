@@ -10,8 +10,8 @@
  * at 224 px: ViT-Ti 8, ViT-S 4, ViT-B 1 in full mode; ResNet-50 4 full, 16 last-k), on top of
  * weights, gradients and AdamW moments.
  */
-import type { HfConfig } from '../ml/models/configs.js';
-import { resnetPlan } from '../ml/models/resnet.js';
+import type { NetworkPlan } from '../ml/plan.js';
+import { patchGrid, prefixTokens } from '../ml/plan.js';
 
 /** getHeapMax() of tfjs-backend-wasm's build. */
 const HEAP_BYTES = 4294901760;
@@ -22,24 +22,26 @@ const VIT_FACTOR = 6 * 4;
 const RESNET_TRAIN_BN_FACTOR = 14 * 4;
 const RESNET_FROZEN_BN_FACTOR = 5 * 4;
 
-/** Activation values one image keeps through a pass. */
-export function activationsPerImage(config: HfConfig, inputSize: number): number {
-  if (config.model_type === 'vit') {
-    const t = (inputSize / config.patch_size) ** 2 + 1;
-    const perLayer = t * (8 * config.hidden_size + 4 * config.intermediate_size) + 3 * config.num_attention_heads * t * t;
-    return perLayer * config.num_hidden_layers;
+/** Output side of a conv with padding k//2. */
+const convOut = (size: number, kernel: number, stride: number): number => Math.floor((size + 2 * Math.floor(kernel / 2) - kernel) / stride) + 1;
+
+/** Activation values one image keeps through a pass at the plan's input size. */
+export function activationsPerImage(plan: NetworkPlan): number {
+  if (plan.kind === 'vit') {
+    const [gh, gw] = patchGrid(plan);
+    const t = prefixTokens(plan) + gh * gw;
+    return plan.blocks.reduce((sum, b) => sum + t * (8 * plan.dim + 4 * b.mlp.fc2.in) + 3 * b.attn.heads * t * t, 0);
   }
-  const plan = resnetPlan(config);
-  let size = Math.floor((inputSize + 2 * 3 - 7) / 2) + 1;
-  let total = size * size * plan.embedder.outC;
+  let size = convOut(plan.inputSize[0], plan.stem.kernel, plan.stem.stride);
+  let total = size * size * plan.stem.outC;
   size = Math.floor((size + 2 - 3) / 2) + 1; // max pool
-  total += size * size * plan.embedder.outC;
-  for (const layer of plan.stages.flat()) {
-    for (const c of layer.convs) {
-      size = Math.floor((size + 2 * Math.floor(c.k / 2) - c.k) / c.stride) + 1;
+  total += size * size * plan.stem.outC;
+  for (const unit of plan.stages.flat()) {
+    for (const c of unit.body) {
+      size = convOut(size, c.kernel, c.stride);
       total += size * size * c.outC;
     }
-    if (layer.shortcut) total += size * size * layer.shortcut.outC;
+    if (unit.shortcut) total += size * size * unit.shortcut.outC;
   }
   return total;
 }
@@ -48,9 +50,9 @@ export function activationsPerImage(config: HfConfig, inputSize: number): number
  * Largest number of images per pass that should fit the wasm heap, at least 1. `trainable` and
  * `total` count parameters; `batchNormTrains`: ResNet normalising with batch statistics.
  */
-export function wasmPassSize(config: HfConfig, inputSize: number, total: number, trainable: number, batchNormTrains: boolean): number {
+export function wasmPassSize(plan: NetworkPlan, total: number, trainable: number, batchNormTrains: boolean): number {
   const fixed = 4 * total + 3 * 4 * trainable; // weights; gradients and two moments of the trainable ones
-  const factor = config.model_type === 'vit' ? VIT_FACTOR : batchNormTrains ? RESNET_TRAIN_BN_FACTOR : RESNET_FROZEN_BN_FACTOR;
-  const perImage = activationsPerImage(config, inputSize) * factor;
+  const factor = plan.kind === 'vit' ? VIT_FACTOR : batchNormTrains ? RESNET_TRAIN_BN_FACTOR : RESNET_FROZEN_BN_FACTOR;
+  const perImage = activationsPerImage(plan) * factor;
   return Math.max(1, Math.floor((HEAP_BYTES - RESERVE_BYTES - fixed) / perImage));
 }

@@ -6,12 +6,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainMode } from '../../shared/contract/training.js';
 import type { Checkpoint } from '../ml/models/checkpoint.js';
+import type { BatchStats } from '../ml/emit/tfjs-resnet.js';
+import { classifierNames } from '../ml/head/head-checkpoint.js';
 import { createModel, type ImageClassifier } from '../ml/models/index.js';
 import { transpose2d } from '../ml/models/layout.js';
-import type { ResNetOutput } from '../ml/models/resnet.js';
 import type { TensorEntry } from '../ml/models/safetensors.js';
+import { blockTensorNames } from '../ml/plan.js';
 
-export type BatchStats = NonNullable<ResNetOutput['batchStats']>;
+export type { BatchStats } from '../ml/emit/tfjs-resnet.js';
 
 export interface TrainModel {
   params: Map<string, tf.Variable>;
@@ -26,26 +28,17 @@ export interface TrainModel {
   dispose(): void;
 }
 
-/** The classifier's weight and bias names in the checkpoint. */
-export function headNames(arch: 'vit' | 'resnet'): { weight: string; bias: string } {
-  return arch === 'vit' ? { weight: 'classifier.weight', bias: 'classifier.bias' } : { weight: 'classifier.1.weight', bias: 'classifier.1.bias' };
-}
-
 /**
- * Names unfrozen by last-k: the last k transformer layers (ViT, with the final layernorm) or the
- * last k residual blocks counted across stages (ResNet), plus the classifier.
+ * Names unfrozen by last-k: the tensors of the plan's last k blocks (ViT transformer layers,
+ * ResNet residual units counted across stages), plus the head, and a ViT's final norm.
  */
 export function lastKNames(model: ImageClassifier, k: number): string[] {
-  const names = [...model.params.keys()];
-  const blockOf = (n: string): string | null =>
-    model.arch === 'vit' ? (/^vit\.encoder\.layer\.\d+\./.exec(n)?.[0] ?? null) : (/^resnet\.encoder\.stages\.\d+\.layers\.\d+\./.exec(n)?.[0] ?? null);
-  const blocks = [...new Set(names.map(blockOf).filter((b): b is string => b !== null))];
-  const open = new Set(blocks.slice(Math.max(0, blocks.length - k)));
-  return names.filter((n) => {
-    const b = blockOf(n);
-    if (b) return open.has(b);
-    return n.startsWith('classifier') || (model.arch === 'vit' && n.startsWith('vit.layernorm.'));
-  });
+  const plan = model.plan;
+  const blocks = blockTensorNames(plan);
+  const open = new Set(blocks.slice(Math.max(0, blocks.length - k)).flat());
+  for (const n of [plan.head?.weight, plan.head?.bias]) if (n) open.add(n);
+  if (plan.kind === 'vit') open.add(plan.norm.weight).add(plan.norm.bias);
+  return [...model.params.keys()].filter((n) => open.has(n));
 }
 
 export function networkModel(ckpt: Checkpoint, mode: Exclude<TrainMode, 'head'>, lastK: number): TrainModel {
@@ -53,6 +46,9 @@ export function networkModel(ckpt: Checkpoint, mode: Exclude<TrainMode, 'head'>,
   const trainable = mode === 'full' ? [...model.params.keys()] : lastKNames(model, lastK);
   // last-k keeps BatchNorm on its running statistics (frozen BN), the usual choice when most of the network is fixed
   const batchNormTrains = model.arch === 'resnet' && mode === 'full';
+  // HF ViT trains with the dropout its config names (0 in the reference checkpoints)
+  const rate = (key: string): number => (typeof ckpt.config[key] === 'number' ? (ckpt.config[key] as number) : 0);
+  const dropout = { hidden: rate('hidden_dropout_prob'), attention: rate('attention_probs_dropout_prob') };
   return {
     params: model.params,
     trainable,
@@ -63,7 +59,7 @@ export function networkModel(ckpt: Checkpoint, mode: Exclude<TrainMode, 'head'>,
         tf.dispose(out.features);
         return { logits: out.logits, stats: out.batchStats };
       }
-      const out = model.forward(x as tf.Tensor4D);
+      const out = model.forward(x as tf.Tensor4D, { dropout: training ? dropout : undefined });
       tf.dispose([out.features, out.lastHiddenState]);
       return { logits: out.logits };
     },
@@ -77,7 +73,7 @@ export function networkModel(ckpt: Checkpoint, mode: Exclude<TrainMode, 'head'>,
 
 /** A linear classifier y = x W + b on features, W kept [D, K]; the backbone's weights ride along unchanged. */
 export function headModel(ckpt: Checkpoint): TrainModel {
-  const { weight, bias } = headNames(ckpt.arch);
+  const { weight, bias } = classifierNames(ckpt);
   const w = ckpt.weights.get(weight)!;
   const b = ckpt.weights.get(bias)!;
   const [k, d] = w.shape;

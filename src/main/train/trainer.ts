@@ -39,11 +39,13 @@ import { streamRng } from './rng.js';
 import { Stepper } from './step.js';
 import { batches, epochOrder, inverseFrequencyWeights } from './sampler.js';
 import { wasmPassSize } from './memory.js';
+import { planOf } from '../ml/arch/index.js';
 import { learningRate, type ScheduleSpec } from './schedules.js';
 import { runDir, trainCacheDir } from './setup.js';
 import { endRunOnError } from './run-end.js';
 import { fitStain, readStainParams, stainNormalizer, type StainParams } from './stain.js';
-import { headModel, headNames, networkModel, type TrainModel } from './train-model.js';
+import { headModel, networkModel, type TrainModel } from './train-model.js';
+import { classifierNames } from '../ml/head/head-checkpoint.js';
 
 export interface TrainerEnv {
   db: Db;
@@ -152,7 +154,7 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
       // the frozen backbone is the starting checkpoint's, so its cached features serve a resume too
       ckpt = await loadCheckpoint(cfg.init ?? cfg.arch!, { labels, seed: cfg.seed });
       if (state) {
-        const { weight, bias } = headNames(ckpt.arch);
+        const { weight, bias } = classifierNames(ckpt);
         const head = await readSafetensors(join(lastDir, 'model.safetensors'), { filter: (n) => n === weight || n === bias });
         for (const [n, e] of head) ckpt.weights.set(n, e);
       }
@@ -198,7 +200,7 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
     const totalParams = [...model.params.values()].reduce((a, v) => a + v.size, 0);
     const trainableParams = model.trainable.reduce((a, n) => a + model!.params.get(n)!.size, 0);
     const passSize =
-      cfg.mode === 'head' || backend.backend !== 'wasm' ? cfg.batchSize : Math.min(cfg.batchSize, wasmPassSize(ckpt.config, height, totalParams, trainableParams, model.batchNormTrains));
+      cfg.mode === 'head' || backend.backend !== 'wasm' ? cfg.batchSize : Math.min(cfg.batchSize, wasmPassSize(planOf(ckpt), totalParams, trainableParams, model.batchNormTrains));
     if (passSize < cfg.batchSize) repo.setBackend(runId, `${backendName}; ${passSize} images per pass (wasm heap)`);
 
     const inputOf = async (idx: number[], epoch: number, positions: number[]): Promise<tf.Tensor> => {

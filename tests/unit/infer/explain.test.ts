@@ -14,7 +14,7 @@ import { explainImage, explainRegion } from '../../../src/main/analysis/explain-
 import { tileBatch } from '../../../src/main/analysis/tile-pixels';
 import { ensureGradients, initBackend } from '../../../src/main/ml/engine/backend';
 import { loadCheckpoint } from '../../../src/main/ml/models/checkpoint';
-import { createModel, ResNetForImageClassification } from '../../../src/main/ml/models/index';
+import { createModel, TfjsResnet } from '../../../src/main/ml/models/index';
 import { openSlide } from '../../../src/main/slides/open-slide';
 import { SLIDES, sharedPath } from '../../helpers/shared-data';
 import { maxAbsDiff, readF32 } from '../ml/onnx/oracle';
@@ -74,9 +74,9 @@ describe('ResNet Grad-CAM (resnet_tiny)', needs(resnetTiny), () => {
   it('equals ReLU(W_c · A / hw) from the oracle’s last stage and head, and sums to logit − bias', async () => {
     await initBackend();
     const ck = await loadCheckpoint(resnetTiny!);
-    const model = createModel(ck) as ResNetForImageClassification;
+    const model = createModel(ck) as TfjsResnet;
     try {
-      const r = gradCam(model, readF32(resnetTiny!, 'input.f32'), 2, 64);
+      const r = gradCam(model, readF32(resnetTiny!, 'input.f32'), 2);
       expect([r.rows, r.cols, r.labels]).toEqual([8, 8, 3]);
       const a = readF32(resnetTiny!, 'stage_1_out.f32'); // [2, 64, 8, 8]
       const w = ck.weights.get('classifier.1.weight')!.data as Float32Array; // [3, 64]
@@ -106,13 +106,13 @@ describe('ResNet Grad-CAM (resnet_tiny)', needs(resnetTiny), () => {
     const g = await ensureGradients();
     expect(g.ok, g.error).toBe(true);
     const ck = await loadCheckpoint(resnetTiny!);
-    const model = createModel(ck) as ResNetForImageClassification;
+    const model = createModel(ck) as TfjsResnet;
     try {
       const x = tf.tensor4d(readF32(resnetTiny!, 'input.f32'), [2, 3, 64, 64]);
       const a = model.forward(x, { outputHiddenStates: true }).stageOutputs![1]!; // [2, 8, 8, 64]
       const w = model.params.get('classifier.1.weight')! as tf.Tensor2D;
       const head = (s: tf.Tensor) => tf.add(tf.matMul(tf.mean(s, [1, 2]) as tf.Tensor2D, w), model.params.get('classifier.1.bias')!);
-      const r = gradCam(model, readF32(resnetTiny!, 'input.f32'), 2, 64);
+      const r = gradCam(model, readF32(resnetTiny!, 'input.f32'), 2);
       for (let c = 0; c < 3; c++) {
         const grad = tf.grad((s: tf.Tensor) => tf.sum(tf.slice(head(s), [0, c], [2, 1])))(a);
         // Grad-CAM: alpha_k = mean over positions of the gradient; map = ReLU(sum_k alpha_k A_k).

@@ -13,7 +13,8 @@ import { initBackend } from '../../../src/main/ml/engine/backend.js';
 import { type Checkpoint, loadCheckpoint, saveCheckpoint } from '../../../src/main/ml/models/checkpoint.js';
 import type { ResNetConfig } from '../../../src/main/ml/models/configs.js';
 import { createModel } from '../../../src/main/ml/models/index.js';
-import { resnetInitParameter } from '../../../src/main/ml/models/resnet.js';
+import { classifierPlan } from '../../../src/main/ml/arch/index.js';
+import { initialTensor } from '../../../src/main/ml/models/state-dict.js';
 import { diffTo, inputTensor, maxAbsDiff, oracleDir, TOL } from './oracle.js';
 import { has, needs } from '../../helpers/needs.js';
 import { sharedRoot } from '../../helpers/shared-data.js';
@@ -96,8 +97,9 @@ describe('loading', () => {
     // every tensor depends only on (seed, name)
     const k = 'resnet.encoder.stages.2.layers.0.layer.0.convolution.weight';
     const cfg = a.config as ResNetConfig;
-    const again = resnetInitParameter(k, [256, 128, 3, 3], cfg, 1).data as Float32Array;
-    const other = resnetInitParameter(k, [256, 128, 3, 3], cfg, 2).data as Float32Array;
+    const plan = classifierPlan(cfg, 4);
+    const again = initialTensor(plan, cfg, k, [256, 128, 3, 3], 1).data as Float32Array;
+    const other = initialTensor(plan, cfg, k, [256, 128, 3, 3], 2).data as Float32Array;
     expect(maxAbsDiff(a.weights.get(k)!.data as Float32Array, again)).toBe(0);
     expect(maxAbsDiff(again, other)).toBeGreaterThan(0);
     // kaiming-normal, fan_out: std = sqrt(2 / (256 * 3 * 3))

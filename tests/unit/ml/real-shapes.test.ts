@@ -10,8 +10,9 @@ import { initBackend } from '../../../src/main/ml/engine/backend.js';
 import { loadCheckpoint } from '../../../src/main/ml/models/checkpoint.js';
 import { createModel } from '../../../src/main/ml/models/index.js';
 import { preprocessBatch } from '../../../src/main/ml/models/model-input.js';
-import type { ResNetOutput } from '../../../src/main/ml/models/resnet.js';
-import { attentionRollout, vitNumPatches, type ViTOutput } from '../../../src/main/ml/models/vit.js';
+import type { ResnetOutput } from '../../../src/main/ml/emit/tfjs-resnet.js';
+import { attentionRollout, type TfjsVit, type VitOutput } from '../../../src/main/ml/emit/tfjs.js';
+import { patchGrid } from '../../../src/main/ml/plan.js';
 import { diffTo, inputTensor, maxAbsDiff, readF32, realWeightsDir, TOL } from './oracle.js';
 import { needs, oracleWeights } from '../../helpers/needs.js';
 
@@ -36,7 +37,7 @@ describe('real shapes on wasm', () => {
     const model = createModel(ckpt);
     const pixels = await checkPixels(vitDir!, ckpt);
     const t0 = performance.now();
-    const out = model.forward(inputTensor(vitDir!), { outputAttentions: true }) as ViTOutput;
+    const out = model.forward(inputTensor(vitDir!), { outputAttentions: true }) as VitOutput;
     out.logits.dataSync();
     const ms = performance.now() - t0;
     const errs = {
@@ -45,7 +46,7 @@ describe('real shapes on wasm', () => {
       features: diffTo(out.features, vitDir!, 'features.f32'),
       lastHiddenState: diffTo(out.lastHiddenState, vitDir!, 'last_hidden_state.f32'),
       attentionsLast: diffTo(out.attentions!.at(-1)!, vitDir!, 'attentions_last.f32'),
-      rollout: tf.tidy(() => diffTo(attentionRollout(out.attentions!, vitNumPatches(model.config as never)), vitDir!, 'rollout.f32')),
+      rollout: tf.tidy(() => diffTo(attentionRollout(out.attentions!, patchGrid((model as TfjsVit).plan)), vitDir!, 'rollout.f32')),
     };
     console.log(`[vit_base wasm] forward batch 2 ${ms.toFixed(0)} ms; max abs error ${fmt(errs)}`);
     expect(errs.pixels).toBeLessThanOrEqual(TOL.pixels);
@@ -63,7 +64,7 @@ describe('real shapes on wasm', () => {
     const model = createModel(ckpt);
     const pixels = await checkPixels(resnetDir!, ckpt);
     const t0 = performance.now();
-    const out = model.forward(inputTensor(resnetDir!), { outputHiddenStates: true }) as ResNetOutput;
+    const out = model.forward(inputTensor(resnetDir!), { outputHiddenStates: true }) as ResnetOutput;
     out.logits.dataSync();
     const ms = performance.now() - t0;
     const errs: Record<string, number> = {

@@ -6,18 +6,19 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/main/ml/engine/backend.js';
-import { type Checkpoint, loadCheckpoint } from '../../../src/main/ml/models/checkpoint.js';
+import { classifierPlan } from '../../../src/main/ml/arch/index.js';
+import { type Checkpoint, loadCheckpoint, parameterShapes } from '../../../src/main/ml/models/checkpoint.js';
 import { parseConfig, type ResNetConfig } from '../../../src/main/ml/models/configs.js';
-import { createModel } from '../../../src/main/ml/models/index.js';
+import { createModel, type TfjsResnet } from '../../../src/main/ml/models/index.js';
 import { preprocessBatch } from '../../../src/main/ml/models/model-input.js';
-import { ResNetForImageClassification, resnetInitParameter, resnetParameterShapes } from '../../../src/main/ml/models/resnet.js';
+import { initialTensor, stateDictShapes } from '../../../src/main/ml/models/state-dict.js';
 import { diffTo, inputTensor, maxAbsDiff, oracleDir, readF32, TOL } from './oracle.js';
 import { needs } from '../../helpers/needs.js';
 
 const dir = oracleDir('resnet_tiny');
 
 describe.each(['wasm', 'cpu'])('ResNet tiny on %s', needs(dir), (backend) => {
-  let model: ResNetForImageClassification;
+  let model: TfjsResnet;
   let ckpt: Checkpoint;
   beforeAll(async () => {
     await initBackend('wasm');
@@ -26,7 +27,7 @@ describe.each(['wasm', 'cpu'])('ResNet tiny on %s', needs(dir), (backend) => {
       await tf.setBackend('cpu');
     } else await tf.setBackend('wasm');
     ckpt = await loadCheckpoint(dir!);
-    model = createModel(ckpt) as ResNetForImageClassification;
+    model = createModel(ckpt) as TfjsResnet;
   });
   afterAll(() => model?.dispose());
 
@@ -96,8 +97,8 @@ describe('ResNet architecture plan', () => {
   it('ResNet-50 and ResNet-18 have the parameter counts of microsoft/resnet-50 and -18', () => {
     const count = (shapes: Map<string, number[]>): number =>
       [...shapes].filter(([k]) => !/running_|num_batches/.test(k)).reduce((s, [, v]) => s + v.reduce((a, b) => a * b, 1), 0);
-    const r50 = resnetParameterShapes(parseConfig({ model_type: 'resnet' }) as ResNetConfig, 1000);
-    const r18 = resnetParameterShapes(parseConfig({ model_type: 'resnet', hidden_sizes: [64, 128, 256, 512], depths: [2, 2, 2, 2], layer_type: 'basic' }) as ResNetConfig, 1000);
+    const r50 = parameterShapes(parseConfig({ model_type: 'resnet' }) as ResNetConfig, 1000);
+    const r18 = parameterShapes(parseConfig({ model_type: 'resnet', hidden_sizes: [64, 128, 256, 512], depths: [2, 2, 2, 2], layer_type: 'basic' }) as ResNetConfig, 1000);
     expect(count(r50)).toBe(25_557_032); // torchvision resnet50
     expect(count(r18)).toBe(11_689_512); // torchvision resnet18
     // downsample_in_bottleneck moves the stride to the first 1x1; shapes are unchanged
@@ -117,9 +118,9 @@ describe('ResNet architecture plan', () => {
     ];
     for (const [over, stage0] of variants) {
       const config = parseConfig({ model_type: 'resnet', embedding_size: 8, ...over }) as ResNetConfig;
-      const shapes = resnetParameterShapes(config, 3);
-      const weights = new Map([...shapes].map(([n, s]) => [n, resnetInitParameter(n, s, config, 0)]));
-      const model = new ResNetForImageClassification(config, weights, 3);
+      const plan = classifierPlan(config, 3);
+      const weights = new Map([...stateDictShapes(plan)].map(([n, s]) => [n, initialTensor(plan, config, n, s, 0)]));
+      const model = createModel({ arch: 'resnet', config, weights, id2label: { 0: 'a', 1: 'b', 2: 'c' } }) as TfjsResnet;
       const out = model.forward(tf.randomNormal([2, 3, 32, 32]) as tf.Tensor4D, { outputHiddenStates: true });
       expect(out.stageOutputs![0].shape, JSON.stringify(over)).toEqual(stage0);
       expect(out.logits.shape).toEqual([2, 3]);

@@ -7,23 +7,23 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/main/ml/engine/backend.js';
 import { loadCheckpoint } from '../../../src/main/ml/models/checkpoint.js';
-import { createModel } from '../../../src/main/ml/models/index.js';
+import { attentionRollout, createModel, type TfjsVit } from '../../../src/main/ml/models/index.js';
 import { preprocessBatch } from '../../../src/main/ml/models/model-input.js';
-import { attentionRollout, ViTForImageClassification, vitNumPatches } from '../../../src/main/ml/models/vit.js';
+import { patchGrid } from '../../../src/main/ml/plan.js';
 import { diffTo, inputTensor, maxAbsDiff, oracleDir, readF32, TOL } from './oracle.js';
 import { needs } from '../../helpers/needs.js';
 
 const dir = oracleDir('vit_tiny');
 
 describe.each(['wasm', 'cpu'])('ViT tiny on %s', needs(dir), (backend) => {
-  let model: ViTForImageClassification;
+  let model: TfjsVit;
   beforeAll(async () => {
     await initBackend('wasm');
     if (backend === 'cpu') {
       await import('@tensorflow/tfjs-backend-cpu');
       await tf.setBackend('cpu');
     } else await tf.setBackend('wasm');
-    model = createModel(await loadCheckpoint(dir!)) as ViTForImageClassification;
+    model = createModel(await loadCheckpoint(dir!)) as TfjsVit;
   });
   afterAll(() => model?.dispose());
 
@@ -38,7 +38,7 @@ describe.each(['wasm', 'cpu'])('ViT tiny on %s', needs(dir), (backend) => {
       hiddenStates: tf.tidy(() => diffTo(tf.stack(out.hiddenStates!), dir!, 'hidden_states.f32')),
       attentionsAll: tf.tidy(() => diffTo(tf.stack(out.attentions!), dir!, 'attentions_all.f32')),
       attentionsLast: diffTo(out.attentions!.at(-1)!, dir!, 'attentions_last.f32'),
-      rollout: tf.tidy(() => diffTo(attentionRollout(out.attentions!, vitNumPatches(model.config)), dir!, 'rollout.f32')),
+      rollout: tf.tidy(() => diffTo(attentionRollout(out.attentions!, patchGrid(model.plan)), dir!, 'rollout.f32')),
     };
     console.log(`[vit_tiny ${backend}] max abs error`, Object.entries(errs).map(([k, v]) => `${k} ${v.toExponential(2)}`).join(", "));
     expect(errs.logits).toBeLessThan(TOL.tiny.logits);

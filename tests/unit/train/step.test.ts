@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureGradients, initBackend } from '../../../src/main/ml/engine/backend.js';
 import { loadCheckpoint } from '../../../src/main/ml/models/checkpoint.js';
+import { classifierPlan } from '../../../src/main/ml/arch/index.js';
 import { builtinConfig } from '../../../src/main/ml/models/configs.js';
 import { numel } from '../../../src/main/ml/models/layout.js';
 import { parameterShapes } from '../../../src/main/ml/models/checkpoint.js';
@@ -64,7 +65,7 @@ describe('wasm pass size', () => {
   const size = (arch: 'vit-ti16' | 'vit-s16' | 'vit-b16' | 'resnet-18' | 'resnet-50', trainableShare = 1, bnTrains = arch.startsWith('resnet')) => {
     const config = builtinConfig(arch);
     const total = [...parameterShapes(config, 3).values()].reduce((a, s) => a + numel(s), 0);
-    return wasmPassSize(config, 224, total, total * trainableShare, bnTrains);
+    return wasmPassSize(classifierPlan(config, 3), total, total * trainableShare, bnTrains);
   };
 
   it('stays within the largest full-mode batches measured to fit at 224 px', () => {

@@ -152,13 +152,6 @@ const featuresCmd: CliCommand = {
   human: (r: { npy: string; csv: string; rows: number; dim: number }) => `wrote ${r.npy} (${r.rows} x ${r.dim}) and ${r.csv}`,
 };
 
-/** Learned parameters: buffers (BatchNorm running statistics, counters) are not counted. */
-function parameterCount(weights: Map<string, { shape: number[] }>): number {
-  let n = 0;
-  for (const [k, t] of weights) if (!/running_(mean|var)$|num_batches_tracked$/.test(k)) n += t.shape.reduce((a, b) => a * b, 1);
-  return n;
-}
-
 function oneRef(positionals: string[]): string {
   if (positionals.length !== 1) throw new CliError(`expected one checkpoint folder or built-in name, got ${positionals.length}`, 2);
   return positionals[0]!;
@@ -173,6 +166,8 @@ const info: CliCommand = {
     const { loadCheckpoint } = await import('../../ml/models/checkpoint.js');
     const { modelInputSize } = await import('../../ml/models/processors.js');
     const { isCurrentModelFile } = await import('../../ml/onnx/export.js');
+    const { planOf } = await import('../../ml/arch/index.js');
+    const { planParameterCount } = await import('../../ml/plan.js');
     const ck = await loadCheckpoint(ref);
     const dtypes: Record<string, number> = {};
     for (const t of ck.weights.values()) dtypes[t.dtype] = (dtypes[t.dtype] ?? 0) + 1;
@@ -184,7 +179,8 @@ const info: CliCommand = {
       architecture: ck.config.architectures?.[0] ?? null,
       labels: labelList(ck.id2label),
       inputSize: size.height,
-      parameters: parameterCount(ck.weights),
+      // learned parameters: BatchNorm running statistics and counters are buffers
+      parameters: planParameterCount(planOf(ck)),
       tensors: ck.weights.size,
       dtypes,
       hash: ck.hash,

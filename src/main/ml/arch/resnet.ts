@@ -20,7 +20,7 @@ function numbers(config: Record<string, unknown>, key: string, fallback: number[
   return v as number[];
 }
 
-export function resnetPlan(config: Record<string, unknown>, shapeOf: ShapeOf, opts: { inputSize?: [number, number] } = {}): ResnetPlan {
+export function resnetPlan(config: Record<string, unknown>, shapeOf: ShapeOf, opts: { inputSize?: [number, number]; numLabels?: number } = {}): ResnetPlan {
   const act = config['hidden_act'] ?? 'relu';
   if (act !== 'relu') throw new DomainError('unsupported', `ResNet hidden_act ${String(act)} is not supported (only 'relu')`);
   const layerType = config['layer_type'] ?? 'bottleneck';
@@ -65,7 +65,8 @@ export function resnetPlan(config: Record<string, unknown>, shapeOf: ShapeOf, op
     inC = outC;
     return layers;
   });
-  const headShape = shapeOf('classifier.1.weight');
+  // classifier.0 is a Flatten; the head's rows are the labels asked for, else the checkpoint's
+  const headRows = opts.numLabels ?? shapeOf('classifier.1.weight')?.[0];
   const size = typeof config['image_size'] === 'number' ? config['image_size'] : 224;
   return {
     kind: 'resnet',
@@ -75,6 +76,6 @@ export function resnetPlan(config: Record<string, unknown>, shapeOf: ShapeOf, op
     stem: convBn('resnet.embedder.embedder', channels, embedding, 7, 2, true),
     stages,
     dim: inC,
-    head: headShape ? { weight: 'classifier.1.weight', bias: 'classifier.1.bias', in: inC, out: headShape[0]! } : null,
+    head: headRows === undefined ? null : { weight: 'classifier.1.weight', bias: 'classifier.1.bias', in: inC, out: headRows },
   };
 }

@@ -29,6 +29,11 @@ export interface VitHints {
 export interface VitPlanOptions extends VitHints {
   /** Run at this [height, width] instead of the native size; the position table is resampled. */
   inputSize?: [number, number];
+  /**
+   * HF classifiers: the head's rows (the labels a loader asked for). Without it the head is read
+   * from the weights, and a plan without weights (a model made from scratch) has none.
+   */
+  numLabels?: number;
 }
 
 /** A checkpoint that does not fit its config, or a variant we do not build. */
@@ -50,6 +55,16 @@ function linear(shapeOf: ShapeOf, prefix: string, inF?: number, outF?: number): 
   }
   const bias = shapeOf(`${prefix}.bias`) ? `${prefix}.bias` : null;
   return { weight: `${prefix}.weight`, bias, in: inn, out };
+}
+
+/**
+ * nn.Linear named `prefix` whose size the config declares. Built from the config alone (a model
+ * made from scratch has no weights); a tensor the checkpoint does have must fit it.
+ */
+function declaredLinear(shapeOf: ShapeOf, prefix: string, inF: number, outF: number, bias: boolean): LinearPlan {
+  const s = shapeOf(`${prefix}.weight`);
+  if (s && (s.length !== 2 || s[0] !== outF || s[1] !== inF)) throw mismatch(`tensor ${prefix}.weight has shape [${s.join(', ')}], config.json implies [${outF}, ${inF}]`);
+  return { weight: `${prefix}.weight`, bias: bias ? `${prefix}.bias` : null, in: inF, out: outF };
 }
 
 const layerNorm = (prefix: string, eps: number): NormPlan => ({ weight: `${prefix}.weight`, bias: `${prefix}.bias`, eps });
@@ -112,34 +127,40 @@ const num = (c: Record<string, unknown>, key: string, fallback?: number): number
 // ---------------------------------------------------------------------------------------------
 /**
  * HF ViT. Keys carry the `vit.` prefix (loadCheckpoint adds it to base-model checkpoints); the
- * classifier reads the CLS token after the final layernorm. HF's eps default is 1e-12.
+ * classifier reads the CLS token after the final layernorm. HF's eps default is 1e-12. Every
+ * size comes from the config (transformers' defaults), so a model made from scratch has a plan
+ * before it has weights; the weights present are checked against it.
  */
 export function hfVitPlan(config: Record<string, unknown>, shapeOf: ShapeOf, opts: VitPlanOptions = {}): VitPlan {
-  const D = num(config, 'hidden_size');
+  const D = num(config, 'hidden_size', 768);
   const patch = num(config, 'patch_size', 16);
   const channels = num(config, 'num_channels', 3);
   const eps = num(config, 'layer_norm_eps', 1e-12);
+  const inter = num(config, 'intermediate_size', 3072);
+  const qkvBias = config['qkv_bias'] !== false;
   const approximate = hfGelu(config['hidden_act']);
   const native = grid(num(config, 'image_size', 224), patch);
-  const nHeads = heads(D, num(config, 'num_attention_heads'));
+  const nHeads = heads(D, num(config, 'num_attention_heads', 12));
   const e = 'vit.embeddings';
+  const lin = (prefix: string, inF: number, outF: number, bias = true): LinearPlan => declaredLinear(shapeOf, prefix, inF, outF, bias);
   const blocks: VitBlockPlan[] = [];
-  for (let l = 0; l < num(config, 'num_hidden_layers'); l++) {
+  for (let l = 0; l < num(config, 'num_hidden_layers', 12); l++) {
     const p = `vit.encoder.layer.${l}`;
     const a = `${p}.attention.attention`;
     blocks.push({
       norm1: layerNorm(`${p}.layernorm_before`, eps),
       attn: {
         heads: nHeads,
-        qkv: { kind: 'separate', q: linear(shapeOf, `${a}.query`, D, D), k: linear(shapeOf, `${a}.key`, D, D), v: linear(shapeOf, `${a}.value`, D, D) },
-        proj: linear(shapeOf, `${p}.attention.output.dense`, D, D),
+        qkv: { kind: 'separate', q: lin(`${a}.query`, D, D, qkvBias), k: lin(`${a}.key`, D, D, qkvBias), v: lin(`${a}.value`, D, D, qkvBias) },
+        proj: lin(`${p}.attention.output.dense`, D, D),
       },
       ls1: null,
       norm2: layerNorm(`${p}.layernorm_after`, eps),
-      mlp: mlp(shapeOf, { fc1: `${p}.intermediate.dense`, fc2: `${p}.output.dense` }, D, { swiglu: false, approximate }),
+      mlp: { kind: 'gelu', approximate, fc1: lin(`${p}.intermediate.dense`, D, inter), fc2: lin(`${p}.output.dense`, inter, D) },
       ls2: null,
     });
   }
+  const headRows = opts.numLabels ?? shapeOf('classifier.weight')?.[0];
   return {
     kind: 'vit',
     family: 'hf-vit',
@@ -155,7 +176,7 @@ export function hfVitPlan(config: Record<string, unknown>, shapeOf: ShapeOf, opt
     blocks,
     norm: layerNorm('vit.layernorm', eps),
     pooling: opts.pooling ?? 'cls',
-    head: shapeOf('classifier.weight') ? linear(shapeOf, 'classifier', undefined) : null,
+    head: headRows === undefined ? null : { weight: 'classifier.weight', bias: 'classifier.bias', in: D, out: headRows },
   };
 }
 

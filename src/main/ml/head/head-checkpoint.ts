@@ -8,16 +8,17 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { planOf } from '../arch/index.js';
 import type { Checkpoint, LoadOptions } from '../models/checkpoint.js';
 import { HEAD_WEIGHTS, headLogits, readHeadFolder, type HeadLayers } from './head-folder.js';
 
 export type HeadCheckpoint = Checkpoint & { head: HeadLayers; backboneHash: string };
 
-/** The backbone's classifier tensors (ViT `classifier.*`, ResNet `classifier.1.*`). */
-export function classifierNames(weights: Map<string, unknown>): { weight: string; bias: string } {
-  const weight = [...weights.keys()].find((k) => /^classifier(\.\d+)?\.weight$/.test(k));
-  if (!weight) throw new Error('the backbone has no classifier to put the head in place of');
-  return { weight, bias: weight.replace(/weight$/, 'bias') };
+/** The checkpoint's classifier tensors, as its plan names them (ViT `classifier.*`, ResNet `classifier.1.*`). */
+export function classifierNames(ck: Pick<Checkpoint, 'arch' | 'config' | 'weights' | 'plan'>): { weight: string; bias: string } {
+  const head = planOf(ck).head;
+  if (!head?.bias) throw new Error('the backbone has no classifier to put the head in place of');
+  return { weight: head.weight, bias: head.bias };
 }
 
 export function hasHead(ck: object): ck is { head: HeadLayers; backboneHash: string } {
@@ -39,7 +40,7 @@ export function logitsFromEmbedding(ck: Checkpoint): (e: Float32Array) => Float3
     const layers = ck.head;
     return (e) => Float32Array.from(headLogits(layers, e));
   }
-  const names = classifierNames(ck.weights);
+  const names = classifierNames(ck);
   const w = ck.weights.get(names.weight)!;
   const b = ck.weights.get(names.bias)!;
   const layers: HeadLayers = { kind: 'logreg', k: w.shape[0], d: w.shape[1], weight: w.data as Float32Array, bias: b.data as Float32Array };
@@ -52,7 +53,7 @@ export async function loadHeadCheckpoint(dir: string, loadBackbone: (ref: string
   if (bb.hash !== h.config.backbone.hash) {
     throw new Error(`${h.dir}: its backbone ${h.config.backbone.ref} is not the one the head was trained on (checkpoint hash ${bb.hash.slice(0, 12)}, expected ${h.config.backbone.hash.slice(0, 12)})`);
   }
-  const names = classifierNames(bb.weights);
+  const names = classifierNames(bb);
   const dim = bb.weights.get(names.weight)!.shape[1];
   if (dim !== h.layers.d) throw new Error(`${h.dir}: the head takes ${h.layers.d}-wide embeddings, the backbone ${h.config.backbone.ref} gives ${dim}`);
   const k = h.labels.length;

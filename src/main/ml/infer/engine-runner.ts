@@ -51,32 +51,15 @@ export interface EngineRunner {
 }
 
 /**
- * The tfjs forward pass of a checkpoint: backbones (which carry a plan) through the plan emitter,
- * HF classifiers through their models/ class (which training shares). Weights are released after.
+ * The tfjs forward pass of a checkpoint, walking its plan (emit/tfjs*.ts, the model training
+ * shares). Weights are released after.
  */
 async function tfjsForward(ck: import('../models/checkpoint.js').Checkpoint): Promise<{ run(x: import('@tensorflow/tfjs-core').Tensor4D): [Float32Array, Float32Array]; dispose(): void }> {
-  if (ck.plan?.kind === 'vit') {
-    const { TfjsVit } = await import('../emit/tfjs.js');
-    const { floatWeight } = await import('../onnx/graph-input.js');
-    const model = new TfjsVit(ck.plan, (name, shape) => floatWeight(ck, name, shape));
-    ck.weights.clear();
-    return {
-      run: (x) => {
-        const out = model.forward(x);
-        // No head: an empty logits array, as the ONNX engine gives.
-        const r: [Float32Array, Float32Array] = [out.logits ? (out.logits.dataSync().slice() as Float32Array) : new Float32Array(0), out.features.dataSync().slice() as Float32Array];
-        out.features.dispose();
-        out.logits?.dispose();
-        out.lastHiddenState.dispose();
-        return r;
-      },
-      dispose: () => model.dispose(),
-    };
-  }
   const { createModel } = await import('../models/index.js');
   const model = createModel(ck);
   ck.weights.clear(); // the model holds its own copy now
   return {
+    // A backbone has no head: its logits are [N, 0], an empty array, as the ONNX engine gives.
     run: (x) => {
       const out = model.forward(x);
       return [out.logits.dataSync().slice() as Float32Array, out.features.dataSync().slice() as Float32Array];

@@ -29,9 +29,9 @@ import {
 import { STAIN_FILE, StainParams } from '../../train/stain.js';
 import { builtinKeyPart, keyTailParts, resolveLabels } from './checkpoint-hash.js';
 import { parsePreprocessorConfig, type PreprocessorConfig, standardPreprocessor } from './processors.js';
-import { resnetInitParameter, resnetParameterShapes } from './resnet.js';
 import { type TensorEntry, writeSafetensors } from './safetensors.js';
-import { vitInitParameter, vitParameterShapes } from './vit.js';
+import { initialTensor, stateDictShapes } from './state-dict.js';
+import { classifierPlan } from '../arch/index.js';
 import { isHeadFolder } from '../head/head-folder.js';
 import { DomainError, parseJsonFile } from '../../errors.js';
 import { isBackboneConfig, loadBackbone } from './backbone.js';
@@ -87,12 +87,9 @@ export interface LoadOptions {
 
 export type CheckpointLike = Pick<Checkpoint, 'arch' | 'config' | 'preprocessor' | 'id2label' | 'weights'> & { stain?: StainParams | null; plan?: NetworkPlan };
 
+/** Every key of the classifier's state dict with its shape, read off its plan (state-dict.ts). */
 export function parameterShapes(config: HfConfig, numLabels: number): Map<string, number[]> {
-  return config.model_type === 'vit' ? vitParameterShapes(config, numLabels) : resnetParameterShapes(config, numLabels);
-}
-
-function initParameter(config: HfConfig, name: string, shape: number[], seed: number): TensorEntry {
-  return config.model_type === 'vit' ? vitInitParameter(name, shape, config, seed) : resnetInitParameter(name, shape, config, seed);
+  return stateDictShapes(classifierPlan(config, numLabels));
 }
 
 function withLabels(config: HfConfig, labels: string[]): HfConfig {
@@ -171,10 +168,11 @@ export async function loadCheckpoint(dirOrArch: string, opts: LoadOptions = {}):
   const hasPrefix = [...fileWeights.keys()].some((k) => k.startsWith(prefix));
   const rename = (k: string): string => (hasPrefix || fileWeights.size === 0 || k.startsWith('classifier') ? k : prefix + k);
 
-  const headKey = arch === 'vit' ? 'classifier.weight' : 'classifier.1.weight';
+  const headKey = classifierPlan(config, 1).head!.weight;
   const headRows = fileWeights.get(headKey)?.shape[0] ?? null;
   const labels = resolveLabels(config, headRows, opts);
-  const expected = parameterShapes(config, labels.length);
+  const plan = classifierPlan(config, labels.length);
+  const expected = stateDictShapes(plan);
 
   const weights = new Map<string, TensorEntry>();
   const report: LoadReport = { newKeys: [], unusedKeys: [], reshapedKeys: [] };
@@ -194,7 +192,7 @@ export async function loadCheckpoint(dirOrArch: string, opts: LoadOptions = {}):
   for (const [name, shape] of expected) {
     if (weights.has(name)) continue;
     if (!report.reshapedKeys.includes(name)) report.newKeys.push(name);
-    weights.set(name, initParameter(config, name, shape, seed));
+    weights.set(name, initialTensor(plan, config, name, shape, seed));
   }
   for (const part of keyTailParts(report.newKeys.length > 0 || report.reshapedKeys.length > 0, seed, labels)) hash.update(part);
 

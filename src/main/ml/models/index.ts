@@ -1,26 +1,28 @@
 /**
- * One entry point for the two architectures: build the tfjs model a checkpoint describes.
+ * One entry point for every network: the tfjs model a checkpoint's plan describes (emit/), with
+ * its weights as tf.Variables, for training, inference and explanation maps.
  */
-import type * as tf from '@tensorflow/tfjs-core';
+import { planOf } from '../arch/index.js';
+import { TfjsResnet } from '../emit/tfjs-resnet.js';
+import { TfjsVit } from '../emit/tfjs.js';
+import { floatWeight } from '../onnx/graph-input.js';
 import type { Checkpoint } from './checkpoint.js';
-import { ResNetForImageClassification } from './resnet.js';
-import { ViTForImageClassification } from './vit.js';
 
-export type ImageClassifier = ViTForImageClassification | ResNetForImageClassification;
+export type ImageClassifier = TfjsVit | TfjsResnet;
 
-/** What both models return; ViT/ResNet add their own extras (attentions, stage outputs). */
-export interface ClassifierOutput {
-  logits: tf.Tensor2D;
-  features: tf.Tensor2D;
+/** Creates tf.Variables for every weight of `ckpt`'s plan on the current backend (call initBackend() first). */
+export function createModel(ckpt: Pick<Checkpoint, 'arch' | 'config' | 'weights' | 'id2label'> & Partial<Pick<Checkpoint, 'preprocessor' | 'plan'>>): ImageClassifier {
+  const plan = planOf(ckpt, ckpt.plan ? {} : { numLabels: Object.keys(ckpt.id2label).length });
+  const get = (name: string, shape?: readonly number[]): Float32Array => floatWeight(ckpt, name, shape);
+  if (plan.kind === 'vit') return new TfjsVit(plan, get);
+  return new TfjsResnet(plan, get, {
+    batchesTracked: (name) => {
+      const e = ckpt.weights.get(name);
+      return e && e.data.length ? BigInt(e.data[0]!) : 0n;
+    },
+  });
 }
 
-/** Creates tf.Variables for every weight of `ckpt` on the current backend (call initBackend() first). */
-export function createModel(ckpt: Pick<Checkpoint, 'arch' | 'config' | 'weights' | 'id2label'>): ImageClassifier {
-  const numLabels = Object.keys(ckpt.id2label).length;
-  if (ckpt.config.model_type === 'vit') return new ViTForImageClassification(ckpt.config, ckpt.weights, numLabels);
-  return new ResNetForImageClassification(ckpt.config, ckpt.weights, numLabels);
-}
-
-export { ViTForImageClassification, attentionRollout, vitNumPatches } from './vit.js';
-export { ResNetForImageClassification } from './resnet.js';
+export { TfjsVit, attentionRollout } from '../emit/tfjs.js';
+export { TfjsResnet } from '../emit/tfjs-resnet.js';
 export { loadCheckpoint, saveCheckpoint, type Checkpoint, type LoadOptions, type LoadReport } from './checkpoint.js';

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { planOf } from '../arch/index.js';
+import type { PreprocessorConfig } from '../models/processors.js';
 import { emitOnnx } from '../emit/onnx.js';
 import { embeddingDim } from '../plan.js';
 import { floatWeight, type GraphCheckpoint } from './graph-input';
@@ -31,7 +32,7 @@ export interface BuildOptions {
 export interface ExportableCheckpoint extends GraphCheckpoint {
   id2label?: Record<number, string>;
   /** preprocessor_config.json as loaded: how to turn an image into `pixel_values`. */
-  preprocessor?: unknown;
+  preprocessor?: PreprocessorConfig;
 }
 
 /**

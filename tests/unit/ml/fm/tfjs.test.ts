@@ -35,8 +35,8 @@ describe('tfjs from the plan vs oracle', needs(root), () => {
         x.dispose();
         expect(maxAbsDiff(out.features.dataSync(), readF32(dir, file))).toBeLessThan(1e-4);
         expect(maxAbsDiff(out.lastHiddenState.dataSync(), readF32(dir, 'last_hidden_state.f32'))).toBeLessThan(1e-4);
-        expect(out.logits).toBeNull();
-        tf.dispose([out.features, out.lastHiddenState]);
+        expect(out.logits.shape).toEqual([2, 0]); // no head, as the ONNX engine gives
+        tf.dispose([out.features, out.lastHiddenState, out.logits]);
       } finally {
         model.dispose();
       }
