@@ -42,6 +42,7 @@ import { wasmPassSize } from './memory.js';
 import { learningRate, type ScheduleSpec } from './schedules.js';
 import { runDir, trainCacheDir } from './setup.js';
 import { endRunOnError } from './run-end.js';
+import { nextTurn } from '../next-turn.js';
 import { fitStain, readStainParams, stainNormalizer, type StainParams } from './stain.js';
 import { headModel, headNames, networkModel, type TrainModel } from './train-model.js';
 
@@ -136,7 +137,7 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
     const store = new ImageStore(stainParams ? stainNormalizer(stainParams) : null);
     const total = trainAll.length + valAll.length;
     progress({ message: `reading ${total} images` }, true);
-    const checked = await store.check([...trainAll, ...valAll], (done) => progress({ message: `reading images ${done}/${total}` }));
+    const checked = await store.check([...trainAll, ...valAll], (done) => progress({ message: `reading images ${done}/${total}` }), signal);
     const bad = new Set(checked.skipped.map((s) => s.path));
     const train = trainAll.filter((i) => !bad.has(i.path));
     const val = valAll.filter((i) => !bad.has(i.path));
@@ -217,6 +218,8 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
       if (val.length === 0) return {};
       const probs: number[][] = [];
       for (let s = 0; s < val.length; s += cfg.batchSize) {
+        await nextTurn();
+        signal.throwIfAborted();
         const chunk = val.slice(s, s + cfg.batchSize);
         let x: tf.Tensor;
         if (valX) {
@@ -259,16 +262,19 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
       let seen = 0;
       let position = 0;
       for (let s = 0; s < stepsPerEpoch; s++) {
-        if (signal.aborted) {
-          cancelled = true;
-          break;
-        }
         const stepImages = order.slice(s * perStep, (s + 1) * perStep);
         const stepLabels = stepImages.map((i) => trainLabels[i]);
         const denom = weights ? stepLabels.reduce((a, l) => a + weights[l], 0) : stepLabels.length;
         const lr = learningRate(optimizer.steps, schedule);
         let stepLoss = 0;
         for (const idx of batches(stepImages, passSize)) {
+          // checked before every pass, so a step of many passes stops part-way; its partial
+          // gradients are dropped and the epoch is trained again on resume from last/
+          await nextTurn();
+          if (signal.aborted) {
+            cancelled = true;
+            break;
+          }
           const positions = idx.map((_, j) => position + j);
           position += idx.length;
           const x = await inputOf(idx, epoch, positions);
@@ -277,6 +283,10 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
           stepLoss += r.loss;
           y.forEach((l, j) => (correct += r.predicted[j] === l ? 1 : 0));
           seen += y.length;
+        }
+        if (cancelled) {
+          stepper.discard();
+          break;
         }
         stepper.apply(lr);
         lossSum += stepLoss * denom;
