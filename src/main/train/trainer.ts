@@ -43,6 +43,7 @@ import { learningRate, type ScheduleSpec } from './schedules.js';
 import { runDir, trainCacheDir } from './setup.js';
 import { endRunOnError } from './run-end.js';
 import { nextTurn } from '../next-turn.js';
+import { ProgressReporter } from './progress-reporter.js';
 import { fitStain, readStainParams, stainNormalizer, type StainParams } from './stain.js';
 import { headModel, headNames, networkModel, type TrainModel } from './train-model.js';
 
@@ -99,14 +100,8 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
   };
   const timer = setInterval(() => beat(true), HEARTBEAT_MS * 2).unref();
 
-  let phase: TrainingProgress['phase'] = 'preparing';
-  let lastProgress = 0;
-  let latest: Record<string, number> = {};
-  const progress = (p: Partial<TrainingProgress>, force = false) => {
-    if (!env.onProgress || (!force && Date.now() - lastProgress < PROGRESS_MS)) return;
-    lastProgress = Date.now();
-    env.onProgress({ runId, status: 'running', phase, epoch: 0, epochs: cfg.epochs, step: 0, steps: 0, loss: null, lr: null, imagesPerSecond: null, etaSeconds: null, metrics: latest, ...p });
-  };
+  const reporter = new ProgressReporter({ repo, runId, pid, epochs: cfg.epochs, signal, onProgress: env.onProgress, minIntervalMs: PROGRESS_MS });
+  const progress = (p: Partial<TrainingProgress>, force = false) => reporter.report(p, force);
 
   let model: TrainModel | null = null;
   let optimizer: Optimizer | null = null;
@@ -157,7 +152,7 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
         const head = await readSafetensors(join(lastDir, 'model.safetensors'), { filter: (n) => n === weight || n === bias });
         for (const [n, e] of head) ckpt.weights.set(n, e);
       }
-      phase = 'features';
+      reporter.phase = 'features';
       const paths = [...train, ...val].map((i) => i.path);
       const feats = await backboneFeatures(ckpt, paths, store, {
         cacheDir: trainCacheDir(env.homeRoot),
@@ -251,7 +246,7 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
     let stoppedEarly = cfg.patience !== null && sinceImprovement >= cfg.patience;
     const sessionStart = Date.now();
     let sessionSteps = 0;
-    phase = 'training';
+    reporter.phase = 'training';
 
     for (let epoch = (state?.epoch ?? 0) + 1; epoch <= cfg.epochs && !stoppedEarly; epoch++) {
       const t0 = Date.now();
@@ -300,7 +295,7 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
       }
       if (cancelled) break;
       const trainSeconds = (Date.now() - t0) / 1000;
-      phase = 'validating';
+      reporter.phase = 'validating';
       progress({ epoch, step: stepsPerEpoch, steps: stepsPerEpoch, message: 'validating' }, true);
       const valMetrics = await validate();
       const epochSeconds = (Date.now() - t0) / 1000;
@@ -343,9 +338,9 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
       });
       if (isBest) await copyCheckpoint(lastDir, bestDir);
       repo.recordEpochs(runId, [record], { epochsCompleted: epoch, bestMetric, bestEpoch, seconds });
-      latest = metrics;
+      reporter.metrics = metrics;
       stoppedEarly = cfg.patience !== null && sinceImprovement >= cfg.patience && epoch < cfg.epochs;
-      phase = 'training';
+      reporter.phase = 'training';
       progress({ epoch, step: stepsPerEpoch, steps: stepsPerEpoch, loss: metrics.train_loss, lr: metrics.train_lr, imagesPerSecond: metrics.train_images_per_second }, true);
     }
 
@@ -355,7 +350,7 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
     }
 
     // ---------- final evaluation of the best checkpoint ----------
-    phase = 'evaluating';
+    reporter.phase = 'evaluating';
     progress({ epoch: cfg.epochs, message: 'evaluating the best checkpoint' }, true);
     model.dispose();
     model = null;
@@ -392,13 +387,13 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
       runId,
     });
     repo.finish(runId, pid, 'completed');
-    phase = 'done';
-    env.onProgress?.({ runId, status: 'completed', phase, epoch: history.at(-1)?.epoch ?? 0, epochs: cfg.epochs, step: 0, steps: 0, loss: null, lr: null, imagesPerSecond: final.imagesPerSecond, etaSeconds: 0, metrics: latest });
+    env.onProgress?.({ runId, status: 'completed', phase: 'done', epoch: history.at(-1)?.epoch ?? 0, epochs: cfg.epochs, step: 0, steps: 0, loss: null, lr: null, imagesPerSecond: final.imagesPerSecond, etaSeconds: 0, metrics: reporter.metrics });
     return 'completed';
   } catch (e) {
     return endRunOnError(repo, runId, pid, signal, e);
   } finally {
     clearInterval(timer);
+    reporter.dispose();
     model?.dispose();
     optimizer?.dispose();
   }
