@@ -9,6 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { EvalReport, ResolvedTrainConfig, RunFinal, RunStatus, TrainingProgress } from '../../shared/contract/training.js';
 import { datasetSplitImages } from '../datasets/query.js';
@@ -25,6 +26,7 @@ import type { HeadData } from './heads/logreg.js';
 import { reportFromProbabilities } from './metrics.js';
 import { runDir } from './setup.js';
 import { endRunOnError } from './run-end.js';
+import { threadCount } from '../ml/engine/training-threads.js';
 import { ProgressReporter } from './progress-reporter.js';
 import { fitStain } from './stain.js';
 import type { TrainerEnv } from './trainer.js';
@@ -53,7 +55,7 @@ export async function trainHeadRun(env: TrainerEnv): Promise<RunStatus> {
   const backbone = cfg.backbone!;
   const labels = run.labels;
   const pid = process.pid;
-  if (!repo.claim(runId, pid, `onnxruntime cpu (embeddings) + TypeScript (${kind} head)`)) throw new Error(`run ${runId} is being trained by another live process`);
+  if (!repo.claim(runId, pid, `onnxruntime cpu, ${threadCount(availableParallelism())} of ${availableParallelism()} cores (embeddings) + TypeScript, 1 thread (${kind} head)`)) throw new Error(`run ${runId} is being trained by another live process`);
   const timer = setInterval(() => repo.heartbeat(runId, pid), HEARTBEAT_MS).unref();
   const reporter = new ProgressReporter({ repo, runId, pid, epochs: cfg.epochs, signal, onProgress: env.onProgress, minIntervalMs: 0 });
   const progress = (p: Partial<TrainingProgress>) => reporter.report(p);

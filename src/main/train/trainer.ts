@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { ResolvedTrainConfig, RunFinal, RunStatus, TrainingProgress } from '../../shared/contract/training.js';
 import { datasetSplitImages } from '../datasets/query.js';
 import { engineInfo, ensureGradients, initBackend } from '../ml/engine/backend.js';
+import { threadCount, trainingThreads } from '../ml/engine/training-threads.js';
 import { loadCheckpoint, type Checkpoint } from '../ml/models/checkpoint.js';
 import { modelInputSize } from '../ml/models/processors.js';
 import { readSafetensors } from '../ml/models/safetensors.js';
@@ -87,8 +88,10 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
   const grads = await ensureGradients();
   if (!grads.ok) throw new Error(`gradients unavailable: ${grads.error}`);
   const info = engineInfo();
-  const tfjsName = `tfjs ${backend.backend}${info.backend === 'wasm' ? ` (${info.simd ? 'simd' : 'no simd'}, ${info.threads ?? 1} thread${info.threads === 1 ? '' : 's'})` : ''}`;
-  const backendName = cfg.mode === 'head' ? `onnxruntime cpu (features) + ${tfjsName} (head)` : tfjsName;
+  // the run page says how many threads train, and on how many cores
+  const threads = trainingThreads(backend.backend, info.threads);
+  const tfjsName = `tfjs ${backend.backend}${info.backend === 'wasm' ? ` (${info.simd ? 'simd' : 'no simd'})` : ''}, ${threadCount(threads.network)} of ${threads.cores} cores`;
+  const backendName = cfg.mode === 'head' ? `onnxruntime cpu, ${threadCount(threads.frozen)} (frozen backbone) + ${tfjsName} (head)` : tfjsName;
   if (!repo.claim(runId, pid, backendName)) throw new Error(`run ${runId} is being trained by another live process`);
 
   let lastBeat = Date.now();

@@ -8,6 +8,7 @@
  * wait for: without a turn of the event loop between passes the cancel message would only be
  * read when the epoch's checkpoint is written, a whole epoch late.
  */
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Handlers } from '../../../src/shared/api.js';
@@ -78,6 +79,8 @@ describe('cancel within an epoch', needs(lung, vitTiny), () => {
     });
 
     expect(cancelled).toMatchObject({ status: 'cancelled', epochsCompleted: 1, error: null });
+    // the run page's backend line says how many threads train, of how many cores
+    expect(cancelled.backend).toMatch(new RegExp(`^tfjs \\w+.*, \\d+ threads? of ${availableParallelism()} cores`));
     const after = stepsByEpoch(id).get(2)!;
     // the request is read before the next pass: the step in flight, and slack for a busy machine
     expect(after - atRequest).toBeLessThanOrEqual(3);
