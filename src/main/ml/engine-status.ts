@@ -36,6 +36,7 @@ export async function engineStatus(): Promise<EngineStatus> {
     const tf = await import('@tensorflow/tfjs-core');
     tfjs = { backend: null, reason: (e as Error).message.split('\n')[0]!, tried: [], version: tf.version_core };
   }
+  const { trainingThreads } = await import('./engine/training-threads.js');
   const ort = await import('onnxruntime-node');
   const providers = ort.listSupportedBackends().map((b) => ({ name: b.name, bundled: b.bundled }));
   const threads = availableParallelism();
@@ -50,5 +51,6 @@ export async function engineStatus(): Promise<EngineStatus> {
       reason: `cpu, ${threads} threads (every core), unless another provider is requested (--provider${others.length ? `: ${others.join(', ')}` : ''}); a provider that fails falls back to cpu`,
     },
     defaultEngine: 'onnx',
+    training: trainingThreads(tfjs.backend, tfjs.threads),
   };
 }

@@ -3,7 +3,7 @@
  * name), so an epoch that is trained again after a resume replaces its rows instead of adding
  * a second set. The worker process writes here directly; WAL lets the app read meanwhile.
  */
-import type { MetricPoint, ResolvedTrainConfig, RunDetail, RunFinal, RunStatus, RunSummary } from '../../shared/contract/training.js';
+import type { MetricPoint, ResolvedTrainConfig, RunDetail, RunFinal, RunStatus, RunSummary, TrainingProgress } from '../../shared/contract/training.js';
 import type { Db } from './db.js';
 
 const NOW = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
@@ -32,6 +32,7 @@ interface RawRun {
   out_dir: string | null;
   seconds: number;
   final_json: string | null;
+  progress_json: string | null;
   skipped_json: string;
   created_at: string;
   started_at: string | null;
@@ -61,6 +62,12 @@ export function splitOf(name: string): { split: 'train' | 'val' | 'test'; metric
   const m = /^(train|val|test)_(.+)$/.exec(name);
   if (!m) return { split: 'train', metric: name };
   return { split: m[1] as 'train' | 'val' | 'test', metric: m[2] };
+}
+
+/** Progress is only the truth while the run is under way; a stale row of an ended run says nothing. */
+function storedProgress(r: Pick<RawRun, 'status' | 'progress_json'>): TrainingProgress | null {
+  if (!r.progress_json || (r.status !== 'running' && r.status !== 'queued')) return null;
+  return JSON.parse(r.progress_json) as TrainingProgress;
 }
 
 export class RunsRepo {
@@ -124,7 +131,22 @@ export class RunsRepo {
       seconds: r.seconds,
       skipped: JSON.parse(r.skipped_json),
       final: r.final_json ? (JSON.parse(r.final_json) as RunFinal) : null,
+      progress: storedProgress(r),
     };
+  }
+
+  /**
+   * The worker's latest progress, stored so that other processes see it (`pid` must own the
+   * run: a worker that lost it writes nothing).
+   */
+  setProgress(id: number, pid: number, p: TrainingProgress): void {
+    this.db.prepare(`UPDATE runs SET progress_json = ?, heartbeat_at = ${NOW} WHERE id = ? AND pid = ? AND status = 'running'`).run(JSON.stringify(p), id, pid);
+  }
+
+  /** Queued and running runs with their owner and stored progress, for following runs of other processes. */
+  activeProgress(): { id: number; pid: number | null; heartbeatAt: string | null; progress: TrainingProgress | null }[] {
+    const rows = this.db.prepare("SELECT id, status, pid, heartbeat_at, progress_json FROM runs WHERE status IN ('queued', 'running')").all() as Pick<RawRun, 'id' | 'status' | 'pid' | 'heartbeat_at' | 'progress_json'>[];
+    return rows.map((r) => ({ id: r.id, pid: r.pid, heartbeatAt: r.heartbeat_at, progress: storedProgress(r) }));
   }
 
   /** Owner process and heartbeat, for telling a live run from one whose process is gone. */
@@ -159,7 +181,7 @@ export class RunsRepo {
   requeue(id: number, pid: number): boolean {
     return (
       this.db
-        .prepare(`UPDATE runs SET status = 'queued', pid = ?, heartbeat_at = ${NOW}, error = NULL, finished_at = NULL WHERE id = ? AND status IN ('interrupted', 'cancelled', 'failed')`)
+        .prepare(`UPDATE runs SET status = 'queued', pid = ?, heartbeat_at = ${NOW}, error = NULL, finished_at = NULL, progress_json = NULL WHERE id = ? AND status IN ('interrupted', 'cancelled', 'failed')`)
         .run(pid, id).changes > 0
     );
   }
@@ -172,14 +194,14 @@ export class RunsRepo {
   finish(id: number, pid: number | null, status: Exclude<RunStatus, 'running' | 'queued'>, error: string | null = null): boolean {
     return (
       this.db
-        .prepare(`UPDATE runs SET status = ?, error = ?, pid = NULL, finished_at = ${NOW} WHERE id = ? AND status IN ('queued', 'running') AND (pid IS ? OR pid IS NULL)`)
+        .prepare(`UPDATE runs SET status = ?, error = ?, pid = NULL, finished_at = ${NOW}, progress_json = NULL WHERE id = ? AND status IN ('queued', 'running') AND (pid IS ? OR pid IS NULL)`)
         .run(status, error, id, pid).changes > 0
     );
   }
 
   markInterrupted(id: number, pid: number | null): boolean {
     return (
-      this.db.prepare(`UPDATE runs SET status = 'interrupted', pid = NULL WHERE id = ? AND status IN ('queued', 'running') AND pid IS ?`).run(id, pid).changes > 0
+      this.db.prepare(`UPDATE runs SET status = 'interrupted', pid = NULL, progress_json = NULL WHERE id = ? AND status IN ('queued', 'running') AND pid IS ?`).run(id, pid).changes > 0
     );
   }
 

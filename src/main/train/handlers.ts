@@ -15,6 +15,7 @@ import { RunsRepo } from '../store/runs-repo.js';
 import { exportModel } from './checkpoints.js';
 import { evaluateFolder, evaluateImages } from './evaluate.js';
 import { launchTraining, type LaunchedRun } from './launcher.js';
+import { followForeignRuns } from './foreign-runs.js';
 import { ownerAlive, reconcileRuns } from './liveness.js';
 import { augmentationPreview } from './preview.js';
 import { createRun, runDir, trainCacheDir } from './setup.js';
@@ -55,6 +56,20 @@ export function createTrainingHandlers(ctx: AppContext): HandlersFor<typeof trai
     ctx.events.emit('training.progress', p);
   };
 
+  followForeignRuns({
+    db: ctx.db,
+    repo,
+    isOurs: (id) => running.has(id) || queue.includes(id),
+    emitProgress: (p) => ctx.events.emit('training.progress', p),
+    emitState,
+  });
+
+  /** Tells every viewer at once that a stop was asked for; the worker confirms with its own report. */
+  const emitCancelling = (id: number) => {
+    const p = repo.get(id)?.progress;
+    if (p) ctx.events.emit('training.progress', { ...p, cancelling: true });
+  };
+
   const pump = () => {
     while (running.size < CONCURRENT_RUNS && queue.length) {
       const id = queue.shift()!;
@@ -87,10 +102,12 @@ export function createTrainingHandlers(ctx: AppContext): HandlersFor<typeof trai
     const ours = running.get(id);
     if (ours) {
       ours.cancel();
+      emitCancelling(id);
       return true;
     }
     if (r.status === 'running' && r.pid !== null && ownerAlive(r.pid, r.heartbeatAt, true)) {
-      process.kill(r.pid, 'SIGTERM'); // the worker of another process (the CLI) stops at its next step
+      process.kill(r.pid, 'SIGTERM'); // the worker of another process (the CLI) stops before its next pass
+      emitCancelling(id);
       return true;
     }
     return false;

@@ -9,6 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { EvalReport, ResolvedTrainConfig, RunFinal, RunStatus, TrainingProgress } from '../../shared/contract/training.js';
 import { datasetSplitImages } from '../datasets/query.js';
@@ -25,6 +26,8 @@ import type { HeadData } from './heads/logreg.js';
 import { reportFromProbabilities } from './metrics.js';
 import { runDir } from './setup.js';
 import { endRunOnError } from './run-end.js';
+import { threadCount } from '../ml/engine/training-threads.js';
+import { ProgressReporter } from './progress-reporter.js';
 import { fitStain } from './stain.js';
 import type { TrainerEnv } from './trainer.js';
 
@@ -52,12 +55,10 @@ export async function trainHeadRun(env: TrainerEnv): Promise<RunStatus> {
   const backbone = cfg.backbone!;
   const labels = run.labels;
   const pid = process.pid;
-  if (!repo.claim(runId, pid, `onnxruntime cpu (embeddings) + TypeScript (${kind} head)`)) throw new Error(`run ${runId} is being trained by another live process`);
+  if (!repo.claim(runId, pid, `onnxruntime cpu, ${threadCount(availableParallelism())} of ${availableParallelism()} cores (embeddings) + TypeScript, 1 thread (${kind} head)`)) throw new Error(`run ${runId} is being trained by another live process`);
   const timer = setInterval(() => repo.heartbeat(runId, pid), HEARTBEAT_MS).unref();
-  let phase: TrainingProgress['phase'] = 'preparing';
-  let latest: Record<string, number> = {};
-  const progress = (p: Partial<TrainingProgress>) =>
-    env.onProgress?.({ runId, status: 'running', phase, epoch: 0, epochs: cfg.epochs, step: 0, steps: 0, loss: null, lr: null, imagesPerSecond: null, etaSeconds: null, metrics: latest, ...p });
+  const reporter = new ProgressReporter({ repo, runId, pid, epochs: cfg.epochs, signal, onProgress: env.onProgress, minIntervalMs: 0 });
+  const progress = (p: Partial<TrainingProgress>) => reporter.report(p);
   try {
     const root = runDir(env.runsRoot, runId);
     const bestDir = join(root, 'best');
@@ -71,7 +72,7 @@ export async function trainHeadRun(env: TrainerEnv): Promise<RunStatus> {
 
     // ---------- embeddings (cached per backbone and image content) ----------
     const stain = cfg.stain ? await fitStain(cfg.stain) : undefined;
-    phase = 'features';
+    reporter.phase = 'features';
     progress({ message: `embedding ${all.length} images` });
     const seed = backboneSeed(backbone, cfg.seed);
     const t0 = Date.now();
@@ -100,7 +101,7 @@ export async function trainHeadRun(env: TrainerEnv): Promise<RunStatus> {
     if (tr.data.n === 0) throw new Error('no readable training images');
 
     // ---------- the head ----------
-    phase = 'training';
+    reporter.phase = 'training';
     const started = Date.now();
     const history: EpochRecord[] = [];
     const monitor = cfg.monitor;
@@ -124,7 +125,7 @@ export async function trainHeadRun(env: TrainerEnv): Promise<RunStatus> {
         if (v !== undefined && (!best || (lower ? v < best.value : v > best.value))) best = { value: v, epoch: s.step };
         const b = best as { value: number; epoch: number } | null;
         repo.recordEpochs(runId, [{ epoch: s.step, metrics }], { epochsCompleted: s.step, bestMetric: b?.value ?? null, bestEpoch: b?.epoch ?? null, seconds: (Date.now() - started) / 1000 });
-        latest = metrics;
+        reporter.metrics = metrics;
         progress({ epoch: s.step, step: 1, steps: 1, loss: metrics.train_loss ?? null });
         if (signal.aborted) {
           cancelled = true;
@@ -151,7 +152,7 @@ export async function trainHeadRun(env: TrainerEnv): Promise<RunStatus> {
     repo.setDirs(runId, { best: bestDir, last: bestDir });
 
     // ---------- reports, from the embeddings (the model gives the same numbers on the images) ----------
-    phase = 'evaluating';
+    reporter.phase = 'evaluating';
     progress({ epoch: fit.steps.length, message: 'evaluating the head' });
     const report = (part: { data: HeadData }, splitName: 'val' | 'test'): EvalReport | null => {
       if (!part.data.n) return null;
@@ -179,13 +180,13 @@ export async function trainHeadRun(env: TrainerEnv): Promise<RunStatus> {
     const saved = await loadCheckpoint(outDir);
     repo.registerModel({ name: run.name ?? `run ${runId} (${run.arch})`, arch: saved.arch, dir: outDir, hash: saved.hash, labels, inputSize: modelInputSize(saved.preprocessor).height, runId });
     repo.finish(runId, pid, 'completed');
-    phase = 'done';
-    env.onProgress?.({ runId, status: 'completed', phase, epoch: fit.steps.length, epochs: cfg.epochs, step: 0, steps: 0, loss: null, lr: null, imagesPerSecond: final.imagesPerSecond, etaSeconds: 0, metrics: latest });
+    env.onProgress?.({ runId, status: 'completed', phase: 'done', epoch: fit.steps.length, epochs: cfg.epochs, step: 0, steps: 0, loss: null, lr: null, imagesPerSecond: final.imagesPerSecond, etaSeconds: 0, metrics: reporter.metrics });
     return 'completed';
   } catch (e) {
     return endRunOnError(repo, runId, pid, signal, e);
   } finally {
     clearInterval(timer);
+    reporter.dispose();
   }
 }
 

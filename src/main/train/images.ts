@@ -55,11 +55,12 @@ export class ImageStore {
    * Reads every image once: the unreadable ones are returned as skipped (with the decoder's
    * reason) and left out of `usable`, so every epoch of a run, resumed or not, sees the same set.
    */
-  async check(items: LabeledImage[], onProgress?: (done: number) => void): Promise<{ usable: LabeledImage[]; skipped: Skipped[] }> {
+  async check(items: LabeledImage[], onProgress?: (done: number) => void, signal?: AbortSignal): Promise<{ usable: LabeledImage[]; skipped: Skipped[] }> {
     const usable: LabeledImage[] = [];
     const skipped: Skipped[] = [];
     let done = 0;
     for (const it of items) {
+      signal?.throwIfAborted();
       try {
         await this.get(it.path);
         usable.push(it);

@@ -75,6 +75,12 @@ export class Stepper {
     return { loss, predicted };
   }
 
+  /** Drops the gradients summed so far (a step cancelled between its passes). */
+  discard(): void {
+    tf.dispose(Object.values(this.acc));
+    this.acc = {};
+  }
+
   /** Applies the summed gradients at learning rate `lr` and starts a new sum. */
   apply(lr: number): void {
     if (this.opts.maxGradNorm !== null) clipGradNorm(this.acc, this.opts.maxGradNorm);

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { ResolvedTrainConfig, RunFinal, RunStatus, TrainingProgress } from '../../shared/contract/training.js';
 import { datasetSplitImages } from '../datasets/query.js';
 import { engineInfo, ensureGradients, initBackend } from '../ml/engine/backend.js';
+import { threadCount, trainingThreads } from '../ml/engine/training-threads.js';
 import { loadCheckpoint, type Checkpoint } from '../ml/models/checkpoint.js';
 import { modelInputSize } from '../ml/models/processors.js';
 import { readSafetensors } from '../ml/models/safetensors.js';
@@ -43,6 +44,8 @@ import { planOf } from '../ml/arch/index.js';
 import { learningRate, type ScheduleSpec } from './schedules.js';
 import { runDir, trainCacheDir } from './setup.js';
 import { endRunOnError } from './run-end.js';
+import { nextTurn } from '../next-turn.js';
+import { ProgressReporter } from './progress-reporter.js';
 import { fitStain, readStainParams, stainNormalizer, type StainParams } from './stain.js';
 import { headModel, networkModel, type TrainModel } from './train-model.js';
 import { classifierNames } from '../ml/head/head-checkpoint.js';
@@ -87,8 +90,10 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
   const grads = await ensureGradients();
   if (!grads.ok) throw new Error(`gradients unavailable: ${grads.error}`);
   const info = engineInfo();
-  const tfjsName = `tfjs ${backend.backend}${info.backend === 'wasm' ? ` (${info.simd ? 'simd' : 'no simd'}, ${info.threads ?? 1} thread${info.threads === 1 ? '' : 's'})` : ''}`;
-  const backendName = cfg.mode === 'head' ? `onnxruntime cpu (features) + ${tfjsName} (head)` : tfjsName;
+  // the run page says how many threads train, and on how many cores
+  const threads = trainingThreads(backend.backend, info.threads);
+  const tfjsName = `tfjs ${backend.backend}${info.backend === 'wasm' ? ` (${info.simd ? 'simd' : 'no simd'})` : ''}, ${threadCount(threads.network)} of ${threads.cores} cores`;
+  const backendName = cfg.mode === 'head' ? `onnxruntime cpu, ${threadCount(threads.frozen)} (frozen backbone) + ${tfjsName} (head)` : tfjsName;
   if (!repo.claim(runId, pid, backendName)) throw new Error(`run ${runId} is being trained by another live process`);
 
   let lastBeat = Date.now();
@@ -100,14 +105,8 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
   };
   const timer = setInterval(() => beat(true), HEARTBEAT_MS * 2).unref();
 
-  let phase: TrainingProgress['phase'] = 'preparing';
-  let lastProgress = 0;
-  let latest: Record<string, number> = {};
-  const progress = (p: Partial<TrainingProgress>, force = false) => {
-    if (!env.onProgress || (!force && Date.now() - lastProgress < PROGRESS_MS)) return;
-    lastProgress = Date.now();
-    env.onProgress({ runId, status: 'running', phase, epoch: 0, epochs: cfg.epochs, step: 0, steps: 0, loss: null, lr: null, imagesPerSecond: null, etaSeconds: null, metrics: latest, ...p });
-  };
+  const reporter = new ProgressReporter({ repo, runId, pid, epochs: cfg.epochs, signal, onProgress: env.onProgress, minIntervalMs: PROGRESS_MS });
+  const progress = (p: Partial<TrainingProgress>, force = false) => reporter.report(p, force);
 
   let model: TrainModel | null = null;
   let optimizer: Optimizer | null = null;
@@ -138,7 +137,7 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
     const store = new ImageStore(stainParams ? stainNormalizer(stainParams) : null);
     const total = trainAll.length + valAll.length;
     progress({ message: `reading ${total} images` }, true);
-    const checked = await store.check([...trainAll, ...valAll], (done) => progress({ message: `reading images ${done}/${total}` }));
+    const checked = await store.check([...trainAll, ...valAll], (done) => progress({ message: `reading images ${done}/${total}` }), signal);
     const bad = new Set(checked.skipped.map((s) => s.path));
     const train = trainAll.filter((i) => !bad.has(i.path));
     const val = valAll.filter((i) => !bad.has(i.path));
@@ -158,7 +157,7 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
         const head = await readSafetensors(join(lastDir, 'model.safetensors'), { filter: (n) => n === weight || n === bias });
         for (const [n, e] of head) ckpt.weights.set(n, e);
       }
-      phase = 'features';
+      reporter.phase = 'features';
       const paths = [...train, ...val].map((i) => i.path);
       const feats = await backboneFeatures(ckpt, paths, store, {
         cacheDir: trainCacheDir(env.homeRoot),
@@ -219,6 +218,8 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
       if (val.length === 0) return {};
       const probs: number[][] = [];
       for (let s = 0; s < val.length; s += cfg.batchSize) {
+        await nextTurn();
+        signal.throwIfAborted();
         const chunk = val.slice(s, s + cfg.batchSize);
         let x: tf.Tensor;
         if (valX) {
@@ -250,7 +251,7 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
     let stoppedEarly = cfg.patience !== null && sinceImprovement >= cfg.patience;
     const sessionStart = Date.now();
     let sessionSteps = 0;
-    phase = 'training';
+    reporter.phase = 'training';
 
     for (let epoch = (state?.epoch ?? 0) + 1; epoch <= cfg.epochs && !stoppedEarly; epoch++) {
       const t0 = Date.now();
@@ -261,16 +262,19 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
       let seen = 0;
       let position = 0;
       for (let s = 0; s < stepsPerEpoch; s++) {
-        if (signal.aborted) {
-          cancelled = true;
-          break;
-        }
         const stepImages = order.slice(s * perStep, (s + 1) * perStep);
         const stepLabels = stepImages.map((i) => trainLabels[i]);
         const denom = weights ? stepLabels.reduce((a, l) => a + weights[l], 0) : stepLabels.length;
         const lr = learningRate(optimizer.steps, schedule);
         let stepLoss = 0;
         for (const idx of batches(stepImages, passSize)) {
+          // checked before every pass, so a step of many passes stops part-way; its partial
+          // gradients are dropped and the epoch is trained again on resume from last/
+          await nextTurn();
+          if (signal.aborted) {
+            cancelled = true;
+            break;
+          }
           const positions = idx.map((_, j) => position + j);
           position += idx.length;
           const x = await inputOf(idx, epoch, positions);
@@ -279,6 +283,10 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
           stepLoss += r.loss;
           y.forEach((l, j) => (correct += r.predicted[j] === l ? 1 : 0));
           seen += y.length;
+        }
+        if (cancelled) {
+          stepper.discard();
+          break;
         }
         stepper.apply(lr);
         lossSum += stepLoss * denom;
@@ -292,7 +300,7 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
       }
       if (cancelled) break;
       const trainSeconds = (Date.now() - t0) / 1000;
-      phase = 'validating';
+      reporter.phase = 'validating';
       progress({ epoch, step: stepsPerEpoch, steps: stepsPerEpoch, message: 'validating' }, true);
       const valMetrics = await validate();
       const epochSeconds = (Date.now() - t0) / 1000;
@@ -335,9 +343,9 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
       });
       if (isBest) await copyCheckpoint(lastDir, bestDir);
       repo.recordEpochs(runId, [record], { epochsCompleted: epoch, bestMetric, bestEpoch, seconds });
-      latest = metrics;
+      reporter.metrics = metrics;
       stoppedEarly = cfg.patience !== null && sinceImprovement >= cfg.patience && epoch < cfg.epochs;
-      phase = 'training';
+      reporter.phase = 'training';
       progress({ epoch, step: stepsPerEpoch, steps: stepsPerEpoch, loss: metrics.train_loss, lr: metrics.train_lr, imagesPerSecond: metrics.train_images_per_second }, true);
     }
 
@@ -347,7 +355,7 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
     }
 
     // ---------- final evaluation of the best checkpoint ----------
-    phase = 'evaluating';
+    reporter.phase = 'evaluating';
     progress({ epoch: cfg.epochs, message: 'evaluating the best checkpoint' }, true);
     model.dispose();
     model = null;
@@ -384,13 +392,13 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
       runId,
     });
     repo.finish(runId, pid, 'completed');
-    phase = 'done';
-    env.onProgress?.({ runId, status: 'completed', phase, epoch: history.at(-1)?.epoch ?? 0, epochs: cfg.epochs, step: 0, steps: 0, loss: null, lr: null, imagesPerSecond: final.imagesPerSecond, etaSeconds: 0, metrics: latest });
+    env.onProgress?.({ runId, status: 'completed', phase: 'done', epoch: history.at(-1)?.epoch ?? 0, epochs: cfg.epochs, step: 0, steps: 0, loss: null, lr: null, imagesPerSecond: final.imagesPerSecond, etaSeconds: 0, metrics: reporter.metrics });
     return 'completed';
   } catch (e) {
     return endRunOnError(repo, runId, pid, signal, e);
   } finally {
     clearInterval(timer);
+    reporter.dispose();
     model?.dispose();
     optimizer?.dispose();
   }

@@ -1,9 +1,10 @@
 /**
  * Child-process entry for one training run (never the main thread: training blocks its process
  * for seconds at a time). Writes the run's progress to the database itself and reports to the
- * parent over IPC. Cancel: an IPC 'cancel' message, SIGTERM or SIGINT; the run then stops at the
- * next step boundary. When the parent goes away the worker exits at once, leaving the run to be
- * found interrupted (its process gone) and resumed.
+ * parent over IPC. Cancel: an IPC 'cancel' message, SIGTERM or SIGINT; the run then stops before
+ * its next pass (the trainer turns the event loop between passes so that these arrive). When the
+ * parent goes away the worker exits at once, leaving the run to be found interrupted (its process
+ * gone) and resumed.
  */
 import { trainRun } from '../train/trainer.js';
 import type { ParentMessage, TrainJob, WorkerMessage } from '../train/worker-protocol.js';

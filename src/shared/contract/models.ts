@@ -80,6 +80,8 @@ export const EngineStatus = z.object({
     reason: z.string(),
   }),
   defaultEngine: z.enum(['onnx', 'tfjs']),
+  /** Threads training uses: the learning layers on the tfjs backend, the frozen backbone (head mode, backbone runs) on onnxruntime. */
+  training: z.object({ cores: z.number().int(), network: z.number().int(), frozen: z.number().int(), summary: z.string() }),
 });
 
 const ModelId = z.object({ id: z.number().int().positive() });

@@ -186,30 +186,7 @@ export const RunFinal = z.object({
     .optional(),
 });
 
-export const RunDetail = RunSummary.extend({
-  config: ResolvedTrainConfig,
-  labels: z.array(z.string()),
-  bestDir: z.string().nullable(),
-  lastDir: z.string().nullable(),
-  outDir: z.string().nullable(),
-  seconds: z.number(),
-  /** Images of the dataset (or found unreadable while training) that were left out. */
-  skipped: z.array(SkippedImage),
-  final: RunFinal.nullable(),
-});
-
-export const MetricPoint = z.object({
-  epoch: z.number().int(),
-  /** Null for per-epoch values. */
-  step: z.number().int().nullable(),
-  split: z.enum(['train', 'val', 'test']),
-  name: z.string(),
-  value: z.number(),
-  at: z.string(),
-});
-
-export const CurvePoint = z.object({ epoch: z.number().int(), value: z.number() });
-
+/** Where a running run stands; sent as training.progress events and stored with the run by its worker. */
 export const TrainingProgress = z.object({
   runId: z.number().int(),
   status: RunStatus,
@@ -226,7 +203,38 @@ export const TrainingProgress = z.object({
   /** The latest per-epoch values (train_loss, val_accuracy, ...). */
   metrics: z.record(z.string(), z.number()),
   message: z.string().optional(),
+  /** The worker has been asked to stop and is finishing its current pass; the run ends cancelled. */
+  cancelling: z.boolean().optional(),
 });
+
+export const RunDetail = RunSummary.extend({
+  config: ResolvedTrainConfig,
+  labels: z.array(z.string()),
+  bestDir: z.string().nullable(),
+  lastDir: z.string().nullable(),
+  outDir: z.string().nullable(),
+  seconds: z.number(),
+  /** Images of the dataset (or found unreadable while training) that were left out. */
+  skipped: z.array(SkippedImage),
+  final: RunFinal.nullable(),
+  /**
+   * While the run is queued or running: its worker's latest progress as stored (epoch, step, ETA),
+   * so a page opened mid-run, or a run trained by another process, shows where it stands at once.
+   */
+  progress: TrainingProgress.nullable(),
+});
+
+export const MetricPoint = z.object({
+  epoch: z.number().int(),
+  /** Null for per-epoch values. */
+  step: z.number().int().nullable(),
+  split: z.enum(['train', 'val', 'test']),
+  name: z.string(),
+  value: z.number(),
+  at: z.string(),
+});
+
+export const CurvePoint = z.object({ epoch: z.number().int(), value: z.number() });
 
 const RunId = z.object({ id: z.number().int().positive() });
 

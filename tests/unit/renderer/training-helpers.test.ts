@@ -9,7 +9,7 @@ import { formatDuration } from '../../../src/renderer/src/format.js';
 import { formatEta, formatMetric, lowerIsBetter } from '../../../src/renderer/src/runs/formatRun.js';
 import { accuracySeries, epochCurves, lossSeries, stepLossPoints } from '../../../src/renderer/src/runs/curves.js';
 import { bestColumns } from '../../../src/renderer/src/runs/compareRows.js';
-import { liveStatus, messageFraction, progressFraction } from '../../../src/renderer/src/training/liveProgress.js';
+import { liveStatus, messageFraction, progressFraction, statusLabel } from '../../../src/renderer/src/training/liveProgress.js';
 import { defaultLr, initialForm, schemaDefaults, suggestedMode, toInput, validateForm, type TrainForm } from '../../../src/renderer/src/training/trainForm.js';
 
 const at = '2026-01-01T00:00:00Z';
@@ -98,6 +98,14 @@ describe('live progress', () => {
     expect(progressFraction(null, null)).toBe(0);
     expect(progressFraction(progress({ status: 'running' }), { status: 'completed', epochs: 4, epochsCompleted: 4 })).toBe(1);
     expect(progressFraction(null, { status: 'cancelled', epochs: 4, epochsCompleted: 1 })).toBe(0.25);
+  });
+
+  it('headlines what the run does: cancelling over its phase, running before any report, never "Stopped (running)"', () => {
+    expect(statusLabel('running', 'training', progress({ cancelling: true }))).toBe('Cancelling…');
+    expect(statusLabel('running', 'training', progress({}))).toBe('Training');
+    expect(statusLabel('running', null, null)).toBe('Running');
+    expect(statusLabel('cancelled', null, progress({ cancelling: true }))).toBe('Stopped (cancelled)');
+    expect(statusLabel('queued', null, null)).toBe('Queued: waiting to start');
   });
 
   it('reads "features 12/90" as a fraction', () => {

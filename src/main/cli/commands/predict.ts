@@ -315,6 +315,7 @@ const engineCmd: CliCommand = {
       `onnx  onnxruntime ${r.onnx.version}: ${r.onnx.reason}`,
       `      providers in this build: ${r.onnx.providers.map((p: { name: string; bundled: boolean }) => p.name + (p.bundled ? '' : ' (not bundled)')).join(', ')}`,
       `default engine: ${r.defaultEngine}`,
+      `training: ${r.training.summary}`,
     ].join('\n'),
 };
 

@@ -3,7 +3,8 @@
  * (interrupted, cancelled, failed), export and delete. Cancel and resume act at once; export and
  * delete ask first, in dialogs the page owns.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import CircularProgress from '@mui/material/CircularProgress';
 import IconButton from '@mui/material/IconButton';
 import Stack from '@mui/material/Stack';
 import Tooltip from '@mui/material/Tooltip';
@@ -33,13 +34,22 @@ export function RunActionButtons({
   showOpen?: boolean;
 }) {
   const [busy, setBusy] = useState(false);
+  // a cancel asked for holds until the run leaves queued/running: the worker finishes its pass first
+  const [cancelAsked, setCancelAsked] = useState(false);
+  const underWay = stoppable(run.status);
+  useEffect(() => {
+    if (!underWay) setCancelAsked(false);
+  }, [underWay]);
+  const cancelling = underWay && cancelAsked;
 
   const act = async (what: 'runs.cancel' | 'runs.resume') => {
     setBusy(true);
+    if (what === 'runs.cancel') setCancelAsked(true);
     try {
       await api.call(what, { id: run.id });
       onChanged();
     } catch (err) {
+      setCancelAsked(false);
       onError(`${what === 'runs.cancel' ? 'Cancel' : 'Resume'} failed: ${errorMessage(err)}`);
     } finally {
       setBusy(false);
@@ -59,10 +69,18 @@ export function RunActionButtons({
         </Tooltip>
       )}
       {stoppable(run.status) && (
-        <Tooltip title="Cancel (the last checkpoint stays for a resume)">
+        <Tooltip title={cancelling ? 'Cancelling…: the run stops after its current pass' : 'Cancel (the last checkpoint stays for a resume)'}>
           <span>
-            <IconButton size="small" color="error" onClick={() => act('runs.cancel')} disabled={busy} data-testid="run-cancel" aria-label="Cancel run">
-              <StopIcon fontSize="small" />
+            <IconButton
+              size="small"
+              color="error"
+              onClick={() => act('runs.cancel')}
+              disabled={busy || cancelling}
+              data-testid="run-cancel"
+              data-cancelling={cancelling}
+              aria-label={cancelling ? 'Cancelling run' : 'Cancel run'}
+            >
+              {cancelling ? <CircularProgress size={16} color="inherit" /> : <StopIcon fontSize="small" />}
             </IconButton>
           </span>
         </Tooltip>

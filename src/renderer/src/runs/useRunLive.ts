@@ -18,6 +18,11 @@ const QUIET_POLL_MS = 5000;
 export interface RunLive {
   run: RunDetail | null;
   metrics: MetricPoint[];
+  /**
+   * The latest progress event, else the progress stored with the run (a page opened mid-run, a
+   * run another process trains); flagged `cancelling` from the first sign of a stop request
+   * until the run ends.
+   */
   progress: TrainingProgress | null;
   error: { message: string; notFound: boolean } | null;
   refresh: () => void;
@@ -39,6 +44,8 @@ export function useRunLive(runId: number | null): RunLive {
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const lastFetch = useRef(0);
   const lastEvent = useRef<{ epoch: number; phase: string; status: string } | null>(null);
+  // a stop request, once seen, holds until the run ends (a later report may not repeat it)
+  const cancelSeen = useRef(false);
 
   const fetchNow = useCallback(
     (full = true) => {
@@ -99,6 +106,7 @@ export function useRunLive(runId: number | null): RunLive {
     setProgress(null);
     setError(null);
     lastEvent.current = null;
+    cancelSeen.current = false;
     if (runId === null) return;
     fetchNow(true);
     const off = api.on('training.progress', (p) => {
@@ -124,5 +132,10 @@ export function useRunLive(runId: number | null): RunLive {
   }, [runId, fetchNow, fetchSoon]);
 
   const refresh = useCallback(() => fetchNow(true), [fetchNow]);
-  return { run, metrics, progress, error, refresh };
+  const underWay = run?.status === 'running' || run?.status === 'queued' || progress?.status === 'running';
+  if (!underWay) cancelSeen.current = false;
+  else if (progress?.cancelling || run?.progress?.cancelling) cancelSeen.current = true;
+  const latest = progress ?? run?.progress ?? null;
+  const shown = latest && cancelSeen.current && !latest.cancelling ? { ...latest, cancelling: true } : latest;
+  return { run, metrics, progress: shown, error, refresh };
 }

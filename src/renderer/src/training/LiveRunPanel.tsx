@@ -3,10 +3,11 @@
  * the latest loss and rate, and the loss and accuracy curves as they grow. Also shown for a run
  * that just ended, with its outcome and a way to open it on the Runs page.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
+import CircularProgress from '@mui/material/CircularProgress';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
@@ -24,19 +25,24 @@ import { RunProgress } from './RunProgress';
 export function LiveRunPanel({ runId }: { runId: number }) {
   const { run, metrics, progress, error } = useRunLive(runId);
   const [cancelError, setCancelError] = useState<string | null>(null);
-  const [cancelling, setCancelling] = useState(false);
+  // from the click until the worker confirms (the run leaves running): the worker finishes its pass first
+  const [requested, setRequested] = useState(false);
   const status = liveStatus(progress, run);
   const running = status === 'running';
+  const underWay = status !== null && stoppable(status);
+  useEffect(() => {
+    if (!underWay) setRequested(false);
+  }, [underWay]);
+  const cancelling = underWay && (requested || progress?.cancelling === true);
 
   const cancel = async () => {
-    setCancelling(true);
+    setRequested(true);
     setCancelError(null);
     try {
       await api.call('runs.cancel', { id: runId });
     } catch (err) {
+      setRequested(false);
       setCancelError(errorMessage(err));
-    } finally {
-      setCancelling(false);
     }
   };
 
@@ -53,8 +59,17 @@ export function LiveRunPanel({ runId }: { runId: number }) {
         </Typography>
         {status && <RunStatusChip status={status} />}
         {status && stoppable(status) && (
-          <Button size="small" color="error" variant="outlined" startIcon={<StopIcon />} onClick={cancel} disabled={cancelling} data-testid="train-cancel">
-            Cancel
+          <Button
+            size="small"
+            color="error"
+            variant="outlined"
+            startIcon={cancelling ? <CircularProgress size={14} color="inherit" /> : <StopIcon />}
+            onClick={cancel}
+            disabled={cancelling}
+            data-testid="train-cancel"
+            data-cancelling={cancelling}
+          >
+            {cancelling ? 'Cancelling…' : 'Cancel'}
           </Button>
         )}
         <Button size="small" href={href.run(runId)} endIcon={<OpenInNewIcon fontSize="small" />} data-testid="live-open-run">
@@ -74,7 +89,7 @@ export function LiveRunPanel({ runId }: { runId: number }) {
       )}
 
       <Box sx={{ mb: 2 }}>
-        <RunProgress run={run} progress={progress} />
+        <RunProgress run={run} progress={cancelling && progress ? { ...progress, cancelling: true } : progress} />
       </Box>
 
       <RunCurves

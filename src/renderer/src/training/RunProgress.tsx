@@ -6,7 +6,7 @@ import Typography from '@mui/material/Typography';
 import type { RunDetail, TrainingProgress } from '@shared/contract/training';
 import { formatEta, formatMetric, wallSeconds } from '../runs/formatRun';
 import { formatDuration } from '../format';
-import { liveStatus, messageFraction, phaseLabels, progressFraction } from './liveProgress';
+import { liveStatus, messageFraction, progressFraction, statusLabel } from './liveProgress';
 
 export function RunProgress({ run, progress }: { run: RunDetail | null; progress: TrainingProgress | null }) {
   const status = liveStatus(progress, run);
@@ -21,7 +21,7 @@ export function RunProgress({ run, progress }: { run: RunDetail | null; progress
     <Box>
       <Stack direction="row" spacing={2} sx={{ mb: 0.5, alignItems: 'baseline' }}>
         <Typography variant="body2" sx={{ fontWeight: 600 }} data-testid="live-phase">
-          {phase ? phaseLabels[phase] : status === 'queued' ? 'Queued: waiting to start' : status === 'completed' ? 'Completed' : status ? `Stopped (${status})` : 'Loading…'}
+          {statusLabel(status, phase, progress)}
         </Typography>
         <Typography variant="body2" color="text.secondary" sx={{ flex: 1 }} data-testid="live-epoch">
           Epoch {shownEpoch} / {epochs}

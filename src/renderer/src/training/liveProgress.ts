@@ -10,6 +10,16 @@ export const phaseLabels: Record<TrainingProgress['phase'], string> = {
   done: 'Done',
 };
 
+/** The headline of a run's progress: what it is doing now, or how it ended. */
+export function statusLabel(status: RunStatus | null, phase: TrainingProgress['phase'] | null, progress: TrainingProgress | null): string {
+  if (status === 'running' && progress?.cancelling) return 'Cancelling…';
+  if (phase) return phaseLabels[phase];
+  if (status === 'running') return 'Running';
+  if (status === 'queued') return 'Queued: waiting to start';
+  if (status === 'completed') return 'Completed';
+  return status ? `Stopped (${status})` : 'Loading…';
+}
+
 /** The status to show: an event newer than the stored row wins, a finished row wins over a stale event. */
 export function liveStatus(progress: TrainingProgress | null, run: Pick<RunSummary, 'status'> | null): RunStatus | null {
   const finished = (s: RunStatus) => s !== 'running' && s !== 'queued';
