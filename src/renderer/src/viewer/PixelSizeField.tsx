@@ -33,10 +33,11 @@ export function PixelSizeField({ slide }: { slide: SlideDetail }) {
   };
 
   return (
-    <Box data-testid="metadata-pixel-size" data-mpp-source={slide.mppSource ?? ''}>
+    // The summary table breaks long paths anywhere; buttons and numbers here should not be.
+    <Box data-testid="metadata-pixel-size" data-mpp-source={slide.mppSource ?? ''} sx={{ wordBreak: 'normal' }}>
       <span data-testid="metadata-pixel-size-text">{formatPixelSize(slide) ?? 'Not recorded'}</span>
       {!editing && (
-        <Box sx={{ display: 'flex', gap: 1, mt: 0.5 }}>
+        <Box sx={{ display: 'flex', flexWrap: 'wrap', gap: 0.5, mt: 0.5, '& .MuiButton-root': { whiteSpace: 'nowrap', px: 1, minWidth: 0 } }}>
           <Button
             size="small"
             onClick={() => {
@@ -48,8 +49,8 @@ export function PixelSizeField({ slide }: { slide: SlideDetail }) {
             {slide.mpp ? 'Change' : 'Set pixel size'}
           </Button>
           {slide.mppSource === 'user' && (
-            <Button size="small" onClick={() => void save(null)} disabled={busy} data-testid="metadata-mpp-clear">
-              Forget typed value
+            <Button size="small" onClick={() => void save(null)} disabled={busy} data-testid="metadata-mpp-clear" title="Forget the typed-in value; the file's pixel size applies again, if it has one">
+              Forget it
             </Button>
           )}
         </Box>
