@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { SUPPORTED_FORMATS } from './slides/reader.js';
 import { readerStatus, SLIDE_EXTENSIONS } from './slides/open-slide.js';
+import { toSummary } from './slides/library.js';
 import type { Handlers } from '../shared/api.js';
 import type { AppContext } from './app-context.js';
 import { appVersion } from './version.js';
@@ -39,6 +40,11 @@ export function createHandlers(ctx: AppContext): Handlers {
       return result;
     },
     'slides.get': async ({ id }) => ctx.slides.detail(id),
+    'slides.setMpp': async ({ id, mpp }) => {
+      const slide = toSummary(ctx.slides.setMpp(id, mpp));
+      ctx.events.emit('slides.changed', {});
+      return slide;
+    },
     'slides.remove': async ({ id }) => {
       const removed = ctx.slides.remove(id);
       if (removed) ctx.events.emit('slides.changed', {});

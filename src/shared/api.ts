@@ -22,6 +22,9 @@ export const SlideLevel = z.object({
 
 export const Mpp = z.object({ x: z.number(), y: z.number() }).nullable();
 
+/** Where a slide's pixel size comes from: the file's own metadata, or a value the user typed in (which wins). */
+export const MppSource = z.enum(['file', 'user']);
+
 export const SlideSummary = z.object({
   id: z.number().int(),
   path: z.string(),
@@ -33,6 +36,8 @@ export const SlideSummary = z.object({
   height: z.number().int(),
   levelCount: z.number().int(),
   mpp: Mpp,
+  /** Null when the slide has no pixel size at all. */
+  mppSource: MppSource.nullable(),
   objectivePower: z.number().nullable(),
   fileSize: z.number(),
   addedAt: z.string(),
@@ -119,6 +124,11 @@ export const calls = {
   ),
   'slides.get': call(SlideId, SlideDetail, 'One slide with levels, all properties and its DeepZoom geometry.'),
   'slides.remove': call(SlideId, z.object({ removed: z.boolean() }), 'Remove a slide from the library (the file stays).'),
+  'slides.setMpp': call(
+    z.object({ id: z.number().int().positive(), mpp: z.number().min(0.01).max(100).nullable() }),
+    SlideSummary,
+    "Set a slide's µm per pixel by hand (marked as the user's; it wins over the file's), or with null go back to the file's.",
+  ),
   'fs.list': call(
     z.object({ dir: z.string().optional() }),
     z.object({ dir: z.string(), parent: z.string().nullable(), entries: z.array(FsEntry) }),
@@ -170,6 +180,7 @@ export const eventNames = Object.keys(events) as EventName[];
 
 export type SlideSummary = z.output<typeof SlideSummary>;
 export type SlideDetail = z.output<typeof SlideDetail>;
+export type MppSource = z.output<typeof MppSource>;
 export type Settings = z.output<typeof Settings>;
 export type AppInfo = z.output<typeof AppInfo>;
 export type FsEntry = z.output<typeof FsEntry>;

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { ColormapName } from '../../shared/colormaps.js';
 import type { Analysis, SlideLabel } from '../../shared/contract/analysis.js';
 import { csvText } from '../csv-format.js';
 import type { PredictionRow } from '../store/analysis-repo.js';
@@ -75,9 +76,9 @@ export interface HeatmapImage {
 }
 
 /** Class `c` over the whole slide at thumbnail size. */
-export async function slideHeatmap(tiles: PredictionRow[], c: number, slide: { width: number; height: number }, maxSize = HEATMAP_SIZE): Promise<HeatmapImage> {
+export async function slideHeatmap(tiles: PredictionRow[], c: number, slide: { width: number; height: number }, maxSize = HEATMAP_SIZE, colormap?: ColormapName): Promise<HeatmapImage> {
   const size = thumbnailSize(slide.width, slide.height, maxSize);
-  return { png: await heatmapPng(heatValues(tiles, c, slide, size), size.width, size.height), ...size };
+  return { png: await heatmapPng(heatValues(tiles, c, slide, size), size.width, size.height, colormap), ...size };
 }
 
 export interface ExportFiles {

@@ -21,7 +21,12 @@ export function createAnalysisHandlers(ctx: AppContext): HandlersFor<typeof anal
   const svc = () => analysisService(ctx);
   return {
     'analysis.tissue': async ({ slideId, tissue }) => svc().tissue(slideId, tissue),
-    'analysis.setSlideMpp': async ({ slideId, mpp }) => svc().setSlideMpp(slideId, mpp),
+    'analysis.setSlideMpp': async ({ slideId, mpp }) => {
+      const r = svc().setSlideMpp(slideId, mpp);
+      // The viewer's scale bar and ruler, the library and the metadata panel follow at once.
+      ctx.events.emit('slides.changed', {});
+      return r;
+    },
     'analysis.plan': ({ slideId, model, params }) => asked(() => svc().plan(slideId, model, params)),
     'analysis.enqueue': async ({ slideIds, model, params }) => ({ analyses: await asked(() => svc().enqueue(slideIds, model, params)) }),
     'analysis.cancel': async ({ id }) => ({ cancelled: await svc().cancel(id) }),

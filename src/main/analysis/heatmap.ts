@@ -5,6 +5,7 @@
  */
 import sharp from 'sharp';
 import type { PredictionRow } from '../store/analysis-repo.js';
+import { colormapRgb, type ColormapName } from '../../shared/colormaps.js';
 import { turbo } from './colormap.js';
 
 /** Overlay opacity where there is a prediction. */
@@ -35,13 +36,17 @@ export function heatValues(tiles: Pick<PredictionRow, 'x' | 'y' | 'w' | 'h' | 'p
   return v;
 }
 
-/** RGBA PNG of heatValues through the turbo colormap (0 = dark blue, 1 = dark red). */
-export function heatmapPng(values: Float32Array, width: number, height: number): Promise<Buffer> {
+/**
+ * RGBA PNG of heatValues through a colour map: the viewer's (src/shared/colormaps.ts) when named,
+ * as a report shows what the screen did; else turbo (0 = dark blue, 1 = dark red), as exports have it.
+ */
+export function heatmapPng(values: Float32Array, width: number, height: number, colormap?: ColormapName): Promise<Buffer> {
+  const colour = colormap ? (v: number) => colormapRgb(colormap, v) : turbo;
   const rgba = Buffer.alloc(width * height * 4);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (Number.isNaN(v)) continue;
-    const [r, g, b] = turbo(v);
+    const [r, g, b] = colour(v);
     rgba[i * 4] = r;
     rgba[i * 4 + 1] = g;
     rgba[i * 4 + 2] = b;

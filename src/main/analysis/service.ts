@@ -81,8 +81,7 @@ export class AnalysisService {
 
   setSlideMpp(slideId: number, mpp: number | null): { slideId: number; mpp: { x: number; y: number } | null } {
     this.slide(slideId);
-    this.slidesRepo.setMppOverride(slideId, mpp);
-    return { slideId, mpp: this.slide(slideId).mpp };
+    return { slideId, mpp: this.ctx.slides.setMpp(slideId, mpp).mpp };
   }
 
   private async lowResImage(s: StoredSlide, size: { width: number; height: number }): Promise<RgbImage> {

@@ -67,7 +67,8 @@ ${errors.length ? `<h3>Slides that could not be analysed</h3>${table([{ head: 'S
     [
       { head: 'Slide', cell: (s: CohortSlide) => s.slide.name },
       { head: 'Dimensions', cell: (s) => `${s.slide.width} × ${s.slide.height}` },
-      { head: 'mpp', cell: (s) => (s.slide.mpp ? +((s.slide.mpp.x + s.slide.mpp.y) / 2).toFixed(4) : null), num: true },
+      // A pixel size typed in is marked as such: numbers measured with it rest on the user's word.
+      { head: 'mpp', cell: (s) => (s.slide.mpp ? `${+((s.slide.mpp.x + s.slide.mpp.y) / 2).toFixed(4)}${s.slide.mppSource === 'user' ? ', set by the user' : ''}` : null), num: true },
       { head: 'Vendor', cell: (s) => s.slide.vendor ?? s.slide.format },
       { head: 'File hash', cell: (s) => s.slide.contentHash.slice(0, 16) },
     ],

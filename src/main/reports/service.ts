@@ -108,7 +108,7 @@ export class ReportService {
     const model = this.checkModel(input.model);
     const row = this.repo.create({ kind: 'slide', title: input.title ?? `Slide report: ${s.name}`, pageSize: input.pageSize, params: input, slideIds: [s.id], runIds: [], model, pid: process.pid });
     return this.start(row, input, async (job) => {
-      const data = await collectSlideData(this.ctx, { slideId: s.id, model, ...(input.params ? { params: input.params } : {}), includeAssociated: input.includeAssociated, topTiles: input.topTiles }, job);
+      const data = await collectSlideData(this.ctx, { slideId: s.id, model, ...(input.params ? { params: input.params } : {}), includeAssociated: input.includeAssociated, topTiles: input.topTiles, colormap: input.colormap, includeAnnotations: input.includeAnnotations }, job);
       checkCancelled(job.signal);
       return { html: slideReportHtml(data, this.meta(row.title, input.notes)), csv: input.csv ? tilePredictionsCsv(data.tiles, data.analysis.model.labels) : null };
     });

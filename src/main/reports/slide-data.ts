@@ -1,4 +1,6 @@
 /** Everything a slide report shows, gathered from the library, the stored analysis and the model. */
+import type { MppSource } from '../../shared/api.js';
+import type { ColormapName } from '../../shared/colormaps.js';
 import type { Analysis, AnalysisParamsInput, SlideLabel } from '../../shared/contract/analysis.js';
 import type { AppContext } from '../app-context.js';
 import { aggregate } from '../analysis/aggregate.js';
@@ -6,6 +8,7 @@ import { analysisService } from '../analysis/service.js';
 import { SENSITIVE_ASSOCIATED } from '../slides/library.js';
 import type { PredictionRow } from '../store/analysis-repo.js';
 import type { StoredSlide } from '../store/slides-repo.js';
+import { collectAnnotations, type AnnotationReportData } from './annotation-section.js';
 import { ensureAnalysis } from './ensure-analysis.js';
 import { checkCancelled, type ReportJob } from './job.js';
 import { modelCard, type ModelCard } from './model-card.js';
@@ -26,6 +29,7 @@ export interface SlideFacts {
   height: number;
   levels: number;
   mpp: { x: number; y: number } | null;
+  mppSource: MppSource | null;
   objectivePower: number | null;
   fileSize: number;
   contentHash: string;
@@ -39,11 +43,13 @@ export interface SlideReportData {
   analysed: boolean;
   label: SlideLabel;
   model: ModelCard;
-  heatmap: { className: string; jpeg: Buffer; width: number; height: number };
+  heatmap: { className: string; colormap: ColormapName; jpeg: Buffer; width: number; height: number };
   classMap: Buffer;
   topTiles: { label: string; index: number; tiles: TopTile[] }[];
   /** Null unless asked for; then every associated image the slide has. */
   associated: { name: string; jpeg: Buffer }[] | null;
+  /** Null unless asked for. */
+  annotations: AnnotationReportData | null;
   tiles: PredictionRow[];
 }
 
@@ -61,6 +67,7 @@ export function slideFacts(s: StoredSlide): SlideFacts {
     height: s.height,
     levels: s.levelCount,
     mpp: s.mpp,
+    mppSource: s.mppSource,
     objectivePower: s.objectivePower,
     fileSize: s.fileSize,
     contentHash: s.contentHash,
@@ -74,6 +81,9 @@ export interface SlideDataRequest {
   params?: AnalysisParamsInput;
   includeAssociated: boolean;
   topTiles: number;
+  /** The heatmap's colour map, as the viewer showed it. */
+  colormap: ColormapName;
+  includeAnnotations: boolean;
 }
 
 export async function collectSlideData(ctx: AppContext, req: SlideDataRequest, job: ReportJob): Promise<SlideReportData> {
@@ -85,7 +95,7 @@ export async function collectSlideData(ctx: AppContext, req: SlideDataRequest, j
   const labels = analysis.model.labels;
   const label = aggregate(tiles, labels, { method: 'mean', topK: 0.1, threshold: 0 });
   const heatIndex = Math.max(0, label.slideLabel ? labels.indexOf(label.slideLabel) : 0);
-  const heat = await heatmapOverlay(ctx, slide.id, tiles, heatIndex, slide);
+  const heat = await heatmapOverlay(ctx, slide.id, tiles, heatIndex, slide, req.colormap);
   const classMap = await classMapOverlay(ctx, slide.id, tiles, slide);
   checkCancelled(job.signal);
   const topTiles: SlideReportData['topTiles'] = [];
@@ -103,16 +113,18 @@ export async function collectSlideData(ctx: AppContext, req: SlideDataRequest, j
     const names = [...slide.associatedImages].sort((a, b) => Number(SENSITIVE_ASSOCIATED.has(a)) - Number(SENSITIVE_ASSOCIATED.has(b)));
     for (const name of names) associated.push({ name, jpeg: await associatedJpeg(ctx, slide.id, name) });
   }
+  const annotations = req.includeAnnotations ? await collectAnnotations(ctx, slide.id) : null;
   return {
     slide: slideFacts(slide),
     analysis,
     analysed: ran,
     label,
     model: await modelCard(ctx.db, model),
-    heatmap: { className: labels[heatIndex]!, jpeg: heat.jpeg, width: heat.width, height: heat.height },
+    heatmap: { className: labels[heatIndex]!, colormap: req.colormap, jpeg: heat.jpeg, width: heat.width, height: heat.height },
     classMap,
     topTiles,
     associated,
+    annotations,
     tiles,
   };
 }

@@ -9,6 +9,7 @@ import { classColor } from '../analysis/colormap.js';
 import { slideHeatmap } from '../analysis/exports.js';
 import type { PredictionRow } from '../store/analysis-repo.js';
 import { backgroundOf } from '../slides/tile-service.js';
+import type { ColormapName } from '../../shared/colormaps.js';
 import type { TileGrid } from '../../shared/contract/analysis.js';
 
 const JPEG = { quality: 88 };
@@ -24,9 +25,9 @@ async function thumbnailRaw(ctx: AppContext, slideId: number): Promise<{ jpeg: B
 }
 
 /** The slide thumbnail with class `c`'s heatmap composited over it. */
-export async function heatmapOverlay(ctx: AppContext, slideId: number, tiles: PredictionRow[], c: number, slide: { width: number; height: number }): Promise<{ jpeg: Buffer; width: number; height: number }> {
+export async function heatmapOverlay(ctx: AppContext, slideId: number, tiles: PredictionRow[], c: number, slide: { width: number; height: number }, colormap: ColormapName): Promise<{ jpeg: Buffer; width: number; height: number }> {
   const thumb = await thumbnailRaw(ctx, slideId);
-  const heat = await slideHeatmap(tiles, c, slide);
+  const heat = await slideHeatmap(tiles, c, slide, undefined, colormap);
   const layer = heat.width === thumb.width && heat.height === thumb.height ? heat.png : await sharp(heat.png).resize(thumb.width, thumb.height, { fit: 'fill' }).png().toBuffer();
   const jpeg = await sharp(thumb.jpeg).composite([{ input: layer }]).jpeg(JPEG).toBuffer();
   return { jpeg, width: thumb.width, height: thumb.height };

@@ -1,15 +1,29 @@
 /** The slide report: one slide scored by one model, as one HTML document. */
-import { classColor, turbo } from '../analysis/colormap.js';
+import { colormapRgb, type ColormapName } from '../../shared/colormaps.js';
+import { MPP_SOURCE_TEXT, mppText as pixelSizeText } from '../../shared/pixel-size.js';
+import type { MppSource } from '../../shared/api.js';
+import { classColor } from '../analysis/colormap.js';
+import { annotationSectionHtml } from './annotation-section.js';
 import { bytesText, dataUrl, esc, fixed, formatDate, imgTag, kvTable, notesSection, page, pct, rgbCss, swatch, table, type ReportMeta } from './layout.js';
 import { modelSection } from './model-section.js';
 import type { SlideReportData } from './slide-data.js';
 import { barChart, colorBar } from './svg-charts.js';
 
-const TURBO_STOPS = Array.from({ length: 17 }, (_, i) => turbo(i / 16));
+/** The colour bar's samples of the heatmap's map: the same bytes the viewer paints. */
+const colorStops = (name: ColormapName) => Array.from({ length: 17 }, (_, i) => colormapRgb(name, i / 16));
 
-function mppText(mpp: { x: number; y: number } | null): string | null {
+/** "0.499 µm/px, from the file" or "0.5 µm/px, set by the user". */
+function mppText(mpp: { x: number; y: number } | null, source: MppSource | null): string | null {
   if (!mpp) return null;
-  return Math.abs(mpp.x - mpp.y) < 1e-9 ? `${+mpp.x.toFixed(4)} µm/px` : `${+mpp.x.toFixed(4)} × ${+mpp.y.toFixed(4)} µm/px`;
+  return `${pixelSizeText(mpp, 4)}${source ? `, ${MPP_SOURCE_TEXT[source]}` : ''}`;
+}
+
+/** The slide pixel size an analysis used, with its source while it is still the slide's. */
+function analysisSlideMpp(used: number, s: { mpp: { x: number; y: number } | null; mppSource: MppSource | null }): string {
+  const now = s.mpp ? (s.mpp.x + s.mpp.y) / 2 : null;
+  const text = `${+used.toFixed(4)} µm/px`;
+  if (now !== null && s.mppSource && Math.abs(now - used) <= 1e-9 * Math.max(1, now)) return `${text}, ${MPP_SOURCE_TEXT[s.mppSource]}`;
+  return `${text}, the slide's pixel size when analysed`;
 }
 
 export function slideReportHtml(d: SlideReportData, meta: ReportMeta): string {
@@ -32,7 +46,7 @@ export function slideReportHtml(d: SlideReportData, meta: ReportMeta): string {
     ['File hash', s.contentHash],
     ['File size', bytesText(s.fileSize)],
     ['Dimensions', `${s.width} × ${s.height} px, ${s.levels} level${s.levels === 1 ? '' : 's'}`],
-    ['Resolution (mpp)', mppText(s.mpp)],
+    ['Resolution (mpp)', mppText(s.mpp, s.mppSource)],
     ['Objective power', s.objectivePower === null ? null : `${s.objectivePower}×`],
     ['Vendor / format', `${s.vendor ?? 'unknown vendor'} (${s.format})`],
     ['Scanner', s.scanner],
@@ -40,7 +54,7 @@ export function slideReportHtml(d: SlideReportData, meta: ReportMeta): string {
   ]);
 
   const heat = `<figure>${imgTag(dataUrl('image/jpeg', d.heatmap.jpeg), `heatmap of ${d.heatmap.className}`, 'slide')}
-<div style="margin-top:4pt">${colorBar(TURBO_STOPS, { low: '0', high: '1', label: `Probability of ${d.heatmap.className}`, width: 260 })}</div>
+<div style="margin-top:4pt">${colorBar(colorStops(d.heatmap.colormap), { low: '0', high: '1', label: `Probability of ${d.heatmap.className}`, width: 260 })}</div>
 <figcaption>Probability of <b>${esc(d.heatmap.className)}</b> per tile over the slide thumbnail; uncoloured areas had too little tissue to be classified.</figcaption></figure>`;
   const classMap = `<figure>${imgTag(dataUrl('image/jpeg', d.classMap), 'predicted class per tile', 'slide')}
 <div class="legend">${labels.map((l, c) => `<span>${swatch(color(c))}${esc(l)}</span>`).join('')}</div>
@@ -80,7 +94,7 @@ export function slideReportHtml(d: SlideReportData, meta: ReportMeta): string {
   const summ = a.summary;
   const analysisTable = kvTable([
     ['Analysis id', a.id],
-    ['Tile resolution', `${+a.params.targetMpp.toFixed(4)} µm/px (slide ${g ? +g.slideMpp.toFixed(4) : '–'} µm/px)`],
+    ['Tile resolution', `${+a.params.targetMpp.toFixed(4)} µm/px (slide ${g ? analysisSlideMpp(g.slideMpp, s) : '–'})`],
     ['Tile size', g ? `${g.inputSize} px model input, ${g.tileSize} px at level 0, read at level ${g.level}` : null],
     ['Grid', g ? `${g.cols} × ${g.rows} tiles (${g.tiles}), ${g.tissueTiles} with enough tissue` : null],
     ['Overlap / minimum tissue', `${pct(a.params.overlap, 0)} / ${pct(a.params.minTissue, 0)}`],
@@ -108,6 +122,7 @@ ${notesSection(meta.notes)}
 ${topTiles ? `<section class="major" id="top-tiles"><h2>Most confident tiles per class</h2><p class="muted">The tiles with the highest probability of each class among those predicted as it, with that probability and their level-0 position.</p>${topTiles}</section>` : ''}
 <section class="major" id="model"><h2>Model</h2>${modelSection(d.model)}</section>
 <section id="analysis"><h2>Analysis</h2>${analysisTable}</section>
+${d.annotations ? annotationSectionHtml(d.annotations) : ''}
 ${associated}`;
   return page({ title: meta.title, subtitle: `${s.name} · ${d.model.name}`, generatedAt: meta.generatedAt, version: meta.version, body });
 }

@@ -152,6 +152,16 @@ export class SlideLibrary {
     }
   }
 
+  /** A pixel size typed in by the user (it wins over the file's and is marked as the user's); null goes back to the file's. */
+  setMpp(id: number, mpp: number | null): StoredSlide {
+    const s = this.require(id);
+    if (mpp !== null && !(Number.isFinite(mpp) && mpp >= 0.01 && mpp <= 100)) {
+      throw new SlideError(`a pixel size must be between 0.01 and 100 µm per pixel, got ${mpp} (slide "${s.name}")`, 'bad-request');
+    }
+    this.repo.setMppOverride(id, mpp);
+    return this.require(id);
+  }
+
   remove(id: number): boolean {
     this.dropReader(id);
     return this.repo.remove(id);
@@ -237,7 +247,7 @@ export class SlideLibrary {
   }
 }
 
-function toSummary(s: StoredSlide): SlideSummary {
+export function toSummary(s: StoredSlide): SlideSummary {
   const { contentHash: _h, levels: _l, properties: _p, associatedImages: _a, ...summary } = s;
   return summary;
 }

@@ -112,8 +112,12 @@ export class AnnotationsRepo {
     this.sql('DELETE FROM annotations WHERE id = ?').run(id);
   }
 
+  /**
+   * In the order they were made: number keys pick classes by position, so a class imported later
+   * (or renamed) must not shift the others' numbers, as QuPath's class list keeps them.
+   */
   classes(): (ClassRow & { count: number })[] {
-    return this.sql('SELECT c.id, c.name, c.color, (SELECT COUNT(*) FROM annotations a WHERE a.class_id = c.id) AS count FROM annotation_classes c ORDER BY c.name COLLATE NOCASE, c.id')
+    return this.sql('SELECT c.id, c.name, c.color, (SELECT COUNT(*) FROM annotations a WHERE a.class_id = c.id) AS count FROM annotation_classes c ORDER BY c.id')
       .all() as (ClassRow & { count: number })[];
   }
 

@@ -34,6 +34,7 @@ export interface StoredSlide extends SlideSummary {
 
 function fromRow(r: SlideRow): StoredSlide {
   const mpp = r.mpp_override != null ? { x: r.mpp_override, y: r.mpp_override } : r.mpp_x != null ? { x: r.mpp_x, y: r.mpp_y ?? r.mpp_x } : null;
+  const mppSource = r.mpp_override != null ? ('user' as const) : mpp ? ('file' as const) : null;
   return {
     id: r.id,
     path: r.path,
@@ -45,6 +46,7 @@ function fromRow(r: SlideRow): StoredSlide {
     height: r.height,
     levelCount: (JSON.parse(r.levels_json) as unknown[]).length,
     mpp,
+    mppSource,
     objectivePower: r.objective_power,
     fileSize: r.file_size,
     addedAt: r.added_at,

@@ -1,4 +1,6 @@
 /** Display formatting shared by the library and the viewer, so numbers read the same everywhere. */
+import type { MppSource } from '@shared/api';
+import { MPP_SOURCE_TEXT, mppText } from '@shared/pixel-size';
 
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return '—';
@@ -16,10 +18,15 @@ export function formatDimensions(width: number, height: number): string {
   return `${width.toLocaleString('en-US')} × ${height.toLocaleString('en-US')} px`;
 }
 
+/** "0.499 µm/px", "0.5 µm/px" (three significant digits, as the CLI and reports write it). */
 export function formatMpp(mpp: { x: number; y: number } | null): string | null {
-  if (!mpp) return null;
-  const same = Math.abs(mpp.x - mpp.y) / Math.max(mpp.x, mpp.y) < 0.01;
-  return same ? `${mpp.x.toPrecision(3)} µm/px` : `${mpp.x.toPrecision(3)} × ${mpp.y.toPrecision(3)} µm/px`;
+  return mpp ? mppText(mpp) : null;
+}
+
+/** "0.5 µm/px, set by the user" or "0.499 µm/px, from the file": a typed-in value is never taken for the scanner's. */
+export function formatPixelSize(slide: { mpp: { x: number; y: number } | null; mppSource: MppSource | null }): string | null {
+  const text = formatMpp(slide.mpp);
+  return text && slide.mppSource ? `${text}, ${MPP_SOURCE_TEXT[slide.mppSource]}` : text;
 }
 
 /** One decimal (12.3×), dropped when whole (20×) so objective powers read as on the microscope. */

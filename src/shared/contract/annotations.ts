@@ -137,7 +137,7 @@ export const annotationCalls = {
   'annotations.undo': call(SlideRef, HistoryStep, "Revert the slide's last annotation edit, restoring the exact prior rows."),
   'annotations.redo': call(SlideRef, HistoryStep, 'Repeat the last undone annotation edit of the slide.'),
   'annotations.history': call(SlideRef, HistoryState, 'Whether undo/redo are possible for a slide, and what they would do.'),
-  'annotations.classes': call(z.object({}), z.array(AnnotationClass), 'Annotation classes (shared by all slides), by name.'),
+  'annotations.classes': call(z.object({}), z.array(AnnotationClass), 'Annotation classes (shared by all slides), in the order they were made (number keys pick them by position).'),
   'annotations.setClass': call(
     z
       .object({ id: z.number().int().positive().optional(), name: z.string().trim().min(1).max(200).optional(), color: HexColor.optional() })

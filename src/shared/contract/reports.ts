@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { call } from './define.js';
 import { AnalysisParams } from './analysis.js';
+import { COLORMAP_NAMES, DEFAULT_COLORMAP } from '../colormaps.js';
 
 /** A checkpoint folder (HuggingFace layout) or a built-in architecture name, as analysis takes it. */
 const ModelRef = z.string().trim().min(1).max(4096);
@@ -45,6 +46,10 @@ export const SlideReportInput = Common.extend({
   includeAssociated: z.boolean().default(false),
   /** Most confident tiles shown per class. */
   topTiles: z.number().int().min(0).max(24).default(6),
+  /** The heatmap's colour map: the one the viewer showed (viridis unless changed there). */
+  colormap: z.enum(COLORMAP_NAMES).default(DEFAULT_COLORMAP),
+  /** Add the slide's annotations (class, kind, area) as a table and drawn over the thumbnail. */
+  includeAnnotations: z.boolean().default(false),
 });
 
 export const RunReportInput = Common.extend({

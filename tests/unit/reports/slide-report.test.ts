@@ -97,7 +97,7 @@ describe('tessella report slide', { ...needs(svs, vitTiny, has.chromium, has.pop
   it('renders the heatmap: its page shows the colormap over the slide', async () => {
     const page = pageWith(pdf, 'Probability of');
     const img = await renderPage(pdf, page, 50);
-    // The heatmap is the left figure; turbo's middle (cyan, green, yellow) is nowhere in H&E.
+    // The heatmap is the left figure; the colour map's greens and yellows (viridis, as on screen) are nowhere in H&E.
     const turboish = countPixels(img, { x0: 0, y0: 0.05, x1: 0.5, y1: 0.6 }, (r, g, b) => {
       const { hue, sat } = hueSat(r, g, b);
       return sat > 0.3 && hue > 55 && hue < 200;

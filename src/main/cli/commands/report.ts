@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { COLORMAP_NAMES, DEFAULT_COLORMAP } from '../../../shared/colormaps.js';
 import type { ReportProgress, ReportSummary } from '../../../shared/contract/reports.js';
 import { CohortReportInput, RunReportInput, SlideReportInput } from '../../../shared/contract/reports.js';
 import type { AppContext } from '../../app-context.js';
@@ -129,6 +130,8 @@ const slide: CliCommand = {
     ...outputOptions,
     'include-associated': { type: 'boolean', description: 'include the label and macro images (they can carry patient data)' },
     'top-tiles': { type: 'number', description: 'most confident tiles shown per class', default: 6 },
+    colormap: { type: 'string', description: `heatmap colour map, as the viewer offers them (${COLORMAP_NAMES.join(', ')})`, default: DEFAULT_COLORMAP },
+    annotations: { type: 'boolean', description: "add the slide's annotations: class, kind and area of each, totals per class, outlines" },
   },
   async run({ positionals, options, io, app }) {
     if (positionals.length !== 1) throw new CliError(`expected exactly one slide FILE, got ${positionals.length}`, 2);
@@ -142,6 +145,8 @@ const slide: CliCommand = {
       model: str(options, 'model'),
       includeAssociated: options['include-associated'] === true,
       ...(options['top-tiles'] !== undefined ? { topTiles: options['top-tiles'] } : {}),
+      ...(options.colormap !== undefined ? { colormap: options.colormap } : {}),
+      includeAnnotations: options.annotations === true,
     });
     return finished(await follow(ctx, io, reportService(ctx).slide(input)));
   },

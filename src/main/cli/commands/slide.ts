@@ -1,10 +1,14 @@
 /** `tessella slide ...`: facts, regions and DeepZoom pyramids of one slide file. */
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import sharp from 'sharp';
 import { CliError, type CliCommand } from '../command.js';
 import { writeDeepZoom } from '../../slides/dzi-writer.js';
 import { PLAIN_IMAGES_WITHOUT_ASKING } from '../../slides/library.js';
+import { mppWithSource } from '../../../shared/pixel-size.js';
+import type { AppContext } from '../../app-context.js';
+import type { StoredSlide } from '../../store/slides-repo.js';
 
 function oneFile(positionals: string[], what = 'FILE'): string {
   if (positionals.length !== 1) throw new CliError(`expected exactly one ${what}, got ${positionals.length}`, 2);
@@ -29,13 +33,14 @@ const info: CliCommand = {
       levelCount: slide.levels.length,
       levels: slide.levels,
       mpp: slide.mpp,
+      mppSource: slide.mppSource,
       objectivePower: slide.objectivePower,
       associatedImages: slide.associatedImages,
       properties: slide.properties,
     };
   },
   human(r) {
-    const mpp = r.mpp ? `${r.mpp.x.toFixed(4)} x ${r.mpp.y.toFixed(4)} µm/px` : 'unknown';
+    const mpp = r.mpp ? `${r.mpp.x.toFixed(4)} x ${r.mpp.y.toFixed(4)} µm/px${r.mppSource === 'user' ? ', set by the user' : ''}` : 'unknown';
     const levels = r.levels.map((l: { width: number; height: number; downsample: number }, i: number) => `  ${i}: ${l.width} x ${l.height} (downsample ${+l.downsample.toFixed(3)})`);
     return [
       `${r.path}`,
@@ -164,4 +169,37 @@ const list: CliCommand = {
       : r.map((s: { id: number; name: string; width: number; height: number; format: string }) => `${String(s.id).padStart(4)}  ${s.name}  ${s.width}x${s.height}  ${s.format}`).join('\n'),
 };
 
-export const slideCommands: CliCommand[] = [info, region, dzi, add, list];
+/**
+ * A library id (digits that name no file here) or a path; a path not yet in the library is added,
+ * as every command that takes a slide FILE does.
+ */
+async function slideByRef(ctx: AppContext, ref: string): Promise<StoredSlide> {
+  if (/^\d+$/.test(ref) && !existsSync(resolve(ref))) return ctx.slides.require(Number(ref));
+  return ctx.slides.ensure(resolve(ref));
+}
+
+const mpp: CliCommand = {
+  path: ['slide', 'mpp'],
+  summary: "Set a slide's pixel size (µm per pixel) by hand, marked as the user's; --clear goes back to the file's",
+  positionals: ['SLIDE', 'VALUE'],
+  options: {
+    clear: { type: 'boolean', description: "forget the typed-in pixel size (the file's, if any, applies again)" },
+  },
+  async run({ positionals, options, app }) {
+    const clear = options.clear === true;
+    const want = clear ? 1 : 2;
+    if (positionals.length !== want) throw new CliError(clear ? 'with --clear give only the SLIDE (a path or library id)' : 'give the SLIDE (a path or library id) and the VALUE in µm per pixel, or --clear', 2);
+    let value: number | null = null;
+    if (!clear) {
+      const text = positionals[1]!;
+      value = Number(text);
+      if (text.trim() === '' || !Number.isFinite(value) || value < 0.01 || value > 100) throw new CliError(`VALUE must be a pixel size from 0.01 to 100 µm per pixel, got "${text}"`, 2);
+    }
+    const ctx = await app();
+    const slide = ctx.slides.setMpp((await slideByRef(ctx, positionals[0]!)).id, value);
+    return { id: slide.id, path: slide.path, name: slide.name, mpp: slide.mpp, mppSource: slide.mppSource };
+  },
+  human: (r) => `${r.name}: ${mppWithSource(r.mpp, r.mppSource, 4) ?? 'no pixel size (the file records none)'}`,
+};
+
+export const slideCommands: CliCommand[] = [info, region, dzi, add, list, mpp];

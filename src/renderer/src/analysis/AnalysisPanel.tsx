@@ -20,6 +20,8 @@ import { HeatmapControls } from './HeatmapControls';
 import { PanelSection } from './PanelSection';
 import { RunForm } from './RunForm';
 import { RunStatus } from './RunStatus';
+import { analysisSlideMpp } from './formatAnalysis';
+import { formatPixelSize } from '../format';
 import { SlideReportButton } from '../reports/SlideReportButton';
 import { SlideLabelSection } from './SlideLabelSection';
 import { TissueControls } from './TissueControls';
@@ -77,6 +79,11 @@ export function AnalysisPanel({
       {current && (
         <Box sx={{ px: 2, py: 1.5 }}>
           <RunStatus runs={runs} />
+          {current.grid && (
+            <Typography variant="caption" color="text.secondary" component="div" sx={{ mt: 0.5 }} data-testid="analysis-slide-mpp-source">
+              Tiles at {current.grid.targetMpp} µm/px; slide pixel size {analysisSlideMpp(current.grid.slideMpp, slide)}
+            </Typography>
+          )}
           {current.status === 'completed' && <SlideReportButton slideId={slide.id} model={current.model.dir} params={{ mpp: current.params.targetMpp, overlap: current.params.overlap, minTissue: current.params.minTissue, tissue: current.params.tissue }} />}
         </Box>
       )}
@@ -84,7 +91,7 @@ export function AnalysisPanel({
       {runs.analyses !== null && (
         // Keyed so the section opens again when the slide loses its last analysis.
         <PanelSection key={current ? 'has' : 'none'} title="New analysis" defaultOpen={!current} testId="analysis-new">
-          <RunForm slideId={slide.id} runs={runs} tissue={tissue.params} />
+          <RunForm slideId={slide.id} pixelSize={formatPixelSize(slide)} runs={runs} tissue={tissue.params} />
         </PanelSection>
       )}
       {current && labels.length > 0 && (

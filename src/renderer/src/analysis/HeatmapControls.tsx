@@ -121,6 +121,11 @@ export function HeatmapControls({
           </Box>
         )}
       </Box>
+      <FormControlLabel
+        sx={{ mt: 0.5 }}
+        control={<Switch size="small" checked={style.smooth} onChange={(e) => onChange({ smooth: e.target.checked })} data-testid="heatmap-smooth" />}
+        label={<Typography variant="body2">Smooth (blend neighbouring tiles)</Typography>}
+      />
       <Box sx={{ px: 0.5, mt: 1 }}>
         <SliderField
           caption={`Opacity: ${formatPercent(style.opacity)}`}

@@ -20,7 +20,7 @@ import { useModels } from './useModels';
 import { usePlan } from './usePlan';
 import type { SlideAnalyses } from './useSlideAnalyses';
 
-export function RunForm({ slideId, runs, tissue }: { slideId: number; runs: SlideAnalyses; tissue: TissueParams }) {
+export function RunForm({ slideId, pixelSize, runs, tissue }: { slideId: number; pixelSize: string | null; runs: SlideAnalyses; tissue: TissueParams }) {
   const [settings, setSettingsState] = useState<RunSettings>(readRunSettings);
   const [planVersion, setPlanVersion] = useState(0);
   const setSettings = (next: RunSettings) => {
@@ -29,7 +29,8 @@ export function RunForm({ slideId, runs, tissue }: { slideId: number; runs: Slid
   };
   const parsed = useMemo(() => toParams(settings, tissue), [settings, tissue]);
   const params = 'params' in parsed ? parsed.params : null;
-  const plan = usePlan(slideId, settings.model, params, planVersion);
+  // A pixel size typed in anywhere (metadata panel, CLI) changes the plan's tile size.
+  const plan = usePlan(slideId, settings.model, params, `${planVersion}:${pixelSize ?? ''}`);
   const { options } = useModels();
   const trainedMpp = options.find((o) => o.ref === settings.model)?.trainedMpp ?? null;
   const g = plan.grid;
@@ -57,7 +58,7 @@ export function RunForm({ slideId, runs, tissue }: { slideId: number; runs: Slid
           <Typography variant="body2">
             <b>{formatCount(g.tissueTiles)}</b> tiles with tissue of {formatCount(g.tiles)} ({g.cols} × {g.rows}) at {g.targetMpp} µm/px (≈
             {magnificationOf(g.targetMpp)}): {g.tileSize} px squares of the full-resolution slide, read from level {g.level} and resized to the model&apos;s{' '}
-            {g.inputSize} px input.
+            {g.inputSize} px input. Slide pixel size {pixelSize ?? `${g.slideMpp} µm/px`}.
           </Typography>
         )}
       </Box>

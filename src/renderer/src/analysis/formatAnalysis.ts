@@ -1,5 +1,7 @@
 /** How analysis numbers and states read in the panel, the queue and the hover card. */
 import type { Analysis, AnalysisStatus } from '@shared/contract/analysis';
+import type { MppSource } from '@shared/api';
+import { MPP_SOURCE_TEXT, mppWithSource } from '@shared/pixel-size';
 import { formatDuration } from '../format';
 
 export const statusLabels: Record<AnalysisStatus, string> = {
@@ -55,4 +57,15 @@ export function describeAnalysis(a: Analysis): string {
 export function magnificationOf(mpp: number): string {
   const m = 10 / mpp;
   return `${m >= 10 ? m.toFixed(0) : m.toFixed(1).replace(/\.0$/, '')}×`;
+}
+
+/**
+ * The slide pixel size an analysis's tiles were measured with, and where it came from: "0.5 µm/px,
+ * set by the user". When the slide's has changed since, the analysis keeps the one it used and says so.
+ */
+export function analysisSlideMpp(slideMpp: number, slide: { mpp: { x: number; y: number } | null; mppSource: MppSource | null }): string {
+  const now = slide.mpp ? (slide.mpp.x + slide.mpp.y) / 2 : null;
+  const text = `${+slideMpp.toPrecision(4)} µm/px`;
+  if (now !== null && Math.abs(now - slideMpp) <= 1e-9 * Math.max(1, now) && slide.mppSource) return `${text}, ${MPP_SOURCE_TEXT[slide.mppSource]}`;
+  return `${text} (the slide's pixel size when analysed; it is now ${slide.mpp ? mppWithSource(slide.mpp, slide.mppSource) : 'unset'})`;
 }

@@ -1,5 +1,5 @@
 /** How the tile predictions are drawn over the slide; remembered across slides and sessions. */
-import type { ColormapName } from './colormaps';
+import { DEFAULT_COLORMAP, isColormapName, type ColormapName } from '@shared/colormaps';
 
 /** probability: one class's probability through a colour map; label: each tile in its predicted class's colour. */
 export type HeatmapMode = 'probability' | 'label';
@@ -13,9 +13,11 @@ export interface HeatmapStyle {
   opacity: number;
   /** Tiles below it are left clear: the class probability (probability mode) or the winning one (label mode). */
   threshold: number;
+  /** Blend neighbouring tiles (bilinear) instead of drawing each as a flat square. */
+  smooth: boolean;
 }
 
-export const defaultHeatmapStyle: HeatmapStyle = { visible: true, mode: 'probability', classIndex: 0, colormap: 'viridis', opacity: 0.55, threshold: 0 };
+export const defaultHeatmapStyle: HeatmapStyle = { visible: true, mode: 'probability', classIndex: 0, colormap: DEFAULT_COLORMAP, opacity: 0.55, threshold: 0, smooth: false };
 
 const key = 'tessella.analysis.heatmapStyle';
 
@@ -29,9 +31,10 @@ export function readHeatmapStyle(): HeatmapStyle {
       mode: s.mode === 'label' ? 'label' : 'probability',
       // The class is per model; a remembered index is clamped once labels are known.
       classIndex: Number.isInteger(s.classIndex) && s.classIndex >= 0 ? s.classIndex : 0,
-      colormap: s.colormap === 'diverging' || s.colormap === 'turbo' ? s.colormap : 'viridis',
+      colormap: isColormapName(s.colormap) ? s.colormap : DEFAULT_COLORMAP,
       opacity: inUnit(s.opacity, defaultHeatmapStyle.opacity),
       threshold: inUnit(s.threshold, 0),
+      smooth: s.smooth === true,
     };
   } catch {
     return defaultHeatmapStyle;

@@ -18,7 +18,7 @@ const debounceMs = 400;
 const idle: Plan = { grid: null, needsSlideMpp: false, message: null, loading: false, error: null };
 
 /** `version` forces a new plan with the same inputs (after the slide's mpp was set). */
-export function usePlan(slideId: number, model: string, params: AnalysisParamsInput | null, version: number): Plan {
+export function usePlan(slideId: number, model: string, params: AnalysisParamsInput | null, version: number | string): Plan {
   const [plan, setPlan] = useState<Plan>(idle);
   const paramsKey = params ? JSON.stringify(params) : null;
   useEffect(() => {

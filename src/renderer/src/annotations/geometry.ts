@@ -5,6 +5,7 @@
  */
 import type { Geometry } from '@shared/contract/annotations';
 import { polygonContains } from '@shared/polygon';
+import { areaOf as sharedAreaOf } from '@shared/annotation-shape';
 
 export type Position = number[];
 
@@ -260,18 +261,9 @@ export function hits(g: Geometry, p: Pt, tolerance: number): boolean {
   }
 }
 
-function ringArea(ring: Position[]): number {
-  let sum = 0;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) sum += (ring[j][0] + ring[i][0]) * (ring[j][1] - ring[i][1]);
-  return Math.abs(sum) / 2;
-}
-
 /** Enclosed area in square slide pixels (holes subtracted); 0 for points and lines. */
 export function areaOf(g: Geometry): number {
-  const polygon = (rings: Position[][]) => rings.reduce((sum, ring, i) => sum + (i === 0 ? ringArea(ring) : -ringArea(ring)), 0);
-  if (g.type === 'Polygon') return polygon(g.coordinates);
-  if (g.type === 'MultiPolygon') return g.coordinates.reduce((sum, poly) => sum + polygon(poly), 0);
-  return 0;
+  return sharedAreaOf(g);
 }
 
 export function intersects(a: Bounds, b: Bounds): boolean {

@@ -1,7 +1,7 @@
 /**
  * The annotation keys, in one table read by both the key handler and the `?` help dialog.
  * They are chosen around the viewer's own map (viewer/shortcuts.ts): the only shared key is 1,
- * which picks the first class while the annotations panel is open and is 1:1 zoom otherwise.
+ * which is the first class while shapes are selected or the annotations panel is open, and 1:1 zoom otherwise.
  */
 import { tools } from './tools';
 
@@ -18,7 +18,7 @@ export const annotationShortcuts: AnnotationShortcut[] = [
   ...tools.map((t) => ({ keys: [[t.label]], description: `${t.title} tool` })),
   { keys: [['A']], description: 'Show or hide the annotations panel (classes and shapes)' },
   { keys: [['H']], description: 'Show or hide the annotations on the slide' },
-  { keys: [['1–9']], description: 'Pick the class for new shapes (while the annotations panel is open)' },
+  { keys: [['1–9']], description: 'Set the class of the selected shapes and of new ones (while shapes are selected or the annotations panel is open)' },
   { keys: [['Enter']], description: 'Close the polygon being drawn (or double-click)' },
   { keys: [['Esc']], description: 'Cancel the shape being drawn, then clear the selection' },
   { keys: [['Del'], ['Backspace']], description: 'Delete the selected shapes (Backspace while drawing a polygon takes back a corner)' },

@@ -1,6 +1,6 @@
 /**
  * Annotation keys. Listens in the capture phase, ahead of the viewer's own window handler, so
- * that a key it uses (1 while the panel is open, Esc while drawing) is consumed here and the
+ * that a key it uses (1 while the panel is open or shapes are selected, Esc while drawing) is consumed here and the
  * viewer's meaning does not also fire; keys it does not use pass through untouched.
  */
 import { useEffect, useRef } from 'react';
@@ -77,12 +77,15 @@ export function useAnnotationKeys(viewer: OpenSeadragon.Viewer | null, editor: A
         opt.chooseTool(tool.tool);
         return consume();
       }
-      if (opt.panelOpen && /^[1-9]$/.test(key)) {
+      // As in QuPath, a number classifies what is selected (and what is drawn next). With shapes
+      // selected or the panel open every digit is a class key, even past the last class, so 1
+      // never zooms to full resolution by surprise there; otherwise 1 stays the viewer's 1:1.
+      if (/^[1-9]$/.test(key) && (opt.panelOpen || ed.selection.length > 0)) {
+        consume();
         const c = ed.store.classes[Number(key) - 1];
-        if (c) {
-          ed.setActiveClassId(c.id);
-          consume();
-        }
+        if (!c) return;
+        ed.setActiveClassId(c.id);
+        if (ed.selection.length) void ed.store.assignClass(ed.selection, c.id);
       }
     };
     window.addEventListener('keydown', onKey, true);

@@ -22,6 +22,7 @@ import { api, errorMessage } from '../api';
 import { useSettings } from '../settings/SettingsContext';
 import { ModelPicker } from '../analysis/ModelPicker';
 import { readRunSettings } from '../analysis/runSettings';
+import { readHeatmapStyle } from '../analysis/heatmapStyle';
 import { useSlides } from '../slides/useSlides';
 import { AnalysisCoverage } from './AnalysisCoverage';
 import { ReportFollow } from './ReportFollow';
@@ -100,6 +101,7 @@ function ReportForm({ kind, prefill, onCancel, onCreated }: { kind: ReportKind; 
   const [runIds, setRunIds] = useState<number[]>(prefill?.runIds ?? []);
   const [model, setModel] = useState(() => prefill?.model ?? readRunSettings().model);
   const [includeAssociated, setIncludeAssociated] = useState(false);
+  const [includeAnnotations, setIncludeAnnotations] = useState(false);
   const [options, setOptions] = useState<ReportOptions>(defaultReportOptions);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -127,7 +129,16 @@ function ReportForm({ kind, prefill, onCancel, onCreated }: { kind: ReportKind; 
     try {
       const r =
         kind === 'slide'
-          ? await api.call('reports.slide', { ...common, slideId: slideIds[0]!, model: model.trim(), includeAssociated, ...(prefill?.params && model.trim() === prefill.model ? { params: prefill.params } : {}) })
+          ? await api.call('reports.slide', {
+              ...common,
+              slideId: slideIds[0]!,
+              model: model.trim(),
+              includeAssociated,
+              includeAnnotations,
+              // The heatmap in the PDF in the colours the viewer shows it in.
+              colormap: readHeatmapStyle().colormap,
+              ...(prefill?.params && model.trim() === prefill.model ? { params: prefill.params } : {}),
+            })
           : kind === 'cohort'
             ? await api.call('reports.cohort', { ...common, slideIds, model: model.trim() })
             : await api.call('reports.run', { ...common, runIds });
@@ -159,6 +170,19 @@ function ReportForm({ kind, prefill, onCancel, onCreated }: { kind: ReportKind; 
           <AnalysisCoverage slideIds={slideIds} model={model} onPickModel={fixedSlide ? undefined : setModel} missingNote={missingNotes[kind]} />
         )}
         <ReportOptionsFields value={options} onChange={setOptions} titlePlaceholder="Made from what the report is about" csvLabel={csvLabels[kind]} />
+        {kind === 'slide' && (
+          <FormControlLabel
+            control={<Checkbox checked={includeAnnotations} onChange={(e) => setIncludeAnnotations(e.target.checked)} data-testid="report-include-annotations" />}
+            label={
+              <Box>
+                <Typography variant="body2">Include the slide&apos;s annotations</Typography>
+                <Typography variant="caption" color="text.secondary">
+                  Each annotation&apos;s class, kind and area, totals per class, and their outlines over the slide.
+                </Typography>
+              </Box>
+            }
+          />
+        )}
         {kind === 'slide' && (
           <FormControlLabel
             control={<Checkbox checked={includeAssociated} onChange={(e) => setIncludeAssociated(e.target.checked)} data-testid="report-include-associated" />}

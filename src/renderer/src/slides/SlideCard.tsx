@@ -9,7 +9,7 @@ import Typography from '@mui/material/Typography';
 import DeleteIcon from '@mui/icons-material/Delete';
 import WarningAmberIcon from '@mui/icons-material/WarningAmber';
 import type { SlideSummary } from '@shared/api';
-import { formatBytes, formatDimensions, formatMagnification, formatMpp } from '../format';
+import { formatBytes, formatDimensions, formatMagnification, formatMpp, formatPixelSize } from '../format';
 import { href } from '../router';
 import { basePower } from './magnification';
 import { SlideThumbnail } from './SlideThumbnail';
@@ -41,7 +41,19 @@ export function SlideCard({ slide, onRemove }: { slide: SlideSummary; onRemove: 
                 title={slide.objectivePower ? 'Scanner objective' : 'Estimated from pixel size'}
               />
             )}
-            {mpp ? <Chip size="small" variant="outlined" label={mpp} /> : <Chip size="small" variant="outlined" label="No pixel size" />}
+            {mpp ? (
+              <Chip
+                size="small"
+                variant="outlined"
+                color={slide.mppSource === 'user' ? 'info' : 'default'}
+                label={slide.mppSource === 'user' ? formatPixelSize(slide) : mpp}
+                title={slide.mppSource === 'user' ? 'Typed in by a user; the file records no pixel size or a different one' : 'Recorded by the scanner in the file'}
+                data-testid="slide-mpp"
+                data-mpp-source={slide.mppSource ?? ''}
+              />
+            ) : (
+              <Chip size="small" variant="outlined" label="No pixel size" data-testid="slide-mpp" data-mpp-source="" />
+            )}
             <Chip size="small" variant="outlined" label={`${slide.levelCount} level${slide.levelCount === 1 ? '' : 's'}`} />
             {!slide.available && (
               <Chip size="small" color="warning" icon={<WarningAmberIcon />} label="File missing" data-testid="slide-missing" />

@@ -19,9 +19,10 @@ import Typography from '@mui/material/Typography';
 import CloseIcon from '@mui/icons-material/Close';
 import SearchIcon from '@mui/icons-material/Search';
 import type { SlideDetail } from '@shared/api';
-import { formatBytes, formatDate, formatDimensions, formatMagnification, formatMpp } from '../format';
+import { formatBytes, formatDate, formatDimensions, formatMagnification } from '../format';
 import { basePower } from '../slides/magnification';
 import { AssociatedImages } from './AssociatedImages';
+import { PixelSizeField } from './PixelSizeField';
 
 export const metadataPanelWidth = 380;
 
@@ -48,13 +49,13 @@ export function MetadataPanel({ slide, onClose }: { slide: SlideDetail; onClose:
   }, [properties, query]);
   const power = basePower(slide);
 
-  const summary: [string, string][] = [
+  const summary: [string, ReactNode][] = [
     ['Name', slide.name],
     ['Path', slide.path],
     ['Format', slide.vendor && slide.vendor.toLowerCase() !== slide.format.toLowerCase() ? `${slide.format} (${slide.vendor})` : slide.format],
     ['Reader', slide.reader],
     ['Dimensions', formatDimensions(slide.width, slide.height)],
-    ['Pixel size', formatMpp(slide.mpp) ?? 'Not recorded'],
+    ['Pixel size', <PixelSizeField key={slide.id} slide={slide} />],
     [
       'Objective',
       slide.objectivePower ? formatMagnification(slide.objectivePower) : power !== null ? `≈ ${formatMagnification(power)} (from pixel size)` : 'Not recorded',

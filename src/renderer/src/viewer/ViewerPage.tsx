@@ -15,7 +15,7 @@ import type { Tool } from '../annotations/tools';
 import { useAnnotationEditor } from '../annotations/useAnnotationEditor';
 import { useAnnotationInput } from '../annotations/useAnnotationInput';
 import { useAnnotationKeys } from '../annotations/useAnnotationKeys';
-import { formatDimensions, formatMagnification, formatMpp } from '../format';
+import { formatDimensions, formatMagnification, formatMpp, formatPixelSize } from '../format';
 import { href } from '../router';
 import { basePower } from '../slides/magnification';
 import { GammaFilterDefs, neutralAdjustments, useCanvasFilter, type Adjustments } from './imageAdjustments';
@@ -178,7 +178,7 @@ export function ViewerPage({ slideId }: { slideId: number }) {
     ? [
         slide.vendor ?? slide.format,
         formatDimensions(slide.width, slide.height),
-        formatMpp(slide.mpp),
+        slide.mppSource === 'user' ? formatPixelSize(slide) : formatMpp(slide.mpp),
         power !== null ? `${formatMagnification(power)} scan` : null,
       ]
         .filter(Boolean)

@@ -32,7 +32,7 @@ export interface Shortcut {
 
 export const shortcuts: Shortcut[] = [
   { command: 'fit', keys: ['0', 'Home'], label: ['0', 'Home'], description: 'Fit the whole slide in view' },
-  { command: 'oneToOne', keys: ['1'], label: ['1'], description: 'Full resolution: one slide pixel per screen pixel (picks class 1 while the annotations panel is open)' },
+  { command: 'oneToOne', keys: ['1'], label: ['1'], description: 'Full resolution: one slide pixel per screen pixel (class 1 instead while shapes are selected or the annotations panel is open)' },
   { command: 'zoomIn', keys: ['+', '='], label: ['+'], description: 'Zoom in' },
   { command: 'zoomOut', keys: ['-', '_'], label: ['−'], description: 'Zoom out' },
   { command: 'rotateCw', keys: ['r'], label: ['R'], description: 'Rotate 90° clockwise' },

@@ -3,7 +3,7 @@
  * with it. Everything the viewer page draws on top (scale bar, ruler, magnification) reads
  * the instance this returns instead of reaching into OpenSeadragon's globals.
  */
-import { useEffect, useState, type RefObject } from 'react';
+import { useEffect, useRef, useState, type RefObject } from 'react';
 import OpenSeadragon from 'openseadragon';
 import type { SlideDetail } from '@shared/api';
 import { tileSourceFor } from './tileSource';
@@ -12,10 +12,15 @@ import { ownedKeys } from './shortcuts';
 export function useOsdViewer(container: RefObject<HTMLDivElement | null>, slide: SlideDetail | null) {
   const [viewer, setViewer] = useState<OpenSeadragon.Viewer | null>(null);
   const [failedTiles, setFailedTiles] = useState(0);
+  // A refreshed detail (a pixel size typed in) is a new object for the same image: keep the viewer.
+  const latest = useRef(slide);
+  latest.current = slide;
+  const imageKey = slide ? `${slide.id}:${slide.contentHash}` : null;
 
   useEffect(() => {
     const element = container.current;
-    if (!element || !slide) return;
+    const slide = latest.current;
+    if (!element || !slide || !imageKey) return;
     const v = OpenSeadragon({
       element,
       tileSources: tileSourceFor(slide),
@@ -57,7 +62,7 @@ export function useOsdViewer(container: RefObject<HTMLDivElement | null>, slide:
       setFailedTiles(0);
       v.destroy();
     };
-  }, [container, slide]);
+  }, [container, imageKey]);
 
   return { viewer, failedTiles };
 }
