@@ -22,6 +22,12 @@ export const SlideLevel = z.object({
 
 export const Mpp = z.object({ x: z.number(), y: z.number() }).nullable();
 
+/** Brightfield: stain absorbing light on bright glass (H&E, IHC). Fluorescence: emitted light on a dark background. */
+export const ImageType = z.enum(['brightfield', 'fluorescence']);
+
+/** One channel of a slide as the file (or its pixels) describes it; color is "#rrggbb". */
+export const SlideChannel = z.object({ name: z.string(), color: z.string().regex(/^#[0-9a-f]{6}$/) });
+
 export const SlideSummary = z.object({
   id: z.number().int(),
   path: z.string(),
@@ -38,6 +44,10 @@ export const SlideSummary = z.object({
   addedAt: z.string(),
   /** False when the file has gone since it was added. */
   available: z.boolean(),
+  /** Decided from the file's metadata and pixels when added; null for a slide added by an older version until it is opened again. */
+  imageType: ImageType.nullable(),
+  /** Fluorescence: one entry per channel (QPTIFF: every channel page). Brightfield RGB: red, green, blue; greyscale: none. */
+  channels: z.array(SlideChannel),
 });
 
 export const DeepZoomInfo = z.object({
@@ -158,6 +168,8 @@ export const eventNames = Object.keys(events) as EventName[];
 
 export type SlideSummary = z.output<typeof SlideSummary>;
 export type SlideDetail = z.output<typeof SlideDetail>;
+export type ImageType = z.output<typeof ImageType>;
+export type SlideChannel = z.output<typeof SlideChannel>;
 export type Settings = z.output<typeof Settings>;
 export type AppInfo = z.output<typeof AppInfo>;
 export type FsEntry = z.output<typeof FsEntry>;

@@ -86,10 +86,10 @@ export class AnalysisService {
   }
 
   private async lowResImage(s: StoredSlide, size: { width: number; height: number }): Promise<RgbImage> {
-    const key = `${s.contentHash}:${size.width}x${size.height}`;
+    const key = `${s.contentHash}:${size.width}x${size.height}:${s.imageType}`;
     let p = this.lowRes.get(key);
     if (!p) {
-      p = this.ctx.slides.reader(s.id).then((r) => readLowRes(r, size.width, size.height));
+      p = this.ctx.slides.reader(s.id).then((r) => readLowRes(r, size.width, size.height, s.imageType));
       p.catch(() => this.lowRes.delete(key));
       this.lowRes.set(key, p);
       while (this.lowRes.size > LOW_RES_CACHE) this.lowRes.delete(this.lowRes.keys().next().value!);
@@ -100,7 +100,7 @@ export class AnalysisService {
   private async slideTissue(s: StoredSlide, params: TissueParams) {
     const mpp = this.slideMpp(s);
     const img = await this.lowResImage(s, maskSize(s, mpp, params.maskMpp));
-    return detectTissueLowRes(img, s, mpp, params);
+    return detectTissueLowRes(img, s, mpp, params, s.imageType);
   }
 
   async tissue(slideId: number, params: TissueParams): Promise<TissueResult> {
