@@ -32,6 +32,8 @@ export interface PixelStats {
   /** Fractions of pixels with value below DARK, and at or above BRIGHT. */
   darkFraction: number;
   brightFraction: number;
+  /** Fraction of bright, colourless pixels: what glass looks like in brightfield. */
+  glassFraction: number;
   /** Every pixel has R = G = B (within JPEG noise). */
   greyscale: boolean;
   /** 99th percentile of each colour channel. */
@@ -61,6 +63,7 @@ export function pixelStats(img: RgbaImage): PixelStats {
   let dark = 0;
   let bright = 0;
   let coloured = 0;
+  let glass = 0;
   const d = img.data;
   for (let o = 0; o + 3 < d.length; o += 4) {
     if (d[o + 3]! < 128) continue;
@@ -73,7 +76,10 @@ export function pixelStats(img: RgbaImage): PixelStats {
     chanHist[1][g]++;
     chanHist[2][b]++;
     if (v < DARK) dark++;
-    if (v >= BRIGHT) bright++;
+    if (v >= BRIGHT) {
+      bright++;
+      if (v - m <= v * 0.1) glass++;
+    }
     if (v - m > 3) coloured++;
   }
   return {
@@ -81,19 +87,23 @@ export function pixelStats(img: RgbaImage): PixelStats {
     medianValue: n ? percentile(valueHist, n, 0.5) : 0,
     darkFraction: n ? dark / n : 0,
     brightFraction: n ? bright / n : 0,
+    glassFraction: n ? glass / n : 0,
     greyscale: n > 0 && coloured <= n * 0.001,
     channelP99: [0, 1, 2].map((c) => (n ? percentile(chanHist[c as 0 | 1 | 2], n, 0.99) : 0)) as [number, number, number],
   };
 }
 
 /**
- * Dark background with sparse signal. Brightfield overviews are mostly glass (value > 200) and
- * even a field of dense tissue keeps eosin's red bright; a fluorescence overview is mostly
- * below 40 however it was exposed, with signal in a minority of pixels.
+ * Dark background with signal. Brightfield overviews are mostly glass (bright and colourless)
+ * and even a field of dense tissue keeps eosin's red bright; a fluorescence overview is mostly
+ * below 40 however it was exposed. A brightfield scan padded with black (outside the scanned
+ * area) is dark too, but what is not black there is mostly glass; fluorescence signal is
+ * coloured, or dimmer than glass.
  */
 export function looksFluorescent(s: PixelStats): boolean {
   if (s.pixels === 0) return false;
-  return (s.medianValue < 60 && s.brightFraction < 0.1) || (s.darkFraction >= 0.5 && s.brightFraction < 0.05);
+  if (s.medianValue < 60 && s.brightFraction < 0.1) return true;
+  return s.darkFraction >= 0.5 && s.glassFraction < 0.5 * (1 - s.darkFraction);
 }
 
 /** Channels of an RGB fluorescence image: the colours that carry signal. */
