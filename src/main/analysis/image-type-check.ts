@@ -26,6 +26,6 @@ export function imageTypeMismatch(slide: { name: string; imageType: ImageType | 
 export class ImageTypeMismatchError extends DomainError {
   /** @param reason what imageTypeMismatch said; each door adds how to allow it. */
   constructor(readonly reason: string) {
-    super('conflict', `${reason}; not run unless the mismatch is allowed (allowImageTypeMismatch)`, 'image-type-mismatch');
+    super('conflict', `${reason}; not run unless the mismatch is allowed`, 'image-type-mismatch');
   }
 }
