@@ -25,8 +25,15 @@ export const Mpp = z.object({ x: z.number(), y: z.number() }).nullable();
 /** Brightfield: stain absorbing light on bright glass (H&E, IHC). Fluorescence: emitted light on a dark background. */
 export const ImageType = z.enum(['brightfield', 'fluorescence']);
 
-/** One channel of a slide as the file (or its pixels) describes it; color is "#rrggbb". */
-export const SlideChannel = z.object({ name: z.string(), color: z.string().regex(/^#[0-9a-f]{6}$/) });
+/** Where a channel is in the slide's displayed (RGB) tiles: one colour component, or all three alike (a greyscale image). */
+export const ChannelSample = z.enum(['red', 'green', 'blue', 'grey']);
+
+/**
+ * One channel of a slide as the file (or its pixels) describes it; color is "#rrggbb". `sample`
+ * says where the tiles carry it; absent for a channel the tiles do not show (a QPTIFF's channels
+ * after the first).
+ */
+export const SlideChannel = z.object({ name: z.string(), color: z.string().regex(/^#[0-9a-f]{6}$/), sample: ChannelSample.optional() });
 
 export const SlideSummary = z.object({
   id: z.number().int(),
@@ -170,6 +177,7 @@ export type SlideSummary = z.output<typeof SlideSummary>;
 export type SlideDetail = z.output<typeof SlideDetail>;
 export type ImageType = z.output<typeof ImageType>;
 export type SlideChannel = z.output<typeof SlideChannel>;
+export type ChannelSample = z.output<typeof ChannelSample>;
 export type Settings = z.output<typeof Settings>;
 export type AppInfo = z.output<typeof AppInfo>;
 export type FsEntry = z.output<typeof FsEntry>;

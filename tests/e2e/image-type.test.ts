@@ -1,7 +1,7 @@
 /**
  * A fluorescence slide in the UI (Chromium against `tessella serve`): its card says fluorescence,
- * the viewer's information panel lists its type and channel, and starting a brightfield model on
- * it warns and asks first: Cancel queues nothing, "Analyse anyway" runs it.
+ * the viewer shows channel controls (on/off, colour, range, auto), and starting a brightfield
+ * model on it warns and asks first: Cancel queues nothing, "Analyse anyway" runs it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
@@ -32,6 +32,19 @@ describe('a fluorescence slide and a brightfield model (Chromium)', needs(has.ch
     await expect.poll(() => card.getByTestId('slide-fluorescence').count()).toBe(1);
     await card.click();
     await page.getByTestId('viewer').waitFor();
+
+    // Channel controls: the DAPI channel (the tiles' blue), auto-contrasted, can be hidden.
+    const channelsPanel = page.getByTestId('channels-panel');
+    await channelsPanel.waitFor();
+    expect(await channelsPanel.getByTestId('channel-row').allTextContents()).toEqual([expect.stringContaining('DAPI 2 (387)')]);
+    const canvasFilter = () => page.locator('[data-testid="viewer"] canvas').first().evaluate((c) => (c as HTMLCanvasElement).style.filter);
+    await expect.poll(canvasFilter).toContain('tessella-viewer-channels');
+    const blueSlope = () => page.locator('#tessella-viewer-channels feFuncB').getAttribute('slope');
+    await expect.poll(async () => Number(await blueSlope())).toBeGreaterThan(0);
+    await page.screenshot({ path: join(shots, 'fluorescence-channels.png') });
+    await channelsPanel.getByLabel('Show DAPI 2 (387)').uncheck();
+    await expect.poll(async () => Number(await blueSlope())).toBe(0);
+    await channelsPanel.getByLabel('Show DAPI 2 (387)').check();
 
     await page.getByTestId('analysis-toggle').click();
     await page.getByTestId('analysis-panel').waitFor();

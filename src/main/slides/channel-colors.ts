@@ -1,9 +1,9 @@
 /** Display colours for channels the file does not colour itself. */
 
 export const RGB_CHANNELS = [
-  { name: 'Red', color: '#ff0000' },
-  { name: 'Green', color: '#00ff00' },
-  { name: 'Blue', color: '#0000ff' },
+  { name: 'Red', color: '#ff0000', sample: 'red' },
+  { name: 'Green', color: '#00ff00', sample: 'green' },
+  { name: 'Blue', color: '#0000ff', sample: 'blue' },
 ] as const;
 
 const hex = (r: number, g: number, b: number) =>

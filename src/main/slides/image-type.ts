@@ -142,24 +142,36 @@ export function omeChannels(description: string | null): { channels: { name: str
   return { channels, samplesPerPixel };
 }
 
-function named(list: { name: string | null; color: string | null }[]): SlideChannel[] {
+/**
+ * Channels named by the file. The tiles show the first page of a multi-page file, so only the
+ * first channel is in them: as grey, or as the one colour component carrying signal (`first`).
+ */
+function named(list: { name: string | null; color: string | null }[], first: SlideChannel['sample']): SlideChannel[] {
   return list.map((c, i) => {
     const name = c.name?.trim() || `Channel ${i + 1}`;
-    return { name, color: c.color ?? defaultChannelColor(name, i) };
+    const channel: SlideChannel = { name, color: c.color ?? defaultChannelColor(name, i) };
+    return i === 0 && first ? { ...channel, sample: first } : channel;
   });
 }
 
+/** Where a lone channel sits in RGB pixels: grey, or the one component with signal; undefined when several carry it. */
+function loneSample(s: PixelStats): SlideChannel['sample'] {
+  if (s.greyscale) return 'grey';
+  const signal = signalChannels(s);
+  return signal.length === 1 ? signal[0]!.sample : undefined;
+}
+
 /** What the TIFF's own description says, when it says enough to decide. */
-function fromTiffMetadata(pages: TiffPage[]): ImageInfo | null {
+function fromTiffMetadata(pages: TiffPage[], stats: PixelStats): ImageInfo | null {
   const qp = qptiffChannels(pages);
   if (qp.channels.length > 0) {
     const brightfield = qp.samplesPerPixel >= 3 || /bright/i.test(qp.mode ?? '');
     if (brightfield) return { imageType: 'brightfield', channels: RGB_CHANNELS.map((c) => ({ ...c })), decidedBy: 'metadata' };
-    if (qp.channels.length > 1 || /fluor/i.test(qp.mode ?? '')) return { imageType: 'fluorescence', channels: named(qp.channels), decidedBy: 'metadata' };
+    if (qp.channels.length > 1 || /fluor/i.test(qp.mode ?? '')) return { imageType: 'fluorescence', channels: named(qp.channels, loneSample(stats)), decidedBy: 'metadata' };
   }
   const ome = omeChannels(pages[0]?.description ?? null);
   if (ome && ome.channels.length > 1 && ome.samplesPerPixel === 1) {
-    return { imageType: 'fluorescence', channels: named(ome.channels), decidedBy: 'metadata' };
+    return { imageType: 'fluorescence', channels: named(ome.channels, loneSample(stats)), decidedBy: 'metadata' };
   }
   return null;
 }
@@ -217,15 +229,15 @@ async function tiffPagesOf(path: string): Promise<TiffPage[] | null> {
 
 /** Decides from metadata where it is explicit, else from the overview's pixel statistics. */
 export function decideImageType(stats: PixelStats, pages: TiffPage[] | null, properties: Record<string, string>): ImageInfo {
-  const byMeta = pages ? fromTiffMetadata(pages) : null;
+  const byMeta = pages ? fromTiffMetadata(pages, stats) : null;
   if (byMeta) return byMeta;
   const fluorescent = looksFluorescent(stats);
   const meta = metadataChannels(pages, properties);
   if (!fluorescent) {
     return { imageType: 'brightfield', channels: stats.greyscale ? [] : RGB_CHANNELS.map((c) => ({ ...c })), decidedBy: 'pixels' };
   }
-  if (meta.length) return { imageType: 'fluorescence', channels: named(meta), decidedBy: 'pixels' };
-  if (stats.greyscale) return { imageType: 'fluorescence', channels: [{ name: 'Channel 1', color: '#ffffff' }], decidedBy: 'pixels' };
+  if (meta.length) return { imageType: 'fluorescence', channels: named(meta, loneSample(stats)), decidedBy: 'pixels' };
+  if (stats.greyscale) return { imageType: 'fluorescence', channels: [{ name: 'Channel 1', color: '#ffffff', sample: 'grey' }], decidedBy: 'pixels' };
   return { imageType: 'fluorescence', channels: signalChannels(stats), decidedBy: 'pixels' };
 }
 

@@ -28,9 +28,9 @@ async function infoOf(path: string): Promise<ImageInfo> {
 }
 
 const RGB = [
-  { name: 'Red', color: '#ff0000' },
-  { name: 'Green', color: '#00ff00' },
-  { name: 'Blue', color: '#0000ff' },
+  { name: 'Red', color: '#ff0000', sample: 'red' },
+  { name: 'Green', color: '#00ff00', sample: 'green' },
+  { name: 'Blue', color: '#0000ff', sample: 'blue' },
 ];
 
 const svs = sharedPath(SLIDES.svs);
@@ -58,6 +58,7 @@ describe('image type of the shared slides', { timeout: 120_000 }, () => {
     expect(info.imageType).toBe('fluorescence');
     expect(info.channels).toHaveLength(1);
     expect(info.channels[0]!.name).toBe('DAPI 2 (387)');
+    expect(info.channels[0]!.sample).toBe('blue'); // the tiles carry it in their blue component
     const c = info.channels[0]!.color;
     const [r, g, b] = [1, 3, 5].map((i) => Number.parseInt(c.slice(i, i + 2), 16));
     expect(b).toBe(255);
@@ -80,7 +81,9 @@ describe('image type of the shared slides', { timeout: 120_000 }, () => {
 describe('QPTIFF channels', () => {
   it('lists every full-resolution channel page with its name and colour, the UTF-16 one too; thumbnail and reduced pages are not channels', async () => {
     const info = await infoOf(await makeQptiff());
-    expect(info).toEqual({ imageType: 'fluorescence', decidedBy: 'metadata', channels: QPTIFF_CHANNELS.map((c) => ({ name: c.name, color: c.hex })) });
+    // The tiles show the first channel page, in grey; the others need their own pages.
+    const channels = QPTIFF_CHANNELS.map((c, i) => ({ name: c.name, color: c.hex, ...(i === 0 ? { sample: 'grey' } : {}) }));
+    expect(info).toEqual({ imageType: 'fluorescence', decidedBy: 'metadata', channels });
   });
 
   it('a brightfield QPTIFF (RGB page, brightfield scan mode) is brightfield', async () => {
@@ -107,7 +110,7 @@ describe('QPTIFF channels', () => {
 
 describe('image type from pixels and other metadata', () => {
   it('a 16-bit greyscale TIFF of 12-bit signal on black is fluorescence with one channel', async () => {
-    expect(await infoOf(await makeGrey16Fluorescence())).toEqual({ imageType: 'fluorescence', channels: [{ name: 'Channel 1', color: '#ffffff' }], decidedBy: 'pixels' });
+    expect(await infoOf(await makeGrey16Fluorescence())).toEqual({ imageType: 'fluorescence', channels: [{ name: 'Channel 1', color: '#ffffff', sample: 'grey' }], decidedBy: 'pixels' });
   });
 
   it('an RGB fluorescence image lists the colours that carry signal', () => {
