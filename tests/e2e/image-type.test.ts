@@ -51,7 +51,7 @@ describe('a fluorescence slide and a brightfield model (Chromium)', needs(has.ch
     await page.getByTestId('analysis-model').fill(model!);
     const warning = page.getByTestId('analysis-image-type-warning');
     await warning.waitFor({ timeout: 90_000 });
-    expect(await warning.textContent()).toMatch(/is a fluorescence image but model "resnet_tiny" was trained on brightfield images/);
+    expect(await warning.textContent()).toMatch(/^Slide "slideio_test3-DAPI-2-387.ndpi" is a fluorescence image but model "resnet_tiny" was trained on brightfield images/);
     await page.screenshot({ path: join(shots, 'image-type-warning.png') });
 
     // Cancel: nothing is queued.

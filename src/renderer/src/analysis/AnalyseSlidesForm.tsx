@@ -14,7 +14,7 @@ import ListItemText from '@mui/material/ListItemText';
 import Typography from '@mui/material/Typography';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
 import { api, errorCode, errorMessage } from '../api';
-import { ImageTypeMismatchDialog } from './ImageTypeMismatchDialog';
+import { asSentence, ImageTypeMismatchDialog } from './ImageTypeMismatchDialog';
 import { useSlides } from '../slides/useSlides';
 import { ModelPicker } from './ModelPicker';
 import { ResolutionFields } from './ResolutionFields';
@@ -57,7 +57,7 @@ export function AnalyseSlidesForm({ onQueued }: { onQueued: () => void }) {
       onQueued();
     } catch (err) {
       // A slide of another image type than the model's: the user chooses (nothing was queued).
-      if (errorCode(err) === 'image-type-mismatch') setMismatch(errorMessage(err));
+      if (errorCode(err) === 'image-type-mismatch') setMismatch(asSentence(errorMessage(err)));
       else setMessage({ ok: false, text: errorMessage(err) });
     } finally {
       setBusy(false);

@@ -9,6 +9,9 @@ import DialogContent from '@mui/material/DialogContent';
 import DialogContentText from '@mui/material/DialogContentText';
 import DialogTitle from '@mui/material/DialogTitle';
 
+/** The server's lower-case clause ("slide ... mean nothing there") as a sentence. */
+export const asSentence = (s: string) => `${s.charAt(0).toUpperCase()}${s.slice(1)}${s.endsWith('.') ? '' : '.'}`;
+
 export function ImageTypeMismatchDialog({ message, onCancel, onProceed }: { message: string | null; onCancel: () => void; onProceed: () => void }) {
   return (
     <Dialog open={message !== null} onClose={onCancel} data-testid="image-type-mismatch-dialog">

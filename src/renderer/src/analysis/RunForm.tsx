@@ -12,7 +12,7 @@ import Typography from '@mui/material/Typography';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
 import type { TissueParams } from '@shared/contract/analysis';
 import { formatCount, magnificationOf } from './formatAnalysis';
-import { ImageTypeMismatchDialog } from './ImageTypeMismatchDialog';
+import { asSentence, ImageTypeMismatchDialog } from './ImageTypeMismatchDialog';
 import { ModelPicker } from './ModelPicker';
 import { ResolutionFields } from './ResolutionFields';
 import { readRunSettings, toParams, writeRunSettings, type RunSettings } from './runSettings';
@@ -50,7 +50,7 @@ export function RunForm({ slideId, runs, tissue }: { slideId: number; runs: Slid
       {plan.needsSlideMpp && <SlideMppPrompt slideId={slideId} onSet={() => setPlanVersion((v) => v + 1)} />}
       {plan.imageTypeMismatch && (
         <Alert severity="warning" sx={{ mt: 1 }} data-testid="analysis-image-type-warning">
-          {plan.imageTypeMismatch}.
+          {asSentence(plan.imageTypeMismatch)}
         </Alert>
       )}
       {plan.error && (
@@ -84,7 +84,7 @@ export function RunForm({ slideId, runs, tissue }: { slideId: number; runs: Slid
         Start analysis
       </Button>
       <ImageTypeMismatchDialog
-        message={askMismatch && plan.imageTypeMismatch ? `${plan.imageTypeMismatch}.` : null}
+        message={askMismatch && plan.imageTypeMismatch ? asSentence(plan.imageTypeMismatch) : null}
         onCancel={() => setAskMismatch(false)}
         onProceed={() => {
           setAskMismatch(false);
