@@ -26,6 +26,9 @@ describe('slide info --json', { timeout: 120_000 }, () => {
     const j = JSON.parse(r.stdout);
     expect(j.imageType).toBe('fluorescence');
     expect(j.channels.map((c: { name: string; color: string }) => [c.name, c.color])).toEqual(QPTIFF_CHANNELS.map((c) => [c.name, c.hex]));
+    // The first channel's pyramid (not the other channels' reduced pages as levels), thumbnail and overview found.
+    expect(j).toMatchObject({ format: 'qptiff', reader: 'sharp', levelCount: 2, associatedImages: ['thumbnail', 'macro'] });
+    expect(j.levels.map((l: { width: number }) => l.width)).toEqual([256, 128]);
     const list = tessella(['slide', 'list', '--json'], env);
     expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ id: j.id, imageType: 'fluorescence', channels: j.channels })]);
   });
