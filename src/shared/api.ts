@@ -24,6 +24,18 @@ export const Mpp = z.object({ x: z.number(), y: z.number() }).nullable();
 
 /** Where a slide's pixel size comes from: the file's own metadata, or a value the user typed in (which wins). */
 export const MppSource = z.enum(['file', 'user']);
+/** Brightfield: stain absorbing light on bright glass (H&E, IHC). Fluorescence: emitted light on a dark background. */
+export const ImageType = z.enum(['brightfield', 'fluorescence']);
+
+/** Where a channel is in the slide's displayed (RGB) tiles: one colour component, or all three alike (a greyscale image). */
+export const ChannelSample = z.enum(['red', 'green', 'blue', 'grey']);
+
+/**
+ * One channel of a slide as the file (or its pixels) describes it; color is "#rrggbb". `sample`
+ * says where the tiles carry it; absent for a channel the tiles do not show (a QPTIFF's channels
+ * after the first).
+ */
+export const SlideChannel = z.object({ name: z.string(), color: z.string().regex(/^#[0-9a-f]{6}$/), sample: ChannelSample.optional() });
 
 export const SlideSummary = z.object({
   id: z.number().int(),
@@ -43,6 +55,10 @@ export const SlideSummary = z.object({
   addedAt: z.string(),
   /** False when the file has gone since it was added. */
   available: z.boolean(),
+  /** Decided from the file's metadata and pixels when added; null for a slide added by an older version until it is opened again. */
+  imageType: ImageType.nullable(),
+  /** Fluorescence: one entry per channel (QPTIFF: every channel page). Brightfield RGB: red, green, blue; greyscale: none. */
+  channels: z.array(SlideChannel),
 });
 
 export const DeepZoomInfo = z.object({
@@ -181,6 +197,9 @@ export const eventNames = Object.keys(events) as EventName[];
 export type SlideSummary = z.output<typeof SlideSummary>;
 export type SlideDetail = z.output<typeof SlideDetail>;
 export type MppSource = z.output<typeof MppSource>;
+export type ImageType = z.output<typeof ImageType>;
+export type SlideChannel = z.output<typeof SlideChannel>;
+export type ChannelSample = z.output<typeof ChannelSample>;
 export type Settings = z.output<typeof Settings>;
 export type AppInfo = z.output<typeof AppInfo>;
 export type FsEntry = z.output<typeof FsEntry>;

@@ -126,7 +126,7 @@ export async function runInference(job: InferJob, port: MessagePort): Promise<vo
     // loaded while the tissue is found, unless the stored embeddings may make it unnecessary
     let enginePromise: Promise<OnnxEngine> | null = stored.size ? null : startEngine();
 
-    const tissue = await detectSlideTissue(slide, job.slideMpp, job.tissue);
+    const tissue = await detectSlideTissue(slide, job.slideMpp, job.tissue, job.imageType ?? null);
     const geometry = planGrid(slide.metadata, job.slideMpp, job.targetMpp, size.height, job.overlap);
     const all = gridTiles(geometry, tissue);
     const selected = all.filter((t) => t.tissue >= job.minTissue);

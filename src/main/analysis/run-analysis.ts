@@ -124,6 +124,7 @@ export async function runAnalysis(deps: RunDeps, id: number, opts: RunOptions = 
         overlap: before.params.overlap,
         minTissue: before.params.minTissue,
         tissue: before.params.tissue,
+        imageType: slide.imageType,
         done: repo.doneKeys(id),
         embeddings: { root: embeddingCacheRoot(deps.home.root), slideHash: slide.contentHash },
         ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),

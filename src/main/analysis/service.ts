@@ -28,6 +28,7 @@ import { AnalysisQueue } from './queue.js';
 import { engineCacheDir, recoverCrashed, runAnalysis, type RunOptions, type RunResult } from './run-analysis.js';
 import { detectTissueLowRes, maskSize, readLowRes, tissueOverlayPng, type RgbImage } from './slide-tissue.js';
 import { gridTiles, planGrid, targetMpp } from './tiling.js';
+import { imageTypeMismatch, ImageTypeMismatchError, modelImageType } from './image-type-check.js';
 
 /** analysis.progress events go out at most this often per analysis while it runs. */
 const PROGRESS_INTERVAL_MS = 250;
@@ -68,6 +69,23 @@ export class AnalysisService {
     return s;
   }
 
+  /** The slide with its image type decided (a slide an older version added has none yet). */
+  private async typedSlide(id: number): Promise<StoredSlide> {
+    return this.ctx.slides.withImageType(this.slide(id));
+  }
+
+  /** Why the model does not suit the slide's kind of image, or null. */
+  private async mismatch(s: StoredSlide, model: ModelRow): Promise<string | null> {
+    return imageTypeMismatch(s, model, await modelImageType(model.dir));
+  }
+
+  /** Refuses a brightfield model on a fluorescence slide (and the reverse) unless the params allow it. */
+  private async checkImageType(s: StoredSlide, model: ModelRow, params: AnalysisParams | undefined): Promise<void> {
+    if (params?.allowImageTypeMismatch) return;
+    const why = await this.mismatch(s, model);
+    if (why) throw new ImageTypeMismatchError(why);
+  }
+
   private analysis(id: number): Analysis {
     const a = this.repo.get(id);
     if (!a) throw new DomainError('not-found', `no analysis with id ${id}`);
@@ -85,10 +103,10 @@ export class AnalysisService {
   }
 
   private async lowResImage(s: StoredSlide, size: { width: number; height: number }): Promise<RgbImage> {
-    const key = `${s.contentHash}:${size.width}x${size.height}`;
+    const key = `${s.contentHash}:${size.width}x${size.height}:${s.imageType}`;
     let p = this.lowRes.get(key);
     if (!p) {
-      p = this.ctx.slides.reader(s.id).then((r) => readLowRes(r, size.width, size.height));
+      p = this.ctx.slides.reader(s.id).then((r) => readLowRes(r, size.width, size.height, s.imageType));
       p.catch(() => this.lowRes.delete(key));
       this.lowRes.set(key, p);
       while (this.lowRes.size > LOW_RES_CACHE) this.lowRes.delete(this.lowRes.keys().next().value!);
@@ -99,11 +117,11 @@ export class AnalysisService {
   private async slideTissue(s: StoredSlide, params: TissueParams) {
     const mpp = this.slideMpp(s);
     const img = await this.lowResImage(s, maskSize(s, mpp, params.maskMpp));
-    return detectTissueLowRes(img, s, mpp, params);
+    return detectTissueLowRes(img, s, mpp, params, s.imageType);
   }
 
   async tissue(slideId: number, params: TissueParams): Promise<TissueResult> {
-    const s = this.slide(slideId);
+    const s = await this.typedSlide(slideId);
     const t = await this.slideTissue(s, params);
     return {
       width: t.width,
@@ -125,26 +143,33 @@ export class AnalysisService {
     return { targetMpp: targetMpp({ mpp: p.mpp, magnification: p.magnification, trainedMpp: model.trainedMpp }), overlap: p.overlap, minTissue: p.minTissue, tissue: p.tissue, slideMpp };
   }
 
-  async plan(slideId: number, modelRef: string, params?: AnalysisParams): Promise<{ needsSlideMpp: boolean; message: string | null; grid: TileGrid | null }> {
-    const s = this.slide(slideId);
+  async plan(
+    slideId: number,
+    modelRef: string,
+    params?: AnalysisParams,
+  ): Promise<{ needsSlideMpp: boolean; message: string | null; grid: TileGrid | null; imageTypeMismatch: string | null }> {
+    const s = await this.typedSlide(slideId);
     const model = await resolveModel(this.repo, modelRef, this.ctx.home.models);
+    const imageTypeMismatch = await this.mismatch(s, model);
     let p: StoredParams;
     try {
       p = this.resolveParams(s, model, params);
     } catch (e) {
-      if (e instanceof NeedsMppError) return { needsSlideMpp: true, message: e.message, grid: null };
+      if (e instanceof NeedsMppError) return { needsSlideMpp: true, message: e.message, grid: null, imageTypeMismatch };
       throw e;
     }
     const geometry = planGrid(s, p.slideMpp, p.targetMpp, model.inputSize, p.overlap);
     const tiles = gridTiles(geometry, await this.slideTissue(s, p.tissue));
-    return { needsSlideMpp: false, message: null, grid: { ...geometry, tiles: tiles.length, tissueTiles: tiles.filter((t) => t.tissue >= p.minTissue).length } };
+    return { needsSlideMpp: false, message: null, grid: { ...geometry, tiles: tiles.length, tissueTiles: tiles.filter((t) => t.tissue >= p.minTissue).length }, imageTypeMismatch };
   }
 
   async enqueue(slideIds: number[], modelRef: string, params?: AnalysisParams): Promise<Analysis[]> {
-    const slides = slideIds.map((id) => this.slide(id));
+    const slides: StoredSlide[] = [];
+    for (const id of slideIds) slides.push(await this.typedSlide(id));
     const missing = slides.filter((s) => this.slideMpp(s) === null);
     if (missing.length) throw new DomainError('invalid-input', `${missing.map((s) => `"${s.name}"`).join(', ')} ${missing.length > 1 ? 'have' : 'has'} no mpp; set it first (analysis.setSlideMpp)`, 'needs-mpp');
     const model = await resolveModel(this.repo, modelRef, this.ctx.home.models);
+    for (const s of slides) await this.checkImageType(s, model, params);
     const out: Analysis[] = [];
     for (const s of slides) {
       const p = this.resolveParams(s, model, params);
@@ -186,9 +211,10 @@ export class AnalysisService {
    * is returned as stored, an unfinished one resumes.
    */
   async analyze(slideId: number, modelRef: string, params: AnalysisParams | undefined, opts: RunOptions = {}): Promise<RunResult & { reused: boolean }> {
-    const s = this.slide(slideId);
+    const s = await this.typedSlide(slideId);
     const model = await resolveModel(this.repo, modelRef, this.ctx.home.models);
     const p = this.resolveParams(s, model, params);
+    await this.checkImageType(s, model, params);
     const known = this.repo.find(s.id, model.hash, p);
     if (known?.status === 'completed') return { analysis: known, cancelled: false, seconds: 0, tiles: 0, tilesPerSecond: 0, engineWaitFraction: 0, reused: true };
     const a = known ?? this.repo.create({ slideId: s.id, model, params: p, status: 'running', pid: process.pid });

@@ -4,6 +4,7 @@
  * user's µm-based parameters turned into mask pixels.
  */
 import sharp from 'sharp';
+import type { ImageType } from '../../shared/api.js';
 import type { TissueParams } from '../../shared/contract/analysis.js';
 import type { SlideReader } from '../slides/reader.js';
 import { thumbnailLevel } from '../slides/thumbnail.js';
@@ -36,23 +37,25 @@ export function maskSize(slide: { width: number; height: number }, slideMpp: num
   return { width: Math.max(1, Math.round(slide.width / ds)), height: Math.max(1, Math.round(slide.height / ds)) };
 }
 
-/** The whole slide as RGB at width x height, flattened onto the slide's background colour. */
-export async function readLowRes(reader: SlideReader, width: number, height: number): Promise<RgbImage> {
+/** The whole slide as RGB at width x height, flattened onto the slide's background colour (black for fluorescence). */
+export async function readLowRes(reader: SlideReader, width: number, height: number, imageType: ImageType | null = null): Promise<RgbImage> {
   const meta = reader.metadata;
   const levelIndex = thumbnailLevel(meta.levels, width, height);
   const level = meta.levels[levelIndex]!;
-  const img = await readScaled(reader, { slideLevel: levelIndex, x: 0, y: 0, readWidth: level.width, readHeight: level.height, width, height }, backgroundOf(reader));
+  const background = imageType === 'fluorescence' ? { r: 0, g: 0, b: 0 } : backgroundOf(reader);
+  const img = await readScaled(reader, { slideLevel: levelIndex, x: 0, y: 0, readWidth: level.width, readHeight: level.height, width, height }, background);
   const { data, info } = await img.removeAlpha().raw().toBuffer({ resolveWithObject: true });
   if (info.width !== width || info.height !== height || info.channels !== 3) throw new Error(`low-resolution read gave ${info.width}x${info.height}x${info.channels}, expected ${width}x${height}x3`);
   return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }
 
 /** detectTissue on a low-resolution image of a slide whose level 0 is slideWidth x slideHeight. */
-export function detectTissueLowRes(img: RgbImage, slide: { width: number; height: number }, slideMpp: number | null, params: TissueParams): SlideTissue {
+export function detectTissueLowRes(img: RgbImage, slide: { width: number; height: number }, slideMpp: number | null, params: TissueParams, imageType: ImageType | null = null): SlideTissue {
   const downsample = { x: slide.width / img.width, y: slide.height / img.height };
   const pxUm = (slideMpp ?? ASSUMED_MPP) * Math.sqrt(downsample.x * downsample.y);
   const areaPx = (um2: number) => um2 / (pxUm * pxUm);
   const t = detectTissue(img.data, img.width, img.height, {
+    imageType,
     method: params.method,
     saturationThreshold: params.saturationThreshold,
     greyThreshold: params.greyThreshold,
@@ -65,9 +68,9 @@ export function detectTissueLowRes(img: RgbImage, slide: { width: number; height
   return { ...t, downsample, maskMpp: slideMpp ? pxUm : null };
 }
 
-export async function detectSlideTissue(reader: SlideReader, slideMpp: number | null, params: TissueParams): Promise<SlideTissue> {
+export async function detectSlideTissue(reader: SlideReader, slideMpp: number | null, params: TissueParams, imageType: ImageType | null = null): Promise<SlideTissue> {
   const size = maskSize(reader.metadata, slideMpp, params.maskMpp);
-  return detectTissueLowRes(await readLowRes(reader, size.width, size.height), reader.metadata, slideMpp, params);
+  return detectTissueLowRes(await readLowRes(reader, size.width, size.height, imageType), reader.metadata, slideMpp, params, imageType);
 }
 
 /** Tissue green, rejected ink magenta, everything else transparent: an overlay for the viewer. */

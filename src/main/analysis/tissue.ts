@@ -20,6 +20,8 @@ import { close, dilate, fillHoles, majority3, removeSmall } from './morphology.j
 export type TissueMethod = 'both' | 'saturation' | 'grey';
 
 export interface TissueOptions {
+  /** Fluorescence: tissue is signal over a dark background (see detectFluorescentTissue); method, pen and glass do not apply. */
+  imageType?: 'brightfield' | 'fluorescence' | null;
   method: TissueMethod;
   /** Fixed thresholds in 0..1 instead of Otsu's. */
   saturationThreshold?: number;
@@ -120,10 +122,62 @@ export function isPen(r: number, g: number, b: number): boolean {
   return h >= 325 && max < DARK_RED_VALUE * 255 && d >= DARK_RED_SATURATION * max;
 }
 
+/**
+ * Fluorescence signal thresholds (0..1 of the contrast-stretched brightest channel) are held in
+ * this band: below it Otsu is splitting the camera noise of an empty field, above it the bright
+ * cores of dense tissue from its dimmer rest.
+ */
+export const SIGNAL_BAND = [0.06, 0.35] as const;
+const STRETCH_LOW = 0.005;
+const STRETCH_HIGH = 0.998;
+
+/**
+ * Tissue on a fluorescence image: signal over a dark background. The brightest channel (signal
+ * may be in any one) is stretched between its low and high percentiles, so a dim 12-bit scan
+ * and a well-exposed one look alike, and Otsu splits it into background and signal (a fixed
+ * `greyThreshold`, 0..1 of the stretched range, instead: above is tissue). A closing joins the
+ * dark gaps between nuclei; holes are filled and small pieces dropped as for brightfield.
+ * There is no glass to reject and no pen ink on a fluorescence scan.
+ */
+export function detectFluorescentTissue(rgb: Uint8Array, width: number, height: number, opts: TissueOptions): TissueMask {
+  const n = width * height;
+  const value = new Uint8Array(n);
+  const raw = new Float64Array(256);
+  for (let i = 0, p = 0; i < n; i++, p += 3) {
+    const r = rgb[p]!, g = rgb[p + 1]!, b = rgb[p + 2]!;
+    value[i] = r > g ? (r > b ? r : b) : g > b ? g : b;
+    raw[value[i]!]++;
+  }
+  const at = (q: number) => {
+    let seen = 0;
+    for (let v = 0; v < 256; v++) if ((seen += raw[v]!) >= q * n && seen > 0) return v;
+    return 255;
+  };
+  const low = at(STRETCH_LOW);
+  const high = Math.max(at(STRETCH_HIGH), low + 1);
+  const hist = new Float64Array(256);
+  for (let i = 0; i < n; i++) {
+    const v = Math.round(Math.min(255, Math.max(0, ((value[i]! - low) * 255) / (high - low))));
+    value[i] = v;
+    hist[v]++;
+  }
+  const band = [Math.round(SIGNAL_BAND[0] * 255), Math.round(SIGNAL_BAND[1] * 255)] as const;
+  const t = opts.greyThreshold !== undefined ? Math.round(opts.greyThreshold * 255) : Math.min(Math.max(otsuThreshold(hist), band[0]), band[1]);
+  let mask: Uint8Array = new Uint8Array(n);
+  for (let i = 0; i < n; i++) mask[i] = value[i]! > t ? 1 : 0;
+  mask = close(mask, width, height, CLOSING_RADIUS);
+  if (opts.fillHoles) mask = fillHoles(mask, width, height, opts.maxHoleArea);
+  mask = removeSmall(mask, width, height, opts.minArea);
+  let tissue = 0;
+  for (let i = 0; i < n; i++) tissue += mask[i]!;
+  return { width, height, mask, pen: new Uint8Array(n), thresholds: { saturation: 0, grey: t / 255 }, tissueFraction: n ? tissue / n : 0, penFraction: 0 };
+}
+
 /** `rgb`: interleaved 8-bit RGB, row-major. */
 export function detectTissue(rgb: Uint8Array, width: number, height: number, opts: TissueOptions): TissueMask {
   const n = width * height;
   if (rgb.length < n * 3) throw new Error(`detectTissue: ${rgb.length} bytes for a ${width}x${height} RGB image`);
+  if (opts.imageType === 'fluorescence') return detectFluorescentTissue(rgb, width, height, opts);
   const sat = new Uint8Array(n);
   const grey = new Uint8Array(n);
   const satHist = new Float64Array(256);

@@ -25,6 +25,8 @@ export interface InferJob {
   overlap: number;
   minTissue: number;
   tissue: TissueParams;
+  /** The slide's image type: fluorescence tissue is signal over a dark background. */
+  imageType?: 'brightfield' | 'fluorescence' | null;
   /** "x,y" of tiles already stored: skipped. */
   done: string[];
   /** Tiles per engine run, tile reader threads, batches read ahead. */

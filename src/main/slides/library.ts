@@ -6,7 +6,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import sharp from 'sharp';
 import type { SlideDetail, SlideSummary } from '../../shared/api.js';
-import type { SlidesRepo, StoredSlide } from '../store/slides-repo.js';
+import type { SlideImageInfo, SlidesRepo, StoredSlide } from '../store/slides-repo.js';
 import { contentHash } from './content-hash.js';
 import { deepZoomGeometry } from './deepzoom.js';
 import { openSlide, SLIDE_EXTENSIONS } from './open-slide.js';
@@ -14,6 +14,7 @@ import { dicomSeriesUid } from './dicom.js';
 import { SlideError, type SlideReader } from './reader.js';
 import { toDomainError, type ErrorKind } from '../errors.js';
 import { thumbnail } from './thumbnail.js';
+import { detectImageType } from './image-type.js';
 import { TileService } from './tile-service.js';
 import { readFile, writeFile, rename, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -135,14 +136,27 @@ export class SlideLibrary {
   /** The stored slide for `path`, registering it first if needed (CLI commands register on first use). */
   async ensure(path: string): Promise<StoredSlide> {
     const abs = resolve(path);
-    return this.repo.byPath(abs) ?? (await this.register(abs));
+    const known = this.repo.byPath(abs);
+    return known ? this.withImageType(known) : this.register(abs);
+  }
+
+  /**
+   * The slide with its image type and channels, deciding them now for a slide an older version
+   * added (they are stored once known). A slide whose pixels cannot be read stays undecided.
+   */
+  async withImageType(slide: StoredSlide): Promise<StoredSlide> {
+    if (slide.imageType !== null || !existsSync(slide.path)) return slide;
+    const info = await imageInfoOf(await this.reader(slide.id));
+    if (!info) return slide;
+    this.repo.setImageInfo(slide.id, info);
+    return this.repo.get(slide.id) ?? slide;
   }
 
   private async register(file: string): Promise<StoredSlide> {
     const reader = await openSlide(file, { cacheDir: this.dirs.slideCache });
     try {
-      const [hash, st] = await Promise.all([contentHash(file), stat(file)]);
-      const slide = this.repo.insert({ path: file, name: basename(file), contentHash: hash, fileSize: st.size, reader: reader.readerName, meta: reader.metadata });
+      const [hash, st, image] = await Promise.all([contentHash(file), stat(file), imageInfoOf(reader)]);
+      const slide = this.repo.insert({ path: file, name: basename(file), contentHash: hash, fileSize: st.size, reader: reader.readerName, meta: reader.metadata, image: image ?? undefined });
       this.readers.set(slide.id, Promise.resolve(reader));
       this.trimReaders();
       return slide;
@@ -201,12 +215,14 @@ export class SlideLibrary {
 
   /** JPEG thumbnail, made once per file content and kept in the data home. */
   async thumbnail(id: number): Promise<Buffer> {
-    const s = this.require(id);
-    const file = join(this.dirs.thumbnails, `${s.contentHash}-${THUMBNAIL_SIZE}.jpeg`);
+    const s = await this.withImageType(this.require(id));
+    const fluorescence = s.imageType === 'fluorescence';
+    // Fluorescence thumbnails are contrast-stretched: a name of their own, so no near-black one made earlier is served.
+    const file = join(this.dirs.thumbnails, `${s.contentHash}-${THUMBNAIL_SIZE}${fluorescence ? '-fl' : ''}.jpeg`);
     try {
       return await readFile(file);
     } catch {
-      const jpeg = await thumbnail(await this.reader(id), THUMBNAIL_SIZE);
+      const jpeg = await thumbnail(await this.reader(id), THUMBNAIL_SIZE, { imageType: s.imageType });
       const tmp = `${file}.${process.pid}.tmp`;
       try {
         await writeFile(tmp, jpeg);
@@ -244,6 +260,16 @@ export class SlideLibrary {
 
   private trimReaders(): void {
     while (this.readers.size > MAX_OPEN_READERS) this.dropReader(this.readers.keys().next().value!);
+  }
+}
+
+/** Brightfield or fluorescence and the channels; null when the overview cannot be read (a damaged file still registers). */
+async function imageInfoOf(reader: SlideReader): Promise<SlideImageInfo | null> {
+  try {
+    const { imageType, channels } = await detectImageType(reader);
+    return { imageType, channels };
+  } catch {
+    return null;
   }
 }
 

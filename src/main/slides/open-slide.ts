@@ -10,7 +10,8 @@ import { basename, extname } from 'node:path';
 import { SlideError, SUPPORTED_FORMATS, type SlideReader } from './reader.js';
 import { openslideDetectVendor, openslideStatus, openWithOpenSlide } from './openslide.js';
 import { MAX_TILED_PIXELS, openWithSharp, sharpStatus } from './sharp-reader.js';
-import { isTiffMagic } from './tiff-directory.js';
+import { isTiffMagic, readTiffPages } from './tiff-directory.js';
+import { isQpiDescription } from './qptiff.js';
 import { DomainError, oneLine } from '../errors.js';
 
 /** Lower-case extensions (with the dot) a folder scan should pick up. */
@@ -117,9 +118,23 @@ export async function openSlide(path: string, opts: OpenSlideOptions): Promise<S
   }
 }
 
+/**
+ * A Vectra/PhenoImager QPTIFF: OpenSlide takes it for a generic TIFF and makes levels of the
+ * other channels' reduced pages; the sharp reader builds the first channel's pyramid and finds
+ * the thumbnail and overview pages.
+ */
+async function isQptiff(path: string): Promise<boolean> {
+  try {
+    return isQpiDescription((await readTiffPages(path, basename(path)))[0]!.description);
+  } catch {
+    return false;
+  }
+}
+
 async function dispatch(path: string, opts: OpenSlideOptions, kind: Kind, ext: string): Promise<SlideReader> {
   const openslide = openslideStatus();
   const vendorOnly = OPENSLIDE_ONLY[ext];
+  if (kind === 'tiff' && !vendorOnly && (await isQptiff(path))) return openWithSharp(path, opts);
 
   // OpenSlide first for anything it may claim: the vendor formats and every TIFF-based slide.
   if (openslide.available && (vendorOnly || kind === 'tiff') && kind !== 'dicom') {

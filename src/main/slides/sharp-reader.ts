@@ -23,6 +23,7 @@ import {
   type LevelRect,
 } from './region.js';
 import { isTiffMagic, readTiffPages, UNDECODABLE_COMPRESSION, type TiffPage } from './tiff-directory.js';
+import { isQpiDescription } from './qptiff.js';
 
 /** Tiled sources are read tile by tile, so only the tile index bounds them: 2^37 px is ~370k x 370k. */
 export const MAX_TILED_PIXELS = 2 ** 37;
@@ -263,6 +264,7 @@ async function openTiff(path: string, opts: SharpReaderOptions): Promise<SlideRe
   checkDecodable(pages, name);
 
   const aperio = isAperio(base);
+  const qptiff = isQpiDescription(base.description);
   const levelPages = pyramidPages(pages);
   const associated = new Map<string, TiffPage>();
   for (const p of pages) {
@@ -291,8 +293,8 @@ async function openTiff(path: string, opts: SharpReaderOptions): Promise<SlideRe
   return new SharpReader(
     path,
     {
-      format: aperio ? 'aperio' : 'generic-tiff',
-      vendor: aperio ? 'aperio' : base.make?.trim() || null,
+      format: aperio ? 'aperio' : qptiff ? 'qptiff' : 'generic-tiff',
+      vendor: aperio ? 'aperio' : base.make?.trim() || (qptiff ? 'Akoya (PerkinElmer)' : null),
       width: base.width,
       height: base.height,
       levels: source.levels,

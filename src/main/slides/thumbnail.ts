@@ -4,11 +4,15 @@
  * (one huge level) is read in blocks that are each shrunk on their own, so memory stays
  * bounded instead of decoding gigapixels at once.
  */
+import sharp from 'sharp';
+import type { ImageType } from '../../shared/api.js';
 import type { SlideReader } from './reader.js';
 import { backgroundOf, readScaled } from './tile-service.js';
 
 export interface ThumbnailOptions {
   quality?: number;
+  /** Fluorescence thumbnails are drawn on black and contrast-stretched (dim signal would look near black). */
+  imageType?: ImageType | null;
   /** Most level pixels read in one readRegion call (default MAX_READ_PIXELS). */
   maxReadPixels?: number;
 }
@@ -37,6 +41,37 @@ export async function thumbnail(reader: SlideReader, maxSize: number, opts: Thum
   const levelIndex = thumbnailLevel(meta.levels, out.width, out.height);
   const level = meta.levels[levelIndex];
   const region = { slideLevel: levelIndex, x: 0, y: 0, readWidth: level.width, readHeight: level.height, ...out };
-  const img = await readScaled(reader, region, backgroundOf(reader), opts.maxReadPixels);
-  return img.jpeg({ quality }).toBuffer();
+  const fluorescence = opts.imageType === 'fluorescence';
+  const img = await readScaled(reader, region, fluorescence ? BLACK : backgroundOf(reader), opts.maxReadPixels);
+  if (!fluorescence) return img.jpeg({ quality }).toBuffer();
+  const { data, info } = await img.removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  stretchContrast(data);
+  return sharp(data, { raw: { width: info.width, height: info.height, channels: 3 } }).jpeg({ quality }).toBuffer();
+}
+
+const BLACK = { r: 0, g: 0, b: 0 };
+/** Percentiles of the brightest channel mapped to black and to full brightness. */
+export const STRETCH_LOW = 0.005;
+export const STRETCH_HIGH = 0.998;
+
+/**
+ * Auto-contrast of interleaved RGB in place, as a viewer's "auto" button does: the brightest
+ * channel's STRETCH_LOW and STRETCH_HIGH percentiles become 0 and 255, every channel scaled by
+ * the same factor so the channels' colours are kept. Returns the range used.
+ */
+export function stretchContrast(rgb: Uint8Array): { low: number; high: number } {
+  const hist = new Float64Array(256);
+  const n = Math.floor(rgb.length / 3);
+  for (let p = 0; p < n * 3; p += 3) hist[Math.max(rgb[p]!, rgb[p + 1]!, rgb[p + 2]!)]++;
+  const at = (q: number) => {
+    let seen = 0;
+    for (let v = 0; v < 256; v++) if ((seen += hist[v]!) >= q * n && seen > 0) return v;
+    return 255;
+  };
+  const low = at(STRETCH_LOW);
+  const high = Math.max(at(STRETCH_HIGH), low + 1);
+  const lut = new Uint8Array(256);
+  for (let v = 0; v < 256; v++) lut[v] = Math.round(Math.min(255, Math.max(0, ((v - low) * 255) / (high - low))));
+  for (let i = 0; i < n * 3; i++) rgb[i] = lut[rgb[i]!]!;
+  return { low, high };
 }

@@ -53,6 +53,27 @@ export function isTiffMagic(head: Buffer): boolean {
   return version === 42 || version === 43;
 }
 
+/**
+ * An ASCII tag's text up to its NUL. Some writers (PhenoImager's QPTIFF XML) put UTF-16 there,
+ * with a byte-order mark or, little-endian, without one; a UTF-8 BOM is dropped.
+ */
+export function decodeTiffText(data: Buffer): string {
+  const utf16 = (le: boolean, from: number): string => {
+    let end = from;
+    while (end + 1 < data.length && (data[end] !== 0 || data[end + 1] !== 0)) end += 2;
+    const body = Buffer.from(data.subarray(from, end));
+    if (!le) body.swap16();
+    return body.toString('utf16le');
+  };
+  if (data.length >= 2 && data[0] === 0xff && data[1] === 0xfe) return utf16(true, 2);
+  if (data.length >= 2 && data[0] === 0xfe && data[1] === 0xff) return utf16(false, 2);
+  if (data.length >= 4 && data[0] === 0x3c && data[1] === 0 && data[2] !== 0 && data[3] === 0) return utf16(true, 0);
+  const from = data.length >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf ? 3 : 0;
+  const end = data.indexOf(0, from);
+  const bytes = data.subarray(from, end < 0 ? data.length : end);
+  return from === 3 ? bytes.toString('utf8') : bytes.toString('latin1');
+}
+
 class Reader {
   constructor(
     private readonly fh: FileHandle,
@@ -128,8 +149,7 @@ class Reader {
     const n = Math.min(count, MAX_STRING);
     const inline = count <= (this.big ? 8 : 4);
     const data = inline ? entry.subarray(valueField, valueField + n) : await this.bytes(this.offset(entry, valueField), n);
-    const end = data.indexOf(0);
-    return data.toString('latin1', 0, end < 0 ? n : end);
+    return decodeTiffText(data);
   }
 }
 

@@ -1,6 +1,6 @@
 /** Rows of the `slides` table to and from the contract's SlideSummary/SlideDetail shapes. */
 import { existsSync } from 'node:fs';
-import type { SlideSummary } from '../../shared/api.js';
+import type { ImageType, SlideChannel, SlideSummary } from '../../shared/api.js';
 import type { SlideLevel, SlideMetadata } from '../slides/reader.js';
 import type { Db } from './db.js';
 
@@ -23,6 +23,13 @@ interface SlideRow {
   properties_json: string;
   associated_json: string;
   added_at: string;
+  image_type: ImageType | null;
+  channels_json: string | null;
+}
+
+export interface SlideImageInfo {
+  imageType: ImageType;
+  channels: SlideChannel[];
 }
 
 export interface StoredSlide extends SlideSummary {
@@ -51,6 +58,8 @@ function fromRow(r: SlideRow): StoredSlide {
     fileSize: r.file_size,
     addedAt: r.added_at,
     available: existsSync(r.path),
+    imageType: r.image_type,
+    channels: r.channels_json ? (JSON.parse(r.channels_json) as SlideChannel[]) : [],
     contentHash: r.content_hash,
     levels: JSON.parse(r.levels_json),
     properties: JSON.parse(r.properties_json),
@@ -75,13 +84,14 @@ export class SlidesRepo {
     return r ? fromRow(r) : null;
   }
 
-  insert(s: { path: string; name: string; contentHash: string; fileSize: number; reader: string; meta: SlideMetadata }): StoredSlide {
+  insert(s: { path: string; name: string; contentHash: string; fileSize: number; reader: string; meta: SlideMetadata; image?: SlideImageInfo }): StoredSlide {
     const m = s.meta;
     const info = this.db
       .prepare(
         `INSERT INTO slides (path, name, content_hash, file_size, format, vendor, reader, width, height, levels_json,
-           mpp_x, mpp_y, objective_power, properties_json, associated_json)
-         VALUES (@path, @name, @hash, @size, @format, @vendor, @reader, @width, @height, @levels, @mppX, @mppY, @power, @props, @assoc)`,
+           mpp_x, mpp_y, objective_power, properties_json, associated_json, image_type, channels_json)
+         VALUES (@path, @name, @hash, @size, @format, @vendor, @reader, @width, @height, @levels, @mppX, @mppY, @power, @props, @assoc,
+           @imageType, @channels)`,
       )
       .run({
         path: s.path,
@@ -99,8 +109,14 @@ export class SlidesRepo {
         power: m.objectivePower,
         props: JSON.stringify(m.properties),
         assoc: JSON.stringify(m.associatedImages),
+        imageType: s.image?.imageType ?? null,
+        channels: s.image ? JSON.stringify(s.image.channels) : null,
       });
     return this.get(Number(info.lastInsertRowid))!;
+  }
+
+  setImageInfo(id: number, image: SlideImageInfo): void {
+    this.db.prepare('UPDATE slides SET image_type = ?, channels_json = ? WHERE id = ?').run(image.imageType, JSON.stringify(image.channels), id);
   }
 
   setMppOverride(id: number, mpp: number | null): void {

@@ -14,7 +14,7 @@ export const TissueParams = z.object({
   method: z.enum(['both', 'saturation', 'grey']).default('both'),
   /** Resolution the mask is computed at, µm per mask pixel (about 1.25x at 8). */
   maskMpp: z.number().min(1).max(128).default(8),
-  /** Fixed thresholds in 0..1 instead of Otsu's (saturation: above is tissue; grey: below is tissue). */
+  /** Fixed thresholds in 0..1 instead of Otsu's (saturation: above is tissue; grey: below is tissue, or on fluorescence: signal above is tissue). */
   saturationThreshold: z.number().min(0).max(1).optional(),
   greyThreshold: z.number().min(0).max(1).optional(),
   /** Tissue pieces smaller than this are dropped (dust, debris). */
@@ -39,6 +39,8 @@ export const AnalysisParams = z
     /** Least fraction of a tile that must be tissue for it to be classified. */
     minTissue: z.number().min(0).max(1).default(0.25),
     tissue: TissueParams.default(TissueParams.parse({})),
+    /** Run a model on a slide of another image type (a brightfield model on fluorescence), which is refused otherwise. */
+    allowImageTypeMismatch: z.boolean().optional(),
   })
   .refine((p) => p.mpp === undefined || p.magnification === undefined, 'give mpp or magnification, not both');
 
@@ -183,7 +185,13 @@ export const analysisCalls = {
   ),
   'analysis.plan': call(
     z.object({ slideId: SlideId, model: ModelRef, params: AnalysisParams.optional() }),
-    z.object({ needsSlideMpp: z.boolean(), message: z.string().nullable(), grid: TileGrid.nullable() }),
+    z.object({
+      needsSlideMpp: z.boolean(),
+      message: z.string().nullable(),
+      grid: TileGrid.nullable(),
+      /** Why the model does not suit the slide's image type (a brightfield model on fluorescence); enqueue refuses it unless params.allowImageTypeMismatch. */
+      imageTypeMismatch: z.string().nullable().optional(),
+    }),
     'How a slide would be tiled for a model: resolution, tile size, level and tile counts; says when the slide needs an mpp.',
   ),
   'analysis.enqueue': call(

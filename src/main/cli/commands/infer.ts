@@ -9,6 +9,8 @@ import { dirname, resolve } from 'node:path';
 import type { AnalysisParamsInput } from '../../../shared/contract/analysis.js';
 import { TissueParams } from '../../../shared/contract/analysis.js';
 import { analysisService } from '../../analysis/service.js';
+import { ImageTypeMismatchError } from '../../analysis/image-type-check.js';
+import { DomainError } from '../../errors.js';
 import { CliError, type CliCommand, type ParsedOptions } from '../command.js';
 
 function oneFile(positionals: string[], what: string): string {
@@ -46,6 +48,7 @@ const infer: CliCommand = {
     out: { type: 'string', description: 'folder for heatmap.png, tiles.csv, tiles.geojson and summary.json' },
     'heatmap-class': { type: 'string', description: 'class shown in heatmap.png (default: the slide label)' },
     'batch-size': { type: 'number', description: 'tiles per engine run', default: 8 },
+    'allow-image-type-mismatch': { type: 'boolean', description: 'run a brightfield model on a fluorescence slide (or the reverse), which is refused otherwise' },
   },
   async run({ positionals, options, io, app }) {
     const file = oneFile(positionals, 'slide FILE');
@@ -67,7 +70,15 @@ const infer: CliCommand = {
     else if (!svc.slideMpp(ctx.slides.require(slide.id))) {
       throw new CliError(`${slide.name} has no mpp (µm per pixel); give it with --slide-mpp X (it is remembered for this slide)`, 2);
     }
-    const params: AnalysisParamsInput = { overlap, minTissue, tissue: TissueParams.parse({}), ...(mpp !== undefined ? { mpp } : {}), ...(magnification !== undefined ? { magnification } : {}) };
+    const allowMismatch = options['allow-image-type-mismatch'] === true;
+    const params: AnalysisParamsInput = {
+      overlap,
+      minTissue,
+      tissue: TissueParams.parse({}),
+      ...(mpp !== undefined ? { mpp } : {}),
+      ...(magnification !== undefined ? { magnification } : {}),
+      ...(allowMismatch ? { allowImageTypeMismatch: true } : {}),
+    };
 
     const abort = new AbortController();
     const onSigint = () => abort.abort();
@@ -85,6 +96,9 @@ const infer: CliCommand = {
           bar.tick(p.done);
         },
       });
+    } catch (e) {
+      if (e instanceof ImageTypeMismatchError) throw new DomainError('conflict', `${e.reason}; refused (pass --allow-image-type-mismatch to run it anyway)`, e.code);
+      throw e;
     } finally {
       bar?.end();
       process.off('SIGINT', onSigint);

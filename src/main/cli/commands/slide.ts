@@ -17,7 +17,7 @@ function oneFile(positionals: string[], what = 'FILE'): string {
 
 const info: CliCommand = {
   path: ['slide', 'info'],
-  summary: 'Dimensions, levels, mpp, magnification, vendor and all properties of a slide',
+  summary: 'Dimensions, levels, mpp, magnification, vendor, image type (brightfield or fluorescence), channels and all properties of a slide',
   positionals: ['FILE'],
   async run({ positionals, app }) {
     const ctx = await app();
@@ -28,6 +28,8 @@ const info: CliCommand = {
       format: slide.format,
       vendor: slide.vendor,
       reader: slide.reader,
+      imageType: slide.imageType,
+      channels: slide.channels,
       width: slide.width,
       height: slide.height,
       levelCount: slide.levels.length,
@@ -45,6 +47,7 @@ const info: CliCommand = {
     return [
       `${r.path}`,
       `format     ${r.format}${r.vendor ? ` (${r.vendor})` : ''}, read by ${r.reader}`,
+      `type       ${r.imageType ?? 'unknown'}${r.channels.length ? `, channels ${r.channels.map((c: { name: string; color: string }) => `${c.name} (${c.color})`).join(', ')}` : ''}`,
       `size       ${r.width} x ${r.height} px`,
       `mpp        ${mpp}`,
       `objective  ${r.objectivePower ?? 'unknown'}${r.objectivePower ? 'x' : ''}`,

@@ -13,7 +13,8 @@ import ListItemIcon from '@mui/material/ListItemIcon';
 import ListItemText from '@mui/material/ListItemText';
 import Typography from '@mui/material/Typography';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
-import { api, errorMessage } from '../api';
+import { api, errorCode, errorMessage } from '../api';
+import { asSentence, ImageTypeMismatchDialog } from './ImageTypeMismatchDialog';
 import { useSlides } from '../slides/useSlides';
 import { ModelPicker } from './ModelPicker';
 import { ResolutionFields } from './ResolutionFields';
@@ -26,6 +27,7 @@ export function AnalyseSlidesForm({ onQueued }: { onQueued: () => void }) {
   const [settings, setSettingsState] = useState<RunSettings>(readRunSettings);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [mismatch, setMismatch] = useState<string | null>(null);
   const { options } = useModels();
   const setSettings = (next: RunSettings) => {
     setSettingsState(next);
@@ -42,18 +44,21 @@ export function AnalyseSlidesForm({ onQueued }: { onQueued: () => void }) {
       return next;
     });
 
-  const start = async () => {
+  const start = async (allowImageTypeMismatch = false) => {
     if (!('params' in parsed)) return;
     setBusy(true);
     setMessage(null);
     try {
-      const { analyses } = await api.call('analysis.enqueue', { slideIds: [...picked], model: settings.model.trim(), params: parsed.params });
+      const params = allowImageTypeMismatch ? { ...parsed.params, allowImageTypeMismatch } : parsed.params;
+      const { analyses } = await api.call('analysis.enqueue', { slideIds: [...picked], model: settings.model.trim(), params });
       const reused = analyses.filter((a) => a.status === 'completed').length;
       setMessage({ ok: true, text: `Queued ${analyses.length - reused} slide${analyses.length - reused === 1 ? '' : 's'}${reused ? `; ${reused} already analysed with these settings` : ''}.` });
       setPicked(new Set());
       onQueued();
     } catch (err) {
-      setMessage({ ok: false, text: errorMessage(err) });
+      // A slide of another image type than the model's: the user chooses (nothing was queued).
+      if (errorCode(err) === 'image-type-mismatch') setMismatch(asSentence(errorMessage(err)));
+      else setMessage({ ok: false, text: errorMessage(err) });
     } finally {
       setBusy(false);
     }
@@ -100,13 +105,21 @@ export function AnalyseSlidesForm({ onQueued }: { onQueued: () => void }) {
       <Button
         variant="contained"
         startIcon={<PlayArrowIcon />}
-        onClick={start}
+        onClick={() => void start()}
         disabled={busy || picked.size === 0 || !settings.model.trim() || !('params' in parsed)}
         sx={{ mt: 1 }}
         data-testid="analyse-slides-start"
       >
         Analyse {picked.size || ''} selected
       </Button>
+      <ImageTypeMismatchDialog
+        message={mismatch}
+        onCancel={() => setMismatch(null)}
+        onProceed={() => {
+          setMismatch(null);
+          void start(true);
+        }}
+      />
     </Box>
   );
 }

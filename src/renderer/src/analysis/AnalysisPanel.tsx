@@ -115,7 +115,7 @@ export function AnalysisPanel({
         </PanelSection>
       )}
       <PanelSection title="Tissue detection" defaultOpen={!current} testId="analysis-section-tissue">
-        <TissueControls tissue={tissue} />
+        <TissueControls tissue={tissue} fluorescence={slide.imageType === 'fluorescence'} />
       </PanelSection>
       {current && hasTiles && (
         <PanelSection title="Export" defaultOpen={false} testId="analysis-section-export">

@@ -12,6 +12,7 @@ import Typography from '@mui/material/Typography';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
 import type { TissueParams } from '@shared/contract/analysis';
 import { formatCount, magnificationOf } from './formatAnalysis';
+import { asSentence, ImageTypeMismatchDialog } from './ImageTypeMismatchDialog';
 import { ModelPicker } from './ModelPicker';
 import { ResolutionFields } from './ResolutionFields';
 import { readRunSettings, toParams, writeRunSettings, type RunSettings } from './runSettings';
@@ -23,6 +24,7 @@ import type { SlideAnalyses } from './useSlideAnalyses';
 export function RunForm({ slideId, pixelSize, runs, tissue }: { slideId: number; pixelSize: string | null; runs: SlideAnalyses; tissue: TissueParams }) {
   const [settings, setSettingsState] = useState<RunSettings>(readRunSettings);
   const [planVersion, setPlanVersion] = useState(0);
+  const [askMismatch, setAskMismatch] = useState(false);
   const setSettings = (next: RunSettings) => {
     setSettingsState(next);
     writeRunSettings(next);
@@ -47,6 +49,11 @@ export function RunForm({ slideId, pixelSize, runs, tissue }: { slideId: number;
         </Alert>
       )}
       {plan.needsSlideMpp && <SlideMppPrompt slideId={slideId} onSet={() => setPlanVersion((v) => v + 1)} />}
+      {plan.imageTypeMismatch && (
+        <Alert severity="warning" sx={{ mt: 1 }} data-testid="analysis-image-type-warning">
+          {asSentence(plan.imageTypeMismatch)}
+        </Alert>
+      )}
       {plan.error && (
         <Alert severity="error" sx={{ mt: 1 }} data-testid="analysis-plan-error">
           {plan.error}
@@ -66,13 +73,25 @@ export function RunForm({ slideId, pixelSize, runs, tissue }: { slideId: number;
         variant="contained"
         startIcon={<PlayArrowIcon />}
         disabled={!params || !settings.model.trim() || plan.needsSlideMpp || runs.busy}
-        onClick={() => params && void runs.start(settings.model.trim(), params)}
+        onClick={() => {
+          if (!params) return;
+          if (plan.imageTypeMismatch) setAskMismatch(true);
+          else void runs.start(settings.model.trim(), params);
+        }}
         data-testid="analysis-start"
         fullWidth
         sx={{ mt: 1 }}
       >
         Start analysis
       </Button>
+      <ImageTypeMismatchDialog
+        message={askMismatch && plan.imageTypeMismatch ? asSentence(plan.imageTypeMismatch) : null}
+        onCancel={() => setAskMismatch(false)}
+        onProceed={() => {
+          setAskMismatch(false);
+          if (params) void runs.start(settings.model.trim(), { ...params, allowImageTypeMismatch: true });
+        }}
+      />
     </Box>
   );
 }

@@ -50,7 +50,7 @@ function ThresholdField({
   );
 }
 
-export function TissueControls({ tissue }: { tissue: TissueOverlay }) {
+export function TissueControls({ tissue, fluorescence = false }: { tissue: TissueOverlay; fluorescence?: boolean }) {
   const { params, result } = tissue;
   const set = (patch: Partial<TissueParams>) => tissue.setParams({ ...params, ...patch });
   return (
@@ -73,6 +73,11 @@ export function TissueControls({ tissue }: { tissue: TissueOverlay }) {
         <Alert severity="error" sx={{ mt: 1 }}>
           {tissue.error}
         </Alert>
+      )}
+      {fluorescence && (
+        <Typography variant="caption" color="text.secondary" component="p" sx={{ mt: 0.5 }} data-testid="tissue-fluorescence-note">
+          Fluorescence slide: tissue is the signal over the dark background (its threshold is the grey level below); method, pen and glass settings do not apply.
+        </Typography>
       )}
       <TextField
         select

@@ -10,6 +10,8 @@ export interface Plan {
   grid: TileGrid | null;
   needsSlideMpp: boolean;
   message: string | null;
+  /** Why the model does not suit the slide's image type (a brightfield model on fluorescence), or null. */
+  imageTypeMismatch?: string | null;
   loading: boolean;
   error: string | null;
 }

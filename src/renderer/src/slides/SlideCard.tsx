@@ -55,6 +55,14 @@ export function SlideCard({ slide, onRemove }: { slide: SlideSummary; onRemove: 
               <Chip size="small" variant="outlined" label="No pixel size" data-testid="slide-mpp" data-mpp-source="" />
             )}
             <Chip size="small" variant="outlined" label={`${slide.levelCount} level${slide.levelCount === 1 ? '' : 's'}`} />
+            {slide.imageType === 'fluorescence' && (
+              <Chip
+                size="small"
+                variant="outlined"
+                label={slide.channels.length > 1 ? `Fluorescence · ${slide.channels.length} channels` : 'Fluorescence'}
+                data-testid="slide-fluorescence"
+              />
+            )}
             {!slide.available && (
               <Chip size="small" color="warning" icon={<WarningAmberIcon />} label="File missing" data-testid="slide-missing" />
             )}

@@ -54,6 +54,8 @@ export function MetadataPanel({ slide, onClose }: { slide: SlideDetail; onClose:
     ['Path', slide.path],
     ['Format', slide.vendor && slide.vendor.toLowerCase() !== slide.format.toLowerCase() ? `${slide.format} (${slide.vendor})` : slide.format],
     ['Reader', slide.reader],
+    ['Image type', slide.imageType === 'fluorescence' ? 'Fluorescence' : slide.imageType === 'brightfield' ? 'Brightfield' : 'Not yet determined'],
+    ...(slide.channels.length ? [['Channels', slide.channels.map((c) => c.name).join(', ')] as [string, string]] : []),
     ['Dimensions', formatDimensions(slide.width, slide.height)],
     ['Pixel size', <PixelSizeField key={slide.id} slide={slide} />],
     [

@@ -19,6 +19,8 @@ import { formatDimensions, formatMagnification, formatMpp, formatPixelSize } fro
 import { href } from '../router';
 import { basePower } from '../slides/magnification';
 import { GammaFilterDefs, neutralAdjustments, useCanvasFilter, type Adjustments } from './imageAdjustments';
+import { ChannelFilterDefs, ChannelsPanel } from './ChannelsPanel';
+import { useChannelDisplay } from './useChannelDisplay';
 import { MagnificationBadge } from './MagnificationBadge';
 import { MetadataPanel } from './MetadataPanel';
 import { overlayChipSx, viewerBackground } from './overlayStyle';
@@ -71,7 +73,8 @@ export function ViewerPage({ slideId }: { slideId: number }) {
   const analysis = useViewerAnalysis(slideId);
   const { toggleHeatmap } = analysis;
   const { setTool } = annotations;
-  useCanvasFilter(viewer, adjustments);
+  const channelDisplay = useChannelDisplay(slide);
+  useCanvasFilter(viewer, adjustments, channelDisplay.filter);
   const mode = useTheme().palette.mode;
   useEffect(() => {
     // OpenSeadragon styles its navigator once at creation; keep it in step with theme switches.
@@ -248,6 +251,14 @@ export function ViewerPage({ slideId }: { slideId: number }) {
                   </Typography>
                 </Box>
               )}
+              {channelDisplay.active && (
+                <ChannelsPanel
+                  channels={channelDisplay.channels}
+                  views={channelDisplay.views}
+                  onChange={channelDisplay.setViews}
+                  histograms={channelDisplay.histograms}
+                />
+              )}
               <AnnotationToolbar
                 editor={annotations}
                 slideName={slide.name}
@@ -263,6 +274,7 @@ export function ViewerPage({ slideId }: { slideId: number }) {
         {metadataOpen && slide && <MetadataPanel slide={slide} onClose={toggleMetadata} />}
       </Box>
       <GammaFilterDefs gamma={adjustments.gamma} />
+      {channelDisplay.active && <ChannelFilterDefs channels={channelDisplay.channels} views={channelDisplay.views} />}
       <ShortcutHelpDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
     </Box>
   );

@@ -45,8 +45,9 @@ export function GammaFilterDefs({ gamma }: { gamma: number }) {
   );
 }
 
-export function useCanvasFilter(viewer: OpenSeadragon.Viewer | null, adjustments: Adjustments) {
-  const filter = cssFilter(adjustments);
+/** `before`: a filter applied ahead of the adjustments (the channel display of a fluorescence slide). */
+export function useCanvasFilter(viewer: OpenSeadragon.Viewer | null, adjustments: Adjustments, before = '') {
+  const filter = [before, cssFilter(adjustments)].filter(Boolean).join(' ');
   useEffect(() => {
     // The drawer's own canvas, not the viewer's element: the navigator and overlays stay true.
     const canvas = viewer?.drawer?.canvas as HTMLElement | undefined;
