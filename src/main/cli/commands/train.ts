@@ -15,6 +15,7 @@ import { reconcileRuns } from '../../train/liveness.js';
 import { resolveModelRef } from '../../ml/hub/resolve.js';
 import { createRun, trainCacheDir } from '../../train/setup.js';
 import { CliError, type CliCommand, type CliIO } from '../command.js';
+import { MODEL_OPTION, resolveCliModel } from '../model-ref.js';
 
 type Opts = Record<string, string | number | boolean | undefined>;
 
@@ -223,7 +224,7 @@ const evaluate: CliCommand = {
   path: ['eval'],
   summary: 'Score a checkpoint on labelled images: metrics, confusion matrix, ROC AUC with 95% CIs, calibration',
   options: {
-    model: { type: 'string', description: 'checkpoint folder' },
+    model: MODEL_OPTION,
     data: { type: 'string', description: 'ImageFolder tree; every image under it is scored' },
     dataset: { type: 'string', description: 'name or id of an imported dataset (with --split)' },
     split: { type: 'string', description: 'train, val or test (with --dataset)', default: 'test' },
@@ -231,8 +232,9 @@ const evaluate: CliCommand = {
   },
   async run({ options, io, app }) {
     const o = options as Opts;
-    if (!o.model) throw new CliError('--model DIR is required', 2);
     if ((o.data === undefined) === (o.dataset === undefined)) throw new CliError('give --data DIR or --dataset NAME', 2);
+    const ref = await resolveCliModel(o.model as string | undefined, app);
+    const model = existsSync(ref) ? resolve(ref) : ref;
     const ctx = await app();
     let bar: ReturnType<CliIO['progress']> | undefined;
     const opts = {
@@ -244,13 +246,13 @@ const evaluate: CliCommand = {
       },
     };
     try {
-      if (o.data !== undefined) return await evaluateFolder(resolve(resolveModelRef(String(o.model), ctx.home.models)), resolve(String(o.data)), opts);
+      if (o.data !== undefined) return await evaluateFolder(model, resolve(String(o.data)), opts);
       const id = datasetId(ctx, String(o.dataset));
       const split = String(o.split) as 'train' | 'val' | 'test';
       if (!['train', 'val', 'test'].includes(split)) throw new CliError('--split must be train, val or test', 2);
       const names = datasetLabels(ctx.db, id);
       const items = datasetSplitImages(ctx.db, id, split).map((i) => ({ path: i.path, label: names[i.labelIndex] }));
-      return await evaluateImages(resolve(resolveModelRef(String(o.model), ctx.home.models)), items, opts);
+      return await evaluateImages(model, items, opts);
     } finally {
       bar?.end();
     }
