@@ -82,17 +82,22 @@ const predictCmd: CliCommand = {
     const ref = await modelRef(options, app);
     const files = (await imageItems(positionals)).map((it) => it.file);
     const { predict } = await import('../../ml/infer/predict.js');
+    const { defaultedPreprocessorNote } = await import('../../ml/models/preprocessor-note.js');
+    const assumed = existsSync(ref) ? defaultedPreprocessorNote(ref) : null;
+    if (assumed) io.info(`warning: ${assumed}`);
     const bar = progress(io, 'predict', files.length);
     try {
-      const run = await predict(ref, files, { engine, topk, batchSize, cacheDir: onnxCacheDir(defaultHome()), executionProviders: providers(options), onProgress: bar.onProgress });
+      // text mode shows the top class unless --topk asks for more; JSON lists every class by default
+      const run = await predict(ref, files, { engine, topk: topk ?? (io.json ? undefined : 1), batchSize, cacheDir: onnxCacheDir(defaultHome()), executionProviders: providers(options), onProgress: bar.onProgress });
       if (run.engine.fallbackReason) io.info(`note: ${run.engine.fallbackReason}`);
       return run.predictions;
     } finally {
       bar.end();
     }
   },
+  // one line per image: the listed classes, most probable first, each with its probability, then the file
   human: (r: { file: string; label: string; probabilities: Record<string, number> }[]) =>
-    r.map((p) => `${p.label}\t${(p.probabilities[p.label]! * 100).toFixed(1)}%\t${p.file}`).join('\n'),
+    r.map((p) => [...Object.entries(p.probabilities).flatMap(([label, prob]) => [label, `${(prob * 100).toFixed(1)}%`]), p.file].join('\t')).join('\n'),
 };
 
 const featuresCmd: CliCommand = {
@@ -184,6 +189,7 @@ const info: CliCommand = {
       ...(r.loadReport.newKeys.length ? [`initialised  ${r.loadReport.newKeys.length} tensors (${r.loadReport.newKeys.slice(0, 3).join(', ')}${r.loadReport.newKeys.length > 3 ? ', ...' : ''})`] : []),
       ...(r.loadReport.unusedKeys.length ? [`unused       ${r.loadReport.unusedKeys.join(', ')}`] : []),
       ...(r.loadReport.reshapedKeys.length ? [`re-created   ${r.loadReport.reshapedKeys.join(', ')}`] : []),
+      ...(r.loadReport.warnings ?? []).map((w: string) => `warning      ${w}`),
     ].join('\n'),
 };
 

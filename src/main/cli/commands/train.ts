@@ -124,7 +124,11 @@ async function follow(ctx: AppContext, runId: number, io: CliIO): Promise<RunDet
   let bar: ReturnType<CliIO['progress']> | undefined;
   let barEpoch = -1;
   let reportedEpoch = 0;
+  // An epoch's own numbers arrive with the first training-phase event after its validation; the
+  // step events before carry the previous epoch's metrics.
+  let validatedEpoch = 0;
   const onProgress = (p: TrainingProgress) => {
+    if (p.phase === 'validating') validatedEpoch = p.epoch;
     if (p.phase === 'training' && p.steps > 0) {
       if (p.epoch !== barEpoch) {
         bar?.end();
@@ -133,7 +137,7 @@ async function follow(ctx: AppContext, runId: number, io: CliIO): Promise<RunDet
       }
       bar?.tick(p.step, p.loss !== null ? `loss ${p.loss.toFixed(4)}` : undefined);
     }
-    if (p.epoch > reportedEpoch && p.metrics.train_loss !== undefined && p.step === p.steps && p.phase === 'training') {
+    if (p.phase === 'training' && p.epoch === validatedEpoch && p.epoch > reportedEpoch && p.metrics.train_loss !== undefined) {
       reportedEpoch = p.epoch;
       bar?.end();
       const m = p.metrics;
@@ -302,11 +306,24 @@ const runs: CliCommand = {
       error: r.error,
     }));
   },
-  human(rows: { id: number; status: string; arch: string; mode: string; epochsCompleted: number; epochs: number; bestMetric: number | null; monitor: string; startedAt: string | null }[]) {
-    if (rows.length === 0) return 'no training runs';
-    return rows
-      .map((r) => `${String(r.id).padStart(4)}  ${r.status.padEnd(11)} ${r.arch.padEnd(10)} ${r.mode.padEnd(7)} ${r.epochsCompleted}/${r.epochs}  ${r.monitor} ${r.bestMetric?.toFixed(4) ?? '-'}  ${r.startedAt ?? ''}`)
-      .join('\n');
+  human(rows: { id: number; name: string | null; status: string; arch: string; mode: string; dataset: string | null; epochsCompleted: number; epochs: number; bestMetric: number | null; monitor: string; startedAt: string | null }[]) {
+    if (rows.length === 0) return 'no training runs; start one with `tessella train`';
+    const table = [
+      ['ID', 'NAME', 'STATUS', 'ARCH', 'MODE', 'DATASET', 'EPOCHS', 'BEST', 'STARTED'],
+      ...rows.map((r) => [
+        String(r.id),
+        r.name ?? '-',
+        r.status,
+        r.arch,
+        r.mode,
+        r.dataset ?? '-',
+        `${r.epochsCompleted}/${r.epochs}`,
+        r.bestMetric === null ? '-' : `${r.monitor} ${r.bestMetric.toFixed(4)}`,
+        r.startedAt ?? '-',
+      ]),
+    ];
+    const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
+    return table.map((row) => row.map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ')).join('\n');
   },
 };
 

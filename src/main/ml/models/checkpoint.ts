@@ -29,6 +29,7 @@ import {
 import { STAIN_FILE, StainParams } from '../../train/stain.js';
 import { builtinKeyPart, keyTailParts, resolveLabels } from './checkpoint-hash.js';
 import { parsePreprocessorConfig, type PreprocessorConfig, standardPreprocessor } from './processors.js';
+import { defaultedPreprocessorWarning } from './preprocessor-note.js';
 import { resnetInitParameter, resnetParameterShapes } from './resnet.js';
 import { type TensorEntry, writeSafetensors } from './safetensors.js';
 import { vitInitParameter, vitParameterShapes } from './vit.js';
@@ -48,6 +49,8 @@ export interface LoadReport {
   unusedKeys: string[];
   /** In the checkpoint with another shape (a head for other labels): re-initialised. */
   reshapedKeys: string[];
+  /** What was assumed rather than read (a missing preprocessor_config.json); absent when nothing was. */
+  warnings?: string[];
 }
 
 export interface Checkpoint {
@@ -127,6 +130,7 @@ export async function loadCheckpoint(dirOrArch: string, opts: LoadOptions = {}):
   let preprocessor: PreprocessorConfig;
   let stain: StainParams | null = null;
   let fileWeights = new Map<string, TensorEntry>();
+  const warnings: string[] = [];
 
   if (isBuiltinName(dirOrArch) && !existsSync(dirOrArch)) {
     config = builtinConfig(dirOrArch);
@@ -151,6 +155,7 @@ export async function loadCheckpoint(dirOrArch: string, opts: LoadOptions = {}):
       hash.update(ppText);
     } else {
       preprocessor = standardPreprocessor(config);
+      warnings.push(defaultedPreprocessorWarning(dir, preprocessor));
     }
     const stainPath = join(dir, STAIN_FILE);
     if (existsSync(stainPath)) {
@@ -177,7 +182,7 @@ export async function loadCheckpoint(dirOrArch: string, opts: LoadOptions = {}):
   const expected = parameterShapes(config, labels.length);
 
   const weights = new Map<string, TensorEntry>();
-  const report: LoadReport = { newKeys: [], unusedKeys: [], reshapedKeys: [] };
+  const report: LoadReport = { newKeys: [], unusedKeys: [], reshapedKeys: [], ...(warnings.length ? { warnings } : {}) };
   for (const [fileKey, entry] of fileWeights) {
     const name = rename(fileKey);
     const shape = expected.get(name);
