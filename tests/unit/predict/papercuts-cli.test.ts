@@ -1,9 +1,11 @@
 /**
  * `predict --topk N` lists N classes in text mode too, and a checkpoint folder without
  * preprocessor_config.json says which processor it assumed (the load report, `model info`,
- * `predict`'s stderr) instead of silently normalising with mean and std 0.5.
+ * `predict`'s stderr) instead of silently normalising with mean and std 0.5. `features` and
+ * `explain` resolve --model as predict does: an older run export (model/ inside) and a registered
+ * name both work.
  */
-import { cpSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../../src/main/ml/models/checkpoint.js';
@@ -51,5 +53,28 @@ describe('predict and model info papercuts', { ...needs(ORACLE.vit), timeout: MU
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toHaveLength(1);
     expect(r.stderr).toMatch(new RegExp(`warning: .*${ASSUMED.source}`));
+  });
+
+  it('features and explain take an older run export and a registered model name', () => {
+    const old = join(home.dir, 'old-export');
+    mkdirSync(join(old, 'model'), { recursive: true });
+    for (const f of ['config.json', 'model.safetensors', 'preprocessor_config.json']) cpSync(join(ORACLE.vit!, f), join(old, 'model', f));
+    // the older layout's top-level config.json was the run's training configuration
+    writeFileSync(join(old, 'config.json'), JSON.stringify({ mode: 'full', epochs: 1 }) + '\n');
+    writeFileSync(join(old, 'metrics.csv'), 'epoch,step,split,name,value,at\n');
+    const image = join(ORACLE.vit!, 'image_1.png');
+
+    const emb = join(home.dir, 'emb');
+    const f = tessellaJson<{ rows: number; dim: number }>(['features', '--model', old, '--out', emb, image], env);
+    expect(f).toMatchObject({ rows: 1, dim: 48 });
+    expect(existsSync(`${emb}.npy`)).toBe(true);
+
+    tessellaJson(['model', 'import', ORACLE.vit!, '--name', 'oracle-vit'], env);
+    const map = join(home.dir, 'map.png');
+    const e = tessellaJson<{ label: string; out: string }>(['explain', '--model', 'oracle-vit', image, '--out', map], env);
+    expect(e.out).toBe(map);
+    expect(existsSync(map)).toBe(true);
+    const eOld = tessellaJson<{ label: string }>(['explain', '--model', old, image, '--out', join(home.dir, 'map-old.png')], env);
+    expect(eOld.label).toBe(e.label);
   });
 });
