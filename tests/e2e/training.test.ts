@@ -184,7 +184,7 @@ describe('training and runs end to end in Chromium', needs(has.chromium, lung), 
     await page.screenshot({ path: join(shots, 'runs-compare.png') });
   });
 
-  it('exports the best model to a folder in HuggingFace layout', async () => {
+  it('exports the best model as a flat HuggingFace folder with the run files in run/', async () => {
     const dir = join(home.dir, 'exported', 'resnet-18-head');
     await page.getByTestId('nav-runs').click();
     await row(runIds[0]).getByTestId('run-export').click();
@@ -192,9 +192,10 @@ describe('training and runs end to end in Chromium', needs(has.chromium, lung), 
     await page.getByTestId('export-dir').fill(dir);
     await page.getByTestId('export-submit').click();
     await page.getByTestId('export-result').waitFor({ timeout: 60_000 });
-    expect(await page.getByTestId('export-file').allTextContents()).toContain(join(dir, 'model'));
-    for (const f of ['config.json', 'metrics.csv', 'summary.json', join('model', 'config.json'), join('model', 'model.safetensors')]) expect(existsSync(join(dir, f)), f).toBe(true);
-    expect(JSON.parse(readFileSync(join(dir, 'model', 'config.json'), 'utf8')).id2label).toEqual({ 0: 'lung_aca', 1: 'lung_n', 2: 'lung_scc' });
+    expect(await page.getByTestId('export-file').allTextContents()).toContain(join(dir, 'config.json'));
+    // one layout: a flat HuggingFace folder, the run's files in run/
+    for (const f of ['config.json', 'model.safetensors', join('run', 'metrics.csv'), join('run', 'summary.json'), join('run', 'training_config.json')]) expect(existsSync(join(dir, f)), f).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).id2label).toEqual({ 0: 'lung_aca', 1: 'lung_n', 2: 'lung_scc' });
     await page.getByTestId('export-close').click();
   });
 

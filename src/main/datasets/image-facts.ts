@@ -8,7 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import sharp from 'sharp';
 import { oneLine } from '../errors.js';
-import { ImageError, plainImageHeader } from '../slides/pixel-limit.js';
+import { ImageError, plainImageHeader, sharpFailureReason } from '../slides/pixel-limit.js';
 import { dihedralHash, PHASH_INPUT_SIZE, sha256, sha256File } from './hashing.js';
 
 export interface ImageFacts {
@@ -52,7 +52,7 @@ export function describeFailure(e: unknown): string {
   if (err?.code === 'ENOENT') return 'file not found';
   if (err?.code === 'EACCES' || err?.code === 'EPERM') return 'permission denied';
   if (err?.code === 'EISDIR') return 'is a folder, not an image';
-  const msg = (err?.message ?? String(e)).split('\n')[0];
+  const msg = sharpFailureReason(err?.message ?? String(e));
   if (/unsupported image format/i.test(msg)) return 'not a readable image (unsupported or unrecognised format)';
   if (/pixel limit/i.test(msg)) return 'image too large to decode (more than 268 megapixels)';
   return `corrupt or truncated image: ${oneLine(msg, 200)}`;

@@ -105,8 +105,14 @@ export async function importDataset(db: Db, opts: ImportOptions, hooks: ImportHo
   const csvPath = opts.csv ? resolve(opts.path) : null;
   const root = csvPath ? resolve(opts.root ?? dirname(csvPath)) : resolve(opts.path);
 
-  if (csvPath && (await stat(csvPath)).isDirectory()) {
-    throw new DomainError('invalid-input', `${csvPath} is a folder; with csv the path must be the CSV file`);
+  if (csvPath) {
+    const s = await stat(csvPath).catch(() => null);
+    if (!s) throw new DomainError('not-found', `${csvPath}: no such CSV file`);
+    if (s.isDirectory()) throw new DomainError('invalid-input', `${csvPath} is a folder; with csv the path must be the CSV file`);
+  } else {
+    const s = await stat(root).catch(() => null);
+    if (!s) throw new DomainError('not-found', `${root}: no such folder`);
+    if (!s.isDirectory()) throw new DomainError('invalid-input', `${root} is a file, not a folder; a CSV of path,label[,split][,group] is imported as a CSV`);
   }
   const existing = repo.byName(name);
   if (existing && (existing.source !== source || existing.root !== root || existing.csvPath !== csvPath)) {

@@ -11,6 +11,7 @@ import { DomainError } from '../errors.js';
 import { checkpointStamp, labelList, rememberCheckpoint } from '../ml/model-cache.js';
 import type { Checkpoint } from '../ml/models/checkpoint.js';
 import { builtinConfig, BUILTIN_CONFIGS, isBuiltinName } from '../ml/models/configs.js';
+import { modelFolderOf } from '../ml/models/model-folder.js';
 import { modelInputSize, standardPreprocessor } from '../ml/models/processors.js';
 import { modelFromRow, type RawModel } from '../store/analysis-repo.js';
 import type { Db } from '../store/db.js';
@@ -106,10 +107,11 @@ export class ModelRegistry {
 
   /** Registers (or refreshes) the checkpoint folder `path` under `name` (default: the folder's name). */
   async import(path: string, name?: string): Promise<RegisteredModel> {
-    const dir = resolve(path);
-    if (!existsSync(dir)) throw new DomainError('not-found', `${path}: no such folder`);
-    if (!statSync(dir).isDirectory()) throw new DomainError('invalid-input', `${path}: not a folder; give the checkpoint folder holding config.json`);
-    const modelName = name ?? basename(dir);
+    const given = resolve(path);
+    if (!existsSync(given)) throw new DomainError('not-found', `${path}: no such folder`);
+    if (!statSync(given).isDirectory()) throw new DomainError('invalid-input', `${path}: not a folder; give the checkpoint folder holding config.json`);
+    const dir = modelFolderOf(given);
+    const modelName = name ?? basename(given);
     const taken = this.db.prepare('SELECT dir FROM models WHERE name = ? AND dir <> ?').get(modelName, dir) as { dir: string } | undefined;
     if (taken) throw new DomainError('conflict', `a model named "${modelName}" is already registered (${taken.dir}); choose another name`);
     // Imported here: checkpoint.ts brings TensorFlow.js, which hosts should not pay for at start-up.

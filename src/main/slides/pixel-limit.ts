@@ -54,6 +54,21 @@ export function imageName(input: string | Buffer | Uint8Array): string {
   return typeof input === 'string' ? basename(input) : 'the image';
 }
 
+/** What sharp says first when libvips failed on a warning; the warning itself comes on the next line. */
+const WARNING_AS_ERROR = /^warning treated as error/i;
+
+/**
+ * The line of a sharp failure that names the problem: its first, unless that is sharp's "Warning
+ * treated as error due to failOn setting", which says only why a warning stopped the decode; then
+ * the warning that follows it (a damaged image either way).
+ */
+export function sharpFailureReason(message: string): string {
+  const lines = message.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  if (!lines.length) return 'unknown error';
+  if (!WARNING_AS_ERROR.test(lines[0]!)) return lines[0]!;
+  return lines.slice(1).find((l) => !WARNING_AS_ERROR.test(l)) ?? 'the decoder reported damaged data';
+}
+
 /**
  * A sharp failure on `input` as an ImageError. libvips gives no error codes, so the stage says
  * what went wrong: a header it cannot parse is not an image format it knows; pixels that fail
@@ -66,6 +81,6 @@ export function imageOpenError(input: string | Buffer | Uint8Array, name: string
   if (errno === 'ENOENT' || (typeof input === 'string' && !existsSync(input))) return new ImageError('not-found', name, 'no such file');
   if (typeof input === 'string' && statSync(input, { throwIfNoEntry: false })?.isDirectory()) return new ImageError('invalid-input', name, 'is a folder, not an image');
   if (stage === 'header') return new ImageError('unsupported', name, 'not a readable image (unsupported or unrecognised format)');
-  const message = e instanceof Error ? e.message : String(e);
+  const message = sharpFailureReason(e instanceof Error ? e.message : String(e));
   return new ImageError('corrupt', name, `not a readable image (damaged or truncated: ${oneLine(message, 160)})`);
 }

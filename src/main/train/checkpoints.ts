@@ -78,12 +78,6 @@ export async function copyCheckpoint(from: string, to: string): Promise<void> {
   await swapIn(tmp, to);
 }
 
-/** The exported model: the checkpoint and its stain normalisation, without optimizer state. */
-export async function exportModel(from: string, to: string): Promise<void> {
-  await mkdir(to, { recursive: true });
-  await cp(from, to, { recursive: true, filter: (src) => !src.endsWith(OPTIMIZER_FILE) });
-}
-
 export async function readTrainerState(dir: string): Promise<TrainerState | null> {
   const f = join(dir, TRAINER_STATE);
   if (!existsSync(f)) return null;

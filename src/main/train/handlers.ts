@@ -3,8 +3,7 @@
  * rest wait as queued); progress goes out as training.progress events. Runs started by another
  * process (the CLI) are seen through the shared database and can be cancelled by signal.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { HandlersFor } from '../../shared/api.js';
 import type { RunDetail, trainingCalls, TrainingProgress } from '../../shared/contract/training.js';
@@ -12,14 +11,13 @@ import type { AppContext } from '../app-context.js';
 import { DomainError } from '../errors.js';
 import { datasetLabels, datasetSplitImages } from '../datasets/query.js';
 import { RunsRepo } from '../store/runs-repo.js';
-import { exportModel } from './checkpoints.js';
 import { evaluateFolder, evaluateImages } from './evaluate.js';
+import { exportRun } from './export-run.js';
 import { launchTraining, type LaunchedRun } from './launcher.js';
 import { followForeignRuns } from './foreign-runs.js';
 import { ownerAlive, reconcileRuns } from './liveness.js';
 import { augmentationPreview } from './preview.js';
 import { createRun, runDir, trainCacheDir } from './setup.js';
-import { csvField } from '../csv-format.js';
 
 /** Runs trained at once by one app: training takes every core it is given. */
 const CONCURRENT_RUNS = 1;
@@ -190,22 +188,7 @@ export function createTrainingHandlers(ctx: AppContext): HandlersFor<typeof trai
       return { deleted };
     },
     'runs.export': async ({ id, dir }) => {
-      const r = detail(id);
-      const out = resolve(dir);
-      await mkdir(out, { recursive: true });
-      const files: string[] = [];
-      const write = async (name: string, text: string) => {
-        await writeFile(join(out, name), text);
-        files.push(join(out, name));
-      };
-      await write('config.json', JSON.stringify(r.config, null, 2) + '\n');
-      await write('summary.json', JSON.stringify(r, null, 2) + '\n');
-      const rows = repo.metrics(id).map((m) => [m.epoch, m.step ?? '', m.split, m.name, m.value, m.at].map(csvField).join(','));
-      await write('metrics.csv', ['epoch,step,split,name,value,at', ...rows].join('\n') + '\n');
-      if (r.bestDir && existsSync(r.bestDir)) {
-        await exportModel(r.bestDir, join(out, 'model'));
-        files.push(join(out, 'model'));
-      }
+      const { dir: out, files } = await exportRun(repo, id, dir);
       return { dir: out, files };
     },
   };

@@ -20,7 +20,7 @@ import { onnxCacheDir } from '../ml/model-cache.js';
 import { isBuiltinName } from '../ml/models/configs.js';
 import { modelInputSize } from '../ml/models/processors.js';
 import { RunsRepo, type EpochRecord } from '../store/runs-repo.js';
-import { exportModel } from './checkpoints.js';
+import { exportRun } from './export-run.js';
 import { fitHead, headProbabilities, type HeadFit, type TrainedHead } from './heads/fit.js';
 import type { HeadData } from './heads/logreg.js';
 import { reportFromProbabilities } from './metrics.js';
@@ -172,8 +172,8 @@ export async function trainHeadRun(env: TrainerEnv): Promise<RunStatus> {
     repo.setFinal(runId, final);
     const outDir = cfg.out ?? bestDir;
     if (cfg.out) {
-      await exportModel(bestDir, cfg.out);
       repo.setDirs(runId, { out: cfg.out });
+      await exportRun(repo, runId, cfg.out, { status: 'completed' });
     }
     // the model's hash is its head's and its backbone's (loaded once more, cheap next to embedding)
     const { loadCheckpoint } = await import('../ml/models/checkpoint.js');

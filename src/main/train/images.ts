@@ -10,6 +10,7 @@ import { IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD, IMAGENET_STANDARD_MEAN, IM
 import { augment, type FloatImage } from './augment.js';
 import type { Rand } from './rng.js';
 import type { StainNormalizer } from './stain.js';
+import { sharpFailureReason } from '../slides/pixel-limit.js';
 
 export interface LabeledImage {
   path: string;
@@ -65,7 +66,7 @@ export class ImageStore {
         await this.get(it.path);
         usable.push(it);
       } catch (e) {
-        skipped.push({ path: it.path, reason: `unreadable image: ${(e as Error).message.split('\n')[0]}` });
+        skipped.push({ path: it.path, reason: `unreadable image: ${sharpFailureReason((e as Error).message)}` });
       }
       onProgress?.(++done);
     }

@@ -23,7 +23,6 @@ import type { Db } from '../store/db.js';
 import { RunsRepo, type EpochRecord } from '../store/runs-repo.js';
 import {
   copyCheckpoint,
-  exportModel,
   readOptimizerState,
   readTrainerState,
   recoverDir,
@@ -32,6 +31,7 @@ import {
   type TrainerState,
 } from './checkpoints.js';
 import { evaluateImages } from './evaluate.js';
+import { exportRun } from './export-run.js';
 import { backboneFeatures } from './features.js';
 import { batchPixels, ImageStore, type LabeledImage, type Skipped } from './images.js';
 import { epochMetrics, softmax } from './metrics.js';
@@ -378,8 +378,8 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
     repo.setFinal(runId, final);
     if (testReport) repo.setSkipped(runId, mergeSkipped(repo.get(runId)!.skipped, testReport.skipped));
     if (cfg.out) {
-      await exportModel(bestDir, cfg.out);
       repo.setDirs(runId, { out: cfg.out });
+      await exportRun(repo, runId, cfg.out, { status: 'completed' });
     }
     const saved = await loadCheckpoint(cfg.out ?? bestDir);
     repo.registerModel({

@@ -305,7 +305,7 @@ export const trainingCalls = {
   'runs.export': call(
     RunId.extend({ dir: z.string().min(1) }),
     z.object({ dir: z.string(), files: z.array(z.string()) }),
-    'Write a run to a folder: config.json, metrics.csv, summary.json and the best checkpoint (model/).',
+    'Write a run to a folder: the best checkpoint as a flat HuggingFace folder (config.json, model.safetensors, preprocessor_config.json; usable as --model) and the run\'s files in run/ (training_config.json, summary.json, metrics.csv, trainer_state.json).',
   ),
 } as const;
 

@@ -270,7 +270,7 @@ describe('importing an ImageFolder tree (LC25000 lung copy)', needs(lung), () =>
 
   it('refuses a name already used for another folder, and an empty folder', async () => {
     const db = freshDb('refuse');
-    await expect(importDataset(db, { path: join(tmp, 'nowhere'), name: 'x' })).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(importDataset(db, { path: join(tmp, 'nowhere'), name: 'x' })).rejects.toMatchObject({ kind: 'not-found', message: expect.stringMatching(/nowhere: no such folder/) });
     mkdirSync(join(tmp, 'empty', 'classA'), { recursive: true });
     await expect(importDataset(db, { path: join(tmp, 'empty'), name: 'x' })).rejects.toThrow(/no readable images/);
     const grid = join(tmp, 'small');

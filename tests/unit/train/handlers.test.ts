@@ -109,16 +109,19 @@ describe('training calls', needs(lung, resnetTiny, vitTiny), () => {
     expect(cmp.runs[0].final.accuracy).toBe(run.final!.val!.accuracy);
   });
 
-  it('exports config, metrics and the best checkpoint', async () => {
+  it('exports the best checkpoint as a flat HuggingFace folder and the run files in run/', async () => {
     const dir = join(home.dir, 'export');
     const r = await call('runs.export', { id: run.id, dir });
-    expect(r.files.map((f: string) => f.slice(dir.length + 1)).sort()).toEqual(['config.json', 'metrics.csv', 'model', 'summary.json']);
-    const csv = readFileSync(join(dir, 'metrics.csv'), 'utf8').trim().split('\n');
+    const rel = r.files.map((f: string) => f.slice(dir.length + 1));
+    expect(rel).toEqual(expect.arrayContaining(['config.json', 'model.safetensors', 'preprocessor_config.json', 'run/training_config.json', 'run/summary.json', 'run/metrics.csv', 'run/trainer_state.json']));
+    const csv = readFileSync(join(dir, 'run', 'metrics.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('epoch,step,split,name,value,at');
     expect(csv.length - 1).toBe((await call('runs.metrics', { id: run.id })).length);
-    const ck = await loadCheckpoint(join(dir, 'model'));
+    const ck = await loadCheckpoint(dir);
     expect(Object.values(ck.id2label)).toEqual(['lung_aca', 'lung_n', 'lung_scc']);
-    expect(existsSync(join(dir, 'model', 'optimizer.safetensors'))).toBe(false);
+    expect(ck.hash).toBe((await loadCheckpoint(run.bestDir!)).hash);
+    expect(existsSync(join(dir, 'optimizer.safetensors'))).toBe(false);
+    expect(existsSync(join(dir, 'model'))).toBe(false);
   });
 
   it('previews augmentation as base64 PNGs at the asked size, the same for the same seed', async () => {

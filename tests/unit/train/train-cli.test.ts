@@ -74,7 +74,7 @@ describe('tessella train / eval / runs', needs(lung, vitTiny), () => {
   });
 
   it('writes the best checkpoint in HF layout; it reloads and predicts identically in both engines', async () => {
-    expect(readdirSync(out).sort()).toEqual(['config.json', 'model.safetensors', 'preprocessor_config.json', 'trainer_state.json']);
+    expect(readdirSync(out).sort()).toEqual(['config.json', 'model.safetensors', 'preprocessor_config.json', 'run']);
     const ck = await loadCheckpoint(out);
     expect(Object.values(ck.id2label)).toEqual(['lung_aca', 'lung_n', 'lung_scc']);
     expect(ck.loadReport).toEqual({ newKeys: [], unusedKeys: [], reshapedKeys: [] });

@@ -1,6 +1,7 @@
 /** `tessella dataset ...`: import labelled patch folders or CSVs and inspect the datasets. */
+import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { basename, extname, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
 import { CliError, type CliCommand } from '../command.js';
 import type { AppContext } from '../../app-context.js';
 import { mapDataset } from '../../datasets/embedding-map.js';
@@ -22,13 +23,33 @@ const PHASE_LABEL: Record<ImportProgress['phase'], string> = {
   save: 'saving',
 };
 
+/**
+ * What `dataset import SOURCE [--csv FILE]` reads: a folder; a CSV file given as SOURCE (its rows'
+ * paths relative to its own folder); or a folder with --csv, the CSV found as given from the
+ * current folder or else inside the folder.
+ */
+function importSource(source: string, csvOption: string | undefined): { dir: string; csv: string | null } {
+  const given = resolve(source);
+  if (!existsSync(given)) throw new CliError(`${source}: no such folder or CSV file`);
+  if (!statSync(given).isDirectory()) {
+    if (csvOption !== undefined) throw new CliError(`${source} is a file: give the image folder with --csv, or the CSV alone`, 2);
+    return { dir: dirname(given), csv: given };
+  }
+  if (csvOption === undefined) return { dir: given, csv: null };
+  const candidates = isAbsolute(csvOption) ? [csvOption] : [resolve(csvOption), resolve(given, csvOption)];
+  const csv = candidates.find((c) => existsSync(c));
+  if (!csv) throw new CliError(`${csvOption}: no such CSV file (looked in ${isAbsolute(csvOption) ? 'that path' : `the current folder and in ${given}`})`);
+  if (statSync(csv).isDirectory()) throw new CliError(`${csvOption} is a folder; --csv takes the CSV file`, 2);
+  return { dir: given, csv };
+}
+
 const importCmd: CliCommand = {
   path: ['dataset', 'import'],
-  summary: 'Import a class-per-folder image tree (or a CSV) as a dataset; again to pick up changes',
-  positionals: ['DIR'],
+  summary: 'Import a class-per-folder image tree, or a CSV of path,label[,split][,group], as a dataset; again to pick up changes',
+  positionals: ['DIR|CSV'],
   options: {
     name: { type: 'string', description: 'dataset name (default: the folder or CSV file name)' },
-    csv: { type: 'string', description: 'CSV of path,label[,split][,group] with paths relative to DIR' },
+    csv: { type: 'string', description: 'CSV of path,label[,split][,group] with paths relative to DIR (the CSV is looked for in the current folder, then in DIR)' },
     seed: { type: 'number', description: 'seed of the train/val/test split (default 0, or the earlier one)' },
     train: { type: 'number', description: 'share of images for training (default 0.7)' },
     val: { type: 'number', description: 'share for validation (default 0.15)' },
@@ -37,9 +58,9 @@ const importCmd: CliCommand = {
     'allow-outside': { type: 'boolean', description: 'also take CSV rows whose image lies outside DIR (absolute paths, ../)' },
   },
   async run({ positionals, options, io, app }) {
-    if (positionals.length !== 1) throw new CliError(`expected exactly one DIR, got ${positionals.length}`, 2);
-    const dir = resolve(positionals[0]);
+    if (positionals.length !== 1) throw new CliError(`expected exactly one DIR or CSV file, got ${positionals.length}`, 2);
     const o = options as { name?: string; csv?: string; seed?: number; train?: number; val?: number; test?: number; mpp?: number; 'allow-outside'?: boolean };
+    const { dir, csv } = importSource(positionals[0], o.csv);
     if (o.seed !== undefined && !Number.isInteger(o.seed)) throw new CliError('--seed must be an integer', 2);
     const shares = [o.train, o.val, o.test];
     if (shares.some((s) => s !== undefined && (s < 0 || s > 1))) throw new CliError('--train, --val and --test must be between 0 and 1', 2);
@@ -64,11 +85,11 @@ const importCmd: CliCommand = {
       return await importDataset(
         ctx.db,
         {
-          path: o.csv ? resolve(o.csv) : dir,
-          root: o.csv ? dir : undefined,
-          csv: !!o.csv,
+          path: csv ?? dir,
+          root: csv ? dir : undefined,
+          csv: !!csv,
           allowOutside: !!o['allow-outside'],
-          name: o.name ?? (o.csv ? basename(o.csv, extname(o.csv)) : basename(dir)),
+          name: o.name ?? (csv ? basename(csv, extname(csv)) : basename(dir)),
           seed: o.seed,
           splits,
           mpp: o.mpp,

@@ -12,6 +12,7 @@ import { analysisService } from '../../analysis/service.js';
 import { ImageTypeMismatchError } from '../../analysis/image-type-check.js';
 import { DomainError } from '../../errors.js';
 import { CliError, type CliCommand, type ParsedOptions } from '../command.js';
+import { MODEL_OPTION, resolveCliModel } from '../model-ref.js';
 
 function oneFile(positionals: string[], what: string): string {
   if (positionals.length !== 1) throw new CliError(`expected exactly one ${what}, got ${positionals.length}`, 2);
@@ -39,7 +40,7 @@ const infer: CliCommand = {
   summary: 'Classify a whole slide tile by tile; with --out write heatmap.png, tiles.csv, tiles.geojson and summary.json',
   positionals: ['FILE'],
   options: {
-    model: { type: 'string', description: 'checkpoint folder (HuggingFace layout), built-in architecture or pulled Hub id (org/name[@rev])' },
+    model: MODEL_OPTION,
     mpp: { type: 'number', description: 'tile resolution in µm per pixel (default: the model’s training mpp, else 0.5)' },
     magnification: { type: 'number', description: 'tile resolution as objective magnification instead of --mpp' },
     'slide-mpp': slideMppOption,
@@ -52,8 +53,7 @@ const infer: CliCommand = {
   },
   async run({ positionals, options, io, app }) {
     const file = oneFile(positionals, 'slide FILE');
-    const model = options.model;
-    if (typeof model !== 'string' || !model) throw new CliError('--model DIR is required', 2);
+    const model = await resolveCliModel(options.model as string | undefined, app);
     const mpp = positive(options, 'mpp');
     const magnification = positive(options, 'magnification');
     if (mpp !== undefined && magnification !== undefined) throw new CliError('give --mpp or --magnification, not both', 2);
@@ -183,18 +183,18 @@ const explain: CliCommand = {
   summary: 'Explanation map of one image: attention rollout (ViT) or Grad-CAM (ResNet), drawn over the image as PNG',
   positionals: ['IMAGE'],
   options: {
-    model: { type: 'string', description: 'checkpoint folder (HuggingFace layout), built-in architecture or pulled Hub id (org/name[@rev])' },
+    model: MODEL_OPTION,
     out: { type: 'string', description: 'output PNG' },
     target: { type: 'string', description: 'class to explain (default: the predicted one)' },
   },
   async run({ positionals, options, app }) {
     const image = oneFile(positionals, 'IMAGE');
-    if (typeof options.model !== 'string' || !options.model) throw new CliError('--model DIR is required', 2);
     if (typeof options.out !== 'string' || !options.out) throw new CliError('--out MAP.png is required', 2);
+    const model = await resolveCliModel(options.model as string | undefined, app);
     const ctx = await app();
     let r;
     try {
-      r = await analysisService(ctx).explain({ model: options.model, image, ...(typeof options.target === 'string' ? { target: options.target } : {}) });
+      r = await analysisService(ctx).explain({ model, image, ...(typeof options.target === 'string' ? { target: options.target } : {}) });
     } catch (e) {
       throw new CliError((e as Error).message);
     }

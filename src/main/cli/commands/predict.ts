@@ -10,17 +10,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CliError, type CliCommand, type CliIO, type ParsedOptions } from '../command.js';
 import type { AppContext } from '../../app-context.js';
-import { defaultHome, homeLayout } from '../../home.js';
-import { notPulled, pulledModelFolder } from '../../ml/hub/resolve.js';
-import { parseHubRef } from '../../ml/hub/repo-id.js';
+import { defaultHome } from '../../home.js';
 import { ENGINE_NAMES, type EngineName, isEngineName } from '../../ml/infer/engine-runner.js';
 import { labelList, onnxCacheDir } from '../../ml/model-cache.js';
-import { BUILTIN_CONFIGS, isBuiltinName } from '../../ml/models/configs.js';
 import { type Pooling, POOLINGS } from '../../ml/plan.js';
-
-const BUILTINS = Object.keys(BUILTIN_CONFIGS).join(', ');
-
-const MODEL_OPTION = { type: 'string', description: `checkpoint folder, built-in architecture (${BUILTINS}), registered model name or pulled Hub id (org/name[@rev])` } as const;
+import { MODEL_OPTION, resolveCliModel } from '../model-ref.js';
 const ENGINE_OPTION = { type: 'string', description: `inference engine: ${ENGINE_NAMES.join(' or ')}`, default: 'onnx' } as const;
 const BATCH_OPTION = { type: 'number', description: 'images per engine run; bounds memory', default: 8 } as const;
 const PROVIDER_OPTION = { type: 'string', multiple: true, description: 'onnx execution provider to prefer (e.g. cuda); cpu is the fallback' } as const;
@@ -38,23 +32,9 @@ function positiveInt(options: ParsedOptions, name: string): number | undefined {
   return v;
 }
 
-/**
- * A checkpoint folder or built-in name as given; a registered model's name becomes its folder.
- * Only that last case opens the database, keeping plain `predict` quick to start.
- */
-async function modelRef(options: ParsedOptions, app: () => Promise<AppContext>, given?: string): Promise<string> {
-  const ref = given ?? (options.model as string | undefined);
-  if (!ref) throw new CliError(`--model is required: a checkpoint folder or one of ${BUILTINS}`, 2);
-  if (isBuiltinName(ref) || existsSync(ref)) return ref;
-  // A Hub id pulled before: found on disk, no database and no network.
-  const pulled = pulledModelFolder(ref, homeLayout(defaultHome()).models);
-  if (pulled) return pulled;
-  const { ModelRegistry } = await import('../../models/registry.js');
-  const ctx = await app();
-  const m = new ModelRegistry(ctx.db, onnxCacheDir(ctx.home.root)).byName(ref);
-  if (m) return m.dir;
-  if (parseHubRef(ref)) throw notPulled(ref);
-  throw new CliError(`${ref}: no such checkpoint folder, built-in architecture (${BUILTINS}) or registered model (see \`tessella model list\`)`);
+/** A `--model` (or the DIR of `model info` / `model export`) as the services load it. */
+function modelRef(options: ParsedOptions, app: () => Promise<AppContext>, given?: string): Promise<string> {
+  return resolveCliModel(given ?? (options.model as string | undefined), app);
 }
 
 /** IMAGE arguments as files; a folder stands for every image under it, labelled by class folder. */
@@ -102,17 +82,22 @@ const predictCmd: CliCommand = {
     const ref = await modelRef(options, app);
     const files = (await imageItems(positionals)).map((it) => it.file);
     const { predict } = await import('../../ml/infer/predict.js');
+    const { defaultedPreprocessorNote } = await import('../../ml/models/preprocessor-note.js');
+    const assumed = existsSync(ref) ? defaultedPreprocessorNote(ref) : null;
+    if (assumed) io.info(`warning: ${assumed}`);
     const bar = progress(io, 'predict', files.length);
     try {
-      const run = await predict(ref, files, { engine, topk, batchSize, cacheDir: onnxCacheDir(defaultHome()), executionProviders: providers(options), onProgress: bar.onProgress });
+      // text mode shows the top class unless --topk asks for more; JSON lists every class by default
+      const run = await predict(ref, files, { engine, topk: topk ?? (io.json ? undefined : 1), batchSize, cacheDir: onnxCacheDir(defaultHome()), executionProviders: providers(options), onProgress: bar.onProgress });
       if (run.engine.fallbackReason) io.info(`note: ${run.engine.fallbackReason}`);
       return run.predictions;
     } finally {
       bar.end();
     }
   },
+  // one line per image: the listed classes, most probable first, each with its probability, then the file
   human: (r: { file: string; label: string; probabilities: Record<string, number> }[]) =>
-    r.map((p) => `${p.label}\t${(p.probabilities[p.label]! * 100).toFixed(1)}%\t${p.file}`).join('\n'),
+    r.map((p) => [...Object.entries(p.probabilities).flatMap(([label, prob]) => [label, `${(prob * 100).toFixed(1)}%`]), p.file].join('\t')).join('\n'),
 };
 
 const featuresCmd: CliCommand = {
@@ -200,6 +185,7 @@ const info: CliCommand = {
       ...(r.loadReport.newKeys.length ? [`initialised  ${r.loadReport.newKeys.length} tensors (${r.loadReport.newKeys.slice(0, 3).join(', ')}${r.loadReport.newKeys.length > 3 ? ', ...' : ''})`] : []),
       ...(r.loadReport.unusedKeys.length ? [`unused       ${r.loadReport.unusedKeys.join(', ')}`] : []),
       ...(r.loadReport.reshapedKeys.length ? [`re-created   ${r.loadReport.reshapedKeys.join(', ')}`] : []),
+      ...(r.loadReport.warnings ?? []).map((w: string) => `warning      ${w}`),
     ].join('\n'),
 };
 

@@ -12,6 +12,7 @@ import type { AppContext } from '../../app-context.js';
 import { analysisService } from '../../analysis/service.js';
 import { reportService } from '../../reports/service.js';
 import { CliError, type CliCommand, type CliIO, type OptionSpec, type ParsedOptions } from '../command.js';
+import { MODEL_OPTION, resolveCliModel } from '../model-ref.js';
 
 const outputOptions: Record<string, OptionSpec> = {
   out: { type: 'string', description: 'PDF to write (default: the data home’s reports folder)' },
@@ -23,7 +24,7 @@ const outputOptions: Record<string, OptionSpec> = {
 };
 
 const analysisOptions: Record<string, OptionSpec> = {
-  model: { type: 'string', description: 'checkpoint folder (HuggingFace layout) or built-in architecture' },
+  model: MODEL_OPTION,
   mpp: { type: 'number', description: 'tile resolution (µm per pixel) when an analysis must be run; without it a stored analysis of any resolution is used' },
   'slide-mpp': { type: 'number', description: 'µm per pixel of slides whose file has none (remembered for them)' },
 };
@@ -135,14 +136,14 @@ const slide: CliCommand = {
   },
   async run({ positionals, options, io, app }) {
     if (positionals.length !== 1) throw new CliError(`expected exactly one slide FILE, got ${positionals.length}`, 2);
-    if (!str(options, 'model')) throw new CliError('--model DIR is required', 2);
+    const model = await resolveCliModel(str(options, 'model'), app);
     const ctx = await app();
     const [slideId] = await slidesOf(ctx, positionals, options);
     const input = parse(SlideReportInput, {
       ...common(options),
       ...analysisParams(options),
       slideId,
-      model: str(options, 'model'),
+      model,
       includeAssociated: options['include-associated'] === true,
       ...(options['top-tiles'] !== undefined ? { topTiles: options['top-tiles'] } : {}),
       ...(options.colormap !== undefined ? { colormap: options.colormap } : {}),
@@ -184,10 +185,10 @@ const cohort: CliCommand = {
   options: { ...analysisOptions, ...outputOptions },
   async run({ positionals, options, io, app }) {
     if (positionals.length === 0) throw new CliError('give at least one slide FILE', 2);
-    if (!str(options, 'model')) throw new CliError('--model DIR is required', 2);
+    const model = await resolveCliModel(str(options, 'model'), app);
     const ctx = await app();
     const slideIds = await slidesOf(ctx, positionals, options);
-    const input = parse(CohortReportInput, { ...common(options), ...analysisParams(options), slideIds, model: str(options, 'model') });
+    const input = parse(CohortReportInput, { ...common(options), ...analysisParams(options), slideIds, model });
     return finished(await follow(ctx, io, reportService(ctx).cohort(input)));
   },
   human: summaryText,

@@ -16,6 +16,7 @@ import { resolveModelRef } from '../../ml/hub/resolve.js';
 import { createRun, trainCacheDir } from '../../train/setup.js';
 import { writeTensorboard } from '../../train/tensorboard.js';
 import { CliError, type CliCommand, type CliIO } from '../command.js';
+import { MODEL_OPTION, resolveCliModel } from '../model-ref.js';
 
 type Opts = Record<string, string | number | boolean | undefined>;
 
@@ -124,7 +125,11 @@ async function follow(ctx: AppContext, runId: number, io: CliIO): Promise<RunDet
   let bar: ReturnType<CliIO['progress']> | undefined;
   let barEpoch = -1;
   let reportedEpoch = 0;
+  // An epoch's own numbers arrive with the first training-phase event after its validation; the
+  // step events before carry the previous epoch's metrics.
+  let validatedEpoch = 0;
   const onProgress = (p: TrainingProgress) => {
+    if (p.phase === 'validating') validatedEpoch = p.epoch;
     if (p.phase === 'training' && p.steps > 0) {
       if (p.epoch !== barEpoch) {
         bar?.end();
@@ -133,7 +138,7 @@ async function follow(ctx: AppContext, runId: number, io: CliIO): Promise<RunDet
       }
       bar?.tick(p.step, p.loss !== null ? `loss ${p.loss.toFixed(4)}` : undefined);
     }
-    if (p.epoch > reportedEpoch && p.metrics.train_loss !== undefined && p.step === p.steps && p.phase === 'training') {
+    if (p.phase === 'training' && p.epoch === validatedEpoch && p.epoch > reportedEpoch && p.metrics.train_loss !== undefined) {
       reportedEpoch = p.epoch;
       bar?.end();
       const m = p.metrics;
@@ -224,7 +229,7 @@ const evaluate: CliCommand = {
   path: ['eval'],
   summary: 'Score a checkpoint on labelled images: metrics, confusion matrix, ROC AUC with 95% CIs, calibration',
   options: {
-    model: { type: 'string', description: 'checkpoint folder' },
+    model: MODEL_OPTION,
     data: { type: 'string', description: 'ImageFolder tree; every image under it is scored' },
     dataset: { type: 'string', description: 'name or id of an imported dataset (with --split)' },
     split: { type: 'string', description: 'train, val or test (with --dataset)', default: 'test' },
@@ -232,8 +237,9 @@ const evaluate: CliCommand = {
   },
   async run({ options, io, app }) {
     const o = options as Opts;
-    if (!o.model) throw new CliError('--model DIR is required', 2);
     if ((o.data === undefined) === (o.dataset === undefined)) throw new CliError('give --data DIR or --dataset NAME', 2);
+    const ref = await resolveCliModel(o.model as string | undefined, app);
+    const model = existsSync(ref) ? resolve(ref) : ref;
     const ctx = await app();
     let bar: ReturnType<CliIO['progress']> | undefined;
     const opts = {
@@ -245,13 +251,13 @@ const evaluate: CliCommand = {
       },
     };
     try {
-      if (o.data !== undefined) return await evaluateFolder(resolve(resolveModelRef(String(o.model), ctx.home.models)), resolve(String(o.data)), opts);
+      if (o.data !== undefined) return await evaluateFolder(model, resolve(String(o.data)), opts);
       const id = datasetId(ctx, String(o.dataset));
       const split = String(o.split) as 'train' | 'val' | 'test';
       if (!['train', 'val', 'test'].includes(split)) throw new CliError('--split must be train, val or test', 2);
       const names = datasetLabels(ctx.db, id);
       const items = datasetSplitImages(ctx.db, id, split).map((i) => ({ path: i.path, label: names[i.labelIndex] }));
-      return await evaluateImages(resolve(resolveModelRef(String(o.model), ctx.home.models)), items, opts);
+      return await evaluateImages(model, items, opts);
     } finally {
       bar?.end();
     }
@@ -301,11 +307,24 @@ const runs: CliCommand = {
       error: r.error,
     }));
   },
-  human(rows: { id: number; status: string; arch: string; mode: string; epochsCompleted: number; epochs: number; bestMetric: number | null; monitor: string; startedAt: string | null }[]) {
-    if (rows.length === 0) return 'no training runs';
-    return rows
-      .map((r) => `${String(r.id).padStart(4)}  ${r.status.padEnd(11)} ${r.arch.padEnd(10)} ${r.mode.padEnd(7)} ${r.epochsCompleted}/${r.epochs}  ${r.monitor} ${r.bestMetric?.toFixed(4) ?? '-'}  ${r.startedAt ?? ''}`)
-      .join('\n');
+  human(rows: { id: number; name: string | null; status: string; arch: string; mode: string; dataset: string | null; epochsCompleted: number; epochs: number; bestMetric: number | null; monitor: string; startedAt: string | null }[]) {
+    if (rows.length === 0) return 'no training runs; start one with `tessella train`';
+    const table = [
+      ['ID', 'NAME', 'STATUS', 'ARCH', 'MODE', 'DATASET', 'EPOCHS', 'BEST', 'STARTED'],
+      ...rows.map((r) => [
+        String(r.id),
+        r.name ?? '-',
+        r.status,
+        r.arch,
+        r.mode,
+        r.dataset ?? '-',
+        `${r.epochsCompleted}/${r.epochs}`,
+        r.bestMetric === null ? '-' : `${r.monitor} ${r.bestMetric.toFixed(4)}`,
+        r.startedAt ?? '-',
+      ]),
+    ];
+    const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
+    return table.map((row) => row.map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ')).join('\n');
   },
 };
 

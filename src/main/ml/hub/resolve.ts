@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { DomainError } from '../../errors.js';
 import { isBuiltinName } from '../models/configs.js';
+import { modelFolderOf } from '../models/model-folder.js';
 import { pulledFolder } from './layout.js';
 import { parseHubRef } from './repo-id.js';
 
@@ -17,11 +18,13 @@ export function pulledModelFolder(ref: string, modelsDir: string): string | null
 }
 
 /**
- * `ref` with a Hub id replaced by its pulled folder; other references unchanged. A Hub-shaped
+ * `ref` with a Hub id replaced by its pulled folder and an older run export by its `model/`
+ * folder (see model-folder.ts); other references unchanged. A Hub-shaped
  * reference that is neither a path nor pulled is an error saying how to pull it.
  */
 export function resolveModelRef(ref: string, modelsDir: string): string {
-  if (isBuiltinName(ref) || existsSync(ref)) return ref;
+  if (existsSync(ref)) return modelFolderOf(ref);
+  if (isBuiltinName(ref)) return ref;
   const hub = parseHubRef(ref);
   if (!hub) return ref;
   const dir = pulledFolder(modelsDir, hub);

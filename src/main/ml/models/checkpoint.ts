@@ -29,6 +29,7 @@ import {
 import { STAIN_FILE, StainParams } from '../../train/stain.js';
 import { builtinKeyPart, keyTailParts, resolveLabels } from './checkpoint-hash.js';
 import { parsePreprocessorConfig, type PreprocessorConfig, standardPreprocessor } from './processors.js';
+import { defaultedPreprocessorWarning } from './preprocessor-note.js';
 import { type TensorEntry, writeSafetensors } from './safetensors.js';
 import { initialTensor, stateDictShapes } from './state-dict.js';
 import { classifierPlan } from '../arch/index.js';
@@ -48,6 +49,8 @@ export interface LoadReport {
   unusedKeys: string[];
   /** In the checkpoint with another shape (a head for other labels): re-initialised. */
   reshapedKeys: string[];
+  /** What was assumed rather than read (a missing preprocessor_config.json); absent when nothing was. */
+  warnings?: string[];
 }
 
 export interface Checkpoint {
@@ -124,6 +127,7 @@ export async function loadCheckpoint(dirOrArch: string, opts: LoadOptions = {}):
   let preprocessor: PreprocessorConfig;
   let stain: StainParams | null = null;
   let fileWeights = new Map<string, TensorEntry>();
+  const warnings: string[] = [];
 
   if (isBuiltinName(dirOrArch) && !existsSync(dirOrArch)) {
     config = builtinConfig(dirOrArch);
@@ -148,6 +152,7 @@ export async function loadCheckpoint(dirOrArch: string, opts: LoadOptions = {}):
       hash.update(ppText);
     } else {
       preprocessor = standardPreprocessor(config);
+      warnings.push(defaultedPreprocessorWarning(dir, preprocessor));
     }
     const stainPath = join(dir, STAIN_FILE);
     if (existsSync(stainPath)) {
@@ -175,7 +180,7 @@ export async function loadCheckpoint(dirOrArch: string, opts: LoadOptions = {}):
   const expected = stateDictShapes(plan);
 
   const weights = new Map<string, TensorEntry>();
-  const report: LoadReport = { newKeys: [], unusedKeys: [], reshapedKeys: [] };
+  const report: LoadReport = { newKeys: [], unusedKeys: [], reshapedKeys: [], ...(warnings.length ? { warnings } : {}) };
   for (const [fileKey, entry] of fileWeights) {
     const name = rename(fileKey);
     const shape = expected.get(name);

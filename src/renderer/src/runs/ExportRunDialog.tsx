@@ -1,7 +1,7 @@
 /**
- * Exporting a run to a folder: config.json, metrics.csv, summary.json and the best checkpoint in
- * HuggingFace layout (model/). The folder is typed or picked by browsing the server's file system
- * (browser mode cannot reveal real paths); it is created when missing.
+ * Exporting a run to a folder: the best checkpoint as a flat HuggingFace folder (usable as
+ * --model everywhere) and the run's files in run/. The folder is typed or picked by browsing the
+ * server's file system (browser mode cannot reveal real paths); it is created when missing.
  */
 import { useState } from 'react';
 import Alert from '@mui/material/Alert';
@@ -64,8 +64,9 @@ export function ExportRunDialog({ run, onClose }: { run: RunSummary | null; onCl
         ) : (
           <Stack spacing={2}>
             <Typography variant="body2" color="text.secondary">
-              Writes config.json, metrics.csv, summary.json and the best checkpoint (model/: config.json, model.safetensors, preprocessor
-              config) into the folder, which is created if it does not exist.
+              Writes the best checkpoint as a HuggingFace folder (config.json, model.safetensors, preprocessor_config.json), which
+              predict, eval, slide inference and the Models page open as it is, and the run&apos;s files beside it in run/ (training
+              configuration, summary, metrics.csv, history). The folder is created if it does not exist.
             </Typography>
             <TextField
               label="Folder"
@@ -78,6 +79,7 @@ export function ExportRunDialog({ run, onClose }: { run: RunSummary | null; onCl
               slotProps={{ htmlInput: { 'data-testid': 'export-dir', spellCheck: false }, input: { sx: { fontFamily: 'monospace' } } }}
             />
             <FolderBrowser
+              purpose="folder"
               dir={browseDir}
               onDirChange={setBrowseDir}
               selected={new Set(dir.trim() ? [dir.trim()] : [])}

@@ -34,6 +34,14 @@ import { PageHeader } from '../shell/PageHeader';
 
 const MAX_COMPARE = 20;
 
+/**
+ * The actions stay in view however wide the other columns grow: pinned to the table's right edge
+ * (over a scrolled row) and never wrapped. On screens narrower than xl the Finished column gives
+ * way, so a 1400 px window shows every column without scrolling.
+ */
+const actionsCell = { position: 'sticky', right: 0, zIndex: 1, bgcolor: 'background.paper', whiteSpace: 'nowrap', boxShadow: (t: { palette: { divider: string } }) => `-1px 0 0 ${t.palette.divider}` } as const;
+const wideOnly = { display: { xs: 'none', xl: 'table-cell' } } as const;
+
 export function RunsPage() {
   const { runs, error, refresh } = useRuns();
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
@@ -141,8 +149,10 @@ export function RunsPage() {
                 <TableCell align="right">Epochs</TableCell>
                 <TableCell>Best</TableCell>
                 <TableCell>Started</TableCell>
-                <TableCell>Finished</TableCell>
-                <TableCell align="right">Actions</TableCell>
+                <TableCell sx={wideOnly}>Finished</TableCell>
+                <TableCell align="right" sx={actionsCell}>
+                  Actions
+                </TableCell>
               </TableRow>
             </TableHead>
             <TableBody>
@@ -206,8 +216,8 @@ export function RunsPage() {
                     )}
                   </TableCell>
                   <TableCell sx={{ whiteSpace: 'nowrap' }}>{formatDateTime(r.startedAt)}</TableCell>
-                  <TableCell sx={{ whiteSpace: 'nowrap' }}>{formatDateTime(r.finishedAt)}</TableCell>
-                  <TableCell align="right">
+                  <TableCell sx={{ whiteSpace: 'nowrap', ...wideOnly }}>{formatDateTime(r.finishedAt)}</TableCell>
+                  <TableCell align="right" sx={actionsCell} data-testid="run-actions">
                     <RunActionButtons run={r} onChanged={refresh} onError={setActionError} onExport={setExporting} onDelete={setDeleting} />
                   </TableCell>
                 </TableRow>

@@ -2,6 +2,8 @@
  * A minimal file picker over `fs.list`. Browser mode has no native dialog that reveals real
  * paths, and the server needs paths, so we browse its file system instead. Folders can be
  * opened or ticked (the server scans ticked folders recursively); only slide-like files tick.
+ * With `purpose="folder"` it picks one destination folder instead (an export): only folders tick
+ * and its words say so rather than speaking of slides.
  */
 import { useCallback, useEffect, useState } from 'react';
 import Alert from '@mui/material/Alert';
@@ -35,13 +37,17 @@ export function FolderBrowser({
   onDirChange,
   selected,
   onToggle,
+  purpose = 'slides',
 }: {
   /** Folder to show; undefined means the server's default (the home folder). */
   dir: string | undefined;
   onDirChange: (dir: string | undefined) => void;
   selected: ReadonlySet<string>;
   onToggle: (path: string) => void;
+  /** slides: tick folders and slide files to add; folder: choose the folder something is written to. */
+  purpose?: 'slides' | 'folder';
 }) {
+  const forSlides = purpose === 'slides';
   const [listing, setListing] = useState<Listing | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -107,7 +113,7 @@ export function FolderBrowser({
             onClick={() => onToggle(listing.dir)}
             data-testid="folder-browser-tick-folder"
           >
-            {selected.has(listing.dir) ? 'Folder ticked' : 'Tick this folder'}
+            {forSlides ? (selected.has(listing.dir) ? 'Folder ticked' : 'Tick this folder') : selected.has(listing.dir) ? 'Folder chosen' : 'Use this folder'}
           </Button>
         )}
       </Stack>
@@ -124,7 +130,7 @@ export function FolderBrowser({
           </Typography>
         )}
         {entries.slice(0, maxShown).map((entry) => {
-          const tickable = entry.kind === 'dir' || entry.slideLike;
+          const tickable = entry.kind === 'dir' || (forSlides && entry.slideLike);
           const checkbox = (
             <Checkbox
               edge="start"
@@ -148,7 +154,7 @@ export function FolderBrowser({
               ) : (
                 <ListItemButton onClick={() => tickable && onToggle(entry.path)} disabled={!tickable} sx={{ py: 0.25 }}>
                   <ListItemIcon sx={{ minWidth: 32 }}>
-                    <InsertDriveFileIcon fontSize="small" color={entry.slideLike ? 'secondary' : 'disabled'} />
+                    <InsertDriveFileIcon fontSize="small" color={tickable ? 'secondary' : 'disabled'} />
                   </ListItemIcon>
                   <ListItemText primary={entry.name} secondary={entry.size !== undefined ? formatBytes(entry.size) : undefined} />
                 </ListItemButton>
@@ -158,14 +164,16 @@ export function FolderBrowser({
         })}
         {entries.length > maxShown && (
           <Typography variant="body2" color="text.secondary" sx={{ p: 2 }}>
-            {entries.length - maxShown} more entries not shown — tick the folder to add everything in it.
+            {entries.length - maxShown} more entries not shown
+            {forSlides ? ' — tick the folder to add everything in it.' : '.'}
           </Typography>
         )}
       </List>
       {listing && (
         <Typography variant="caption" color="text.secondary" sx={{ display: 'block', px: 1.5, py: 0.5, borderTop: 1, borderColor: 'divider' }}>
-          {slideFiles === 0 ? 'No slide files in this folder' : `${slideFiles} slide file${slideFiles === 1 ? '' : 's'} here`} · click a folder
-          to open it, tick it to add everything inside
+          {forSlides
+            ? `${slideFiles === 0 ? 'No slide files in this folder' : `${slideFiles} slide file${slideFiles === 1 ? '' : 's'} here`} · click a folder to open it, tick it to add everything inside`
+            : 'Click a folder to open it; tick it (or “Use this folder”) to write there. A folder that does not exist yet can be typed above.'}
         </Typography>
       )}
     </Box>

@@ -6,7 +6,7 @@ import Typography from '@mui/material/Typography';
 import type { RunDetail, TrainingProgress } from '@shared/contract/training';
 import { formatEta, formatMetric, wallSeconds } from '../runs/formatRun';
 import { formatDuration } from '../format';
-import { liveStatus, messageFraction, progressFraction, statusLabel } from './liveProgress';
+import { liveStatus, messageFraction, progressFraction, statusLabel, subTaskLabel } from './liveProgress';
 
 export function RunProgress({ run, progress }: { run: RunDetail | null; progress: TrainingProgress | null }) {
   const status = liveStatus(progress, run);
@@ -14,6 +14,7 @@ export function RunProgress({ run, progress }: { run: RunDetail | null; progress
   const running = status === 'running';
   const phase = running && progress ? progress.phase : null;
   const featureFraction = phase === 'features' || phase === 'preparing' ? messageFraction(progress?.message) : null;
+  const featureLabel = featureFraction !== null ? subTaskLabel(phase, progress?.message) : null;
   const epochs = progress?.epochs ?? run?.epochs ?? 0;
   const shownEpoch = running && progress && progress.epoch > 0 ? progress.epoch : (run?.epochsCompleted ?? 0);
 
@@ -32,7 +33,13 @@ export function RunProgress({ run, progress }: { run: RunDetail | null; progress
           {running && phase === 'training' ? formatEta(progress?.etaSeconds) : status === 'completed' && run ? `finished in ${formatDuration(wallSeconds(run) ?? run.seconds)}` : ''}
         </Typography>
       </Stack>
+      {featureLabel && (
+        <Typography variant="caption" color="text.secondary" sx={{ display: 'block' }} data-testid="live-run-bar-label">
+          Whole run
+        </Typography>
+      )}
       <LinearProgress
+        aria-label="Whole run"
         variant={fraction === null ? 'indeterminate' : 'determinate'}
         value={fraction === null ? undefined : fraction * 100}
         color={status === 'failed' ? 'error' : status === 'completed' ? 'success' : 'primary'}
@@ -40,7 +47,21 @@ export function RunProgress({ run, progress }: { run: RunDetail | null; progress
         data-testid="live-progress"
         data-fraction={fraction ?? ''}
       />
-      {featureFraction !== null && <LinearProgress variant="determinate" value={featureFraction * 100} color="secondary" sx={{ mt: 0.5, height: 3, borderRadius: 1 }} />}
+      {featureFraction !== null && (
+        <>
+          <Typography variant="caption" color="text.secondary" sx={{ display: 'block', mt: 0.5 }} data-testid="live-images-bar-label">
+            {featureLabel}
+          </Typography>
+          <LinearProgress
+            aria-label={featureLabel ?? 'Images'}
+            variant="determinate"
+            value={featureFraction * 100}
+            color="secondary"
+            sx={{ height: 3, borderRadius: 1 }}
+            data-testid="live-images-progress"
+          />
+        </>
+      )}
       {running && progress && (
         <Typography variant="caption" color="text.secondary" sx={{ display: 'block', mt: 0.5 }} data-testid="live-stats">
           {[

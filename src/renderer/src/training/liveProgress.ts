@@ -55,6 +55,17 @@ export function messageFraction(message: string | undefined): number | null {
   return clamp(+m[1] / +m[2]);
 }
 
+/**
+ * The words beside the second bar, which measures one pass over the images (reading them, or the
+ * backbone computing their features) rather than the run: "Features 12 / 90 images".
+ */
+export function subTaskLabel(phase: TrainingProgress['phase'] | null, message: string | undefined): string | null {
+  const m = /(\d+)\s*\/\s*(\d+)/.exec(message ?? '');
+  if (!m) return null;
+  const what = phase === 'features' || /feature|embedding/i.test(message ?? '') ? 'Backbone features' : 'Images read';
+  return `${what}: ${m[1]} / ${m[2]} images`;
+}
+
 function clamp(v: number): number {
   return Math.min(1, Math.max(0, v));
 }
