@@ -32,6 +32,49 @@ export function createDatasetHandlers(ctx: AppContext): HandlersFor<typeof datas
     return set;
   };
 
+  type JobState = 'running' | 'completed' | 'failed' | 'cancelled';
+  /**
+   * A long call over one dataset as a job: named by the client (so it can cancel before the call
+   * returns), throttled job.progress events (a phase change and the end always go out), a
+   * cancel that ends as a 'cancelled' domain error.
+   */
+  const datasetJob = async <T>(
+    kind: string,
+    jobs: Map<string, { controller: AbortController; datasetId: number }>,
+    datasetId: number,
+    requested: string | undefined,
+    firstPhase: string,
+    cancelledMessage: string,
+    work: (signal: AbortSignal, emit: (phase: string, done: number, total: number) => void) => Promise<{ result: T; done: number }>,
+  ): Promise<T> => {
+    requireDataset(datasetId);
+    const jobId = requested ?? `${kind}-${randomUUID()}`;
+    if (jobs.has(jobId)) throw new DomainError('conflict', `job ${jobId} is already running`);
+    const controller = new AbortController();
+    jobs.set(jobId, { controller, datasetId });
+    let last = 0;
+    let lastPhase = '';
+    const emit = (phase: string, done: number, total: number, state: JobState = 'running') => {
+      const now = Date.now();
+      if (state === 'running' && phase === lastPhase && done > 0 && done < total && now - last < PROGRESS_INTERVAL_MS) return;
+      last = now;
+      lastPhase = phase;
+      ctx.events.emit('job.progress', { jobId, kind, done, total, message: phase, state });
+    };
+    emit(firstPhase, 0, 0);
+    try {
+      const { result, done } = await work(controller.signal, (phase, d, t) => emit(phase, d, t));
+      emit(lastPhase, done, done, 'completed');
+      return result;
+    } catch (e) {
+      emit((e as Error).message, 0, 0, controller.signal.aborted ? 'cancelled' : 'failed');
+      if (controller.signal.aborted) throw new DomainError('cancelled', cancelledMessage);
+      throw e;
+    } finally {
+      jobs.delete(jobId);
+    }
+  };
+
   return {
     'datasets.list': async () => repo.list(),
     'datasets.get': async ({ id }) => {
@@ -93,65 +136,21 @@ export function createDatasetHandlers(ctx: AppContext): HandlersFor<typeof datas
       return labelling.state(datasetId);
     },
     'datasets.addClass': async ({ datasetId, name }) => labelling.addClass(datasetId, name),
-    'datasets.predict': async ({ datasetId, model, jobId: requested }) => {
-      requireDataset(datasetId);
-      const jobId = requested ?? `datasets.predict-${randomUUID()}`;
-      if (predicting.has(jobId)) throw new DomainError('conflict', `job ${jobId} is already running`);
-      const controller = new AbortController();
-      predicting.set(jobId, { controller, datasetId });
-      let last = 0;
-      const emit = (done: number, total: number, state: 'running' | 'completed' | 'failed' | 'cancelled' = 'running', message = 'predict') => {
-        const now = Date.now();
-        if (state === 'running' && done > 0 && done < total && now - last < PROGRESS_INTERVAL_MS) return;
-        last = now;
-        ctx.events.emit('job.progress', { jobId, kind: 'datasets.predict', done, total, message, state });
-      };
-      emit(0, 0, 'running', 'load model');
-      try {
-        const result = await predictDataset(ctx, datasetId, model, { signal: controller.signal, onProgress: (done, total) => emit(done, total) });
-        emit(result.images, result.images, 'completed');
-        return result;
-      } catch (e) {
-        emit(0, 0, controller.signal.aborted ? 'cancelled' : 'failed', (e as Error).message);
-        if (controller.signal.aborted) throw new DomainError('cancelled', 'prediction cancelled; the suggestions made so far are kept');
-        throw e;
-      } finally {
-        predicting.delete(jobId);
-      }
-    },
+    'datasets.predict': async ({ datasetId, model, jobId }) =>
+      datasetJob('datasets.predict', predicting, datasetId, jobId, 'load model', 'prediction cancelled; the suggestions made so far are kept', async (signal, emit) => {
+        const result = await predictDataset(ctx, datasetId, model, { signal, onProgress: (done, total) => emit('predict', done, total) });
+        return { result, done: result.images };
+      }),
     'datasets.cancelPredict': async ({ jobId }) => {
       const job = predicting.get(jobId);
       job?.controller.abort();
       return { cancelled: !!job };
     },
-    'datasets.map': async ({ datasetId, backbone, maxPoints, seed, jobId: requested }) => {
-      requireDataset(datasetId);
-      const jobId = requested ?? `datasets.map-${randomUUID()}`;
-      if (mapping.has(jobId)) throw new DomainError('conflict', `job ${jobId} is already running`);
-      const controller = new AbortController();
-      mapping.set(jobId, { controller, datasetId });
-      let last = 0;
-      let lastPhase = '';
-      const emit = (phase: string, done: number, total: number, state: 'running' | 'completed' | 'failed' | 'cancelled' = 'running') => {
-        const now = Date.now();
-        if (state === 'running' && phase === lastPhase && now - last < PROGRESS_INTERVAL_MS) return;
-        last = now;
-        lastPhase = phase;
-        ctx.events.emit('job.progress', { jobId, kind: 'datasets.map', done, total, message: phase, state });
-      };
-      emit('load model', 0, 0);
-      try {
-        const map = await mapDataset(ctx, datasetId, backbone, { maxPoints, seed, signal: controller.signal, onProgress: (phase, done, total) => emit(phase, done, total) });
-        emit('layout', map.points.length, map.points.length, 'completed');
-        return map;
-      } catch (e) {
-        emit((e as Error).message, 0, 0, controller.signal.aborted ? 'cancelled' : 'failed');
-        if (controller.signal.aborted) throw new DomainError('cancelled', 'map cancelled');
-        throw e;
-      } finally {
-        mapping.delete(jobId);
-      }
-    },
+    'datasets.map': async ({ datasetId, backbone, maxPoints, seed, jobId }) =>
+      datasetJob('datasets.map', mapping, datasetId, jobId, 'load model', 'map cancelled', async (signal, emit) => {
+        const result = await mapDataset(ctx, datasetId, backbone, { maxPoints, seed, signal, onProgress: (phase, done, total) => emit(phase, done, total) });
+        return { result, done: result.points.length };
+      }),
     'datasets.cancelMap': async ({ jobId }) => {
       const job = mapping.get(jobId);
       job?.controller.abort();

@@ -5,6 +5,7 @@
  * source is seeded: the same embeddings give the same map.
  */
 import { UMAP } from 'umap-js';
+import { mulberry32 } from '../ml/models/init.js';
 
 export interface LayoutOptions {
   seed?: number;
@@ -12,18 +13,6 @@ export interface LayoutOptions {
   minDist?: number;
   /** After each optimisation epoch; return false to stop (the layout so far is discarded). */
   onEpoch?: (epoch: number, epochs: number) => boolean | void;
-}
-
-/** mulberry32: small, fast and good enough for UMAP's sampling. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function normalised(rows: Float32Array[]): number[][] {
@@ -44,7 +33,7 @@ export function umapLayout(rows: Float32Array[], opts: LayoutOptions = {}): Floa
     // umap-js needs fewer neighbours than points
     nNeighbors: Math.max(2, Math.min(opts.nNeighbors ?? 15, n - 1)),
     minDist: opts.minDist ?? 0.1,
-    random: seededRandom(opts.seed ?? 42),
+    random: mulberry32(opts.seed ?? 42),
   });
   const epochs = umap.initializeFit(normalised(rows));
   for (let e = 0; e < epochs; e++) {
