@@ -17,6 +17,7 @@ import { ENGINE_NAMES, type EngineName, isEngineName } from '../../ml/infer/engi
 import { labelList, onnxCacheDir } from '../../ml/model-cache.js';
 import { BUILTIN_CONFIGS, isBuiltinName } from '../../ml/models/configs.js';
 import { type Pooling, POOLINGS } from '../../ml/plan.js';
+import { isPrecision, type Precision, PRECISIONS } from '../../ml/emit/quantize.js';
 
 const BUILTINS = Object.keys(BUILTIN_CONFIGS).join(', ');
 
@@ -24,6 +25,17 @@ const MODEL_OPTION = { type: 'string', description: `checkpoint folder, built-in
 const ENGINE_OPTION = { type: 'string', description: `inference engine: ${ENGINE_NAMES.join(' or ')}`, default: 'onnx' } as const;
 const BATCH_OPTION = { type: 'number', description: 'images per engine run; bounds memory', default: 8 } as const;
 const PROVIDER_OPTION = { type: 'string', multiple: true, description: 'onnx execution provider to prefer (e.g. cuda); cpu is the fallback' } as const;
+const PRECISION_OPTION = {
+  type: 'string',
+  description: `onnx numeric precision: ${PRECISIONS.join(' or ')} (int8: ViT Linears quantised, faster on CPU; check with \`tessella model agreement\`)`,
+  default: 'fp32',
+} as const;
+
+function precisionOf(options: ParsedOptions): Precision {
+  const p = String(options.precision ?? 'fp32');
+  if (!isPrecision(p)) throw new CliError(`--precision must be ${PRECISIONS.join(' or ')}, got "${p}"`, 2);
+  return p;
+}
 
 function engineOf(options: ParsedOptions): EngineName {
   const e = String(options.engine ?? 'onnx');
@@ -93,9 +105,11 @@ const predictCmd: CliCommand = {
     topk: { type: 'number', description: 'classes listed per image (default: all)' },
     batch: BATCH_OPTION,
     provider: PROVIDER_OPTION,
+    precision: PRECISION_OPTION,
   },
   async run({ positionals, options, io, app }) {
     const engine = engineOf(options);
+    const precision = precisionOf(options);
     const topk = positiveInt(options, 'topk');
     const batchSize = positiveInt(options, 'batch');
     if (!positionals.length) throw new CliError('give at least one IMAGE (file or folder)', 2);
@@ -104,7 +118,7 @@ const predictCmd: CliCommand = {
     const { predict } = await import('../../ml/infer/predict.js');
     const bar = progress(io, 'predict', files.length);
     try {
-      const run = await predict(ref, files, { engine, topk, batchSize, cacheDir: onnxCacheDir(defaultHome()), executionProviders: providers(options), onProgress: bar.onProgress });
+      const run = await predict(ref, files, { engine, precision, topk, batchSize, cacheDir: onnxCacheDir(defaultHome()), executionProviders: providers(options), onProgress: bar.onProgress });
       if (run.engine.fallbackReason) io.info(`note: ${run.engine.fallbackReason}`);
       return run.predictions;
     } finally {
@@ -126,10 +140,12 @@ const featuresCmd: CliCommand = {
     engine: ENGINE_OPTION,
     batch: BATCH_OPTION,
     provider: PROVIDER_OPTION,
+    precision: PRECISION_OPTION,
     pooling: { type: 'string', description: `pretrained backbones: ${POOLINGS.join(', ')} (default: the model's catalogue hint, else cls)` },
   },
   async run({ positionals, options, io, app }) {
     const engine = engineOf(options);
+    const precision = precisionOf(options);
     const batchSize = positiveInt(options, 'batch');
     const pooling = options.pooling as string | undefined;
     if (pooling !== undefined && !(POOLINGS as readonly string[]).includes(pooling)) throw new CliError(`--pooling must be ${POOLINGS.join(', ')}, got "${pooling}"`, 2);
@@ -144,12 +160,49 @@ const featuresCmd: CliCommand = {
     const bar = progress(io, 'features', items.length);
     try {
       const load = pooling ? { pooling: pooling as Pooling } : undefined;
-      return await exportFeatures(ref, items, resolve(out), { engine, batchSize, load, cacheDir: onnxCacheDir(defaultHome()), executionProviders: providers(options), onProgress: bar.onProgress });
+      return await exportFeatures(ref, items, resolve(out), { engine, precision, batchSize, load, cacheDir: onnxCacheDir(defaultHome()), executionProviders: providers(options), onProgress: bar.onProgress });
     } finally {
       bar.end();
     }
   },
   human: (r: { npy: string; csv: string; rows: number; dim: number }) => `wrote ${r.npy} (${r.rows} x ${r.dim}) and ${r.csv}`,
+};
+
+const agreementCmd: CliCommand = {
+  path: ['model', 'agreement'],
+  summary: 'How closely an int8 graph follows fp32 on images: top-1 agreement, max probability difference, embedding cosine',
+  positionals: ['IMAGE...'],
+  options: {
+    model: MODEL_OPTION,
+    data: { type: 'string', description: 'a folder of images (searched recursively)' },
+    precision: { type: 'string', description: 'the precision compared with fp32', default: 'int8' },
+    batch: BATCH_OPTION,
+    provider: PROVIDER_OPTION,
+  },
+  async run({ positionals, options, io, app }) {
+    const precision = precisionOf({ ...options, precision: options.precision ?? 'int8' });
+    const batchSize = positiveInt(options, 'batch');
+    const data = options.data as string | undefined;
+    if (!positionals.length && !data) throw new CliError('give IMAGE files or --data DIR', 2);
+    const ref = await modelRef(options, app);
+    const files = (await imageItems([...(data ? [data] : []), ...positionals])).map((it) => it.file);
+    const { measureAgreement } = await import('../../ml/infer/agreement.js');
+    const bar = progress(io, 'agreement', 2 * files.length);
+    try {
+      return await measureAgreement(ref, files, { precision, batchSize, cacheDir: onnxCacheDir(defaultHome()), executionProviders: providers(options), onProgress: bar.onProgress });
+    } finally {
+      bar.end();
+    }
+  },
+  human: (r: { images: number; candidate: string; classifier: { top1Agreement: number; disagreements: number; maxProbabilityDifference: number } | null; embedding: { cosineMin: number; cosineMean: number }; imgPerSec: { fp32: number; candidate: number } }) =>
+    [
+      `${r.candidate} vs fp32 on ${r.images} images`,
+      ...(r.classifier
+        ? [`top-1 agreement ${(r.classifier.top1Agreement * 100).toFixed(1)}% (${r.classifier.disagreements} differ), max probability difference ${r.classifier.maxProbabilityDifference.toFixed(4)}`]
+        : []),
+      `embedding cosine min ${r.embedding.cosineMin.toFixed(5)}, mean ${r.embedding.cosineMean.toFixed(5)}`,
+      `speed ${r.imgPerSec.fp32.toFixed(2)} img/s fp32, ${r.imgPerSec.candidate.toFixed(2)} img/s ${r.candidate} (${(r.imgPerSec.candidate / r.imgPerSec.fp32).toFixed(2)}x)`,
+    ].join('\n'),
 };
 
 /** Learned parameters: buffers (BatchNorm running statistics, counters) are not counted. */
@@ -322,4 +375,4 @@ const engineCmd: CliCommand = {
     ].join('\n'),
 };
 
-export const mlCommands: CliCommand[] = [predictCmd, featuresCmd, info, exportCmd, importCmd, listCmd, removeCmd, engineCmd];
+export const mlCommands: CliCommand[] = [predictCmd, featuresCmd, info, agreementCmd, exportCmd, importCmd, listCmd, removeCmd, engineCmd];
