@@ -39,6 +39,8 @@ export const AnalysisParams = z
     /** Least fraction of a tile that must be tissue for it to be classified. */
     minTissue: z.number().min(0).max(1).default(0.25),
     tissue: TissueParams.default(TissueParams.parse({})),
+    /** Numeric precision of the model on CPU: fp32 (default) or int8 (ViT only; faster, checked with `tessella model agreement`). */
+    precision: z.enum(['fp32', 'int8']).optional(),
   })
   .refine((p) => p.mpp === undefined || p.magnification === undefined, 'give mpp or magnification, not both');
 
@@ -92,6 +94,7 @@ export const Analysis = z.object({
     overlap: z.number(),
     minTissue: z.number(),
     tissue: TissueParams,
+    precision: z.enum(['fp32', 'int8']),
   }),
   status: AnalysisStatus,
   /** Tissue tiles classified so far, of `total` (null until the tiles are planned). */

@@ -14,6 +14,7 @@ import { tempHome } from '../../helpers/temp-home';
 
 const vitTiny = sharedPath('oracle/vit_tiny');
 const lung = sharedPath('data/patches/lc25000_lung');
+const ihc = sharedPath('data/images/skimage_ihc.png');
 const home = tempHome('tessella-precision-cli-');
 afterAll(() => home.cleanup());
 const env = { TESSELLA_HOME: home.dir };
@@ -78,10 +79,24 @@ describe('--precision on the CLI (oracle vit_tiny, lung patches)', { ...needs(vi
     expect(a.imgPerSec.fp32).toBeGreaterThan(0);
   });
 
+  it('slide infer --precision int8 is an analysis of its own, recorded as int8, with the fp32 tile classes', needs(ihc), () => {
+    const run = (precision: string) => {
+      const r = tessella(['slide', 'infer', ihc!, '--model', vitTiny!, '--slide-mpp', '0.5', '--magnification', '5', '--precision', precision, '--json'], env);
+      expect(r.code).toBe(0);
+      return JSON.parse(r.stdout) as { analysisId: number; precision: string; reused: boolean; tissueTiles: number; classFractions: Record<string, number> };
+    };
+    const fp32 = run('fp32');
+    const int8 = run('int8');
+    expect(fp32.precision).toBe('fp32');
+    expect(int8).toMatchObject({ precision: 'int8', reused: false, tissueTiles: fp32.tissueTiles });
+    expect(int8.analysisId).not.toBe(fp32.analysisId);
+    expect(int8.classFractions).toEqual(fp32.classFractions);
+  });
+
   it('an unknown --precision is one line on stderr, exit 2, nothing on stdout', () => {
-    for (const cmd of ['predict', 'features']) {
+    for (const cmd of ['predict', 'features', 'slide infer']) {
       const out = cmd === 'features' ? ['--out', join(home.dir, 'x')] : [];
-      const r = tessella([cmd, '--model', vitTiny!, '--precision', 'fp16', ...out, patches()[0]!, '--json'], env);
+      const r = tessella([...cmd.split(' '), '--model', vitTiny!, '--precision', 'fp16', ...out, patches()[0]!, '--json'], env);
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr.trim().split('\n')).toEqual(['tessella: --precision must be fp32 or int8, got "fp16"']);

@@ -10,6 +10,7 @@ import type { AnalysisParamsInput } from '../../../shared/contract/analysis.js';
 import { TissueParams } from '../../../shared/contract/analysis.js';
 import { analysisService } from '../../analysis/service.js';
 import { CliError, type CliCommand, type ParsedOptions } from '../command.js';
+import { isPrecision, PRECISIONS } from '../../ml/emit/quantize.js';
 
 function oneFile(positionals: string[], what: string): string {
   if (positionals.length !== 1) throw new CliError(`expected exactly one ${what}, got ${positionals.length}`, 2);
@@ -46,9 +47,12 @@ const infer: CliCommand = {
     out: { type: 'string', description: 'folder for heatmap.png, tiles.csv, tiles.geojson and summary.json' },
     'heatmap-class': { type: 'string', description: 'class shown in heatmap.png (default: the slide label)' },
     'batch-size': { type: 'number', description: 'tiles per engine run', default: 8 },
+    precision: { type: 'string', description: `numeric precision: ${PRECISIONS.join(' or ')} (int8: ViT only, faster on CPU; check with \`tessella model agreement\`)`, default: 'fp32' },
   },
   async run({ positionals, options, io, app }) {
     const file = oneFile(positionals, 'slide FILE');
+    const precision = String(options.precision ?? 'fp32');
+    if (!isPrecision(precision)) throw new CliError(`--precision must be ${PRECISIONS.join(' or ')}, got "${precision}"`, 2);
     const model = options.model;
     if (typeof model !== 'string' || !model) throw new CliError('--model DIR is required', 2);
     const mpp = positive(options, 'mpp');
@@ -67,7 +71,7 @@ const infer: CliCommand = {
     else if (!svc.slideMpp(ctx.slides.require(slide.id))) {
       throw new CliError(`${slide.name} has no mpp (µm per pixel); give it with --slide-mpp X (it is remembered for this slide)`, 2);
     }
-    const params: AnalysisParamsInput = { overlap, minTissue, tissue: TissueParams.parse({}), ...(mpp !== undefined ? { mpp } : {}), ...(magnification !== undefined ? { magnification } : {}) };
+    const params: AnalysisParamsInput = { overlap, minTissue, tissue: TissueParams.parse({}), ...(precision === 'int8' ? { precision } : {}), ...(mpp !== undefined ? { mpp } : {}), ...(magnification !== undefined ? { magnification } : {}) };
 
     const abort = new AbortController();
     const onSigint = () => abort.abort();
@@ -109,6 +113,7 @@ const infer: CliCommand = {
       // tiles classified from the slide's stored backbone embeddings vs embedded by the backbone in this run
       embeddings: { reused: result.tilesReused ?? 0, computed: result.tilesEmbedded ?? 0 },
       targetMpp: a.params.targetMpp,
+      precision: a.params.precision,
       slideMpp: a.grid?.slideMpp ?? null,
       tileSize: a.grid?.tileSize ?? null,
     };
