@@ -148,3 +148,21 @@ describe('int8 on a ResNet', needs(resnetTiny), () => {
     expect((err as Error).message).toMatch(/int8 precision is available for ViT models only/);
   });
 });
+
+describe('embedding a dataset at int8 for head training (embedFiles)', { ...needs(fmRoot, lung), timeout: 120_000 }, () => {
+  it('int8 embeddings follow fp32 (cosine >= 0.99) and are stored under their own key', async () => {
+    const { embedFiles } = await import('../../../../src/main/ml/infer/embed-files');
+    const storeRoot = join(cacheDir, 'embeddings');
+    const backbone = join(fmRoot!, 'timm_vit_plain');
+    const files = lungPatches(3);
+    const opts = { storeRoot, engineCacheDir: join(cacheDir, 'embed-graphs') };
+    const fp32 = await embedFiles(backbone, files, opts);
+    const int8 = await embedFiles(backbone, files, { ...opts, precision: 'int8' });
+    expect(int8.embedder).not.toBe(fp32.embedder);
+    expect(int8.computed).toBe(files.length); // not the fp32 ones from the store
+    fp32.embeddings.forEach((e, i) => expect(cosine(e!, int8.embeddings[i]!)).toBeGreaterThanOrEqual(0.99));
+    const again = await embedFiles(backbone, files, { ...opts, precision: 'int8' });
+    expect(again.computed).toBe(0);
+    expect(again.embeddings).toEqual(int8.embeddings);
+  });
+});
