@@ -269,9 +269,12 @@ const exportCmd: CliCommand = {
     out: { type: 'string', description: 'output folder (onnx: or a .onnx file)' },
     dtype: { type: 'string', description: 'hf: store floats as F32, F16 or BF16 (default: as loaded)' },
     explain: { type: 'boolean', description: 'onnx, ViT: also output attention maps and the rollout' },
+    precision: { type: 'string', description: `onnx: ${PRECISIONS.join(' or ')} (int8, ViT: Linears as com.microsoft DynamicQuantizeMatMul, an onnxruntime op)` },
   },
   async run({ positionals, options, app }) {
     const format = options.format as string | undefined;
+    const precision = options.precision === undefined ? undefined : precisionOf(options);
+    if (precision && format !== 'onnx') throw new CliError('--precision applies to --format onnx only', 2);
     if (format !== 'hf' && format !== 'onnx') throw new CliError('--format must be hf or onnx', 2);
     const out = options.out as string | undefined;
     if (!out) throw new CliError('--out is required', 2);
@@ -294,7 +297,7 @@ const exportCmd: CliCommand = {
     const toFile = out.toLowerCase().endsWith('.onnx');
     const dir = toFile ? resolve(out, '..') : resolve(out);
     const file = toFile ? resolve(out) : join(dir, 'model.onnx');
-    const r = await exportOnnx(ck, file, { explain: !!options.explain });
+    const r = await exportOnnx(ck, file, { explain: !!options.explain, precision });
     const files = [file, ...(existsSync(externalDataPath(file)) ? [externalDataPath(file)] : [])];
     if (!toFile) {
       // The layout HF Optimum exports use, so tools that read one read this too.
@@ -303,7 +306,7 @@ const exportCmd: CliCommand = {
       await writeFile(join(dir, 'preprocessor_config.json'), JSON.stringify(ck.preprocessor, null, 2) + '\n');
       files.push(join(dir, 'config.json'), join(dir, 'preprocessor_config.json'));
     }
-    return { format, out: file, files, bytes: r.bytes, hash: ck.hash, inputs: ['pixel_values'], outputs: [...(ck.plan && !ck.plan.head ? [] : ['logits']), 'features', ...(options.explain ? ['attentions_<layer>', 'rollout'] : [])] };
+    return { format, out: file, files, bytes: r.bytes, hash: ck.hash, precision: precision ?? 'fp32', inputs: ['pixel_values'], outputs: [...(ck.plan && !ck.plan.head ? [] : ['logits']), 'features', ...(options.explain ? ['attentions_<layer>', 'rollout'] : [])] };
   },
   human: (r) => `wrote ${r.files.join(', ')}`,
 };
