@@ -130,11 +130,14 @@ export async function benchPredictCli(opts: { runs?: Run[]; images?: number; war
       cliStartupSeconds: +startup.toFixed(2),
       cliStartupCpuSeconds: startupCpu === null ? null : +startupCpu.toFixed(2),
       results,
-      // end to end, a cold process each: int8 against fp32 of the same model
+      // End to end, a cold process each: int8 against fp32 of the same model, by wall time and by
+      // CPU time (median warm runs), which other processes' load on a shared machine barely moves.
       int8VsFp32: Object.fromEntries(
         results.flatMap((r) => {
           const f = results.find((x) => x.model === r.model && x.precision === 'fp32');
-          return r.precision === 'int8' && f ? [[r.model, +(r.imgPerSec / f.imgPerSec).toFixed(2)]] : [];
+          if (r.precision !== 'int8' || !f) return [];
+          const cpu = r.warmCacheCpuSeconds && f.warmCacheCpuSeconds ? +(median(f.warmCacheCpuSeconds) / median(r.warmCacheCpuSeconds)).toFixed(2) : null;
+          return [[r.model, { wall: +(r.imgPerSec / f.imgPerSec).toFixed(2), cpu }]];
         }),
       ),
     };

@@ -93,6 +93,14 @@ describe('--precision on the CLI (oracle vit_tiny, lung patches)', { ...needs(vi
     expect(int8.classFractions).toEqual(fp32.classFractions);
   });
 
+  it('model export --format onnx --precision int8 writes the int8 graph', () => {
+    const out = join(home.dir, 'export', 'model.onnx');
+    const r = tessella(['model', 'export', vitTiny!, '--format', 'onnx', '--precision', 'int8', '--out', out, '--json'], env);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ precision: 'int8', out });
+    expect(readFileSync(out).toString('latin1')).toContain('DynamicQuantizeMatMul');
+  });
+
   it('an unknown --precision is one line on stderr, exit 2, nothing on stdout', () => {
     for (const cmd of ['predict', 'features', 'slide infer']) {
       const out = cmd === 'features' ? ['--out', join(home.dir, 'x')] : [];
