@@ -14,6 +14,7 @@ const benchmarks: Record<string, Bench> = {
   heads: async () => (await import('./heads')).benchHeads(),
   'fm-sizes': async () => (await import('./fm-sizes')).benchFmSizes(),
   'fm-embed': async () => (await import('./fm-embed')).benchFmEmbed(),
+  int8: async () => (await import('./int8')).benchInt8(),
 };
 
 async function main(): Promise<void> {

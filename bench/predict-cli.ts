@@ -74,8 +74,16 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
-export async function benchPredictCli(opts: { models?: Model[]; images?: number; warmRuns?: number } = {}): Promise<object> {
-  const models = opts.models ?? ['vit-b16', 'resnet-50'];
+/** A model at a precision; int8 covers ViT only (ResNet convolutions stay fp32). */
+type Run = { model: Model; precision: 'fp32' | 'int8' };
+const DEFAULT_RUNS: Run[] = [
+  { model: 'vit-b16', precision: 'fp32' },
+  { model: 'vit-b16', precision: 'int8' },
+  { model: 'resnet-50', precision: 'fp32' },
+];
+
+export async function benchPredictCli(opts: { runs?: Run[]; images?: number; warmRuns?: number } = {}): Promise<object> {
+  const runs = opts.runs ?? DEFAULT_RUNS;
   const n = opts.images ?? 32;
   const warmRuns = opts.warmRuns ?? 3;
   const files = lungPatches(n);
@@ -86,13 +94,13 @@ export async function benchPredictCli(opts: { models?: Model[]; images?: number;
     const startupRuns = [0, 1, 2].map(() => timeCli(['--version'], home));
     const startup = median(startupRuns.map((r) => r.wall));
     const startupCpu = startupRuns.every((r) => r.cpu !== null) ? median(startupRuns.map((r) => r.cpu!)) : null;
-    const results = models.map((model) => {
-      const args = ['predict', '--model', model, '--engine', 'onnx', ...files, '--json'];
-      process.stderr.write(`[bench] predict-cli ${model}: cold cache\n`);
+    const results = runs.map(({ model, precision }) => {
+      const args = ['predict', '--model', model, '--engine', 'onnx', '--precision', precision, ...files, '--json'];
+      process.stderr.write(`[bench] predict-cli ${model} ${precision}: cold cache\n`);
       const cold = timeCli(args, home, n);
       const warm: CliTiming[] = [];
       for (let i = 0; i < warmRuns; i++) {
-        process.stderr.write(`[bench] predict-cli ${model}: warm run ${i + 1}/${warmRuns}\n`);
+        process.stderr.write(`[bench] predict-cli ${model} ${precision}: warm run ${i + 1}/${warmRuns}\n`);
         warm.push(timeCli(args, home, n));
       }
       const walls = warm.map((w) => w.wall);
@@ -101,6 +109,7 @@ export async function benchPredictCli(opts: { models?: Model[]; images?: number;
       const reference = PYTORCH_REFERENCE_IMG_PER_SEC[model];
       return {
         model,
+        precision,
         images: n,
         firstRunColdCacheSeconds: +cold.wall.toFixed(2),
         warmCacheSeconds: walls.map((s) => +s.toFixed(2)),
@@ -114,13 +123,23 @@ export async function benchPredictCli(opts: { models?: Model[]; images?: number;
       };
     });
     return {
-      command: 'tessella predict --model <m> --engine onnx <32 lc25000_lung patches> --json, a cold process each run',
+      command: 'tessella predict --model <m> --engine onnx --precision <p> <32 lc25000_lung patches> --json, a cold process each run',
       pytorchReference: 'PyTorch 1.13 + OpenBLAS, same files end to end on this machine (measured earlier; not installable here)',
       cores: availableParallelism(),
       loadAverage: { before: +loadBefore.toFixed(2), after: +loadavg()[0]!.toFixed(2) },
       cliStartupSeconds: +startup.toFixed(2),
       cliStartupCpuSeconds: startupCpu === null ? null : +startupCpu.toFixed(2),
       results,
+      // End to end, a cold process each: int8 against fp32 of the same model, by wall time and by
+      // CPU time (median warm runs), which other processes' load on a shared machine barely moves.
+      int8VsFp32: Object.fromEntries(
+        results.flatMap((r) => {
+          const f = results.find((x) => x.model === r.model && x.precision === 'fp32');
+          if (r.precision !== 'int8' || !f) return [];
+          const cpu = r.warmCacheCpuSeconds && f.warmCacheCpuSeconds ? +(median(f.warmCacheCpuSeconds) / median(r.warmCacheCpuSeconds)).toFixed(2) : null;
+          return [[r.model, { wall: +(r.imgPerSec / f.imgPerSec).toFixed(2), cpu }]];
+        }),
+      ),
     };
   } finally {
     rmSync(home, { recursive: true, force: true });

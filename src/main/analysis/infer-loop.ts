@@ -114,12 +114,12 @@ export async function runInference(job: InferJob, port: MessagePort): Promise<vo
     store = job.embeddings
       ? new TileEmbeddings(
           job.embeddings.root,
-          tileStoreName({ slideHash: job.embeddings.slideHash, embedder: embedderKey(embeddingBackboneHash(ck), ck.stain), slideMpp: job.slideMpp, targetMpp: job.targetMpp, overlap: job.overlap, tileSize: size.height }),
+          tileStoreName({ slideHash: job.embeddings.slideHash, embedder: embedderKey(embeddingBackboneHash(ck), ck.stain, job.precision), slideMpp: job.slideMpp, targetMpp: job.targetMpp, overlap: job.overlap, tileSize: size.height }),
         )
       : null;
     const stored = store?.exists() ? await store.load() : new Map<string, Float32Array>();
     const startEngine = () => {
-      const p = OnnxEngine.load(ck, { cacheDir: job.engineCacheDir, chunkSize: job.batchSize, ...(job.threads ? { threads: job.threads } : {}) });
+      const p = OnnxEngine.load(ck, { cacheDir: job.engineCacheDir, chunkSize: job.batchSize, precision: job.precision ?? 'fp32', ...(job.threads ? { threads: job.threads } : {}) });
       p.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
       return p;
     };

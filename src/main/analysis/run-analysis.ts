@@ -131,6 +131,7 @@ export async function runAnalysis(deps: RunDeps, id: number, opts: RunOptions = 
         ...(opts.readers ? { readers: opts.readers } : {}),
         ...(opts.prefetch ? { prefetch: opts.prefetch } : {}),
         ...(opts.threads ? { threads: opts.threads } : {}),
+        ...(before.params.precision ? { precision: before.params.precision } : {}),
       },
       {
         onPlan: (grid) => {

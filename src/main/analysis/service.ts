@@ -29,6 +29,7 @@ import { engineCacheDir, recoverCrashed, runAnalysis, type RunOptions, type RunR
 import { detectTissueLowRes, maskSize, readLowRes, tissueOverlayPng, type RgbImage } from './slide-tissue.js';
 import { gridTiles, planGrid, targetMpp } from './tiling.js';
 import { imageTypeMismatch, ImageTypeMismatchError, modelImageType } from './image-type-check.js';
+import { checkPrecision } from '../ml/emit/quantize.js';
 
 /** analysis.progress events go out at most this often per analysis while it runs. */
 const PROGRESS_INTERVAL_MS = 250;
@@ -140,7 +141,15 @@ export class AnalysisService {
     const p = AnalysisParamsSchema.parse(params ?? {});
     const slideMpp = this.slideMpp(s);
     if (slideMpp === null) throw new NeedsMppError(s);
-    return { targetMpp: targetMpp({ mpp: p.mpp, magnification: p.magnification, trainedMpp: model.trainedMpp }), overlap: p.overlap, minTissue: p.minTissue, tissue: p.tissue, slideMpp };
+    if (p.precision === 'int8' && model.arch !== 'vit') checkPrecision({ kind: 'resnet' }, 'int8', model.name);
+    return {
+      targetMpp: targetMpp({ mpp: p.mpp, magnification: p.magnification, trainedMpp: model.trainedMpp }),
+      overlap: p.overlap,
+      minTissue: p.minTissue,
+      tissue: p.tissue,
+      slideMpp,
+      ...(p.precision === 'int8' ? { precision: 'int8' as const } : {}),
+    };
   }
 
   async plan(

@@ -6,6 +6,7 @@
 import type { ExplainResult, TileGrid, TissueParams } from '../../shared/contract/analysis.js';
 import type { PreprocessorConfig } from '../ml/models/processors.js';
 import type { StainParams } from '../train/stain.js';
+import type { Precision } from '../ml/emit/quantize.js';
 import type { PredictionRow } from '../store/analysis-repo.js';
 import { DomainError, toDomainError, type ErrorKind } from '../errors.js';
 
@@ -35,6 +36,8 @@ export interface InferJob {
   prefetch: number;
   /** onnxruntime intra-op threads (default: every core). */
   threads?: number;
+  /** The graph's precision (default fp32); int8 tile embeddings are stored apart from fp32 ones. */
+  precision?: Precision;
   /** Keep (and reuse) the tiles' backbone embeddings: the embedding cache root and the slide's content hash. */
   embeddings?: { root: string; slideHash: string };
 }

@@ -23,6 +23,7 @@ import type { PreprocessorConfig } from './models/processors.js';
 import { findWeightFiles, HINT_FILE } from './weights/weight-files.js';
 import { planOf } from './arch/index.js';
 import type { NetworkPlan } from './plan.js';
+import { checkPrecision } from './emit/quantize.js';
 import { isCurrentModelFile } from './onnx/export.js';
 import { HEAD_WEIGHTS, isHeadFolder, resolveBackboneRef } from './head/head-folder.js';
 import type { OnnxEngine, OnnxEngineOptions } from './onnx/session.js';
@@ -208,14 +209,16 @@ export async function loadCheckpointOf(ref: string, load?: LoadOptions): Promise
  * found) and both remembered for next time.
  */
 export async function openOnnxModel(ref: string, opts: ModelCacheOptions & Omit<OnnxEngineOptions, 'cacheDir' | 'explain'> = {}): Promise<OpenedOnnxModel> {
-  const { OnnxEngine } = await import('./onnx/session.js');
+  const { OnnxEngine, graphPath } = await import('./onnx/session.js');
   const cacheDir = opts.cacheDir ?? onnxCacheDir();
-  const engineOpts: OnnxEngineOptions = { cacheDir, executionProviders: opts.executionProviders, threads: opts.threads, chunkSize: opts.chunkSize };
+  const precision = opts.precision ?? 'fp32';
+  const engineOpts: OnnxEngineOptions = { cacheDir, precision, executionProviders: opts.executionProviders, threads: opts.threads, chunkSize: opts.chunkSize };
   const dir = isBuiltinRef(ref) ? null : existsSync(ref) ? checkpointDir(ref) : null;
 
   const hash = await knownHash(ref, opts);
   const spec = hash ? await readSpec(hash, cacheDir) : null;
-  if (spec && (await isCurrentModelFile(join(cacheDir, `${hash}.onnx`)))) {
+  if (spec) checkPrecision(spec.plan, precision, ref); // before any weights are read
+  if (spec && (await isCurrentModelFile(graphPath(cacheDir, spec.hash, { precision })))) {
     try {
       // No weights: OnnxEngine only builds (and so only needs them) when the file is unusable.
       const engine = await OnnxEngine.load({ ...spec, weights: new Map() }, engineOpts);
@@ -227,6 +230,7 @@ export async function openOnnxModel(ref: string, opts: ModelCacheOptions & Omit<
   const stamp = await checkpointStamp(ref);
   const ck = await loadCheckpointOf(ref, opts.load);
   const loaded = specOf(ck);
+  checkPrecision(loaded.plan, precision, ref);
   // Nothing here reads the weights after the graph is built: let them go before onnxruntime loads it.
   const engine = await OnnxEngine.load({ ...ck, plan: loaded.plan }, { ...engineOpts, releaseWeights: true });
   await rememberCheckpoint(ref, { ...ck, plan: loaded.plan }, stamp, { cacheDir, load: opts.load });

@@ -26,6 +26,8 @@ export interface StoredParams {
   minTissue: number;
   tissue: TissueParams;
   slideMpp: number;
+  /** Present only for int8, so an fp32 analysis keeps the parameter key it always had. */
+  precision?: 'int8';
 }
 
 export interface PredictionRow {
@@ -152,7 +154,7 @@ export class AnalysisRepo {
       slideId: r.slide_id,
       slideName: r.slide_name,
       model: { id: m.id, name: m.name, dir: m.dir, arch: m.arch, hash: r.checkpoint_hash, labels: m.labels },
-      params: { targetMpp: p.targetMpp, overlap: p.overlap, minTissue: p.minTissue, tissue: p.tissue },
+      params: { targetMpp: p.targetMpp, overlap: p.overlap, minTissue: p.minTissue, tissue: p.tissue, precision: p.precision ?? 'fp32' },
       status: r.status,
       done: r.tiles_done,
       total: r.tiles_total,

@@ -84,6 +84,7 @@ export async function trainHeadRun(env: TrainerEnv): Promise<RunStatus> {
         engineCacheDir: onnxCacheDir(env.homeRoot),
         load: { seed },
         stain,
+        ...(cfg.precision ? { precision: cfg.precision } : {}),
         signal,
         onProgress: (done, n) => progress({ message: `embeddings ${done}/${n}` }),
       },

@@ -62,6 +62,8 @@ const TrainConfigFields = z.object({
   backbone: z.string().min(1).optional(),
   /** With `backbone`: multinomial logistic regression with a C sweep chosen on validation, or a one-hidden-layer MLP. */
   head: HeadKind.optional(),
+  /** With `backbone`: the precision it embeds at on CPU, fp32 (default) or int8 (ViT backbones; embeddings at cosine ~0.999 to fp32). */
+  precision: z.enum(['fp32', 'int8']).optional(),
   /** logreg: the regularisation sweep (scikit-learn's C: larger is weaker); each C is one point of the run's curve. */
   cs: z.array(z.number().positive()).min(1).max(20).optional(),
   /** mlp: hidden units (default 128). */
@@ -106,7 +108,8 @@ const TrainConfigFields = z.object({
 export const TrainConfig = TrainConfigFields.refine((c) => (c.datasetId === undefined) !== (c.data === undefined), 'give a datasetId or a data folder')
   .refine((c) => c.arch !== undefined || c.init !== undefined || c.backbone !== undefined, 'give an arch, an init checkpoint or a backbone')
   .refine((c) => c.backbone === undefined || (c.arch === undefined && c.init === undefined), 'a backbone run takes no arch or init: the backbone is the network')
-  .refine((c) => c.head === undefined || c.backbone !== undefined, 'a head (logreg, mlp) is trained on a backbone: give one');
+  .refine((c) => c.head === undefined || c.backbone !== undefined, 'a head (logreg, mlp) is trained on a backbone: give one')
+  .refine((c) => c.precision === undefined || c.backbone !== undefined, 'precision applies to backbone embeddings: give a backbone');
 
 /** A configuration as stored with its run: defaults that depend on other fields filled in. */
 export const ResolvedTrainConfig = TrainConfigFields.extend({ lr: z.number(), weightDecay: z.number() });

@@ -15,9 +15,21 @@ import { ENGINE_NAMES, type EngineName, isEngineName } from '../../ml/infer/engi
 import { labelList, onnxCacheDir } from '../../ml/model-cache.js';
 import { type Pooling, POOLINGS } from '../../ml/plan.js';
 import { MODEL_OPTION, resolveCliModel } from '../model-ref.js';
+import { isPrecision, type Precision, PRECISIONS } from '../../ml/emit/quantize.js';
 const ENGINE_OPTION = { type: 'string', description: `inference engine: ${ENGINE_NAMES.join(' or ')}`, default: 'onnx' } as const;
 const BATCH_OPTION = { type: 'number', description: 'images per engine run; bounds memory', default: 8 } as const;
 const PROVIDER_OPTION = { type: 'string', multiple: true, description: 'onnx execution provider to prefer (e.g. cuda); cpu is the fallback' } as const;
+const PRECISION_OPTION = {
+  type: 'string',
+  description: `onnx numeric precision: ${PRECISIONS.join(' or ')} (int8: ViT Linears quantised, faster on CPU; check with \`tessella model agreement\`)`,
+  default: 'fp32',
+} as const;
+
+function precisionOf(options: ParsedOptions): Precision {
+  const p = String(options.precision ?? 'fp32');
+  if (!isPrecision(p)) throw new CliError(`--precision must be ${PRECISIONS.join(' or ')}, got "${p}"`, 2);
+  return p;
+}
 
 function engineOf(options: ParsedOptions): EngineName {
   const e = String(options.engine ?? 'onnx');
@@ -73,9 +85,11 @@ const predictCmd: CliCommand = {
     topk: { type: 'number', description: 'classes listed per image (default: all)' },
     batch: BATCH_OPTION,
     provider: PROVIDER_OPTION,
+    precision: PRECISION_OPTION,
   },
   async run({ positionals, options, io, app }) {
     const engine = engineOf(options);
+    const precision = precisionOf(options);
     const topk = positiveInt(options, 'topk');
     const batchSize = positiveInt(options, 'batch');
     if (!positionals.length) throw new CliError('give at least one IMAGE (file or folder)', 2);
@@ -88,7 +102,7 @@ const predictCmd: CliCommand = {
     const bar = progress(io, 'predict', files.length);
     try {
       // text mode shows the top class unless --topk asks for more; JSON lists every class by default
-      const run = await predict(ref, files, { engine, topk: topk ?? (io.json ? undefined : 1), batchSize, cacheDir: onnxCacheDir(defaultHome()), executionProviders: providers(options), onProgress: bar.onProgress });
+      const run = await predict(ref, files, { engine, precision, topk: topk ?? (io.json ? undefined : 1), batchSize, cacheDir: onnxCacheDir(defaultHome()), executionProviders: providers(options), onProgress: bar.onProgress });
       if (run.engine.fallbackReason) io.info(`note: ${run.engine.fallbackReason}`);
       return run.predictions;
     } finally {
@@ -111,10 +125,12 @@ const featuresCmd: CliCommand = {
     engine: ENGINE_OPTION,
     batch: BATCH_OPTION,
     provider: PROVIDER_OPTION,
+    precision: PRECISION_OPTION,
     pooling: { type: 'string', description: `pretrained backbones: ${POOLINGS.join(', ')} (default: the model's catalogue hint, else cls)` },
   },
   async run({ positionals, options, io, app }) {
     const engine = engineOf(options);
+    const precision = precisionOf(options);
     const batchSize = positiveInt(options, 'batch');
     const pooling = options.pooling as string | undefined;
     if (pooling !== undefined && !(POOLINGS as readonly string[]).includes(pooling)) throw new CliError(`--pooling must be ${POOLINGS.join(', ')}, got "${pooling}"`, 2);
@@ -129,12 +145,49 @@ const featuresCmd: CliCommand = {
     const bar = progress(io, 'features', items.length);
     try {
       const load = pooling ? { pooling: pooling as Pooling } : undefined;
-      return await exportFeatures(ref, items, resolve(out), { engine, batchSize, load, cacheDir: onnxCacheDir(defaultHome()), executionProviders: providers(options), onProgress: bar.onProgress });
+      return await exportFeatures(ref, items, resolve(out), { engine, precision, batchSize, load, cacheDir: onnxCacheDir(defaultHome()), executionProviders: providers(options), onProgress: bar.onProgress });
     } finally {
       bar.end();
     }
   },
   human: (r: { npy: string; csv: string; rows: number; dim: number }) => `wrote ${r.npy} (${r.rows} x ${r.dim}) and ${r.csv}`,
+};
+
+const agreementCmd: CliCommand = {
+  path: ['model', 'agreement'],
+  summary: 'How closely an int8 graph follows fp32 on images: top-1 agreement, max probability difference, embedding cosine',
+  positionals: ['IMAGE...'],
+  options: {
+    model: MODEL_OPTION,
+    data: { type: 'string', description: 'a folder of images (searched recursively)' },
+    precision: { type: 'string', description: 'the precision compared with fp32', default: 'int8' },
+    batch: BATCH_OPTION,
+    provider: PROVIDER_OPTION,
+  },
+  async run({ positionals, options, io, app }) {
+    const precision = precisionOf({ ...options, precision: options.precision ?? 'int8' });
+    const batchSize = positiveInt(options, 'batch');
+    const data = options.data as string | undefined;
+    if (!positionals.length && !data) throw new CliError('give IMAGE files or --data DIR', 2);
+    const ref = await modelRef(options, app);
+    const files = (await imageItems([...(data ? [data] : []), ...positionals])).map((it) => it.file);
+    const { measureAgreement } = await import('../../ml/infer/agreement.js');
+    const bar = progress(io, 'agreement', 2 * files.length);
+    try {
+      return await measureAgreement(ref, files, { precision, batchSize, cacheDir: onnxCacheDir(defaultHome()), executionProviders: providers(options), onProgress: bar.onProgress });
+    } finally {
+      bar.end();
+    }
+  },
+  human: (r: { images: number; candidate: string; classifier: { top1Agreement: number; disagreements: number; maxProbabilityDifference: number } | null; embedding: { cosineMin: number; cosineMean: number }; imgPerSec: { fp32: number; candidate: number } }) =>
+    [
+      `${r.candidate} vs fp32 on ${r.images} images`,
+      ...(r.classifier
+        ? [`top-1 agreement ${(r.classifier.top1Agreement * 100).toFixed(1)}% (${r.classifier.disagreements} differ), max probability difference ${r.classifier.maxProbabilityDifference.toFixed(4)}`]
+        : []),
+      `embedding cosine min ${r.embedding.cosineMin.toFixed(5)}, mean ${r.embedding.cosineMean.toFixed(5)}`,
+      `speed ${r.imgPerSec.fp32.toFixed(2)} img/s fp32, ${r.imgPerSec.candidate.toFixed(2)} img/s ${r.candidate} (${(r.imgPerSec.candidate / r.imgPerSec.fp32).toFixed(2)}x)`,
+    ].join('\n'),
 };
 
 function oneRef(positionals: string[]): string {
@@ -198,9 +251,12 @@ const exportCmd: CliCommand = {
     out: { type: 'string', description: 'output folder (onnx: or a .onnx file)' },
     dtype: { type: 'string', description: 'hf: store floats as F32, F16 or BF16 (default: as loaded)' },
     explain: { type: 'boolean', description: 'onnx, ViT: also output attention maps and the rollout' },
+    precision: { type: 'string', description: `onnx: ${PRECISIONS.join(' or ')} (int8, ViT: Linears as com.microsoft DynamicQuantizeMatMul, an onnxruntime op)` },
   },
   async run({ positionals, options, app }) {
     const format = options.format as string | undefined;
+    const precision = options.precision === undefined ? undefined : precisionOf(options);
+    if (precision && format !== 'onnx') throw new CliError('--precision applies to --format onnx only', 2);
     if (format !== 'hf' && format !== 'onnx') throw new CliError('--format must be hf or onnx', 2);
     const out = options.out as string | undefined;
     if (!out) throw new CliError('--out is required', 2);
@@ -223,7 +279,7 @@ const exportCmd: CliCommand = {
     const toFile = out.toLowerCase().endsWith('.onnx');
     const dir = toFile ? resolve(out, '..') : resolve(out);
     const file = toFile ? resolve(out) : join(dir, 'model.onnx');
-    const r = await exportOnnx(ck, file, { explain: !!options.explain });
+    const r = await exportOnnx(ck, file, { explain: !!options.explain, precision });
     const files = [file, ...(existsSync(externalDataPath(file)) ? [externalDataPath(file)] : [])];
     if (!toFile) {
       // The layout HF Optimum exports use, so tools that read one read this too.
@@ -232,7 +288,7 @@ const exportCmd: CliCommand = {
       await writeFile(join(dir, 'preprocessor_config.json'), JSON.stringify(ck.preprocessor, null, 2) + '\n');
       files.push(join(dir, 'config.json'), join(dir, 'preprocessor_config.json'));
     }
-    return { format, out: file, files, bytes: r.bytes, hash: ck.hash, inputs: ['pixel_values'], outputs: [...(ck.plan && !ck.plan.head ? [] : ['logits']), 'features', ...(options.explain ? ['attentions_<layer>', 'rollout'] : [])] };
+    return { format, out: file, files, bytes: r.bytes, hash: ck.hash, precision: precision ?? 'fp32', inputs: ['pixel_values'], outputs: [...(ck.plan && !ck.plan.head ? [] : ['logits']), 'features', ...(options.explain ? ['attentions_<layer>', 'rollout'] : [])] };
   },
   human: (r) => `wrote ${r.files.join(', ')}`,
 };
@@ -305,4 +361,4 @@ const engineCmd: CliCommand = {
     ].join('\n'),
 };
 
-export const mlCommands: CliCommand[] = [predictCmd, featuresCmd, info, exportCmd, importCmd, listCmd, removeCmd, engineCmd];
+export const mlCommands: CliCommand[] = [predictCmd, featuresCmd, info, agreementCmd, exportCmd, importCmd, listCmd, removeCmd, engineCmd];

@@ -2,6 +2,7 @@
  * `tessella train`, `tessella eval`, `tessella runs`: fine-tune a model on a folder or dataset
  * (in a worker process, resumable), score a checkpoint on labelled images, list the runs.
  */
+import { isPrecision, type Precision, PRECISIONS } from '../../ml/emit/quantize.js';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { BUILTIN_ARCHS, HeadKind, MonitorMetric, type EvalReport, type RunDetail, type TrainConfigInput, type TrainingProgress } from '../../../shared/contract/training.js';
@@ -45,6 +46,8 @@ function configFrom(ctx: AppContext, o: Opts): TrainConfigInput {
   if (!o.out) throw new CliError('--out DIR is required (the best checkpoint is written there)', 2);
   if (o.backbone !== undefined && (o.arch !== undefined || o.init !== undefined)) throw new CliError('--backbone takes no --arch or --init: the backbone is the network', 2);
   if (o.head !== undefined && o.backbone === undefined) throw new CliError('--head needs --backbone REF (a built-in name or a checkpoint folder)', 2);
+  if (o.precision !== undefined && !isPrecision(String(o.precision))) throw new CliError(`--precision must be ${PRECISIONS.join(' or ')}, got "${String(o.precision)}"`, 2);
+  if (o.precision !== undefined && o.backbone === undefined) throw new CliError('--precision needs --backbone REF: it is the precision the backbone embeds at', 2);
   if (o.head !== undefined && !HeadKind.safeParse(o.head).success) throw new CliError(`--head must be one of ${HeadKind.options.join(', ')}`, 2);
   if (o.arch === undefined && o.init === undefined && o.backbone === undefined) throw new CliError(`--arch is required (${BUILTIN_ARCHS.join(', ')}), or --init DIR, or --backbone REF with --head`, 2);
   if (o.arch !== undefined && !(BUILTIN_ARCHS as readonly string[]).includes(String(o.arch))) throw new CliError(`--arch must be one of ${BUILTIN_ARCHS.join(', ')}`, 2);
@@ -56,6 +59,7 @@ function configFrom(ctx: AppContext, o: Opts): TrainConfigInput {
     ...(o.arch !== undefined ? { arch: o.arch as (typeof BUILTIN_ARCHS)[number] } : {}),
     ...(o.init !== undefined ? { init: resolve(resolveModelRef(String(o.init), ctx.home.models)) } : {}),
     ...(o.backbone !== undefined ? { backbone: backboneRef(ctx, String(o.backbone)), head: (o.head as HeadKind | undefined) ?? 'logreg' } : {}),
+    ...(o.precision !== undefined ? { precision: o.precision as Precision } : {}),
     out: resolve(String(o.out)),
     mode: o.backbone !== undefined ? 'head' : ((o.mode as 'head' | 'last-k' | 'full' | undefined) ?? 'full'),
   };
@@ -173,6 +177,7 @@ const train: CliCommand = {
     init: { type: 'string', description: 'HuggingFace checkpoint folder to start from' },
     backbone: { type: 'string', description: 'frozen backbone (built-in name or checkpoint folder): embed once, train a --head on the cached embeddings' },
     head: { type: 'string', description: 'with --backbone: logreg (C sweep chosen on validation; default) or mlp' },
+    precision: { type: 'string', description: `with --backbone: the precision it embeds at, ${PRECISIONS.join(' or ')} (default fp32; int8 is faster on CPU)` },
     c: { type: 'string', description: 'logreg: the C values swept, comma-separated (default 0.01,0.1,1,10)' },
     hidden: { type: 'number', description: 'mlp: hidden units (default 128)' },
     mode: { type: 'string', description: 'head (new classifier on frozen features), last-k or full', default: 'full' },

@@ -19,6 +19,7 @@ import { attr, GraphBuilder } from '../onnx/onnx-model.js';
 import type { ConvBnPlan, LinearPlan, MlpPlan, NetworkPlan, NormPlan, ResnetPlan, VitPlan } from '../plan.js';
 import { embeddingDim, patchGrid, prefixTokens } from '../plan.js';
 import { tokenEmbeddings } from '../weights/pos-embed.js';
+import { type Precision, quantizeColumns } from './quantize.js';
 
 /** A float tensor by checkpoint name, shape-checked; what the emitters read weights through. */
 export type WeightGetter = (name: string, shape?: readonly number[]) => Float32Array;
@@ -31,7 +32,16 @@ export interface EmitOptions {
   explain?: boolean;
   /** ViT: also output every token after the final norm, [N, T, D] (tests and token-level uses). */
   lastHiddenState?: boolean;
+  /**
+   * fp32 (default) or int8: every transformer Linear (qkv, proj, MLP) as a dynamically quantised
+   * int8 MatMul. Norms, softmax, the attention products, the patch embedding and the classifier
+   * stay fp32, as onnxruntime's quantize_dynamic leaves them. ResNet convs stay fp32 for now.
+   */
+  precision?: Precision;
 }
+
+/** The domain of onnxruntime's contrib ops (DynamicQuantizeMatMul). */
+const MS_DOMAIN = 'com.microsoft';
 
 export function emitOnnx(plan: NetworkPlan, get: WeightGetter, opts: EmitOptions = {}): GraphBuilder {
   if (plan.kind === 'resnet') {
@@ -41,16 +51,34 @@ export function emitOnnx(plan: NetworkPlan, get: WeightGetter, opts: EmitOptions
   return emitVit(plan, get, opts);
 }
 
-/** Linear as MatMul (+ bias Add) on [in, out] weights; `rows` takes a row range of the PyTorch weight (split qkv / SwiGLU halves). */
-function linearOp(g: GraphBuilder, get: WeightGetter, x: string, l: LinearPlan, rows?: [number, number], hint = l.weight): string {
+/** What every Linear of one graph is emitted with. */
+interface LinearCtx {
+  g: GraphBuilder;
+  get: WeightGetter;
+  precision: Precision;
+}
+
+/**
+ * Linear on [in, out] weights; `rows` takes a row range of the PyTorch weight (split qkv / SwiGLU halves).
+ * fp32: MatMul (+ bias Add). int8: onnxruntime's DynamicQuantizeMatMul (com.microsoft), what its own
+ * quantize_dynamic leaves after fusion: the activation quantised per tensor at run time, the weight
+ * int8 per output column, the scales and the bias applied inside the kernel.
+ */
+function linearOp({ g, get, precision }: LinearCtx, x: string, l: LinearPlan, rows?: [number, number], hint = l.weight): string {
   const [r0, r1] = rows ?? [0, l.out];
+  const n = r1 - r0;
   const full = get(l.weight, [l.out, l.in]);
-  const w = transpose2d(full.subarray(r0 * l.in, r1 * l.in), r1 - r0, l.in);
+  const w = transpose2d(full.subarray(r0 * l.in, r1 * l.in), n, l.in);
   const suffix = rows ? `_${r0}_${r1}` : '';
-  const mm = g.op('MatMul', [x, g.initializer(`${hint}_t${suffix}`, [l.in, r1 - r0], w)]);
-  if (!l.bias) return mm;
-  const b = get(l.bias, [l.out]).slice(r0, r1);
-  return g.op('Add', [mm, g.initializer(`${l.bias}${suffix}`, [r1 - r0], b)]);
+  const bias = l.bias ? g.initializer(`${l.bias}${suffix}`, [n], get(l.bias, [l.out]).slice(r0, r1)) : null;
+  if (precision === 'int8') {
+    const { q, scale } = quantizeColumns(w, l.in, n);
+    const inputs = [x, g.initializer(`${hint}_q${suffix}`, [l.in, n], q), g.initializer(`${hint}_scale${suffix}`, [n], scale)];
+    if (bias) inputs.push('', bias); // no zero point (symmetric), then the bias
+    return g.node('DynamicQuantizeMatMul', inputs, ['qmatmul'], {}, { domain: MS_DOMAIN })[0]!;
+  }
+  const mm = g.op('MatMul', [x, g.initializer(`${hint}_t${suffix}`, [l.in, n], w)]);
+  return bias ? g.op('Add', [mm, bias]) : mm;
 }
 
 function emitVit(plan: VitPlan, get: WeightGetter, opts: EmitOptions): GraphBuilder {
@@ -61,6 +89,7 @@ function emitVit(plan: VitPlan, get: WeightGetter, opts: EmitOptions): GraphBuil
   const P = prefixTokens(plan);
   const T = P + gh * gw;
   const g = new GraphBuilder(explain ? 'vit_explain' : 'vit');
+  const lin: LinearCtx = { g, get, precision: opts.precision ?? 'fp32' };
   const layerNorm = (x: string, n: NormPlan): string =>
     g.op('LayerNormalization', [x, g.initializer(n.weight, [D], get(n.weight, [D])), g.initializer(n.bias, [D], get(n.bias, [D]))], {
       axis: attr.int(-1),
@@ -100,12 +129,12 @@ function emitVit(plan: VitPlan, get: WeightGetter, opts: EmitOptions): GraphBuil
   const mlp = (t: string, m: MlpPlan): string => {
     if (m.kind === 'swiglu') {
       // u = fc1(x) = [x1 | x2]; silu(x1)·x2, the first half gated (timm GluMlp gate_last=False, HF Dinov2SwiGLUFFN)
-      const x1 = linearOp(g, get, t, m.fc1, [0, m.hidden]);
-      const x2 = linearOp(g, get, t, m.fc1, [m.hidden, 2 * m.hidden]);
+      const x1 = linearOp(lin, t, m.fc1, [0, m.hidden]);
+      const x2 = linearOp(lin, t, m.fc1, [m.hidden, 2 * m.hidden]);
       const silu = g.op('Mul', [x1, g.op('Sigmoid', [x1])]);
-      return linearOp(g, get, g.op('Mul', [silu, x2]), m.fc2);
+      return linearOp(lin, g.op('Mul', [silu, x2]), m.fc2);
     }
-    const u = linearOp(g, get, t, m.fc1);
+    const u = linearOp(lin, t, m.fc1);
     let act: string;
     if (m.approximate === 'erf') {
       // x·(1 + erf(x/√2))·½, in the shape onnxruntime's GeluFusion recognises
@@ -115,7 +144,7 @@ function emitVit(plan: VitPlan, get: WeightGetter, opts: EmitOptions): GraphBuil
       const inner = g.op('Mul', [g.op('Add', [u, g.op('Mul', [g.op('Mul', [g.op('Mul', [u, u]), u]), g.scalar('gelu_c', 0.044715)])]), g.scalar('gelu_k', Math.sqrt(2 / Math.PI))]);
       act = g.op('Mul', [g.op('Mul', [u, g.op('Add', [g.op('Tanh', [inner]), one])]), half]);
     }
-    return linearOp(g, get, act, m.fc2);
+    return linearOp(lin, act, m.fc2);
   };
 
   // Nothing downstream of CLS pooling reads the other tokens of the last block: computing its
@@ -135,14 +164,14 @@ function emitVit(plan: VitPlan, get: WeightGetter, opts: EmitOptions): GraphBuil
       qkv.kind === 'fused'
         ? [[qkv.qkv, [0, D]], [qkv.qkv, [D, 2 * D]], [qkv.qkv, [2 * D, 3 * D]]]
         : [[qkv.q, undefined], [qkv.k, undefined], [qkv.v, undefined]];
-    const q = split(linearOp(g, get, hq, qL[0], qL[1]), [0, 2, 1, 3]); // [N,H,Tq,hd]
-    const kT = split(linearOp(g, get, h, kL[0], kL[1]), [0, 2, 3, 1]); // [N,H,hd,T]
-    const v = split(linearOp(g, get, h, vL[0], vL[1]), [0, 2, 1, 3]); // [N,H,T,hd]
+    const q = split(linearOp(lin, hq, qL[0], qL[1]), [0, 2, 1, 3]); // [N,H,Tq,hd]
+    const kT = split(linearOp(lin, h, kL[0], kL[1]), [0, 2, 3, 1]); // [N,H,hd,T]
+    const v = split(linearOp(lin, h, vL[0], vL[1]), [0, 2, 1, 3]); // [N,H,T,hd]
     const scores = g.op('Mul', [g.op('MatMul', [q, kT]), g.scalar('attn_scale', 1 / Math.sqrt(D / nh))]);
     const probs = g.op('Softmax', [scores], { axis: attr.int(-1) }, `probs_${l}`);
     probsPerLayer.push(probs);
     const ctx = g.op('Reshape', [g.op('Transpose', [g.op('MatMul', [probs, v])], { perm: attr.ints([0, 2, 1, 3]) }), mergedShape]);
-    x = g.op('Add', [residual, layerScale(linearOp(g, get, ctx, b.attn.proj), b.ls1)]);
+    x = g.op('Add', [residual, layerScale(linearOp(lin, ctx, b.attn.proj), b.ls1)]);
     x = g.op('Add', [x, layerScale(mlp(layerNorm(x, b.norm2), b.mlp), b.ls2)]);
   });
 

@@ -7,6 +7,7 @@
 import type { StainParams } from '../../train/stain.js';
 import type { LoadOptions } from '../models/checkpoint.js';
 import { type EngineRunner, openRunner } from './engine-runner.js';
+import { checkPrecision, type Precision } from '../emit/quantize.js';
 import { embedderKey, fileContentHash, ImageEmbeddings } from './embedding-store.js';
 import { ImageReadError, readBatch } from './image-batches.js';
 
@@ -19,6 +20,8 @@ export interface EmbedOptions {
   /** Stain normalisation applied before the backbone; undefined: the backbone's own. */
   stain?: StainParams | null;
   batchSize?: number;
+  /** The backbone's precision (default fp32); int8 embeddings are stored under their own key. */
+  precision?: Precision;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -42,7 +45,7 @@ export async function embedFiles(backboneRef: string, files: string[], opts: Emb
   const engineCacheDir = opts.engineCacheDir ?? onnxCacheDir();
   const hashes = await Promise.all(files.map((f) => fileContentHash(f)));
   let runner: EngineRunner | null = null;
-  const open = async (): Promise<EngineRunner> => (runner ??= await openRunner(backboneRef, { engine: 'onnx', cacheDir: engineCacheDir, load: opts.load }));
+  const open = async (): Promise<EngineRunner> => (runner ??= await openRunner(backboneRef, { engine: 'onnx', cacheDir: engineCacheDir, load: opts.load, precision: opts.precision }));
   try {
     // the backbone's identity, without loading it when the graph cache knows it
     let hash = await knownHash(backboneRef, { cacheDir: engineCacheDir, load: opts.load });
@@ -53,7 +56,8 @@ export async function embedFiles(backboneRef: string, files: string[], opts: Emb
       spec = { arch: r.arch, stain: r.stain } as NonNullable<typeof spec>;
     }
     const stain = opts.stain === undefined ? spec.stain : opts.stain;
-    const key = embedderKey(hash, stain);
+    if (spec.plan) checkPrecision(spec.plan, opts.precision ?? 'fp32', backboneRef); // before the store is looked at
+    const key = embedderKey(hash, stain, opts.precision);
     const store = new ImageEmbeddings(opts.storeRoot, key);
     const out: (Float32Array | null)[] = await Promise.all(hashes.map((h) => store.get(h)));
     const todo = out.flatMap((v, i) => (v ? [] : [i]));

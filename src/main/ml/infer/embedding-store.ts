@@ -12,6 +12,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StainParams } from '../../train/stain.js';
+import type { Precision } from '../emit/quantize.js';
 import { entriesToEvict, evict, folderEntries, limitFromEnv } from '../../cache-trim.js';
 
 const ENTRY = /^(img|tiles)-[0-9a-f]{32}$/;
@@ -21,8 +22,10 @@ export function embeddingCacheRoot(home: string): string {
 }
 
 /** The embedder's key: backbone checkpoint hash + the stain normalisation its input goes through. */
-export function embedderKey(backboneHash: string, stain: StainParams | null): string {
-  return createHash('sha256').update(`${backboneHash}\0${stain ? JSON.stringify(stain) : ''}`).digest('hex').slice(0, 32);
+export function embedderKey(backboneHash: string, stain: StainParams | null, precision: Precision = 'fp32'): string {
+  // int8 embeddings differ from fp32 ones (cosine ~0.999): they get a key of their own; fp32 keeps the key it always had.
+  const p = precision === 'fp32' ? '' : `\0${precision}`;
+  return createHash('sha256').update(`${backboneHash}\0${stain ? JSON.stringify(stain) : ''}${p}`).digest('hex').slice(0, 32);
 }
 
 /** sha256 of a file's bytes. */

@@ -9,6 +9,7 @@ import type { PreprocessorConfig } from '../models/processors.js';
 import type { StainParams } from '../../train/stain.js';
 import { DomainError } from '../../errors.js';
 import { hasHead } from '../head/head-checkpoint.js';
+import type { Precision } from '../emit/quantize.js';
 
 export const ENGINE_NAMES = ['onnx', 'tfjs'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
@@ -24,6 +25,8 @@ export interface RunnerOptions {
   load?: LoadOptions;
   /** onnx: preferred execution providers; cpu is the fallback. */
   executionProviders?: string[];
+  /** onnx: fp32 (default) or int8 (ViT; emit/quantize.ts). */
+  precision?: Precision;
 }
 
 /** What ran, for logs and `--json` consumers that care. */
@@ -31,6 +34,8 @@ export interface RunnerInfo {
   engine: EngineName;
   /** onnx: the execution provider; tfjs: the backend. */
   backend: string;
+  /** The numeric precision the model ran at. */
+  precision: Precision;
   /** onnx: the graph came from the cache. */
   graphCached?: boolean;
   /** onnx: false when not even the checkpoint's weights were read (the warm-cache fast path). */
@@ -77,7 +82,7 @@ export async function openRunner(ref: string, opts: RunnerOptions): Promise<Engi
   const { labelList, loadCheckpointOf } = await import('../model-cache.js');
   if (opts.engine === 'onnx') {
     const { openOnnxModel } = await import('../model-cache.js');
-    const m = await openOnnxModel(ref, { cacheDir: opts.cacheDir, load: opts.load, executionProviders: opts.executionProviders });
+    const m = await openOnnxModel(ref, { cacheDir: opts.cacheDir, load: opts.load, executionProviders: opts.executionProviders, precision: opts.precision });
     return {
       arch: m.model.arch,
       hash: m.model.hash,
@@ -87,6 +92,7 @@ export async function openRunner(ref: string, opts: RunnerOptions): Promise<Engi
       info: {
         engine: 'onnx',
         backend: m.engine.provider,
+        precision: m.engine.info.precision,
         graphCached: m.engine.fromCache,
         weightsRead: m.weightsRead,
         ...(m.engine.fallbackReason ? { fallbackReason: m.engine.fallbackReason } : {}),
@@ -96,6 +102,7 @@ export async function openRunner(ref: string, opts: RunnerOptions): Promise<Engi
     };
   }
 
+  if (opts.precision && opts.precision !== 'fp32') throw new DomainError('unsupported', `${ref}: ${opts.precision} precision runs on the onnx engine only (use --engine onnx)`);
   const { initTfjsQuietly } = await import('../engine-status.js');
   const init = await initTfjsQuietly();
   const tf = await import('@tensorflow/tfjs-core');
@@ -112,7 +119,7 @@ export async function openRunner(ref: string, opts: RunnerOptions): Promise<Engi
     labels: labelList(ck.id2label),
     preprocessor: ck.preprocessor,
     stain: ck.stain,
-    info: { engine: 'tfjs', backend: init.backend },
+    info: { engine: 'tfjs', backend: init.backend, precision: 'fp32' },
     async run(pixels, n) {
       const [logits, features] = tf.tidy(() => forward.run(tf.tensor4d(pixels, [n, 3, height, width])));
       return { logits: logits.length ? split(logits, n) : Array.from({ length: n }, () => new Float32Array(0)), features: split(features, n) };

@@ -5,6 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { LoadOptions } from '../models/checkpoint.js';
+import type { Precision } from '../emit/quantize.js';
 import { type EngineName, openRunner, type RunnerInfo } from './engine-runner.js';
 import { NpyWriter } from './npy.js';
 import { runFiles } from './predict.js';
@@ -22,6 +23,8 @@ export interface FeatureOptions {
   cacheDir?: string;
   load?: LoadOptions;
   executionProviders?: string[];
+  /** onnx: fp32 (default) or int8. */
+  precision?: Precision;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -49,7 +52,7 @@ export function featureIndexCsv(items: FeatureItem[]): string {
 export async function exportFeatures(modelRef: string, items: FeatureItem[], out: string, opts: FeatureOptions = {}): Promise<FeatureExport> {
   if (items.length === 0) throw new Error('no images to embed');
   const paths = featurePaths(out);
-  const runner = await openRunner(modelRef, { engine: opts.engine ?? 'onnx', cacheDir: opts.cacheDir, load: opts.load, executionProviders: opts.executionProviders });
+  const runner = await openRunner(modelRef, { engine: opts.engine ?? 'onnx', cacheDir: opts.cacheDir, load: opts.load, executionProviders: opts.executionProviders, precision: opts.precision });
   // The width is the model's: known for certain once the first image has been through it.
   const sink: { writer?: NpyWriter } = {};
   try {

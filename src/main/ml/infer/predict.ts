@@ -5,6 +5,7 @@
  */
 import type { LoadOptions } from '../models/checkpoint.js';
 import { DomainError } from '../../errors.js';
+import type { Precision } from '../emit/quantize.js';
 import { type EngineName, type EngineRunner, openRunner, type RunnerInfo } from './engine-runner.js';
 import { forEachBatch } from './image-batches.js';
 
@@ -27,6 +28,8 @@ export interface PredictOptions {
   cacheDir?: string;
   load?: LoadOptions;
   executionProviders?: string[];
+  /** onnx: fp32 (default) or int8. */
+  precision?: Precision;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -74,7 +77,7 @@ export async function runFiles(
 }
 
 export async function predict(modelRef: string, files: string[], opts: PredictOptions = {}): Promise<PredictRun> {
-  const runner = await openRunner(modelRef, { engine: opts.engine ?? 'onnx', cacheDir: opts.cacheDir, load: opts.load, executionProviders: opts.executionProviders });
+  const runner = await openRunner(modelRef, { engine: opts.engine ?? 'onnx', cacheDir: opts.cacheDir, load: opts.load, executionProviders: opts.executionProviders, precision: opts.precision });
   if (!runner.labels.length) {
     await runner.dispose();
     throw new DomainError('invalid-input', `${modelRef}: a pretrained backbone without a classifier; embed with \`tessella features\` or train a head on it`, 'no-classifier');

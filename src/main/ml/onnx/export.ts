@@ -9,6 +9,7 @@ import { planOf } from '../arch/index.js';
 import type { PreprocessorConfig } from '../models/processors.js';
 import { emitOnnx } from '../emit/onnx.js';
 import { embeddingDim } from '../plan.js';
+import { checkPrecision, type Precision } from '../emit/quantize.js';
 import { floatWeight, type GraphCheckpoint } from './graph-input';
 import { type GraphBuilder, PRODUCER, readModelHeader } from './onnx-model';
 import type { ProtoMessage } from './protobuf';
@@ -26,6 +27,8 @@ export interface BuildOptions {
   explain?: boolean;
   /** ViT only: also output `last_hidden_state` (every token after the final norm). */
   lastHiddenState?: boolean;
+  /** fp32 (default) or int8 (ViT: dynamically quantised Linears; emit/quantize.ts). */
+  precision?: Precision;
 }
 
 /** A checkpoint as the builders need it, plus what makes an exported file self-describing. */
@@ -54,12 +57,14 @@ function withHead(ck: ExportableCheckpoint, model: ProtoMessage): ProtoMessage {
 function buildGraph(ck: ExportableCheckpoint, opts: BuildOptions): { graph: GraphBuilder; doc: string; metadata: Record<string, string> } {
   const plan = planOf(ck);
   if (opts.explain && plan.kind !== 'vit') throw new Error('the explain graph (attention maps and rollout) exists for ViT only');
-  const metadata: Record<string, string> = { architecture: ck.arch, family: plan.family, embedding_dim: String(embeddingDim(plan)) };
+  const precision = opts.precision ?? 'fp32';
+  checkPrecision(plan, precision, 'this model');
+  const metadata: Record<string, string> = { architecture: ck.arch, family: plan.family, embedding_dim: String(embeddingDim(plan)), precision };
   if (plan.kind === 'vit') metadata['pooling'] = plan.pooling;
   if (ck.id2label) metadata['id2label'] = JSON.stringify(ck.id2label);
   if (ck.preprocessor !== undefined) metadata['preprocessor_config'] = JSON.stringify(ck.preprocessor);
   const what = plan.head ? 'image classifier' : 'image backbone (pooled embedding)';
-  const doc = `${plan.kind === 'vit' ? 'ViT' : 'ResNet'} ${what}${opts.explain ? ' with attention outputs' : ''}`;
+  const doc = `${plan.kind === 'vit' ? 'ViT' : 'ResNet'} ${what}${opts.explain ? ' with attention outputs' : ''}${precision === 'int8' ? ', int8 dynamically quantised Linears' : ''}`;
   return { graph: emitOnnx(plan, (name, shape) => floatWeight(ck, name, shape), opts), doc, metadata };
 }
 

@@ -6,7 +6,7 @@
 import { ProtoMessage, readTopLevelFields } from './protobuf';
 
 /** onnx.proto TensorProto.DataType values we use. */
-export const DataType = { FLOAT: 1, INT64: 7 } as const;
+export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT64: 7 } as const;
 
 /** opset 17 gives LayerNormalization; ReduceMean/ReduceSum still take `axes` as attribute/input as noted where used. */
 export const OPSET = 17;
@@ -36,7 +36,16 @@ const ATTR_TYPE = { float: 1, int: 2, string: 3, floats: 6, ints: 7 } as const;
 /** A dimension: fixed size or a symbolic name such as 'batch'. */
 export type Dim = number | string;
 
-function bytesOf(data: Float32Array | BigInt64Array): Uint8Array {
+/** The element types an initializer can hold: float weights, int64 shapes, int8/uint8 quantised weights. */
+export type TensorData = Float32Array | BigInt64Array | Int8Array | Uint8Array;
+
+function dataTypeOf(data: TensorData): number {
+  if (data instanceof Float32Array) return DataType.FLOAT;
+  if (data instanceof BigInt64Array) return DataType.INT64;
+  return data instanceof Int8Array ? DataType.INT8 : DataType.UINT8;
+}
+
+function bytesOf(data: TensorData): Uint8Array {
   // ONNX raw_data is little-endian; so is every platform Electron ships on, so a view suffices.
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
@@ -44,7 +53,7 @@ function bytesOf(data: Float32Array | BigInt64Array): Uint8Array {
 interface Initializer {
   name: string;
   dims: readonly number[];
-  data: Float32Array | BigInt64Array;
+  data: TensorData;
 }
 
 /** Where a tensor's bytes live when they are kept outside the protobuf (ONNX external data). */
@@ -57,7 +66,7 @@ interface ExternalRef {
 function tensorProto({ name, dims, data }: Initializer, external?: ExternalRef): ProtoMessage {
   const t = new ProtoMessage();
   if (dims.length) t.packedVarints(1, dims);
-  t.varint(2, data instanceof Float32Array ? DataType.FLOAT : DataType.INT64);
+  t.varint(2, dataTypeOf(data));
   t.string(8, name);
   if (!external) return t.bytes(9, bytesOf(data));
   // TensorProto.external_data (13) entries, then data_location (14) = EXTERNAL (1).
@@ -148,8 +157,8 @@ export class GraphBuilder {
     this.outputs.push(valueInfo(name, elemType, dims));
   }
 
-  /** A float32 (or int64) constant stored as raw little-endian data. Returns its value name. */
-  initializer(hint: string, dims: readonly number[], data: Float32Array | BigInt64Array): string {
+  /** A float32 (int64, int8, uint8) constant stored as raw little-endian data. Returns its value name. */
+  initializer(hint: string, dims: readonly number[], data: TensorData): string {
     const n = dims.reduce((a, b) => a * b, 1);
     if (n !== data.length) throw new Error(`initializer ${hint}: ${data.length} values for dims [${dims.join(', ')}]`);
     const name = this.fresh(hint);

@@ -9,6 +9,7 @@ import { isCurrentModelFile, writeOnnxModel } from './export';
 import type { ExportableCheckpoint } from './export';
 import { planOf } from '../arch/index.js';
 import { attentionOutput } from '../emit/onnx.js';
+import type { Precision } from '../emit/quantize.js';
 import { embeddingDim, type NetworkPlan, patchGrid, prefixTokens } from '../plan.js';
 import { touch } from '../../cache-trim.js';
 import { trimGraphCache } from '../graph-cache-limit.js';
@@ -19,10 +20,12 @@ export interface OnnxCheckpoint extends ExportableCheckpoint {
 }
 
 export interface OnnxEngineOptions {
-  /** Where built models are kept: `<cacheDir>/<hash>[-explain].onnx`. */
+  /** Where built models are kept: `<cacheDir>/<hash>[-explain][-int8].onnx`. */
   cacheDir: string;
   /** ViT only: build the graph that also outputs attention maps and the rollout, enabling explain(). */
   explain?: boolean;
+  /** fp32 (default) or int8 (ViT only): an int8 graph is a file of its own, `<hash>[-explain]-int8.onnx`. */
+  precision?: Precision;
   /** Preferred providers in order, e.g. ['cuda'] or ['dml']; CPU is always the fallback. */
   executionProviders?: string[];
   /** Images per session.run; bounds peak memory on large batches. Default 16 (explain: 4). */
@@ -52,6 +55,14 @@ export interface ExplainResult extends RunResult {
   heads: number;
   tokens: number;
   grid: number;
+}
+
+/**
+ * The cached graph of checkpoint `hash`: `<hash>[-explain][-int8].onnx`. Each variant is its own
+ * file, so an int8 graph never stands in for the fp32 one (graph-cache-limit.ts groups them by hash).
+ */
+export function graphPath(cacheDir: string, hash: string, v: { explain?: boolean; precision?: Precision } = {}): string {
+  return join(cacheDir, `${hash}${v.explain ? '-explain' : ''}${v.precision === 'int8' ? '-int8' : ''}.onnx`);
 }
 
 /** Names users reach for that onnxruntime-node spells differently. */
@@ -103,6 +114,8 @@ export interface OnnxEngineInfo {
   inputShape: readonly [number, number, number];
   /** Loaded with the explain graph (ViT). */
   explainable: boolean;
+  /** The graph's numeric precision. */
+  precision: Precision;
   chunkSize: number;
   modelPath: string;
   /** True when the model file came from the cache rather than being built now. */
@@ -149,11 +162,12 @@ export class OnnxEngine {
   static async load(ck: OnnxCheckpoint, opts: OnnxEngineOptions): Promise<OnnxEngine> {
     const explain = !!opts.explain;
     if (explain && ck.arch !== 'vit') throw new Error('explain is available for ViT checkpoints only');
-    const modelPath = join(opts.cacheDir, `${ck.hash}${explain ? '-explain' : ''}.onnx`);
+    const precision = opts.precision ?? 'fp32';
+    const modelPath = graphPath(opts.cacheDir, ck.hash, { explain, precision });
     const plan = planOf(ck); // before the weights may be released: an HF plan is read from their shapes
     const build = async (): Promise<number> => {
       if (!ck.weights.size) throw new Error(`${modelPath}: the cached graph is unusable and the weights were not kept to rebuild it`);
-      return writeOnnxModel({ ...ck, plan }, modelPath, { explain, externalDataAbove: opts.externalDataAbove });
+      return writeOnnxModel({ ...ck, plan }, modelPath, { explain, precision, externalDataAbove: opts.externalDataAbove });
     };
     let fromCache = await isCurrentModelFile(modelPath);
     if (!fromCache) {
@@ -180,6 +194,7 @@ export class OnnxEngine {
     if (opts.releaseWeights) ck.weights.clear();
     const common = {
       explainable: explain,
+      precision,
       chunkSize: Math.max(1, opts.chunkSize ?? (explain ? 4 : 16)),
       modelPath,
       fromCache,

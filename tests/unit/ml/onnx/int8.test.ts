@@ -1,0 +1,168 @@
+/**
+ * int8 graphs (issue 15): per-output-channel weight quantisation, the int8 graph's agreement with
+ * fp32 on the oracle checkpoints and real lung patches, and its own cache file.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { quantizeColumns } from '../../../../src/main/ml/emit/quantize';
+import { compareOutputs, cosine, type ImageOutputs } from '../../../../src/main/ml/infer/agreement';
+import { readBatch } from '../../../../src/main/ml/infer/image-batches';
+import { loadCheckpoint } from '../../../../src/main/ml/models/checkpoint';
+import { buildOnnxModel } from '../../../../src/main/ml/onnx/export';
+import { OnnxEngine } from '../../../../src/main/ml/onnx/session';
+import { graphCacheEntries } from '../../../../src/main/ml/graph-cache-limit';
+import { DomainError } from '../../../../src/main/errors';
+import { sharedPath } from '../../../helpers/shared-data';
+import { needs } from '../../../helpers/needs.js';
+import { readF32 } from './oracle';
+
+const cacheDir = mkdtempSync(join(tmpdir(), 'tessella-int8-'));
+afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
+
+const vitTiny = sharedPath('oracle/vit_tiny');
+const resnetTiny = sharedPath('oracle/resnet_tiny');
+const fmRoot = sharedPath('oracle/fm');
+const lung = sharedPath('data/patches/lc25000_lung');
+const FM_CASES = ['timm_vit_plain', 'timm_vit_layerscale', 'timm_vit_swiglu_reg', 'timm_vit_virchow2_style', 'hf_dinov2', 'hf_dinov2_reg_swiglu'] as const;
+
+/** Up to `per` patches of each class folder, in name order. */
+function lungPatches(per: number): string[] {
+  return readdirSync(lung!, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort()
+    .flatMap((c) => readdirSync(join(lung!, c)).filter((f) => f.endsWith('.jpeg')).sort().slice(0, per).map((f) => join(lung!, c, f)));
+}
+
+function perImage(r: { logits: Float32Array[]; features: Float32Array[] }): ImageOutputs[] {
+  return r.features.map((features, i) => ({ features, logits: r.logits[i]! }));
+}
+
+describe('quantizeColumns', () => {
+  it('one scale per output column, each column using its full int8 range, error at most half a step', () => {
+    // [in=3, out=4]: columns of very different magnitudes, one all zero
+    const w = Float32Array.from([0.5, -100, 0, 1e-3, -0.25, 50, 0, -2e-3, 0.125, 25, 0, 5e-4]);
+    const { q, scale } = quantizeColumns(w, 3, 4);
+    expect(Array.from(scale)).toEqual([0.5 / 127, 100 / 127, 1, 2e-3 / 127].map(Math.fround));
+    expect(Array.from(q.filter((_, i) => i % 4 === 1))).toEqual([-127, 64, 32]); // 50/100·127 = 63.5 → 64, 25 → 31.75 → 32
+    for (let i = 0; i < w.length; i++) expect(Math.abs(q[i]! * scale[i % 4]! - w[i]!)).toBeLessThanOrEqual(scale[i % 4]! / 2 + 1e-9);
+    expect(Array.from(q.filter((_, i) => i % 4 === 2))).toEqual([0, 0, 0]);
+  });
+});
+
+describe('compareOutputs', () => {
+  it('top-1 agreement, max probability difference and embedding cosine', () => {
+    const a: ImageOutputs[] = [
+      { logits: Float32Array.of(2, 0), features: Float32Array.of(1, 0) },
+      { logits: Float32Array.of(0, 1), features: Float32Array.of(1, 1) },
+    ];
+    const b: ImageOutputs[] = [
+      { logits: Float32Array.of(2, 0), features: Float32Array.of(1, 0) },
+      { logits: Float32Array.of(1, 0), features: Float32Array.of(0, 1) },
+    ];
+    const r = compareOutputs(a, b);
+    expect(r.classifier!.top1Agreement).toBe(0.5);
+    expect(r.classifier!.disagreements).toBe(1);
+    const p = 1 / (1 + Math.E); // softmax of (0, 1) vs (1, 0): |p0 − (1 − p0)|
+    expect(r.classifier!.maxProbabilityDifference).toBeCloseTo(1 - 2 * p, 12);
+    expect(r.embedding.cosineMin).toBeCloseTo(Math.SQRT1_2, 12);
+    expect(r.embedding.cosineMean).toBeCloseTo((1 + Math.SQRT1_2) / 2, 12);
+    expect(compareOutputs([{ logits: new Float32Array(0), features: Float32Array.of(3) }], [{ logits: new Float32Array(0), features: Float32Array.of(3) }]).classifier).toBeNull();
+    expect(cosine([0, 0], [0, 0])).toBe(1);
+  });
+});
+
+describe('int8 ViT classifier (oracle vit_tiny) against fp32 on real lung patches', { ...needs(vitTiny, lung), timeout: 120_000 }, () => {
+  it('same top-1 class on every image, probabilities within 0.05, features at cosine >= 0.99; int8 graph cached apart', async () => {
+    const ck = await loadCheckpoint(vitTiny!);
+    const fp32 = await OnnxEngine.load(ck, { cacheDir });
+    const int8 = await OnnxEngine.load(ck, { cacheDir, precision: 'int8' });
+    try {
+      expect(int8.modelPath).not.toBe(fp32.modelPath);
+      expect(int8.modelPath.endsWith(`${ck.hash}-int8.onnx`)).toBe(true);
+      expect(int8.info.precision).toBe('int8');
+      const files = lungPatches(10);
+      const pixels = await readBatch(files, { preprocessor: ck.preprocessor, stain: null });
+      const a = perImage(await fp32.run(pixels, files.length));
+      const b = perImage(await int8.run(pixels, files.length));
+      const r = compareOutputs(a, b);
+      console.info(`[int8] vit_tiny on ${files.length} lung patches: ${JSON.stringify(r)}`);
+      expect(r.classifier!.top1Agreement).toBe(1);
+      expect(r.classifier!.maxProbabilityDifference).toBeLessThan(0.05);
+      expect(r.embedding.cosineMin).toBeGreaterThanOrEqual(0.99);
+      // the int8 graph really is another computation, not the fp32 one under a new name
+      expect(a.some((x, i) => x.features.some((v, k) => v !== b[i]!.features[k]))).toBe(true);
+    } finally {
+      await fp32.dispose();
+      await int8.dispose();
+    }
+    // one cache entry per checkpoint, holding both graphs (trimmed together)
+    const entry = (await graphCacheEntries(cacheDir)).find((e) => e.key === ck.hash)!;
+    expect(entry.paths.map((p) => p.slice(cacheDir.length + 1)).sort()).toEqual([`${ck.hash}-int8.onnx`, `${ck.hash}.onnx`]);
+  });
+
+  it('the int8 model holds int8 weights and DynamicQuantizeMatMul nodes: about a quarter of the fp32 Linear bytes', async () => {
+    const ck = await loadCheckpoint(vitTiny!);
+    const fp32 = buildOnnxModel(ck).toBytes();
+    const int8 = buildOnnxModel(ck, { precision: 'int8' }).toBytes();
+    const text = new TextDecoder('latin1').decode(int8);
+    expect(text).toContain('DynamicQuantizeMatMul');
+    expect(text).toContain('com.microsoft');
+    expect(new TextDecoder('latin1').decode(fp32)).not.toContain('DynamicQuantizeMatMul');
+    // every Linear weight of every block goes from 4 bytes to 1 (plus a scale per column)
+    const { hidden_size: d, intermediate_size: m, num_hidden_layers: layers } = ck.config as Record<string, number>;
+    const linearWeights = layers! * (4 * d! * d! + 2 * d! * m!);
+    expect(fp32.byteLength - int8.byteLength).toBeGreaterThan(0.9 * 3 * linearWeights);
+  });
+});
+
+describe('int8 foundation-model backbones (../shared/oracle/fm): embedding cosine >= 0.99 to the fp32 golden', { ...needs(fmRoot), timeout: 120_000 }, () => {
+  for (const c of FM_CASES) {
+    it(c, async () => {
+      const dir = join(fmRoot!, c);
+      const ck = await loadCheckpoint(dir);
+      const engine = await OnnxEngine.load(ck, { cacheDir, precision: 'int8' });
+      try {
+        const { features } = await engine.run(readF32(dir, 'input.f32'), 2);
+        const hint = JSON.parse(readFileSync(join(dir, 'tessella_model.json'), 'utf8')) as { embedding_file: string };
+        const want = readF32(dir, hint.embedding_file);
+        const dim = want.length / 2;
+        const cos = [0, 1].map((i) => cosine(features[i]!, want.subarray(i * dim, (i + 1) * dim)));
+        console.info(`[int8] ${c}: cosine to the fp32 golden ${cos.map((x) => x.toFixed(5)).join(', ')}`);
+        for (const x of cos) expect(x).toBeGreaterThanOrEqual(0.99);
+      } finally {
+        await engine.dispose();
+      }
+    });
+  }
+});
+
+describe('int8 on a ResNet', needs(resnetTiny), () => {
+  it('is refused as unsupported, naming the reason', async () => {
+    const ck = await loadCheckpoint(resnetTiny!);
+    const err = await OnnxEngine.load(ck, { cacheDir, precision: 'int8' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DomainError);
+    expect((err as DomainError).kind).toBe('unsupported');
+    expect((err as Error).message).toMatch(/int8 precision is available for ViT models only/);
+  });
+});
+
+describe('embedding a dataset at int8 for head training (embedFiles)', { ...needs(fmRoot, lung), timeout: 120_000 }, () => {
+  it('int8 embeddings follow fp32 (cosine >= 0.99) and are stored under their own key', async () => {
+    const { embedFiles } = await import('../../../../src/main/ml/infer/embed-files');
+    const storeRoot = join(cacheDir, 'embeddings');
+    const backbone = join(fmRoot!, 'timm_vit_plain');
+    const files = lungPatches(3);
+    const opts = { storeRoot, engineCacheDir: join(cacheDir, 'embed-graphs') };
+    const fp32 = await embedFiles(backbone, files, opts);
+    const int8 = await embedFiles(backbone, files, { ...opts, precision: 'int8' });
+    expect(int8.embedder).not.toBe(fp32.embedder);
+    expect(int8.computed).toBe(files.length); // not the fp32 ones from the store
+    fp32.embeddings.forEach((e, i) => expect(cosine(e!, int8.embeddings[i]!)).toBeGreaterThanOrEqual(0.99));
+    const again = await embedFiles(backbone, files, { ...opts, precision: 'int8' });
+    expect(again.computed).toBe(0);
+    expect(again.embeddings).toEqual(int8.embeddings);
+  });
+});
