@@ -16,6 +16,7 @@ import { resolveModelRef } from '../../ml/hub/resolve.js';
 import { createRun, trainCacheDir } from '../../train/setup.js';
 import { writeTensorboard } from '../../train/tensorboard.js';
 import { CliError, type CliCommand, type CliIO } from '../command.js';
+import { crossValidateCli, crossValidateHuman, cvOptions } from './train-cv.js';
 
 type Opts = Record<string, string | number | boolean | undefined>;
 
@@ -191,9 +192,12 @@ const train: CliCommand = {
     name: { type: 'string', description: 'a name for the run' },
     out: { type: 'string', description: 'folder the best checkpoint is written to' },
     resume: { type: 'number', description: 'continue run RUN with its stored configuration' },
+    ...cvOptions,
   },
   async run({ options, io, app }) {
     const ctx = await app();
+    if (options.cv !== undefined) return crossValidateCli(ctx, options, io, (ref) => datasetId(ctx, ref), (ref) => backboneRef(ctx, ref));
+    if (options.repeats !== undefined || options.sweep !== undefined) throw new CliError('--repeats and --sweep go with --cv K', 2);
     const repo = new RunsRepo(ctx.db);
     if (options.resume !== undefined) {
       const id = options.resume as number;
@@ -211,6 +215,7 @@ const train: CliCommand = {
     return resultOf(await follow(ctx, runId, io));
   },
   human(r) {
+    if (r.group !== undefined) return crossValidateHuman(r);
     const v = r.metrics.val ?? r.metrics.test;
     const lines = [`run ${r.runId} ${r.status}: ${r.epochsCompleted}/${r.epochs} epochs, best epoch ${r.bestEpoch} (${r.monitor} ${r.bestMetric?.toFixed(4) ?? 'n/a'})`];
     if (v) lines.push(`${r.metrics.val ? 'validation' : 'test'}: accuracy ${v.accuracy.toFixed(4)}, balanced ${v.balancedAccuracy.toFixed(4)}, macro F1 ${v.macroF1.toFixed(4)}, AUC ${v.auc?.toFixed(4) ?? 'n/a'}`);

@@ -6,6 +6,7 @@ import * as m006 from './006-image-predictions.js';
 import * as m007 from './007-reports.js';
 import * as m008 from './008-label-edits.js';
 import * as m009 from './009-model-source.js';
+import * as m011 from './011-run-groups.js';
 
 /** Numbered migrations, applied in order at start; never edit one that has shipped, add the next. */
 export const migrations: { version: number; name: string; up: string }[] = [
@@ -17,4 +18,5 @@ export const migrations: { version: number; name: string; up: string }[] = [
   { version: 7, name: 'reports', up: m007.up },
   { version: 8, name: 'label-edits', up: m008.up },
   { version: 9, name: 'model-source', up: m009.up },
+  { version: 11, name: 'run-groups', up: m011.up },
 ];
