@@ -44,7 +44,7 @@ export async function groupedLung(dir: string): Promise<GroupedSet> {
   const made: [string, sharp.Sharp][] = [
     ['copy-flopped.png', sharp(src).flop().png()],
     ['copy-rot90.jpeg', sharp(src).rotate(90).jpeg({ quality: 80 })],
-    ['copy-rot180-flip.png', sharp(src).rotate(180).flip().png()],
+    ['copy-rot270-flip.png', sharp(src).rotate(270).flip().png()],
   ];
   for (const [name, img] of made) {
     const p = join(root, 'lung_aca', name);
