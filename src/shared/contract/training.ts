@@ -149,6 +149,14 @@ export const EvalReport = z.object({
   skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
 });
 
+/** One split's evaluation, as the comparison shows it: headline numbers, ROC curves and reliability bins. */
+export const CompareSplit = z.object({
+  n: z.number().int(),
+  metrics: z.record(z.string(), z.number().nullable()),
+  roc: EvalReport.shape.curves.shape.roc,
+  reliability: z.array(ReliabilityBin),
+});
+
 export const RunSummary = z.object({
   id: z.number().int(),
   name: z.string().nullable(),
@@ -286,6 +294,8 @@ export const trainingCalls = {
           curves: z.record(z.string(), z.array(CurvePoint)),
           /** Final validation (else test) metrics, side by side. */
           final: z.record(z.string(), z.number().nullable()),
+          /** The best checkpoint on each split it was evaluated on: headline numbers, ROC and reliability. */
+          splits: z.object({ val: CompareSplit.nullable(), test: CompareSplit.nullable() }),
         }),
       ),
     }),
@@ -310,6 +320,7 @@ export type ResolvedTrainConfig = z.output<typeof ResolvedTrainConfig>;
 export type AugmentConfig = z.output<typeof AugmentConfig>;
 export type StainConfig = z.output<typeof StainConfig>;
 export type EvalReport = z.output<typeof EvalReport>;
+export type CompareSplit = z.output<typeof CompareSplit>;
 export type RunSummary = z.output<typeof RunSummary>;
 export type RunDetail = z.output<typeof RunDetail>;
 export type RunFinal = z.output<typeof RunFinal>;
