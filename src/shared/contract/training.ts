@@ -46,8 +46,16 @@ export const StainConfig = z.object({
   reference: z.string().min(1),
 });
 
+/**
+ * One fold of a k-fold cross-validation: instead of the dataset's train/val/test split, every
+ * labelled image is put in one of k stratified, grouped folds (seeded); fold `index` is the test
+ * split, the next fold validation, the rest training.
+ */
+export const FoldConfig = z.object({ k: z.number().int().min(3).max(50), index: z.number().int().min(0), seed: z.number().int().min(0) }).refine((f) => f.index < f.k, 'the fold index is below k');
+
 const TrainConfigFields = z.object({
   name: z.string().trim().min(1).max(200).optional(),
+  fold: FoldConfig.optional(),
   /** A dataset already imported, or an ImageFolder path imported (or re-imported) as one. */
   datasetId: z.number().int().positive().optional(),
   data: z.string().min(1).optional(),

@@ -5,18 +5,19 @@
  * the mean ± sd of every metric, and keeps the whole as a run group (`runs.group`).
  */
 import type { CvPointSummary, MetricSummary, RunGroup } from '../../../shared/contract/run-groups.js';
-import { HeadKind, MonitorMetric, type EvalReport } from '../../../shared/contract/training.js';
+import { HeadKind, MonitorMetric, type EvalReport, type RunDetail, type TrainConfigInput } from '../../../shared/contract/training.js';
 import type { AppContext } from '../../app-context.js';
 import { HEAD_GRID_KEYS, parseGrid } from '../../train/cv/head-cv.js';
 import { runHeadCrossValidation } from '../../train/cv/head-cv-run.js';
+import { crossValidateRuns, RUN_GRID_KEYS } from '../../train/cv/runs-cv.js';
 import { CliError, type CliIO, type OptionSpec } from '../command.js';
 
 type Opts = Record<string, string | number | boolean | string[] | number[] | undefined>;
 
 export const cvOptions: Record<string, OptionSpec> = {
-  cv: { type: 'number', description: 'k-fold cross-validation (k >= 3) of a --backbone head over every labelled image: per-fold metrics and mean ± sd; no model is written' },
+  cv: { type: 'number', description: 'k-fold cross-validation (k >= 3, stratified, grouped) over every labelled image: per-fold metrics and mean ± sd. With --backbone: heads on cached embeddings (seconds, no model written); otherwise one trained run per fold under --out' },
   repeats: { type: 'number', description: 'with --cv: repeat with seeds SEED, SEED+1, ... (new folds each time; default 1)' },
-  sweep: { type: 'string', multiple: true, description: 'with --cv: grid NAME=V1,V2 (c, hidden, lr, weight-decay, epochs), repeatable; the best mean validation metric wins' },
+  sweep: { type: 'string', multiple: true, description: 'with --cv: grid NAME=V1,V2, repeatable (logreg head: c; mlp head: hidden, lr, weight-decay, epochs; trained runs: lr, weight-decay, epochs); the best mean validation metric wins' },
 };
 
 /** The numbers of a report, without its curves (those are for charts). */
@@ -26,29 +27,69 @@ function headline(r: EvalReport | null) {
   return rest;
 }
 
-export async function crossValidateCli(ctx: AppContext, o: Opts, io: CliIO, datasetId: (ref: string) => number, backboneRef: (ref: string) => string) {
-  const folds = o.cv as number;
-  if (!Number.isInteger(folds) || folds < 3) throw new CliError('--cv must be a whole number of folds, at least 3 (one held out, one to choose on, the rest to fit)', 2);
-  if (o.backbone === undefined) throw new CliError('--cv needs --backbone REF and a --head: cross-validation fits heads on cached embeddings (full training per fold is not available yet)', 2);
-  if (o.dataset === undefined) throw new CliError('--cv needs --dataset NAME (import a folder first with `tessella dataset import`)', 2);
-  if (o.head !== undefined && !HeadKind.safeParse(o.head).success) throw new CliError(`--head must be one of ${HeadKind.options.join(', ')}`, 2);
-  if (o.monitor !== undefined && !MonitorMetric.safeParse(o.monitor).success) throw new CliError(`--monitor must be one of ${MonitorMetric.options.join(', ')}`, 2);
-  const repeats = (o.repeats as number | undefined) ?? 1;
-  if (!Number.isInteger(repeats) || repeats < 1) throw new CliError('--repeats must be a whole number, at least 1', 2);
-  const head = (o.head as HeadKind | undefined) ?? 'logreg';
-  const allowed = head === 'logreg' ? ['c'] : HEAD_GRID_KEYS.filter((k) => k !== 'c');
-  let grid;
+/** What the train command lends: its dataset and backbone resolution, and for trained folds its configuration and launcher. */
+export interface CvHost {
+  datasetId(ref: string): number;
+  backboneRef(ref: string): string;
+  /** The run configuration the same options give without --cv. */
+  runConfig(): TrainConfigInput;
+  /** Creates the run and trains it to the end (its failure is thrown). */
+  trainRun(cfg: TrainConfigInput): Promise<RunDetail>;
+}
+
+function gridOf(o: Opts, allowed: readonly string[]) {
   try {
-    grid = parseGrid((o.sweep as string[] | undefined) ?? [], allowed);
+    return parseGrid((o.sweep as string[] | undefined) ?? [], allowed);
   } catch (e) {
     throw new CliError(`--sweep: ${(e as Error).message}`, 2);
   }
+}
+
+function groupResult(g: RunGroup) {
+  return {
+    group: g.id,
+    kind: g.kind,
+    mode: g.mode,
+    head: g.head,
+    backbone: g.backbone,
+    dataset: g.datasetName,
+    folds: g.folds,
+    repeats: g.repeats,
+    seed: g.seed,
+    monitor: g.monitor,
+    best: g.best,
+    bestParams: g.points[g.best].params,
+    summary: g.points[g.best].metrics,
+    points: g.points,
+    results: g.results,
+    pooledTest: headline(g.pooledTest),
+  };
+}
+
+export async function crossValidateCli(ctx: AppContext, o: Opts, io: CliIO, host: CvHost) {
+  const folds = o.cv as number;
+  if (!Number.isInteger(folds) || folds < 3) throw new CliError('--cv must be a whole number of folds, at least 3 (one held out, one to choose on, the rest to fit)', 2);
+  if (o.monitor !== undefined && !MonitorMetric.safeParse(o.monitor).success) throw new CliError(`--monitor must be one of ${MonitorMetric.options.join(', ')}`, 2);
+  const repeats = (o.repeats as number | undefined) ?? 1;
+  if (!Number.isInteger(repeats) || repeats < 1) throw new CliError('--repeats must be a whole number, at least 1', 2);
+  const seed = (o.seed as number | undefined) ?? 0;
+  const monitor = (o.monitor as string | undefined) ?? 'val_accuracy';
+  if (o.backbone === undefined) {
+    // one trained run per fold, one after the other, through the ordinary launcher
+    const base = host.runConfig();
+    const grid = gridOf(o, RUN_GRID_KEYS);
+    const g = await crossValidateRuns(ctx.db, base, { folds, repeats, seed, monitor, grid, out: base.out!, name: o.name as string | undefined }, host.trainRun);
+    return { ...groupResult(g), embeddings: null, skipped: [] };
+  }
+  if (o.dataset === undefined) throw new CliError('--cv with --backbone needs --dataset NAME (import a folder first with `tessella dataset import`)', 2);
+  if (o.head !== undefined && !HeadKind.safeParse(o.head).success) throw new CliError(`--head must be one of ${HeadKind.options.join(', ')}`, 2);
+  const head = (o.head as HeadKind | undefined) ?? 'logreg';
+  const grid = gridOf(o, head === 'logreg' ? ['c'] : HEAD_GRID_KEYS.filter((k) => k !== 'c'));
   let cs: number[] | undefined;
   if (o.c !== undefined) {
     cs = String(o.c).split(',').map(Number);
     if (cs.some((c) => !(c > 0))) throw new CliError('--c must be positive numbers separated by commas, e.g. 0.01,0.1,1,10', 2);
   }
-  const seed = (o.seed as number | undefined) ?? 0;
   let bar: ReturnType<CliIO['progress']> | undefined;
   let barLabel = '';
   const tick = (label: string) => (done: number, total: number) => {
@@ -67,13 +108,13 @@ export async function crossValidateCli(ctx: AppContext, o: Opts, io: CliIO, data
       ctx.db,
       ctx.home.root,
       {
-        datasetId: datasetId(String(o.dataset)),
-        backbone: backboneRef(String(o.backbone)),
+        datasetId: host.datasetId(String(o.dataset)),
+        backbone: host.backboneRef(String(o.backbone)),
         head,
         folds,
         repeats,
         seed,
-        monitor: (o.monitor as string | undefined) ?? 'val_accuracy',
+        monitor,
         balance: o.balance !== undefined && o.balance !== 'none',
         cs,
         hidden: o.hidden as number | undefined,
@@ -87,27 +128,7 @@ export async function crossValidateCli(ctx: AppContext, o: Opts, io: CliIO, data
       { signal: controller.signal, onEmbed: tick('embeddings'), onFold: tick('folds') },
     );
     bar?.end();
-    const g = out.group;
-    return {
-      group: g.id,
-      kind: g.kind,
-      mode: g.mode,
-      head: g.head,
-      backbone: g.backbone,
-      dataset: g.datasetName,
-      folds: g.folds,
-      repeats: g.repeats,
-      seed: g.seed,
-      monitor: g.monitor,
-      best: g.best,
-      bestParams: g.points[g.best].params,
-      summary: g.points[g.best].metrics,
-      points: g.points,
-      results: g.results,
-      pooledTest: headline(g.pooledTest),
-      embeddings: out.embeddings,
-      skipped: out.skipped,
-    };
+    return { ...groupResult(out.group), embeddings: out.embeddings, skipped: out.skipped };
   } finally {
     bar?.end();
     process.off('SIGINT', onSigint);

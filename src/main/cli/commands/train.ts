@@ -196,7 +196,17 @@ const train: CliCommand = {
   },
   async run({ options, io, app }) {
     const ctx = await app();
-    if (options.cv !== undefined) return crossValidateCli(ctx, options, io, (ref) => datasetId(ctx, ref), (ref) => backboneRef(ctx, ref));
+    if (options.cv !== undefined)
+      return crossValidateCli(ctx, options, io, {
+        datasetId: (ref) => datasetId(ctx, ref),
+        backboneRef: (ref) => backboneRef(ctx, ref),
+        runConfig: () => configFrom(ctx, options as Opts),
+        trainRun: async (cfg) => {
+          const { runId } = await createRun(ctx.db, cfg);
+          if (!io.json) io.info(`run ${runId}: ${cfg.name}`);
+          return follow(ctx, runId, io);
+        },
+      });
     if (options.repeats !== undefined || options.sweep !== undefined) throw new CliError('--repeats and --sweep go with --cv K', 2);
     const repo = new RunsRepo(ctx.db);
     if (options.resume !== undefined) {

@@ -12,7 +12,7 @@ import { assignFolds, type FoldItem } from '../../datasets/folds.js';
 import { fitHead, headProbabilities, type HeadKind } from '../heads/fit.js';
 import type { HeadData } from '../heads/logreg.js';
 import { reportFromProbabilities } from '../metrics.js';
-import { flattenReport, summarise } from './summary.js';
+import { bestPoint, flattenReport, summarise } from './summary.js';
 
 /** Embeddings (row-major n x d), labels and, per row, what keeps it with others. */
 export interface CvData {
@@ -118,13 +118,7 @@ export function crossValidateHeads(data: CvData, opts: HeadCvOptions): HeadCvRes
     }
   }
   const points: CvPointSummary[] = opts.grid.map((params, g) => ({ params, metrics: summarise(results.filter((x) => x.params === opts.grid[g]).map((x) => x.metrics)) }));
-  const lower = opts.monitor === 'val_loss';
-  let best = 0;
-  points.forEach((p, g) => {
-    const a = p.metrics[opts.monitor]?.mean;
-    const b = points[best].metrics[opts.monitor]?.mean;
-    if (a !== undefined && Number.isFinite(a) && (b === undefined || !Number.isFinite(b) || (lower ? a < b : a > b))) best = g;
-  });
+  const best = bestPoint(points, opts.monitor);
   let pooledTest: EvalReport | null = null;
   const rows = pooled[best].flatMap((p, i) => (p ? [i] : []));
   if (!cancelled && rows.length) {

@@ -41,3 +41,15 @@ export function summarise(records: Record<string, number>[]): Record<string, Met
   const names = [...new Set(records.flatMap((r) => Object.keys(r)))].sort();
   return Object.fromEntries(names.map((name) => [name, meanSd(records.map((r) => r[name]).filter((v): v is number => v !== undefined))]));
 }
+
+/** Index of the grid point with the best mean `monitor` (lowest for val_loss, else highest); the first on ties. */
+export function bestPoint(points: { metrics: Record<string, MetricSummary> }[], monitor: string): number {
+  const lower = monitor === 'val_loss';
+  let best = 0;
+  points.forEach((p, g) => {
+    const a = p.metrics[monitor]?.mean;
+    const b = points[best].metrics[monitor]?.mean;
+    if (a !== undefined && Number.isFinite(a) && (b === undefined || !Number.isFinite(b) || (lower ? a < b : a > b))) best = g;
+  });
+  return best;
+}
