@@ -79,6 +79,34 @@ describe('tessella train --cv', { ...needs(lung, vitTiny), timeout: 600_000 }, (
     expect(r.stdout.split('\n').filter((l) => /^0\s+[123]\s/.test(l))).toHaveLength(3);
   });
 
+  it('without --backbone trains one run per fold through the launcher, each holding out its fold, and groups the runs', () => {
+    const out = join(home.dir, 'folds');
+    const r = tessella(['train', '--dataset', 'grouped', '--init', vitTiny!, '--mode', 'head', '--epochs', '1', '--batch-size', '16', '--lr', '0.01', '--cv', '3', '--seed', '2', '--out', out, '--json'], env, 600_000);
+    expect(r.code, r.stderr).toBe(0);
+    const g = oneJson(r.stdout);
+    expect(g).toMatchObject({ kind: 'cv', mode: 'head', folds: 3, repeats: 1, seed: 2, pooledTest: null });
+    expect(g.results).toHaveLength(3);
+    // each fold's run scored its own held-out fold: together every image once
+    expect(g.results.reduce((a: number, f: any) => a + f.n.test, 0)).toBe(93);
+    for (const f of g.results) expect(f.n.train + f.n.val + f.n.test).toBe(93);
+    const db = openDb(join(env.TESSELLA_HOME, 'tessella.db'));
+    try {
+      const runs = db.prepare('SELECT id, status, group_id AS groupId, config_json AS config, final_json AS final FROM runs WHERE group_id = ? ORDER BY id').all(g.group) as { id: number; status: string; groupId: number; config: string; final: string }[];
+      expect(runs.map((x) => x.id)).toEqual(g.results.map((f: any) => f.runId));
+      runs.forEach((x, i) => {
+        expect(x.status).toBe('completed');
+        expect(JSON.parse(x.config).fold).toEqual({ k: 3, index: i, seed: 2 });
+        const final = JSON.parse(x.final);
+        expect(final.test.n).toBe(g.results[i].n.test);
+        expect(final.test.accuracy).toBe(g.results[i].metrics.test_accuracy);
+      });
+    } finally {
+      db.close();
+    }
+    const acc = g.results.map((f: any) => f.metrics.test_accuracy);
+    expect(g.summary.test_accuracy.mean).toBeCloseTo(acc.reduce((a: number, b: number) => a + b, 0) / 3, 12);
+  });
+
   it('rejects too few folds, an unknown sweep name and --sweep without --cv, in one line with exit code 2', () => {
     const cases = [
       ['--cv', '2'],
