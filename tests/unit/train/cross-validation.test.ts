@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignFolds, datasetLabelledImages, type FoldItem, type LabelledImage } from '../../../src/main/datasets/folds.js';
 import { importDataset } from '../../../src/main/datasets/import.js';
-import { datasetLabels } from '../../../src/main/datasets/query.js';
+import { datasetLabels, datasetSplitImages } from '../../../src/main/datasets/query.js';
+import { runSplitImages } from '../../../src/main/train/run-splits.js';
 import { embedFiles } from '../../../src/main/ml/infer/embed-files.js';
 import { openDb, type Db } from '../../../src/main/store/db.js';
 import { crossValidateHeads, parseGrid, type CvData } from '../../../src/main/train/cv/head-cv.js';
@@ -35,12 +36,14 @@ describe('k-fold cross-validation of heads', { ...needs(lung, vitTiny), timeout:
   let images: LabelledImage[];
   let labels: string[];
   let data: CvData;
+  let datasetId: number;
 
   beforeAll(async () => {
     set = await groupedLung(home.dir);
     db = openDb(join(home.dir, 'cv.db'));
     const s = await importDataset(db, { path: set.csv, name: 'grouped', csv: true, seed: 1 });
     expect(s.images).toBe(93);
+    datasetId = s.id;
     images = datasetLabelledImages(db, s.id);
     labels = datasetLabels(db, s.id);
     const emb = await embedFiles(
@@ -108,6 +111,17 @@ describe('k-fold cross-validation of heads', { ...needs(lung, vitTiny), timeout:
     }
     // another seed gives other folds
     expect(assignFolds(singles, 4, 4)).not.toEqual(folds);
+  });
+
+  it('gives a run that is one fold of a cross-validation that fold as its test split, the next as validation, the rest as training', () => {
+    const folds = assignFolds(data.items, 4, 9);
+    const pathsOf = (f: (g: number) => boolean) => images.filter((_, i) => f(folds[i])).map((i) => i.path).sort();
+    const split = (s: 'train' | 'val' | 'test') => runSplitImages(db, datasetId, { fold: { k: 4, index: 1, seed: 9 } }, s).map((i) => i.path).sort();
+    expect(split('test')).toEqual(pathsOf((g) => g === 1));
+    expect(split('val')).toEqual(pathsOf((g) => g === 2));
+    expect(split('train')).toEqual(pathsOf((g) => g === 0 || g === 3));
+    // without a fold: the dataset's own split
+    expect(runSplitImages(db, datasetId, {}, 'val')).toEqual(datasetSplitImages(db, datasetId, 'val'));
   });
 
   it('fits every fold of every seed and grid point, each image held out once per seed, with mean ± sd exactly the per-fold numbers', () => {
