@@ -13,19 +13,12 @@ import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import type { CallOutput } from '@shared/api';
-import type { MetricSummary } from '@shared/contract/run-groups';
 import { api } from '../api';
 import { baseName } from '../format';
-import { formatDateTime, formatMetric } from './formatRun';
+import { formatDateTime } from './formatRun';
+import { formatMeanSd } from './meanSd';
 
 type Groups = CallOutput<'runs.groups'>;
-
-/** "83.3% ± 4.1%" for fractions, "0.1234 ± 0.0100" for losses and calibration error. */
-export function formatMeanSd(name: string, s: MetricSummary | undefined): string {
-  if (!s || !Number.isFinite(s.mean)) return '—';
-  const mean = formatMetric(name, s.mean);
-  return s.sd === null ? mean : `${mean} ± ${formatMetric(name, s.sd)}`;
-}
 
 const paramsText = (p: Record<string, number>) => Object.entries(p).map(([k, v]) => `${k} = ${v}`).join(', ') || 'defaults';
 const COLUMNS = ['test_accuracy', 'test_balanced_accuracy', 'test_auc', 'test_ece'] as const;
