@@ -4,6 +4,7 @@
  * frozen backbone, repeated over seeds, over a grid of hyper-parameters; prints every fold and
  * the mean ± sd of every metric, and keeps the whole as a run group (`runs.group`).
  */
+import { resolve } from 'node:path';
 import type { CvPointSummary, MetricSummary, RunGroup } from '../../../shared/contract/run-groups.js';
 import { HeadKind, MonitorMetric, type EvalReport, type RunDetail, type TrainConfigInput } from '../../../shared/contract/training.js';
 import type { AppContext } from '../../app-context.js';
@@ -83,6 +84,8 @@ export async function crossValidateCli(ctx: AppContext, o: Opts, io: CliIO, host
   }
   if (o.dataset === undefined) throw new CliError('--cv with --backbone needs --dataset NAME (import a folder first with `tessella dataset import`)', 2);
   if (o.head !== undefined && !HeadKind.safeParse(o.head).success) throw new CliError(`--head must be one of ${HeadKind.options.join(', ')}`, 2);
+  if ((o.stain === undefined) !== (o['stain-ref'] === undefined)) throw new CliError('--stain METHOD needs --stain-ref IMAGE (and the other way round)', 2);
+  if (o.stain !== undefined && o.stain !== 'macenko' && o.stain !== 'reinhard') throw new CliError('--stain must be macenko or reinhard', 2);
   const head = (o.head as HeadKind | undefined) ?? 'logreg';
   const grid = gridOf(o, head === 'logreg' ? ['c'] : HEAD_GRID_KEYS.filter((k) => k !== 'c'));
   let cs: number[] | undefined;
@@ -124,6 +127,7 @@ export async function crossValidateCli(ctx: AppContext, o: Opts, io: CliIO, host
         patience: o.patience as number | undefined,
         grid,
         name: o.name as string | undefined,
+        ...(o.stain !== undefined ? { stain: { method: o.stain as 'macenko' | 'reinhard', reference: resolve(String(o['stain-ref'])) } } : {}),
       },
       { signal: controller.signal, onEmbed: tick('embeddings'), onFold: tick('folds') },
     );

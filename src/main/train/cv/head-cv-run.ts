@@ -4,7 +4,7 @@
  * free after the first time), the folds fitted by head-cv.ts, the group written to `run_groups`.
  */
 import type { GridPoint, RunGroup } from '../../../shared/contract/run-groups.js';
-import type { HeadKind } from '../../../shared/contract/training.js';
+import type { HeadKind, StainConfig } from '../../../shared/contract/training.js';
 import { datasetLabelledImages } from '../../datasets/folds.js';
 import { datasetLabels } from '../../datasets/query.js';
 import { DomainError } from '../../errors.js';
@@ -15,6 +15,7 @@ import type { Db } from '../../store/db.js';
 import { DatasetsRepo } from '../../store/datasets-repo.js';
 import { RunGroupsRepo } from '../../store/run-groups-repo.js';
 import { backboneSeed } from '../head-trainer.js';
+import { fitStain } from '../stain.js';
 import { crossValidateHeads, type CvData } from './head-cv.js';
 
 export interface HeadCvRequest {
@@ -35,6 +36,8 @@ export interface HeadCvRequest {
   patience?: number;
   grid: GridPoint[];
   name?: string;
+  /** Stain normalisation fitted to a reference image, applied before the backbone. */
+  stain?: StainConfig;
 }
 
 export interface HeadCvHooks {
@@ -57,6 +60,7 @@ export async function runHeadCrossValidation(db: Db, homeRoot: string, req: Head
   const images = datasetLabelledImages(db, dataset.id);
   if (images.length < req.folds) throw new DomainError('invalid-input', `dataset "${dataset.name}" has ${images.length} labelled image(s), fewer than the ${req.folds} folds`);
 
+  const stain = req.stain ? await fitStain(req.stain) : undefined;
   const t0 = Date.now();
   const emb = await embedFiles(
     req.backbone,
@@ -65,6 +69,7 @@ export async function runHeadCrossValidation(db: Db, homeRoot: string, req: Head
       storeRoot: embeddingCacheRoot(homeRoot),
       engineCacheDir: onnxCacheDir(homeRoot),
       load: { seed: backboneSeed(req.backbone, req.seed) },
+      stain,
       signal: hooks.signal,
       onProgress: hooks.onEmbed,
     },
