@@ -11,6 +11,7 @@ import { appVersion } from './version.js';
 import { createDatasetHandlers } from './datasets/handlers.js';
 import { createAnnotationHandlers } from './annotations/handlers.js';
 import { createTrainingHandlers } from './train/handlers.js';
+import { createRunGroupHandlers } from './train/run-group-handlers.js';
 import { createAnalysisHandlers } from './analysis/handlers.js';
 import { createModelHandlers } from './models/handlers.js';
 import { createReportHandlers } from './reports/handlers.js';
@@ -20,6 +21,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...createDatasetHandlers(ctx),
     ...createAnnotationHandlers(ctx),
     ...createTrainingHandlers(ctx),
+    ...createRunGroupHandlers(ctx),
     ...createAnalysisHandlers(ctx),
     ...createModelHandlers(ctx),
     ...createReportHandlers(ctx),

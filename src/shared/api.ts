@@ -8,6 +8,7 @@ import { call } from './contract/define.js';
 import { datasetCalls } from './contract/datasets.js';
 import { annotationCalls } from './contract/annotations.js';
 import { trainingCalls, TrainingProgress } from './contract/training.js';
+import { runGroupCalls } from './contract/run-groups.js';
 import { analysisCalls, AnalysisProgress } from './contract/analysis.js';
 import { modelCalls, PullProgress } from './contract/models.js';
 import { reportCalls, ReportProgress } from './contract/reports.js';
@@ -153,6 +154,7 @@ export const calls = {
   ...datasetCalls,
   ...annotationCalls,
   ...trainingCalls,
+  ...runGroupCalls,
   ...analysisCalls,
   ...modelCalls,
   ...reportCalls,

@@ -17,6 +17,8 @@ export interface RunData {
   /** The best checkpoint's validation evaluation, else its test evaluation. */
   evaluation: EvalReport | null;
   evaluationSplit: 'val' | 'test' | null;
+  /** Every evaluation of the best checkpoint: validation, then test (the held-out numbers a paper quotes). */
+  evaluations: { split: 'val' | 'test'; report: EvalReport }[];
 }
 
 export interface RunReportData {
@@ -51,20 +53,21 @@ export async function collectRunData(ctx: AppContext, ids: number[], job: Report
       curves,
       evaluation,
       evaluationSplit: run.final?.val ? 'val' : run.final?.test ? 'test' : null,
+      evaluations: (['val', 'test'] as const).flatMap((split) => (run.final?.[split] ? [{ split, report: run.final[split]! }] : [])),
     });
   }
   return { runs };
 }
 
-/** Per-class metrics of each run's evaluation, one row per run and class. */
+/** Per-class metrics of each run's evaluations, one row per run, split (validation, test) and class. */
 export function runMetricsCsv(d: RunReportData): string {
-  const rows = d.runs.flatMap((r) => {
-    const e = r.evaluation;
-    if (!e) return [];
-    return e.labels.map((l) => {
-      const m = e.perClass[l];
-      return [r.run.id, r.run.name ?? '', r.run.arch, r.run.mode, r.evaluationSplit, l, m?.precision, m?.recall, m?.f1, m?.auc, m?.averagePrecision, m?.support, e.accuracy, e.balancedAccuracy, e.macroF1];
-    });
-  });
+  const rows = d.runs.flatMap((r) =>
+    r.evaluations.flatMap(({ split, report: e }) =>
+      e.labels.map((l) => {
+        const m = e.perClass[l];
+        return [r.run.id, r.run.name ?? '', r.run.arch, r.run.mode, split, l, m?.precision, m?.recall, m?.f1, m?.auc, m?.averagePrecision, m?.support, e.accuracy, e.balancedAccuracy, e.macroF1];
+      }),
+    ),
+  );
   return toCsv(['run_id', 'run_name', 'arch', 'mode', 'split', 'class', 'precision', 'recall', 'f1', 'auc', 'average_precision', 'support', 'run_accuracy', 'run_balanced_accuracy', 'run_macro_f1'], rows);
 }

@@ -1,5 +1,5 @@
 /** The training-run report: each run in full, and a comparison section when there are several. */
-import type { ResolvedTrainConfig } from '../../shared/contract/training.js';
+import type { EvalReport, ResolvedTrainConfig } from '../../shared/contract/training.js';
 import { classColor } from '../analysis/colormap.js';
 import { esc, fixed, formatDate, kvTable, notesSection, page, pct, rgbCss, swatch, table, type ReportMeta } from './layout.js';
 import type { RunData, RunReportData } from './run-data.js';
@@ -79,10 +79,30 @@ function curveChart(d: RunData, metric: 'loss' | 'accuracy'): string {
   return lineChart(series, { xLabel: 'epoch', yLabel: metric, width: 360, height: 170, ...(metric === 'accuracy' ? { yMin: 0, yMax: 1 } : { yMin: 0 }) });
 }
 
-function evaluationSection(d: RunData): string {
-  const e = d.evaluation;
-  if (!e) return `<p class="muted">No final evaluation was recorded (the run ${esc(d.run.status)}).</p>`;
-  const split = d.evaluationSplit === 'val' ? 'validation' : 'test';
+const SPLIT_NAME = { val: 'validation', test: 'test' } as const;
+
+/** One-vs-rest ROC per class, and the reliability diagram (mean confidence against accuracy per bin). */
+function rocAndCalibration(e: EvalReport, split: 'val' | 'test'): string {
+  const roc: Series[] = [
+    { name: 'chance', color: '#9e9e9e', dashed: true, points: [{ x: 0, y: 0 }, { x: 1, y: 1 }] },
+    ...e.labels.flatMap((l, i) => {
+      const c = e.curves.roc[l];
+      return c ? [{ name: l, color: rgbCss(classColor(i)), points: c.fpr.map((x, j) => ({ x, y: c.tpr[j]! })) }] : [];
+    }),
+  ];
+  const bins = e.curves.reliability.filter((b) => b.count > 0);
+  const reliability: Series[] = [
+    { name: 'perfect calibration', color: '#9e9e9e', dashed: true, points: [{ x: 0, y: 0 }, { x: 1, y: 1 }] },
+    { name: 'observed accuracy', color: rgbCss(classColor(0)), points: bins.map((b) => ({ x: b.confidence, y: b.accuracy })) },
+  ];
+  return `<div class="keep"><div class="row">
+<figure>${lineChart(roc, { xLabel: 'false positive rate', yLabel: 'true positive rate', width: 360, height: 170, yMin: 0, yMax: 1 })}<figcaption>ROC on the ${SPLIT_NAME[split]} split, each class against the rest.</figcaption></figure>
+<figure>${lineChart(reliability, { xLabel: 'confidence', yLabel: 'accuracy', width: 360, height: 170, yMin: 0, yMax: 1 })}<figcaption>Reliability on the ${SPLIT_NAME[split]} split: ECE ${fixed(e.ece)}.</figcaption></figure>
+</div></div>`;
+}
+
+function splitEvaluation(e: EvalReport, split: 'val' | 'test'): string {
+  const name = SPLIT_NAME[split];
   const ci = (v: [number, number] | null) => (v ? ` (95% CI ${pct(v[0])}–${pct(v[1])})` : '');
   const overall = kvTable([
     ['Images', e.n],
@@ -106,9 +126,15 @@ function evaluationSection(d: RunData): string {
     e.labels,
     { keep: true },
   );
-  return `<h3>Evaluation of the best checkpoint on the ${split} split</h3>${overall}
-<h3>Per-class metrics</h3>${perClass}
-<figure class="keep"><h3>Confusion matrix</h3>${confusionMatrix(e.confusion.labels, e.confusion.matrix)}<figcaption>Counts of ${split} images by true class (rows) and predicted class (columns).</figcaption></figure>`;
+  return `<h3>Evaluation of the best checkpoint on the ${name} split</h3>${overall}
+<h3>Per-class metrics (${name})</h3>${perClass}
+<figure class="keep"><h3>Confusion matrix (${name})</h3>${confusionMatrix(e.confusion.labels, e.confusion.matrix)}<figcaption>Counts of ${name} images by true class (rows) and predicted class (columns).</figcaption></figure>
+${rocAndCalibration(e, split)}`;
+}
+
+function evaluationSection(d: RunData): string {
+  if (!d.evaluations.length) return `<p class="muted">No final evaluation was recorded (the run ${esc(d.run.status)}).</p>`;
+  return d.evaluations.map(({ split, report }) => splitEvaluation(report, split)).join('\n');
 }
 
 function runSection(d: RunData, index: number): string {
@@ -130,6 +156,15 @@ function runSection(d: RunData, index: number): string {
 ${evaluationSection(d)}</section>`;
 }
 
+/** "validation / test" in one cell. */
+function bySplit(d: RunData, f: (e: EvalReport) => string | null): string {
+  const of = (split: 'val' | 'test') => {
+    const e = d.evaluations.find((x) => x.split === split)?.report;
+    return (e ? f(e) : null) ?? '–';
+  };
+  return `${of('val')} / ${of('test')}`;
+}
+
 function comparisonSection(data: RunReportData): string {
   const color = (i: number) => rgbCss(classColor(i));
   const rows = data.runs.map((d, i) => ({ d, i }));
@@ -137,12 +172,12 @@ function comparisonSection(data: RunReportData): string {
     [
       { head: 'Run', cell: ({ d, i }) => `<span style="white-space:nowrap">${swatch(color(i))}${esc(runName(d.run))}</span>`, html: true },
       { head: 'Architecture', cell: ({ d }) => `${d.run.arch}, ${d.run.mode}` },
-      { head: 'Accuracy', cell: ({ d }) => pct(d.evaluation?.accuracy), num: true },
-      { head: 'Bal. accuracy', cell: ({ d }) => pct(d.evaluation?.balancedAccuracy), num: true },
-      { head: 'Macro F1', cell: ({ d }) => fixed(d.evaluation?.macroF1), num: true },
-      { head: 'AUC', cell: ({ d }) => fixed(d.evaluation?.auc), num: true },
-      { head: 'Log loss', cell: ({ d }) => fixed(d.evaluation?.logLoss), num: true },
-      { head: 'ECE', cell: ({ d }) => fixed(d.evaluation?.ece), num: true },
+      { head: 'Accuracy', cell: ({ d }) => bySplit(d, (e) => pct(e.accuracy)), num: true },
+      { head: 'Bal. accuracy', cell: ({ d }) => bySplit(d, (e) => pct(e.balancedAccuracy)), num: true },
+      { head: 'Macro F1', cell: ({ d }) => bySplit(d, (e) => fixed(e.macroF1)), num: true },
+      { head: 'AUC', cell: ({ d }) => bySplit(d, (e) => fixed(e.auc)), num: true },
+      { head: 'Log loss', cell: ({ d }) => bySplit(d, (e) => fixed(e.logLoss)), num: true },
+      { head: 'ECE', cell: ({ d }) => bySplit(d, (e) => fixed(e.ece)), num: true },
       { head: 'Epochs', cell: ({ d }) => d.run.epochsCompleted, num: true },
       { head: 'Time', cell: ({ d }) => duration(d.run.seconds), num: true },
     ],
@@ -152,7 +187,7 @@ function comparisonSection(data: RunReportData): string {
   const series = (key: string): Series[] =>
     data.runs.map((d, i) => ({ name: runName(d.run), color: color(i), points: (d.curves[key] ?? []).map((p) => ({ x: p.epoch, y: p.value })) }));
   return `<section class="keep" id="comparison"><h2>Comparison</h2>
-<p class="muted">Final metrics of each run's best checkpoint on its validation split (test where it had none).</p>${compare}
+<p class="muted">Final metrics of each run's best checkpoint on its validation / test split (– where a run has no such split).</p>${compare}
 <div class="keep"><div class="row">
 <figure>${lineChart(series('val_loss'), { xLabel: 'epoch', yLabel: 'validation loss', width: 360, height: 170, yMin: 0 })}<figcaption>Validation loss per epoch.</figcaption></figure>
 <figure>${lineChart(series('val_accuracy'), { xLabel: 'epoch', yLabel: 'validation accuracy', width: 360, height: 170, yMin: 0, yMax: 1 })}<figcaption>Validation accuracy per epoch.</figcaption></figure>
@@ -167,7 +202,7 @@ export function runReportHtml(data: RunReportData, meta: ReportMeta): string {
       { head: 'Dataset', cell: (d) => d.run.datasetName },
       { head: 'Architecture', cell: (d) => `${d.run.arch}, ${d.run.mode}` },
       { head: 'Status', cell: (d) => d.run.status },
-      { head: 'Accuracy', cell: (d) => pct(d.evaluation?.accuracy), num: true },
+      { head: 'Accuracy (val / test)', cell: (d) => bySplit(d, (e) => pct(e.accuracy)), num: true },
     ],
     data.runs,
     { keep: true },

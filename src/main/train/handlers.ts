@@ -6,7 +6,7 @@
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { HandlersFor } from '../../shared/api.js';
-import type { RunDetail, trainingCalls, TrainingProgress } from '../../shared/contract/training.js';
+import type { CompareSplit, EvalReport, RunDetail, trainingCalls, TrainingProgress } from '../../shared/contract/training.js';
 import type { AppContext } from '../app-context.js';
 import { DomainError } from '../errors.js';
 import { datasetLabels, datasetSplitImages } from '../datasets/query.js';
@@ -18,6 +18,17 @@ import { followForeignRuns } from './foreign-runs.js';
 import { ownerAlive, reconcileRuns } from './liveness.js';
 import { augmentationPreview } from './preview.js';
 import { createRun, runDir, trainCacheDir } from './setup.js';
+
+/** A split's evaluation for the comparison view: the headline numbers, ROC curves and reliability bins. */
+function compareSplit(rep: EvalReport | null): CompareSplit | null {
+  if (!rep) return null;
+  return {
+    n: rep.n,
+    metrics: { accuracy: rep.accuracy, balancedAccuracy: rep.balancedAccuracy, macroF1: rep.macroF1, auc: rep.auc, ece: rep.ece, logLoss: rep.logLoss },
+    roc: rep.curves.roc,
+    reliability: rep.curves.reliability,
+  };
+}
 
 /** Runs trained at once by one app: training takes every core it is given. */
 const CONCURRENT_RUNS = 1;
@@ -162,6 +173,7 @@ export function createTrainingHandlers(ctx: AppContext): HandlersFor<typeof trai
               seconds: r.seconds,
               imagesPerSecond: r.final?.imagesPerSecond ?? null,
             },
+            splits: { val: compareSplit(r.final?.val ?? null), test: compareSplit(r.final?.test ?? null) },
           };
         }),
       };

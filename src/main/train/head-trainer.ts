@@ -12,7 +12,7 @@ import { rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { EvalReport, ResolvedTrainConfig, RunFinal, RunStatus, TrainingProgress } from '../../shared/contract/training.js';
-import { datasetSplitImages } from '../datasets/query.js';
+import { runSplitImages } from './run-splits.js';
 import { embeddingCacheRoot } from '../ml/infer/embedding-store.js';
 import { embedFiles } from '../ml/infer/embed-files.js';
 import { writeHeadFolder, type HeadLayers } from '../ml/head/head-folder.js';
@@ -64,7 +64,7 @@ export async function trainHeadRun(env: TrainerEnv): Promise<RunStatus> {
     const bestDir = join(root, 'best');
     repo.dropAfter(runId, 0);
     if (run.datasetId === null) throw new Error('the dataset of this run has been removed');
-    const split = (s: 'train' | 'val' | 'test') => datasetSplitImages(db, run.datasetId!, s).map((i) => ({ path: i.path, label: i.labelIndex }));
+    const split = (s: 'train' | 'val' | 'test') => runSplitImages(db, run.datasetId!, run.config, s).map((i) => ({ path: i.path, label: i.labelIndex }));
     const train = split('train');
     const val = split('val');
     const test = split('test');

@@ -11,7 +11,8 @@ import { isBuiltinName } from '../ml/models/configs.js';
 import { DEFAULT_CS } from './heads/fit.js';
 import { DomainError, parseJsonFile } from '../errors.js';
 import { importDataset, type ImportHooks } from '../datasets/import.js';
-import { datasetLabels, datasetSplitImages } from '../datasets/query.js';
+import { datasetLabels } from '../datasets/query.js';
+import { runSplitImages } from './run-splits.js';
 import type { Db } from '../store/db.js';
 import { DatasetsRepo } from '../store/datasets-repo.js';
 import { RunsRepo } from '../store/runs-repo.js';
@@ -96,7 +97,7 @@ export async function createRun(db: Db, input: TrainConfigInput, hooks: ImportHo
   const dataset = datasets.get(datasetId!);
   if (!dataset) throw new DomainError('not-found', `no dataset with id ${datasetId}`);
   const labels = datasetLabels(db, dataset.id);
-  const train = datasetSplitImages(db, dataset.id, 'train');
+  const train = runSplitImages(db, dataset.id, config, 'train');
   if (labels.length < 2) throw new DomainError('invalid-input', `dataset "${dataset.name}" has ${labels.length} class(es); training needs at least 2`);
   if (train.length === 0) throw new DomainError('invalid-input', `dataset "${dataset.name}" has no labelled training images`);
   if (config.init && !existsSync(config.init)) throw new DomainError('not-found', `${config.init}: no such checkpoint folder`);

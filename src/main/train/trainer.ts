@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { join } from 'node:path';
 import type { ResolvedTrainConfig, RunFinal, RunStatus, TrainingProgress } from '../../shared/contract/training.js';
-import { datasetSplitImages } from '../datasets/query.js';
+import { runSplitImages } from './run-splits.js';
 import { engineInfo, ensureGradients, initBackend } from '../ml/engine/backend.js';
 import { threadCount, trainingThreads } from '../ml/engine/training-threads.js';
 import { loadCheckpoint, type Checkpoint } from '../ml/models/checkpoint.js';
@@ -129,9 +129,9 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
 
     // ---------- data ----------
     if (run.datasetId === null) throw new Error('the dataset of this run has been removed');
-    const trainAll: LabeledImage[] = datasetSplitImages(db, run.datasetId, 'train').map((i) => ({ path: i.path, label: i.labelIndex }));
-    const valAll: LabeledImage[] = datasetSplitImages(db, run.datasetId, 'val').map((i) => ({ path: i.path, label: i.labelIndex }));
-    const testAll: LabeledImage[] = datasetSplitImages(db, run.datasetId, 'test').map((i) => ({ path: i.path, label: i.labelIndex }));
+    const trainAll: LabeledImage[] = runSplitImages(db, run.datasetId, run.config, 'train').map((i) => ({ path: i.path, label: i.labelIndex }));
+    const valAll: LabeledImage[] = runSplitImages(db, run.datasetId, run.config, 'val').map((i) => ({ path: i.path, label: i.labelIndex }));
+    const testAll: LabeledImage[] = runSplitImages(db, run.datasetId, run.config, 'test').map((i) => ({ path: i.path, label: i.labelIndex }));
     let stainParams: StainParams | null = null;
     if (cfg.stain) stainParams = (state && (await readStainParams(lastDir))) || (await fitStain(cfg.stain));
     const store = new ImageStore(stainParams ? stainNormalizer(stainParams) : null);

@@ -46,8 +46,16 @@ export const StainConfig = z.object({
   reference: z.string().min(1),
 });
 
+/**
+ * One fold of a k-fold cross-validation: instead of the dataset's train/val/test split, every
+ * labelled image is put in one of k stratified, grouped folds (seeded); fold `index` is the test
+ * split, the next fold validation, the rest training.
+ */
+export const FoldConfig = z.object({ k: z.number().int().min(3).max(50), index: z.number().int().min(0), seed: z.number().int().min(0) }).refine((f) => f.index < f.k, 'the fold index is below k');
+
 const TrainConfigFields = z.object({
   name: z.string().trim().min(1).max(200).optional(),
+  fold: FoldConfig.optional(),
   /** A dataset already imported, or an ImageFolder path imported (or re-imported) as one. */
   datasetId: z.number().int().positive().optional(),
   data: z.string().min(1).optional(),
@@ -150,6 +158,14 @@ export const EvalReport = z.object({
   }),
   /** Images that could not be read, left out of every number above. */
   skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
+});
+
+/** One split's evaluation, as the comparison shows it: headline numbers, ROC curves and reliability bins. */
+export const CompareSplit = z.object({
+  n: z.number().int(),
+  metrics: z.record(z.string(), z.number().nullable()),
+  roc: EvalReport.shape.curves.shape.roc,
+  reliability: z.array(ReliabilityBin),
 });
 
 export const RunSummary = z.object({
@@ -297,6 +313,8 @@ export const trainingCalls = {
           curves: z.record(z.string(), z.array(CurvePoint)),
           /** Final validation (else test) metrics, side by side. */
           final: z.record(z.string(), z.number().nullable()),
+          /** The best checkpoint on each split it was evaluated on: headline numbers, ROC and reliability. */
+          splits: z.object({ val: CompareSplit.nullable(), test: CompareSplit.nullable() }),
         }),
       ),
     }),
@@ -321,6 +339,7 @@ export type ResolvedTrainConfig = z.output<typeof ResolvedTrainConfig>;
 export type AugmentConfig = z.output<typeof AugmentConfig>;
 export type StainConfig = z.output<typeof StainConfig>;
 export type EvalReport = z.output<typeof EvalReport>;
+export type CompareSplit = z.output<typeof CompareSplit>;
 export type RunSummary = z.output<typeof RunSummary>;
 export type RunDetail = z.output<typeof RunDetail>;
 export type RunFinal = z.output<typeof RunFinal>;

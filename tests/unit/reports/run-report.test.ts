@@ -48,6 +48,8 @@ describe('tessella report run', { ...needs(lung, resnetTiny, vitTiny, has.chromi
     expect(text).toMatch(/for research use/i);
     for (const h of ['Hyper-parameters', 'Learning rate', 'Optimizer', 'AdamW', 'Per-class metrics', 'Precision', 'Recall', 'Confusion matrix', 'Training curves', 'Dataset']) expect(text).toContain(h);
     for (const c of ['lung_aca', 'lung_n', 'lung_scc']) expect(text).toContain(c);
+    // held-out numbers too: the test split's evaluation with its ROC and reliability diagram
+    for (const h of ['on the validation split', 'on the test split', 'ROC on the test split', 'Reliability on the test split', 'Confusion matrix (test)']) expect(text).toContain(h);
 
     const cmp = pageWith(pdf, 'Comparison');
     const cmpText = pdfText(pdf, cmp);
@@ -63,7 +65,10 @@ describe('tessella report run', { ...needs(lung, resnetTiny, vitTiny, has.chromi
 
     const lines = readFileSync(csv, 'utf8').trimEnd().split('\r\n');
     expect(lines[0]!.split(',').slice(0, 6)).toEqual(['run_id', 'run_name', 'arch', 'mode', 'split', 'class']);
-    expect(lines).toHaveLength(1 + 2 * 3);
+    // one row per run, split (validation and test) and class
+    expect(lines).toHaveLength(1 + 2 * 2 * 3);
+    const split = lines.slice(1).map((l) => l.split(',')[4]);
+    expect(split.filter((s) => s === 'test')).toHaveLength(2 * 3);
   });
 
   it('a single run has no comparison section', () => {

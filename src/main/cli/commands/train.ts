@@ -18,6 +18,7 @@ import { createRun, trainCacheDir } from '../../train/setup.js';
 import { writeTensorboard } from '../../train/tensorboard.js';
 import { CliError, type CliCommand, type CliIO } from '../command.js';
 import { MODEL_OPTION, resolveCliModel } from '../model-ref.js';
+import { crossValidateCli, crossValidateHuman, cvOptions } from './train-cv.js';
 
 type Opts = Record<string, string | number | boolean | undefined>;
 
@@ -201,9 +202,22 @@ const train: CliCommand = {
     name: { type: 'string', description: 'a name for the run' },
     out: { type: 'string', description: 'folder the best checkpoint is written to' },
     resume: { type: 'number', description: 'continue run RUN with its stored configuration' },
+    ...cvOptions,
   },
   async run({ options, io, app }) {
     const ctx = await app();
+    if (options.cv !== undefined)
+      return crossValidateCli(ctx, options, io, {
+        datasetId: (ref) => datasetId(ctx, ref),
+        backboneRef: (ref) => backboneRef(ctx, ref),
+        runConfig: () => configFrom(ctx, options as Opts),
+        trainRun: async (cfg) => {
+          const { runId } = await createRun(ctx.db, cfg);
+          if (!io.json) io.info(`run ${runId}: ${cfg.name}`);
+          return follow(ctx, runId, io);
+        },
+      });
+    if (options.repeats !== undefined || options.sweep !== undefined) throw new CliError('--repeats and --sweep go with --cv K', 2);
     const repo = new RunsRepo(ctx.db);
     if (options.resume !== undefined) {
       const id = options.resume as number;
@@ -221,6 +235,7 @@ const train: CliCommand = {
     return resultOf(await follow(ctx, runId, io));
   },
   human(r) {
+    if (r.group !== undefined) return crossValidateHuman(r);
     const v = r.metrics.val ?? r.metrics.test;
     const lines = [`run ${r.runId} ${r.status}: ${r.epochsCompleted}/${r.epochs} epochs, best epoch ${r.bestEpoch} (${r.monitor} ${r.bestMetric?.toFixed(4) ?? 'n/a'})`];
     if (v) lines.push(`${r.metrics.val ? 'validation' : 'test'}: accuracy ${v.accuracy.toFixed(4)}, balanced ${v.balancedAccuracy.toFixed(4)}, macro F1 ${v.macroF1.toFixed(4)}, AUC ${v.auc?.toFixed(4) ?? 'n/a'}`);

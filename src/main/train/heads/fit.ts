@@ -30,6 +30,8 @@ export interface HeadFitOptions {
   maxEpochs?: number;
   patience?: number;
   lr?: number;
+  /** mlp: L2 penalty on the weights (scikit-learn's alpha; default 1e-4). */
+  weightDecay?: number;
   /** Solver stopping rule for the sweep (default scikit-learn's: largest gradient component below 1e-4, 100 iterations). */
   gradTol?: number;
   maxIterations?: number;
@@ -136,6 +138,7 @@ export function fitHead(train: HeadData, val: HeadData | null, opts: HeadFitOpti
     hidden: opts.hidden,
     seed: opts.seed,
     lr: opts.lr,
+    alpha: opts.weightDecay,
     maxEpochs: opts.maxEpochs,
     patience: opts.patience,
     classWeights,

@@ -1,6 +1,7 @@
 /**
  * Several runs side by side: their validation accuracy and loss curves on one chart each (one
- * series per run), and their final metrics in one table with the best value of each row marked.
+ * series per run), ROC and reliability on a held-out split, and their final metrics on the
+ * validation and the test split in one table with the best value of each row marked.
  */
 import { useEffect, useState } from 'react';
 import Box from '@mui/material/Box';
@@ -25,6 +26,7 @@ import { bestColumns, compareMetrics } from './compareRows';
 import { formatMetric, monitorLabels, runTitle } from './formatRun';
 import { RunStatusChip } from './RunStatusChip';
 import { RunReportButton } from '../reports/RunReportButton';
+import { CompareEvaluation } from './CompareEvaluation';
 
 type Compared = CallOutput<'runs.compare'>['runs'];
 
@@ -115,9 +117,11 @@ export function CompareRunsPage({ runIds }: { runIds: number[] }) {
         </Paper>
       </Box>
 
+      <CompareEvaluation runs={runs} />
+
       <Paper variant="outlined" sx={{ p: 2, overflowX: 'auto' }}>
         <Typography variant="subtitle1" sx={{ fontWeight: 600, mb: 1 }}>
-          Final metrics of the best checkpoints (validation split, else test)
+          Final metrics of the best checkpoints
         </Typography>
         <Table size="small" data-testid="compare-table">
           <TableHead>
@@ -148,28 +152,72 @@ export function CompareRunsPage({ runIds }: { runIds: number[] }) {
                 </TableCell>
               ))}
             </TableRow>
-            {compareMetrics.map((m) => {
-              const values = runs.map((r) => r.final[m.key] ?? null);
-              const best = bestColumns(values, m.key);
-              return (
-                <TableRow key={m.key} data-testid="compare-row" data-metric={m.key}>
-                  <TableCell sx={{ color: 'text.secondary' }}>{m.label}</TableCell>
-                  {values.map((v, i) => (
-                    <TableCell
-                      key={runs[i].id}
-                      align="right"
-                      data-best={best.has(i) ? 'true' : undefined}
-                      sx={best.has(i) ? { fontWeight: 700, bgcolor: 'success.main', color: 'success.contrastText', borderRadius: 0 } : { fontVariantNumeric: 'tabular-nums' }}
-                    >
-                      {formatMetric(m.key, v)}
-                    </TableCell>
-                  ))}
-                </TableRow>
-              );
-            })}
+            {(['val', 'test'] as const).map((sp) => (
+              <SplitRows key={sp} runs={runs} split={sp} />
+            ))}
+            <TableRow>
+              <TableCell colSpan={runs.length + 1} sx={{ fontWeight: 600, pt: 2 }}>
+                Training
+              </TableCell>
+            </TableRow>
+            {compareMetrics
+              .filter((m) => timingKeys.has(m.key))
+              .map((m) => (
+                <MetricRow key={m.key} label={m.label} metric={m.key} values={runs.map((r) => r.final[m.key] ?? null)} runIds={runs.map((r) => r.id)} />
+              ))}
           </TableBody>
         </Table>
       </Paper>
     </Box>
+  );
+}
+
+const timingKeys = new Set(['seconds', 'imagesPerSecond']);
+
+/** One metric across the runs, the best value(s) marked; the row is found by its data-metric (test rows: test_<metric>). */
+function MetricRow({ label, metric, values, runIds }: { label: string; metric: string; values: (number | null)[]; runIds: number[] }) {
+  const best = bestColumns(values, metric);
+  return (
+    <TableRow data-testid="compare-row" data-metric={metric}>
+      <TableCell sx={{ color: 'text.secondary' }}>{label}</TableCell>
+      {values.map((v, i) => (
+        <TableCell
+          key={runIds[i]}
+          align="right"
+          data-best={best.has(i) ? 'true' : undefined}
+          sx={best.has(i) ? { fontWeight: 700, bgcolor: 'success.main', color: 'success.contrastText', borderRadius: 0 } : { fontVariantNumeric: 'tabular-nums' }}
+        >
+          {formatMetric(metric, v)}
+        </TableCell>
+      ))}
+    </TableRow>
+  );
+}
+
+/** The evaluation metrics of one split, under a heading row naming it and its image counts. */
+function SplitRows({ runs, split }: { runs: Compared; split: 'val' | 'test' }) {
+  const counts = runs.map((r) => r.splits[split]?.n ?? null);
+  return (
+    <>
+      <TableRow data-testid="compare-split-heading" data-split={split}>
+        <TableCell sx={{ fontWeight: 600, pt: 2 }}>{split === 'val' ? 'Validation split' : 'Test split'}</TableCell>
+        {counts.map((n, i) => (
+          <TableCell key={runs[i].id} align="right" sx={{ color: 'text.secondary', pt: 2 }}>
+            {n === null ? 'not evaluated' : `${n} images`}
+          </TableCell>
+        ))}
+      </TableRow>
+      {compareMetrics
+        .filter((m) => !timingKeys.has(m.key))
+        .map((m) => (
+          <MetricRow
+            key={m.key}
+            label={m.label}
+            metric={split === 'val' ? m.key : `test_${m.key}`}
+            values={runs.map((r) => r.splits[split]?.metrics[m.key] ?? null)}
+            runIds={runs.map((r) => r.id)}
+          />
+        ))}
+    </>
   );
 }

@@ -28,6 +28,7 @@ import { formatDateTime, formatMetric, monitorLabels, runTitle } from './formatR
 import { baseName } from '../format';
 import { RunActionButtons } from './RunActionButtons';
 import { RunStatusChip } from './RunStatusChip';
+import { RunGroupsSection } from './RunGroupsSection';
 import { useRuns } from './useRuns';
 import { ListLoadState } from '../shell/ListLoadState';
 import { PageHeader } from '../shell/PageHeader';
@@ -226,6 +227,8 @@ export function RunsPage() {
           </Table>
         </TableContainer>
       )}
+
+      <RunGroupsSection />
 
       <ExportRunDialog run={exporting} onClose={() => setExporting(null)} />
       <DeleteRunDialog
