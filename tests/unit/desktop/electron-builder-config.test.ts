@@ -6,7 +6,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import picomatch from 'picomatch';
 import { describe, expect, it } from 'vitest';
 import viteConfig from '../../../electron.vite.config.js';
 import { repoRoot } from '../../helpers/shared-data.js';
@@ -14,6 +13,9 @@ import { repoRoot } from '../../helpers/shared-data.js';
 // No YAML parser is a dependency of its own; dependency-cruiser's cosmiconfig brings one.
 const requireFromCosmiconfig = createRequire(createRequire(join(repoRoot, 'package.json')).resolve('cosmiconfig'));
 const YAML = requireFromCosmiconfig('yaml') as { parse(text: string): any };
+
+// picomatch (vitest's and vite's glob matcher) has no types of its own here.
+const picomatch = createRequire(import.meta.url)('picomatch') as (patterns: string[], opts?: { dot?: boolean }) => (path: string) => boolean;
 
 const config = YAML.parse(readFileSync(join(repoRoot, 'electron-builder.yml'), 'utf8'));
 const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
