@@ -6,6 +6,7 @@
  * Then what only the desktop has: context isolation and the sandbox (the renderer reaches no Node),
  * the CSP, refused navigation and new windows, better-sqlite3 loaded under Electron's ABI.
  *
+ * The shell's checks use a slide made here; the journeys with models and datasets need ../shared.
  * Where no Electron binary was downloaded (machines whose network reaches only the npm registry)
  * the suite is skipped with one line saying so (has.electron); the GitHub workflow runs it on
  * Linux, macOS and Windows.
@@ -22,13 +23,22 @@ import { desktopCall, startDesktop } from '../helpers/electron.js';
 import { has, needs } from '../helpers/needs.js';
 import { SLIDES, sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
+import { testPicture } from '../helpers/make-slides.js';
 
 const svs = sharedPath(SLIDES.svs);
 const model = sharedPath('oracle/resnet_tiny');
 const lung = sharedPath('data/patches/lc25000_lung');
 
-describe('the desktop app (Electron)', needs(has.electron, svs, model, lung), () => {
+/** A pyramidal tiled TIFF of a deterministic picture: a slide the shell tests need no ../shared for. */
+async function makePyramid(path: string): Promise<string> {
+  const [width, height] = [3000, 2000];
+  await sharp(testPicture(width, height), { raw: { width, height, channels: 3 } }).tiff({ tile: true, pyramid: true, compression: 'jpeg', quality: 85 }).toFile(path);
+  return path;
+}
+
+describe('the desktop shell (Electron)', needs(has.electron), () => {
   const home = tempHome('tessella-e2e-electron-');
+  let slidePath = '';
   let app: ElectronApplication;
   let page: Page;
   let slideId = 0;
@@ -46,6 +56,7 @@ describe('the desktop app (Electron)', needs(has.electron, svs, model, lung), ()
     });
     await new Promise<void>((r) => bait.listen(0, '127.0.0.1', r));
     baitUrl = `http://127.0.0.1:${(bait.address() as AddressInfo).port}`;
+    slidePath = await makePyramid(join(home.dir, 'gradient-slide.tif'));
     ({ app, page } = await startDesktop(home.dir));
   });
 
@@ -127,7 +138,7 @@ describe('the desktop app (Electron)', needs(has.electron, svs, model, lung), ()
   });
 
   it('adds a slide and views its tiles through tessella://', async () => {
-    const card = await addSlideInUi(page, svs!);
+    const card = await addSlideInUi(page, slidePath);
     await card.click();
     const viewer = page.getByTestId('viewer');
     await viewer.waitFor();
@@ -145,25 +156,11 @@ describe('the desktop app (Electron)', needs(has.electron, svs, model, lung), ()
     await page.waitForTimeout(1500);
     const png = await viewer.screenshot({ path: join(shots, 'electron-viewer.png') });
     const stats = await sharp(png).stats();
-    // H&E tissue drawn from tessella:// tiles, not a blank canvas.
+    // The picture drawn from tessella:// tiles, not a blank canvas.
     expect(Math.max(...stats.channels.slice(0, 3).map((c) => c.stdev))).toBeGreaterThan(10);
   });
 
-  it('analyses the slide from the Analysis panel (the worker thread runs in Electron)', { timeout: 300_000 }, async () => {
-    await page.getByTestId('analysis-toggle').click();
-    await page.getByTestId('analysis-panel').waitFor();
-    await page.getByTestId('analysis-model').fill(model!);
-    await expect.poll(async () => (await page.getByTestId('analysis-plan').textContent()) ?? '', { timeout: 60_000 }).toMatch(/tiles with tissue of/);
-    await page.getByTestId('analysis-start').click();
-    const status = page.getByTestId('analysis-status');
-    await status.waitFor({ timeout: 60_000 });
-    await expect.poll(() => status.getAttribute('data-status'), { timeout: 240_000, interval: 500 }).toBe('completed');
-    await expect.poll(async () => Number(await page.getByTestId('heatmap-canvas').getAttribute('data-tiles')), { timeout: 60_000 }).toBeGreaterThan(0);
-    await page.screenshot({ path: join(shots, 'electron-analysis.png') });
-  });
-
   it('annotates the slide: a rectangle drawn in the viewer is stored', async () => {
-    await page.getByTestId('analysis-toggle').click();
     await page.getByTestId('annotation-toolbar').waitFor();
     await page.getByTestId('tool-rectangle').click();
     const box = (await page.getByTestId('viewer').boundingBox())!;
@@ -179,6 +176,43 @@ describe('the desktop app (Electron)', needs(has.electron, svs, model, lung), ()
     const [shape] = (await call('annotations.list', { slideId, limit: 100 })).annotations;
     expect(shape.geometry.type).toBe('Polygon');
     await page.getByTestId('tool-select').click();
+  });
+
+});
+
+describe("the desktop app's journeys on real data (Electron)", needs(has.electron, svs, model, lung), () => {
+  const home = tempHome('tessella-e2e-electron-data-');
+  let app: ElectronApplication;
+  let page: Page;
+  let slideId = 0;
+
+  const call = <T = any>(name: string, input: unknown) => desktopCall<T>(page, name, input);
+
+  beforeAll(async () => {
+    ({ app, page } = await startDesktop(home.dir));
+    const card = await addSlideInUi(page, svs!);
+    await card.click();
+    await page.getByTestId('viewer').waitFor();
+    slideId = Number(/#\/slides\/(\d+)/.exec(page.url())?.[1]);
+    expect(slideId).toBeGreaterThan(0);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    home.cleanup();
+  });
+
+  it('analyses the slide from the Analysis panel (the worker thread runs in Electron)', { timeout: 300_000 }, async () => {
+    await page.getByTestId('analysis-toggle').click();
+    await page.getByTestId('analysis-panel').waitFor();
+    await page.getByTestId('analysis-model').fill(model!);
+    await expect.poll(async () => (await page.getByTestId('analysis-plan').textContent()) ?? '', { timeout: 60_000 }).toMatch(/tiles with tissue of/);
+    await page.getByTestId('analysis-start').click();
+    const status = page.getByTestId('analysis-status');
+    await status.waitFor({ timeout: 60_000 });
+    await expect.poll(() => status.getAttribute('data-status'), { timeout: 240_000, interval: 500 }).toBe('completed');
+    await expect.poll(async () => Number(await page.getByTestId('heatmap-canvas').getAttribute('data-tiles')), { timeout: 60_000 }).toBeGreaterThan(0);
+    await page.screenshot({ path: join(shots, 'electron-analysis.png') });
   });
 
   it('trains a small head in a worker forked from Electron', { timeout: 420_000 }, async () => {
