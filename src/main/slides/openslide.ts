@@ -10,7 +10,7 @@
 import { createRequire } from 'node:module';
 import { endianness } from 'node:os';
 import { existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import type { IKoffiLib, KoffiFunction } from 'koffi';
 import { SlideError, type RgbaImage, type SlideLevel, type SlideMetadata, type SlideReader } from './reader.js';
 import { packageRoot } from '../package-root.js';
@@ -155,7 +155,9 @@ export interface OpenSlideStatus {
 export function openslideStatus(): OpenSlideStatus {
   const r = load();
   if ('error' in r) return { available: false, version: null, detail: r.error };
-  return { available: true, version: r.api.version, detail: `OpenSlide ${r.api.version} (${r.api.libraryName})` };
+  // A full path is a copy bundled with the app (openslideCandidates); a bare name, the system's.
+  const where = isAbsolute(r.api.libraryName) ? `bundled with Tessella: ${r.api.libraryName}` : r.api.libraryName;
+  return { available: true, version: r.api.version, detail: `OpenSlide ${r.api.version} (${where})` };
 }
 
 function api(): OpenSlideApi {
