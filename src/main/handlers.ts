@@ -5,6 +5,7 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { SUPPORTED_FORMATS } from './slides/reader.js';
 import { readerStatus, SLIDE_EXTENSIONS } from './slides/open-slide.js';
 import { toSummary } from './slides/library.js';
+import { sampleSlides } from './slides/sample-slides.js';
 import type { Handlers } from '../shared/api.js';
 import type { AppContext } from './app-context.js';
 import { appVersion } from './version.js';
@@ -32,6 +33,7 @@ export function createHandlers(ctx: AppContext): Handlers {
       platform: `${process.platform}-${process.arch}`,
       readers: readerStatus(),
       supportedFormats: SUPPORTED_FORMATS,
+      sampleSlides: sampleSlides(),
     }),
     'settings.get': async () => ctx.settings.get(),
     'settings.set': async (patch) => ctx.settings.set(patch),

@@ -99,6 +99,8 @@ export const AppInfo = z.object({
   platform: z.string(),
   readers: z.array(ReaderStatus),
   supportedFormats: z.string(),
+  /** Sample slides shipped in resources/sample/ (none by default), offered by the empty library. */
+  sampleSlides: z.array(z.object({ name: z.string(), path: z.string() })),
 });
 
 /** A path slides.add could not register; `kind` is the domain error kind (too-large, corrupt, unsupported...). */

@@ -11,7 +11,9 @@
  * Paths from sharedPath() (string, or null when absent) count as needs on ../shared.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { openslideStatus } from '../../src/main/slides/openslide.js';
 import { SKIP_META_PREFIX, type SkipReason } from './skip-reasons.js';
 
@@ -57,7 +59,25 @@ const pythonImports = (modules: string) => spawnSync(SYSTEM_PYTHON, ['-c', `impo
 
 export const CHROMIUM = process.env['TESSELLA_CHROMIUM'] ?? '/usr/bin/chromium';
 
-/** Everything outside the repo some tests need; .ci/run installs all of these. */
+/**
+ * The Electron binary the electron package downloaded (its install script writes path.txt), or
+ * null. TESSELLA_ELECTRON names another binary.
+ */
+export function electronBinary(): string | null {
+  const override = process.env['TESSELLA_ELECTRON'];
+  if (override) return existsSync(override) ? override : null;
+  try {
+    const dir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+    const pathTxt = join(dir, 'path.txt');
+    if (!existsSync(pathTxt)) return null;
+    const bin = join(dir, 'dist', readFileSync(pathTxt, 'utf8').trim());
+    return existsSync(bin) ? bin : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Everything outside the repo some tests need; .ci/run installs all of these but Electron. */
 export const has = {
   chromium: need('chromium', `no Chromium at ${CHROMIUM} (apt-get install chromium, or set TESSELLA_CHROMIUM)`, () => existsSync(CHROMIUM)),
   openslide: need('openslide', () => `OpenSlide unavailable: ${openslideStatus().detail} (apt-get install libopenslide0)`, () => openslideStatus().available),
@@ -68,6 +88,13 @@ export const has = {
     ['pdftotext', 'pdfinfo', 'pdffonts', 'pdftoppm'].every((t) => runs(t, ['-v'])),
   ),
   dcmtk: need('dcmtk', 'no dcmj2pnm (apt-get install dcmtk)', () => runs('dcmj2pnm', ['--version'])),
+  // Not installed by .ci/run (its download is disallowed there), so by default an allowed skip; the
+  // GitHub workflow downloads it and sets TESSELLA_REQUIRE_ELECTRON=1 so that a skip fails there.
+  electron: need(
+    process.env['TESSELLA_REQUIRE_ELECTRON'] === '1' ? 'electron-required' : 'electron',
+    'no Electron binary (node node_modules/electron/install.js downloads it), so the desktop e2e suite is skipped',
+    () => electronBinary() !== null,
+  ),
 };
 
 /** A full-size oracle copy with regenerated weights (opt-in; see tests/unit/ml/oracle.ts). */

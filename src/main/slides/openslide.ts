@@ -9,9 +9,11 @@
  */
 import { createRequire } from 'node:module';
 import { endianness } from 'node:os';
-import { basename } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, isAbsolute, join } from 'node:path';
 import type { IKoffiLib, KoffiFunction } from 'koffi';
 import { SlideError, type RgbaImage, type SlideLevel, type SlideMetadata, type SlideReader } from './reader.js';
+import { packageRoot } from '../package-root.js';
 import { checkRegionArgs, MAX_REGION_PIXELS } from './region.js';
 
 const LIBRARY_NAMES: Record<string, string[]> = {
@@ -78,6 +80,39 @@ function bind(koffi: typeof import('koffi'), lib: IKoffiLib, libraryName: string
   };
 }
 
+/**
+ * Where bundled OpenSlide libraries may be: an installer's resources folder (Electron's
+ * process.resourcesPath, where electron-builder's extraResources puts resources/openslide), then a
+ * source checkout's resources/ (filled by scripts/fetch-openslide.mjs).
+ */
+function bundledResourceDirs(): string[] {
+  const dirs: string[] = [];
+  const resourcesPath = (process as { resourcesPath?: string }).resourcesPath;
+  if (resourcesPath) dirs.push(resourcesPath);
+  const root = packageRoot();
+  if (root) dirs.push(join(root.dir, 'resources'));
+  return dirs;
+}
+
+/** The folder scripts/fetch-openslide.mjs fills for a platform: resources/openslide/<platform>-<arch>. */
+export function openslideBundleDir(resourcesDir: string, platform: string, arch: string): string {
+  return join(resourcesDir, 'openslide', `${platform}-${arch}`);
+}
+
+/**
+ * What koffi.load tries, in order: the libraries bundled with the app (full paths, under each
+ * resources folder in turn), then the system's by name (the loader's search path). Bundled ones
+ * win so an installer behaves the same whatever the machine has; on Linux nothing is bundled and
+ * the distribution's libopenslide is used.
+ */
+export function openslideCandidates(platform: string, arch: string, resourceDirs: string[]): string[] {
+  const names = LIBRARY_NAMES[platform] ?? LIBRARY_NAMES.linux;
+  // openslide-bin keeps the Windows DLLs in bin/ and the macOS dylibs in lib/.
+  const sub = platform === 'win32' ? 'bin' : 'lib';
+  const bundled = resourceDirs.flatMap((dir) => names.map((n) => join(openslideBundleDir(dir, platform, arch), sub, n)));
+  return [...bundled.filter((p) => existsSync(p)), ...names];
+}
+
 function load(): LoadResult {
   if (loaded) return loaded;
   // Lets tests and users check the no-OpenSlide paths on a machine that has it.
@@ -92,7 +127,7 @@ function load(): LoadResult {
   }
   // Declared once: koffi refuses a second type of the same name if a later library name is tried.
   koffi.opaque('openslide_t');
-  const names = LIBRARY_NAMES[process.platform] ?? LIBRARY_NAMES.linux;
+  const names = openslideCandidates(process.platform, process.arch, bundledResourceDirs());
   const failures: string[] = [];
   for (const name of names) {
     let lib: IKoffiLib;
@@ -120,7 +155,9 @@ export interface OpenSlideStatus {
 export function openslideStatus(): OpenSlideStatus {
   const r = load();
   if ('error' in r) return { available: false, version: null, detail: r.error };
-  return { available: true, version: r.api.version, detail: `OpenSlide ${r.api.version} (${r.api.libraryName})` };
+  // A full path is a copy bundled with the app (openslideCandidates); a bare name, the system's.
+  const where = isAbsolute(r.api.libraryName) ? `bundled with Tessella: ${r.api.libraryName}` : r.api.libraryName;
+  return { available: true, version: r.api.version, detail: `OpenSlide ${r.api.version} (${where})` };
 }
 
 function api(): OpenSlideApi {
