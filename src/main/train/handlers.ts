@@ -17,7 +17,8 @@ import { evaluateFolder, evaluateImages } from './evaluate.js';
 import { launchTraining, type LaunchedRun } from './launcher.js';
 import { ownerAlive, reconcileRuns } from './liveness.js';
 import { augmentationPreview } from './preview.js';
-import { createRun, runDir, trainCacheDir } from './setup.js';
+import { createRun, requestedDataset, resolveConfig, runDir, trainCacheDir } from './setup.js';
+import { preflightTraining } from './preflight.js';
 import { csvField } from '../csv-format.js';
 
 /** Runs trained at once by one app: training takes every core it is given. */
@@ -103,6 +104,11 @@ export function createTrainingHandlers(ctx: AppContext): HandlersFor<typeof trai
       const { runId } = await createRun(ctx.db, input);
       enqueue(runId);
       return detail(runId);
+    },
+    'training.preflight': async (input) => {
+      const datasetId = requestedDataset(ctx.db, input);
+      const config = resolveConfig(input);
+      return { datasetId, findings: datasetId === null ? [] : preflightTraining(ctx.db, datasetId, config) };
     },
     'training.evaluate': async ({ model, datasetId, split, dir }) => {
       if (dir !== undefined) return evaluateFolder(resolve(model), resolve(dir), evalOpts());
