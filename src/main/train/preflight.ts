@@ -70,9 +70,9 @@ export function preflightTraining(db: Db, datasetId: number, config: PreflightCo
       'start from a pretrained model (pull a backbone on the Models page, or import a checkpoint), or train the whole network (mode full)',
     );
 
-  // a logistic regression fits on all embeddings at once: there are no batches to fill
+  // heads on a backbone's embeddings take no batch size (logistic regression fits all at once)
   const batch = config.batchSize * config.accumulate;
-  if (!logreg && trainTotal > 0 && trainTotal < batch)
+  if (config.backbone === undefined && trainTotal > 0 && trainTotal < batch)
     add(
       'warning',
       'smaller-than-batch',
