@@ -243,20 +243,22 @@ export function TrainingPage() {
             </Box>
 
             {headRun && <HeadFields form={form} set={set} errors={errors} />}
-            <Box sx={{ display: headRun ? 'none' : 'grid', gap: 2, gridTemplateColumns: '1fr 1fr' }}>
-              <NumberField label="Epochs" value={form.epochs} onChange={(v) => set({ epochs: v })} testId="train-epochs" error={errors.epochs} min={1} step={1} />
-              <NumberField label="Batch size" value={form.batchSize} onChange={(v) => set({ batchSize: v })} testId="train-batch-size" error={errors.batchSize} min={1} step={1} />
-              <NumberField
-                label="Learning rate"
-                value={form.lr}
-                onChange={(v) => set({ lr: v })}
-                placeholder={`default ${defaultLr(form.mode, form.optimizer)}`}
-                testId="train-lr"
-                error={errors.lr}
-                min={0}
-              />
-              <NumberField label="Seed" value={form.seed} onChange={(v) => set({ seed: v })} testId="train-seed" error={errors.seed} min={0} step={1} helperText="Weights, order, augmentation" />
-            </Box>
+            {!headRun && (
+              <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: '1fr 1fr' }}>
+                <NumberField label="Epochs" value={form.epochs} onChange={(v) => set({ epochs: v })} testId="train-epochs" error={errors.epochs} min={1} step={1} />
+                <NumberField label="Batch size" value={form.batchSize} onChange={(v) => set({ batchSize: v })} testId="train-batch-size" error={errors.batchSize} min={1} step={1} />
+                <NumberField
+                  label="Learning rate"
+                  value={form.lr}
+                  onChange={(v) => set({ lr: v })}
+                  placeholder={`default ${defaultLr(form.mode, form.optimizer)}`}
+                  testId="train-lr"
+                  error={errors.lr}
+                  min={0}
+                />
+                <NumberField label="Seed" value={form.seed} onChange={(v) => set({ seed: v })} testId="train-seed" error={errors.seed} min={0} step={1} helperText="Weights, order, augmentation" />
+              </Box>
+            )}
             <TextField
               size="small"
               label="Run name (optional)"
