@@ -92,5 +92,5 @@ function untrainedFeatures(c: PreflightConfig): boolean {
 export function throwOnPreflightErrors(findings: PreflightFinding[], datasetName: string): void {
   const errors = findings.filter((f) => f.severity === 'error');
   if (!errors.length) return;
-  throw new DomainError('invalid-input', `dataset "${datasetName}": ${errors.map((e) => `${e.message}; ${e.fix}`).join('. ')}`, 'preflight');
+  throw new DomainError('invalid-input', `dataset "${datasetName}": ${errors.map((e) => `${e.message} (fix: ${e.fix})`).join('; ')}`, 'preflight');
 }

@@ -18,7 +18,8 @@ import { preflightTraining } from '../../../src/main/train/preflight.js';
 import { createRun } from '../../../src/main/train/setup.js';
 import { needs } from '../../helpers/needs.js';
 import { tempHome } from '../../helpers/temp-home.js';
-import { lung, lungCopy, resnetTiny } from './fixtures.js';
+import { lung, lungCopy, oneJson, resnetTiny } from './fixtures.js';
+import { tessella } from '../../helpers/cli.js';
 
 const home = tempHome('tessella-preflight-');
 let ctx: AppContext;
@@ -118,5 +119,30 @@ describe('training pre-flight', needs(lung, resnetTiny), () => {
     expect(await call({ data: join(home.dir, 'not-imported'), arch: 'vit-ti16' })).toEqual({ datasetId: null, findings: [] });
     await expect(call({ datasetId: 999, arch: 'vit-ti16' })).rejects.toThrow(/no dataset with id 999/);
     await expect(call({ datasetId: tiny })).rejects.toThrow(/arch/);
+  });
+});
+
+describe('tessella train pre-flight', { ...needs(lung, resnetTiny), timeout: 240_000 }, () => {
+  const env = { TESSELLA_HOME: join(home.dir, 'cli-home') };
+
+  it('refuses a single-class folder in one line, before any run exists', () => {
+    const r = tessella(['train', '--data', subset('cli-single', { lung_scc: 6 }), '--arch', 'vit-ti16', '--out', join(home.dir, 'cli-out-single'), '--json'], env);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^tessella: dataset "cli-single": only 1 class has training images; a classifier needs at least 2 \(fix: label images of another class, or import a folder with one subfolder per class\)$/m);
+    expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+
+  it('trains despite warnings, printing each on stderr with its fix (stdout stays one JSON document)', () => {
+    const imported = tessella(['dataset', 'import', subset('cli-tiny', { lung_aca: 1, lung_n: 1 }), '--train', '1', '--val', '0', '--test', '0', '--json'], env);
+    expect(imported.code, imported.stderr).toBe(0);
+    const r = tessella(['train', '--dataset', 'cli-tiny', '--backbone', resnetTiny!, '--out', join(home.dir, 'cli-out-tiny'), '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(oneJson(r.stdout).status).toBe('completed');
+    const warnings = r.stderr.split('\n').filter((l) => l.startsWith('warning: '));
+    expect(warnings).toHaveLength(4);
+    expect(warnings[0]).toBe('warning: class "lung_aca" has only 1 training image (fewer than 5) (fix: label more "lung_aca" images, or remove the class)');
+    expect(warnings.some((w) => w.startsWith('warning: no validation split: the regularisation sweep cannot choose C'))).toBe(true);
   });
 });

@@ -99,7 +99,7 @@ export function TrainingPage() {
         // asked afresh: the dataset may have changed since the form last checked
         const { findings } = await api.call('training.preflight', checked.input);
         const errors = findings.filter((f) => f.severity === 'error');
-        if (errors.length) return setStartError(errors.map((f) => `${f.message}; ${f.fix}`).join('. '));
+        if (errors.length) return setStartError(errors.map((f) => `${f.message} (fix: ${f.fix})`).join('; '));
         const warnings = findings.filter((f) => f.severity === 'warning');
         if (warnings.length) return setConfirming(warnings);
       }
