@@ -105,7 +105,6 @@ describe('training and runs end to end in Chromium', needs(has.chromium, lung), 
     await page.getByTestId('stain-reference').fill(join(home.dir, 'no-such-reference.png'));
     await choose('train-start-from', 'arch:resnet-18');
     await page.getByTestId('train-start').click();
-    await page.getByTestId('train-preflight-confirm').click(); // a head on random weights: warned
     await expect.poll(() => page.getByTestId('train-error').textContent(), { timeout: 60_000 }).toMatch(/no-such-reference\.png: no such reference image/);
     expect(await call('runs.list', {})).toEqual([]);
     await page.getByTestId('stain-enabled').uncheck();
