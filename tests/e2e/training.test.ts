@@ -41,7 +41,8 @@ describe('training and runs end to end in Chromium', needs(has.chromium, lung), 
   }
 
   /** Fills the Training form for a run and starts it; returns the new run's id. */
-  async function startRun(opts: { start: string; mode: 'head' | 'last-k' | 'full'; epochs: number; name: string; batchSize?: number }): Promise<number> {
+  /** `warned`: the pre-flight check warns about this configuration, and the start is confirmed. */
+  async function startRun(opts: { start: string; mode: 'head' | 'last-k' | 'full'; epochs: number; name: string; batchSize?: number; warned?: boolean }): Promise<number> {
     await choose('train-start-from', opts.start);
     await page.getByTestId(`train-mode-${opts.mode}`).click();
     await page.getByTestId('train-epochs').fill(String(opts.epochs));
@@ -49,6 +50,7 @@ describe('training and runs end to end in Chromium', needs(has.chromium, lung), 
     await page.getByTestId('train-name').fill(opts.name);
     const before = (await page.getByTestId('live-run').count()) ? await page.getByTestId('live-run').getAttribute('data-run-id') : null;
     await page.getByTestId('train-start').click();
+    if (opts.warned) await page.getByTestId('train-preflight-confirm').click();
     const live = page.getByTestId('live-run');
     await expect.poll(() => live.getAttribute('data-run-id'), { timeout: 60_000 }).not.toBe(before);
     const id = Number(await live.getAttribute('data-run-id'));
@@ -79,7 +81,9 @@ describe('training and runs end to end in Chromium', needs(has.chromium, lung), 
     await page.getByTestId('nav-training').click();
     await page.getByTestId('training-page').waitFor();
     await page.getByTestId('live-empty').waitFor();
-    expect(await page.getByTestId('train-dataset').textContent()).toContain('lung');
+    // never a guess: the dataset is chosen (and remembered from then on)
+    expect(await page.getByTestId('train-dataset').textContent()).not.toContain('lung');
+    await choose('train-dataset', String(datasetId));
 
     // Nothing chosen to start from: the form says so instead of calling the server.
     await page.getByTestId('train-start').click();
@@ -106,7 +110,7 @@ describe('training and runs end to end in Chromium', needs(has.chromium, lung), 
     await page.getByTestId('stain-enabled').uncheck();
     await page.getByTestId('train-augmentation-toggle').click();
 
-    const id = await startRun({ start: 'arch:resnet-18', mode: 'head', epochs: 2, name: 'resnet-18 head' });
+    const id = await startRun({ start: 'arch:resnet-18', mode: 'head', epochs: 2, name: 'resnet-18 head', warned: true });
     await page.getByTestId('live-progress').waitFor();
     await page.getByTestId('live-loss-chart').waitFor();
     await page.screenshot({ path: join(shots, 'training-live.png') });
@@ -162,7 +166,7 @@ describe('training and runs end to end in Chromium', needs(has.chromium, lung), 
   it('trains a second architecture and compares both runs on one chart and one table', { timeout: 300_000 }, async () => {
     await page.getByTestId('nav-training').click();
     await page.getByTestId('training-page').waitFor();
-    const id = await startRun({ start: 'arch:vit-ti16', mode: 'head', epochs: 2, name: 'vit-ti16 head' });
+    const id = await startRun({ start: 'arch:vit-ti16', mode: 'head', epochs: 2, name: 'vit-ti16 head', warned: true });
     expect(await finalStatus(page.getByTestId('live-run'))).toBe('completed');
 
     await page.getByTestId('nav-runs').click();

@@ -8,6 +8,7 @@ import { engineStatus } from '../ml/engine-status.js';
 import { licenceLine } from '../ml/hub/catalogue.js';
 import { onnxCacheDir } from '../ml/model-cache.js';
 import { modelFacts } from './facts.js';
+import { tryModelOnImage } from './try-image.js';
 import { catalogueListing, startPull } from './hub-pull.js';
 import { builtinModels, ModelRegistry } from './registry.js';
 
@@ -74,6 +75,12 @@ export function createModelHandlers(ctx: AppContext): HandlersFor<typeof modelCa
       const job = pulls.get(jobId);
       job?.controller.abort();
       return { cancelled: !!job };
+    },
+    'models.try': async ({ id, path, topk }) => {
+      const m = registry.get(id);
+      if (!m) throw new DomainError('not-found', `no model with id ${id}`);
+      if (!m.available) throw new DomainError('not-found', `${m.dir}: the folder of model "${m.name}" is gone`);
+      return { model: { id: m.id, name: m.name }, ...(await tryModelOnImage(m.dir, path, { cacheDir: onnxCacheDir(ctx.home.root), topk })) };
     },
     'engine.info': async () => engineStatus(),
   };

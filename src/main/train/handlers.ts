@@ -17,7 +17,8 @@ import { launchTraining, type LaunchedRun } from './launcher.js';
 import { followForeignRuns } from './foreign-runs.js';
 import { ownerAlive, reconcileRuns } from './liveness.js';
 import { augmentationPreview } from './preview.js';
-import { createRun, runDir, trainCacheDir } from './setup.js';
+import { createRun, requestedDataset, resolveConfig, runDir, trainCacheDir } from './setup.js';
+import { preflightTraining } from './preflight.js';
 
 /** A split's evaluation for the comparison view: the headline numbers, ROC curves and reliability bins. */
 function compareSplit(rep: EvalReport | null): CompareSplit | null {
@@ -129,6 +130,11 @@ export function createTrainingHandlers(ctx: AppContext): HandlersFor<typeof trai
       const { runId } = await createRun(ctx.db, input);
       enqueue(runId);
       return detail(runId);
+    },
+    'training.preflight': async (input) => {
+      const datasetId = requestedDataset(ctx.db, input);
+      const config = resolveConfig(input);
+      return { datasetId, findings: datasetId === null ? [] : preflightTraining(ctx.db, datasetId, config) };
     },
     'training.evaluate': async ({ model, datasetId, split, dir }) => {
       if (dir !== undefined) return evaluateFolder(resolve(model), resolve(dir), evalOpts());

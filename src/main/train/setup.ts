@@ -6,13 +6,14 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { BUILTIN_ARCHS, TrainConfig, type ResolvedTrainConfig, type TrainConfigInput } from '../../shared/contract/training.js';
+import { BUILTIN_ARCHS, TrainConfig, type PreflightFinding, type ResolvedTrainConfig, type TrainConfigInput } from '../../shared/contract/training.js';
 import { isBuiltinName } from '../ml/models/configs.js';
 import { DEFAULT_CS } from './heads/fit.js';
 import { DomainError, parseJsonFile } from '../errors.js';
 import { importDataset, type ImportHooks } from '../datasets/import.js';
 import { datasetLabels } from '../datasets/query.js';
 import { runSplitImages } from './run-splits.js';
+import { preflightTraining, throwOnPreflightErrors } from './preflight.js';
 import type { Db } from '../store/db.js';
 import { DatasetsRepo } from '../store/datasets-repo.js';
 import { RunsRepo } from '../store/runs-repo.js';
@@ -50,6 +51,16 @@ async function backboneArch(ref: string, head: string): Promise<string> {
   return `${basename(ref)}+${head}`;
 }
 
+/** The dataset a request names without importing anything: its id, or the folder already imported; null for a folder not imported yet. */
+export function requestedDataset(db: Db, config: Pick<TrainConfig, 'datasetId' | 'data'>): number | null {
+  if (config.datasetId !== undefined) {
+    if (!new DatasetsRepo(db).get(config.datasetId)) throw new DomainError('not-found', `no dataset with id ${config.datasetId}`);
+    return config.datasetId;
+  }
+  const dir = resolve(config.data!);
+  return new DatasetsRepo(db).list().find((d) => d.source === 'folder' && d.root === dir)?.id ?? null;
+}
+
 /** The name a folder given as `data` is imported under: its own name, unless another source took it. */
 function datasetNameFor(repo: DatasetsRepo, dir: string): string {
   const existing = repo.list().find((d) => d.source === 'folder' && d.root === dir);
@@ -75,6 +86,8 @@ export interface CreatedRun {
   datasetId: number;
   /** Images the dataset import left out (unreadable files and the like). */
   skipped: { path: string; reason: string }[];
+  /** Pre-flight warnings the run started despite (errors stop it before it exists). */
+  warnings: PreflightFinding[];
 }
 
 export async function createRun(db: Db, input: TrainConfigInput, hooks: ImportHooks = {}): Promise<CreatedRun> {
@@ -97,9 +110,14 @@ export async function createRun(db: Db, input: TrainConfigInput, hooks: ImportHo
   const dataset = datasets.get(datasetId!);
   if (!dataset) throw new DomainError('not-found', `no dataset with id ${datasetId}`);
   const labels = datasetLabels(db, dataset.id);
-  const train = runSplitImages(db, dataset.id, config, 'train');
-  if (labels.length < 2) throw new DomainError('invalid-input', `dataset "${dataset.name}" has ${labels.length} class(es); training needs at least 2`);
-  if (train.length === 0) throw new DomainError('invalid-input', `dataset "${dataset.name}" has no labelled training images`);
+  // a cross-validation fold trains on its fold's images, not the dataset's split: the pre-flight's split checks do not apply
+  const findings = config.fold ? [] : preflightTraining(db, dataset.id, config);
+  throwOnPreflightErrors(findings, dataset.name);
+  if (config.fold) {
+    const train = runSplitImages(db, dataset.id, config, 'train');
+    if (labels.length < 2) throw new DomainError('invalid-input', `dataset "${dataset.name}" has ${labels.length} class(es); training needs at least 2`);
+    if (train.length === 0) throw new DomainError('invalid-input', `dataset "${dataset.name}" has no labelled training images in fold ${config.fold.index}`);
+  }
   if (config.init && !existsSync(config.init)) throw new DomainError('not-found', `${config.init}: no such checkpoint folder`);
   if (config.stain && !existsSync(config.stain.reference)) throw new DomainError('not-found', `${config.stain.reference}: no such reference image`);
   const arch = config.backbone !== undefined ? await backboneArch(config.backbone, config.head ?? 'logreg') : (config.arch ?? (await checkpointArch(config.init!)));
@@ -114,7 +132,7 @@ export async function createRun(db: Db, input: TrainConfigInput, hooks: ImportHo
     pid: process.pid,
     skipped,
   });
-  return { runId, datasetId: dataset.id, skipped };
+  return { runId, datasetId: dataset.id, skipped, warnings: findings };
 }
 
 /** Where a run keeps its checkpoints, and the caches training shares across runs. */

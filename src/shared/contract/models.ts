@@ -86,6 +86,24 @@ export const EngineStatus = z.object({
 
 const ModelId = z.object({ id: z.number().int().positive() });
 
+/** A model tried on one image (models.try). */
+export const ModelTryResult = z.object({
+  model: z.object({ id: z.number().int(), name: z.string() }),
+  /** The image, as an absolute path. */
+  file: z.string(),
+  /** Most probable classes first, with softmax probabilities; null for a backbone without a classifier. */
+  top: z.array(z.object({ label: z.string(), probability: z.number() })).nullable(),
+  /** The pooled embedding the classifier (if any) reads. */
+  embedding: z.object({ dim: z.number().int(), norm: z.number() }),
+  /** Reading, preprocessing and running the image. */
+  seconds: z.number(),
+  /** Opening the model (a first use builds and caches its ONNX graph). */
+  loadSeconds: z.number(),
+  /** onnxruntime's execution provider. */
+  backend: z.string(),
+});
+
+
 /** A pathology foundation model Tessella knows (src/main/ml/hub/catalogue.ts); weights are pulled, never bundled. */
 export const CatalogueModel = z.object({
   id: z.string(),
@@ -176,6 +194,11 @@ export const modelCalls = {
     'Start pulling a model from the Hugging Face Hub (HF_TOKEN and HF_ENDPOINT honoured): returns once the files are known; progress and the result come as models.pullProgress events.',
   ),
   'models.pullCancel': call(z.object({ jobId: z.string().min(1) }), z.object({ cancelled: z.boolean() }), 'Stop a pull; the bytes fetched are kept and the next pull resumes them.'),
+  'models.try': call(
+    ModelId.extend({ path: z.string().min(1).max(4096), topk: z.number().int().min(1).max(20).default(5) }),
+    ModelTryResult,
+    "Run a registered model on one image file: its top classes with probabilities, or for a bare backbone the embedding's size and norm, and the time taken.",
+  ),
   'engine.info': call(z.object({}), EngineStatus, 'Which TensorFlow.js backend runs and why, and the onnxruntime execution providers available.'),
 } as const;
 
@@ -187,3 +210,4 @@ export type ModelSource = z.output<typeof ModelSource>;
 export type CatalogueModel = z.output<typeof CatalogueModel>;
 export type PullStarted = z.output<typeof PullStarted>;
 export type PullProgress = z.output<typeof PullProgress>;
+export type ModelTryResult = z.output<typeof ModelTryResult>;

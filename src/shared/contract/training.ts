@@ -257,8 +257,30 @@ export const CurvePoint = z.object({ epoch: z.number().int(), value: z.number() 
 
 const RunId = z.object({ id: z.number().int().positive() });
 
+/** One pre-flight check that failed: an error stops the run; a warning asks for a confirmation. */
+export const PreflightFinding = z.object({
+  severity: z.enum(['error', 'warning']),
+  /** Stable name of the check (few-class-images, no-val-split, no-test-split, untrained-backbone, smaller-than-batch, ...). */
+  code: z.string(),
+  /** What is wrong, in one line. */
+  message: z.string(),
+  /** How to fix it. */
+  fix: z.string(),
+});
+
+export const PreflightReport = z.object({
+  /** The dataset checked; null when `data` names a folder not imported yet (only the configuration is checked). */
+  datasetId: z.number().int().nullable(),
+  findings: z.array(PreflightFinding),
+});
+
 export const trainingCalls = {
   'training.start': call(TrainConfig, RunDetail, 'Start a fine-tuning run in a worker process; progress comes as training.progress events.'),
+  'training.preflight': call(
+    TrainConfig,
+    PreflightReport,
+    'Check a training configuration against its dataset before starting: classes with too few images, missing validation or test split, a head on untrained features, a dataset smaller than a batch. training.start refuses errors itself.',
+  ),
   'training.evaluate': call(
     z
       .object({
@@ -346,3 +368,5 @@ export type RunFinal = z.output<typeof RunFinal>;
 export type MetricPoint = z.output<typeof MetricPoint>;
 export type TrainingProgress = z.output<typeof TrainingProgress>;
 export type MonitorMetric = z.output<typeof MonitorMetric>;
+export type PreflightFinding = z.output<typeof PreflightFinding>;
+export type PreflightReport = z.output<typeof PreflightReport>;

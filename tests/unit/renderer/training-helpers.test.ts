@@ -201,6 +201,19 @@ describe('the training form', () => {
     expect(toInput(form({ start: 'backbone:vit-ti16' }))).toMatchObject({ backbone: 'vit-ti16', head: 'logreg' });
   });
 
+  it('sends a head only what it uses: the C sweep for logreg, hidden units and epochs for an MLP, never batches or augmentation', () => {
+    const logreg = validateForm(form({ start: 'backbone:/hub/phikon', head: 'logreg', cs: '0.1, 1 10', epochs: '7', batchSize: '4', lr: '0.5' }));
+    expect(logreg.errors).toBeNull();
+    expect(logreg.input).toMatchObject({ backbone: '/hub/phikon', head: 'logreg', cs: [0.1, 1, 10], augment: null });
+    for (const k of ['epochs', 'batchSize', 'lr', 'hidden']) expect(logreg.input).not.toHaveProperty(k);
+    const mlp = validateForm(form({ start: 'backbone:/hub/phikon', head: 'mlp', cs: '0.1', hidden: '64', epochs: '7', batchSize: '4' }));
+    expect(mlp.input).toMatchObject({ head: 'mlp', hidden: 64, epochs: 7, augment: null });
+    for (const k of ['cs', 'batchSize']) expect(mlp.input).not.toHaveProperty(k);
+    expect(validateForm(form({ start: 'backbone:/hub/phikon', cs: '0.1, x' })).errors).toHaveProperty('cs');
+    // head mode on a checkpoint trains on features computed once: augmentation is not sent either
+    expect(toInput(form({ start: 'init:/models/vit', mode: 'head' })).augment).toBeNull();
+  });
+
   it('reports problems per field in the schema’s words', () => {
     const bad = validateForm(form({ epochs: '0', batchSize: 'x', labelSmoothing: '0.9' }));
     expect(bad.input).toBeNull();

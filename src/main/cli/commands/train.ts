@@ -230,7 +230,9 @@ const train: CliCommand = {
       return resultOf(await follow(ctx, id, io));
     }
     const config = configFrom(ctx, options as Opts);
-    const { runId } = await createRun(ctx.db, config);
+    const { runId, warnings } = await createRun(ctx.db, config);
+    // pre-flight errors stopped createRun; warnings go to stderr (also with --json) and the run starts
+    for (const w of warnings) io.info(`warning: ${w.message} (fix: ${w.fix})`);
     if (!io.json) io.info(`run ${runId}`);
     return resultOf(await follow(ctx, runId, io));
   },

@@ -1,6 +1,7 @@
 /**
  * The models on disk: imported checkpoint folders, pulled Hub models and trained ones. A row opens
- * its facts (parameters, width, pooling, size on disk, where it came from) read from the folder.
+ * its facts (parameters, width, pooling, size on disk, where it came from) read from the folder,
+ * and a way to try it on an image.
  */
 import { Fragment, useEffect, useState } from 'react';
 import Box from '@mui/material/Box';
@@ -19,6 +20,7 @@ import KeyboardArrowRightIcon from '@mui/icons-material/KeyboardArrowRight';
 import type { ModelDetail, RegisteredModel } from '@shared/contract/models';
 import { api, errorMessage } from '../api';
 import { formatBytes, formatParameters } from './format-model';
+import { TryOnImage } from './TryOnImage';
 
 export function LocalModelsTable({ models }: { models: RegisteredModel[] }) {
   const [open, setOpen] = useState<number | null>(null);
@@ -58,6 +60,7 @@ export function LocalModelsTable({ models }: { models: RegisteredModel[] }) {
                 <TableCell colSpan={6} sx={{ py: 0, borderBottom: open === m.id ? undefined : 'none' }}>
                   <Collapse in={open === m.id} unmountOnExit>
                     <ModelFactsPanel id={m.id} />
+                    {m.available && <TryOnImage modelId={m.id} />}
                   </Collapse>
                 </TableCell>
               </TableRow>

@@ -146,6 +146,19 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
+/**
+ * Images per second through the network. A head-mode run trains on embeddings computed once, so
+ * its training rate says nothing of the network: the backbone's embedding rate is what counts.
+ */
+function throughput(run: RunDetail): string {
+  if (run.config.mode === 'head') {
+    const e = run.final?.embeddings;
+    if (e && e.computed > 0 && e.seconds > 0) return `${(e.computed / e.seconds).toFixed(1)} images/s embedded`;
+    return e ? 'embeddings from the cache' : '—';
+  }
+  return run.final?.imagesPerSecond ? `${run.final.imagesPerSecond.toFixed(1)} images/s` : '—';
+}
+
 function Facts({ run }: { run: RunDetail }) {
   const facts: [string, ReactNode][] = [
     ['Dataset', run.datasetId !== null ? <Link href={href.dataset(run.datasetId)}>{run.datasetName}</Link> : (run.datasetName ?? 'removed')],
@@ -154,7 +167,7 @@ function Facts({ run }: { run: RunDetail }) {
     ['Epochs', `${run.epochsCompleted} of ${run.epochs}${run.final?.stoppedEarly ? ' (stopped early)' : ''}`],
     ['Best', run.bestMetric !== null ? `${formatMetric(run.monitor, run.bestMetric)} ${monitorLabels[run.monitor]} at epoch ${run.bestEpoch}` : '—'],
     ['Training time', `${formatDuration(run.seconds)}${wallSeconds(run) !== null ? ` (${formatDuration(wallSeconds(run))} start to finish)` : ''}`],
-    ['Throughput', run.final?.imagesPerSecond ? `${run.final.imagesPerSecond.toFixed(1)} images/s` : '—'],
+    ['Throughput', throughput(run)],
     ['Created', formatDateTime(run.createdAt)],
     ['Started', formatDateTime(run.startedAt)],
     ['Finished', formatDateTime(run.finishedAt)],

@@ -4,16 +4,17 @@ import FormControlLabel from '@mui/material/FormControlLabel';
 import Switch from '@mui/material/Switch';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import { MonitorMetric } from '@shared/contract/training';
+import { MonitorMetric, type HeadKind } from '@shared/contract/training';
 import { monitorLabels } from '../runs/formatRun';
 import { NumberField, SelectField } from './fields';
 import { defaultWeightDecay, type FieldErrors, type TrainForm } from './trainForm';
 
-export function AdvancedFields({ form, set, errors }: { form: TrainForm; set: (patch: Partial<TrainForm>) => void; errors: FieldErrors }) {
+/** `head`: a head on a backbone's embeddings, which has no optimizer or schedule to set (a logistic regression no epochs either). */
+export function AdvancedFields({ form, set, errors, head = null }: { form: TrainForm; set: (patch: Partial<TrainForm>) => void; errors: FieldErrors; head?: HeadKind | null }) {
   const grid = { display: 'grid', gap: 2, gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr', xl: '1fr 1fr 1fr' } } as const;
   return (
     <Box sx={{ display: 'flex', flexDirection: 'column', gap: 2 }}>
-      <Box sx={grid}>
+      <Box sx={{ ...grid, display: head ? 'none' : 'grid' }}>
         <SelectField
           label="Optimizer"
           value={form.optimizer}
@@ -68,7 +69,7 @@ export function AdvancedFields({ form, set, errors }: { form: TrainForm; set: (p
 
       <Box>
         <Typography variant="subtitle2" sx={{ mb: 1 }}>
-          Best checkpoint and early stopping
+          {head === 'logreg' ? 'Choosing C' : 'Best checkpoint and early stopping'}
         </Typography>
         <Box sx={grid}>
           <SelectField
@@ -77,16 +78,16 @@ export function AdvancedFields({ form, set, errors }: { form: TrainForm; set: (p
             options={MonitorMetric.options.map((m) => ({ value: m, text: monitorLabels[m] }))}
             onChange={(v) => set({ monitor: v as TrainForm['monitor'] })}
             testId="train-monitor"
-            helperText="Picks the best epoch"
+            helperText={head === 'logreg' ? 'Picks the C of the sweep' : 'Picks the best epoch'}
           />
-          <FormControlLabel
+          {head !== 'logreg' && <FormControlLabel
             control={<Switch checked={form.earlyStopping} onChange={(e) => set({ earlyStopping: e.target.checked })} slotProps={{ input: { 'data-testid': 'train-early-stopping' } as object }} />}
             label="Stop early"
-          />
-          {form.earlyStopping && (
+          />}
+          {head !== 'logreg' && form.earlyStopping && (
             <NumberField label="Patience (epochs)" value={form.patience} onChange={(v) => set({ patience: v })} testId="train-patience" error={errors.patience} min={1} step={1} />
           )}
-          {form.earlyStopping && (
+          {head !== 'logreg' && form.earlyStopping && (
             <NumberField label="Min improvement" value={form.minDelta} onChange={(v) => set({ minDelta: v })} testId="train-min-delta" error={errors.minDelta} min={0} step={0.001} />
           )}
         </Box>

@@ -67,7 +67,8 @@ export function RunProgress({ run, progress }: { run: RunDetail | null; progress
           {[
             progress.loss !== null ? `loss ${progress.loss.toFixed(4)}` : null,
             progress.lr !== null ? `lr ${progress.lr.toExponential(2)}` : null,
-            progress.imagesPerSecond !== null ? `${progress.imagesPerSecond.toFixed(1)} img/s` : null,
+            // a head trains on embeddings computed once: its rate says nothing about the network's speed
+            progress.imagesPerSecond !== null && run !== null && run.config.mode !== 'head' ? `${progress.imagesPerSecond.toFixed(1)} img/s` : null,
             progress.metrics.val_accuracy !== undefined ? `last val accuracy ${formatMetric('val_accuracy', progress.metrics.val_accuracy)}` : null,
           ]
             .filter(Boolean)

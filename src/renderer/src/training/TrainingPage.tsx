@@ -3,6 +3,7 @@
  * tucked away the advanced settings and augmentation), and beside it the run being trained, live.
  */
 import { useEffect, useMemo, useState } from 'react';
+import type { PreflightFinding } from '@shared/contract/training';
 import Accordion from '@mui/material/Accordion';
 import AccordionDetails from '@mui/material/AccordionDetails';
 import AccordionSummary from '@mui/material/AccordionSummary';
@@ -26,6 +27,10 @@ import { href } from '../router';
 import { baseName } from '../format';
 import { AdvancedFields } from './AdvancedFields';
 import { AugmentSection } from './AugmentSection';
+import { HeadFields } from './HeadFields';
+import { PreflightConfirm, PreflightPanel } from './PreflightPanel';
+import { rememberDataset, rememberedDataset } from './rememberedDataset';
+import { usePreflight } from './usePreflight';
 import { LiveRunPanel } from './LiveRunPanel';
 import { NumberField, SelectField } from './fields';
 import { defaultLr, initialForm, isBackbone, suggestedMode, validateForm, type FieldErrors, type StartRef, type TrainForm } from './trainForm';
@@ -55,15 +60,22 @@ export function TrainingPage() {
 
   const set = (patch: Partial<TrainForm>) => setForm((f) => ({ ...f, ...patch }));
 
-  // the first dataset is a fine default; the user picks another if there are several
-  const firstDataset = options.datasets?.[0]?.id;
+  // the dataset last trained on, if it is still there; never a guess (the newest may be half-labelled)
+  const datasetList = options.datasets;
   useEffect(() => {
-    if (firstDataset !== undefined) setForm((f) => (f.datasetId ? f : { ...f, datasetId: String(firstDataset) }));
-  }, [firstDataset]);
+    const last = rememberedDataset();
+    if (datasetList?.some((d) => String(d.id) === last)) setForm((f) => (f.datasetId ? f : { ...f, datasetId: last }));
+  }, [datasetList]);
 
   const suggestion = useMemo(() => suggestedMode(form.start, options.cpuOnly === true), [form.start, options.cpuOnly]);
-  // Pulled foundation models, and imported models without a classifier: both are embedders.
+  // Pulled foundation models, and imported models without a classifier: both are embedders, listed
+  // once, as backbones; only a model with a classifier can be fine-tuned as it is.
   const backbones = options.models.filter((m) => m.source || m.labels.length === 0);
+  const finetunable = options.models.filter((m) => !backbones.includes(m));
+  const headRun = isBackbone(form.start);
+  const checkedInput = useMemo(() => (form.datasetId && form.start ? validateForm(form).input : null), [form]);
+  const preflight = usePreflight(checkedInput);
+  const [confirming, setConfirming] = useState<PreflightFinding[] | null>(null);
   useEffect(() => {
     setForm((f) => (!f.modeTouched && f.start ? { ...f, mode: suggestion.mode } : f));
   }, [suggestion.mode, form.start]);
@@ -71,7 +83,7 @@ export function TrainingPage() {
   const [advancedOpen, setAdvancedOpen] = useState(false);
   const [augmentOpen, setAugmentOpen] = useState(false);
 
-  const start = async () => {
+  const start = async (confirmed = false) => {
     const checked = validateForm(form);
     setErrors(checked.errors ?? {});
     setStartError(null);
@@ -83,7 +95,16 @@ export function TrainingPage() {
     }
     setStarting(true);
     try {
+      if (!confirmed) {
+        // asked afresh: the dataset may have changed since the form last checked
+        const { findings } = await api.call('training.preflight', checked.input);
+        const errors = findings.filter((f) => f.severity === 'error');
+        if (errors.length) return setStartError(errors.map((f) => `${f.message} (fix: ${f.fix})`).join('; '));
+        const warnings = findings.filter((f) => f.severity === 'warning');
+        if (warnings.length) return setConfirming(warnings);
+      }
       const run = await api.call('training.start', checked.input);
+      rememberDataset(form.datasetId);
       follow(run.id);
     } catch (err) {
       setStartError(errorMessage(err));
@@ -93,6 +114,8 @@ export function TrainingPage() {
   };
 
   const datasetId = form.datasetId ? Number(form.datasetId) : null;
+  const findings = preflight.report?.findings ?? [];
+  const blocked = findings.some((f) => f.severity === 'error');
   const noDatasets = options.datasets !== null && options.datasets.length === 0;
   const otherErrors = Object.entries(errors).filter(([k]) => !shownFields.has(k));
 
@@ -120,9 +143,13 @@ export function TrainingPage() {
                 label="Dataset"
                 value={options.datasets ? form.datasetId : ''}
                 options={(options.datasets ?? []).map((d) => ({ value: String(d.id), text: `${d.name} · ${d.images.toLocaleString('en-US')} images · ${d.labels.length} classes` }))}
-                onChange={(v) => set({ datasetId: v })}
+                onChange={(v) => {
+                  set({ datasetId: v });
+                  rememberDataset(v);
+                }}
                 testId="train-dataset"
                 error={errors.datasetId}
+                helperText={form.datasetId ? undefined : 'Choose the dataset to train on.'}
                 disabled={options.datasets === null}
               />
             )}
@@ -144,8 +171,8 @@ export function TrainingPage() {
                   </Typography>
                 </MenuItem>
               ))}
-              {options.models.length > 0 && <ListSubheader>Imported models</ListSubheader>}
-              {options.models.map((m) => (
+              {finetunable.length > 0 && <ListSubheader>Imported models</ListSubheader>}
+              {finetunable.map((m) => (
                 <MenuItem key={m.id} value={`init:${m.dir}`} data-value={`init:${m.dir}`}>
                   {m.name}
                   <Typography component="span" variant="caption" color="text.secondary" sx={{ ml: 1 }}>
@@ -180,7 +207,7 @@ export function TrainingPage() {
               </Box>
             )}
 
-            <Box sx={{ display: isBackbone(form.start) ? 'none' : undefined }}>
+            <Box sx={{ display: headRun ? 'none' : undefined }}>
               <Stack direction="row" spacing={2} sx={{ alignItems: 'center' }}>
                 <ToggleButtonGroup
                   exclusive
@@ -215,20 +242,23 @@ export function TrainingPage() {
               )}
             </Box>
 
-            <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: '1fr 1fr' }}>
-              <NumberField label="Epochs" value={form.epochs} onChange={(v) => set({ epochs: v })} testId="train-epochs" error={errors.epochs} min={1} step={1} />
-              <NumberField label="Batch size" value={form.batchSize} onChange={(v) => set({ batchSize: v })} testId="train-batch-size" error={errors.batchSize} min={1} step={1} />
-              <NumberField
-                label="Learning rate"
-                value={form.lr}
-                onChange={(v) => set({ lr: v })}
-                placeholder={`default ${defaultLr(form.mode, form.optimizer)}`}
-                testId="train-lr"
-                error={errors.lr}
-                min={0}
-              />
-              <NumberField label="Seed" value={form.seed} onChange={(v) => set({ seed: v })} testId="train-seed" error={errors.seed} min={0} step={1} helperText="Weights, order, augmentation" />
-            </Box>
+            {headRun && <HeadFields form={form} set={set} errors={errors} />}
+            {!headRun && (
+              <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: '1fr 1fr' }}>
+                <NumberField label="Epochs" value={form.epochs} onChange={(v) => set({ epochs: v })} testId="train-epochs" error={errors.epochs} min={1} step={1} />
+                <NumberField label="Batch size" value={form.batchSize} onChange={(v) => set({ batchSize: v })} testId="train-batch-size" error={errors.batchSize} min={1} step={1} />
+                <NumberField
+                  label="Learning rate"
+                  value={form.lr}
+                  onChange={(v) => set({ lr: v })}
+                  placeholder={`default ${defaultLr(form.mode, form.optimizer)}`}
+                  testId="train-lr"
+                  error={errors.lr}
+                  min={0}
+                />
+                <NumberField label="Seed" value={form.seed} onChange={(v) => set({ seed: v })} testId="train-seed" error={errors.seed} min={0} step={1} helperText="Weights, order, augmentation" />
+              </Box>
+            )}
             <TextField
               size="small"
               label="Run name (optional)"
@@ -245,23 +275,23 @@ export function TrainingPage() {
                 <AccordionSummary expandIcon={<ExpandMoreIcon />} data-testid="train-advanced-toggle">
                   <Typography variant="subtitle2">Advanced</Typography>
                   <Typography variant="caption" color="text.secondary" sx={{ ml: 1, alignSelf: 'center' }}>
-                    optimizer, schedule, regularisation, early stopping
+                    {headRun ? (form.head === 'logreg' ? 'metric choosing C, output folder' : 'best epoch, early stopping, output folder') : 'optimizer, schedule, regularisation, early stopping'}
                   </Typography>
                 </AccordionSummary>
                 <AccordionDetails>
-                  <AdvancedFields form={form} set={set} errors={errors} />
+                  <AdvancedFields form={form} set={set} errors={errors} head={headRun ? form.head : null} />
                 </AccordionDetails>
               </Accordion>
               <Accordion disableGutters variant="outlined" expanded={augmentOpen} onChange={(_, v) => setAugmentOpen(v)} data-testid="train-augmentation">
                 <AccordionSummary expandIcon={<ExpandMoreIcon />} data-testid="train-augmentation-toggle">
                   <Typography variant="subtitle2">Augmentation and stain normalisation</Typography>
                   <Typography variant="caption" color="text.secondary" sx={{ ml: 1, alignSelf: 'center' }}>
-                    {form.augmentOn ? 'on' : 'off'}
+                    {form.mode === 'head' || headRun ? 'augmentation not used in head mode' : form.augmentOn ? 'on' : 'off'}
                     {form.stainOn ? ` · ${form.stain.method}` : ''}
                   </Typography>
                 </AccordionSummary>
                 <AccordionDetails>
-                  <AugmentSection value={form} onChange={set} mode={form.mode} datasetId={datasetId} stainError={errors.stain} />
+                  <AugmentSection value={form} onChange={set} mode={headRun ? 'head' : form.mode} datasetId={datasetId} stainError={errors.stain} />
                 </AccordionDetails>
               </Accordion>
             </Box>
@@ -275,6 +305,12 @@ export function TrainingPage() {
                 ))}
               </Alert>
             )}
+            <PreflightPanel findings={findings} />
+            {preflight.error && (
+              <Alert severity="warning" data-testid="train-preflight-failed">
+                The pre-flight check could not run: {preflight.error}
+              </Alert>
+            )}
             {startError && (
               <Alert severity="error" data-testid="train-error">
                 {startError}
@@ -285,7 +321,7 @@ export function TrainingPage() {
                 type="submit"
                 variant="contained"
                 startIcon={starting ? <CircularProgress size={16} color="inherit" /> : <PlayArrowIcon />}
-                disabled={starting || noDatasets}
+                disabled={starting || noDatasets || blocked}
                 data-testid="train-start"
                 sx={{ whiteSpace: 'nowrap', flexShrink: 0 }}
               >
@@ -300,6 +336,14 @@ export function TrainingPage() {
           </Stack>
         </Paper>
 
+        <PreflightConfirm
+          warnings={confirming}
+          onCancel={() => setConfirming(null)}
+          onConfirm={() => {
+            setConfirming(null);
+            void start(true);
+          }}
+        />
         <Box sx={{ position: { lg: 'sticky' }, top: 0 }}>
           {runId !== null ? (
             <LiveRunPanel key={runId} runId={runId} />
@@ -322,6 +366,8 @@ const advancedFields = new Set(['weightDecay', 'momentum', 'accumulate', 'warmup
 /** Fields that show their own error; anything else the schema reports is listed above the Start button. */
 const shownFields = new Set([
   'datasetId',
+  'cs',
+  'hidden',
   'start',
   'lastK',
   'epochs',

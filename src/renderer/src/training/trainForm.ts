@@ -16,6 +16,11 @@ const DEFAULT_LR: Record<TrainMode, number> = { head: 1e-3, 'last-k': 3e-4, full
 export function defaultLr(mode: TrainMode, optimizer: 'adamw' | 'sgd'): number {
   return DEFAULT_LR[mode] * (optimizer === 'sgd' ? 10 : 1);
 }
+/** Mirrors the server's logistic-regression sweep (src/main/train/heads/fit.ts DEFAULT_CS). */
+export const DEFAULT_CS = [0.01, 0.1, 1, 10];
+/** Mirrors the MLP head's hidden width (src/main/train/heads/mlp.ts). */
+export const DEFAULT_HIDDEN = 128;
+
 export function defaultWeightDecay(optimizer: 'adamw' | 'sgd'): number {
   return optimizer === 'sgd' ? 1e-4 : 0.05;
 }
@@ -33,6 +38,10 @@ export interface TrainForm {
   start: StartRef;
   /** With a backbone start: the head trained on its embeddings. */
   head: HeadKind;
+  /** logreg head: the C values swept, comma-separated; empty for the default sweep. */
+  cs: string;
+  /** mlp head: hidden units; empty for the default. */
+  hidden: string;
   mode: TrainMode;
   /** True once the user picked a mode, so a new starting point no longer changes it. */
   modeTouched: boolean;
@@ -69,6 +78,8 @@ export const initialForm: TrainForm = {
   datasetId: '',
   start: '',
   head: 'logreg',
+  cs: '',
+  hidden: '',
   mode: d.mode,
   modeTouched: false,
   lastK: String(d.lastK),
@@ -149,7 +160,17 @@ export function toInput(f: TrainForm): Record<string, unknown> {
     input.backbone = f.start.slice('backbone:'.length);
     input.head = f.head;
     input.mode = 'head';
+    // what a head on embeddings does not use is left out, so the stored config does not claim it
+    delete input.batchSize;
+    delete input.accumulate;
+    if (f.head === 'logreg') {
+      delete input.epochs;
+      delete input.lr;
+      if (f.cs.trim()) input.cs = f.cs.split(/[\s,;]+/).filter(Boolean).map(Number);
+    } else if (f.hidden.trim()) input.hidden = num(f.hidden);
   }
+  // head mode trains on features computed once: nothing to augment
+  if (input.mode === 'head') input.augment = null;
   if (f.mode === 'last-k') input.lastK = num(f.lastK);
   if (f.optimizer === 'sgd') input.momentum = num(f.momentum);
   if (f.name.trim()) input.name = f.name.trim();
