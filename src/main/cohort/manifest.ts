@@ -43,7 +43,7 @@ export const CohortManifest = z.object({
   params: CohortParams,
   executor: z.enum(['local', 'slurm']),
   maxParallel: z.number().int().min(1),
-  slurm: SlurmOptions.default({}),
+  slurm: SlurmOptions.default({ sbatchArgs: [] }),
   /** Slurm array jobs submitted for this cohort, oldest first: `status` asks Slurm about each. */
   jobs: z.array(z.object({ id: z.string(), indices: z.array(z.number().int()), submittedAt: z.string() })).default([]),
   slides: z.array(CohortSlide),
