@@ -68,6 +68,10 @@ export const has = {
     ['pdftotext', 'pdfinfo', 'pdffonts', 'pdftoppm'].every((t) => runs(t, ['-v'])),
   ),
   dcmtk: need('dcmtk', 'no dcmj2pnm (apt-get install dcmtk)', () => runs('dcmj2pnm', ['--version'])),
+  /** What tests/helpers/slurm-cluster.ts needs to start a one-node cluster: the daemons, and root to run them. */
+  slurm: need('slurm', 'no one-node Slurm cluster: needs root and slurmctld, slurmd, sbatch, munged (apt-get install slurm-wlm munge)', () =>
+    process.getuid?.() === 0 && ['slurmctld', 'slurmd', 'munged'].every((d) => runs(d, ['-V'])) && runs('sbatch', ['--version']),
+  ),
 };
 
 /** A full-size oracle copy with regenerated weights (opt-in; see tests/unit/ml/oracle.ts). */
