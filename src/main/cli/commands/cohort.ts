@@ -11,7 +11,10 @@ import { pendingIndices, runLocal, runSlurm, type RunOutcome } from '../../cohor
 import { setUpCohort, slidesFromCsv, type SlideEntry } from '../../cohort/setup.js';
 import { cohortStatus, type CohortStatus } from '../../cohort/status.js';
 import { runCohortTask } from '../../cohort/task.js';
+import { CohortReportInput, type ReportSummary } from '../../../shared/contract/reports.js';
+import { reportService } from '../../reports/service.js';
 import { CliError, type CliCommand, type CliIO, type ParsedOptions } from '../command.js';
+import { finished, follow } from './report.js';
 
 const str = (o: ParsedOptions, k: string): string | undefined => (typeof o[k] === 'string' && o[k] !== '' ? (o[k] as string) : undefined);
 
@@ -159,17 +162,30 @@ const collect: CliCommand = {
   positionals: ['DIR'],
   options: {
     csv: { type: 'string', description: 'cohort CSV (the layout of `report cohort --csv`; default DIR/cohort.csv)' },
+    report: { type: 'string', description: 'also write the cohort PDF report (as `report cohort`) of the slides collected' },
   },
-  async run({ positionals, options, app }) {
+  async run({ positionals, options, app, io }) {
     const dir = oneDir(positionals);
-    const r = await collectCohort(await app(), dir);
+    const ctx = await app();
+    const r = await collectCohort(ctx, dir);
     const csvPath = resolve(str(options, 'csv') ?? `${dir}/cohort.csv`);
     await mkdir(dirname(csvPath), { recursive: true });
     await writeFile(csvPath, r.csv);
     const { csv: _csv, ...rest } = r;
-    return { ...rest, csvPath };
+    const pdf = str(options, 'report');
+    let report: ReportSummary | undefined;
+    if (pdf) {
+      const slideIds = r.slides.flatMap((s) => (s.analysisId !== null && s.slideId !== null ? [s.slideId] : []));
+      if (slideIds.length === 0) throw new CliError('no slide of the cohort is done: nothing to report', 1);
+      const m = await readManifest(dir);
+      const params = { overlap: m.params.overlap, minTissue: m.params.minTissue, ...(m.params.mpp !== undefined ? { mpp: m.params.mpp } : {}) };
+      const input = CohortReportInput.parse({ pageSize: 'A4', pdf: resolve(pdf), slideIds, model: m.model.dir, params });
+      // Every slide's analysis is stored by now: the report reads them and runs nothing.
+      report = finished(await follow(ctx, io, reportService(ctx).cohort(input)));
+    }
+    return { ...rest, csvPath, ...(report ? { report: { id: report.id, pdfPath: report.pdfPath } } : {}) };
   },
-  human: (r) => `${r.imported} analysis(es) stored, ${r.kept} already there, ${r.failed} slide(s) not collected\ncsv  ${r.csvPath}${r.slides.filter((s: { error: string | null }) => s.error).map((s: { path: string; error: string }) => `\nnot collected  ${s.path}: ${s.error}`).join('')}`,
+  human: (r) => `${r.imported} analysis(es) stored, ${r.kept} already there, ${r.failed} slide(s) not collected\ncsv  ${r.csvPath}${r.report ? `\npdf  ${r.report.pdfPath}` : ''}${r.slides.filter((s: { error: string | null }) => s.error).map((s: { path: string; error: string }) => `\nnot collected  ${s.path}: ${s.error}`).join('')}`,
 };
 
 export const cohortCommands: CliCommand[] = [run, task, status, collect];
