@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import { TissueParams, type AnalysisParamsInput } from '../../shared/contract/analysis.js';
 import { createAppContext, type AppContext } from '../app-context.js';
 import { DomainError, oneLine } from '../errors.js';
-import { analysisService, NeedsMppError } from '../analysis/service.js';
+import { analysisService } from '../analysis/service.js';
 import type { RunOptions } from '../analysis/run-analysis.js';
 import { contentHash } from '../slides/content-hash.js';
 import { cohortPaths, failedFile, isDone, paramsKey, readManifest, resultDir, runningFile, workDir, writeJsonAtomic, type DoneMarker } from './manifest.js';
@@ -52,7 +52,9 @@ export async function runCohortTask(dir: string, index: number, opts: Pick<RunOp
     const svc = analysisService(ctx);
     const slide = await ctx.slides.ensure(s.path);
     if (s.slideMpp !== null) svc.setSlideMpp(slide.id, s.slideMpp);
-    else if (!svc.slideMpp(ctx.slides.require(slide.id))) throw new NeedsMppError(slide);
+    else if (!svc.slideMpp(ctx.slides.require(slide.id))) {
+      throw new DomainError('invalid-input', `${s.path} has no mpp (µm per pixel) in the file; give it in the cohort CSV's "mpp" column`, 'needs-mpp');
+    }
     const params: AnalysisParamsInput = { overlap: m.params.overlap, minTissue: m.params.minTissue, tissue: TissueParams.parse({}), ...(m.params.mpp !== undefined ? { mpp: m.params.mpp } : {}) };
     const started = performance.now();
     const r = await svc.analyze(slide.id, m.model.dir, params, { ...opts, batchSize: m.params.batchSize });

@@ -30,7 +30,7 @@ function oneDir(positionals: string[]): string {
   return resolve(positionals[0]!);
 }
 
-async function execute(dir: string, io: CliIO, resume: boolean): Promise<RunOutcome & { dir: string; skipped: number }> {
+async function execute(dir: string, io: CliIO): Promise<RunOutcome & { dir: string; skipped: number }> {
   const m = await readManifest(dir);
   const todo = await pendingIndices(dir, m);
   const skipped = m.slides.length - todo.length;
@@ -43,7 +43,6 @@ async function execute(dir: string, io: CliIO, resume: boolean): Promise<RunOutc
     const r = await runLocal(dir, m, todo, { signal: abort.signal, onProgress: (p) => bar?.tick(p.done, p.note) });
     if (abort.signal.aborted) throw new CliError(`stopped; slides finished are kept: tessella cohort run --resume ${dir} goes on`, 130);
     for (const f of r.failed) io.info(`failed: ${f.path}: ${f.error}`);
-    void resume;
     return { ...r, dir, skipped };
   } finally {
     bar?.end();
@@ -77,7 +76,7 @@ const run: CliCommand = {
     const resumeDir = str(options, 'resume');
     if (resumeDir) {
       if (positionals.length || str(options, 'csv')) throw new CliError('--resume DIR takes no slides: the cohort folder lists them', 2);
-      return execute(resolve(resumeDir), io, true);
+      return execute(resolve(resumeDir), io);
     }
     const out = str(options, 'out');
     if (!out) throw new CliError('--out DIR is required (the cohort folder)', 2);
@@ -108,7 +107,7 @@ const run: CliCommand = {
     };
     const dir = resolve(out);
     await setUpCohort({ dir, slides, model, params, executor, maxParallel, slurm });
-    return execute(dir, io, false);
+    return execute(dir, io);
   },
   human: (r: RunOutcome & { dir: string; skipped: number }) =>
     r.executor === 'slurm'
