@@ -95,6 +95,10 @@ export const has = {
     'no Electron binary (node node_modules/electron/install.js downloads it), so the desktop e2e suite is skipped',
     () => electronBinary() !== null,
   ),
+  /** What tests/helpers/slurm-cluster.ts needs to start a one-node cluster: the daemons, and root to run them. */
+  slurm: need('slurm', 'no one-node Slurm cluster: needs root and slurmctld, slurmd, sbatch, munged (apt-get install slurm-wlm munge)', () =>
+    process.getuid?.() === 0 && ['slurmctld', 'slurmd', 'munged'].every((d) => runs(d, ['-V'])) && runs('sbatch', ['--version']),
+  ),
 };
 
 /** A full-size oracle copy with regenerated weights (opt-in; see tests/unit/ml/oracle.ts). */

@@ -23,6 +23,8 @@ export const SKIP_REASONS = {
   // By design: what the machine allows rather than what CI installs.
   linux: { label: 'not Linux', ci: false },
   mount: { label: 'cannot mount a tmpfs', ci: false },
+  // .ci/run installs slurm-wlm and munge, but the daemons need root, which a CI container may not give.
+  slurm: { label: 'no one-node Slurm cluster (slurm-wlm, munge, root)', ci: false },
 } as const satisfies Record<string, { label: string; ci: boolean }>;
 
 export type SkipReason = keyof typeof SKIP_REASONS;

@@ -30,6 +30,8 @@ export interface CliCommand {
   /** e.g. ['slide', 'info'] for `tessella slide info`. */
   path: string[];
   summary: string;
+  /** Left out of `tessella --help` (internal commands other commands start, e.g. a cohort's Slurm task). */
+  hidden?: boolean;
   /** Names of positional arguments, for usage text; `...` suffix = variadic. */
   positionals?: string[];
   options?: Record<string, OptionSpec>;

@@ -100,7 +100,7 @@ function findCommand(argv: string[]): { command: CliCommand; rest: string[] } {
   }
   if (!best) {
     const noun = words[0];
-    const nounCommands = commands.filter((c) => c.path[0] === noun);
+    const nounCommands = commands.filter((c) => c.path[0] === noun && !c.hidden);
     if (nounCommands.length) {
       throw new CliError(`unknown command "${words.slice(0, 2).join(' ')}"; try: ${nounCommands.map((c) => `tessella ${c.path.join(' ')}`).join(', ')}`, 2);
     }
@@ -166,6 +166,6 @@ function commandUsage(c: CliCommand): string {
 }
 
 function usage(): string {
-  const lines = commands.map((c) => `  tessella ${[...c.path, ...(c.positionals ?? []).map((p) => `<${p}>`)].join(' ').padEnd(44)} ${c.summary}`);
+  const lines = commands.filter((c) => !c.hidden).map((c) => `  tessella ${[...c.path, ...(c.positionals ?? []).map((p) => `<${p}>`)].join(' ').padEnd(44)} ${c.summary}`);
   return `Tessella ${appVersion()}: histology slide viewer and classifier\n\nUsage:\n${lines.join('\n')}\n\nEvery command takes --json (machine output) and --debug. Data home: $TESSELLA_HOME or the platform's app-data folder.\n`;
 }

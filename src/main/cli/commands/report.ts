@@ -89,7 +89,7 @@ async function slidesOf(ctx: AppContext, files: string[], o: ParsedOptions): Pro
 }
 
 /** Waits for a report started here, with a progress bar per phase; Ctrl-C cancels it. */
-async function follow(ctx: AppContext, io: CliIO, started: ReportSummary): Promise<ReportSummary> {
+export async function follow(ctx: AppContext, io: CliIO, started: ReportSummary): Promise<ReportSummary> {
   const svc = reportService(ctx);
   // One bar per phase (and per slide while analysing): a new total starts a new bar.
   let bar: { key: string; bar: ReturnType<CliIO['progress']> } | null = null;
@@ -116,7 +116,7 @@ async function follow(ctx: AppContext, io: CliIO, started: ReportSummary): Promi
   }
 }
 
-function finished(r: ReportSummary) {
+export function finished(r: ReportSummary) {
   if (r.status === 'cancelled') throw new CliError('report cancelled', 130);
   if (r.status !== 'completed') throw new CliError(r.error ?? `report ${r.status}`);
   return r;
