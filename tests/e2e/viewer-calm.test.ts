@@ -1,7 +1,7 @@
 /**
  * A calmer viewer, in Chromium at 1400 x 900 against `tessella serve`: one side panel at a time
  * (switching replaces, never stacks) and the slide keeps more than 900 px; whether the heatmap
- * shows belongs to each analysis; GeoJSON export says what it wrote and where.
+ * shows belongs to each analysis; Grad-CAM has a legend; GeoJSON export says what it wrote and where.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -140,6 +140,27 @@ describe('a calmer viewer (Chromium, 1400 x 900)', { ...needs(has.chromium, svs,
     await showAnalysis(page, second);
     await expect.poll(() => visible.isChecked()).toBe(true);
     await expect.poll(() => opaquePixels(heatmap), { timeout: 60_000 }).toBeGreaterThan(1000);
+  });
+
+  it('keys the Grad-CAM overlay with a low-to-high colour bar', async () => {
+    await showAnalysis(page, ids[1]!);
+    await page.getByTestId('zoom-fit').click();
+    await openSection(page, 'analysis-section-explain');
+    await page.getByTestId('analysis-explain').click();
+    const legend = page.getByTestId('explain-legend');
+    await legend.waitFor({ timeout: 120_000 });
+    const text = (await legend.textContent()) ?? '';
+    expect(text).toMatch(/Grad-CAM: evidence for (cat|dog|bird)/);
+    expect(text).toMatch(/low.*high/);
+    const bar = await page.getByTestId('explain-legend-bar').evaluate((el) => getComputedStyle(el).backgroundImage);
+    expect(bar).toMatch(/^linear-gradient/);
+    // The legend sits on the slide, clear of the navigator in the top right corner.
+    const box = (await legend.boundingBox())!;
+    const viewer = (await page.getByTestId('viewer').boundingBox())!;
+    expect(box.y).toBeGreaterThan(viewer.y + viewer.height / 2);
+    // Hiding the map hides its key.
+    await page.getByTestId('explain-visible').click();
+    await expect.poll(() => legend.count()).toBe(0);
   });
 
   it('says where the GeoJSON export went', async () => {

@@ -1,4 +1,4 @@
-/** The explanation map's key, over the slide while the map shows: what its colours mean. */
+/** The explanation map's key, over the slide (bottom right, clear of the navigator) while the map shows. */
 import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
 import type { ExplainResult } from '@shared/contract/analysis';
@@ -9,7 +9,7 @@ import { cssGradient } from './colormaps';
 export function ExplainLegend({ result, masked }: { result: ExplainResult; masked: boolean }) {
   const method = result.method === 'grad-cam' ? 'Grad-CAM' : 'Attention rollout';
   return (
-    <Box sx={{ ...overlayChipSx, position: 'absolute', right: 12, top: 12, width: 200, zIndex: 2 }} data-testid="explain-legend">
+    <Box sx={{ ...overlayChipSx, position: 'absolute', right: 12, bottom: 12, width: 200, zIndex: 2 }} data-testid="explain-legend">
       <Typography variant="caption" component="div" noWrap>
         {method}: evidence for {result.target}
       </Typography>
