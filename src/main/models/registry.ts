@@ -13,6 +13,7 @@ import type { Checkpoint } from '../ml/models/checkpoint.js';
 import { builtinConfig, BUILTIN_CONFIGS, isBuiltinName } from '../ml/models/configs.js';
 import { modelFolderOf } from '../ml/models/model-folder.js';
 import { modelInputSize, standardPreprocessor } from '../ml/models/processors.js';
+import { modelQuality } from './model-quality.js';
 import { modelFromRow, type RawModel } from '../store/analysis-repo.js';
 import type { Db } from '../store/db.js';
 
@@ -25,7 +26,7 @@ function sourceOf(r: RawModel): ModelSource | null {
   }
 }
 
-function toModel(r: RawModel): RegisteredModel {
+function toModel(db: Db, r: RawModel): RegisteredModel {
   const { filesStamp: _stamp, ...model } = modelFromRow(r);
   return {
     ...model,
@@ -33,6 +34,7 @@ function toModel(r: RawModel): RegisteredModel {
     // rows analyses made for built-in names have no folder to lose
     available: isBuiltinName(r.dir) || existsSync(join(r.dir, 'config.json')),
     source: sourceOf(r),
+    quality: modelQuality(db, model),
   };
 }
 
@@ -77,17 +79,17 @@ export class ModelRegistry {
   ) {}
 
   list(): RegisteredModel[] {
-    return (this.db.prepare('SELECT * FROM models ORDER BY created_at DESC, id DESC').all() as RawModel[]).map(toModel);
+    return (this.db.prepare('SELECT * FROM models ORDER BY created_at DESC, id DESC').all() as RawModel[]).map((r) => toModel(this.db, r));
   }
 
   get(id: number): RegisteredModel | null {
     const r = this.db.prepare('SELECT * FROM models WHERE id = ?').get(id) as RawModel | undefined;
-    return r ? toModel(r) : null;
+    return r ? toModel(this.db, r) : null;
   }
 
   byName(name: string): RegisteredModel | null {
     const r = this.db.prepare('SELECT * FROM models WHERE name = ? ORDER BY id DESC LIMIT 1').get(name) as RawModel | undefined;
-    return r ? toModel(r) : null;
+    return r ? toModel(this.db, r) : null;
   }
 
   detail(id: number): ModelDetail | null {
@@ -134,7 +136,7 @@ export class ModelRegistry {
       .run({ name: modelName, arch: ck.arch, dir, hash: ck.hash, labels: JSON.stringify(labels), inputSize: modelInputSize(ck.preprocessor).height });
     await rememberCheckpoint(dir, ck, stamp, { cacheDir: this.cacheDir });
     const row = this.db.prepare('SELECT * FROM models WHERE dir = ?').get(dir) as RawModel;
-    return toModel(row);
+    return toModel(this.db, row);
   }
 
   /**
@@ -151,7 +153,7 @@ export class ModelRegistry {
            trained_mpp = COALESCE(models.trained_mpp, excluded.trained_mpp)`,
       )
       .run({ ...m, labels: JSON.stringify(m.labels), source: JSON.stringify(m.source) });
-    return toModel(this.db.prepare('SELECT * FROM models WHERE dir = ?').get(m.dir) as RawModel);
+    return toModel(this.db, this.db.prepare('SELECT * FROM models WHERE dir = ?').get(m.dir) as RawModel);
   }
 
   /** Unregisters a model; one with analyses only with `force` (its analyses go with it). */

@@ -14,6 +14,27 @@ export const ModelSource = z.object({
   commit: z.string(),
 });
 
+/**
+ * How well a model trained here did on its held-out validation images (test when the run had no
+ * validation split): what the picker shows and what decides the "not above chance" warning.
+ */
+export const ModelQuality = z.object({
+  /** The dataset it was trained on, when the run recorded one. */
+  dataset: z.string().nullable(),
+  /** Balanced accuracy (mean per-class recall) on the held-out split. */
+  valBalancedAccuracy: z.number(),
+  /** Its bootstrap 95% interval; null when too few images to resample. */
+  ci: z.tuple([z.number(), z.number()]).nullable(),
+  valImages: z.number().int(),
+  /** Which held-out split the numbers are from. */
+  split: z.enum(['val', 'test']),
+  classes: z.array(z.string()),
+  /** 1 / number of classes: what guessing scores. */
+  chance: z.number(),
+  /** True when the balanced accuracy is not clearly above chance (see src/shared/model-quality.ts). */
+  atChance: z.boolean(),
+});
+
 export const RegisteredModel = z.object({
   id: z.number().int(),
   name: z.string(),
@@ -32,6 +53,8 @@ export const RegisteredModel = z.object({
   available: z.boolean(),
   /** Set for a model pulled from the Hub; absent or null for an imported folder. */
   source: ModelSource.nullable().optional(),
+  /** Held-out quality of a model trained in Tessella; null (or absent) when not known. */
+  quality: ModelQuality.nullable().optional(),
 });
 
 export const BuiltinModel = z.object({
@@ -207,6 +230,7 @@ export type BuiltinModel = z.output<typeof BuiltinModel>;
 export type ModelDetail = z.output<typeof ModelDetail>;
 export type EngineStatus = z.output<typeof EngineStatus>;
 export type ModelSource = z.output<typeof ModelSource>;
+export type ModelQuality = z.output<typeof ModelQuality>;
 export type CatalogueModel = z.output<typeof CatalogueModel>;
 export type PullStarted = z.output<typeof PullStarted>;
 export type PullProgress = z.output<typeof PullProgress>;

@@ -6,6 +6,7 @@ import { useMemo } from 'react';
 import { createPortal } from 'react-dom';
 import type OpenSeadragon from 'openseadragon';
 import type { SlideDetail } from '@shared/api';
+import { ExplainLegend } from './ExplainLegend';
 import { HeatmapCanvas } from './HeatmapCanvas';
 import { ImageOverlayCanvas } from './ImageOverlayCanvas';
 import { TileHoverCard } from './TileHoverCard';
@@ -59,6 +60,7 @@ export function AnalysisLayers({ viewer, slide, analysis }: { viewer: OpenSeadra
           </>,
           host,
         )}
+      {explaining && explain.result && <ExplainLegend result={explain.result} masked={tiles !== null && tiles.count > 0} />}
       {tiles && hover.tile >= 0 && <TileHoverCard data={tiles} hover={hover} mpp={mpp} />}
     </>
   );

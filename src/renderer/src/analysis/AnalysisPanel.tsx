@@ -28,8 +28,6 @@ import { TissueControls } from './TissueControls';
 import { TopTilesGallery } from './TopTilesGallery';
 import type { ViewerAnalysis } from './useViewerAnalysis';
 
-export const analysisPanelWidth = 340;
-
 export function AnalysisPanel({
   analysis,
   slide,
@@ -53,7 +51,7 @@ export function AnalysisPanel({
       component="aside"
       data-testid="analysis-panel"
       aria-label="Analysis"
-      sx={{ width: analysisPanelWidth, flexShrink: 0, borderLeft: 1, borderColor: 'divider', bgcolor: 'background.paper', overflowY: 'auto', height: '100%' }}
+      sx={{ flex: 1, minHeight: 0, bgcolor: 'background.paper', overflowY: 'auto' }}
     >
       <Box sx={{ display: 'flex', alignItems: 'center', px: 2, py: 1 }}>
         <Typography variant="subtitle2" sx={{ flex: 1 }}>

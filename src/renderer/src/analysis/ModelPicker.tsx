@@ -3,7 +3,7 @@ import Autocomplete from '@mui/material/Autocomplete';
 import Box from '@mui/material/Box';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import { useModels, type ModelOption } from './useModels';
+import { qualityLine, useModels, type ModelOption } from './useModels';
 
 export function ModelPicker({ value, onChange, testId = 'analysis-model' }: { value: string; onChange: (ref: string) => void; testId?: string }) {
   const { options, error } = useModels();
@@ -28,6 +28,11 @@ export function ModelPicker({ value, onChange, testId = 'analysis-model' }: { va
           <Typography variant="caption" color="text.secondary" component="div" noWrap>
             {o.group === 'Registered models' ? o.ref : o.detail}
           </Typography>
+          {o.group === 'Registered models' && (
+            <Typography variant="caption" color={o.quality?.atChance ? 'warning.main' : 'text.secondary'} component="div" data-testid="model-option-quality">
+              {qualityLine(o.quality, o.trainedMpp)}
+            </Typography>
+          )}
         </Box>
       )}
       renderInput={(params) => (
@@ -35,7 +40,15 @@ export function ModelPicker({ value, onChange, testId = 'analysis-model' }: { va
           {...params}
           label="Model"
           placeholder="Checkpoint folder or built-in name"
-          helperText={error ? `Registered models unavailable (${error}); type a checkpoint folder.` : (known?.detail ?? 'A registered model, a built-in name, or a checkpoint folder path')}
+          helperText={
+            error
+              ? `Registered models unavailable (${error}); type a checkpoint folder.`
+              : known
+                ? known.group === 'Registered models'
+                  ? `${known.detail} · ${qualityLine(known.quality, known.trainedMpp)}`
+                  : known.detail
+                : 'A registered model, a built-in name, or a checkpoint folder path'
+          }
           slotProps={{ htmlInput: { ...params.inputProps, 'data-testid': testId } }}
         />
       )}

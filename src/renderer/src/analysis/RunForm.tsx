@@ -13,11 +13,12 @@ import PlayArrowIcon from '@mui/icons-material/PlayArrow';
 import type { TissueParams } from '@shared/contract/analysis';
 import { formatCount, magnificationOf } from './formatAnalysis';
 import { asSentence, ImageTypeMismatchDialog } from './ImageTypeMismatchDialog';
+import { ModelAtChanceDialog } from './ModelAtChanceDialog';
 import { ModelPicker } from './ModelPicker';
 import { ResolutionFields } from './ResolutionFields';
 import { readRunSettings, toParams, writeRunSettings, type RunSettings } from './runSettings';
 import { SlideMppPrompt } from './SlideMppPrompt';
-import { useModels } from './useModels';
+import { chanceWarning, useModels } from './useModels';
 import { usePlan } from './usePlan';
 import type { SlideAnalyses } from './useSlideAnalyses';
 
@@ -25,6 +26,7 @@ export function RunForm({ slideId, pixelSize, runs, tissue }: { slideId: number;
   const [settings, setSettingsState] = useState<RunSettings>(readRunSettings);
   const [planVersion, setPlanVersion] = useState(0);
   const [askMismatch, setAskMismatch] = useState(false);
+  const [askChance, setAskChance] = useState(false);
   const setSettings = (next: RunSettings) => {
     setSettingsState(next);
     writeRunSettings(next);
@@ -34,7 +36,15 @@ export function RunForm({ slideId, pixelSize, runs, tissue }: { slideId: number;
   // A pixel size typed in anywhere (metadata panel, CLI) changes the plan's tile size.
   const plan = usePlan(slideId, settings.model, params, `${planVersion}:${pixelSize ?? ''}`);
   const { options } = useModels();
-  const trainedMpp = options.find((o) => o.ref === settings.model)?.trainedMpp ?? null;
+  const picked = options.find((o) => o.ref === settings.model);
+  const trainedMpp = picked?.trainedMpp ?? null;
+  const atChance = picked ? chanceWarning(picked.title, picked.quality) : null;
+  // Each warning is its own confirm, in turn: the model's quality, then the image type.
+  const afterChance = () => {
+    if (!params) return;
+    if (plan.imageTypeMismatch) setAskMismatch(true);
+    else void runs.start(settings.model.trim(), params);
+  };
   const g = plan.grid;
 
   return (
@@ -49,6 +59,11 @@ export function RunForm({ slideId, pixelSize, runs, tissue }: { slideId: number;
         </Alert>
       )}
       {plan.needsSlideMpp && <SlideMppPrompt slideId={slideId} onSet={() => setPlanVersion((v) => v + 1)} />}
+      {atChance && (
+        <Alert severity="warning" sx={{ mt: 1 }} data-testid="analysis-model-chance-warning">
+          {atChance}
+        </Alert>
+      )}
       {plan.imageTypeMismatch && (
         <Alert severity="warning" sx={{ mt: 1 }} data-testid="analysis-image-type-warning">
           {asSentence(plan.imageTypeMismatch)}
@@ -75,8 +90,8 @@ export function RunForm({ slideId, pixelSize, runs, tissue }: { slideId: number;
         disabled={!params || !settings.model.trim() || plan.needsSlideMpp || runs.busy}
         onClick={() => {
           if (!params) return;
-          if (plan.imageTypeMismatch) setAskMismatch(true);
-          else void runs.start(settings.model.trim(), params);
+          if (atChance) setAskChance(true);
+          else afterChance();
         }}
         data-testid="analysis-start"
         fullWidth
@@ -84,6 +99,14 @@ export function RunForm({ slideId, pixelSize, runs, tissue }: { slideId: number;
       >
         Start analysis
       </Button>
+      <ModelAtChanceDialog
+        message={askChance ? atChance : null}
+        onCancel={() => setAskChance(false)}
+        onProceed={() => {
+          setAskChance(false);
+          afterChance();
+        }}
+      />
       <ImageTypeMismatchDialog
         message={askMismatch && plan.imageTypeMismatch ? asSentence(plan.imageTypeMismatch) : null}
         onCancel={() => setAskMismatch(false)}

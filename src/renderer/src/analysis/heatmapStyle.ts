@@ -1,4 +1,7 @@
-/** How the tile predictions are drawn over the slide; remembered across slides and sessions. */
+/**
+ * How the tile predictions are drawn over the slide: the look (colour map, opacity, ...) is
+ * remembered across slides and sessions; whether the heatmap shows belongs to each analysis.
+ */
 import { DEFAULT_COLORMAP, isColormapName, type ColormapName } from '@shared/colormaps';
 
 /** probability: one class's probability through a colour map; label: each tile in its predicted class's colour. */
@@ -44,6 +47,28 @@ export function readHeatmapStyle(): HeatmapStyle {
 export function writeHeatmapStyle(style: HeatmapStyle) {
   try {
     localStorage.setItem(key, JSON.stringify(style));
+  } catch {
+    // Only a preference.
+  }
+}
+
+const hiddenKey = 'tessella.analysis.heatmapHidden';
+/** Enough for every analysis a user looks at; the oldest hidden ones are forgotten (shown again). */
+const hiddenLimit = 500;
+
+/** Ids of the analyses whose heatmap the user hid; every other analysis shows its heatmap. */
+export function readHiddenHeatmaps(): number[] {
+  try {
+    const v = JSON.parse(localStorage.getItem(hiddenKey) ?? '[]') as unknown;
+    return Array.isArray(v) ? v.filter((id): id is number => Number.isInteger(id)) : [];
+  } catch {
+    return [];
+  }
+}
+
+export function writeHiddenHeatmaps(ids: number[]) {
+  try {
+    localStorage.setItem(hiddenKey, JSON.stringify(ids.slice(-hiddenLimit)));
   } catch {
     // Only a preference.
   }

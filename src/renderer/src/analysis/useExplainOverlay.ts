@@ -6,7 +6,8 @@
 import { useCallback, useMemo, useState } from 'react';
 import type { AnalysisParamsInput, ExplainResult } from '@shared/contract/analysis';
 import { api, errorMessage } from '../api';
-import { explainCanvas, mainMap } from './explainImage';
+import { explainCanvas, mainMap, tissueCells } from './explainImage';
+import type { TileData } from './tileData';
 
 export interface ExplainRequest {
   model: string;
@@ -27,7 +28,8 @@ export interface ExplainOverlay {
   clear: () => void;
 }
 
-export function useExplainOverlay(): ExplainOverlay {
+/** `tiles`: the analysis shown, whose tissue tiles decide which cells are drawn (glass stays clear). */
+export function useExplainOverlay(tiles: TileData | null): ExplainOverlay {
   const [result, setResult] = useState<ExplainResult | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -54,8 +56,8 @@ export function useExplainOverlay(): ExplainOverlay {
 
   const canvas = useMemo(() => {
     const map = result ? mainMap(result) : null;
-    return map ? explainCanvas(map) : null;
-  }, [result]);
+    return map ? explainCanvas(map, tissueCells(map, result?.extent ?? null, tiles)) : null;
+  }, [result, tiles]);
 
   return { result, canvas, loading, error, visible, setVisible, run, clear };
 }

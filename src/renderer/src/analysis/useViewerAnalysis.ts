@@ -4,7 +4,7 @@
  * The page hands it to both the overlay layers and the panel.
  */
 import { useCallback, useMemo, useState } from 'react';
-import { readHeatmapStyle, writeHeatmapStyle, type HeatmapStyle } from './heatmapStyle';
+import { readHeatmapStyle, readHiddenHeatmaps, writeHeatmapStyle, writeHiddenHeatmaps, type HeatmapStyle } from './heatmapStyle';
 import type { TileData } from './tileData';
 import { useExplainOverlay, type ExplainOverlay } from './useExplainOverlay';
 import { useSlideAnalyses, type SlideAnalyses } from './useSlideAnalyses';
@@ -28,24 +28,37 @@ export function useViewerAnalysis(slideId: number): ViewerAnalysis {
   const runs = useSlideAnalyses(slideId);
   const [saved, setSaved] = useState<HeatmapStyle>(readHeatmapStyle);
   const tissue = useTissueOverlay(slideId);
-  const explain = useExplainOverlay();
+  const explain = useExplainOverlay(runs.tiles);
 
-  const setStyle = useCallback((patch: Partial<HeatmapStyle>) => {
-    setSaved((s) => {
-      const next = { ...s, ...patch };
-      writeHeatmapStyle(next);
-      return next;
-    });
-  }, []);
-  const toggleHeatmap = useCallback(
-    () =>
+  // Shown or hidden is the analysis's own: hiding one heatmap does not hide the next slide's.
+  const [hidden, setHidden] = useState<number[]>(readHiddenHeatmaps);
+  const currentId = runs.current?.id ?? null;
+  const visible = currentId === null || !hidden.includes(currentId);
+  const setVisible = useCallback(
+    (show: boolean) => {
+      if (currentId === null) return;
+      setHidden((ids) => {
+        const next = show ? ids.filter((id) => id !== currentId) : [...ids.filter((id) => id !== currentId), currentId];
+        writeHiddenHeatmaps(next);
+        return next;
+      });
+    },
+    [currentId],
+  );
+
+  const setStyle = useCallback(
+    ({ visible: show, ...patch }: Partial<HeatmapStyle>) => {
+      if (show !== undefined) setVisible(show);
+      if (Object.keys(patch).length === 0) return;
       setSaved((s) => {
-        const next = { ...s, visible: !s.visible };
+        const next = { ...s, ...patch };
         writeHeatmapStyle(next);
         return next;
-      }),
-    [],
+      });
+    },
+    [setVisible],
   );
+  const toggleHeatmap = useCallback(() => setVisible(!visible), [setVisible, visible]);
 
   const tiles = runs.tiles;
   const [focus, setFocus] = useState<{ tile: number; of: TileData | null }>({ tile: -1, of: null });
@@ -55,8 +68,8 @@ export function useViewerAnalysis(slideId: number): ViewerAnalysis {
 
   const classes = runs.tiles?.labels.length ?? runs.current?.model.labels.length ?? 0;
   const style = useMemo(
-    () => (classes > 0 && saved.classIndex >= classes ? { ...saved, classIndex: 0 } : saved),
-    [saved, classes],
+    () => ({ ...saved, visible, ...(classes > 0 && saved.classIndex >= classes ? { classIndex: 0 } : {}) }),
+    [saved, classes, visible],
   );
 
   return { slideId, runs, style, setStyle, toggleHeatmap, focusedTile, setFocusedTile, tissue, explain };

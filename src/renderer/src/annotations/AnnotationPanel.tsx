@@ -15,8 +15,6 @@ import { shapeColor } from './colors';
 import { focusShape } from './focusShape';
 import type { AnnotationEditor } from './useAnnotationEditor';
 
-export const annotationPanelWidth = 300;
-
 export function AnnotationPanel({
   editor,
   viewer,
@@ -49,7 +47,7 @@ export function AnnotationPanel({
   return (
     <Box
       data-testid="annotation-panel"
-      sx={{ width: annotationPanelWidth, flexShrink: 0, borderLeft: 1, borderColor: 'divider', bgcolor: 'background.paper', display: 'flex', flexDirection: 'column', minHeight: 0 }}
+      sx={{ flex: 1, bgcolor: 'background.paper', display: 'flex', flexDirection: 'column', minHeight: 0 }}
     >
       <Box sx={{ display: 'flex', alignItems: 'center', px: 2, py: 1 }}>
         <Typography variant="subtitle2" sx={{ flex: 1 }}>

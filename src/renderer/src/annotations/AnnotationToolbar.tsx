@@ -72,9 +72,12 @@ export function AnnotationToolbar({
   };
 
   const exportFile = async () => {
-    const geojson = await store.exportGeojson();
-    if (geojson === null) return;
-    downloadText(geojson, geojsonFileName(slideName), 'application/geo+json');
+    const exported = await store.exportGeojson();
+    if (exported === null) return;
+    const name = geojsonFileName(slideName);
+    downloadText(exported.geojson, name, 'application/geo+json');
+    // The page cannot learn the folder the browser saves to, but the user must know where to look.
+    setNotice(`Exported ${exported.count} shape${exported.count === 1 ? '' : 's'} as GeoJSON to ${name} in your downloads folder`);
   };
 
   return (
@@ -142,7 +145,7 @@ export function AnnotationToolbar({
         </Box>
       )}
       <Snackbar open={notice !== null} autoHideDuration={6000} onClose={() => setNotice(null)} anchorOrigin={{ vertical: 'bottom', horizontal: 'center' }}>
-        <Alert severity="success" variant="filled" onClose={() => setNotice(null)} data-testid="annotations-notice">
+        <Alert severity="success" variant="filled" onClose={() => setNotice(null)} data-testid="annotations-notice" sx={{ wordBreak: 'break-all' }}>
           {notice}
         </Alert>
       </Snackbar>

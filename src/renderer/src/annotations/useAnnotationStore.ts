@@ -34,7 +34,7 @@ export interface AnnotationStore {
   addClass: (name: string, color: string) => Promise<AnnotationClass | null>;
   editClass: (id: number, change: { name?: string; color?: string }) => Promise<void>;
   importGeojson: (text: string) => Promise<ImportSummary | null>;
-  exportGeojson: () => Promise<string | null>;
+  exportGeojson: () => Promise<{ geojson: string; count: number } | null>;
 }
 
 export function useAnnotationStore(slideId: number): AnnotationStore {
@@ -236,7 +236,7 @@ export function useAnnotationStore(slideId: number): AnnotationStore {
     () =>
       serial(
         'Could not export',
-        async () => (await api.call('annotations.export', { slideId })).geojson,
+        () => api.call('annotations.export', { slideId }),
         null,
       ),
     [serial, slideId],

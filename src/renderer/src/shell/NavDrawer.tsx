@@ -21,6 +21,8 @@ import type { ReactNode } from 'react';
 import { href, type Route } from '../router';
 
 export const navWidth = 248;
+/** On the viewer the slide needs the room: the sections shrink to their icons. */
+export const compactNavWidth = 60;
 
 interface NavItem {
   key: string;
@@ -62,30 +64,35 @@ const items: NavItem[] = [
 ];
 
 export function NavDrawer({ route }: { route: Route }) {
+  const compact = route.page === 'viewer';
+  const width = compact ? compactNavWidth : navWidth;
   return (
     <Drawer
       variant="permanent"
+      data-compact={compact ? 'true' : 'false'}
       sx={{
-        width: navWidth,
+        width,
         flexShrink: 0,
-        '& .MuiDrawer-paper': { width: navWidth, boxSizing: 'border-box', borderRight: 1, borderColor: 'divider' },
+        '& .MuiDrawer-paper': { width, boxSizing: 'border-box', borderRight: 1, borderColor: 'divider', overflowX: 'hidden' },
       }}
     >
       <Toolbar variant="dense" />
       <List component="nav" aria-label="Sections" sx={{ px: 1 }}>
         {items.map((item) =>
           item.built ? (
-            <ListItemButton
-              key={item.key}
-              component="a"
-              href={item.href}
-              selected={item.active(route)}
-              data-testid={`nav-${item.key}`}
-              sx={{ borderRadius: 1, mb: 0.5 }}
-            >
-              <ListItemIcon sx={{ minWidth: 36 }}>{item.icon}</ListItemIcon>
-              <ListItemText primary={item.label} />
-            </ListItemButton>
+            <Tooltip key={item.key} title={compact ? item.label : ''} placement="right">
+              <ListItemButton
+                component="a"
+                href={item.href}
+                selected={item.active(route)}
+                data-testid={`nav-${item.key}`}
+                aria-label={item.label}
+                sx={{ borderRadius: 1, mb: 0.5, ...(compact ? { px: 1.25 } : {}) }}
+              >
+                <ListItemIcon sx={{ minWidth: 36 }}>{item.icon}</ListItemIcon>
+                {!compact && <ListItemText primary={item.label} />}
+              </ListItemButton>
+            </Tooltip>
           ) : (
             // A disabled button swallows pointer events, so the tooltip hangs on a wrapper.
             <Tooltip key={item.key} title={`${item.label} is not built yet`} placement="right">

@@ -24,8 +24,6 @@ import { basePower } from '../slides/magnification';
 import { AssociatedImages } from './AssociatedImages';
 import { PixelSizeField } from './PixelSizeField';
 
-export const metadataPanelWidth = 380;
-
 function Section({ title, children }: { title: string; children: ReactNode }) {
   return (
     <Box sx={{ px: 2, py: 1.5 }}>
@@ -73,13 +71,10 @@ export function MetadataPanel({ slide, onClose }: { slide: SlideDetail; onClose:
       data-testid="metadata-panel"
       aria-label="Slide information"
       sx={{
-        width: metadataPanelWidth,
-        flexShrink: 0,
-        borderLeft: 1,
-        borderColor: 'divider',
+        flex: 1,
+        minHeight: 0,
         bgcolor: 'background.paper',
         overflow: 'auto',
-        height: '100%',
       }}
     >
       <Box sx={{ display: 'flex', alignItems: 'center', px: 2, pt: 1.5 }}>

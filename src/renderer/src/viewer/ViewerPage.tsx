@@ -27,6 +27,8 @@ import { overlayChipSx, viewerBackground } from './overlayStyle';
 import { RulerOverlay } from './RulerOverlay';
 import { ScaleBar } from './ScaleBar';
 import { ShortcutHelpDialog } from './ShortcutHelpDialog';
+import { SidePanelTabs } from './SidePanelTabs';
+import { sidePanelWidth, useSidePanel } from './sidePanel';
 import type { ViewerCommand } from './shortcuts';
 import { useFullscreen } from './useFullscreen';
 import { useOsdViewer } from './useOsdViewer';
@@ -36,26 +38,7 @@ import { useViewState } from './useViewState';
 import { fit, oneToOne, panByPixels, rotateBy, zoomIn, zoomOut } from './viewerActions';
 import { ViewerToolbar } from './ViewerToolbar';
 
-const metadataKey = 'tessella.viewer.metadataOpen';
-const annotationsKey = 'tessella.viewer.annotationsOpen';
-const analysisKey = 'tessella.viewer.analysisOpen';
 const panStep = 120;
-
-function readFlag(key: string): boolean {
-  try {
-    return localStorage.getItem(key) === '1';
-  } catch {
-    return false;
-  }
-}
-
-function writeFlag(key: string, value: boolean) {
-  try {
-    localStorage.setItem(key, value ? '1' : '0');
-  } catch {
-    // Only a preference; losing it is harmless.
-  }
-}
 
 export function ViewerPage({ slideId }: { slideId: number }) {
   const { slide, error } = useSlideDetail(slideId);
@@ -63,13 +46,15 @@ export function ViewerPage({ slideId }: { slideId: number }) {
   const { viewer, failedTiles } = useOsdViewer(container, slide);
   const view = useViewState(viewer);
   const { fullscreen, toggle: toggleFullscreen, exit: exitFullscreen } = useFullscreen();
-  const [metadataOpen, setMetadataOpen] = useState(() => readFlag(metadataKey));
+  const side = useSidePanel();
+  const { toggle: togglePanel } = side;
+  const metadataOpen = side.panel === 'metadata';
+  const annotationsOpen = side.panel === 'annotations';
+  const analysisOpen = side.panel === 'analysis';
   const [rulerActive, setRulerActive] = useState(false);
   const [helpOpen, setHelpOpen] = useState(false);
   const [adjustments, setAdjustments] = useState<Adjustments>(neutralAdjustments);
-  const [annotationsOpen, setAnnotationsOpen] = useState(() => readFlag(annotationsKey));
   const annotations = useAnnotationEditor(slideId, viewer);
-  const [analysisOpen, setAnalysisOpen] = useState(() => readFlag(analysisKey));
   const analysis = useViewerAnalysis(slideId);
   const { toggleHeatmap } = analysis;
   const { setTool } = annotations;
@@ -82,26 +67,9 @@ export function ViewerPage({ slideId }: { slideId: number }) {
     if (nav) nav.style.backgroundColor = viewerBackground(mode);
   }, [viewer, mode]);
 
-  const toggleMetadata = useCallback(() => {
-    setMetadataOpen((open) => {
-      writeFlag(metadataKey, !open);
-      return !open;
-    });
-  }, []);
-
-  const toggleAnnotations = useCallback(() => {
-    setAnnotationsOpen((open) => {
-      writeFlag(annotationsKey, !open);
-      return !open;
-    });
-  }, []);
-
-  const toggleAnalysis = useCallback(() => {
-    setAnalysisOpen((open) => {
-      writeFlag(analysisKey, !open);
-      return !open;
-    });
-  }, []);
+  const toggleMetadata = useCallback(() => togglePanel('metadata'), [togglePanel]);
+  const toggleAnnotations = useCallback(() => togglePanel('annotations'), [togglePanel]);
+  const toggleAnalysis = useCallback(() => togglePanel('analysis'), [togglePanel]);
 
   // The ruler and the drawing tools both want the mouse: picking one puts the other away.
   const chooseTool = useCallback(
@@ -269,9 +237,19 @@ export function ViewerPage({ slideId }: { slideId: number }) {
             </>
           )}
         </Box>
-        {annotationsOpen && slide && <AnnotationPanel editor={annotations} viewer={viewer} mpp={slide.mpp} onClose={toggleAnnotations} />}
-        {analysisOpen && slide && <AnalysisPanel analysis={analysis} slide={slide} viewer={viewer} onClose={toggleAnalysis} />}
-        {metadataOpen && slide && <MetadataPanel slide={slide} onClose={toggleMetadata} />}
+        {side.panel && slide && (
+          // Beside the slide, never over it: drawing and the overlays keep the whole visible slide.
+          <Box
+            data-testid="side-panel"
+            data-panel={side.panel}
+            sx={{ width: sidePanelWidth, flexShrink: 0, display: 'flex', flexDirection: 'column', minHeight: 0, borderLeft: 1, borderColor: 'divider', bgcolor: 'background.paper' }}
+          >
+            <SidePanelTabs panel={side.panel} onChange={side.show} />
+            {annotationsOpen && <AnnotationPanel editor={annotations} viewer={viewer} mpp={slide.mpp} onClose={toggleAnnotations} />}
+            {analysisOpen && <AnalysisPanel analysis={analysis} slide={slide} viewer={viewer} onClose={toggleAnalysis} />}
+            {metadataOpen && <MetadataPanel slide={slide} onClose={toggleMetadata} />}
+          </Box>
+        )}
       </Box>
       <GammaFilterDefs gamma={adjustments.gamma} />
       {channelDisplay.active && <ChannelFilterDefs channels={channelDisplay.channels} views={channelDisplay.views} />}
