@@ -1,7 +1,7 @@
 /** The array job script a Slurm cohort submits: directives passed through, the task command, Apptainer. */
 import { describe, expect, it } from 'vitest';
-import type { CohortManifest } from '../../../src/main/cohort/manifest.js';
-import { arraySpec, sbatchScript } from '../../../src/main/cohort/slurm.js';
+import type { CohortManifest } from '../../../src/main/cohorts/manifest.js';
+import { arraySpec, sbatchScript } from '../../../src/main/cohorts/slurm.js';
 
 const manifest = (slurm: CohortManifest['slurm']): CohortManifest => ({
   version: 1,

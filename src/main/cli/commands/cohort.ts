@@ -5,12 +5,12 @@
  */
 import { writeFile, mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { collectCohort } from '../../cohort/collect.js';
-import { readManifest, type CohortParams, type SlurmOptions } from '../../cohort/manifest.js';
-import { pendingIndices, runLocal, runSlurm, type RunOutcome } from '../../cohort/run.js';
-import { setUpCohort, slidesFromCsv, type SlideEntry } from '../../cohort/setup.js';
-import { cohortStatus, type CohortStatus } from '../../cohort/status.js';
-import { runCohortTask } from '../../cohort/task.js';
+import { collectCohort } from '../../cohorts/collect.js';
+import { readManifest, type CohortParams, type SlurmOptions } from '../../cohorts/manifest.js';
+import { pendingIndices, runLocal, runSlurm, type RunOutcome } from '../../cohorts/run.js';
+import { setUpCohort, slidesFromCsv, type SlideEntry } from '../../cohorts/setup.js';
+import { cohortStatus, type CohortStatus } from '../../cohorts/status.js';
+import { runCohortTask } from '../../cohorts/task.js';
 import { CohortReportInput, type ReportSummary } from '../../../shared/contract/reports.js';
 import { reportService } from '../../reports/service.js';
 import { CliError, type CliCommand, type CliIO, type ParsedOptions } from '../command.js';
