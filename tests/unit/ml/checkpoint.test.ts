@@ -47,6 +47,10 @@ describe('loading', () => {
       newKeys: ['classifier.weight', 'classifier.bias'],
       unusedKeys: ['pooler.dense.bias', 'pooler.dense.weight'],
       reshapedKeys: [],
+      // no preprocessor_config.json there: what is assumed is said, not silent
+      warnings: [
+        `${in21k}: no preprocessor_config.json; assuming ViTImageProcessor at 32 x 32 with mean [0.5, 0.5, 0.5] and std [0.5, 0.5, 0.5]; add the file the model was trained with if these differ`,
+      ],
     });
     expect(ckpt.id2label).toEqual({ 0: 'LABEL_0', 1: 'LABEL_1' });
     expect(ckpt.config.architectures).toEqual(['ViTForImageClassification']);

@@ -49,7 +49,7 @@ async function failure(path: string): Promise<SlideError> {
 describe('SLIDE_EXTENSIONS and readerStatus', () => {
   it('lists the lower-case extensions a folder scan picks up', () => {
     expect([...SLIDE_EXTENSIONS].sort()).toEqual(
-      ['.bif', '.dcm', '.jpeg', '.jpg', '.mrxs', '.ndpi', '.png', '.scn', '.svs', '.svslide', '.tif', '.tiff', '.vms', '.vmu', '.webp'].sort(),
+      ['.bif', '.dcm', '.jpeg', '.jpg', '.mrxs', '.ndpi', '.png', '.scn', '.svs', '.svslide', '.tif', '.tiff', '.qptiff', '.btf', '.vms', '.vmu', '.webp'].sort(),
     );
   });
 
