@@ -112,6 +112,6 @@ describe('needs()', () => {
   });
 
   it('has a need for every tool .ci/run installs', () => {
-    expect(Object.values(has).map((n) => n.reason).sort()).toEqual(['chromium', 'dcmtk', 'numpy', 'openslide', 'poppler', 'python-openslide', 'vips']);
+    expect(Object.values(has).map((n) => n.reason).sort()).toEqual(['chromium', 'dcmtk', 'electron', 'numpy', 'openslide', 'poppler', 'python-openslide', 'slurm', 'vips']);
   });
 });

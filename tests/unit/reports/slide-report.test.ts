@@ -146,7 +146,16 @@ describe('tessella report slide', { ...needs(svs, vitTiny, has.chromium, has.pop
   it('includes the macro image when asked, on a slide that has one', needs(ndpi), () => {
     const out = join(home.dir, 'ndpi.pdf');
     const outHtml = join(home.dir, 'ndpi.html');
-    const r = tessella(['report', 'slide', ndpi!, '--model', vitTiny!, '--mpp', '4', '--include-associated', '--top-tiles', '0', '--out', out, '--html', outHtml, '--json'], env, 200_000);
+    // the NDPI is a DAPI fluorescence scan: a brightfield model runs on it only when asked
+    const refused = tessella(['report', 'slide', ndpi!, '--model', vitTiny!, '--mpp', '4', '--out', out, '--json'], env, 200_000);
+    expect(refused.code).toBeGreaterThan(0);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toMatch(/fluorescence image but model "vit_tiny" was trained on brightfield/);
+    const r = tessella(
+      ['report', 'slide', ndpi!, '--model', vitTiny!, '--mpp', '4', '--allow-image-type-mismatch', '--include-associated', '--top-tiles', '0', '--out', out, '--html', outHtml, '--json'],
+      env,
+      200_000,
+    );
     expect(r.code, r.stderr).toBe(0);
     const doc = readFileSync(outHtml, 'utf8');
     expect(doc).toContain('id="associated-images"');
@@ -158,7 +167,8 @@ describe('tessella report slide', { ...needs(svs, vitTiny, has.chromium, has.pop
     const r = tessella(['report', 'list', '--json'], env);
     expect(r.code, r.stderr).toBe(0);
     const list = JSON.parse(r.stdout);
-    expect(list.map((x: { status: string }) => x.status)).toEqual(list.map(() => 'completed'));
+    // newest first: the NDPI report made when allowed, then the refused one (failed), then the rest
+    expect(list.map((x: { status: string }) => x.status)).toEqual(list.map((x: { id: number }, i: number) => (i === 1 && ndpi ? 'failed' : 'completed')));
     expect(list.at(-1).id).toBe(report.id);
   });
 

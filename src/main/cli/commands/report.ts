@@ -27,6 +27,7 @@ const analysisOptions: Record<string, OptionSpec> = {
   model: MODEL_OPTION,
   mpp: { type: 'number', description: 'tile resolution (µm per pixel) when an analysis must be run; without it a stored analysis of any resolution is used' },
   'slide-mpp': { type: 'number', description: 'µm per pixel of slides whose file has none (remembered for them)' },
+  'allow-image-type-mismatch': { type: 'boolean', description: 'run a brightfield model on a fluorescence slide (or the reverse), which is refused otherwise' },
 };
 
 function str(o: ParsedOptions, k: string): string | undefined {
@@ -51,9 +52,10 @@ function common(o: ParsedOptions) {
 
 function analysisParams(o: ParsedOptions) {
   const mpp = o.mpp;
-  if (mpp === undefined) return {};
+  const allow = o['allow-image-type-mismatch'] === true ? { allowImageTypeMismatch: true } : {};
+  if (mpp === undefined) return Object.keys(allow).length ? { params: allow } : {};
   if (typeof mpp !== 'number' || !(mpp > 0)) throw new CliError('--mpp must be a positive number', 2);
-  return { params: { mpp } };
+  return { params: { mpp, ...allow } };
 }
 
 function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
