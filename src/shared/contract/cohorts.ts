@@ -65,6 +65,24 @@ export const cohortCalls = {
   'cohorts.remove': call(CohortDir, z.object({ removed: z.boolean() }), 'Forget a cohort folder (its files stay).'),
   'cohorts.status': call(CohortDir, CohortStatus, "Each slide's state in a cohort folder: queued, running, done or failed (with why)."),
   'cohorts.collect': call(CohortDir, CollectSummary, "Merge a cohort's done slides into the data home (slides, analyses, heatmaps); collecting twice changes nothing."),
+  'cohorts.runLocal': call(
+    z.object({
+      /** Slide files, in the order the cohort numbers them. */
+      slides: z.array(z.string().min(1)).min(1).max(10_000),
+      /** A checkpoint folder, built-in architecture or pulled Hub id. */
+      model: z.string().min(1),
+      /** Tile resolution in µm per pixel (default: the model's training mpp, else 0.5). */
+      mpp: z.number().positive().max(100).optional(),
+      /** The cohort folder (created; one holding a cohort of the same slides goes on with it). */
+      out: z.string().min(1).max(4096),
+      maxParallel: z.number().int().min(1).max(16).default(2),
+      /** Names the job in job.progress events (kind 'cohorts.run') and for cohorts.cancelRun; generated when absent. */
+      jobId: z.string().min(1).max(100).optional(),
+    }),
+    z.object({ dir: z.string(), jobId: z.string(), slides: z.number().int(), todo: z.number().int() }),
+    "Set a cohort up here (slides hashed, model prepared) and run its slides in the background (job.progress kind 'cohorts.run').",
+  ),
+  'cohorts.cancelRun': call(z.object({ jobId: z.string().min(1) }), z.object({ cancelled: z.boolean() }), 'Stop a local cohort run; slides finished are kept and a later run goes on.'),
 } as const;
 
 export type CohortEntry = z.output<typeof CohortEntry>;

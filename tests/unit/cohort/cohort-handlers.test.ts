@@ -75,4 +75,36 @@ describe('cohorts.* calls', { ...needs(svs, vitTiny, has.openslide), timeout: 60
       ctx.close();
     }
   });
+
+  it('runs a local cohort in the background with job.progress, and lists it', async () => {
+    const home = join(tmp.dir, 'home-run');
+    const ctx = createAppContext({ host: 'cli', home });
+    try {
+      const calls = createCohortHandlers(ctx);
+      const events: { kind: string; state: string; done: number; total: number }[] = [];
+      const ended = new Promise<void>((resolveEnd) =>
+        ctx.events.onAny((name, p) => {
+          const e = p as (typeof events)[number] & { jobId: string };
+          if (name !== 'job.progress' || e.jobId !== 'cohort-1') return;
+          events.push(e);
+          if (e.state !== 'running') resolveEnd();
+        }),
+      );
+      const dir = join(tmp.dir, 'run-here');
+      const started = await calls['cohorts.runLocal']({ slides: [svs!], model: vitTiny!, mpp: 8, out: dir, maxParallel: 1, jobId: 'cohort-1' });
+      expect(started).toEqual({ dir, jobId: 'cohort-1', slides: 1, todo: 1 });
+      await ended;
+      expect(events.at(-1)).toMatchObject({ kind: 'cohorts.run', state: 'completed', done: 1, total: 1 });
+      expect((await calls['cohorts.status']({ dir })).slides.map((s) => s.state)).toEqual(['done']);
+      expect((await calls['cohorts.list']({})).map((c) => c.dir)).toEqual([dir]);
+      expect(await calls['cohorts.cancelRun']({ jobId: 'cohort-1' })).toEqual({ cancelled: false });
+
+      // Run again: the slide done with the same hashes and parameters is not run twice.
+      const again = await calls['cohorts.runLocal']({ slides: [svs!], model: vitTiny!, mpp: 8, out: dir, maxParallel: 1, jobId: 'cohort-2' });
+      expect(again.todo).toBe(0);
+      await expect(calls['cohorts.runLocal']({ slides: [vitTiny!], model: vitTiny!, mpp: 8, out: dir, maxParallel: 1 })).rejects.toMatchObject({ kind: 'conflict' });
+    } finally {
+      ctx.close();
+    }
+  });
 });
