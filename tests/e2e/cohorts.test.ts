@@ -81,4 +81,25 @@ describe('Cohorts page (Chromium)', needs(has.chromium, has.openslide, svs, vitT
     await card.getByTestId('cohort-collect').click();
     await expect.poll(async () => (await card.getByTestId('cohort-collected').textContent()) ?? '', { timeout: 120_000 }).toMatch(/0 analysis\(es\) imported, 1 already in the library/);
   });
+
+  it('runs a cohort here from its dialog and follows it to the end', { timeout: 300_000 }, async () => {
+    const here = join(home.dir, 'run-here');
+    await page.getByTestId('nav-cohorts').click();
+    await page.getByTestId('run-cohort-button').click();
+    const dialog = page.getByTestId('run-cohort-dialog');
+    await dialog.waitFor();
+    await page.getByTestId('run-cohort-slides').fill(svs!);
+    await page.getByTestId('run-cohort-model').fill(vitTiny!);
+    await page.getByTestId('run-cohort-mpp').fill('8');
+    await page.getByTestId('run-cohort-out').fill(here);
+    await page.getByTestId('run-cohort-start').click();
+    await dialog.waitFor({ state: 'detached', timeout: 120_000 });
+
+    const progress = page.getByTestId('cohort-run-progress');
+    await expect.poll(() => progress.getAttribute('data-state'), { timeout: 240_000, interval: 500 }).toBe('completed');
+    const card = page.locator(`[data-testid="cohort-card"][data-dir="${here}"]`);
+    await expect.poll(async () => (await card.getByTestId('cohort-count-done').textContent().catch(() => '')) ?? '', { timeout: 60_000 }).toBe('1 done');
+    const list = await apiCall<{ dir: string }[]>(serve, 'cohorts.list', {});
+    expect(list.map((c) => c.dir)).toEqual([here, dir]);
+  });
 });

@@ -5,7 +5,9 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import Box from '@mui/material/Box';
+import Alert from '@mui/material/Alert';
 import Button from '@mui/material/Button';
+import LinearProgress from '@mui/material/LinearProgress';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
@@ -15,6 +17,8 @@ import { api, errorMessage } from '../api';
 import { ListLoadState } from '../shell/ListLoadState';
 import { PageHeader } from '../shell/PageHeader';
 import { CohortCard } from './CohortCard';
+import { RunCohortDialog, type StartedRun } from './RunCohortDialog';
+import { useJobProgress } from '../datasets/useJobProgress';
 
 export function CohortsPage() {
   const [cohorts, setCohorts] = useState<CohortEntry[] | null>(null);
@@ -22,6 +26,9 @@ export function CohortsPage() {
   const [path, setPath] = useState('');
   const [adding, setAdding] = useState(false);
   const [addError, setAddError] = useState<string | null>(null);
+  const [running, setRunning] = useState(false);
+  const [job, setJob] = useState<StartedRun | null>(null);
+  const progress = useJobProgress(job?.jobId ?? null);
 
   const refresh = useCallback(() => {
     setError(null);
@@ -43,13 +50,43 @@ export function CohortsPage() {
     ).finally(() => setAdding(false));
   };
 
+  // Each finished slide changes the folder's counts; the end of the run too.
+  const progressDone = progress?.done;
+  const progressState = progress?.state;
+  useEffect(() => {
+    if (progressDone !== undefined) refresh();
+  }, [progressDone, progressState, refresh]);
+
   const forget = (dir: string) => {
     api.call('cohorts.remove', { dir }).then(refresh, (err) => setError(errorMessage(err)));
   };
 
   return (
     <Box sx={{ height: '100%', overflow: 'auto', p: 3 }} data-testid="cohorts-page">
-      <PageHeader title="Cohorts" subtitle="Slides scored by one model in a cohort folder, here or on a Slurm cluster, then collected into the library." wrap />
+      <PageHeader title="Cohorts" subtitle="Slides scored by one model in a cohort folder, here or on a Slurm cluster, then collected into the library." wrap>
+        <Button variant="outlined" onClick={() => setRunning(true)} data-testid="run-cohort-button">
+          Run a cohort here
+        </Button>
+      </PageHeader>
+      {job && (
+        <Alert
+          severity={progress?.state === 'failed' ? 'warning' : progress?.state === 'cancelled' ? 'info' : 'success'}
+          sx={{ mb: 2 }}
+          data-testid="cohort-run-progress"
+          data-state={progress?.state ?? 'running'}
+          onClose={progress && progress.state !== 'running' ? () => setJob(null) : undefined}
+          action={
+            (!progress || progress.state === 'running') && (
+              <Button color="inherit" size="small" onClick={() => api.call('cohorts.cancelRun', { jobId: job.jobId }).catch((err) => setError(errorMessage(err)))} data-testid="cohort-run-cancel">
+                Stop
+              </Button>
+            )
+          }
+        >
+          {job.dir}: {progress?.done ?? 0} of {job.todo} slide(s) run{progress && progress.state !== 'running' ? ` (${progress.state}${progress.message ? `: ${progress.message}` : ''})` : ''}
+          {(!progress || progress.state === 'running') && <LinearProgress variant={job.todo ? 'determinate' : 'indeterminate'} value={job.todo ? ((progress?.done ?? 0) / job.todo) * 100 : 0} sx={{ mt: 1 }} />}
+        </Alert>
+      )}
       <Stack
         direction="row"
         spacing={1}
@@ -86,6 +123,16 @@ export function CohortsPage() {
         </Box>
       )}
       {cohorts?.map((c) => <CohortCard key={c.dir} cohort={c} onChanged={refresh} onForget={() => forget(c.dir)} />)}
+      <RunCohortDialog
+        open={running}
+        onClose={(started) => {
+          setRunning(false);
+          if (started) {
+            setJob(started);
+            refresh();
+          }
+        }}
+      />
     </Box>
   );
 }
