@@ -45,14 +45,21 @@ export function createCohortHandlers(ctx: AppContext): HandlersFor<typeof cohort
       const st = await cohortStatus(resolve(dir));
       return { ...st, slides: st.slides.map(({ index, path, state, tiles, error, jobId }) => ({ index, path, state, tiles, error, jobId })) };
     },
-    'cohorts.collect': async ({ dir }) => {
+    'cohorts.collect': async ({ dir, jobId }) => {
       const abs = resolve(dir);
       if (collecting.has(abs)) throw new DomainError('conflict', `${abs} is being collected already`);
       collecting.add(abs);
+      const progress = (done: number, total: number, state: 'running' | 'completed' | 'failed', message?: string) => {
+        if (jobId) ctx.events.emit('job.progress', { jobId, kind: 'cohorts.collect', done, total, state, ...(message ? { message } : {}) });
+      };
       try {
-        const { csv: _csv, ...r } = await collectCohort(ctx, abs);
+        const { csv: _csv, ...r } = await collectCohort(ctx, abs, { onProgress: (done, total, note) => progress(done, total, 'running', note) });
+        progress(r.slides.length, r.slides.length, 'completed');
         if (r.imported > 0) ctx.events.emit('slides.changed', {});
         return r;
+      } catch (e) {
+        progress(0, 0, 'failed', oneLine((e as Error).message));
+        throw e;
       } finally {
         collecting.delete(abs);
       }

@@ -64,7 +64,11 @@ export const cohortCalls = {
   'cohorts.add': call(CohortDir, CohortEntry, 'Remember an existing cohort folder (one holding a manifest.json).'),
   'cohorts.remove': call(CohortDir, z.object({ removed: z.boolean() }), 'Forget a cohort folder (its files stay).'),
   'cohorts.status': call(CohortDir, CohortStatus, "Each slide's state in a cohort folder: queued, running, done or failed (with why)."),
-  'cohorts.collect': call(CohortDir, CollectSummary, "Merge a cohort's done slides into the data home (slides, analyses, heatmaps); collecting twice changes nothing."),
+  'cohorts.collect': call(
+    CohortDir.extend({ jobId: z.string().min(1).max(100).optional() }),
+    CollectSummary,
+    "Merge a cohort's done slides into the data home (slides, analyses, heatmaps; job.progress kind 'cohorts.collect' when jobId is given); collecting twice changes nothing.",
+  ),
   'cohorts.runLocal': call(
     z.object({
       /** Slide files, in the order the cohort numbers them. */

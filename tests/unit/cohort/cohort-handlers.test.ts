@@ -33,7 +33,11 @@ describe('cohorts.* calls', { ...needs(svs, vitTiny, has.openslide), timeout: 60
     try {
       const calls = createCohortHandlers(ctx);
       const changed: unknown[] = [];
-      ctx.events.onAny((name) => name === 'slides.changed' && changed.push(name));
+      const collectProgress: { state: string; done: number; total: number }[] = [];
+      ctx.events.onAny((name, p) => {
+        if (name === 'slides.changed') changed.push(name);
+        if (name === 'job.progress' && (p as { jobId: string }).jobId === 'collect-1') collectProgress.push(p as (typeof collectProgress)[number]);
+      });
 
       const list = await calls['cohorts.list']({});
       expect(list).toHaveLength(1);
@@ -44,7 +48,8 @@ describe('cohorts.* calls', { ...needs(svs, vitTiny, has.openslide), timeout: 60
       expect(st.slides[0]!.tiles).toBeGreaterThan(0);
       expect(st.slides[1]!.error).toMatch(/broken\.svs/);
 
-      const first = await calls['cohorts.collect']({ dir });
+      const first = await calls['cohorts.collect']({ dir, jobId: 'collect-1' });
+      expect(collectProgress.map((p) => `${p.state} ${p.done}/${p.total}`)).toEqual(['running 0/2', 'running 1/2', 'completed 2/2']);
       expect(first).toMatchObject({ imported: 1, kept: 0, failed: 1 });
       const slideId = first.slides[0]!.slideId!;
       expect(ctx.slides.require(slideId).path).toBe(svs);

@@ -19,6 +19,7 @@ import Typography from '@mui/material/Typography';
 import type { CohortEntry, CohortStatus, CollectSummary } from '@shared/contract/cohorts';
 import { api, errorMessage } from '../api';
 import { href } from '../router';
+import { newJobId, useJobProgress } from '../datasets/useJobProgress';
 
 const STATE_COLOR = { done: 'success', failed: 'error', running: 'info', queued: 'default' } as const;
 const STATES = ['done', 'failed', 'running', 'queued'] as const;
@@ -29,6 +30,8 @@ export function CohortCard({ cohort, onChanged, onForget }: { cohort: CohortEntr
   const [open, setOpen] = useState(false);
   const [status, setStatus] = useState<CohortStatus | null>(null);
   const [busy, setBusy] = useState(false);
+  const [collectJob, setCollectJob] = useState<string | null>(null);
+  const collectProgress = useJobProgress(collectJob);
   const [error, setError] = useState<string | null>(null);
   const [collected, setCollected] = useState<CollectSummary | null>(null);
 
@@ -43,7 +46,9 @@ export function CohortCard({ cohort, onChanged, onForget }: { cohort: CohortEntr
   const collect = () => {
     setBusy(true);
     setError(null);
-    api.call('cohorts.collect', { dir: cohort.dir }).then(
+    const jobId = newJobId('collect');
+    setCollectJob(jobId);
+    api.call('cohorts.collect', { dir: cohort.dir, jobId }).then(
       (r) => {
         setCollected(r);
         onChanged();
@@ -70,7 +75,7 @@ export function CohortCard({ cohort, onChanged, onForget }: { cohort: CohortEntr
           {open ? 'Hide slides' : 'Slides'}
         </Button>
         <Button size="small" variant="contained" onClick={collect} disabled={busy || done === 0} data-testid="cohort-collect">
-          {busy ? 'Collecting…' : 'Collect'}
+          {busy ? (collectProgress?.total ? `Collecting ${collectProgress.done} of ${collectProgress.total}…` : 'Collecting…') : 'Collect'}
         </Button>
         <Button size="small" color="inherit" onClick={onForget} data-testid="cohort-forget">
           Forget
