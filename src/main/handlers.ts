@@ -16,6 +16,7 @@ import { createRunGroupHandlers } from './train/run-group-handlers.js';
 import { createAnalysisHandlers } from './analysis/handlers.js';
 import { createModelHandlers } from './models/handlers.js';
 import { createReportHandlers } from './reports/handlers.js';
+import { createCohortHandlers } from './cohorts/handlers.js';
 
 export function createHandlers(ctx: AppContext): Handlers {
   return {
@@ -26,6 +27,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...createAnalysisHandlers(ctx),
     ...createModelHandlers(ctx),
     ...createReportHandlers(ctx),
+    ...createCohortHandlers(ctx),
     'app.info': async () => ({
       version: appVersion(),
       home: ctx.home.root,

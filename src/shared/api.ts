@@ -12,6 +12,7 @@ import { runGroupCalls } from './contract/run-groups.js';
 import { analysisCalls, AnalysisProgress } from './contract/analysis.js';
 import { modelCalls, PullProgress } from './contract/models.js';
 import { reportCalls, ReportProgress } from './contract/reports.js';
+import { cohortCalls } from './contract/cohorts.js';
 
 // ---------- domain schemas ----------
 
@@ -160,6 +161,7 @@ export const calls = {
   ...analysisCalls,
   ...modelCalls,
   ...reportCalls,
+  ...cohortCalls,
 } as const;
 
 export type Calls = typeof calls;

@@ -53,7 +53,7 @@ async function readPredictions(dir: string): Promise<{ grid: TileGrid; tiles: Pr
   return { grid: json.grid, tiles: json.tiles.map(([x, y, w, h, tissue, label, probs]) => ({ x, y, w, h, tissue, label, probs: Float32Array.from(probs) })) };
 }
 
-export async function collectCohort(ctx: AppContext, dir: string): Promise<CollectResult> {
+export async function collectCohort(ctx: AppContext, dir: string, opts: { onProgress?(done: number, total: number, note: string): void } = {}): Promise<CollectResult> {
   const m = await readManifest(dir);
   const svc = analysisService(ctx);
   const model = await resolveModel(svc.repo, m.model.dir, ctx.home.models);
@@ -62,6 +62,7 @@ export async function collectCohort(ctx: AppContext, dir: string): Promise<Colle
   const slides: CollectedSlide[] = [];
   const rows: CsvSlide[] = [];
   for (const st of status.slides) {
+    opts.onProgress?.(slides.length, status.slides.length, basename(m.slides[st.index]!.path));
     const s = m.slides[st.index]!;
     const fallbackFacts = { id: null, name: basename(s.path), path: s.path, contentHash: s.hash ?? '' } as unknown as SlideFacts;
     if (st.state !== 'done') {

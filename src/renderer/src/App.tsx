@@ -21,6 +21,7 @@ import { RunsPage } from './runs/RunsPage';
 import { RunDetailPage } from './runs/RunDetailPage';
 import { CompareRunsPage } from './runs/CompareRunsPage';
 import { ReportsPage } from './reports/ReportsPage';
+import { CohortsPage } from './cohorts/CohortsPage';
 
 // OpenSeadragon is most of the viewer's weight; the library page should not wait for it.
 const ViewerPage = lazy(() => import('./viewer/ViewerPage').then((m) => ({ default: m.ViewerPage })));
@@ -77,6 +78,7 @@ function ThemedApp() {
             {route.page === 'runs-compare' && <CompareRunsPage key={route.runIds.join(',')} runIds={route.runIds} />}
             {route.page === 'reports' && <ReportsPage />}
             {route.page === 'models' && <ModelsPage />}
+            {route.page === 'cohorts' && <CohortsPage />}
             {route.page === 'not-found' && <NotFoundPage path={route.hash} />}
           </Box>
         </Box>

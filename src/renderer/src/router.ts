@@ -17,6 +17,7 @@ export type Route =
   | { page: 'runs-compare'; runIds: number[] }
   | { page: 'reports' }
   | { page: 'models' }
+  | { page: 'cohorts' }
   | { page: 'not-found'; hash: string };
 
 export function parseHash(hash: string): Route {
@@ -35,7 +36,7 @@ export function parseHash(hash: string): Route {
     const runIds = [...new Set(parts[2].split(',').map(Number))].filter((id) => id > 0);
     if (runIds.length > 0) return { page: 'runs-compare', runIds };
   }
-  if (parts.length === 1 && (parts[0] === 'datasets' || parts[0] === 'training' || parts[0] === 'runs' || parts[0] === 'reports' || parts[0] === 'models')) {
+  if (parts.length === 1 && (parts[0] === 'datasets' || parts[0] === 'training' || parts[0] === 'runs' || parts[0] === 'reports' || parts[0] === 'models' || parts[0] === 'cohorts')) {
     return { page: parts[0] };
   }
   return { page: 'not-found', hash: path };
@@ -44,7 +45,7 @@ export function parseHash(hash: string): Route {
 export const href = {
   slides: () => '#/slides',
   viewer: (slideId: number) => `#/slides/${slideId}`,
-  page: (page: 'datasets' | 'training' | 'runs' | 'reports' | 'models') => `#/${page}`,
+  page: (page: 'datasets' | 'training' | 'runs' | 'reports' | 'models' | 'cohorts') => `#/${page}`,
   dataset: (datasetId: number) => `#/datasets/${datasetId}`,
   labelling: (datasetId: number) => `#/datasets/${datasetId}/label`,
   run: (runId: number) => `#/runs/${runId}`,

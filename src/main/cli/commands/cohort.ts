@@ -10,6 +10,7 @@ import { readManifest, type CohortParams, type SlurmOptions } from '../../cohort
 import { pendingIndices, runLocal, runSlurm, type RunOutcome } from '../../cohorts/run.js';
 import { setUpCohort, slidesFromCsv, type SlideEntry } from '../../cohorts/setup.js';
 import { cohortStatus, type CohortStatus } from '../../cohorts/status.js';
+import { rememberCohort } from '../../cohorts/known.js';
 import { runCohortTask } from '../../cohorts/task.js';
 import { CohortReportInput, type ReportSummary } from '../../../shared/contract/reports.js';
 import { reportService } from '../../reports/service.js';
@@ -72,7 +73,7 @@ const run: CliCommand = {
     'sbatch-arg': { type: 'string', multiple: true, description: 'extra sbatch option, passed through as given (repeatable)' },
     container: { type: 'string', description: 'Apptainer image (.sif) each task runs `tessella` in' },
   },
-  async run({ positionals, options, io }) {
+  async run({ positionals, options, io, app }) {
     const resumeDir = str(options, 'resume');
     if (resumeDir) {
       if (positionals.length || str(options, 'csv')) throw new CliError('--resume DIR takes no slides: the cohort folder lists them', 2);
@@ -107,6 +108,8 @@ const run: CliCommand = {
     };
     const dir = resolve(out);
     await setUpCohort({ dir, slides, model, params, executor, maxParallel, slurm });
+    // The data home remembers the folder so the Cohorts page lists it.
+    await rememberCohort((await app()).home.root, dir);
     return execute(dir, io);
   },
   human: (r: RunOutcome & { dir: string; skipped: number }) =>

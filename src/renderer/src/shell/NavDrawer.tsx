@@ -17,6 +17,7 @@ import ModelTrainingIcon from '@mui/icons-material/ModelTraining';
 import TimelineIcon from '@mui/icons-material/Timeline';
 import AssessmentIcon from '@mui/icons-material/Assessment';
 import HubIcon from '@mui/icons-material/Hub';
+import GroupWorkIcon from '@mui/icons-material/GroupWork';
 import type { ReactNode } from 'react';
 import { href, type Route } from '../router';
 
@@ -60,6 +61,7 @@ const items: NavItem[] = [
     active: (r) => r.page === 'runs' || r.page === 'run' || r.page === 'runs-compare',
   },
   { key: 'models', label: 'Models', icon: <HubIcon />, href: href.page('models'), built: true, active: (r) => r.page === 'models' },
+  { key: 'cohorts', label: 'Cohorts', icon: <GroupWorkIcon />, href: href.page('cohorts'), built: true, active: (r) => r.page === 'cohorts' },
   { key: 'reports', label: 'Reports', icon: <AssessmentIcon />, href: href.page('reports'), built: true, active: (r) => r.page === 'reports' },
 ];
 
