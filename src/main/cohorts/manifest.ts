@@ -25,6 +25,8 @@ export const CohortParams = z.object({
   overlap: z.number().min(0).max(0.75),
   minTissue: z.number().min(0).max(1),
   batchSize: z.number().int().min(1).max(256),
+  /** Run the model on slides of another image type (a brightfield model on fluorescence), refused otherwise. */
+  allowImageTypeMismatch: z.boolean().optional(),
 });
 
 export const SlurmOptions = z.object({

@@ -55,7 +55,13 @@ export async function runCohortTask(dir: string, index: number, opts: Pick<RunOp
     else if (!svc.slideMpp(ctx.slides.require(slide.id))) {
       throw new DomainError('invalid-input', `${s.path} has no mpp (µm per pixel) in the file; give it in the cohort CSV's "mpp" column`, 'needs-mpp');
     }
-    const params: AnalysisParamsInput = { overlap: m.params.overlap, minTissue: m.params.minTissue, tissue: TissueParams.parse({}), ...(m.params.mpp !== undefined ? { mpp: m.params.mpp } : {}) };
+    const params: AnalysisParamsInput = {
+      overlap: m.params.overlap,
+      minTissue: m.params.minTissue,
+      tissue: TissueParams.parse({}),
+      ...(m.params.mpp !== undefined ? { mpp: m.params.mpp } : {}),
+      ...(m.params.allowImageTypeMismatch ? { allowImageTypeMismatch: true } : {}),
+    };
     const started = performance.now();
     const r = await svc.analyze(slide.id, m.model.dir, params, { ...opts, batchSize: m.params.batchSize });
     const a = r.analysis;

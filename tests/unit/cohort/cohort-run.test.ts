@@ -94,7 +94,7 @@ describe('tessella cohort', { ...needs(svs, ndpi, dicom, vitTiny, has.openslide)
     mkdirSync(dir, { recursive: true });
     slurm.cancelNext(1);
 
-    const run = json(['cohort', 'run', '--csv', csv, '--model', vitTiny!, '--mpp', '8', '--out', dir, '--executor', 'slurm', '--max-parallel', '2', '--partition', 'short', '--sbatch-arg=--account=lab'], env);
+    const run = json(['cohort', 'run', '--csv', csv, '--model', vitTiny!, '--mpp', '8', '--out', dir, '--executor', 'slurm', '--allow-image-type-mismatch', '--max-parallel', '2', '--partition', 'short', '--sbatch-arg=--account=lab'], env);
     expect(run.jobId).toBe('1');
     const script = readFileSync(join(dir, 'job.sbatch'), 'utf8');
     expect(script).toContain('#SBATCH --array=0-2%2');

@@ -48,7 +48,7 @@ describe('tessella cohort on a Slurm cluster', { ...needs(svs, ndpi, dicom, vitT
     writeFileSync(csv, `path,mpp\n${svs},\n${ndpi},\n${dicom},0.25\n`);
     const dir = join(tmp.dir, 'cohort');
     // Held at submission, so task 1 can be cancelled before it starts, then the rest released.
-    const run = json(['cohort', 'run', '--csv', csv, '--model', vitTiny!, '--mpp', '8', '--out', dir, '--executor', 'slurm', '--max-parallel', '2', '--time', '00:30:00', '--sbatch-arg=--hold']);
+    const run = json(['cohort', 'run', '--csv', csv, '--model', vitTiny!, '--mpp', '8', '--out', dir, '--executor', 'slurm', '--allow-image-type-mismatch', '--max-parallel', '2', '--time', '00:30:00', '--sbatch-arg=--hold']);
     expect(run.jobId).toMatch(/^\d+$/);
     expect(readFileSync(join(dir, 'job.sbatch'), 'utf8')).toContain('#SBATCH --array=0-2%2');
     const queued = json(['cohort', 'status', dir]);

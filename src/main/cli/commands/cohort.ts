@@ -72,6 +72,7 @@ const run: CliCommand = {
     gpus: { type: 'string', description: 'Slurm GPUs per task (e.g. 1)' },
     'sbatch-arg': { type: 'string', multiple: true, description: 'extra sbatch option, passed through as given (repeatable)' },
     container: { type: 'string', description: 'Apptainer image (.sif) each task runs `tessella` in' },
+    'allow-image-type-mismatch': { type: 'boolean', description: 'run a brightfield model on fluorescence slides (or the reverse), which is refused otherwise' },
   },
   async run({ positionals, options, io, app }) {
     const resumeDir = str(options, 'resume');
@@ -95,6 +96,7 @@ const run: CliCommand = {
       overlap: num(options, 'overlap', (v) => v >= 0 && v <= 0.75, 'between 0 and 0.75') ?? 0,
       minTissue: num(options, 'min-tissue', (v) => v >= 0 && v <= 1, 'between 0 and 1') ?? 0.25,
       batchSize: num(options, 'batch-size', (v) => Number.isInteger(v) && v >= 1 && v <= 256, 'an integer from 1 to 256') ?? 8,
+      ...(options['allow-image-type-mismatch'] === true ? { allowImageTypeMismatch: true } : {}),
     };
     const maxParallel = num(options, 'max-parallel', (v) => Number.isInteger(v) && v >= 1 && v <= 10_000, 'a positive integer') ?? 2;
     const extra = options['sbatch-arg'];
