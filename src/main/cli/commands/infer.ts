@@ -13,7 +13,7 @@ import { ImageTypeMismatchError } from '../../analysis/image-type-check.js';
 import { DomainError } from '../../errors.js';
 import { CliError, type CliCommand, type ParsedOptions } from '../command.js';
 import { MODEL_OPTION, resolveCliModel } from '../model-ref.js';
-import { isPrecision, PRECISIONS } from '../../ml/emit/quantize.js';
+import { PRECISION_OPTION, precisionOf } from '../precision-option.js';
 
 function oneFile(positionals: string[], what: string): string {
   if (positionals.length !== 1) throw new CliError(`expected exactly one ${what}, got ${positionals.length}`, 2);
@@ -51,12 +51,11 @@ const infer: CliCommand = {
     'heatmap-class': { type: 'string', description: 'class shown in heatmap.png (default: the slide label)' },
     'batch-size': { type: 'number', description: 'tiles per engine run', default: 8 },
     'allow-image-type-mismatch': { type: 'boolean', description: 'run a brightfield model on a fluorescence slide (or the reverse), which is refused otherwise' },
-    precision: { type: 'string', description: `numeric precision: ${PRECISIONS.join(' or ')} (int8: ViT only, faster on CPU; check with \`tessella model agreement\`)`, default: 'fp32' },
+    precision: PRECISION_OPTION,
   },
   async run({ positionals, options, io, app }) {
     const file = oneFile(positionals, 'slide FILE');
-    const precision = String(options.precision ?? 'fp32');
-    if (!isPrecision(precision)) throw new CliError(`--precision must be ${PRECISIONS.join(' or ')}, got "${precision}"`, 2);
+    const precision = precisionOf(options);
     const model = await resolveCliModel(options.model as string | undefined, app);
     const mpp = positive(options, 'mpp');
     const magnification = positive(options, 'magnification');

@@ -15,22 +15,10 @@ import { ENGINE_NAMES, type EngineName, isEngineName } from '../../ml/infer/engi
 import { labelList, onnxCacheDir } from '../../ml/model-cache.js';
 import { type Pooling, POOLINGS } from '../../ml/plan.js';
 import { MODEL_OPTION, resolveCliModel } from '../model-ref.js';
-import { isPrecision, type Precision, PRECISIONS } from '../../ml/emit/quantize.js';
+import { PRECISION_OPTION, precisionOf } from '../precision-option.js';
 const ENGINE_OPTION = { type: 'string', description: `inference engine: ${ENGINE_NAMES.join(' or ')}`, default: 'onnx' } as const;
 const BATCH_OPTION = { type: 'number', description: 'images per engine run; bounds memory', default: 8 } as const;
 const PROVIDER_OPTION = { type: 'string', multiple: true, description: 'onnx execution provider to prefer (e.g. cuda); cpu is the fallback' } as const;
-const PRECISION_OPTION = {
-  type: 'string',
-  description: `onnx numeric precision: ${PRECISIONS.join(' or ')} (int8: ViT Linears quantised, faster on CPU; check with \`tessella model agreement\`)`,
-  default: 'fp32',
-} as const;
-
-function precisionOf(options: ParsedOptions): Precision {
-  const p = String(options.precision ?? 'fp32');
-  if (!isPrecision(p)) throw new CliError(`--precision must be ${PRECISIONS.join(' or ')}, got "${p}"`, 2);
-  return p;
-}
-
 function engineOf(options: ParsedOptions): EngineName {
   const e = String(options.engine ?? 'onnx');
   if (!isEngineName(e)) throw new CliError(`--engine must be ${ENGINE_NAMES.join(' or ')}, got "${e}"`, 2);
@@ -251,7 +239,7 @@ const exportCmd: CliCommand = {
     out: { type: 'string', description: 'output folder (onnx: or a .onnx file)' },
     dtype: { type: 'string', description: 'hf: store floats as F32, F16 or BF16 (default: as loaded)' },
     explain: { type: 'boolean', description: 'onnx, ViT: also output attention maps and the rollout' },
-    precision: { type: 'string', description: `onnx: ${PRECISIONS.join(' or ')} (int8, ViT: Linears as com.microsoft DynamicQuantizeMatMul, an onnxruntime op)` },
+    precision: { type: 'string', description: `onnx: fp32 or int8 (int8, ViT: Linears as com.microsoft DynamicQuantizeMatMul, an onnxruntime op)` },
   },
   async run({ positionals, options, app }) {
     const format = options.format as string | undefined;

@@ -3,7 +3,7 @@
  * (whatever its split) embedded once with the frozen backbone (the embedding store makes this
  * free after the first time), the folds fitted by head-cv.ts, the group written to `run_groups`.
  */
-import type { GridPoint, RunGroup } from '../../../shared/contract/run-groups.js';
+import type { RunGroup } from '../../../shared/contract/run-groups.js';
 import type { HeadKind, StainConfig } from '../../../shared/contract/training.js';
 import { datasetLabelledImages } from '../../datasets/folds.js';
 import { datasetLabels } from '../../datasets/query.js';
@@ -16,25 +16,14 @@ import { DatasetsRepo } from '../../store/datasets-repo.js';
 import { RunGroupsRepo } from '../../store/run-groups-repo.js';
 import { backboneSeed } from '../head-trainer.js';
 import { fitStain } from '../stain.js';
-import { crossValidateHeads, type CvData } from './head-cv.js';
+import { crossValidateHeads, type CvData, type HeadCvOptions } from './head-cv.js';
 
-export interface HeadCvRequest {
+/** A cross-validation of heads as asked for: the fold settings of crossValidateHeads, on a dataset and a backbone. */
+export interface HeadCvRequest extends Omit<HeadCvOptions, 'kind' | 'labels' | 'onFold'> {
   datasetId: number;
   /** Built-in name or absolute checkpoint folder. */
   backbone: string;
   head: HeadKind;
-  folds: number;
-  repeats: number;
-  seed: number;
-  monitor: string;
-  balance: boolean;
-  cs?: number[];
-  hidden?: number;
-  lr?: number;
-  weightDecay?: number;
-  epochs?: number;
-  patience?: number;
-  grid: GridPoint[];
   name?: string;
   /** Stain normalisation fitted to a reference image, applied before the backbone. */
   stain?: StainConfig;

@@ -1,0 +1,16 @@
+/** `--precision fp32|int8`, read the same way by every command that runs the fast engine. */
+import { isPrecision, type Precision, PRECISIONS } from '../ml/emit/quantize.js';
+import { CliError, type ParsedOptions } from './command.js';
+
+export const PRECISION_OPTION = {
+  type: 'string',
+  description: `onnx numeric precision: ${PRECISIONS.join(' or ')} (int8: ViT Linears quantised, faster on CPU; check with \`tessella model agreement\`)`,
+  default: 'fp32',
+} as const;
+
+/** The precision asked for (fp32 when not given); anything else is a usage error. */
+export function precisionOf(options: ParsedOptions): Precision {
+  const p = String(options.precision ?? 'fp32');
+  if (!isPrecision(p)) throw new CliError(`--precision must be ${PRECISIONS.join(' or ')}, got "${p}"`, 2);
+  return p;
+}
