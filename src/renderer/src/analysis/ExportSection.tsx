@@ -11,19 +11,12 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import SaveAltIcon from '@mui/icons-material/SaveAlt';
 import { api, errorMessage } from '../api';
+import { recallText, rememberText } from '../rememberedText';
 
 const dirKey = 'tessella.analysis.exportDir';
 
-function readDir(): string {
-  try {
-    return localStorage.getItem(dirKey) ?? '';
-  } catch {
-    return '';
-  }
-}
-
 export function ExportSection({ analysisId, heatmapClass }: { analysisId: number; heatmapClass: string | undefined }) {
-  const [dir, setDir] = useState(readDir);
+  const [dir, setDir] = useState(() => recallText(dirKey));
   const [files, setFiles] = useState<string[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -35,11 +28,7 @@ export function ExportSection({ analysisId, heatmapClass }: { analysisId: number
     try {
       const r = await api.call('analysis.export', { id: analysisId, dir: dir.trim(), heatmapClass });
       setFiles([r.heatmap, r.csv, r.geojson, r.summary]);
-      try {
-        localStorage.setItem(dirKey, dir.trim());
-      } catch {
-        // Only a convenience.
-      }
+      rememberText(dirKey, dir.trim());
     } catch (err) {
       setError(errorMessage(err));
     } finally {

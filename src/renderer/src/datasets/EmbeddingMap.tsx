@@ -16,6 +16,7 @@ import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
 import Typography from '@mui/material/Typography';
 import type { DatasetDetail, DatasetMap } from '@shared/contract/datasets';
 import { api, errorCode, errorMessage } from '../api';
+import { recallText, rememberText } from '../rememberedText';
 import { href } from '../router';
 import { DatasetThumbnail } from './DatasetThumbnail';
 import { splitColors, splitNames, SPLITS } from './splitColors';
@@ -27,14 +28,6 @@ type Point = DatasetMap['points'][number];
 const NONE = '#9e9e9e';
 const SIZE = 520;
 const PAD = 12;
-
-function remembered(): string {
-  try {
-    return localStorage.getItem(BACKBONE_KEY) ?? '';
-  } catch {
-    return '';
-  }
-}
 
 /** Colour of each point, and the legend that explains them. */
 function palette(detail: DatasetDetail, by: ColourBy): { of: (p: Point) => string; legend: { name: string; color: string }[] } {
@@ -53,7 +46,7 @@ function palette(detail: DatasetDetail, by: ColourBy): { of: (p: Point) => strin
 }
 
 export function EmbeddingMap({ detail }: { detail: DatasetDetail }) {
-  const [backbone, setBackbone] = useState(remembered);
+  const [backbone, setBackbone] = useState(() => recallText(BACKBONE_KEY));
   const [map, setMap] = useState<DatasetMap | null>(null);
   const [jobId, setJobId] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -65,11 +58,7 @@ export function EmbeddingMap({ detail }: { detail: DatasetDetail }) {
   const run = async () => {
     const b = backbone.trim();
     if (!b || jobId) return;
-    try {
-      localStorage.setItem(BACKBONE_KEY, b);
-    } catch {
-      // Not remembering the backbone is harmless.
-    }
+    rememberText(BACKBONE_KEY, b);
     const id = newJobId('datasets.map');
     setJobId(id);
     setError(null);

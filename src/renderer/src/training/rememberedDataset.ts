@@ -2,20 +2,10 @@
  * The dataset the Training form last trained on, kept in this browser's storage: the form offers
  * it again, and never guesses (the newest dataset may well be a half-labelled one).
  */
+import { recallText, rememberText } from '../rememberedText';
+
 const KEY = 'tessella.training.datasetId';
 
-export function rememberedDataset(): string {
-  try {
-    return localStorage.getItem(KEY) ?? '';
-  } catch {
-    return ''; // storage disabled: the user chooses each time
-  }
-}
+export const rememberedDataset = (): string => recallText(KEY);
 
-export function rememberDataset(id: string): void {
-  try {
-    if (id) localStorage.setItem(KEY, id);
-  } catch {
-    // storage disabled: nothing to remember with
-  }
-}
+export const rememberDataset = (id: string): void => rememberText(KEY, id);

@@ -17,17 +17,10 @@ import Typography from '@mui/material/Typography';
 import type { PredictionSet } from '@shared/contract/datasets';
 import { api, errorCode, errorMessage } from '../../api';
 import { formatDate } from '../../format';
+import { recallText, rememberText } from '../../rememberedText';
 import { newJobId, useJobProgress } from '../useJobProgress';
 
 const MODEL_KEY = 'tessella.labelling.model';
-
-function remembered(): string {
-  try {
-    return localStorage.getItem(MODEL_KEY) ?? '';
-  } catch {
-    return '';
-  }
-}
 
 const shortModel = (m: string) => m.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || m;
 
@@ -45,7 +38,7 @@ export function PredictPanel({
   /** After a run ends (completed or cancelled): the set it wrote, if any. */
   onPredicted: (modelHash: string | null) => void;
 }) {
-  const [model, setModel] = useState(remembered);
+  const [model, setModel] = useState(() => recallText(MODEL_KEY));
   const [jobId, setJobId] = useState<string | null>(null);
   const [message, setMessage] = useState<{ severity: 'error' | 'info' | 'success'; text: string } | null>(null);
   const progress = useJobProgress(jobId);
@@ -53,11 +46,7 @@ export function PredictPanel({
   const run = async () => {
     const m = model.trim();
     if (!m || jobId) return;
-    try {
-      localStorage.setItem(MODEL_KEY, m);
-    } catch {
-      // Not remembering the model is harmless.
-    }
+    rememberText(MODEL_KEY, m);
     const id = newJobId('datasets.predict');
     setJobId(id);
     setMessage(null);
