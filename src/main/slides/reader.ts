@@ -60,4 +60,4 @@ export class SlideError extends DomainError {
 
 export const SUPPORTED_FORMATS =
   'Aperio SVS, Hamamatsu NDPI, MIRAX MRXS, Leica SCN, Ventana BIF, Philips and generic tiled TIFF ' +
-  '(these need OpenSlide), pyramidal/plain TIFF, DICOM WSI (.dcm), PNG, JPEG, WebP';
+  '(these need OpenSlide), pyramidal/plain TIFF, Akoya QPTIFF, DICOM WSI (.dcm), PNG, JPEG, WebP';
