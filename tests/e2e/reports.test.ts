@@ -53,6 +53,13 @@ describe('reports from the UI (Chromium)', needs(has.chromium, has.poppler, svs,
     return r;
   }
 
+  /** Each test starts from a fresh load of the Reports page, whatever the one before left open. */
+  async function openReportsPage() {
+    await page.goto(serve.url);
+    await page.getByTestId('nav-reports').click();
+    await page.getByTestId('reports-page').waitFor();
+  }
+
   async function newestReportId(): Promise<number> {
     const list = await call<{ id: number }[]>('reports.list', {});
     return list[0]!.id;
@@ -91,7 +98,8 @@ describe('reports from the UI (Chromium)', needs(has.chromium, has.poppler, svs,
 
     await page.getByTestId('slide-report-button').click();
     await dialog.waitFor();
-    expect(await dialog.getByTestId('report-fixed-slide').textContent()).toContain('CMU-1-Small-Region.svs');
+    // the slide's name shows once the library list has loaded (its id stands in until then)
+    await expect.poll(async () => (await dialog.getByTestId('report-fixed-slide').textContent()) ?? '', { timeout: 30_000 }).toContain('CMU-1-Small-Region.svs');
     expect(await page.getByTestId('report-model').inputValue()).toBe(model);
     await page.getByTestId('report-notes').fill(notes);
     await page.getByTestId('report-save-html').locator('input').check();
@@ -141,6 +149,7 @@ describe('reports from the UI (Chromium)', needs(has.chromium, has.poppler, svs,
     copyFileSync(svs!, copy);
     const { added } = await call('slides.add', { paths: [copy] });
     expect(added).toHaveLength(1);
+    await openReportsPage();
     await page.getByTestId('new-cohort-report').click();
     const dialog = page.getByTestId('new-report-dialog');
     await dialog.waitFor();
@@ -200,6 +209,7 @@ describe('reports from the UI (Chromium)', needs(has.chromium, has.poppler, svs,
       await new Promise((res) => setTimeout(res, 500));
     }
 
+    await openReportsPage();
     await page.getByTestId('new-run-report').click();
     const dialog = page.getByTestId('new-report-dialog');
     await dialog.waitFor();
@@ -242,6 +252,7 @@ describe('reports from the UI (Chromium)', needs(has.chromium, has.poppler, svs,
   });
 
   it('removes a report with its files', { timeout: 60_000 }, async () => {
+    await openReportsPage();
     const before = await call<{ id: number; pdfPath: string | null }[]>('reports.list', {});
     const victim = before.at(-1)!;
     const pdfLink = await row(victim.id).getByTestId('report-open-pdf').getAttribute('href');

@@ -73,6 +73,11 @@ function storedProgress(r: Pick<RawRun, 'status' | 'progress_json'>): TrainingPr
 export class RunsRepo {
   constructor(private readonly db: Db) {}
 
+  /** False once the data home has been closed (the app or CLI is shutting down). */
+  isOpen(): boolean {
+    return this.db.open;
+  }
+
   create(r: NewRun): number {
     const info = this.db
       .prepare(

@@ -87,6 +87,7 @@ export function createTrainingHandlers(ctx: AppContext): HandlersFor<typeof trai
       running.set(id, launched);
       void launched.done.then(() => {
         running.delete(id);
+        if (!repo.isOpen()) return; // the host is shutting down: nobody to tell, nothing to start
         emitState(id);
         pump();
       });

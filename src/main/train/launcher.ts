@@ -44,6 +44,9 @@ export function launchTraining(repo: RunsRepo, job: TrainJob, onProgress?: (p: T
   const done = new Promise<RunOutcome>((resolve) => {
     child.once('exit', (code, signal) => {
       const pid = child.pid ?? null;
+      // The host may have closed the data home while the worker was writing its last rows (a
+      // CLI or test that ends once the run reads completed): the worker's own word is all there is.
+      if (!repo.isOpen()) return resolve({ status: reported, error });
       const row = repo.liveness(job.runId);
       if (row && (row.status === 'running' || row.status === 'queued') && (row.pid === pid || row.pid === process.pid)) {
         if (signal) repo.markInterrupted(job.runId, row.pid);
