@@ -188,7 +188,7 @@ describe('slide analysis in the viewer (Chromium)', needs(has.chromium, svs, mod
     const gallery = page.getByTestId('top-tiles');
     await gallery.scrollIntoViewIfNeeded();
     const tiles = gallery.getByTestId('top-tile');
-    expect(await tiles.count()).toBeGreaterThan(0);
+    await expect.poll(() => tiles.count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await page.screenshot({ path: join(shots, 'analysis-gallery.png') });
     const zoomBefore = await page.getByTestId('magnification').textContent();
     await tiles.first().click();

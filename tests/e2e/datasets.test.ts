@@ -94,7 +94,7 @@ describe('datasets and labelling end to end in Chromium', needs(has.chromium, lu
     expect(await first.getAttribute('data-label')).toBe('lung_aca');
     const imageId = Number(await first.getAttribute('data-image-id'));
     await first.click();
-    expect(await first.getAttribute('data-selected')).toBe('true');
+    await expect.poll(() => first.getAttribute('data-selected')).toBe('true');
     await page.keyboard.press('2');
     await expect.poll(() => first.getAttribute('data-label')).toBe('lung_n');
     // The focus moved on to the next image, ready for the next key.

@@ -128,7 +128,7 @@ describe('training and runs end to end in Chromium', needs(has.chromium, lung), 
 
   it('shows the run: one curve point per epoch, a confusion matrix over the validation split, metrics', async () => {
     const detail = page.getByTestId('run-detail');
-    expect(await detail.getAttribute('data-status')).toBe('completed');
+    await expect.poll(() => detail.getAttribute('data-status'), { timeout: 30_000 }).toBe('completed');
     await expect.poll(() => pointsOf('run-loss-chart', 'train_loss')).toBe(2);
     expect(await pointsOf('run-loss-chart', 'val_loss')).toBe(2);
     expect(await pointsOf('run-accuracy-chart', 'val_accuracy')).toBe(2);
@@ -141,7 +141,7 @@ describe('training and runs end to end in Chromium', needs(has.chromium, lung), 
     expect(since.every((m) => m.epoch === 2)).toBe(true);
 
     const cells = page.locator('[data-testid="confusion-val"] [data-testid="confusion-cell"]');
-    expect(await cells.count()).toBe(9);
+    await expect.poll(() => cells.count(), { timeout: 30_000 }).toBe(9);
     const counts = (await cells.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-count'))))).reduce((a, b) => a + b, 0);
     expect(counts).toBe(valImages);
     expect(Number(await page.getByTestId('eval-val').getAttribute('data-n'))).toBe(valImages);
