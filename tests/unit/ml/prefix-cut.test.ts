@@ -99,7 +99,7 @@ describe('frozen prefix on onnxruntime, suffix on tfjs', needs(oracle), () => {
     expect(readdirSync(join(tmp, 'onnx')).some((f) => f.endsWith('-cut1.onnx'))).toBe(true);
   });
 
-  it.each(['vit_tiny', 'resnet_tiny'])('%s on a real LC25000 patch', needs(lung), async (name) => {
+  for (const name of ['vit_tiny', 'resnet_tiny']) it(`${name} on a real LC25000 patch`, { ...needs(lung), timeout: 60_000 }, async () => {
     const ck = await loadCheckpoint(join(oracle!, name));
     const patch = join(lung!, 'lung_aca', readdirSync(join(lung!, 'lung_aca')).find((f) => /\.(jpe?g|png)$/i.test(f))!);
     const pixels = await batchPixels(new ImageStore(null), [patch], ck.preprocessor, null);
@@ -107,5 +107,5 @@ describe('frozen prefix on onnxruntime, suffix on tfjs', needs(oracle), () => {
     expect(r.logits).toBeLessThan(1e-4);
     expect(r.features).toBeLessThan(1e-4);
     if (r.hidden !== null) expect(r.hidden).toBeLessThan(1e-4);
-  }, 60_000);
+  });
 });
