@@ -49,7 +49,7 @@ import { ProgressReporter } from './progress-reporter.js';
 import { fitStain, readStainParams, stainNormalizer, type StainParams } from './stain.js';
 import { headModel, networkModel, suffixModel, type TrainModel } from './train-model.js';
 import { FrozenPrefix, type HiddenStates } from './frozen-prefix.js';
-import { frozenBlocks } from '../ml/plan.js';
+import { blockCount, frozenBlocks } from '../ml/plan.js';
 import { classifierNames } from '../ml/head/head-checkpoint.js';
 
 export interface TrainerEnv {
@@ -95,11 +95,11 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
   // the run page says how many threads train, and on how many cores
   const threads = trainingThreads(backend.backend, info.threads);
   const tfjsName = `tfjs ${backend.backend}${info.backend === 'wasm' ? ` (${info.simd ? 'simd' : 'no simd'})` : ''}, ${threadCount(threads.network)} of ${threads.cores} cores`;
-  const backendName =
+  let backendName =
     cfg.mode === 'head'
       ? `onnxruntime cpu, ${threadCount(threads.frozen)} (frozen backbone) + ${tfjsName} (head)`
       : cfg.mode === 'last-k'
-        ? `${tfjsName} (last ${cfg.lastK} blocks) + onnxruntime cpu, ${threadCount(threads.frozen)} (frozen blocks)`
+        ? `${tfjsName} (last blocks) + onnxruntime cpu, ${threadCount(threads.frozen)} (frozen blocks)`
         : tfjsName;
   if (!repo.claim(runId, pid, backendName)) throw new Error(`run ${runId} is being trained by another live process`);
 
@@ -185,6 +185,9 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
       const plan = planOf(ckpt);
       const cut = frozenBlocks(plan, cfg.lastK);
       prefix = await FrozenPrefix.load(ckpt, plan, cut, join(trainCacheDir(env.homeRoot), 'onnx'));
+      const blocks = (n: number) => `${n} block${n === 1 ? '' : 's'}`;
+      backendName = `${tfjsName} (last ${blocks(blockCount(plan) - cut)}) + onnxruntime cpu, ${threadCount(prefix.threads)} (first ${blocks(cut)}, frozen)`;
+      repo.setBackend(runId, backendName);
       model = suffixModel(ckpt, cut);
       ckpt.weights.clear(); // the variables and the suffix model's frozen copy hold them now
       reporter.phase = 'features';
