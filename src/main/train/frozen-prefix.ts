@@ -13,6 +13,10 @@ import { OnnxEngine } from '../ml/onnx/session.js';
 import { type NetworkPlan, prefixTensorNames } from '../ml/plan.js';
 import { cachePerImage, readF32File } from './features.js';
 import type { ImageStore } from './images.js';
+import { limitFromEnv } from '../cache-trim.js';
+
+/** The hidden-state cache's size limit: environment variable, default GB. */
+const HIDDEN_CACHE: [string, number] = ['TESSELLA_HIDDEN_CACHE_GB', 8];
 
 /** Content hash of a plan's prefix of `cut` blocks: what it computes (the plan but its head) and every tensor it reads. */
 export function prefixHash(ckpt: Pick<Checkpoint, 'weights'>, plan: NetworkPlan, cut: number): string {
@@ -56,6 +60,11 @@ export class FrozenPrefix {
     return this.engine.hidden(pixels, n);
   }
 
+  /** Whether `n` images' hidden states fit the cache's limit (TESSELLA_HIDDEN_CACHE_GB, default 8). */
+  fitsCache(n: number): boolean {
+    return n * this.size * 4 <= limitFromEnv(HIDDEN_CACHE[0], HIDDEN_CACHE[1]);
+  }
+
   /**
    * Every path's hidden state on disk (computed now where missing), for training without
    * augmentation and for validation; read back per batch with `batch()`.
@@ -67,7 +76,7 @@ export class FrozenPrefix {
     opts: { cacheDir: string; stainKey: string; onProgress?: (done: number, total: number) => void; signal?: AbortSignal },
   ): Promise<HiddenStates> {
     const size = this.size;
-    const cached = await cachePerImage({ kind: 'hidden', modelKey: this.hash, limit: ['TESSELLA_HIDDEN_CACHE_GB', 8] }, paths, store, ckpt.preprocessor, async (pixels, n) => {
+    const cached = await cachePerImage({ kind: 'hidden', modelKey: this.hash, limit: HIDDEN_CACHE }, paths, store, ckpt.preprocessor, async (pixels, n) => {
       const all = await this.run(pixels, n);
       return Array.from({ length: n }, (_, i) => all.subarray(i * size, (i + 1) * size));
     }, opts);

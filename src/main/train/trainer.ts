@@ -192,10 +192,14 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
       ckpt.weights.clear(); // the variables and the suffix model's frozen copy hold them now
       reporter.phase = 'features';
       const cacheOpts = { cacheDir: trainCacheDir(env.homeRoot), stainKey: stainParams ? JSON.stringify(stainParams) : '', signal };
-      const cached = aug ? val : [...train, ...val];
-      const all = await prefix.cache(cached.map((i) => i.path), store, ckpt, { ...cacheOpts, onProgress: (done, n) => progress({ message: `frozen blocks ${done}/${n}` }) });
-      if (!aug) trainHidden = all.slice(0, train.length);
-      valHidden = all.slice(aug ? 0 : train.length);
+      // what does not fit the cache's limit is computed per batch instead, as augmented images are
+      const cacheTrain = !aug && prefix.fitsCache(train.length + val.length);
+      const cached = cacheTrain ? [...train, ...val] : prefix.fitsCache(val.length) ? val : [];
+      if (cached.length) {
+        const all = await prefix.cache(cached.map((i) => i.path), store, ckpt, { ...cacheOpts, onProgress: (done, n) => progress({ message: `frozen blocks ${done}/${n}` }) });
+        if (cacheTrain) trainHidden = all.slice(0, train.length);
+        valHidden = all.slice(cacheTrain ? train.length : 0);
+      }
     } else {
       ckpt = await loadCheckpoint(state ? lastDir : (cfg.init ?? cfg.arch!), { labels, seed: cfg.seed });
       model = networkModel(ckpt, cfg.mode, cfg.lastK);
@@ -261,7 +265,8 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
         } else if (valHidden) {
           x = tf.tensor(await valHidden.batch(chunk.map((_, j) => s + j)), [chunk.length, ...prefix!.shape]);
         } else {
-          x = tf.tensor4d(await batchPixels(store, chunk.map((i) => i.path), ckpt.preprocessor, null), [chunk.length, 3, height, width]);
+          const px = await batchPixels(store, chunk.map((i) => i.path), ckpt.preprocessor, null);
+          x = prefix ? tf.tensor(await prefix.run(px, chunk.length), [chunk.length, ...prefix.shape]) : tf.tensor4d(px, [chunk.length, 3, height, width]);
         }
         const logits = tf.tidy(() => model!.forward(x, false).logits.arraySync());
         x.dispose();

@@ -6,7 +6,7 @@
  * tensors are bit-identical to the starting checkpoint's, the trained ones moved, and predict
  * (onnxruntime, the whole graph) gives what the tfjs forward of the whole network gives.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -91,11 +91,36 @@ describe('last-k training on onnxruntime + tfjs', needs(lung, vitTiny, resnetTin
     }, 300_000);
   }
 
+  it('without room in the cache, runs the frozen blocks per batch and trains the same weights', async () => {
+    const out = join(home.dir, 'out-uncached');
+    // every use of a cache entry marks it used: the run must not touch the ViT run's entry
+    const root = join(env.TESSELLA_HOME, 'cache', 'training', 'hidden');
+    const used = () => readdirSync(root).map((d) => statSync(join(root, d, '.used')).mtimeMs);
+    const before = used();
+    const r = tessella(
+      ['train', '--data', data, '--init', vitTiny!, '--mode', 'last-k', '--last-k', '1', '--epochs', '1', '--batch-size', '4', '--seed', '5', '--out', out, '--json', '--no-augment'],
+      { ...env, TESSELLA_HIDDEN_CACHE_GB: '1e-9' },
+      300_000,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(used()).toEqual(before);
+    const cached = await loadCheckpoint(join(home.dir, 'out-vit_tiny'));
+    const uncached = await loadCheckpoint(out);
+    for (const [name, e] of cached.weights) {
+      const a = e.data as Float32Array;
+      const b = uncached.weights.get(name)!.data as Float32Array;
+      let worst = 0;
+      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+      expect(worst, name).toBeLessThan(1e-5);
+    }
+  }, 300_000);
+
   it('caches the frozen blocks\' output per image when nothing is augmented', () => {
     const root = join(env.TESSELLA_HOME, 'cache', 'training', 'hidden');
     expect(existsSync(root)).toBe(true);
     const dirs = readdirSync(root);
-    // the ViT run cached train and val images; the augmented ResNet run only its validation images
+    // the ViT run cached train and val images; the augmented ResNet run only its validation images;
+    // the run without room in the cache, nothing
     expect(dirs.length).toBe(2);
     const counts = dirs.map((d) => readdirSync(join(root, d)).filter((f) => f.endsWith('.f32')).length).sort((a, b) => a - b);
     expect(counts[0]).toBeGreaterThan(0);
