@@ -7,7 +7,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type CacheEntry, entriesToEvict, evict, limitFromEnv } from '../cache-trim.js';
 
-const HASH_FILE = /^([0-9a-f]{64})(?:-explain)?(?:-int8)?\.(?:onnx|onnx\.data|json)$/;
+const HASH_FILE = /^([0-9a-f]{64})(?:-cut\d+)?(?:-explain)?(?:-int8)?\.(?:onnx|onnx\.data|json)$/;
 
 export function graphCacheLimit(): number {
   return limitFromEnv('TESSELLA_GRAPH_CACHE_GB', 8);

@@ -299,3 +299,55 @@ export function planFlops(plan: NetworkPlan, opts: { clsOnlyLast?: boolean } = {
   }
   return flops + (plan.head ? 2 * plan.head.in * plan.head.out : 0);
 }
+
+/**
+ * Last-k training splits a network in two at a block boundary: a frozen prefix (the stem or patch
+ * embedding and the first `cut` blocks) and the suffix that learns (the remaining blocks, a ViT's
+ * final norm, the head). The prefix's output is the hidden state after block `cut` − 1, before any
+ * final norm: ViT [T, D] tokens, ResNet the [C, H, W] feature map (NCHW, as HF's hidden_states).
+ */
+
+/** Repeated units of a plan: ViT blocks, ResNet residual units counted across stages. */
+export function blockCount(plan: NetworkPlan): number {
+  return plan.kind === 'vit' ? plan.blocks.length : plan.stages.reduce((a, s) => a + s.length, 0);
+}
+
+/** Leading blocks a last-k run keeps frozen: depth − k, none when k covers every block. */
+export function frozenBlocks(plan: NetworkPlan, lastK: number): number {
+  return Math.max(0, blockCount(plan) - lastK);
+}
+
+function checkCut(plan: NetworkPlan, cut: number): void {
+  if (!Number.isInteger(cut) || cut < 0 || cut >= blockCount(plan)) throw new Error(`cut ${cut} is not a block boundary before the last block (0..${blockCount(plan) - 1})`);
+}
+
+/** Checkpoint names the prefix of `cut` blocks reads (the stem or the embeddings included). */
+export function prefixTensorNames(plan: NetworkPlan, cut: number): string[] {
+  checkCut(plan, cut);
+  const blocks = blockTensorNames(plan).slice(0, cut).flat();
+  if (plan.kind === 'vit') {
+    const embed = [plan.patchEmbed.weight, plan.patchEmbed.bias, plan.clsToken, plan.pos.name, ...(plan.registers ? [plan.registers.name] : [])];
+    return [...embed, ...blocks];
+  }
+  return [...convBnNames(plan.stem), ...blocks];
+}
+
+/** Shape of one image's prefix output (no batch axis): ViT [T, D], ResNet [C, H, W]. */
+export function cutShape(plan: NetworkPlan, cut: number): number[] {
+  checkCut(plan, cut);
+  if (plan.kind === 'vit') {
+    const [gh, gw] = patchGrid(plan);
+    return [prefixTokens(plan) + gh * gw, plan.dim];
+  }
+  const out = (s: number, c: ConvBnPlan): number => Math.floor((s + 2 * Math.floor(c.kernel / 2) - c.kernel) / c.stride) + 1;
+  let [h, w] = plan.inputSize;
+  h = out(h, plan.stem);
+  w = out(w, plan.stem);
+  [h, w] = [Math.floor((h - 1) / 2) + 1, Math.floor((w - 1) / 2) + 1]; // max pool 3/2/1
+  let c = plan.stem.outC;
+  for (const r of plan.stages.flat().slice(0, cut)) {
+    for (const b of r.body) [h, w] = [out(h, b), out(w, b)];
+    c = r.body[r.body.length - 1]!.outC;
+  }
+  return [c, h, w];
+}

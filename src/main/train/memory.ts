@@ -25,34 +25,39 @@ const RESNET_FROZEN_BN_FACTOR = 5 * 4;
 /** Output side of a conv with padding k//2. */
 const convOut = (size: number, kernel: number, stride: number): number => Math.floor((size + 2 * Math.floor(kernel / 2) - kernel) / stride) + 1;
 
-/** Activation values one image keeps through a pass at the plan's input size. */
-export function activationsPerImage(plan: NetworkPlan): number {
+/**
+ * Activation values one image keeps through a pass at the plan's input size; `from` > 0: a
+ * last-k suffix pass, which starts at that block (the frozen prefix runs on onnxruntime).
+ */
+export function activationsPerImage(plan: NetworkPlan, from = 0): number {
   if (plan.kind === 'vit') {
     const [gh, gw] = patchGrid(plan);
     const t = prefixTokens(plan) + gh * gw;
-    return plan.blocks.reduce((sum, b) => sum + t * (8 * plan.dim + 4 * b.mlp.fc2.in) + 3 * b.attn.heads * t * t, 0);
+    return plan.blocks.slice(from).reduce((sum, b) => sum + t * (8 * plan.dim + 4 * b.mlp.fc2.in) + 3 * b.attn.heads * t * t, 0);
   }
   let size = convOut(plan.inputSize[0], plan.stem.kernel, plan.stem.stride);
-  let total = size * size * plan.stem.outC;
+  let total = from > 0 ? 0 : size * size * plan.stem.outC;
   size = Math.floor((size + 2 - 3) / 2) + 1; // max pool
   total += size * size * plan.stem.outC;
-  for (const unit of plan.stages.flat()) {
+  plan.stages.flat().forEach((unit, i) => {
+    const counted = i >= from ? 1 : 0;
     for (const c of unit.body) {
       size = convOut(size, c.kernel, c.stride);
-      total += size * size * c.outC;
+      total += counted * size * size * c.outC;
     }
-    if (unit.shortcut) total += size * size * unit.shortcut.outC;
-  }
+    if (unit.shortcut) total += counted * size * size * unit.shortcut.outC;
+  });
   return total;
 }
 
 /**
  * Largest number of images per pass that should fit the wasm heap, at least 1. `trainable` and
- * `total` count parameters; `batchNormTrains`: ResNet normalising with batch statistics.
+ * `total` count parameters; `batchNormTrains`: ResNet normalising with batch statistics; `from`:
+ * the first block a last-k suffix model runs.
  */
-export function wasmPassSize(plan: NetworkPlan, total: number, trainable: number, batchNormTrains: boolean): number {
+export function wasmPassSize(plan: NetworkPlan, total: number, trainable: number, batchNormTrains: boolean, from = 0): number {
   const fixed = 4 * total + 3 * 4 * trainable; // weights; gradients and two moments of the trainable ones
   const factor = plan.kind === 'vit' ? VIT_FACTOR : batchNormTrains ? RESNET_TRAIN_BN_FACTOR : RESNET_FROZEN_BN_FACTOR;
-  const perImage = activationsPerImage(plan) * factor;
+  const perImage = activationsPerImage(plan, from) * factor;
   return Math.max(1, Math.floor((HEAP_BYTES - RESERVE_BYTES - fixed) / perImage));
 }

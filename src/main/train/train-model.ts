@@ -1,6 +1,7 @@
 /**
- * What the trainer trains, behind one interface: the whole network (full and last-k modes) or
- * a linear classifier on frozen backbone features (head mode). Both know which parameters are
+ * What the trainer trains, behind one interface: the whole network (full mode), the network
+ * after its frozen blocks on their hidden state (last-k mode), or a linear classifier on frozen
+ * backbone features (head mode). Both know which parameters are
  * trainable and give back complete checkpoint weights in HuggingFace names and layouts.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -11,6 +12,8 @@ import { classifierNames } from '../ml/head/head-checkpoint.js';
 import { createModel, type ImageClassifier } from '../ml/models/index.js';
 import { transpose2d } from '../ml/models/layout.js';
 import type { TensorEntry } from '../ml/models/safetensors.js';
+import { floatWeight } from '../ml/onnx/graph-input.js';
+import { stateDictShapes } from '../ml/models/state-dict.js';
 import { blockTensorNames } from '../ml/plan.js';
 
 export type { BatchStats } from '../ml/emit/tfjs-resnet.js';
@@ -67,6 +70,50 @@ export function networkModel(ckpt: Checkpoint, mode: Exclude<TrainMode, 'head'>,
       if (model.arch === 'resnet') model.updateRunningStats(stats);
     },
     exportWeights: () => model.exportWeights(),
+    dispose: () => model.dispose(),
+  };
+}
+
+/**
+ * Last-k mode's learning part: the network after its first `cut` blocks (frozen-prefix.ts runs
+ * those on onnxruntime), fed their hidden state. The frozen tensors stay in JS memory, unchanged,
+ * and are written back with the trained ones, so a checkpoint is still the whole model. BatchNorm
+ * keeps its running statistics and ViT dropout is off in the frozen blocks (they run in eval mode).
+ */
+export function suffixModel(ckpt: Checkpoint, cut: number): TrainModel {
+  const model = createModel(ckpt, { cut });
+  const plan = model.plan;
+  const own = new Set([...model.params.keys(), ...(model.arch === 'resnet' ? [...model.buffers.keys(), ...model.batchesTracked.keys()] : [])]);
+  const frozen = new Map<string, TensorEntry>();
+  for (const [name, shape] of stateDictShapes(plan)) {
+    if (own.has(name)) continue;
+    const e = ckpt.weights.get(name);
+    if (name.endsWith('num_batches_tracked')) frozen.set(name, { dtype: 'I64', shape: [], data: BigInt64Array.of(e && e.data.length ? BigInt(e.data[0]!) : 0n) });
+    else frozen.set(name, { dtype: 'F32', shape: [...shape], data: floatWeight(ckpt, name, shape) });
+  }
+  const rate = (key: string): number => (typeof ckpt.config[key] === 'number' ? (ckpt.config[key] as number) : 0);
+  const dropout = { hidden: rate('hidden_dropout_prob'), attention: rate('attention_probs_dropout_prob') };
+  return {
+    params: model.params,
+    trainable: [...model.params.keys()],
+    batchNormTrains: false,
+    forward(x, training) {
+      if (model.arch === 'resnet') {
+        const out = model.forwardHidden(x as tf.Tensor4D);
+        tf.dispose(out.features);
+        return { logits: out.logits };
+      }
+      const out = model.forwardHidden(x as tf.Tensor3D, { dropout: training ? dropout : undefined });
+      tf.dispose([out.features, out.lastHiddenState]);
+      return { logits: out.logits };
+    },
+    applyStats: () => undefined,
+    exportWeights() {
+      const trained = model.exportWeights();
+      const out = new Map<string, TensorEntry>();
+      for (const name of stateDictShapes(plan).keys()) out.set(name, trained.get(name) ?? frozen.get(name)!);
+      return out;
+    },
     dispose: () => model.dispose(),
   };
 }

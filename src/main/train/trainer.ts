@@ -47,7 +47,9 @@ import { endRunOnError } from './run-end.js';
 import { nextTurn } from '../next-turn.js';
 import { ProgressReporter } from './progress-reporter.js';
 import { fitStain, readStainParams, stainNormalizer, type StainParams } from './stain.js';
-import { headModel, networkModel, type TrainModel } from './train-model.js';
+import { headModel, networkModel, suffixModel, type TrainModel } from './train-model.js';
+import { FrozenPrefix, type HiddenStates } from './frozen-prefix.js';
+import { blockCount, frozenBlocks } from '../ml/plan.js';
 import { classifierNames } from '../ml/head/head-checkpoint.js';
 
 export interface TrainerEnv {
@@ -93,7 +95,12 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
   // the run page says how many threads train, and on how many cores
   const threads = trainingThreads(backend.backend, info.threads);
   const tfjsName = `tfjs ${backend.backend}${info.backend === 'wasm' ? ` (${info.simd ? 'simd' : 'no simd'})` : ''}, ${threadCount(threads.network)} of ${threads.cores} cores`;
-  const backendName = cfg.mode === 'head' ? `onnxruntime cpu, ${threadCount(threads.frozen)} (frozen backbone) + ${tfjsName} (head)` : tfjsName;
+  let backendName =
+    cfg.mode === 'head'
+      ? `onnxruntime cpu, ${threadCount(threads.frozen)} (frozen backbone) + ${tfjsName} (head)`
+      : cfg.mode === 'last-k'
+        ? `${tfjsName} (last blocks) + onnxruntime cpu, ${threadCount(threads.frozen)} (frozen blocks)`
+        : tfjsName;
   if (!repo.claim(runId, pid, backendName)) throw new Error(`run ${runId} is being trained by another live process`);
 
   let lastBeat = Date.now();
@@ -110,6 +117,7 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
 
   let model: TrainModel | null = null;
   let optimizer: Optimizer | null = null;
+  let prefix: FrozenPrefix | null = null;
   try {
     const root = runDir(env.runsRoot, runId);
     const lastDir = join(root, 'last');
@@ -149,6 +157,10 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
     let ckpt: Checkpoint;
     let trainX: Float32Array[] | null = null;
     let valX: Float32Array[] | null = null;
+    // last-k: the frozen blocks' outputs, cached (train only without augmentation)
+    let trainHidden: HiddenStates | null = null;
+    let valHidden: HiddenStates | null = null;
+    const aug = cfg.mode === 'head' ? null : cfg.augment;
     if (cfg.mode === 'head') {
       // the frozen backbone is the starting checkpoint's, so its cached features serve a resume too
       ckpt = await loadCheckpoint(cfg.init ?? cfg.arch!, { labels, seed: cfg.seed });
@@ -168,6 +180,26 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
       trainX = feats.features.slice(0, train.length);
       valX = feats.features.slice(train.length);
       model = headModel(ckpt);
+    } else if (cfg.mode === 'last-k') {
+      ckpt = await loadCheckpoint(state ? lastDir : (cfg.init ?? cfg.arch!), { labels, seed: cfg.seed });
+      const plan = planOf(ckpt);
+      const cut = frozenBlocks(plan, cfg.lastK);
+      prefix = await FrozenPrefix.load(ckpt, plan, cut, join(trainCacheDir(env.homeRoot), 'onnx'));
+      const blocks = (n: number) => `${n} block${n === 1 ? '' : 's'}`;
+      backendName = `${tfjsName} (last ${blocks(blockCount(plan) - cut)}) + onnxruntime cpu, ${threadCount(prefix.threads)} (first ${blocks(cut)}, frozen)`;
+      repo.setBackend(runId, backendName);
+      model = suffixModel(ckpt, cut);
+      ckpt.weights.clear(); // the variables and the suffix model's frozen copy hold them now
+      reporter.phase = 'features';
+      const cacheOpts = { cacheDir: trainCacheDir(env.homeRoot), stainKey: stainParams ? JSON.stringify(stainParams) : '', signal };
+      // what does not fit the cache's limit is computed per batch instead, as augmented images are
+      const cacheTrain = !aug && prefix.fitsCache(train.length + val.length);
+      const cached = cacheTrain ? [...train, ...val] : prefix.fitsCache(val.length) ? val : [];
+      if (cached.length) {
+        const all = await prefix.cache(cached.map((i) => i.path), store, ckpt, { ...cacheOpts, onProgress: (done, n) => progress({ message: `frozen blocks ${done}/${n}` }) });
+        if (cacheTrain) trainHidden = all.slice(0, train.length);
+        valHidden = all.slice(cacheTrain ? train.length : 0);
+      }
     } else {
       ckpt = await loadCheckpoint(state ? lastDir : (cfg.init ?? cfg.arch!), { labels, seed: cfg.seed });
       model = networkModel(ckpt, cfg.mode, cfg.lastK);
@@ -192,14 +224,15 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
     };
     const trainLabels = train.map((i) => i.label);
     const weights = cfg.balance === 'loss' ? inverseFrequencyWeights(trainLabels, labels.length) : null;
-    const aug = cfg.mode === 'head' ? null : cfg.augment;
     const stepper = new Stepper(model, optimizer, { weights, labelSmoothing: cfg.labelSmoothing, maxGradNorm: cfg.maxGradNorm });
     const { height, width } = modelInputSize(ckpt.preprocessor);
     // the wasm heap stops at 4 GB: bigger batches are done in several passes, gradients summed
     const totalParams = [...model.params.values()].reduce((a, v) => a + v.size, 0);
     const trainableParams = model.trainable.reduce((a, n) => a + model!.params.get(n)!.size, 0);
     const passSize =
-      cfg.mode === 'head' || backend.backend !== 'wasm' ? cfg.batchSize : Math.min(cfg.batchSize, wasmPassSize(planOf(ckpt), totalParams, trainableParams, model.batchNormTrains));
+      cfg.mode === 'head' || backend.backend !== 'wasm'
+        ? cfg.batchSize
+        : Math.min(cfg.batchSize, wasmPassSize(planOf(ckpt), totalParams, trainableParams, model.batchNormTrains, prefix?.cut ?? 0));
     if (passSize < cfg.batchSize) repo.setBackend(runId, `${backendName}; ${passSize} images per pass (wasm heap)`);
 
     const inputOf = async (idx: number[], epoch: number, positions: number[]): Promise<tf.Tensor> => {
@@ -209,8 +242,10 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
         idx.forEach((i, j) => data.set(trainX![i], j * d));
         return tf.tensor2d(data, [idx.length, d]);
       }
+      if (trainHidden) return tf.tensor(await trainHidden.batch(idx), [idx.length, ...prefix!.shape]);
       const rands = positions.map((p) => streamRng(cfg.seed, 'augment', epoch, p));
       const px = await batchPixels(store, idx.map((i) => train[i].path), ckpt.preprocessor, aug, rands);
+      if (prefix) return tf.tensor(await prefix.run(px, idx.length), [idx.length, ...prefix.shape]);
       return tf.tensor4d(px, [idx.length, 3, height, width]);
     };
 
@@ -227,8 +262,11 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
           const data = new Float32Array(chunk.length * d);
           chunk.forEach((_, j) => data.set(valX![s + j], j * d));
           x = tf.tensor2d(data, [chunk.length, d]);
+        } else if (valHidden) {
+          x = tf.tensor(await valHidden.batch(chunk.map((_, j) => s + j)), [chunk.length, ...prefix!.shape]);
         } else {
-          x = tf.tensor4d(await batchPixels(store, chunk.map((i) => i.path), ckpt.preprocessor, null), [chunk.length, 3, height, width]);
+          const px = await batchPixels(store, chunk.map((i) => i.path), ckpt.preprocessor, null);
+          x = prefix ? tf.tensor(await prefix.run(px, chunk.length), [chunk.length, ...prefix.shape]) : tf.tensor4d(px, [chunk.length, 3, height, width]);
         }
         const logits = tf.tidy(() => model!.forward(x, false).logits.arraySync());
         x.dispose();
@@ -361,6 +399,8 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
     model = null;
     optimizer.dispose();
     optimizer = null;
+    await prefix?.dispose();
+    prefix = null;
     const cacheDir = join(trainCacheDir(env.homeRoot), 'onnx');
     const named = (items: LabeledImage[]) => items.filter((i) => !bad.has(i.path)).map((i) => ({ path: i.path, label: labels[i.label] }));
     const evalOpts = { cacheDir, seed: cfg.seed, signal };
@@ -401,5 +441,6 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
     reporter.dispose();
     model?.dispose();
     optimizer?.dispose();
+    await prefix?.dispose();
   }
 }

@@ -103,7 +103,7 @@ export const EngineStatus = z.object({
     reason: z.string(),
   }),
   defaultEngine: z.enum(['onnx', 'tfjs']),
-  /** Threads training uses: the learning layers on the tfjs backend, the frozen backbone (head mode, backbone runs) on onnxruntime. */
+  /** Threads training uses: the learning layers on the tfjs backend, the frozen part (head mode's backbone, last-k's first blocks, backbone runs) on onnxruntime. */
   training: z.object({ cores: z.number().int(), network: z.number().int(), frozen: z.number().int(), summary: z.string() }),
 });
 

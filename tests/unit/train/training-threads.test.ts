@@ -1,7 +1,8 @@
 /**
  * How many threads train, as `tessella engine --json` says it: the learning layers on the tfjs
  * backend's threads (wasm: what tfjs-backend-wasm reports; native TensorFlow: every core), the
- * frozen backbone on onnxruntime's (every core), out of this machine's cores.
+ * frozen part (head mode's backbone, last-k's first blocks) on onnxruntime's (every core), out
+ * of this machine's cores.
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,8 @@ describe('threads that train', () => {
     if (e.tfjs.backend === 'wasm') expect(e.training.network).toBe(e.tfjs.threads);
     if (e.tfjs.backend === 'tensorflow') expect(e.training.network).toBe(cores);
     expect(e.training.summary).toContain(`of ${cores} cores`);
+    // last-k's frozen blocks run on onnxruntime, with its threads
+    expect(e.training.summary).toContain(`last-k mode computes the frozen blocks on ${e.onnx.threads} thread`);
     const text = tessella(['engine'], { TESSELLA_HOME: join(home.dir, 'home') });
     expect(text.stdout).toMatch(/^training: .*cores/m);
   }, 120_000);

@@ -12,19 +12,20 @@
  * are precomputed for the run size (weights/pos-embed.ts).
  *
  * Outputs: `features` (the pooled embedding), `logits` when the plan has a head,
- * `last_hidden_state` on request, and for ViT explain graphs `attentions_<l>` and `rollout`.
+ * `last_hidden_state` on request, and for ViT explain graphs `attentions_<l>` and `rollout`; a
+ * prefix graph (`cut`, last-k training's frozen part) has `hidden_state` alone.
  */
 import { transpose2d } from '../models/layout.js';
 import { attr, GraphBuilder } from '../onnx/onnx-model.js';
 import type { ConvBnPlan, LinearPlan, MlpPlan, NetworkPlan, NormPlan, ResnetPlan, VitPlan } from '../plan.js';
-import { embeddingDim, patchGrid, prefixTokens } from '../plan.js';
+import { cutShape, embeddingDim, patchGrid, prefixTokens } from '../plan.js';
 import { tokenEmbeddings } from '../weights/pos-embed.js';
 import { type Precision, quantizeColumns } from './quantize.js';
 
 /** A float tensor by checkpoint name, shape-checked; what the emitters read weights through. */
 export type WeightGetter = (name: string, shape?: readonly number[]) => Float32Array;
 
-export const OUTPUTS = { logits: 'logits', features: 'features', lastHiddenState: 'last_hidden_state', rollout: 'rollout' } as const;
+export const OUTPUTS = { logits: 'logits', features: 'features', lastHiddenState: 'last_hidden_state', rollout: 'rollout', hiddenState: 'hidden_state' } as const;
 export const attentionOutput = (layer: number): string => `attentions_${layer}`;
 
 export interface EmitOptions {
@@ -38,15 +39,22 @@ export interface EmitOptions {
    * stay fp32, as onnxruntime's quantize_dynamic leaves them. ResNet convs stay fp32 for now.
    */
   precision?: Precision;
+  /**
+   * Only the frozen prefix of a last-k run: the stem or embeddings and the first `cut` blocks, with
+   * one output, `hidden_state` (plan.ts cutShape: ViT [N, T, D] before the final norm, ResNet NCHW).
+   */
+  cut?: number;
 }
 
 /** The domain of onnxruntime's contrib ops (DynamicQuantizeMatMul). */
 const MS_DOMAIN = 'com.microsoft';
 
 export function emitOnnx(plan: NetworkPlan, get: WeightGetter, opts: EmitOptions = {}): GraphBuilder {
+  if (opts.cut !== undefined && (opts.explain || opts.lastHiddenState)) throw new Error('a prefix graph has only its hidden_state output');
+  if (opts.cut !== undefined) cutShape(plan, opts.cut); // checks the boundary
   if (plan.kind === 'resnet') {
     if (opts.explain || opts.lastHiddenState) throw new Error('attention outputs and last_hidden_state exist for ViT plans only');
-    return emitResnet(plan, get);
+    return emitResnet(plan, get, opts.cut);
   }
   return emitVit(plan, get, opts);
 }
@@ -149,9 +157,9 @@ function emitVit(plan: VitPlan, get: WeightGetter, opts: EmitOptions): GraphBuil
 
   // Nothing downstream of CLS pooling reads the other tokens of the last block: computing its
   // queries, projection and MLP for CLS alone saves ~7% of ViT-B/16.
-  const clsOnlyLast = plan.pooling === 'cls' && !explain && !opts.lastHiddenState;
+  const clsOnlyLast = plan.pooling === 'cls' && !explain && !opts.lastHiddenState && opts.cut === undefined;
   const probsPerLayer: string[] = [];
-  plan.blocks.forEach((b, l) => {
+  plan.blocks.slice(0, opts.cut).forEach((b, l) => {
     const clsOnly = clsOnlyLast && l === plan.blocks.length - 1;
     const h = layerNorm(x, b.norm1);
     const hq = clsOnly ? firstToken(h) : h;
@@ -174,6 +182,12 @@ function emitVit(plan: VitPlan, get: WeightGetter, opts: EmitOptions): GraphBuil
     x = g.op('Add', [residual, layerScale(linearOp(lin, ctx, b.attn.proj), b.ls1)]);
     x = g.op('Add', [x, layerScale(mlp(layerNorm(x, b.norm2), b.mlp), b.ls2)]);
   });
+
+  if (opts.cut !== undefined) {
+    g.node('Identity', [x], [OUTPUTS.hiddenState], {}, { exact: true });
+    g.output(OUTPUTS.hiddenState, ['batch', T, D]);
+    return g;
+  }
 
   // --- final norm and pooling
   const E = embeddingDim(plan);
@@ -259,7 +273,7 @@ export function foldBatchNorm(
  * ResNet: every conv is followed by an eval-mode BatchNorm, folded into it (float64 math,
  * rounded once); Conv+bias(+Relu) is what onnxruntime's NCHWc kernels fuse best.
  */
-function emitResnet(plan: ResnetPlan, get: WeightGetter): GraphBuilder {
+function emitResnet(plan: ResnetPlan, get: WeightGetter, cut?: number): GraphBuilder {
   const g = new GraphBuilder('resnet');
   const convBn = (input: string, c: ConvBnPlan): string => {
     const { inC, outC, kernel: k } = c;
@@ -276,12 +290,15 @@ function emitResnet(plan: ResnetPlan, get: WeightGetter): GraphBuilder {
   const pixels = g.input('pixel_values', ['batch', plan.channels, H, W]);
   let x = convBn(pixels, plan.stem);
   x = g.op('MaxPool', [x], { kernel_shape: attr.ints([3, 3]), strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]) });
-  for (const stage of plan.stages) {
-    for (const r of stage) {
-      const shortcut = r.shortcut ? convBn(x, r.shortcut) : x;
-      const body = r.body.reduce(convBn, x);
-      x = g.op('Relu', [g.op('Add', [body, shortcut])]);
-    }
+  for (const r of plan.stages.flat().slice(0, cut)) {
+    const shortcut = r.shortcut ? convBn(x, r.shortcut) : x;
+    const body = r.body.reduce(convBn, x);
+    x = g.op('Relu', [g.op('Add', [body, shortcut])]);
+  }
+  if (cut !== undefined) {
+    g.node('Identity', [x], [OUTPUTS.hiddenState], {}, { exact: true });
+    g.output(OUTPUTS.hiddenState, ['batch', ...cutShape(plan, cut)]);
+    return g;
   }
   const pooled = g.op('GlobalAveragePool', [x]);
   g.node('Flatten', [pooled], [OUTPUTS.features], { axis: attr.int(1) }, { exact: true });

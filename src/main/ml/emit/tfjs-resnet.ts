@@ -15,7 +15,7 @@ import { hwioToOihw, oihwToHwio, transpose2d } from '../models/layout.js';
 import type { TensorEntry } from '../models/safetensors.js';
 import { batchesTrackedName, stateDictShapes } from '../models/state-dict.js';
 import type { ConvBnPlan, ResnetPlan } from '../plan.js';
-import { planTensorShapes } from '../plan.js';
+import { planTensorShapes, prefixTensorNames } from '../plan.js';
 import type { WeightGetter } from './onnx.js';
 import { toVariable } from './tfjs.js';
 
@@ -57,17 +57,26 @@ export class TfjsResnet {
   readonly batchesTracked = new Map<string, bigint>();
   private readonly bnOf = new Map<string, ConvBnPlan>();
   private readonly foldCache = new Map<string, { deps: object[]; filter: tf.Tensor4D; bias: tf.Tensor1D }>();
+  /**
+   * A suffix model (last-k training): the stem and the first `cut` residual units (counted across
+   * stages) run elsewhere (onnxruntime, emit/onnx.ts with the same cut); this one holds the rest
+   * and takes their output, forwardHidden(). null: the whole network.
+   */
+  readonly cut: number | null;
 
   constructor(
     readonly plan: ResnetPlan,
     get: WeightGetter,
-    opts: { trainable?: boolean; batchesTracked?: (name: string) => bigint } = {},
+    opts: { trainable?: boolean; batchesTracked?: (name: string) => bigint; cut?: number } = {},
   ) {
     const trainable = opts.trainable ?? true;
     const shapes = planTensorShapes(plan);
+    this.cut = opts.cut ?? null;
+    if (this.cut !== null) prefixTensorNames(plan, this.cut); // checks the boundary
     const add = (name: string, t: tf.Tensor, isBuffer = false): void => void (isBuffer ? this.buffers : this.params).set(name, toVariable(t, isBuffer ? false : trainable));
+    const units = plan.stages.flat().slice(this.cut ?? 0);
     // state-dict order (a unit's shortcut first), so the trainer sees its parameters as transformers lists them
-    for (const c of [plan.stem, ...plan.stages.flat().flatMap((r) => [...(r.shortcut ? [r.shortcut] : []), ...r.body])]) {
+    for (const c of [...(this.cut === null ? [plan.stem] : []), ...units.flatMap((r) => [...(r.shortcut ? [r.shortcut] : []), ...r.body])]) {
       const shape = shapes.get(c.conv)!;
       const [o, i, h, w] = shape as [number, number, number, number];
       add(c.conv, tf.tensor4d(oihwToHwio(get(c.conv, shape), shape), [h, w, i, o]));
@@ -134,16 +143,40 @@ export class TfjsResnet {
   /** `pixels` NCHW, preprocessed. The caller disposes the outputs. */
   forward(pixels: tf.Tensor4D, opts: ResnetForwardOptions = {}): ResnetOutput {
     const plan = this.plan;
+    if (this.cut !== null) throw new Error(`this model starts after residual unit ${this.cut}: forwardHidden() takes that unit's output`);
+    if (pixels.shape[1] !== plan.channels) throw new Error(`ResNet: expected ${plan.channels} channels, got [${pixels.shape}]`);
+    return this.encode((stats) => {
+      const x = this.convBn(tf.transpose(pixels, [0, 2, 3, 1]), plan.stem, stats); // NHWC
+      return tf.maxPool(x, 3, 2, 1); // padding never wins a max, as PyTorch's -inf padding
+    }, 0, opts);
+  }
+
+  /**
+   * A suffix model's forward: `hidden` NCHW is the output of residual unit `cut` − 1 (the prefix
+   * graph's hidden_state). With outputHiddenStates, embedderOutput is that input (NHWC) and
+   * stageOutputs hold the stages the suffix reaches. The caller disposes `hidden` and the outputs.
+   */
+  forwardHidden(hidden: tf.Tensor4D, opts: ResnetForwardOptions = {}): ResnetOutput {
+    if (this.cut === null) throw new Error('forwardHidden() is for a model built with a cut');
+    return this.encode(() => tf.transpose(hidden, [0, 2, 3, 1]), this.cut, opts);
+  }
+
+  /** Residual units `from`.. (across stages) on the NHWC map `first()` makes, then pooling and head. */
+  private encode(first: (stats: BatchStats | undefined) => tf.Tensor4D, from: number, opts: ResnetForwardOptions): ResnetOutput {
+    const plan = this.plan;
     return tf.tidy(() => {
       const stats: BatchStats | undefined = opts.training ? {} : undefined;
-      if (pixels.shape[1] !== plan.channels) throw new Error(`ResNet: expected ${plan.channels} channels, got [${pixels.shape}]`);
-      let x = tf.transpose(pixels, [0, 2, 3, 1]); // NHWC
-      x = this.convBn(x, plan.stem, stats);
-      x = tf.maxPool(x, 3, 2, 1); // padding never wins a max, as PyTorch's -inf padding
+      let x = first(stats);
       const embedderOutput = x;
       const stageOutputs: tf.Tensor4D[] = [];
+      let unitIndex = 0;
       for (const stage of plan.stages) {
+        if (unitIndex + stage.length <= from) {
+          unitIndex += stage.length;
+          continue;
+        }
         for (const unit of stage) {
+          if (unitIndex++ < from) continue;
           // One tidy per residual unit frees its intermediates right away (large batches
           // would otherwise exhaust the 4 GB wasm heap); batch statistics are kept.
           const prev = x;
@@ -200,7 +233,9 @@ export class TfjsResnet {
         out.set(name, { dtype: 'I64', shape: [], data: BigInt64Array.of(counter) });
         continue;
       }
-      let data: Float32Array = new Float32Array((this.params.get(name) ?? this.buffers.get(name)!).dataSync() as Float32Array);
+      const v = this.params.get(name) ?? this.buffers.get(name);
+      if (!v) continue; // a suffix model's prefix
+      let data: Float32Array = new Float32Array(v.dataSync() as Float32Array);
       if (shape.length === 4) data = hwioToOihw(data, shape);
       else if (shape.length === 2) data = transpose2d(data, shape[1]!, shape[0]!);
       out.set(name, { dtype: 'F32', shape: [...shape], data });

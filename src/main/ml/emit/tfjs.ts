@@ -16,7 +16,7 @@ import { transpose2d } from '../models/layout.js';
 import type { TensorEntry } from '../models/safetensors.js';
 import { stateDictShapes } from '../models/state-dict.js';
 import type { LinearPlan, MlpPlan, NormPlan, VitPlan } from '../plan.js';
-import { patchGrid, prefixTokens } from '../plan.js';
+import { patchGrid, prefixTensorNames, prefixTokens } from '../plan.js';
 import { tokenEmbeddings } from '../weights/pos-embed.js';
 import type { WeightGetter } from './onnx.js';
 
@@ -62,18 +62,27 @@ export class TfjsVit {
   /** Patch positions resampled to the run grid (only when it differs from the table's). */
   private readonly resampledPos: tf.Tensor3D | null = null;
   private readonly linears = new Set<string>();
+  /**
+   * A suffix model (last-k training): the plan's first `cut` blocks and its embeddings run
+   * elsewhere (onnxruntime, emit/onnx.ts with the same cut); this one holds only the rest and
+   * takes their output, forwardHidden(). null: the whole network.
+   */
+  readonly cut: number | null;
 
   constructor(
     readonly plan: VitPlan,
     get: WeightGetter,
-    opts: { trainable?: boolean } = {},
+    opts: { trainable?: boolean; cut?: number } = {},
   ) {
     const trainable = opts.trainable ?? true;
     const D = plan.dim;
     const p = plan.patchSize;
     const C = plan.channels;
+    this.cut = opts.cut ?? null;
+    const frozen = new Set(this.cut === null ? [] : prefixTensorNames(plan, this.cut));
     // state-dict order, so the trainer sees its parameters in the order transformers lists them
     for (const [name, shape] of stateDictShapes(plan)) {
+      if (frozen.has(name)) continue;
       const data = get(name, shape);
       let t: tf.Tensor;
       if (name === plan.patchEmbed.weight) t = tf.tensor2d(transpose2d(data, D, C * p * p), [C * p * p, D]); // [D, C·p·p] row-major → [C·p·p, D]
@@ -84,7 +93,7 @@ export class TfjsVit {
       this.params.set(name, toVariable(t, trainable));
     }
     const [gh, gw] = patchGrid(plan);
-    if (gh !== plan.pos.grid[0] || gw !== plan.pos.grid[1]) {
+    if (this.cut === null && (gh !== plan.pos.grid[0] || gw !== plan.pos.grid[1])) {
       this.resampledPos = tf.tensor3d(tokenEmbeddings(plan, get).patchPos, [1, gh * gw, D]);
     }
   }
@@ -158,16 +167,32 @@ export class TfjsVit {
 
   /** `pixels` NCHW, preprocessed. The caller disposes the outputs. */
   forward(pixels: tf.Tensor4D, opts: VitForwardOptions = {}): VitOutput {
+    if (this.cut !== null) throw new Error(`this model starts after block ${this.cut}: forwardHidden() takes that block's output`);
+    const drop = (y: tf.Tensor, rate: number | undefined): tf.Tensor => (rate ? tf.dropout(y, rate) : y);
+    return this.encode(() => drop(this.embeddings(pixels), opts.dropout?.hidden) as tf.Tensor3D, 0, opts);
+  }
+
+  /**
+   * A suffix model's forward: `hidden` [B, T, D] is the output of block `cut` − 1 (the prefix
+   * graph's hidden_state); hiddenStates then start with it. The caller disposes `hidden` and the outputs.
+   */
+  forwardHidden(hidden: tf.Tensor3D, opts: VitForwardOptions = {}): VitOutput {
+    if (this.cut === null) throw new Error('forwardHidden() is for a model built with a cut');
+    return this.encode(() => tf.clone(hidden), this.cut, opts);
+  }
+
+  /** Blocks `from`.. on the tokens `first()` makes, then the final norm, pooling and head. */
+  private encode(first: () => tf.Tensor3D, from: number, opts: VitForwardOptions): VitOutput {
     const plan = this.plan;
     const D = plan.dim;
     const drop = (y: tf.Tensor, rate: number | undefined): tf.Tensor => (rate ? tf.dropout(y, rate) : y);
     return tf.tidy(() => {
       // One tidy per block frees its intermediates as soon as it is done; with a single tidy,
       // ViT-B at batch 8 exhausted the 4 GB wasm heap (abort in malloc).
-      let x = tf.tidy(() => drop(this.embeddings(pixels), opts.dropout?.hidden) as tf.Tensor3D);
+      let x = tf.tidy(first);
       const hiddenStates: tf.Tensor3D[] = [x];
       const attentions: tf.Tensor4D[] = [];
-      for (const blk of plan.blocks) {
+      for (const blk of plan.blocks.slice(from)) {
         const prev = x;
         const [out, probs] = tf.tidy(() => {
           const [b, t] = prev.shape;
@@ -203,12 +228,14 @@ export class TfjsVit {
     }) as unknown as VitOutput;
   }
 
-  /** The parameters back in checkpoint names and layout (F32), in state-dict order. */
+  /** The parameters back in checkpoint names and layout (F32), in state-dict order (a suffix model: its own only). */
   exportWeights(): Map<string, TensorEntry> {
     const out = new Map<string, TensorEntry>();
     const { patchEmbed, dim: D, channels: C, patchSize: p } = this.plan;
     for (const [name, shape] of stateDictShapes(this.plan)) {
-      const data = (this.params.get(name)!.dataSync() as Float32Array).slice();
+      const v = this.params.get(name);
+      if (!v) continue; // a suffix model's prefix
+      const data = (v.dataSync() as Float32Array).slice();
       let back: Float32Array = data;
       if (name === patchEmbed.weight) back = transpose2d(data, C * p * p, D);
       else if (this.linears.has(name)) back = transpose2d(data, shape[1]!, shape[0]!);

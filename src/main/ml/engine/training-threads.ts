@@ -1,11 +1,12 @@
 /**
  * How many threads training uses here, by part of the network: the layers that learn run on the
- * TensorFlow.js backend (forward and backward), the frozen backbone of head mode and backbone runs
- * on onnxruntime. Native TensorFlow and onnxruntime use every core; tfjs-backend-wasm runs one
- * thread in Node (its threaded build loads its pthreads from browser Blob URLs, which Node's
- * workers cannot open, and tfjs turns threads off under Node), so on a CPU-only machine without
- * @tensorflow/tfjs-node full and last-k training use one core, and head mode, whose expensive part
- * is the frozen backbone, uses them all.
+ * TensorFlow.js backend (forward and backward), the frozen part on onnxruntime: the backbone of
+ * head mode and backbone runs, the first depth − k blocks of last-k mode. Native TensorFlow and
+ * onnxruntime use every core; tfjs-backend-wasm runs one thread in Node (its threaded build loads
+ * its pthreads from browser Blob URLs, which Node's workers cannot open, and tfjs turns threads
+ * off under Node), so on a CPU-only machine without @tensorflow/tfjs-node full training uses one
+ * core, last-k computes its frozen blocks on all of them and trains the last k on one, and head
+ * mode, whose expensive part is the frozen backbone, uses them all.
  */
 import { availableParallelism } from 'node:os';
 
@@ -13,7 +14,7 @@ export interface TrainingThreads {
   cores: number;
   /** Threads that train the network's learning layers (the tfjs backend's). */
   network: number;
-  /** Threads that compute the frozen backbone's features (onnxruntime, every core). */
+  /** Threads that compute the frozen part: head mode's backbone, last-k's first blocks (onnxruntime, every core). */
   frozen: number;
   summary: string;
 }
@@ -38,6 +39,9 @@ export function trainingThreads(backend: string | null, wasmThreads?: number): T
     cores,
     network,
     frozen,
-    summary: `full and last-k modes train on ${threadCount(network)} of ${cores} cores${why}; head mode and backbone runs compute the frozen backbone on ${threadCount(frozen)} (onnxruntime) and train the head on ${threadCount(network)}`,
+    summary:
+      `full mode trains on ${threadCount(network)} of ${cores} cores${why}; ` +
+      `last-k mode computes the frozen blocks on ${threadCount(frozen)} (onnxruntime) and trains the last k on ${threadCount(network)}; ` +
+      `head mode and backbone runs compute the frozen backbone on ${threadCount(frozen)} (onnxruntime) and train the head on ${threadCount(network)}`,
   };
 }

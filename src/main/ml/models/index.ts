@@ -10,12 +10,16 @@ import type { Checkpoint } from './checkpoint.js';
 
 export type ImageClassifier = TfjsVit | TfjsResnet;
 
-/** Creates tf.Variables for every weight of `ckpt`'s plan on the current backend (call initBackend() first). */
-export function createModel(ckpt: Pick<Checkpoint, 'arch' | 'config' | 'weights' | 'id2label'> & Partial<Pick<Checkpoint, 'preprocessor' | 'plan'>>): ImageClassifier {
+/**
+ * Creates tf.Variables for every weight of `ckpt`'s plan on the current backend (call initBackend() first).
+ * With `cut`, only the suffix after that many blocks (last-k training; its forwardHidden() takes the prefix's output).
+ */
+export function createModel(ckpt: Pick<Checkpoint, 'arch' | 'config' | 'weights' | 'id2label'> & Partial<Pick<Checkpoint, 'preprocessor' | 'plan'>>, opts: { cut?: number } = {}): ImageClassifier {
   const plan = planOf(ckpt, ckpt.plan ? {} : { numLabels: Object.keys(ckpt.id2label).length });
   const get = (name: string, shape?: readonly number[]): Float32Array => floatWeight(ckpt, name, shape);
-  if (plan.kind === 'vit') return new TfjsVit(plan, get);
+  if (plan.kind === 'vit') return new TfjsVit(plan, get, { cut: opts.cut });
   return new TfjsResnet(plan, get, {
+    cut: opts.cut,
     batchesTracked: (name) => {
       const e = ckpt.weights.get(name);
       return e && e.data.length ? BigInt(e.data[0]!) : 0n;

@@ -29,6 +29,8 @@ export interface BuildOptions {
   lastHiddenState?: boolean;
   /** fp32 (default) or int8 (ViT: dynamically quantised Linears; emit/quantize.ts). */
   precision?: Precision;
+  /** Only the first `cut` blocks, output `hidden_state` (last-k training's frozen prefix; emit/onnx.ts). */
+  cut?: number;
 }
 
 /** A checkpoint as the builders need it, plus what makes an exported file self-describing. */
@@ -46,12 +48,12 @@ export const EXTERNAL_DATA_ABOVE_BYTES = 1.5 * 2 ** 30;
 
 export function buildOnnxModel(ck: ExportableCheckpoint, opts: BuildOptions = {}): ProtoMessage {
   const { graph, doc, metadata } = buildGraph(ck, opts);
-  return withHead(ck, graph.toModel(GRAPH_VERSION, doc, metadata));
+  return withHead(ck, graph.toModel(GRAPH_VERSION, doc, metadata), opts);
 }
 
 /** A head trained on this backbone (ml/head): an MLP replaces the graph's classifier; a linear one already is it. */
-function withHead(ck: ExportableCheckpoint, model: ProtoMessage): ProtoMessage {
-  return hasHead(ck) && ck.head.kind === 'mlp' ? appendMlpHead(model.toBytes(), ck.head) : model;
+function withHead(ck: ExportableCheckpoint, model: ProtoMessage, opts: BuildOptions): ProtoMessage {
+  return opts.cut === undefined && hasHead(ck) && ck.head.kind === 'mlp' ? appendMlpHead(model.toBytes(), ck.head) : model;
 }
 
 function buildGraph(ck: ExportableCheckpoint, opts: BuildOptions): { graph: GraphBuilder; doc: string; metadata: Record<string, string> } {
@@ -61,9 +63,10 @@ function buildGraph(ck: ExportableCheckpoint, opts: BuildOptions): { graph: Grap
   checkPrecision(plan, precision, 'this model');
   const metadata: Record<string, string> = { architecture: ck.arch, family: plan.family, embedding_dim: String(embeddingDim(plan)), precision };
   if (plan.kind === 'vit') metadata['pooling'] = plan.pooling;
+  if (opts.cut !== undefined) metadata['cut'] = String(opts.cut);
   if (ck.id2label) metadata['id2label'] = JSON.stringify(ck.id2label);
   if (ck.preprocessor !== undefined) metadata['preprocessor_config'] = JSON.stringify(ck.preprocessor);
-  const what = plan.head ? 'image classifier' : 'image backbone (pooled embedding)';
+  const what = opts.cut !== undefined ? `prefix (embedding and ${opts.cut} blocks, hidden state)` : plan.head ? 'image classifier' : 'image backbone (pooled embedding)';
   const doc = `${plan.kind === 'vit' ? 'ViT' : 'ResNet'} ${what}${opts.explain ? ' with attention outputs' : ''}${precision === 'int8' ? ', int8 dynamically quantised Linears' : ''}`;
   return { graph: emitOnnx(plan, (name, shape) => floatWeight(ck, name, shape), opts), doc, metadata };
 }
@@ -81,11 +84,11 @@ export async function writeOnnxModel(ck: ExportableCheckpoint, path: string, opt
   const dataPath = externalDataPath(path);
   if (graph.initializerBytes <= (opts.externalDataAbove ?? EXTERNAL_DATA_ABOVE_BYTES)) {
     await rm(dataPath, { force: true }); // a stale side file from an earlier, bigger build
-    return writeModelFile(withHead(ck, graph.toModel(GRAPH_VERSION, doc, metadata)), path);
+    return writeModelFile(withHead(ck, graph.toModel(GRAPH_VERSION, doc, metadata), opts), path);
   }
   const m = graph.toModelWithExternalData(basename(dataPath), GRAPH_VERSION, doc, metadata);
   const dataBytes = await writeChunks(m.data, dataPath);
-  return dataBytes + (await writeModelFile(withHead(ck, m.model), path));
+  return dataBytes + (await writeModelFile(withHead(ck, m.model, opts), path));
 }
 
 /** Small writes are coalesced: a ViT-B model has tens of thousands of tiny chunks around the weights. */

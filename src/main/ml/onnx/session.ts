@@ -8,9 +8,9 @@ import * as ort from 'onnxruntime-node';
 import { isCurrentModelFile, writeOnnxModel } from './export';
 import type { ExportableCheckpoint } from './export';
 import { planOf } from '../arch/index.js';
-import { attentionOutput } from '../emit/onnx.js';
+import { attentionOutput, OUTPUTS } from '../emit/onnx.js';
 import type { Precision } from '../emit/quantize.js';
-import { embeddingDim, type NetworkPlan, patchGrid, prefixTokens } from '../plan.js';
+import { cutShape, embeddingDim, type NetworkPlan, patchGrid, prefixTokens } from '../plan.js';
 import { touch } from '../../cache-trim.js';
 import { trimGraphCache } from '../graph-cache-limit.js';
 
@@ -39,6 +39,11 @@ export interface OnnxEngineOptions {
    * backbone that is 4.4 GB less at the memory peak. Only for callers done with the weights.
    */
   releaseWeights?: boolean;
+  /**
+   * Build only the frozen prefix of a last-k run (emit/onnx.ts `cut`): the engine then has hidden()
+   * and no run(). Its file is `<hash>-cut<n>.onnx`, so `hash` should name the prefix's weights.
+   */
+  cut?: number;
 }
 
 export interface RunResult {
@@ -61,8 +66,8 @@ export interface ExplainResult extends RunResult {
  * The cached graph of checkpoint `hash`: `<hash>[-explain][-int8].onnx`. Each variant is its own
  * file, so an int8 graph never stands in for the fp32 one (graph-cache-limit.ts groups them by hash).
  */
-export function graphPath(cacheDir: string, hash: string, v: { explain?: boolean; precision?: Precision } = {}): string {
-  return join(cacheDir, `${hash}${v.explain ? '-explain' : ''}${v.precision === 'int8' ? '-int8' : ''}.onnx`);
+export function graphPath(cacheDir: string, hash: string, v: { explain?: boolean; precision?: Precision; cut?: number } = {}): string {
+  return join(cacheDir, `${hash}${v.cut !== undefined ? `-cut${v.cut}` : ''}${v.explain ? '-explain' : ''}${v.precision === 'int8' ? '-int8' : ''}.onnx`);
 }
 
 /** Names users reach for that onnxruntime-node spells differently. */
@@ -132,6 +137,10 @@ export interface OnnxEngineInfo {
   embeddingDim: number;
   /** The graph has a classifier (a `logits` output). */
   hasHead: boolean;
+  /** A prefix graph: its block count and one image's `hidden_state` shape; null for a whole network. */
+  cut: { blocks: number; shape: number[] } | null;
+  /** intra-op threads of the session. */
+  threads: number;
 }
 
 export class OnnxEngine {
@@ -163,11 +172,12 @@ export class OnnxEngine {
     const explain = !!opts.explain;
     if (explain && ck.arch !== 'vit') throw new Error('explain is available for ViT checkpoints only');
     const precision = opts.precision ?? 'fp32';
-    const modelPath = graphPath(opts.cacheDir, ck.hash, { explain, precision });
+    const cut = opts.cut;
+    const modelPath = graphPath(opts.cacheDir, ck.hash, { explain, precision, cut });
     const plan = planOf(ck); // before the weights may be released: an HF plan is read from their shapes
     const build = async (): Promise<number> => {
       if (!ck.weights.size) throw new Error(`${modelPath}: the cached graph is unusable and the weights were not kept to rebuild it`);
-      return writeOnnxModel({ ...ck, plan }, modelPath, { explain, precision, externalDataAbove: opts.externalDataAbove });
+      return writeOnnxModel({ ...ck, plan }, modelPath, { explain, precision, cut, externalDataAbove: opts.externalDataAbove });
     };
     let fromCache = await isCurrentModelFile(modelPath);
     if (!fromCache) {
@@ -200,6 +210,8 @@ export class OnnxEngine {
       fromCache,
       provider: choice.provider,
       fallbackReason: choice.fallbackReason,
+      cut: cut === undefined ? null : { blocks: cut, shape: cutShape(plan, cut) },
+      threads,
     };
     const [H, W] = plan.inputSize;
     const shape = { ...common, arch: ck.arch, inputShape: [plan.channels, H, W] as const, plan, embeddingDim: embeddingDim(plan), hasHead: plan.head !== null };
@@ -233,7 +245,22 @@ export class OnnxEngine {
     }
   }
 
+  /** A prefix engine's `hidden_state` of `n` images, one contiguous [n, ...info.cut.shape] array. */
+  async hidden(pixels: Float32Array, n: number): Promise<Float32Array> {
+    const cut = this.info.cut;
+    if (!cut) throw new Error('this engine was not loaded with { cut } (a last-k prefix)');
+    const per = cut.shape.reduce((a, b) => a * b, 1);
+    const out = new Float32Array(n * per);
+    let at = 0;
+    await this.chunks(pixels, n, [OUTPUTS.hiddenState], (o, m) => {
+      out.set(o[OUTPUTS.hiddenState]!.data as Float32Array, at);
+      at += m * per;
+    });
+    return out;
+  }
+
   async run(pixels: Float32Array, n: number): Promise<RunResult> {
+    if (this.info.cut) throw new Error('a prefix engine has hidden(), not run()');
     const res: RunResult = { logits: [], features: [] };
     const head = this.info.hasHead;
     await this.chunks(pixels, n, head ? ['logits', 'features'] : ['features'], (out, m) => {
