@@ -105,10 +105,12 @@ function sessionOpener(host: SessionHost, modelPath: string, precision: Precisio
 }
 
 /**
- * Spinning: onnxruntime's intra-op threads busy-wait between parallel sections by default. On the
- * 2-core machine this was measured on, with the caller's thread decoding the next batch at the
- * same time (and other processes busy), spinning threads take cores from that work; without
- * spinning, ViT-B/16 and ResNet-50 ran as fast or faster (bench infer-onnx, batch 8).
+ * Intra-op threads default to every core (OnnxEngineOptions.threads). Spinning: onnxruntime's
+ * intra-op threads busy-wait between parallel sections by default, which only pays when they
+ * have the cores to themselves. Here they never do: the caller's thread decodes the next batch
+ * meanwhile, and the machine is shared. Measured on 2 cores (ViT-B/16, batch 8, best of 4,
+ * alternated, load average near 20): without spinning 0.66 img/s against 0.61 with it, and 0.84
+ * against 0.78 with a second thread busy half the time; so no spinning.
  */
 const ALLOW_SPINNING = '0';
 
