@@ -133,6 +133,7 @@ export async function benchPredictCli(opts: { runs?: Run[]; images?: number; war
         // the session in the CLI's thread: decoding waits for every forward pass
         imgPerSecNoOverlap: +(n / inlineBest).toFixed(2),
         noOverlapSeconds: inline.map((w) => +w.wall.toFixed(2)),
+        noOverlapCpuSeconds: inline.every((w) => w.cpu !== null) ? inline.map((w) => +w.cpu!.toFixed(2)) : null,
         overlapSpeedup: +(inlineBest / best).toFixed(2),
         // a warm process (graph cached) that optimises the graph again, against the median one loading the optimised copy
         withoutOptimisedCacheSeconds: +unoptimised.wall.toFixed(2),

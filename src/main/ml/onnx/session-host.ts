@@ -43,7 +43,11 @@ export class InlineSessionHost implements SessionHost {
   }
 }
 
-/** How long a released worker gets to free its session and exit before it is stopped. */
+/**
+ * How long dispose() waits for a released worker to free its session and exit. A worker still
+ * there then is left alone (unreferenced, it does not hold the process): terminate() while
+ * onnxruntime is inside `run` would abort the whole process.
+ */
 const RELEASE_GRACE_MS = 30_000;
 
 export class WorkerSessionHost implements SessionHost {
@@ -75,9 +79,9 @@ export class WorkerSessionHost implements SessionHost {
     );
   }
 
-  /** The worker thread, for tests that need it to die. */
-  get thread(): Worker {
-    return this.worker;
+  /** Ends the worker as a crash would, mid-run if one is in progress (for tests: it must fail cleanly). */
+  crashForTests(code = 70): void {
+    this.worker.postMessage({ type: 'exit', code } satisfies ToSessionWorker);
   }
 
   /** Every caller waiting, and every later one, gets one error naming the model. */
@@ -116,10 +120,8 @@ export class WorkerSessionHost implements SessionHost {
     this.released = true;
     if (this.gone) return;
     this.worker.postMessage({ type: 'release' } satisfies ToSessionWorker);
-    this.worker.ref();
-    const grace = setTimeout(() => void this.worker.terminate(), RELEASE_GRACE_MS);
-    grace.unref();
-    await this.exited;
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([this.exited, new Promise<void>((resolve) => (grace = setTimeout(resolve, RELEASE_GRACE_MS)))]);
     clearTimeout(grace);
   }
 }

@@ -33,7 +33,13 @@ export interface ChunkOutput {
 export type ToSessionWorker =
   | { type: 'open'; id: number; path: string; options: InferenceSession.SessionOptions }
   | ({ type: 'run'; id: number } & ChunkedRun)
-  | { type: 'release' };
+  | { type: 'release' }
+  /**
+   * Ends the thread at once, between two chunks of a run in progress, as a crash would. Never
+   * worker.terminate() instead: stopping the thread while onnxruntime is inside `run` aborts the
+   * whole process (a native exception thrown with no JS left to take it).
+   */
+  | { type: 'exit'; code: number };
 
 export type FromSessionWorker =
   | { type: 'opened'; id: number }

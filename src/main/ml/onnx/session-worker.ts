@@ -16,7 +16,7 @@ export function serveSession(port: MessagePort): void {
   let session: ort.InferenceSession | null = null;
   let queue = Promise.resolve();
   const reply = (m: FromSessionWorker, transfer: Transferable[] = []) => port.postMessage(m, transfer);
-  const handle = async (m: ToSessionWorker): Promise<void> => {
+  const handle = async (m: Exclude<ToSessionWorker, { type: 'exit' }>): Promise<void> => {
     if (m.type === 'release') {
       await session?.release();
       session = null;
@@ -40,6 +40,8 @@ export function serveSession(port: MessagePort): void {
     }
   };
   port.on('message', (m: ToSessionWorker) => {
+    // not queued: a run in progress yields between its chunks, and the exit comes then
+    if (m.type === 'exit') return process.exit(m.code);
     queue = queue.then(() => handle(m));
   });
 }

@@ -76,7 +76,7 @@ describe('the session in a worker thread', needs(vitTiny, lung), () => {
     await host.open(modelPath, { intraOpNumThreads: 1 });
     const n = 2048; // long enough to be running when the worker dies
     const run = host.run({ pixels: new Float32Array(n * per).fill(0.5), n, shape, chunkSize: 8, outputs: ['logits'] }, true);
-    await host.thread.terminate();
+    host.crashForTests(70);
     const err = await run.then(
       () => null,
       (e: unknown) => e,
@@ -84,17 +84,16 @@ describe('the session in a worker thread', needs(vitTiny, lung), () => {
     expect(err).toBeInstanceOf(DomainError);
     expect((err as DomainError).kind).toBe('internal');
     expect((err as DomainError).message).toContain(basename(modelPath));
-    expect((err as DomainError).message).toContain('onnxruntime worker stopped');
+    expect((err as DomainError).message).toContain('onnxruntime worker stopped unexpectedly (exit code 70)');
     const later = await host.run({ pixels: new Float32Array(per), n: 1, shape, chunkSize: 1, outputs: ['logits'] }, false).catch((e: unknown) => e);
     expect(later).toBe(err);
     await host.release(); // returns at once: nothing left to release
   }, 60_000);
 });
 
-describe.each([
-  ['vit_tiny', vitTiny],
-  ['resnet_tiny', resnetTiny],
-])('the optimised-graph cache (%s)', (_name, dir) => {
+const fm = ['timm_vit_plain', 'timm_vit_layerscale', 'timm_vit_swiglu_reg', 'timm_vit_virchow2_style', 'hf_dinov2', 'hf_dinov2_reg_swiglu'].map((c) => [c, sharedPath(`oracle/fm/${c}`)] as const);
+
+describe.each([['vit_tiny', vitTiny] as const, ['resnet_tiny', resnetTiny] as const, ...fm])('the optimised-graph cache (%s)', (_name, dir) => {
   it('is written on the first session, reused unchanged by the next, and agrees with optimising afresh', { ...needs(dir), timeout: 120_000 }, async () => {
     const ck = await oracleCheckpoint(dir!);
     const input = readF32(dir!, 'input.f32');
