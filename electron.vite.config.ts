@@ -20,6 +20,7 @@ export default defineConfig({
           'train-worker': resolve(__dirname, 'src/main/workers/train-worker.ts'),
           'geojson-worker': resolve(__dirname, 'src/main/workers/geojson-worker.ts'),
           'umap-worker': resolve(__dirname, 'src/main/workers/umap-worker.ts'),
+          'onnx-session-worker': resolve(__dirname, 'src/main/workers/onnx-session-worker.ts'),
         },
       },
     },

@@ -2,13 +2,16 @@
  * The inference role of the slide-inference worker: checkpoint and engine, tissue mask and tile
  * plan, then batches from the tile readers through onnxruntime, softmaxed and posted to the main
  * thread as they come. Readers work a few batches ahead, so reading and preprocessing overlap
- * inference; cancel is honoured between batches.
+ * inference; the session runs in a worker of its own with the next batch queued behind the one
+ * computing, so it never waits on this thread's softmax, storing and posting. Cancel is honoured
+ * between batches (the one queued still finishes computing, its results dropped).
  */
 import type { MessagePort, Worker } from 'node:worker_threads';
 import type { TileGrid } from '../../shared/contract/analysis.js';
 import { loadCheckpoint } from '../ml/models/checkpoint.js';
 import { modelInputSize } from '../ml/models/processors.js';
-import { OnnxEngine } from '../ml/onnx/session.js';
+import { OnnxEngine, type RunResult } from '../ml/onnx/session.js';
+import { sessionWorkerByDefault } from '../ml/onnx/session-protocol.js';
 import { openSlide } from '../slides/open-slide.js';
 import type { SlideReader } from '../slides/reader.js';
 import { argmax, softmax } from './probs.js';
@@ -119,7 +122,7 @@ export async function runInference(job: InferJob, port: MessagePort): Promise<vo
       : null;
     const stored = store?.exists() ? await store.load() : new Map<string, Float32Array>();
     const startEngine = () => {
-      const p = OnnxEngine.load(ck, { cacheDir: job.engineCacheDir, chunkSize: job.batchSize, precision: job.precision ?? 'fp32', ...(job.threads ? { threads: job.threads } : {}) });
+      const p = OnnxEngine.load(ck, { cacheDir: job.engineCacheDir, chunkSize: job.batchSize, precision: job.precision ?? 'fp32', worker: sessionWorkerByDefault(), ...(job.threads ? { threads: job.threads } : {}) });
       p.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
       return p;
     };
@@ -165,15 +168,32 @@ export async function runInference(job: InferJob, port: MessagePort): Promise<vo
     for (let b = 0; b < Math.min(ahead, batches.length); b++) pool.request(b, batches[b]!);
     engine = await (enginePromise ??= startEngine());
     if (engine.inputShape[1] !== size.height) throw new Error(`the engine takes ${engine.inputShape[1]} px, the processor makes ${size.height}`);
-    let waited = 0;
+    const ready = engine;
+    const readers = pool;
+    // The engine waited for batch b from when it finished b-1 (or was ready) until b's pixels came.
+    const readyAt = performance.now();
+    const pixelsAt: number[] = [];
+    const doneAt: number[] = [];
+    const submit = async (b: number): Promise<RunResult> => {
+      const pixels = await readers.take(b);
+      pixelsAt[b] = performance.now();
+      if (b + ahead < batches.length) readers.request(b + ahead, batches[b + ahead]!);
+      const out = await ready.run(pixels, batches[b]!.length, { transfer: true }); // readers send a fresh buffer per batch
+      doneAt[b] = performance.now();
+      return out;
+    };
+    const inFlight: Promise<RunResult>[] = [];
+    const launch = (b: number) => {
+      const p = submit(b);
+      p.catch(() => {}); // awaited in order below; one failing early must not go unhandled meanwhile
+      inFlight.push(p);
+    };
+    for (let b = 0; b < Math.min(2, batches.length); b++) launch(b);
     let classified = 0;
     for (let b = 0; b < batches.length && !cancelled; b++) {
-      const w0 = performance.now();
-      const pixels = await pool.take(b);
-      waited += performance.now() - w0;
-      if (b + ahead < batches.length) pool.request(b + ahead, batches[b + ahead]!);
       const batch = batches[b]!;
-      const out = await engine.run(pixels, batch.length);
+      const out = await inFlight.shift()!;
+      if (b + 2 < batches.length && !cancelled) launch(b + 2);
       const tiles: TileResult[] = batch.map((t, i) => {
         const probs = softmax(out.logits[i]!);
         return { ...t, label: argmax(probs), probs };
@@ -184,6 +204,8 @@ export async function runInference(job: InferJob, port: MessagePort): Promise<vo
       classified += batch.length;
     }
     await store?.flush();
+    let waited = 0;
+    for (let b = 0; b < doneAt.length; b++) if (doneAt[b] !== undefined) waited += Math.max(0, pixelsAt[b]! - (b ? (doneAt[b - 1] ?? readyAt) : readyAt));
     post({ type: 'finished', cancelled, seconds: (performance.now() - t0) / 1000, waitSeconds: waited / 1000, tiles: classified + reused, reused, embedded: classified });
   } catch (e) {
     post({ type: 'error', ...errorToWire(e) });

@@ -7,13 +7,13 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type CacheEntry, entriesToEvict, evict, limitFromEnv } from '../cache-trim.js';
 
-const HASH_FILE = /^([0-9a-f]{64})(?:-cut\d+)?(?:-explain)?(?:-int8)?\.(?:onnx|onnx\.data|json)$/;
+const HASH_FILE = /^([0-9a-f]{64})(?:-cut\d+)?(?:-explain)?(?:-int8)?(?:\.opt-[0-9a-f]{16})?\.(?:onnx|onnx\.data|json)$/;
 
 export function graphCacheLimit(): number {
   return limitFromEnv('TESSELLA_GRAPH_CACHE_GB', 8);
 }
 
-/** One entry per checkpoint hash: its graphs (fp32, int8, explain; each with any external-data file) and its description. */
+/** One entry per checkpoint hash: its graphs (fp32, int8, explain; each with any external-data file and onnxruntime's optimised copy) and its description. */
 export async function graphCacheEntries(cacheDir: string): Promise<CacheEntry[]> {
   const names = await readdir(cacheDir).catch(() => [] as string[]);
   const byHash = new Map<string, CacheEntry>();

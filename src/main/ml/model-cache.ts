@@ -212,7 +212,7 @@ export async function openOnnxModel(ref: string, opts: ModelCacheOptions & Omit<
   const { OnnxEngine, graphPath } = await import('./onnx/session.js');
   const cacheDir = opts.cacheDir ?? onnxCacheDir();
   const precision = opts.precision ?? 'fp32';
-  const engineOpts: OnnxEngineOptions = { cacheDir, precision, executionProviders: opts.executionProviders, threads: opts.threads, chunkSize: opts.chunkSize };
+  const engineOpts: OnnxEngineOptions = { cacheDir, precision, executionProviders: opts.executionProviders, threads: opts.threads, chunkSize: opts.chunkSize, worker: opts.worker };
   const dir = isBuiltinRef(ref) ? null : existsSync(ref) ? checkpointDir(ref) : null;
 
   const hash = await knownHash(ref, opts);

@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
-type Entry = 'slide-infer-worker' | 'train-worker' | 'geojson-worker' | 'umap-worker';
+type Entry = 'slide-infer-worker' | 'train-worker' | 'geojson-worker' | 'umap-worker' | 'onnx-session-worker';
 
 const here = import.meta.url;
 const fromSource = /\.ts$/.test(here);

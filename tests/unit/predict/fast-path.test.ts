@@ -69,7 +69,7 @@ describe('checkpoint folders: the hash remembered under the files\' sizes and mt
     expect(first.code, first.stderr).toBe(0);
     expect(maxAbsDiff(JSON.parse(first.stdout)[0].logits, expected(dir).logits[0]!)).toBeLessThan(TOL);
     const cache = join(tmp, 'home', 'models', 'onnx');
-    expect(readdirSync(cache).filter((f) => f.endsWith('.onnx'))).toHaveLength(1);
+    expect(readdirSync(cache).filter((f) => f.endsWith('.onnx') && !f.includes('.opt-'))).toHaveLength(1); // the graph (onnxruntime's optimised copy aside)
 
     // Were the weights read now, the zeros would fail to parse (or give other logits).
     zeroKeepingStamp(weights);

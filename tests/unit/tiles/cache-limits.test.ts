@@ -83,16 +83,17 @@ describe('the ONNX graph cache', () => {
     mkdirSync(dir, { recursive: true });
     const hashes = ['a', 'b', 'c'].map((c) => c.repeat(64));
     hashes.forEach((h, i) => {
-      for (const f of [`${h}.onnx`, `${h}-explain.onnx`, `${h}.json`]) {
+      for (const f of [`${h}.onnx`, `${h}-explain.onnx`, `${h}.json`, `${h}.opt-${'0123456789abcdef'}.onnx`]) {
         writeFileSync(join(dir, f), Buffer.alloc(1000));
         const t = new Date(Date.now() - (3 - i) * 60_000);
         utimesSync(join(dir, f), t, t);
       }
     });
     writeFileSync(join(dir, 'checkpoint-hashes.json'), '{}');
-    expect((await graphCacheEntries(dir)).map((e) => [e.key, e.paths.length, e.bytes]).sort()).toEqual(hashes.map((h) => [h, 3, 3000]));
-    expect(await trimGraphCache(dir, hashes[0]!, 6500)).toEqual([hashes[1]]);
-    expect(readdirSync(dir).sort()).toEqual([`${hashes[0]}-explain.onnx`, `${hashes[0]}.json`, `${hashes[0]}.onnx`, `${hashes[2]}-explain.onnx`, `${hashes[2]}.json`, `${hashes[2]}.onnx`, 'checkpoint-hashes.json'].sort());
+    expect((await graphCacheEntries(dir)).map((e) => [e.key, e.paths.length, e.bytes]).sort()).toEqual(hashes.map((h) => [h, 4, 4000]));
+    expect(await trimGraphCache(dir, hashes[0]!, 8500)).toEqual([hashes[1]]);
+    const kept = (h: string) => [`${h}-explain.onnx`, `${h}.json`, `${h}.onnx`, `${h}.opt-0123456789abcdef.onnx`];
+    expect(readdirSync(dir).sort()).toEqual([...kept(hashes[0]!), ...kept(hashes[2]!), 'checkpoint-hashes.json'].sort());
   });
 
   it('a new graph makes room by dropping the least recently used one, which is rebuilt when wanted', needs(vitTiny, resnetTiny), async () => {

@@ -10,6 +10,8 @@ import type { StainParams } from '../../train/stain.js';
 import { DomainError } from '../../errors.js';
 import { hasHead } from '../head/head-checkpoint.js';
 import type { Precision } from '../emit/quantize.js';
+import type { RunOptions } from '../onnx/session.js';
+import { sessionWorkerByDefault } from '../onnx/session-protocol.js';
 
 export const ENGINE_NAMES = ['onnx', 'tfjs'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
@@ -27,6 +29,11 @@ export interface RunnerOptions {
   executionProviders?: string[];
   /** onnx: fp32 (default) or int8 (ViT; emit/quantize.ts). */
   precision?: Precision;
+  /**
+   * onnx: the session in a worker thread, so the next batch decodes while this one computes
+   * (OnnxEngineOptions.worker). Default: sessionWorkerByDefault().
+   */
+  worker?: boolean;
 }
 
 /** What ran, for logs and `--json` consumers that care. */
@@ -50,8 +57,11 @@ export interface EngineRunner {
   preprocessor: PreprocessorConfig;
   stain: StainParams | null;
   info: RunnerInfo;
-  /** `pixels`: n images, NCHW float32, preprocessed. One logits and one features array per image. */
-  run(pixels: Float32Array, n: number): Promise<{ logits: Float32Array[]; features: Float32Array[] }>;
+  /**
+   * `pixels`: n images, NCHW float32, preprocessed. One logits and one features array per image.
+   * `transfer`: the caller is done with `pixels`, which may then be handed over uncopied (detached).
+   */
+  run(pixels: Float32Array, n: number, opts?: RunOptions): Promise<{ logits: Float32Array[]; features: Float32Array[] }>;
   dispose(): Promise<void>;
 }
 
@@ -82,7 +92,7 @@ export async function openRunner(ref: string, opts: RunnerOptions): Promise<Engi
   const { labelList, loadCheckpointOf } = await import('../model-cache.js');
   if (opts.engine === 'onnx') {
     const { openOnnxModel } = await import('../model-cache.js');
-    const m = await openOnnxModel(ref, { cacheDir: opts.cacheDir, load: opts.load, executionProviders: opts.executionProviders, precision: opts.precision });
+    const m = await openOnnxModel(ref, { cacheDir: opts.cacheDir, load: opts.load, executionProviders: opts.executionProviders, precision: opts.precision, worker: opts.worker ?? sessionWorkerByDefault() });
     return {
       arch: m.model.arch,
       hash: m.model.hash,
@@ -97,7 +107,7 @@ export async function openRunner(ref: string, opts: RunnerOptions): Promise<Engi
         weightsRead: m.weightsRead,
         ...(m.engine.fallbackReason ? { fallbackReason: m.engine.fallbackReason } : {}),
       },
-      run: (pixels, n) => m.engine.run(pixels, n),
+      run: (pixels, n, o) => m.engine.run(pixels, n, o),
       dispose: () => m.engine.dispose(),
     };
   }

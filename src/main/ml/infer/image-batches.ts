@@ -1,7 +1,8 @@
 /**
  * Image files to model-ready pixel batches, the next batch prepared while the engine runs the
- * current one: onnxruntime computes on its own threads, so decoding (sharp, on libuv's pool) and
- * resizing (JS) of batch k+1 fill time the main thread would otherwise spend waiting.
+ * current one: with the engine's session in a worker thread (onnxruntime-node's run blocks the
+ * thread it runs on), decoding (sharp, on libuv's pool) and resizing (JS) of batch k+1 fill time
+ * this thread would otherwise spend waiting.
  */
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';

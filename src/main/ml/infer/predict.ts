@@ -70,7 +70,7 @@ export async function runFiles(
   onProgress?: (done: number, total: number) => void,
 ): Promise<void> {
   await forEachBatch(files, runner, Math.max(1, batchSize), async (pixels, batch, start) => {
-    const out = await runner.run(pixels, batch.length);
+    const out = await runner.run(pixels, batch.length, { transfer: true }); // read for this batch only
     for (let j = 0; j < batch.length; j++) await each(batch[j]!, start + j, { logits: out.logits[j]!, features: out.features[j]! });
     onProgress?.(start + batch.length, files.length);
   });
