@@ -25,10 +25,11 @@ export function createRunGroupHandlers(ctx: AppContext): HandlersFor<typeof runG
       if (ours ? !running.has(g.id) : g.pid === null || !processAlive(g.pid)) repo.stop(g.id, 'failed', 'the process running it ended before it did');
     }
   };
-  const emitEnd = (id: number) => {
+  const emitState = (id: number) => {
     const g = repo.get(id);
     if (!g) return;
-    const p: GroupProgress = { groupId: id, status: g.status, phase: g.status === 'running' ? 'folds' : 'done', done: g.done, total: g.total, ...(g.error ? { message: g.error } : {}) };
+    // running: just started, its images not embedded yet
+    const p: GroupProgress = { groupId: id, status: g.status, phase: g.status === 'running' ? 'embedding' : 'done', done: g.done, total: g.total, ...(g.error ? { message: g.error } : {}) };
     ctx.events.emit('training.groupProgress', p);
   };
 
@@ -70,9 +71,9 @@ export function createRunGroupHandlers(ctx: AppContext): HandlersFor<typeof runG
       running.set(groupId, launched);
       void launched.done.then(() => {
         running.delete(groupId);
-        if (repo.isOpen()) emitEnd(groupId);
+        if (repo.isOpen()) emitState(groupId);
       });
-      emitEnd(groupId);
+      emitState(groupId);
       const { results: _r, pooledTest: _p, ...summary } = repo.get(groupId)!;
       return summary satisfies RunGroupSummary;
     },
