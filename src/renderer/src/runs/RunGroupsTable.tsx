@@ -20,7 +20,7 @@ import { formatDateTime } from './formatRun';
 import { formatMeanSd } from './meanSd';
 import { RunStatusChip } from './RunStatusChip';
 
-const paramsText = (p: Record<string, number>) => Object.entries(p).map(([k, v]) => `${k} = ${v}`).join(', ') || 'defaults';
+export const paramsText = (p: Record<string, number>) => Object.entries(p).map(([k, v]) => `${k} = ${v}`).join(', ') || 'defaults';
 const COLUMNS = ['test_accuracy', 'test_balanced_accuracy', 'test_auc', 'test_ece'] as const;
 const HEADS: Record<(typeof COLUMNS)[number], string> = { test_accuracy: 'Test accuracy', test_balanced_accuracy: 'Test balanced acc.', test_auc: 'Test ROC AUC', test_ece: 'Test ECE' };
 
@@ -31,7 +31,7 @@ export function groupProgressText(g: Pick<RunGroupSummary, 'done' | 'total'>, li
   return g.done > 0 ? `Fold ${g.done} of ${g.total} fitted` : 'Starting';
 }
 
-function StateCell({ g, live, onCancel }: { g: RunGroupSummary; live?: GroupProgress; onCancel?: (id: number) => void }) {
+export function GroupState({ g, live, onCancel }: { g: RunGroupSummary; live?: GroupProgress; onCancel?: (id: number) => void }) {
   return (
     <>
       <RunStatusChip status={g.status} />
@@ -61,17 +61,22 @@ function StateCell({ g, live, onCancel }: { g: RunGroupSummary; live?: GroupProg
   );
 }
 
-export function RunGroupsTable({ groups, live, onCancel }: { groups: RunGroupSummary[]; live: Map<number, GroupProgress>; onCancel?: (id: number) => void }) {
+/** `compact`: one group's settings and numbers only, for a narrow panel that names the group and shows its state itself. */
+export function RunGroupsTable({ groups, live, onCancel, compact = false }: { groups: RunGroupSummary[]; live: Map<number, GroupProgress>; onCancel?: (id: number) => void; compact?: boolean }) {
   return (
     <Paper variant="outlined" sx={{ overflowX: 'auto' }}>
       <Table size="small">
         <TableHead>
           <TableRow>
-            <TableCell>Group</TableCell>
-            <TableCell>State</TableCell>
-            <TableCell>Model</TableCell>
-            <TableCell>Dataset</TableCell>
-            <TableCell>Folds × seeds</TableCell>
+            {!compact && (
+              <>
+                <TableCell>Group</TableCell>
+                <TableCell>State</TableCell>
+                <TableCell>Model</TableCell>
+                <TableCell>Dataset</TableCell>
+                <TableCell>Folds × seeds</TableCell>
+              </>
+            )}
             <TableCell>Setting</TableCell>
             <TableCell align="right">Ranked on (mean ± sd)</TableCell>
             {COLUMNS.map((c) => (
@@ -96,7 +101,7 @@ export function RunGroupsTable({ groups, live, onCancel }: { groups: RunGroupSum
                     data-best={p && i === g.best ? 'true' : undefined}
                     sx={p && i === g.best && g.points.length > 1 ? { bgcolor: 'action.selected' } : undefined}
                   >
-                    {i === 0 && (
+                    {i === 0 && !compact && (
                       <>
                         <TableCell rowSpan={points.length} sx={{ fontWeight: 600, verticalAlign: 'top' }}>
                           {g.name ?? `${g.kind === 'sweep' ? 'Sweep' : 'Cross-validation'} ${g.id}`}
@@ -105,7 +110,7 @@ export function RunGroupsTable({ groups, live, onCancel }: { groups: RunGroupSum
                           </Typography>
                         </TableCell>
                         <TableCell rowSpan={points.length} sx={{ verticalAlign: 'top' }} data-testid="run-group-state">
-                          <StateCell g={g} live={live.get(g.id)} onCancel={onCancel} />
+                          <GroupState g={g} live={live.get(g.id)} onCancel={onCancel} />
                         </TableCell>
                         <TableCell rowSpan={points.length} sx={{ verticalAlign: 'top' }}>
                           {g.backbone ? `${baseName(g.backbone)} + ${g.head}` : g.mode}

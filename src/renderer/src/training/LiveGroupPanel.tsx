@@ -4,6 +4,7 @@
  */
 import { useState } from 'react';
 import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
@@ -11,7 +12,8 @@ import Typography from '@mui/material/Typography';
 import { api, errorMessage } from '../api';
 import { href } from '../router';
 import { formatMeanSd } from '../runs/meanSd';
-import { RunGroupsTable } from '../runs/RunGroupsTable';
+import { GroupState, paramsText, RunGroupsTable } from '../runs/RunGroupsTable';
+import { baseName } from '../format';
 import { useRunGroups } from '../runs/useRunGroups';
 
 export function LiveGroupPanel({ groupId }: { groupId: number }) {
@@ -33,15 +35,26 @@ export function LiveGroupPanel({ groupId }: { groupId: number }) {
           All runs
         </Button>
       </Stack>
+      {g && (
+        <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
+          {g.backbone ? `${baseName(g.backbone)} + ${g.head}` : g.mode} on {g.datasetName ?? '—'} · {g.folds} folds × {g.repeats} seed{g.repeats === 1 ? '' : 's'}
+          {g.total > g.folds * g.repeats ? ` × ${g.total / (g.folds * g.repeats)} settings` : ''}
+        </Typography>
+      )}
+      {g && (
+        <Box sx={{ mb: 1.5 }} data-testid="live-group-state">
+          <GroupState g={g} live={live.get(g.id)} onCancel={cancel} />
+        </Box>
+      )}
       {error && <Alert severity="error">{error}</Alert>}
       {cancelError && <Alert severity="error">{cancelError}</Alert>}
       {best && g && (
         <Typography variant="body2" sx={{ mb: 1.5 }} data-testid="live-group-summary">
-          {g.points.length > 1 ? 'Best setting' : 'Across folds'}: test accuracy {formatMeanSd('test_accuracy', best.metrics.test_accuracy)}, {g.monitor}{' '}
+          {g.points.length > 1 ? `Best setting (${paramsText(best.params)})` : 'Across folds'}: test accuracy {formatMeanSd('test_accuracy', best.metrics.test_accuracy)}, {g.monitor}{' '}
           {formatMeanSd(g.monitor, best.metrics[g.monitor])}
         </Typography>
       )}
-      {g && <RunGroupsTable groups={[g]} live={live} onCancel={cancel} />}
+      {g && g.status === 'completed' && <RunGroupsTable groups={[g]} live={live} compact />}
     </Paper>
   );
 }
