@@ -18,6 +18,7 @@ export default defineConfig({
           cli: resolve(__dirname, 'src/main/cli/main.ts'),
           'slide-infer-worker': resolve(__dirname, 'src/main/workers/slide-infer-worker.ts'),
           'train-worker': resolve(__dirname, 'src/main/workers/train-worker.ts'),
+          'cv-worker': resolve(__dirname, 'src/main/workers/cv-worker.ts'),
           'geojson-worker': resolve(__dirname, 'src/main/workers/geojson-worker.ts'),
           'umap-worker': resolve(__dirname, 'src/main/workers/umap-worker.ts'),
           'onnx-session-worker': resolve(__dirname, 'src/main/workers/onnx-session-worker.ts'),

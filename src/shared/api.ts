@@ -8,7 +8,7 @@ import { call } from './contract/define.js';
 import { datasetCalls } from './contract/datasets.js';
 import { annotationCalls } from './contract/annotations.js';
 import { trainingCalls, TrainingProgress } from './contract/training.js';
-import { runGroupCalls } from './contract/run-groups.js';
+import { GroupProgress, runGroupCalls } from './contract/run-groups.js';
 import { analysisCalls, AnalysisProgress } from './contract/analysis.js';
 import { modelCalls, PullProgress } from './contract/models.js';
 import { reportCalls, ReportProgress } from './contract/reports.js';
@@ -185,6 +185,8 @@ export const events = {
   'slides.changed': z.object({}),
   'job.progress': JobProgress,
   'training.progress': TrainingProgress,
+  /** A cross-validation or sweep started by training.startGroup: which fold of how many, then how it ended. */
+  'training.groupProgress': GroupProgress,
   'analysis.progress': AnalysisProgress,
   'reports.progress': ReportProgress,
   /** A pull from the Hugging Face Hub (models.pull): bytes so far, then the registered model or the error. */

@@ -1,18 +1,81 @@
-/** The runs.groups and runs.group calls: cross-validations and sweeps for the Runs pages. */
+/**
+ * The run-group calls: cross-validations and sweeps for the Runs pages, and starting, checking
+ * and cancelling one from the Training page. A started group runs in a worker process
+ * (cv-launcher.ts); its progress goes out as training.groupProgress events. A group listed as
+ * running whose process is gone (a crashed app, a killed CLI) is marked failed when listed.
+ */
 import type { HandlersFor } from '../../shared/api.js';
-import type { runGroupCalls } from '../../shared/contract/run-groups.js';
+import type { GroupProgress, RunGroupSummary, runGroupCalls } from '../../shared/contract/run-groups.js';
 import type { AppContext } from '../app-context.js';
 import { DomainError } from '../errors.js';
+import { processAlive } from '../process-alive.js';
 import { RunGroupsRepo } from '../store/run-groups-repo.js';
+import { launchCrossValidation, type LaunchedGroup } from './cv/cv-launcher.js';
+import { headCvRequest, startHeadCvGroup } from './cv/head-cv-run.js';
+import { preflightCrossValidation, sweepGrid } from './cv/preflight.js';
 
 export function createRunGroupHandlers(ctx: AppContext): HandlersFor<typeof runGroupCalls> {
   const repo = new RunGroupsRepo(ctx.db);
+  const running = new Map<number, LaunchedGroup>();
+  const notFound = (id: number) => new DomainError('not-found', `no cross-validation or sweep with id ${id}`);
+
+  const reconcile = () => {
+    for (const g of repo.running()) {
+      const ours = g.pid === process.pid;
+      if (ours ? !running.has(g.id) : g.pid === null || !processAlive(g.pid)) repo.stop(g.id, 'failed', 'the process running it ended before it did');
+    }
+  };
+  const emitState = (id: number) => {
+    const g = repo.get(id);
+    if (!g) return;
+    // running: just started, its images not embedded yet
+    const p: GroupProgress = { groupId: id, status: g.status, phase: g.status === 'running' ? 'embedding' : 'done', done: g.done, total: g.total, ...(g.error ? { message: g.error } : {}) };
+    ctx.events.emit('training.groupProgress', p);
+  };
+
   return {
-    'runs.groups': async () => repo.list(),
+    'runs.groups': async () => {
+      reconcile();
+      return repo.list();
+    },
     'runs.group': async ({ id }) => {
+      reconcile();
       const g = repo.get(id);
-      if (!g) throw new DomainError('not-found', `no cross-validation or sweep with id ${id}`);
+      if (!g) throw notFound(id);
       return g;
+    },
+    'runs.cancelGroup': async ({ id }) => {
+      const g = repo.get(id);
+      if (!g) throw notFound(id);
+      const ours = running.get(id);
+      if (ours) {
+        ours.cancel();
+        return { cancelled: true };
+      }
+      const owner = repo.running().find((r) => r.id === id)?.pid ?? null;
+      if (owner !== null && owner !== process.pid && processAlive(owner)) {
+        process.kill(owner, 'SIGINT'); // a CLI's cross-validation stops before its next fold
+        return { cancelled: true };
+      }
+      return { cancelled: false };
+    },
+    'training.groupPreflight': async (input) => {
+      const gridPoints = sweepGrid(input.head, input.sweep).length;
+      const findings = preflightCrossValidation(ctx.db, { datasetId: input.datasetId, folds: input.folds, repeats: input.repeats, gridPoints });
+      return { findings, fits: input.folds * input.repeats * gridPoints };
+    },
+    'training.startGroup': async (input) => {
+      const request = headCvRequest(input);
+      const groupId = startHeadCvGroup(ctx.db, request);
+      const launched = launchCrossValidation(repo, { groupId, home: ctx.home.root, request }, (p) => ctx.events.emit('training.groupProgress', p));
+      running.set(groupId, launched);
+      void launched.done.then(() => {
+        running.delete(groupId);
+        if (repo.isOpen()) emitState(groupId);
+      });
+      emitState(groupId);
+      const { results: _r, pooledTest: _p, ...summary } = repo.get(groupId)!;
+      return summary satisfies RunGroupSummary;
     },
   };
 }

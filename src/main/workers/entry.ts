@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
-type Entry = 'slide-infer-worker' | 'train-worker' | 'geojson-worker' | 'umap-worker' | 'onnx-session-worker';
+type Entry = 'slide-infer-worker' | 'train-worker' | 'cv-worker' | 'geojson-worker' | 'umap-worker' | 'onnx-session-worker';
 
 const here = import.meta.url;
 const fromSource = /\.ts$/.test(here);
@@ -39,7 +39,7 @@ export function spawnSlideInferWorker(workerData: unknown): Worker {
 }
 
 /** A worker thread running one of the thread entries. */
-export function spawnWorkerThread(name: Exclude<Entry, 'train-worker'>, workerData: unknown): Worker {
+export function spawnWorkerThread(name: Exclude<Entry, 'train-worker' | 'cv-worker'>, workerData: unknown): Worker {
   if (!fromSource) return new Worker(bundledEntry(name), { workerData });
   const tsxApi = pathToFileURL(join(dirname(tsxResolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs')).href;
   const entry = pathToFileURL(sourceEntry(name)).href;
@@ -47,8 +47,18 @@ export function spawnWorkerThread(name: Exclude<Entry, 'train-worker'>, workerDa
   return new Worker(bootstrap, { eval: true, workerData });
 }
 
+/** A child-process worker's script and the execArgv a fork of it needs. */
+function forkedWorker(name: 'train-worker' | 'cv-worker'): { path: string; execArgv: string[] } {
+  if (!fromSource) return { path: bundledEntry(name), execArgv: [] };
+  return { path: sourceEntry(name), execArgv: ['--import', pathToFileURL(tsxResolve('tsx')).href] };
+}
+
 /** The training worker's script and the execArgv a fork of it needs. */
 export function trainWorker(): { path: string; execArgv: string[] } {
-  if (!fromSource) return { path: bundledEntry('train-worker'), execArgv: [] };
-  return { path: sourceEntry('train-worker'), execArgv: ['--import', pathToFileURL(tsxResolve('tsx')).href] };
+  return forkedWorker('train-worker');
+}
+
+/** The cross-validation worker's script and the execArgv a fork of it needs. */
+export function cvWorker(): { path: string; execArgv: string[] } {
+  return forkedWorker('cv-worker');
 }

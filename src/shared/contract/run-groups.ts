@@ -5,13 +5,15 @@
  */
 import { z } from 'zod';
 import { call } from './define.js';
-import { EvalReport, HeadKind, TrainMode } from './training.js';
+import { EvalReport, HeadKind, MonitorMetric, PreflightFinding, StainConfig, TrainMode } from './training.js';
 
 /** Mean and sample standard deviation (n - 1) across folds; sd is null for a single value. */
 export const MetricSummary = z.object({ mean: z.number(), sd: z.number().nullable(), n: z.number().int() });
 
 /** One point of a sweep grid: hyper-parameter name -> value (c, hidden, lr, weightDecay, epochs). */
 export const GridPoint = z.record(z.string(), z.number());
+
+export const GroupStatus = z.enum(['running', 'completed', 'cancelled', 'failed']);
 
 export const CvFold = z.object({
   repeat: z.number().int(),
@@ -46,6 +48,13 @@ export const RunGroup = z.object({
   /** The validation metric grid points are ranked by (mean across folds). */
   monitor: z.string(),
   createdAt: z.string(),
+  /** Written when it starts: running until every fold is fitted (completed), or stopped. */
+  status: GroupStatus,
+  /** Why it failed. */
+  error: z.string().nullable(),
+  /** Folds fitted so far, of all (folds x seeds x grid points); points and results fill in at the end. */
+  done: z.number().int(),
+  total: z.number().int(),
   points: z.array(CvPointSummary),
   /** Index in `points` of the best mean monitor. */
   best: z.number().int(),
@@ -58,9 +67,67 @@ export const RunGroupSummary = RunGroup.omit({ results: true, pooledTest: true }
 
 const GroupId = z.object({ id: z.number().int().positive() });
 
+const Values = z.array(z.number().positive()).min(1).max(10);
+
+/** Values to sweep, each a list; the grid is their Cartesian product (none: one point, the settings as given). */
+export const SweepValues = z.object({
+  /** logreg: the regularisation strength C (otherwise chosen inside each fold from `cs`). */
+  c: Values.optional(),
+  /** mlp: learning rate, weight decay, epochs, hidden units. */
+  lr: Values.optional(),
+  weightDecay: Values.optional(),
+  epochs: z.array(z.number().int().min(1).max(10_000)).min(1).max(10).optional(),
+  hidden: z.array(z.number().int().min(1).max(8192)).min(1).max(10).optional(),
+});
+
+/** A cross-validation of a head on a frozen backbone, repeated over seeds, over a sweep grid. */
+export const StartGroupInput = z.object({
+  datasetId: z.number().int().positive(),
+  /** Built-in backbone name or a pulled or imported model's folder. */
+  backbone: z.string().min(1),
+  head: HeadKind.default('logreg'),
+  folds: z.number().int().min(2).max(10),
+  /** Seeds seed, seed + 1, ...: new folds and a new head initialisation each. */
+  repeats: z.number().int().min(1).max(5).default(1),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  monitor: MonitorMetric.default('val_accuracy'),
+  balance: z.boolean().default(false),
+  cs: z.array(z.number().positive()).min(1).max(20).optional(),
+  hidden: z.number().int().min(1).max(8192).optional(),
+  lr: z.number().positive().max(10).optional(),
+  weightDecay: z.number().min(0).max(10).optional(),
+  epochs: z.number().int().min(1).max(10_000).optional(),
+  patience: z.number().int().min(1).optional(),
+  sweep: SweepValues.default({}),
+  stain: StainConfig.optional(),
+  name: z.string().trim().min(1).max(200).optional(),
+});
+
+/** Where a running group is: embedding the images once, then fitting fold after fold. */
+export const GroupProgress = z.object({
+  groupId: z.number().int(),
+  status: GroupStatus,
+  phase: z.enum(['embedding', 'folds', 'done']),
+  done: z.number().int(),
+  total: z.number().int(),
+  /** Why it failed. */
+  message: z.string().optional(),
+});
+
 export const runGroupCalls = {
   'runs.groups': call(z.object({}), z.array(RunGroupSummary), 'Cross-validations and sweeps, newest first: per grid point the mean ± sd of every metric.'),
   'runs.group': call(GroupId, RunGroup, 'One cross-validation or sweep with every fold, the summaries and the pooled out-of-fold test report.'),
+  'runs.cancelGroup': call(GroupId, z.object({ cancelled: z.boolean() }), 'Stop a running cross-validation or sweep; it is kept, marked cancelled.'),
+  'training.startGroup': call(
+    StartGroupInput,
+    RunGroupSummary,
+    'Start a k-fold cross-validation (stratified, grouped), repeated over seeds, over a sweep grid, of a head on a frozen backbone, in a worker process; progress comes as training.groupProgress events, the group is listed by runs.groups from the start.',
+  ),
+  'training.groupPreflight': call(
+    StartGroupInput,
+    z.object({ findings: z.array(PreflightFinding), fits: z.number().int() }),
+    'Check a cross-validation before starting it (classes with fewer images or groups than folds, too many fits); training.startGroup refuses errors itself. fits: folds x seeds x grid points.',
+  ),
 } as const;
 
 export type MetricSummary = z.output<typeof MetricSummary>;
@@ -69,3 +136,7 @@ export type CvFold = z.output<typeof CvFold>;
 export type CvPointSummary = z.output<typeof CvPointSummary>;
 export type RunGroup = z.output<typeof RunGroup>;
 export type RunGroupSummary = z.output<typeof RunGroupSummary>;
+export type GroupStatus = z.output<typeof GroupStatus>;
+export type SweepValues = z.output<typeof SweepValues>;
+export type StartGroupInput = z.output<typeof StartGroupInput>;
+export type GroupProgress = z.output<typeof GroupProgress>;

@@ -124,10 +124,10 @@ describe('k-fold cross-validation of heads', { ...needs(lung, vitTiny), timeout:
     expect(runSplitImages(db, datasetId, {}, 'val')).toEqual(datasetSplitImages(db, datasetId, 'val'));
   });
 
-  it('fits every fold of every seed and grid point, each image held out once per seed, with mean ± sd exactly the per-fold numbers', () => {
+  it('fits every fold of every seed and grid point, each image held out once per seed, with mean ± sd exactly the per-fold numbers', async () => {
     const grid = parseGrid(['c=0.1,1'], ['c']);
     expect(grid).toEqual([{ c: 0.1 }, { c: 1 }]);
-    const cv = crossValidateHeads(data, { kind: 'logreg', labels, folds: 5, repeats: 2, seed: 3, monitor: 'val_accuracy', balance: false, grid });
+    const cv = await crossValidateHeads(data, { kind: 'logreg', labels, folds: 5, repeats: 2, seed: 3, monitor: 'val_accuracy', balance: false, grid });
     expect(cv.cancelled).toBe(false);
     expect(cv.results).toHaveLength(2 * 2 * 5);
     for (const r of [0, 1]) {
@@ -162,18 +162,31 @@ describe('k-fold cross-validation of heads', { ...needs(lung, vitTiny), timeout:
     expect(cv.pooledTest!.curves.reliability.reduce((a, b) => a + b.count, 0)).toBe(data.n);
   });
 
-  it('sweeps an MLP head over hidden units and epochs; the grid is the product of the values', () => {
+  it('sweeps an MLP head over hidden units and epochs; the grid is the product of the values', async () => {
     const grid = parseGrid(['hidden=8,16', 'epochs=5'], ['hidden', 'lr', 'weightDecay', 'epochs']);
     expect(grid).toEqual([
       { hidden: 8, epochs: 5 },
       { hidden: 16, epochs: 5 },
     ]);
-    const cv = crossValidateHeads(data, { kind: 'mlp', labels, folds: 3, repeats: 1, seed: 0, monitor: 'val_loss', balance: true, grid });
+    const cv = await crossValidateHeads(data, { kind: 'mlp', labels, folds: 3, repeats: 1, seed: 0, monitor: 'val_loss', balance: true, grid });
     expect(cv.results).toHaveLength(6);
     for (const f of cv.results) expect(f.metrics.head_epochs).toBeLessThanOrEqual(5);
     expect(cv.points.map((p) => p.params)).toEqual(grid);
     expect(() => parseGrid(['c=0.1'], ['hidden'])).toThrow(/cannot sweep "c"/);
     expect(() => parseGrid(['hidden=8.5'], ['hidden'])).toThrow(/whole numbers/);
-    expect(() => crossValidateHeads(data, { kind: 'logreg', labels, folds: 2, repeats: 1, seed: 0, monitor: 'val_accuracy', balance: false, grid: [{}] })).toThrow(/at least 3 folds/);
+    await expect(crossValidateHeads(data, { kind: 'logreg', labels, folds: 1, repeats: 1, seed: 0, monitor: 'val_accuracy', balance: false, grid: [{}] })).rejects.toThrow(/at least 2 folds/);
+  });
+
+  it('with two folds chooses on a grouped part of the other fold and fits on the rest of it', async () => {
+    const cv = await crossValidateHeads(data, { kind: 'logreg', labels, folds: 2, repeats: 1, seed: 0, monitor: 'val_accuracy', balance: false, grid: [{}] });
+    const folds = assignFolds(data.items, 2, 0);
+    expect(cv.results).toHaveLength(2);
+    for (const f of cv.results) {
+      expect(f.n.test).toBe(folds.filter((g) => g === f.fold).length);
+      expect(f.n.val).toBeGreaterThan(0);
+      expect(f.n.train).toBeGreaterThan(f.n.val);
+      expect(f.n.train + f.n.val + f.n.test).toBe(data.n);
+      expect(f.metrics.val_accuracy).toBeGreaterThanOrEqual(0);
+    }
   });
 });

@@ -109,7 +109,7 @@ describe('tessella train --cv', { ...needs(lung, vitTiny), timeout: 600_000 }, (
 
   it('rejects too few folds, an unknown sweep name and --sweep without --cv, in one line with exit code 2', () => {
     const cases = [
-      ['--cv', '2'],
+      ['--cv', '1'],
       ['--cv', '3', '--sweep', 'hidden=8'],
       ['--sweep', 'c=1', '--out', join(home.dir, 'x')],
     ];

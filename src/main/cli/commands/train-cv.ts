@@ -16,7 +16,7 @@ import { CliError, type CliIO, type OptionSpec } from '../command.js';
 type Opts = Record<string, string | number | boolean | string[] | number[] | undefined>;
 
 export const cvOptions: Record<string, OptionSpec> = {
-  cv: { type: 'number', description: 'k-fold cross-validation (k >= 3, stratified, grouped) over every labelled image: per-fold metrics and mean ± sd. With --backbone: heads on cached embeddings (seconds, no model written); otherwise one trained run per fold under --out' },
+  cv: { type: 'number', description: 'k-fold cross-validation (k >= 2 with --backbone, else >= 3; stratified, grouped) over every labelled image: per-fold metrics and mean ± sd. With --backbone: heads on cached embeddings (seconds, no model written); otherwise one trained run per fold under --out' },
   repeats: { type: 'number', description: 'with --cv: repeat with seeds SEED, SEED+1, ... (new folds each time; default 1)' },
   sweep: { type: 'string', multiple: true, description: 'with --cv: grid NAME=V1,V2, repeatable (logreg head: c; mlp head: hidden, lr, weight-decay, epochs; trained runs: lr, weight-decay, epochs); the best mean validation metric wins' },
 };
@@ -69,7 +69,9 @@ function groupResult(g: RunGroup) {
 
 export async function crossValidateCli(ctx: AppContext, o: Opts, io: CliIO, host: CvHost) {
   const folds = o.cv as number;
-  if (!Number.isInteger(folds) || folds < 3) throw new CliError('--cv must be a whole number of folds, at least 3 (one held out, one to choose on, the rest to fit)', 2);
+  // heads on embeddings take 2 folds (choosing on a part of the other); trained runs need a third fold to choose on
+  const minFolds = o.backbone === undefined ? 3 : 2;
+  if (!Number.isInteger(folds) || folds < minFolds) throw new CliError(`--cv must be a whole number of folds, at least ${minFolds}${minFolds === 3 ? ' (one held out, one to choose on, the rest to fit)' : ''}`, 2);
   if (o.monitor !== undefined && !MonitorMetric.safeParse(o.monitor).success) throw new CliError(`--monitor must be one of ${MonitorMetric.options.join(', ')}`, 2);
   const repeats = (o.repeats as number | undefined) ?? 1;
   if (!Number.isInteger(repeats) || repeats < 1) throw new CliError('--repeats must be a whole number, at least 1', 2);

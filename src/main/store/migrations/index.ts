@@ -9,6 +9,7 @@ import * as m009 from './009-model-source.js';
 import * as m010 from './010-run-progress.js';
 import * as m011 from './011-image-type.js';
 import * as m012 from './012-run-groups.js';
+import * as m013 from './013-run-group-status.js';
 
 /** Numbered migrations, applied in order at start; never edit one that has shipped, add the next. */
 export const migrations: { version: number; name: string; up: string }[] = [
@@ -23,4 +24,5 @@ export const migrations: { version: number; name: string; up: string }[] = [
   { version: 10, name: 'run-progress', up: m010.up },
   { version: 11, name: 'image-type', up: m011.up },
   { version: 12, name: 'run-groups', up: m012.up },
+  { version: 13, name: 'run-group-status', up: m013.up },
 ];

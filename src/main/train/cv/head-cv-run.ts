@@ -1,9 +1,12 @@
 /**
- * A head-mode cross-validation from request to stored group: every labelled image of the dataset
- * (whatever its split) embedded once with the frozen backbone (the embedding store makes this
- * free after the first time), the folds fitted by head-cv.ts, the group written to `run_groups`.
+ * A head-mode cross-validation from request to stored group: the group written to `run_groups`
+ * as running, every labelled image of the dataset (whatever its split) embedded once with the
+ * frozen backbone (the embedding store makes this free after the first time), the folds fitted
+ * by head-cv.ts and counted in the group as they go, the numbers stored at the end; a cancel or
+ * a failure leaves the group so marked. `tessella train --cv` runs this in its own process, the
+ * app in a worker process (cv-worker.ts).
  */
-import type { RunGroup } from '../../../shared/contract/run-groups.js';
+import type { RunGroup, StartGroupInput } from '../../../shared/contract/run-groups.js';
 import type { HeadKind, StainConfig } from '../../../shared/contract/training.js';
 import { datasetLabelledImages } from '../../datasets/folds.js';
 import { datasetLabels } from '../../datasets/query.js';
@@ -17,6 +20,7 @@ import { RunGroupsRepo } from '../../store/run-groups-repo.js';
 import { backboneSeed } from '../head-trainer.js';
 import { fitStain } from '../stain.js';
 import { crossValidateHeads, type CvData, type HeadCvOptions } from './head-cv.js';
+import { assertCrossValidationPlan, sweepGrid } from './preflight.js';
 
 /** A cross-validation of heads as asked for: the fold settings of crossValidateHeads, on a dataset and a backbone. */
 export interface HeadCvRequest extends Omit<HeadCvOptions, 'kind' | 'labels' | 'onFold'> {
@@ -29,7 +33,41 @@ export interface HeadCvRequest extends Omit<HeadCvOptions, 'kind' | 'labels' | '
   stain?: StainConfig;
 }
 
+/** The request of a `training.startGroup` call. */
+export function headCvRequest(input: StartGroupInput): HeadCvRequest {
+  const { sweep, ...rest } = input;
+  return { ...rest, grid: sweepGrid(input.head, sweep) };
+}
+
+/**
+ * Checks the request (preflight.ts) and writes its group as running by process `pid`; the
+ * group's id. A request the checks refuse throws their first error and writes nothing.
+ */
+export function startHeadCvGroup(db: Db, req: HeadCvRequest, pid = process.pid): number {
+  if (req.grid.length === 0) throw new DomainError('invalid-input', 'the sweep grid is empty');
+  assertCrossValidationPlan(db, { datasetId: req.datasetId, folds: req.folds, repeats: req.repeats, gridPoints: req.grid.length });
+  const dataset = new DatasetsRepo(db).get(req.datasetId)!;
+  return new RunGroupsRepo(db).start({
+    name: req.name ?? null,
+    kind: req.grid.length > 1 ? 'sweep' : 'cv',
+    mode: 'head',
+    head: req.head,
+    backbone: req.backbone,
+    datasetId: dataset.id,
+    datasetName: dataset.name,
+    folds: req.folds,
+    repeats: req.repeats,
+    seed: req.seed,
+    monitor: req.monitor,
+    config: { ...req },
+    total: req.folds * req.repeats * req.grid.length,
+    pid,
+  });
+}
+
 export interface HeadCvHooks {
+  /** The group startHeadCvGroup wrote; without one it is written here. */
+  groupId?: number;
   signal?: AbortSignal;
   onEmbed?: (done: number, total: number) => void;
   onFold?: (done: number, total: number) => void;
@@ -42,12 +80,24 @@ export interface HeadCvOutcome {
 }
 
 export async function runHeadCrossValidation(db: Db, homeRoot: string, req: HeadCvRequest, hooks: HeadCvHooks = {}): Promise<HeadCvOutcome> {
+  const groupId = hooks.groupId ?? startHeadCvGroup(db, req);
+  const repo = new RunGroupsRepo(db);
+  try {
+    const out = await crossValidate(db, homeRoot, req, groupId, hooks);
+    return { ...out, group: repo.get(groupId)! };
+  } catch (e) {
+    if (hooks.signal?.aborted || (e instanceof DomainError && e.kind === 'cancelled')) repo.stop(groupId, 'cancelled');
+    else repo.stop(groupId, 'failed', (e as Error).message);
+    throw e;
+  }
+}
+
+async function crossValidate(db: Db, homeRoot: string, req: HeadCvRequest, groupId: number, hooks: HeadCvHooks): Promise<Omit<HeadCvOutcome, 'group'>> {
   const dataset = new DatasetsRepo(db).get(req.datasetId);
   if (!dataset) throw new DomainError('not-found', `no dataset with id ${req.datasetId}`);
   const labels = datasetLabels(db, dataset.id);
-  if (labels.length < 2) throw new DomainError('invalid-input', `dataset "${dataset.name}" has ${labels.length} class(es); cross-validation needs at least 2`);
   const images = datasetLabelledImages(db, dataset.id);
-  if (images.length < req.folds) throw new DomainError('invalid-input', `dataset "${dataset.name}" has ${images.length} labelled image(s), fewer than the ${req.folds} folds`);
+  const repo = new RunGroupsRepo(db);
 
   const stain = req.stain ? await fitStain(req.stain) : undefined;
   const t0 = Date.now();
@@ -63,6 +113,7 @@ export async function runHeadCrossValidation(db: Db, homeRoot: string, req: Head
       onProgress: hooks.onEmbed,
     },
   );
+  if (hooks.signal?.aborted) throw new DomainError('cancelled', `cross-validation on "${dataset.name}" was cancelled`);
   const seconds = (Date.now() - t0) / 1000;
   const d = emb.backbone.dim;
   const keep = images.flatMap((img, i) => (emb.embeddings[i] ? [{ img, e: emb.embeddings[i]! }] : []));
@@ -75,7 +126,7 @@ export async function runHeadCrossValidation(db: Db, homeRoot: string, req: Head
   };
   keep.forEach((r, i) => data.x.set(r.e, i * d));
 
-  const cv = crossValidateHeads(data, {
+  const cv = await crossValidateHeads(data, {
     kind: req.head,
     labels,
     folds: req.folds,
@@ -91,33 +142,14 @@ export async function runHeadCrossValidation(db: Db, homeRoot: string, req: Head
     patience: req.patience,
     grid: req.grid,
     onFold: (done, total) => {
+      repo.progress(groupId, done, total);
       hooks.onFold?.(done, total);
       return !hooks.signal?.aborted;
     },
   });
   if (cv.cancelled) throw new DomainError('cancelled', `cross-validation on "${dataset.name}" was cancelled`);
-
-  const repo = new RunGroupsRepo(db);
-  const fields = {
-    name: req.name ?? null,
-    kind: req.grid.length > 1 ? ('sweep' as const) : ('cv' as const),
-    mode: 'head' as const,
-    head: req.head,
-    backbone: req.backbone,
-    datasetId: dataset.id,
-    datasetName: dataset.name,
-    folds: req.folds,
-    repeats: req.repeats,
-    seed: req.seed,
-    monitor: req.monitor,
-    points: cv.points,
-    best: cv.best,
-    results: cv.results,
-    pooledTest: cv.pooledTest,
-  };
-  const id = repo.create({ ...fields, config: { ...req } });
+  repo.complete(groupId, { points: cv.points, best: cv.best, results: cv.results, pooledTest: cv.pooledTest });
   return {
-    group: repo.get(id)!,
     embeddings: { backboneHash: emb.backbone.hash, dim: d, images: keep.length, computed: emb.computed, seconds },
     skipped: emb.skipped,
   };

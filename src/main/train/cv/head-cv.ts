@@ -2,7 +2,8 @@
  * k-fold cross-validation of heads on embeddings already in memory: for every repeat (a seed:
  * new folds, new head initialisation) and every point of the sweep grid, each fold in turn is
  * the held-out test fold, the next fold is the inner validation that chooses C (or stops the
- * MLP), and the rest is fitted on. Held-out and validation images never share a group or a
+ * MLP), and the rest is fitted on. With two folds there is no third to fit on: the inner
+ * validation is then a grouped quarter of the other fold, the rest of it is fitted on. Held-out and validation images never share a group or a
  * duplicate cluster with the images fitted on (folds.ts). Fitting a head takes milliseconds to
  * seconds, so a 5-fold x 3-seed x 4-point sweep is a minute at most once the images are embedded.
  */
@@ -12,6 +13,7 @@ import { assignFolds, type FoldItem } from '../../datasets/folds.js';
 import { fitHead, headProbabilities, type HeadKind } from '../heads/fit.js';
 import type { HeadData } from '../heads/logreg.js';
 import { reportFromProbabilities } from '../metrics.js';
+import { nextTurn } from '../../next-turn.js';
 import { bestPoint, flattenReport, summarise } from './summary.js';
 
 /** Embeddings (row-major n x d), labels and, per row, what keeps it with others. */
@@ -66,10 +68,30 @@ function probabilityRows(p: Float64Array, n: number, k: number): number[][] {
   return Array.from({ length: n }, (_, i) => Array.from(p.subarray(i * k, (i + 1) * k)));
 }
 
-/** Needs 3 folds at least: one held out, the next to choose on, the rest to fit. */
-export function crossValidateHeads(data: CvData, opts: HeadCvOptions): HeadCvResult {
+/** Of a two-fold split the inner validation takes one part in this many of the fitting fold. */
+const TWO_FOLD_INNER_PARTS = 4;
+
+/**
+ * Rows fitted on and rows choosing on when fold `f` is held out: the next fold chooses and the
+ * rest fits; with two folds a grouped, stratified part of the other fold chooses.
+ */
+function innerSplit(data: CvData, foldOf: number[], folds: number, f: number, seed: number): { fit: number[]; choose: number[] } {
+  if (folds >= 3) {
+    const v = (f + 1) % folds;
+    return { fit: foldOf.flatMap((h, i) => (h !== f && h !== v ? [i] : [])), choose: foldOf.flatMap((h, i) => (h === v ? [i] : [])) };
+  }
+  const other = foldOf.flatMap((h, i) => (h !== f ? [i] : []));
+  const part = assignFolds(other.map((i) => data.items[i]), TWO_FOLD_INNER_PARTS, seed + 7919 * (f + 1));
+  return { fit: other.filter((_, j) => part[j] !== 0), choose: other.filter((_, j) => part[j] === 0) };
+}
+
+/**
+ * Needs 2 folds at least. Turns the event loop after every fold so that a cancel (an IPC message,
+ * a signal) lands at once rather than when every fold is fitted.
+ */
+export async function crossValidateHeads(data: CvData, opts: HeadCvOptions): Promise<HeadCvResult> {
   const k = opts.labels.length;
-  if (opts.folds < 3) throw new RangeError('cross-validation of a head needs at least 3 folds (one held out, one to choose on, the rest to fit)');
+  if (!Number.isInteger(opts.folds) || opts.folds < 2) throw new RangeError('cross-validation of a head needs at least 2 folds');
   if (opts.grid.length === 0) throw new RangeError('the sweep grid is empty');
   const total = opts.repeats * opts.grid.length * opts.folds;
   const results: CvFold[] = [];
@@ -83,10 +105,9 @@ export function crossValidateHeads(data: CvData, opts: HeadCvOptions): HeadCvRes
     const members = Array.from({ length: opts.folds }, (_, f) => foldOf.flatMap((g, i) => (g === f ? [i] : [])));
     for (const [g, params] of opts.grid.entries()) {
       for (let f = 0; f < opts.folds; f++) {
-        const v = (f + 1) % opts.folds;
-        const trainRows = foldOf.flatMap((h, i) => (h !== f && h !== v ? [i] : []));
-        const train = subset(data, trainRows, k);
-        const val = subset(data, members[v], k);
+        const inner = innerSplit(data, foldOf, opts.folds, f, seed);
+        const train = subset(data, inner.fit, k);
+        const val = subset(data, inner.choose, k);
         const test = subset(data, members[f], k);
         const fit = fitHead(train, val.n ? val : null, {
           kind: opts.kind,
@@ -110,6 +131,7 @@ export function crossValidateHeads(data: CvData, opts: HeadCvOptions): HeadCvRes
         if (r === 0) members[f].forEach((row, i) => (pooled[g][row] = testProbs[i]));
         results.push({ repeat: r, seed, fold: f, params, n: { train: train.n, val: val.n, test: test.n }, metrics, runId: null });
         done++;
+        await nextTurn();
         if (opts.onFold?.(done, total) === false) {
           cancelled = true;
           break outer;
@@ -132,7 +154,7 @@ export function crossValidateHeads(data: CvData, opts: HeadCvOptions): HeadCvRes
  * Names: c, hidden, lr, weight-decay (or weightDecay), epochs.
  */
 export function parseGrid(specs: string[], allowed: readonly string[]): GridPoint[] {
-  let grid: GridPoint[] = [{}];
+  const axes: [string, number[]][] = [];
   const seen = new Set<string>();
   for (const spec of specs) {
     const m = /^([a-zA-Z-]+)=(.+)$/.exec(spec.trim());
@@ -142,8 +164,23 @@ export function parseGrid(specs: string[], allowed: readonly string[]): GridPoin
     if (seen.has(name)) throw new RangeError(`"${m[1]}" is swept twice`);
     seen.add(name);
     const values = m[2].split(',').map((v) => Number(v.trim()));
-    if (values.some((v) => !Number.isFinite(v) || v <= 0)) throw new RangeError(`${m[1]}: values must be positive numbers separated by commas`);
-    if ((name === 'hidden' || name === 'epochs') && values.some((v) => !Number.isInteger(v))) throw new RangeError(`${m[1]}: values must be whole numbers`);
+    axes.push([name, values]);
+  }
+  return productGrid(axes);
+}
+
+/**
+ * The Cartesian product of named value lists, in the order given ([{}] for none); every value
+ * positive, hidden and epochs whole numbers.
+ */
+export function productGrid(axes: [name: string, values: number[]][]): GridPoint[] {
+  let grid: GridPoint[] = [{}];
+  for (const [name, values] of axes) {
+    const shown = name === 'weightDecay' ? 'weight-decay' : name;
+    if (values.length === 0) throw new RangeError(`${shown}: no values`);
+    if (values.some((v) => !Number.isFinite(v) || v <= 0)) throw new RangeError(`${shown}: values must be positive numbers separated by commas`);
+    if ((name === 'hidden' || name === 'epochs') && values.some((v) => !Number.isInteger(v))) throw new RangeError(`${shown}: values must be whole numbers`);
+    if (new Set(values).size !== values.length) throw new RangeError(`${shown}: a value is given twice`);
     grid = grid.flatMap((p) => values.map((v) => ({ ...p, [name]: v })));
   }
   return grid;

@@ -32,6 +32,10 @@ import { PreflightConfirm, PreflightPanel } from './PreflightPanel';
 import { rememberDataset, rememberedDataset } from './rememberedDataset';
 import { usePreflight } from './usePreflight';
 import { LiveRunPanel } from './LiveRunPanel';
+import { LiveGroupPanel } from './LiveGroupPanel';
+import { CrossValidationFields } from './CrossValidationFields';
+import { cvPlan, cvPreview, initialCv, type CvForm } from './cvForm';
+import { useGroupPreflight } from './useGroupPreflight';
 import { NumberField, SelectField } from './fields';
 import { defaultLr, initialForm, isBackbone, suggestedMode, validateForm, type FieldErrors, type StartRef, type TrainForm } from './trainForm';
 import { useActiveRun } from './useActiveRun';
@@ -59,6 +63,10 @@ export function TrainingPage() {
   const [starting, setStarting] = useState(false);
 
   const set = (patch: Partial<TrainForm>) => setForm((f) => ({ ...f, ...patch }));
+  // a cross-validation instead of one run: heads on a frozen backbone only
+  const [cv, setCv] = useState<CvForm>(initialCv);
+  const [groupId, setGroupId] = useState<number | null>(null);
+  const setCvPart = (patch: Partial<CvForm>) => setCv((c) => ({ ...c, ...patch }));
 
   // the dataset last trained on, if it is still there; never a guess (the newest may be half-labelled)
   const datasetList = options.datasets;
@@ -74,7 +82,10 @@ export function TrainingPage() {
   const finetunable = options.models.filter((m) => !backbones.includes(m));
   const headRun = isBackbone(form.start);
   const checkedInput = useMemo(() => (form.datasetId && form.start ? validateForm(form).input : null), [form]);
-  const preflight = usePreflight(checkedInput);
+  const crossValidate = headRun && cv.on;
+  const plan = useMemo(() => (crossValidate && checkedInput ? cvPlan(checkedInput, cv) : null), [crossValidate, checkedInput, cv]);
+  const preflight = usePreflight(crossValidate ? null : checkedInput);
+  const groupPreflight = useGroupPreflight(plan?.input ?? null);
   const [confirming, setConfirming] = useState<PreflightFinding[] | null>(null);
   useEffect(() => {
     setForm((f) => (!f.modeTouched && f.start ? { ...f, mode: suggestion.mode } : f));
@@ -93,6 +104,7 @@ export function TrainingPage() {
       if (checked.errors.stain) setAugmentOpen(true);
       return;
     }
+    if (crossValidate) return startGroup(checked.input);
     setStarting(true);
     try {
       if (!confirmed) {
@@ -105,6 +117,7 @@ export function TrainingPage() {
       }
       const run = await api.call('training.start', checked.input);
       rememberDataset(form.datasetId);
+      setGroupId(null);
       follow(run.id);
     } catch (err) {
       setStartError(errorMessage(err));
@@ -113,8 +126,28 @@ export function TrainingPage() {
     }
   };
 
+  const startGroup = async (input: NonNullable<typeof checkedInput>) => {
+    const p = cvPlan(input, cv);
+    if (!p.input) return setStartError(`Check the cross-validation settings: ${Object.values(p.errors)[0] ?? 'they are incomplete'}`);
+    setStarting(true);
+    try {
+      // asked afresh: the dataset may have changed since the form last checked
+      const { findings } = await api.call('training.groupPreflight', p.input);
+      const errors = findings.filter((f) => f.severity === 'error');
+      if (errors.length) return setStartError(errors.map((f) => `${f.message} (fix: ${f.fix})`).join('; '));
+      const group = await api.call('training.startGroup', p.input);
+      rememberDataset(form.datasetId);
+      setGroupId(group.id);
+    } catch (err) {
+      setStartError(errorMessage(err));
+    } finally {
+      setStarting(false);
+    }
+  };
+
   const datasetId = form.datasetId ? Number(form.datasetId) : null;
-  const findings = preflight.report?.findings ?? [];
+  const findings = crossValidate ? groupPreflight.findings : (preflight.report?.findings ?? []);
+  const preflightError = crossValidate ? groupPreflight.error : preflight.error;
   const blocked = findings.some((f) => f.severity === 'error');
   const noDatasets = options.datasets !== null && options.datasets.length === 0;
   const otherErrors = Object.entries(errors).filter(([k]) => !shownFields.has(k));
@@ -243,6 +276,7 @@ export function TrainingPage() {
             </Box>
 
             {headRun && <HeadFields form={form} set={set} errors={errors} />}
+            {headRun && <CrossValidationFields cv={cv} set={setCvPart} head={form.head} errors={plan?.errors ?? {}} preview={plan ? cvPreview(plan, cv) : 'Complete the form above to see how many heads this fits.'} />}
             {!headRun && (
               <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: '1fr 1fr' }}>
                 <NumberField label="Epochs" value={form.epochs} onChange={(v) => set({ epochs: v })} testId="train-epochs" error={errors.epochs} min={1} step={1} />
@@ -306,9 +340,9 @@ export function TrainingPage() {
               </Alert>
             )}
             <PreflightPanel findings={findings} />
-            {preflight.error && (
+            {preflightError && (
               <Alert severity="warning" data-testid="train-preflight-failed">
-                The pre-flight check could not run: {preflight.error}
+                The pre-flight check could not run: {preflightError}
               </Alert>
             )}
             {startError && (
@@ -325,7 +359,7 @@ export function TrainingPage() {
                 data-testid="train-start"
                 sx={{ whiteSpace: 'nowrap', flexShrink: 0 }}
               >
-                Start training
+                {crossValidate ? 'Start cross-validation' : 'Start training'}
               </Button>
               {runId !== null && (
                 <Typography variant="caption" color="text.secondary">
@@ -345,7 +379,9 @@ export function TrainingPage() {
           }}
         />
         <Box sx={{ position: { lg: 'sticky' }, top: 0 }}>
-          {runId !== null ? (
+          {groupId !== null ? (
+            <LiveGroupPanel key={groupId} groupId={groupId} />
+          ) : runId !== null ? (
             <LiveRunPanel key={runId} runId={runId} />
           ) : (
             <Paper variant="outlined" sx={{ p: 4, textAlign: 'center', color: 'text.secondary' }} data-testid="live-empty">

@@ -1,0 +1,56 @@
+/**
+ * Child-process entry for one cross-validation started from the app (training.startGroup):
+ * embedding and fitting heads block a process for seconds at a time, never the host's. Runs
+ * runHeadCrossValidation, the same code `tessella train --cv` runs in its own process, on a group
+ * already written as running; it counts folds in the database and reports them over IPC.
+ * Cancel: an IPC 'cancel' message, SIGTERM or SIGINT; the folds stop before the next one and the
+ * group is marked cancelled. When the parent goes away the worker exits, and the group, its
+ * process gone, is found failed.
+ */
+import type { CvJob, CvParentMessage, CvWorkerMessage } from '../train/cv/cv-worker-protocol.js';
+import { runHeadCrossValidation } from '../train/cv/head-cv-run.js';
+import { electronNativeBinding } from '../electron/native-binding.js';
+import { DomainError } from '../errors.js';
+import { ensureHome } from '../home.js';
+import { openDb } from '../store/db.js';
+import { sendIpc } from './peer-message.js';
+
+const job = JSON.parse(process.argv[2] ?? '{}') as CvJob;
+const controller = new AbortController();
+const send = (m: CvWorkerMessage): Promise<boolean> => sendIpc(process, m);
+
+process.on('message', (m: CvParentMessage) => {
+  if (m?.type === 'cancel') controller.abort();
+});
+process.on('SIGTERM', () => controller.abort());
+process.on('SIGINT', () => controller.abort());
+if (process.send) process.on('disconnect', () => process.exit(1));
+
+async function main(): Promise<number> {
+  if (!Number.isInteger(job.groupId) || typeof job.home !== 'string' || !job.request) throw new Error('cv-worker: expected {"groupId": N, "home": DIR, "request": {...}} as its argument');
+  const home = ensureHome(job.home);
+  // Electron runs this file as Node with its own ABI: better-sqlite3 needs the matching build there
+  const db = openDb(home.db, { nativeBinding: process.versions.electron ? electronNativeBinding() : undefined });
+  try {
+    await runHeadCrossValidation(db, home.root, job.request, {
+      groupId: job.groupId,
+      signal: controller.signal,
+      onEmbed: (done, total) => void send({ type: 'progress', progress: { status: 'running', phase: 'embedding', done, total } }),
+      onFold: (done, total) => void send({ type: 'progress', progress: { status: 'running', phase: 'folds', done, total } }),
+    });
+    await send({ type: 'finished' });
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  async (e: Error) => {
+    const cancelled = e instanceof DomainError && e.kind === 'cancelled';
+    if (!cancelled) process.stderr.write(`${e.stack ?? e.message}\n`);
+    await send({ type: 'error', message: e.message, cancelled });
+    process.exit(cancelled ? 0 : 1);
+  },
+);

@@ -1,0 +1,46 @@
+/**
+ * The Training page's cross-validation option: the training.startGroup input it makes from the
+ * head form (the head's own settings carried over, only its sweepable values swept), its
+ * checks in the contract's words, and the preview of how many heads that fits.
+ */
+import { describe, expect, it } from 'vitest';
+import { cvPlan, cvPreview, initialCv, type CvForm } from '../../../src/renderer/src/training/cvForm.js';
+import { initialForm, validateForm, type TrainForm } from '../../../src/renderer/src/training/trainForm.js';
+
+const head = (patch: Partial<TrainForm>) => {
+  const v = validateForm({ ...initialForm, datasetId: '3', start: 'backbone:/models/dino', ...patch });
+  if (!v.input) throw new Error(JSON.stringify(v.errors));
+  return v.input;
+};
+const cv = (patch: Partial<CvForm>): CvForm => ({ ...initialCv, on: true, ...patch });
+
+describe('the cross-validation option of the Training page', () => {
+  it('starts a logistic-regression cross-validation with the head settings and a C sweep', () => {
+    const plan = cvPlan(head({ cs: '0.1, 1', seed: '4', balance: 'loss', name: 'lung cv' }), cv({ folds: '3', repeats: '2', c: '0.1, 1, 10', lr: '0.5' }));
+    expect(plan.errors).toEqual({});
+    expect(plan.input).toMatchObject({ datasetId: 3, backbone: '/models/dino', head: 'logreg', folds: 3, repeats: 2, seed: 4, balance: true, cs: [0.1, 1], name: 'lung cv' });
+    // a logistic regression has no learning rate to sweep: only C is taken
+    expect(plan.input!.sweep).toEqual({ c: [0.1, 1, 10] });
+    expect(cvPreview(plan, cv({ folds: '3', repeats: '2' }))).toBe('3 folds × 2 seeds × 3 settings = 18 heads fitted');
+  });
+
+  it('sweeps an MLP over learning rate, weight decay and epochs: the grid is their product', () => {
+    const form = cv({ folds: '2', repeats: '1', lr: '0.001,0.01', weightDecay: '0.01', epochs: '10 20 40', c: '5' });
+    const plan = cvPlan(head({ head: 'mlp', epochs: '30' }), form);
+    expect(plan.input!.sweep).toEqual({ lr: [0.001, 0.01], weightDecay: [0.01], epochs: [10, 20, 40] });
+    expect(plan.input!.epochs).toBe(30);
+    expect(plan.fits).toBe(2 * 1 * 6);
+    expect(cvPreview(plan, form)).toBe('2 folds × 1 seed × 6 settings = 12 heads fitted');
+  });
+
+  it('says which field is wrong: folds outside 2-10, seeds outside 1-5, a value that is not a number', () => {
+    expect(cvPlan(head({}), cv({ folds: '1' })).errors.folds).toBe('2 to 10 folds');
+    expect(cvPlan(head({}), cv({ folds: '11' })).errors.folds).toBe('2 to 10 folds');
+    expect(cvPlan(head({}), cv({ repeats: '6' })).errors.repeats).toBe('1 to 5 seeds');
+    const bad = cvPlan(head({ head: 'mlp' }), cv({ epochs: '10, x' }));
+    expect(bad.input).toBeNull();
+    expect(Object.keys(bad.errors)).toEqual(['sweep.epochs']);
+    expect(bad.fits).toBeNull();
+    expect(cvPreview(bad, cv({}))).toMatch(/^Give whole numbers/);
+  });
+});
