@@ -5,6 +5,7 @@ import type { modelCalls, PullProgress } from '../../shared/contract/models.js';
 import type { AppContext } from '../app-context.js';
 import { DomainError, toDomainError } from '../errors.js';
 import { engineStatus } from '../ml/engine-status.js';
+import { pinOf } from '../ml/engine/providers.js';
 import { licenceLine } from '../ml/hub/catalogue.js';
 import { onnxCacheDir } from '../ml/model-cache.js';
 import { modelFacts } from './facts.js';
@@ -82,6 +83,6 @@ export function createModelHandlers(ctx: AppContext): HandlersFor<typeof modelCa
       if (!m.available) throw new DomainError('not-found', `${m.dir}: the folder of model "${m.name}" is gone`);
       return { model: { id: m.id, name: m.name }, ...(await tryModelOnImage(m.dir, path, { cacheDir: onnxCacheDir(ctx.home.root), topk })) };
     },
-    'engine.info': async () => engineStatus(),
+    'engine.info': async () => engineStatus(pinOf(ctx.settings.get().engine.provider, undefined)),
   };
 }

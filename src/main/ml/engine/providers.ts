@@ -10,10 +10,9 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { ProviderChoice } from '../../../shared/contract/models.js';
 
-/** Every provider name Tessella knows of; the settings schema takes these (plus 'auto'). */
-export const PROVIDER_NAMES = ['cpu', 'cuda', 'tensorrt', 'dml', 'coreml', 'webgpu'] as const;
-export type ProviderName = (typeof PROVIDER_NAMES)[number];
+export type { ProviderChoice };
 
 /** Names users reach for that onnxruntime-node spells differently. */
 const ALIASES: Record<string, string> = { directml: 'dml' };
@@ -37,26 +36,8 @@ export interface ProviderFacts {
   installed: string[];
 }
 
-export interface ProviderState {
-  name: string;
-  usable: boolean;
-  /** Why it is (not) usable, in a few words. */
-  note: string;
-}
-
-export interface ProviderPin {
-  /** In order of preference; the first usable one is taken. */
-  providers: string[];
-  source: 'setting' | 'option';
-}
-
-export interface ProviderChoice {
-  /** Every provider this build lists (and cpu), with whether it can run here. */
-  available: ProviderState[];
-  chosen: string;
-  reason: string;
-  pinned: ProviderPin | null;
-}
+export type ProviderState = ProviderChoice['available'][number];
+export type ProviderPin = NonNullable<ProviderChoice['pinned']>;
 
 /** Best first; each only where its platform has it. webgpu is experimental: used only when pinned. */
 const PREFERENCE: { name: string; platforms: NodeJS.Platform[] }[] = [
