@@ -86,7 +86,7 @@ export function chooseProvider(facts: ProviderFacts, pin: ProviderPin | null = n
     const s = available.find((a) => a.name === p.name);
     return s ? `${p.name}: ${s.note}` : `${p.name}: not in this onnxruntime-node build`;
   });
-  return { available, chosen: 'cpu', reason: `cpu: no GPU provider is usable on ${facts.platform}${missed.length ? ` (${missed.join('; ')})` : ''}`, pinned: null };
+  return { available, chosen: 'cpu', reason: `no GPU provider is usable on ${facts.platform}${missed.length ? ` (${missed.join('; ')})` : ''}`, pinned: null };
 }
 
 /** Provider libraries onnxruntime-node downloads apart from the package (see its script/install-metadata.js). */

@@ -44,7 +44,7 @@ describe('tessella engine --json', () => {
     expect(r.onnx.provider).toBe('cpu');
     expect(r.onnx.choice.chosen).toBe('cpu');
     expect(r.onnx.choice.pinned).toBeNull();
-    expect(r.onnx.choice.reason).toMatch(/^cpu: no GPU provider is usable on /);
+    expect(r.onnx.choice.reason).toMatch(/^no GPU provider is usable on /);
     expect(r.onnx.choice.available.find((p: { name: string }) => p.name === 'cpu')).toMatchObject({ usable: true });
     expect(r.training.gpu.inUse).toBe(false);
     expect(r.training.gpu.reason).toMatch(/tfjs-node-gpu/);
