@@ -8,8 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { createAppContext } from '../../../../src/main/app-context.js';
 import { tessella } from '../../../helpers/cli.js';
 import { inProcessContract } from '../../../helpers/in-process-contract.js';
+import { needs } from '../../../helpers/needs.js';
+import { sharedPath } from '../../../helpers/shared-data.js';
 
 const contract = inProcessContract('tessella-engine-provider-');
+const vitTiny = sharedPath('oracle/vit_tiny');
 
 function engineJson(args: string[], home: string): Record<string, any> {
   const r = tessella(['engine', '--json', ...args], { TESSELLA_HOME: home }, 180_000);
@@ -60,5 +63,22 @@ describe('tessella engine --json', () => {
     expect(pinned.onnx.provider).toBe(process.platform === 'darwin' ? 'coreml' : 'cpu');
     const option = engineJson(['--provider', 'cpu'], home);
     expect(option.onnx.choice).toMatchObject({ chosen: 'cpu', pinned: { providers: ['cpu'], source: 'option' }, reason: 'cpu pinned by --provider' });
+  }, 400_000);
+});
+
+describe('tessella predict --provider', needs(vitTiny), () => {
+  it('a provider that cannot load here predicts on cpu and says why on stderr; an unknown name is a usage error', () => {
+    const env = { TESSELLA_HOME: join(contract.dir, 'predict-home') };
+    const image = join(vitTiny!, 'image_1.png');
+    const plain = tessella(['predict', '--model', vitTiny!, image, '--json'], env, 180_000);
+    expect(plain.code, plain.stderr).toBe(0);
+    const pinned = tessella(['predict', '--model', vitTiny!, image, '--provider', 'coreml', '--json'], env, 180_000);
+    expect(pinned.code, pinned.stderr).toBe(0);
+    // the same predictions as the automatic choice (cpu here)
+    expect(JSON.parse(pinned.stdout)).toEqual(JSON.parse(plain.stdout));
+    if (process.platform !== 'darwin') expect(pinned.stderr).toMatch(/^note: coreml pinned by --provider, but it cannot load here \(coreml: not in this onnxruntime-node build/m);
+    const bad = tessella(['predict', '--model', vitTiny!, image, '--provider', 'gpu'], env, 60_000);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toEqual(['tessella: --provider must be one of cpu, cuda, tensorrt, dml, coreml, webgpu or auto, got "gpu"']);
   }, 400_000);
 });
