@@ -252,7 +252,7 @@ export const modelCalls = {
     ModelTryResult,
     "Run a registered model on one image file: its top classes with probabilities, or for a bare backbone the embedding's size and norm, and the time taken.",
   ),
-  'engine.info': call(z.object({}), EngineStatus, 'Which TensorFlow.js backend runs and why, and the onnxruntime execution providers available.'),
+  'engine.info': call(z.object({}), EngineStatus, 'Which TensorFlow.js backend runs and why; the onnxruntime execution providers, the one chosen (honouring the engine.provider pin) and why; whether training uses the GPU.'),
 } as const;
 
 export type RegisteredModel = z.output<typeof RegisteredModel>;
