@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installCuda } from './install-cuda.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
@@ -76,6 +77,11 @@ if (electron.ok) {
   if (!electronSqlite()) say('no Electron build of better-sqlite3 could be fetched; `npm start` will try the Node one');
 } else {
   say(`desktop shell unavailable (Electron could not be downloaded: ${electron.why}); \`npm run serve\` opens Tessella in your browser`);
+}
+// Opt-in only: the CUDA provider is a large download from NuGet (scripts/install-cuda.mjs).
+if (process.env.TESSELLA_CUDA === '1') {
+  const cuda = installCuda();
+  say(cuda.ok ? 'the onnxruntime CUDA provider is installed' : `the onnxruntime CUDA provider was not installed: ${cuda.why}`);
 }
 const ui = buildUi();
 if (!ui.ok) say(`the UI was not built now (${ui.why}); it is built on first \`npm run serve\``);

@@ -10,7 +10,7 @@ import { annotationCalls } from './contract/annotations.js';
 import { trainingCalls, TrainingProgress } from './contract/training.js';
 import { GroupProgress, runGroupCalls } from './contract/run-groups.js';
 import { analysisCalls, AnalysisProgress } from './contract/analysis.js';
-import { modelCalls, PullProgress } from './contract/models.js';
+import { EngineSettings, EngineSettingsPatch, modelCalls, PullProgress } from './contract/models.js';
 import { reportCalls, ReportProgress } from './contract/reports.js';
 import { cohortCalls } from './contract/cohorts.js';
 
@@ -91,7 +91,12 @@ export const Settings = z.object({
   /** Label and macro images can carry patient names; hidden unless the user opts in. */
   hideLabelImages: z.boolean(),
   tileQuality: z.number().int().min(10).max(100),
+  /** The onnxruntime provider pin (`engine.provider`) and the precision analyses started from the UI use. */
+  engine: EngineSettings,
 });
+
+/** What settings.set takes: any settings, and any part of `engine`. */
+export const SettingsPatch = Settings.extend({ engine: EngineSettingsPatch }).partial();
 
 export const AppInfo = z.object({
   version: z.string(),
@@ -123,7 +128,7 @@ const SlideId = z.object({ id: z.number().int().positive() });
 export const calls = {
   'app.info': call(z.object({}), AppInfo, 'Version, data home, host and which slide readers work here.'),
   'settings.get': call(z.object({}), Settings, 'Current user settings.'),
-  'settings.set': call(Settings.partial(), Settings, 'Change some settings; returns them all.'),
+  'settings.set': call(SettingsPatch, Settings, 'Change some settings; returns them all.'),
   'slides.list': call(z.object({}), z.array(SlideSummary), 'Every slide in the library, newest first.'),
   'slides.add': call(
     z.object({
@@ -209,6 +214,7 @@ export type ImageType = z.output<typeof ImageType>;
 export type SlideChannel = z.output<typeof SlideChannel>;
 export type ChannelSample = z.output<typeof ChannelSample>;
 export type Settings = z.output<typeof Settings>;
+export type SettingsPatch = z.input<typeof SettingsPatch>;
 export type AppInfo = z.output<typeof AppInfo>;
 export type FsEntry = z.output<typeof FsEntry>;
 

@@ -122,7 +122,7 @@ export async function runInference(job: InferJob, port: MessagePort): Promise<vo
       : null;
     const stored = store?.exists() ? await store.load() : new Map<string, Float32Array>();
     const startEngine = () => {
-      const p = OnnxEngine.load(ck, { cacheDir: job.engineCacheDir, chunkSize: job.batchSize, precision: job.precision ?? 'fp32', worker: sessionWorkerByDefault(), ...(job.threads ? { threads: job.threads } : {}) });
+      const p = OnnxEngine.load(ck, { cacheDir: job.engineCacheDir, chunkSize: job.batchSize, precision: job.precision ?? 'fp32', worker: sessionWorkerByDefault(), ...(job.threads ? { threads: job.threads } : {}), ...(job.executionProviders ? { executionProviders: job.executionProviders } : {}) });
       p.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
       return p;
     };
@@ -167,6 +167,7 @@ export async function runInference(job: InferJob, port: MessagePort): Promise<vo
     pool.setup({ preprocessor: ck.preprocessor, stain: ck.stain, level: geometry.level, readSize: geometry.readSize, inputSize: size.height });
     for (let b = 0; b < Math.min(ahead, batches.length); b++) pool.request(b, batches[b]!);
     engine = await (enginePromise ??= startEngine());
+    post({ type: 'engine', provider: engine.provider, ...(engine.fallbackReason ? { fallbackReason: engine.fallbackReason } : {}) });
     if (engine.inputShape[1] !== size.height) throw new Error(`the engine takes ${engine.inputShape[1]} px, the processor makes ${size.height}`);
     const ready = engine;
     const readers = pool;

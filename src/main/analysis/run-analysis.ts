@@ -30,6 +30,10 @@ export interface RunOptions {
   readers?: number;
   prefetch?: number;
   threads?: number;
+  /** onnxruntime providers in order (the chosen one; cpu is the fallback). Default cpu. */
+  providers?: string[];
+  /** Why `providers` is not what the user pinned (a pin that cannot load here), kept with the summary. */
+  providerNote?: string;
 }
 
 export interface RunResult {
@@ -76,10 +80,15 @@ export function recoverCrashed(repo: AnalysisRepo, onlyId?: number): number[] {
   return gone;
 }
 
-export function summarize(repo: AnalysisRepo, id: number, labels: string[], seconds: number): AnalysisSummary {
+export function summarize(repo: AnalysisRepo, id: number, labels: string[], seconds: number, engine?: { provider: string; fallbackReason?: string }): AnalysisSummary {
   const tiles = repo.predictions(id);
   const label = aggregate(tiles, labels);
-  return { ...label, seconds, tilesPerSecond: seconds > 0 ? tiles.length / seconds : 0 };
+  return {
+    ...label,
+    seconds,
+    tilesPerSecond: seconds > 0 ? tiles.length / seconds : 0,
+    ...(engine ? { provider: engine.provider, ...(engine.fallbackReason ? { providerNote: engine.fallbackReason } : {}) } : {}),
+  };
 }
 
 export async function runAnalysis(deps: RunDeps, id: number, opts: RunOptions = {}): Promise<RunResult> {
@@ -107,6 +116,7 @@ export async function runAnalysis(deps: RunDeps, id: number, opts: RunOptions = 
   }, HEARTBEAT_MS);
   heartbeat.unref();
   let outcome: SlideInferenceOutcome;
+  let engine: { provider: string; fallbackReason?: string } | undefined;
   try {
     if (!slide) throw new Error(`the slide of analysis ${id} is no longer in the library`);
     progress('running', null, 'planning tiles');
@@ -132,11 +142,16 @@ export async function runAnalysis(deps: RunDeps, id: number, opts: RunOptions = 
         ...(opts.prefetch ? { prefetch: opts.prefetch } : {}),
         ...(opts.threads ? { threads: opts.threads } : {}),
         ...(before.params.precision ? { precision: before.params.precision } : {}),
+        ...(opts.providers?.length ? { executionProviders: opts.providers } : {}),
       },
       {
         onPlan: (grid) => {
           repo.setGrid(id, grid);
           progress('running', null, 'classifying tiles');
+        },
+        onEngine: (provider, fallbackReason) => {
+          const why = fallbackReason ?? opts.providerNote;
+          engine = { provider, ...(why ? { fallbackReason: why } : {}) };
         },
         onTiles: (tiles) => {
           firstTiles ||= performance.now();
@@ -168,7 +183,9 @@ export async function runAnalysis(deps: RunDeps, id: number, opts: RunOptions = 
   const after = repo.get(id)!;
   const complete = !outcome.cancelled && after.total !== null && after.done >= after.total;
   const missing = !outcome.cancelled && !complete ? `the worker finished with ${after.done} of ${after.total ?? '?'} tiles stored` : null;
-  if (complete) repo.setSummary(id, summarize(repo, id, model.labels, totalSeconds));
+  // a run that only reused stored embeddings loaded no engine: the provider an earlier run recorded stands
+  const ranOn = engine ?? (analysis.summary?.provider ? { provider: analysis.summary.provider, ...(analysis.summary.providerNote ? { fallbackReason: analysis.summary.providerNote } : {}) } : undefined);
+  if (complete) repo.setSummary(id, summarize(repo, id, model.labels, totalSeconds, ranOn));
   const status = complete ? 'completed' : missing ? 'failed' : opts.signal?.reason === HOST_STOPPING ? 'interrupted' : 'cancelled';
   repo.finish(id, process.pid, status, missing);
   progress(status, outcome.seconds > 0 ? outcome.tiles / outcome.seconds : null, missing ?? undefined);

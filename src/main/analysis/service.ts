@@ -30,6 +30,7 @@ import { detectTissueLowRes, maskSize, readLowRes, tissueOverlayPng, type RgbIma
 import { gridTiles, planGrid, targetMpp } from './tiling.js';
 import { imageTypeMismatch, ImageTypeMismatchError, modelImageType } from './image-type-check.js';
 import { checkPrecision } from '../ml/emit/quantize.js';
+import { pinOf, resolveProvider } from '../ml/engine/providers.js';
 
 /** analysis.progress events go out at most this often per analysis while it runs. */
 const PROGRESS_INTERVAL_MS = 250;
@@ -197,9 +198,18 @@ export class AnalysisService {
   }
 
   /** Runs one stored analysis in this process (the queue's worker, and `tessella slide infer`). */
-  run(id: number, opts: RunOptions = {}): Promise<RunResult> {
+  async run(id: number, opts: RunOptions = {}): Promise<RunResult> {
+    // the engine.provider setting's choice, unless the caller (--provider) says
+    let { providers, providerNote } = opts;
+    if (!providers) {
+      const choice = await resolveProvider(pinOf(this.ctx.settings.get().engine.provider, undefined));
+      providers = [choice.chosen];
+      if (choice.pinned && !choice.pinned.providers.includes(choice.chosen)) providerNote = choice.reason;
+    }
     return runAnalysis({ repo: this.repo, slidesRepo: this.slidesRepo, home: this.ctx.home }, id, {
       ...opts,
+      providers,
+      ...(providerNote ? { providerNote } : {}),
       onProgress: (p) => {
         this.emitProgress(p);
         opts.onProgress?.(p);

@@ -10,6 +10,8 @@ import { errorFromWire, type ControlMessage, type InferJob, type InferMessage, t
 export interface SlideInferenceCallbacks {
   onPlan?(grid: TileGrid, todo: number): void;
   onTiles?(tiles: TileResult[]): void;
+  /** The engine's provider once it is loaded (not at all when every tile came from stored embeddings). */
+  onEngine?(provider: string, fallbackReason: string | undefined): void;
 }
 
 export interface SlideInferenceOutcome {
@@ -63,6 +65,7 @@ export function startSlideInference(job: Omit<InferJob, 'role' | 'batchSize' | '
       try {
         if (m.type === 'plan') callbacks.onPlan?.(m.grid, m.todo);
         else if (m.type === 'tiles') callbacks.onTiles?.(m.tiles);
+        else if (m.type === 'engine') callbacks.onEngine?.(m.provider, m.fallbackReason);
         else if (m.type === 'finished') decide(() => resolve({ cancelled: m.cancelled, seconds: m.seconds, waitSeconds: m.waitSeconds, tiles: m.tiles, reused: m.reused ?? 0, embedded: m.embedded ?? m.tiles }));
         else if (m.type === 'error') decide(() => reject(Object.assign(errorFromWire(m), { workerStack: m.stack })));
       } catch (e) {

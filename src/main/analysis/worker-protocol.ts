@@ -38,6 +38,8 @@ export interface InferJob {
   threads?: number;
   /** The graph's precision (default fp32); int8 tile embeddings are stored apart from fp32 ones. */
   precision?: Precision;
+  /** onnxruntime providers in order (default cpu); cpu is the fallback. */
+  executionProviders?: string[];
   /** Keep (and reuse) the tiles' backbone embeddings: the embedding cache root and the slide's content hash. */
   embeddings?: { root: string; slideHash: string };
 }
@@ -57,6 +59,8 @@ export type TileResult = PredictionRow;
 export type InferMessage =
   | { type: 'plan'; grid: TileGrid; todo: number }
   | { type: 'tiles'; tiles: TileResult[] }
+  /** The engine is loaded: the provider it runs on, and why not the one asked for when it fell back. */
+  | { type: 'engine'; provider: string; fallbackReason?: string }
   /**
    * `seconds`: from the engine being ready to the last result; `waitSeconds`: how much of it the
    * engine spent waiting for tiles; `tiles`: classified in this run.

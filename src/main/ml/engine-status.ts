@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import type { EngineStatus } from '../../shared/contract/models.js';
 import type { BackendInitResult } from './engine/backend.js';
+import type { ProviderPin } from './engine/providers.js';
 
 /**
  * initBackend() with the process left as it was: tfjs-backend-wasm's Emscripten glue adds
@@ -25,7 +26,8 @@ export async function initTfjsQuietly(): Promise<BackendInitResult> {
   }
 }
 
-export async function engineStatus(): Promise<EngineStatus> {
+/** `pin`: the engine.provider setting's or --provider's, which the provider choice honours when it can. */
+export async function engineStatus(pin: ProviderPin | null = null): Promise<EngineStatus> {
   const { engineInfo } = await import('./engine/backend.js');
   let tfjs: EngineStatus['tfjs'];
   try {
@@ -37,20 +39,23 @@ export async function engineStatus(): Promise<EngineStatus> {
     tfjs = { backend: null, reason: (e as Error).message.split('\n')[0]!, tried: [], version: tf.version_core };
   }
   const { trainingThreads } = await import('./engine/training-threads.js');
+  const { trainingGpu, tfjsGpuInstalled } = await import('./engine/training-gpu.js');
+  const { providerFacts, chooseProvider } = await import('./engine/providers.js');
   const ort = await import('onnxruntime-node');
-  const providers = ort.listSupportedBackends().map((b) => ({ name: b.name, bundled: b.bundled }));
+  const facts = await providerFacts();
+  const choice = chooseProvider(facts, pin);
   const threads = availableParallelism();
-  const others = providers.filter((p) => p.name !== 'cpu').map((p) => `${p.name}${p.bundled ? '' : ' (needs its runtime libraries)'}`);
   return {
     tfjs,
     onnx: {
       version: ort.env.versions.node ?? ort.env.versions.common,
-      providers,
-      provider: 'cpu',
+      providers: facts.listed,
+      provider: choice.chosen,
       threads,
-      reason: `cpu, ${threads} threads (every core), unless another provider is requested (--provider${others.length ? `: ${others.join(', ')}` : ''}); a provider that fails falls back to cpu`,
+      reason: `${choice.reason}; ${threads} threads (every core) on cpu; a provider that fails to start a session falls back to cpu`,
+      choice,
     },
     defaultEngine: 'onnx',
-    training: trainingThreads(tfjs.backend, tfjs.threads),
+    training: { ...trainingThreads(tfjs.backend, tfjs.threads), gpu: trainingGpu(tfjs.tried, tfjsGpuInstalled(), process.env.TESSELLA_TF_BACKEND) },
   };
 }

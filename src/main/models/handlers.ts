@@ -5,6 +5,7 @@ import type { modelCalls, PullProgress } from '../../shared/contract/models.js';
 import type { AppContext } from '../app-context.js';
 import { DomainError, toDomainError } from '../errors.js';
 import { engineStatus } from '../ml/engine-status.js';
+import { pinOf, resolveProvider } from '../ml/engine/providers.js';
 import { licenceLine } from '../ml/hub/catalogue.js';
 import { onnxCacheDir } from '../ml/model-cache.js';
 import { modelFacts } from './facts.js';
@@ -18,6 +19,8 @@ const PROGRESS_INTERVAL_MS = 150;
 export function createModelHandlers(ctx: AppContext): HandlersFor<typeof modelCalls> {
   const registry = new ModelRegistry(ctx.db, onnxCacheDir(ctx.home.root));
   const pulls = new Map<string, { controller: AbortController; id: string }>();
+  /** The provider the engine.provider setting chooses here (cpu when a pin cannot load). */
+  const settingProviders = async () => [(await resolveProvider(pinOf(ctx.settings.get().engine.provider, undefined))).chosen];
   return {
     'models.list': async () => ({ models: registry.list(), builtins: builtinModels() }),
     'models.import': async ({ path, name }) => registry.import(path, name),
@@ -80,8 +83,8 @@ export function createModelHandlers(ctx: AppContext): HandlersFor<typeof modelCa
       const m = registry.get(id);
       if (!m) throw new DomainError('not-found', `no model with id ${id}`);
       if (!m.available) throw new DomainError('not-found', `${m.dir}: the folder of model "${m.name}" is gone`);
-      return { model: { id: m.id, name: m.name }, ...(await tryModelOnImage(m.dir, path, { cacheDir: onnxCacheDir(ctx.home.root), topk })) };
+      return { model: { id: m.id, name: m.name }, ...(await tryModelOnImage(m.dir, path, { cacheDir: onnxCacheDir(ctx.home.root), topk, executionProviders: await settingProviders() })) };
     },
-    'engine.info': async () => engineStatus(),
+    'engine.info': async () => engineStatus(pinOf(ctx.settings.get().engine.provider, undefined)),
   };
 }

@@ -12,12 +12,12 @@ import { DomainError } from '../errors.js';
 import { openRunner } from '../ml/infer/engine-runner.js';
 import { runFiles, toPrediction } from '../ml/infer/predict.js';
 
-export async function tryModelOnImage(modelDir: string, image: string, opts: { cacheDir: string; topk: number }): Promise<Omit<ModelTryResult, 'model'>> {
+export async function tryModelOnImage(modelDir: string, image: string, opts: { cacheDir: string; topk: number; executionProviders?: string[] }): Promise<Omit<ModelTryResult, 'model'>> {
   const file = resolve(image);
   if (!existsSync(file)) throw new DomainError('not-found', `${file}: no such image file`);
   if (!statSync(file).isFile()) throw new DomainError('invalid-input', `${file}: not a file; give an image file`);
   const opened = performance.now();
-  const runner = await openRunner(modelDir, { engine: 'onnx', cacheDir: opts.cacheDir });
+  const runner = await openRunner(modelDir, { engine: 'onnx', cacheDir: opts.cacheDir, ...(opts.executionProviders ? { executionProviders: opts.executionProviders } : {}) });
   try {
     const started = performance.now();
     let out: { logits: Float32Array; features: Float32Array } | null = null;

@@ -11,7 +11,7 @@ import { analysisService } from '../analysis/service.js';
 import { toCsv } from './csv.js';
 import { ensureAnalysis } from './ensure-analysis.js';
 import { checkCancelled, ReportCancelled, type ReportJob } from './job.js';
-import { modelCard, type ModelCard } from './model-card.js';
+import { engineRunOf, modelCard, type ModelCard } from './model-card.js';
 import { slideFacts, type SlideFacts } from './slide-data.js';
 
 export interface CohortSlide {
@@ -53,7 +53,11 @@ export async function collectCohortData(ctx: AppContext, req: { slideIds: number
     }
   }
   if (slides.every((s) => s.error !== null)) throw new Error(`no slide of the cohort could be analysed: ${slides[0]?.error ?? ''}`);
-  return { model: await modelCard(ctx.db, model), labels: model.labels, slides, analysed };
+  const runs = slides.flatMap((s) => {
+    const a = s.analysisId === null ? null : svc.repo.get(s.analysisId);
+    return a ? [engineRunOf(a)] : [];
+  });
+  return { model: await modelCard(ctx.db, model, runs), labels: model.labels, slides, analysed };
 }
 
 export function cohortCsv(d: CohortReportData): string {

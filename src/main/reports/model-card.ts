@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { EvalReport } from '../../shared/contract/training.js';
+import type { Analysis } from '../../shared/contract/analysis.js';
 import type { Db } from '../store/db.js';
 import type { ModelRow } from '../store/analysis-repo.js';
 import { RunsRepo } from '../store/runs-repo.js';
@@ -42,18 +43,39 @@ export function trainingRunOf(db: Db, model: ModelRow): number | null {
   return byHash?.run_id ?? null;
 }
 
-let engineLine: Promise<string> | undefined;
+let runtimeName: Promise<string> | undefined;
 
-/** Slide analyses run the checkpoint as an ONNX graph on onnxruntime's CPU provider. */
-export function analysisEngine(): Promise<string> {
-  engineLine ??= import('onnxruntime-node').then(
-    (ort) => `ONNX Runtime ${ort.env.versions?.node ?? ort.env.versions?.common ?? ''} (onnxruntime-node), CPU execution provider, up to ${availableParallelism()} threads`.replace('  ', ' '),
-    () => 'ONNX Runtime (onnxruntime-node), CPU execution provider',
-  );
-  return engineLine;
+/** How one analysis behind the report ran: its recorded provider (absent before providers were recorded: cpu) and precision. */
+export interface AnalysisEngineRun {
+  provider?: string;
+  precision: string;
+  /** Why not the provider pinned, when a pin could not load. */
+  providerNote?: string;
 }
 
-export async function modelCard(db: Db, model: ModelRow): Promise<ModelCard> {
+/**
+ * Slide analyses run the checkpoint as an ONNX graph on onnxruntime: the provider(s) and
+ * precision(s) the report's analyses recorded.
+ */
+export async function analysisEngine(runs: AnalysisEngineRun[] = []): Promise<string> {
+  runtimeName ??= import('onnxruntime-node').then(
+    (ort) => `ONNX Runtime ${ort.env.versions?.node ?? ort.env.versions?.common ?? ''} (onnxruntime-node)`.replace('  ', ' '),
+    () => 'ONNX Runtime (onnxruntime-node)',
+  );
+  const distinct = (xs: string[]) => [...new Set(xs)];
+  const providers = distinct(runs.map((r) => r.provider ?? 'cpu'));
+  const precisions = distinct(runs.map((r) => r.precision));
+  const notes = distinct(runs.flatMap((r) => (r.providerNote ? [r.providerNote] : [])));
+  const provider = providers.length ? `${providers.join(' and ')} execution provider` : 'execution provider as chosen per analysis';
+  const threads = providers.includes('cpu') ? `, up to ${availableParallelism()} threads on cpu` : '';
+  return `${await runtimeName}, ${provider}${precisions.length ? `, ${precisions.join(' and ')}` : ''}${threads}${notes.length ? ` (${notes.join('; ')})` : ''}`;
+}
+
+export function engineRunOf(a: Analysis): AnalysisEngineRun {
+  return { precision: a.params.precision, ...(a.summary?.provider ? { provider: a.summary.provider } : {}), ...(a.summary?.providerNote ? { providerNote: a.summary.providerNote } : {}) };
+}
+
+export async function modelCard(db: Db, model: ModelRow, runs: AnalysisEngineRun[] = []): Promise<ModelCard> {
   const runId = trainingRunOf(db, model);
   const r = runId ? new RunsRepo(db).get(runId) : null;
   const metrics = r?.final?.val ?? r?.final?.test ?? null;
@@ -65,7 +87,7 @@ export async function modelCard(db: Db, model: ModelRow): Promise<ModelCard> {
     labels: model.labels,
     inputSize: model.inputSize,
     trainedMpp: model.trainedMpp,
-    engine: await analysisEngine(),
+    engine: await analysisEngine(runs),
     run: r
       ? {
           id: r.id,

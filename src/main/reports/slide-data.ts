@@ -11,7 +11,7 @@ import type { StoredSlide } from '../store/slides-repo.js';
 import { collectAnnotations, type AnnotationReportData } from './annotation-section.js';
 import { ensureAnalysis } from './ensure-analysis.js';
 import { checkCancelled, type ReportJob } from './job.js';
-import { modelCard, type ModelCard } from './model-card.js';
+import { engineRunOf, modelCard, type ModelCard } from './model-card.js';
 import { associatedJpeg, classMapOverlay, heatmapOverlay, mostConfident, tileCrops, type TopTile } from './slide-images.js';
 
 /** Properties that name the scanner, by reader, in the order they are tried. */
@@ -119,7 +119,7 @@ export async function collectSlideData(ctx: AppContext, req: SlideDataRequest, j
     analysis,
     analysed: ran,
     label,
-    model: await modelCard(ctx.db, model),
+    model: await modelCard(ctx.db, model, [engineRunOf(analysis)]),
     heatmap: { className: labels[heatIndex]!, colormap: req.colormap, jpeg: heat.jpeg, width: heat.width, height: heat.height },
     classMap,
     topTiles,

@@ -66,6 +66,10 @@ export const AnalysisSummary = SlideLabel.extend({
   /** Inference time of this run and the ones it resumed, seconds. */
   seconds: z.number(),
   tilesPerSecond: z.number(),
+  /** The onnxruntime execution provider the tiles ran on (absent: recorded before providers were, which means cpu). */
+  provider: z.string().optional(),
+  /** Why it is not the provider asked for, when the engine fell back. */
+  providerNote: z.string().optional(),
 });
 
 export const TileGrid = z.object({

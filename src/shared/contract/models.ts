@@ -86,6 +86,27 @@ export const ModelDetail = RegisteredModel.extend({
     .nullable(),
 });
 
+/** onnxruntime execution providers Tessella knows (src/main/ml/engine/providers.ts chooses among them). */
+export const PROVIDER_NAMES = ['cpu', 'cuda', 'tensorrt', 'dml', 'coreml', 'webgpu'] as const;
+
+/** The engine part of the user settings: a provider pin ('auto': the best available) and the precision analyses default to. */
+export const ProviderSetting = z.enum(['auto', ...PROVIDER_NAMES]);
+export const PrecisionSetting = z.enum(['fp32', 'int8']);
+export const EngineSettings = z.object({ provider: ProviderSetting.default('auto'), precision: PrecisionSetting.default('fp32') });
+/** A change to some of the engine settings (no defaults: what is absent stays as it was). */
+export const EngineSettingsPatch = z.object({ provider: ProviderSetting.optional(), precision: PrecisionSetting.optional() });
+
+/** One provider onnxruntime-node lists here, and whether it can run. */
+export const ProviderState = z.object({ name: z.string(), usable: z.boolean(), note: z.string() });
+
+/** The provider the fast engine runs with, and why. */
+export const ProviderChoice = z.object({
+  available: z.array(ProviderState),
+  chosen: z.string(),
+  reason: z.string(),
+  pinned: z.object({ providers: z.array(z.string()), source: z.enum(['setting', 'option']) }).nullable(),
+});
+
 export const EngineStatus = z.object({
   tfjs: z.object({
     backend: z.string().nullable(),
@@ -98,13 +119,22 @@ export const EngineStatus = z.object({
   onnx: z.object({
     version: z.string(),
     providers: z.array(z.object({ name: z.string(), bundled: z.boolean() })),
+    /** The provider chosen, as in `choice.chosen`. */
     provider: z.string(),
     threads: z.number().int(),
     reason: z.string(),
+    choice: ProviderChoice,
   }),
   defaultEngine: z.enum(['onnx', 'tfjs']),
   /** Threads training uses: the learning layers on the tfjs backend, the frozen part (head mode's backbone, last-k's first blocks, backbone runs) on onnxruntime. */
-  training: z.object({ cores: z.number().int(), network: z.number().int(), frozen: z.number().int(), summary: z.string() }),
+  training: z.object({
+    cores: z.number().int(),
+    network: z.number().int(),
+    frozen: z.number().int(),
+    summary: z.string(),
+    /** Whether training's learning layers run on the GPU (@tensorflow/tfjs-node-gpu), and if not, why. */
+    gpu: z.object({ inUse: z.boolean(), reason: z.string() }),
+  }),
 });
 
 const ModelId = z.object({ id: z.number().int().positive() });
@@ -222,13 +252,15 @@ export const modelCalls = {
     ModelTryResult,
     "Run a registered model on one image file: its top classes with probabilities, or for a bare backbone the embedding's size and norm, and the time taken.",
   ),
-  'engine.info': call(z.object({}), EngineStatus, 'Which TensorFlow.js backend runs and why, and the onnxruntime execution providers available.'),
+  'engine.info': call(z.object({}), EngineStatus, 'Which TensorFlow.js backend runs and why; the onnxruntime execution providers, the one chosen (honouring the engine.provider pin) and why; whether training uses the GPU.'),
 } as const;
 
 export type RegisteredModel = z.output<typeof RegisteredModel>;
 export type BuiltinModel = z.output<typeof BuiltinModel>;
 export type ModelDetail = z.output<typeof ModelDetail>;
 export type EngineStatus = z.output<typeof EngineStatus>;
+export type EngineSettings = z.output<typeof EngineSettings>;
+export type ProviderChoice = z.output<typeof ProviderChoice>;
 export type ModelSource = z.output<typeof ModelSource>;
 export type ModelQuality = z.output<typeof ModelQuality>;
 export type CatalogueModel = z.output<typeof CatalogueModel>;

@@ -24,6 +24,9 @@ describe('tessella slide infer', { ...needs(svs, vitTiny), timeout: 240_000 }, (
     const j = JSON.parse(r.stdout);
     expect(j).toMatchObject({ tiles: 108, tissueTiles: expect.any(Number), slideLabel: expect.any(String), seconds: expect.any(Number), tilesPerSecond: expect.any(Number) });
     expect(j.tissueTiles).toBeGreaterThan(20);
+    // no GPU provider is usable here: the engine.provider default (auto) runs on cpu, and the analysis records it
+    expect(j.provider).toBe('cpu');
+    expect(j.providerNote).toBeUndefined();
     expect(j.tissueTiles).toBeLessThan(108);
     expect(Object.keys(j.classFractions)).toEqual(['cat', 'dog', 'bird']);
     expect(Object.values(j.classFractions as Record<string, number>).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
@@ -35,6 +38,17 @@ describe('tessella slide infer', { ...needs(svs, vitTiny), timeout: 240_000 }, (
     expect(geo.features[0].properties.objectType).toBe('tile');
     expect(readFileSync(join(out, 'tiles.csv'), 'utf8').trim().split('\n')).toHaveLength(j.tissueTiles + 1);
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).slideLabel).toBe(j.slideLabel);
+  });
+
+  it('a --provider that cannot load here runs on cpu, with the reason kept in the analysis', () => {
+    const r = tessella(['slide', 'infer', svs!, '--model', vitTiny!, '--mpp', '8', '--provider', 'coreml', '--json'], env, 180_000);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.provider).toBe(process.platform === 'darwin' ? 'coreml' : 'cpu');
+    if (process.platform !== 'darwin') {
+      expect(j.providerNote).toMatch(/^coreml pinned by --provider, but it cannot load here .*; using cpu$/);
+      expect(r.stderr).toContain('note: coreml pinned by --provider');
+    }
   });
 
   it('asks for --slide-mpp when the slide has none, and remembers it', needs(ihc), () => {

@@ -65,6 +65,12 @@ describe('tessella report slide', { ...needs(svs, vitTiny, has.chromium, has.pop
     expect(all[0]).toMatchObject({ status: 'completed', params: { targetMpp: 4 } });
   });
 
+  it('names the execution provider and precision the analysis ran with', () => {
+    // no GPU provider is usable on the test machines: the analysis recorded cpu, at the default fp32
+    expect(analyses()[0]!.summary?.provider).toBe('cpu');
+    expect(readFileSync(html, 'utf8')).toMatch(/ONNX Runtime [\d.]+ \(onnxruntime-node\), cpu execution provider, fp32, up to \d+ threads on cpu/);
+  });
+
   it('has the slide, hash, mpp, classes, notice and notes, on numbered A4 pages', () => {
     const text = pdfText(pdf);
     expect(text).toContain('CMU-1-Small-Region.svs');

@@ -14,6 +14,7 @@ import { DomainError } from '../../errors.js';
 import { CliError, type CliCommand, type ParsedOptions } from '../command.js';
 import { MODEL_OPTION, resolveCliModel } from '../model-ref.js';
 import { PRECISION_OPTION, precisionOf } from '../precision-option.js';
+import { PROVIDER_OPTION, providerChoiceOf, providerOptionOf } from '../provider-option.js';
 
 function oneFile(positionals: string[], what: string): string {
   if (positionals.length !== 1) throw new CliError(`expected exactly one ${what}, got ${positionals.length}`, 2);
@@ -52,10 +53,14 @@ const infer: CliCommand = {
     'batch-size': { type: 'number', description: 'tiles per engine run', default: 8 },
     'allow-image-type-mismatch': { type: 'boolean', description: 'run a brightfield model on a fluorescence slide (or the reverse), which is refused otherwise' },
     precision: PRECISION_OPTION,
+    provider: PROVIDER_OPTION,
   },
   async run({ positionals, options, io, app }) {
     const file = oneFile(positionals, 'slide FILE');
     const precision = precisionOf(options);
+    // without --provider the analysis service takes the engine.provider setting's choice
+    const choice = providerOptionOf(options) ? await providerChoiceOf(options, io) : undefined;
+    const fellBack = choice?.pinned && !choice.pinned.providers.includes(choice.chosen);
     const model = await resolveCliModel(options.model as string | undefined, app);
     const mpp = positive(options, 'mpp');
     const magnification = positive(options, 'magnification');
@@ -94,6 +99,7 @@ const infer: CliCommand = {
       result = await svc.analyze(slide.id, model, params, {
         signal: abort.signal,
         batchSize,
+        ...(choice ? { providers: [choice.chosen], ...(fellBack ? { providerNote: choice.reason } : {}) } : {}),
         onProgress: (p) => {
           if (p.total === null) return;
           bar ??= io.progress('tiles', p.total);
@@ -128,6 +134,9 @@ const infer: CliCommand = {
       embeddings: { reused: result.tilesReused ?? 0, computed: result.tilesEmbedded ?? 0 },
       targetMpp: a.params.targetMpp,
       precision: a.params.precision,
+      // null: every tile came from stored embeddings of a run that predates recorded providers
+      provider: a.summary?.provider ?? null,
+      ...(a.summary?.providerNote ? { providerNote: a.summary.providerNote } : {}),
       slideMpp: a.grid?.slideMpp ?? null,
       tileSize: a.grid?.tileSize ?? null,
     };

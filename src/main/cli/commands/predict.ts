@@ -16,9 +16,9 @@ import { labelList, onnxCacheDir } from '../../ml/model-cache.js';
 import { type Pooling, POOLINGS } from '../../ml/plan.js';
 import { MODEL_OPTION, resolveCliModel } from '../model-ref.js';
 import { PRECISION_OPTION, precisionOf } from '../precision-option.js';
+import { PROVIDER_OPTION, providerChoiceOf, providerOptionOf } from '../provider-option.js';
 const ENGINE_OPTION = { type: 'string', description: `inference engine: ${ENGINE_NAMES.join(' or ')}`, default: 'onnx' } as const;
 const BATCH_OPTION = { type: 'number', description: 'images per engine run; bounds memory', default: 8 } as const;
-const PROVIDER_OPTION = { type: 'string', multiple: true, description: 'onnx execution provider to prefer (e.g. cuda); cpu is the fallback' } as const;
 function engineOf(options: ParsedOptions): EngineName {
   const e = String(options.engine ?? 'onnx');
   if (!isEngineName(e)) throw new CliError(`--engine must be ${ENGINE_NAMES.join(' or ')}, got "${e}"`, 2);
@@ -58,9 +58,11 @@ function progress(io: CliIO, label: string, total: number) {
   return { onProgress: (done: number) => bar.tick(done), end: () => bar.end() };
 }
 
-function providers(options: ParsedOptions): string[] | undefined {
-  const p = options.provider as string[] | undefined;
-  return p?.length ? p : undefined;
+/** The onnx engine's provider list (the chosen one; session.ts falls back to cpu); none for tfjs, which loads no onnxruntime. */
+async function providers(options: ParsedOptions, io: CliIO, engine: EngineName = 'onnx'): Promise<string[] | undefined> {
+  providerOptionOf(options); // a bad name is a usage error whatever the engine
+  if (engine !== 'onnx') return undefined;
+  return [(await providerChoiceOf(options, io)).chosen];
 }
 
 const predictCmd: CliCommand = {
@@ -87,10 +89,11 @@ const predictCmd: CliCommand = {
     const { defaultedPreprocessorNote } = await import('../../ml/models/preprocessor-note.js');
     const assumed = existsSync(ref) ? defaultedPreprocessorNote(ref) : null;
     if (assumed) io.info(`warning: ${assumed}`);
+    const executionProviders = await providers(options, io, engine);
     const bar = progress(io, 'predict', files.length);
     try {
       // text mode shows the top class unless --topk asks for more; JSON lists every class by default
-      const run = await predict(ref, files, { engine, precision, topk: topk ?? (io.json ? undefined : 1), batchSize, cacheDir: onnxCacheDir(defaultHome()), executionProviders: providers(options), onProgress: bar.onProgress });
+      const run = await predict(ref, files, { engine, precision, topk: topk ?? (io.json ? undefined : 1), batchSize, cacheDir: onnxCacheDir(defaultHome()), executionProviders, onProgress: bar.onProgress });
       if (run.engine.fallbackReason) io.info(`note: ${run.engine.fallbackReason}`);
       return run.predictions;
     } finally {
@@ -130,10 +133,11 @@ const featuresCmd: CliCommand = {
     const items = await imageItems([...(data ? [data] : []), ...positionals]);
     const { exportFeatures } = await import('../../ml/infer/features.js');
     await mkdir(resolve(out, '..'), { recursive: true });
+    const executionProviders = await providers(options, io, engine);
     const bar = progress(io, 'features', items.length);
     try {
       const load = pooling ? { pooling: pooling as Pooling } : undefined;
-      return await exportFeatures(ref, items, resolve(out), { engine, precision, batchSize, load, cacheDir: onnxCacheDir(defaultHome()), executionProviders: providers(options), onProgress: bar.onProgress });
+      return await exportFeatures(ref, items, resolve(out), { engine, precision, batchSize, load, cacheDir: onnxCacheDir(defaultHome()), executionProviders, onProgress: bar.onProgress });
     } finally {
       bar.end();
     }
@@ -160,9 +164,10 @@ const agreementCmd: CliCommand = {
     const ref = await modelRef(options, app);
     const files = (await imageItems([...(data ? [data] : []), ...positionals])).map((it) => it.file);
     const { measureAgreement } = await import('../../ml/infer/agreement.js');
+    const executionProviders = await providers(options, io);
     const bar = progress(io, 'agreement', 2 * files.length);
     try {
-      return await measureAgreement(ref, files, { precision, batchSize, cacheDir: onnxCacheDir(defaultHome()), executionProviders: providers(options), onProgress: bar.onProgress });
+      return await measureAgreement(ref, files, { precision, batchSize, cacheDir: onnxCacheDir(defaultHome()), executionProviders, onProgress: bar.onProgress });
     } finally {
       bar.end();
     }
@@ -334,18 +339,24 @@ const removeCmd: CliCommand = {
 
 const engineCmd: CliCommand = {
   path: ['engine'],
-  summary: 'Which inference engines run here: the TensorFlow.js backend and why, onnxruntime providers',
-  async run() {
+  summary: 'Which inference engines run here: the TensorFlow.js backend and why, the onnxruntime provider chosen and why, GPU training',
+  options: { provider: PROVIDER_OPTION },
+  async run({ options }) {
+    const option = providerOptionOf(options);
     const { engineStatus } = await import('../../ml/engine-status.js');
-    return engineStatus();
+    const { pinOf } = await import('../../ml/engine/providers.js');
+    const { peekSettings } = await import('../../store/settings-peek.js');
+    return engineStatus(pinOf(option ? undefined : peekSettings(defaultHome()).engine.provider, option));
   },
   human: (r) =>
     [
       `tfjs  ${r.tfjs.backend ?? 'none'} (${r.tfjs.reason})${r.tfjs.simd !== undefined ? `, simd ${r.tfjs.simd ? 'on' : 'off'}` : ''}${r.tfjs.threads !== undefined ? `, ${r.tfjs.threads} thread${r.tfjs.threads === 1 ? '' : 's'}` : ''}`,
-      `onnx  onnxruntime ${r.onnx.version}: ${r.onnx.reason}`,
-      `      providers in this build: ${r.onnx.providers.map((p: { name: string; bundled: boolean }) => p.name + (p.bundled ? '' : ' (not bundled)')).join(', ')}`,
+      `onnx  onnxruntime ${r.onnx.version}: provider ${r.onnx.provider} (${r.onnx.choice.reason})`,
+      ...r.onnx.choice.available.map((p: { name: string; usable: boolean; note: string }) => `      ${p.usable ? '+' : '-'} ${p.name.padEnd(9)}${p.note}`),
+      `      pin: ${r.onnx.choice.pinned ? `${r.onnx.choice.pinned.providers.join(', ')} (${r.onnx.choice.pinned.source === 'setting' ? 'engine.provider setting' : '--provider'})` : 'none (auto)'}`,
       `default engine: ${r.defaultEngine}`,
       `training: ${r.training.summary}`,
+      `training on GPU: ${r.training.gpu.inUse ? 'yes' : 'no'} (${r.training.gpu.reason})`,
     ].join('\n'),
 };
 

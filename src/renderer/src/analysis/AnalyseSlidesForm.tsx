@@ -20,6 +20,7 @@ import { ModelPicker } from './ModelPicker';
 import { ResolutionFields } from './ResolutionFields';
 import { readRunSettings, toParams, writeRunSettings, type RunSettings } from './runSettings';
 import { useModels } from './useModels';
+import { useSettings } from '../settings/SettingsContext';
 
 export function AnalyseSlidesForm({ onQueued }: { onQueued: () => void }) {
   const { slides } = useSlides();
@@ -33,7 +34,8 @@ export function AnalyseSlidesForm({ onQueued }: { onQueued: () => void }) {
     setSettingsState(next);
     writeRunSettings(next);
   };
-  const parsed = useMemo(() => toParams(settings), [settings]);
+  const { settings: app } = useSettings();
+  const parsed = useMemo(() => toParams(settings, undefined, app.engine.precision), [settings, app.engine.precision]);
   const usable = slides?.filter((s) => s.available) ?? [];
   const allPicked = usable.length > 0 && usable.every((s) => picked.has(s.id));
 

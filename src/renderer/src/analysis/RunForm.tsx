@@ -20,6 +20,9 @@ import { readRunSettings, toParams, writeRunSettings, type RunSettings } from '.
 import { SlideMppPrompt } from './SlideMppPrompt';
 import { chanceWarning, useModels } from './useModels';
 import { usePlan } from './usePlan';
+import { EngineLine } from './EngineLine';
+import { useSettings } from '../settings/SettingsContext';
+import { useEngineStatus } from '../settings/useEngineStatus';
 import type { SlideAnalyses } from './useSlideAnalyses';
 
 export function RunForm({ slideId, pixelSize, runs, tissue }: { slideId: number; pixelSize: string | null; runs: SlideAnalyses; tissue: TissueParams }) {
@@ -31,7 +34,9 @@ export function RunForm({ slideId, pixelSize, runs, tissue }: { slideId: number;
     setSettingsState(next);
     writeRunSettings(next);
   };
-  const parsed = useMemo(() => toParams(settings, tissue), [settings, tissue]);
+  const { settings: app } = useSettings();
+  const engine = useEngineStatus(app.engine.provider).status?.onnx.choice;
+  const parsed = useMemo(() => toParams(settings, tissue, app.engine.precision), [settings, tissue, app.engine.precision]);
   const params = 'params' in parsed ? parsed.params : null;
   // A pixel size typed in anywhere (metadata panel, CLI) changes the plan's tile size.
   const plan = usePlan(slideId, settings.model, params, `${planVersion}:${pixelSize ?? ''}`);
@@ -74,6 +79,15 @@ export function RunForm({ slideId, pixelSize, runs, tissue }: { slideId: number;
           {plan.error}
         </Alert>
       )}
+      <Box sx={{ mt: 1 }}>
+        <EngineLine
+          testId="analysis-engine"
+          provider={engine?.chosen ?? null}
+          precision={app.engine.precision}
+          reason={engine?.reason}
+          fallback={engine?.pinned && !engine.pinned.providers.includes(engine.chosen) ? engine.reason : null}
+        />
+      </Box>
       <Box data-testid="analysis-plan" sx={{ mt: 1, minHeight: 40 }}>
         {plan.loading && <CircularProgress size={16} />}
         {!plan.loading && g && (

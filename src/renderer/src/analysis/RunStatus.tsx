@@ -18,11 +18,18 @@ import { formatDate } from '../format';
 import { canResume, describeAnalysis, formatCount, formatEta, isActive, statusColors, statusLabels } from './formatAnalysis';
 import type { SlideAnalyses } from './useSlideAnalyses';
 import { selectTestId } from './selectTestId';
+import { EngineLine } from './EngineLine';
+import { useSettings } from '../settings/SettingsContext';
+import { useEngineStatus } from '../settings/useEngineStatus';
 
 export function RunStatus({ runs }: { runs: SlideAnalyses }) {
   const [confirming, setConfirming] = useState<number | null>(null);
+  const { settings } = useSettings();
+  const engine = useEngineStatus(settings.engine.provider).status?.onnx.choice;
   const a = runs.current;
   if (!a) return null;
+  // What it ran on when recorded (an analysis from before providers were recorded ran on cpu); else what it would run on now.
+  const ranOn = a.summary ? (a.summary.provider ?? 'cpu') : (engine?.chosen ?? null);
   const live = runs.progress?.analysisId === a.id ? runs.progress : null;
   const done = live?.done ?? a.done;
   const total = live?.total ?? a.total;
@@ -56,6 +63,14 @@ export function RunStatus({ runs }: { runs: SlideAnalyses }) {
           {runs.analyses && runs.analyses.length > 1 ? '' : describeAnalysis(a)}
         </Typography>
       </Box>
+      <EngineLine
+        testId="analysis-run-engine"
+        ran={!!a.summary}
+        provider={ranOn}
+        precision={a.params.precision}
+        reason={a.summary ? null : engine?.reason}
+        fallback={a.summary ? (a.summary.providerNote ?? null) : null}
+      />
       {(isActive(a) || a.status === 'completed' || total !== null) && (
         <Box sx={{ mt: 1 }} data-testid="analysis-progress" data-done={done} data-total={total ?? ''}>
           <LinearProgress

@@ -45,8 +45,9 @@ export function writeRunSettings(s: RunSettings) {
 const limits: Record<ResolutionUnit, [number, number]> = { mpp: [0.05, 64], magnification: [0.1, 400] };
 
 /** The contract's params, or a message saying what is wrong with the form. */
-export function toParams(s: RunSettings, tissue?: TissueParams): { params: AnalysisParamsInput } | { error: string } {
-  const params: AnalysisParamsInput = { overlap: s.overlap, minTissue: s.minTissue };
+/** `precision`: the engine.precision setting, which analyses started from the app use. */
+export function toParams(s: RunSettings, tissue?: TissueParams, precision?: 'fp32' | 'int8'): { params: AnalysisParamsInput } | { error: string } {
+  const params: AnalysisParamsInput = { overlap: s.overlap, minTissue: s.minTissue, ...(precision ? { precision } : {}) };
   if (tissue) params.tissue = tissue;
   const text = s.resolution.trim().replace(/[×x]$/i, '');
   if (text) {

@@ -4,11 +4,11 @@
  * full settings; we adopt that rather than guessing, so every host stays the source of truth.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import type { AppInfo, Settings } from '@shared/api';
+import type { AppInfo, Settings, SettingsPatch } from '@shared/api';
 import { api, errorMessage } from '../api';
 
 /** Used only until the server answers, so the first paint has a theme. */
-const fallbackSettings: Settings = { theme: 'system', hideLabelImages: true, tileQuality: 85 };
+const fallbackSettings: Settings = { theme: 'system', hideLabelImages: true, tileQuality: 85, engine: { provider: 'auto', precision: 'fp32' } };
 
 interface SettingsState {
   settings: Settings;
@@ -16,7 +16,7 @@ interface SettingsState {
   info: AppInfo | null;
   /** Why settings or info could not be loaded (server unreachable, bad token...). */
   loadError: string | null;
-  update: (patch: Partial<Settings>) => Promise<void>;
+  update: (patch: SettingsPatch) => Promise<void>;
 }
 
 const SettingsContext = createContext<SettingsState | null>(null);
@@ -43,9 +43,9 @@ export function SettingsProvider({ children }: { children: ReactNode }) {
     };
   }, []);
 
-  const update = useCallback(async (patch: Partial<Settings>) => {
+  const update = useCallback(async (patch: SettingsPatch) => {
     // Optimistic so the theme flips instantly; the server's answer then wins.
-    setSettings((s) => ({ ...s, ...patch }));
+    setSettings((s) => ({ ...s, ...patch, engine: { ...s.engine, ...patch.engine } }));
     try {
       setSettings(await api.call('settings.set', patch));
     } catch (err) {

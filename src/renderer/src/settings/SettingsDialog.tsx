@@ -17,10 +17,11 @@ import Switch from '@mui/material/Switch';
 import ToggleButton from '@mui/material/ToggleButton';
 import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
 import Typography from '@mui/material/Typography';
-import type { Settings } from '@shared/api';
+import type { Settings, SettingsPatch } from '@shared/api';
 import { errorMessage } from '../api';
 import { useSettings } from './SettingsContext';
 import { ReaderStatusList } from './ReaderStatusList';
+import { InferenceSettings } from './InferenceSettings';
 
 export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const { settings, info, update } = useSettings();
@@ -28,7 +29,7 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
   const [quality, setQuality] = useState(settings.tileQuality);
   useEffect(() => setQuality(settings.tileQuality), [settings.tileQuality]);
 
-  const apply = (patch: Partial<Settings>) => {
+  const apply = (patch: SettingsPatch) => {
     setError(null);
     update(patch).catch((err) => setError(errorMessage(err)));
   };
@@ -96,6 +97,9 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
         <Typography variant="body2" color="text.secondary">
           Higher quality shows finer detail at the cost of slower panning over a network. Applies to tiles rendered from now on.
         </Typography>
+
+        <Divider sx={{ my: 2 }} />
+        {open && <InferenceSettings engine={settings.engine} apply={apply} />}
 
         {info && (
           <>
