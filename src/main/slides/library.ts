@@ -68,6 +68,7 @@ export class SlideLibrary {
       associatedImages: s.associatedImages,
       contentHash: s.contentHash,
       deepZoom: { width: dz.width, height: dz.height, tileSize: dz.tileSize, overlap: dz.overlap, format: 'jpeg', levelCount: dz.levels.length },
+      channelTiles: hasChannelTiles(s),
     };
   }
 
@@ -213,6 +214,12 @@ export class SlideLibrary {
     return this.tiles.getTile({ hash: s.contentHash, reader: await this.reader(id) }, level, col, row, { quality });
   }
 
+  /** Channel `channel` of a slide that keeps its channels apart (QPTIFF), as a grey PNG tile. */
+  async channelTile(id: number, channel: number, level: number, col: number, row: number): Promise<Buffer> {
+    const s = this.require(id);
+    return this.tiles.getChannelTile({ hash: s.contentHash, reader: await this.reader(id) }, channel, level, col, row);
+  }
+
   /** JPEG thumbnail, made once per file content and kept in the data home. */
   async thumbnail(id: number): Promise<Buffer> {
     const s = await this.withImageType(this.require(id));
@@ -261,6 +268,11 @@ export class SlideLibrary {
   private trimReaders(): void {
     while (this.readers.size > MAX_OPEN_READERS) this.dropReader(this.readers.keys().next().value!);
   }
+}
+
+/** A fluorescence QPTIFF keeps a page per channel, which the sharp reader serves as tiles of their own. */
+export function hasChannelTiles(s: Pick<StoredSlide, 'format' | 'reader' | 'imageType' | 'channels'>): boolean {
+  return s.format === 'qptiff' && s.reader === 'sharp' && s.imageType === 'fluorescence' && s.channels.length > 1;
 }
 
 /** Brightfield or fluorescence and the channels; null when the overview cannot be read (a damaged file still registers). */
