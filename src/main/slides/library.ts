@@ -224,12 +224,16 @@ export class SlideLibrary {
   async thumbnail(id: number): Promise<Buffer> {
     const s = await this.withImageType(this.require(id));
     const fluorescence = s.imageType === 'fluorescence';
-    // Fluorescence thumbnails are contrast-stretched: a name of their own, so no near-black one made earlier is served.
-    const file = join(this.dirs.thumbnails, `${s.contentHash}-${THUMBNAIL_SIZE}${fluorescence ? '-fl' : ''}.jpeg`);
+    const mixed = hasChannelTiles(s);
+    // Fluorescence thumbnails are contrast-stretched, mixed ones show every channel: names of their
+    // own, so no near-black or first-channel-only one made earlier is served.
+    const kind = mixed ? '-mc' : fluorescence ? '-fl' : '';
+    const file = join(this.dirs.thumbnails, `${s.contentHash}-${THUMBNAIL_SIZE}${kind}.jpeg`);
     try {
       return await readFile(file);
     } catch {
-      const jpeg = await thumbnail(await this.reader(id), THUMBNAIL_SIZE, { imageType: s.imageType });
+      const opts = { imageType: s.imageType, channelColors: mixed ? s.channels.map((c) => c.color) : undefined };
+      const jpeg = await thumbnail(await this.reader(id), THUMBNAIL_SIZE, opts);
       const tmp = `${file}.${process.pid}.tmp`;
       try {
         await writeFile(tmp, jpeg);

@@ -70,6 +70,8 @@ export function channelCompositor(slide: Pick<SlideDetail, 'id' | 'deepZoom' | '
   let views: ChannelView[] = slide.channels.map((c) => ({ on: true, color: c.color, min: 0, max: 255 }));
   const greys = new Map<string, Promise<Grey>>();
   const live = new Set<LiveTile>();
+  /** The views each tile canvas was last painted with. */
+  const painted = new WeakMap<CanvasRenderingContext2D, ChannelView[]>();
   let closed = false;
 
   const grey = (c: number, level: number, col: number, row: number): Promise<Grey> => {
@@ -95,15 +97,25 @@ export function channelCompositor(slide: Pick<SlideDetail, 'id' | 'deepZoom' | '
     ctx.putImageData(image, 0, 0);
   };
 
-  /** A new tile: its canvas sized as the server cuts it, painted from the shown channels. */
-  const mix = async (t: Omit<LiveTile, 'ctx'>, shown: ChannelView[]): Promise<CanvasRenderingContext2D> => {
-    const loaded = await Promise.all(shown.map((v, c) => (v.on ? grey(c, t.level, t.col, t.row) : null)));
+  /** Greys of the channels `shown` turns on (null for the others; a failed one is left out). */
+  const greysFor = (t: Omit<LiveTile, 'ctx'>, shown: ChannelView[]) =>
+    Promise.all(shown.map((v, c) => (v.on ? grey(c, t.level, t.col, t.row).catch(() => null) : null)));
+
+  /** A new tile: its canvas sized as the server cuts it, painted from the channels shown when its greys are in. */
+  const mix = async (t: Omit<LiveTile, 'ctx'>): Promise<CanvasRenderingContext2D> => {
+    let shown = views;
+    let loaded = await greysFor(t, shown);
+    // The display changed while fetching: fetch what the new one shows (already kept, mostly).
+    while (shown !== views) loaded = await greysFor(t, (shown = views));
+    // Every channel shown failed: a failed tile, which OpenSeadragon retries, not a black one.
+    if (shown.some((v) => v.on) && loaded.every((g) => !g)) throw new Error(`channel tiles ${t.level}/${t.col}_${t.row} could not be read`);
     const canvas = document.createElement('canvas');
     const size = tileSize(slide.deepZoom, t.level, t.col, t.row);
     canvas.width = size.width;
     canvas.height = size.height;
     const ctx = canvas.getContext('2d')!;
     paint(ctx, loaded, shown);
+    painted.set(ctx, shown);
     return ctx;
   };
 
@@ -114,7 +126,7 @@ export function channelCompositor(slide: Pick<SlideDetail, 'id' | 'deepZoom' | '
     getTileUrl: (level: number, col: number, row: number) => resourceUrl(resourcePaths.channelTile(slide.id, 0, level, col, row)),
     downloadTileStart(job: { tile: OpenSeadragon.Tile; finish: (data: unknown, request: null, error?: string) => void; userData: { aborted?: boolean } }) {
       const { level, x: col, y: row } = job.tile;
-      mix({ level, col, row }, views).then(
+      mix({ level, col, row }).then(
         (ctx) => (job.userData.aborted ? undefined : job.finish(ctx, null)),
         (e: unknown) => job.finish(null, null, e instanceof Error ? e.message : String(e)),
       );
@@ -124,8 +136,11 @@ export function channelCompositor(slide: Pick<SlideDetail, 'id' | 'deepZoom' | '
     },
     createTileCache(cache: { _ctx?: CanvasRenderingContext2D; _live?: LiveTile }, ctx: CanvasRenderingContext2D, tile: OpenSeadragon.Tile) {
       cache._ctx = ctx;
-      cache._live = { level: tile.level, col: tile.x, row: tile.y, ctx };
-      live.add(cache._live);
+      const t = { level: tile.level, col: tile.x, row: tile.y, ctx };
+      cache._live = t;
+      live.add(t);
+      // Painted before a display change that had already re-mixed the tiles on screen: catch up.
+      if (painted.get(ctx) !== views) void repaint([t], views);
     },
     destroyTileCache(cache: { _ctx?: CanvasRenderingContext2D; _live?: LiveTile }) {
       if (cache._live) live.delete(cache._live);
@@ -138,22 +153,24 @@ export function channelCompositor(slide: Pick<SlideDetail, 'id' | 'deepZoom' | '
   };
 
   let generation = 0;
+  /** Re-mixes `tiles` for `next`, all drawn in one go (no frame shows half of them in the old colours). */
+  async function repaint(tiles: LiveTile[], next: ChannelView[]): Promise<void> {
+    const mine = ++generation;
+    const mixed = await Promise.all(tiles.map(async (t) => ({ t, loaded: await greysFor(t, next) })));
+    // A later change repaints every tile on screen itself; this one's result is stale.
+    if (closed || (mine !== generation && next !== views)) return;
+    for (const { t, loaded } of mixed) {
+      paint(t.ctx, loaded, next);
+      painted.set(t.ctx, next);
+    }
+    onDrawn();
+  }
+
   return {
     tileSource,
     async setViews(next) {
       views = next;
-      const mine = ++generation;
-      // Mixed together, then drawn once: no frame shows half the tiles in the old colours.
-      const tiles = [...live];
-      const mixed = await Promise.all(
-        tiles.map(async (t) => {
-          const loaded = await Promise.all(next.map((v, c) => (v.on ? grey(c, t.level, t.col, t.row).catch(() => null) : null)));
-          return { t, loaded };
-        }),
-      );
-      if (closed || mine !== generation) return;
-      for (const { t, loaded } of mixed) paint(t.ctx, loaded, next);
-      onDrawn();
+      await repaint([...live], next);
     },
     async histograms() {
       const level = overviewLevel(slide.deepZoom);
