@@ -78,4 +78,25 @@ describe('channel tiles of a QPTIFF', { timeout: 60_000 }, () => {
     expect(data[(10 * info.width + 250) * info.channels]).toBeLessThan(20);
     await expect(loadResource(ctx, resourcePaths.channelTile(id, 3, dz.levelCount - 1, 0, 0))).rejects.toMatchObject({ status: 400 });
   });
+
+  it('the thumbnail mixes every channel in its colour, each auto-contrasted', async () => {
+    const r = await loadResource(ctx, resourcePaths.thumbnail(id));
+    const { data, info } = await sharp(r.body).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height]).toEqual([512, 341]);
+    const at = (fx: number) => {
+      const o = (Math.floor(info.height / 2) * info.width + Math.floor(fx * info.width)) * 3;
+      return [data[o]!, data[o + 1]!, data[o + 2]!];
+    };
+    // Sampled across each third: DAPI blue, CD8 green, PD-L1 red, each lit and alone.
+    for (const [fx, k] of [[0.05, 2], [0.3, 2], [0.4, 1], [0.6, 1], [0.7, 0], [0.95, 0]] as const) {
+      const rgb = at(fx);
+      const max = Math.max(...rgb);
+      expect(rgb[k], `${fx}: ${rgb}`).toBe(max);
+      expect(rgb.filter((_, j) => j !== k).every((v) => v < 40), `${fx}: ${rgb}`).toBe(true);
+    }
+    // The ramp reaches full brightness somewhere in each third (stretched, not the raw 100-199).
+    const brightest = [0, 0, 0];
+    for (let p = 0; p < data.length; p += 3) for (let k = 0; k < 3; k++) brightest[k] = Math.max(brightest[k]!, data[p + k]!);
+    expect(brightest.every((v) => v > 240)).toBe(true);
+  });
 });
