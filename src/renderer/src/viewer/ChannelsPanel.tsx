@@ -111,7 +111,8 @@ export function ChannelsPanel({
     <Paper
       elevation={3}
       data-testid="channels-panel"
-      sx={{ position: 'absolute', left: 12, bottom: 48, width: 280, maxHeight: '60%', overflow: 'auto', p: 1, zIndex: 2, opacity: 0.95 }}
+      // Beside the annotation toolbar (left 12, about 44 px wide): a tall list of channels would run under it.
+      sx={{ position: 'absolute', left: 68, bottom: 48, width: 280, maxHeight: '60%', overflow: 'auto', p: 1, zIndex: 2, opacity: 0.95 }}
     >
       <Box sx={{ display: 'flex', alignItems: 'center' }}>
         <Typography variant="subtitle2" sx={{ flex: 1 }}>
