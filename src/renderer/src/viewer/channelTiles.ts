@@ -131,6 +131,8 @@ export function channelCompositor(slide: Pick<SlideDetail, 'id' | 'deepZoom' | '
         (e: unknown) => job.finish(null, null, e instanceof Error ? e.message : String(e)),
       );
     },
+    // Mixed tiles are opaque (the URL's .png would have OpenSeadragon draw the coarser levels under every tile).
+    hasTransparency: () => false,
     downloadTileAbort(job: { userData: { aborted?: boolean } }) {
       job.userData.aborted = true;
     },
