@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppContext, type AppContext } from '../../../src/main/app-context';
 import { loadResource } from '../../../src/main/resources';
-import { resourcePaths } from '../../../src/shared/resources';
+import { parseResourcePath, resourcePaths } from '../../../src/shared/resources';
 import { makePatternQptiff, PATTERN_QPTIFF, patternValue } from '../../helpers/make-fluorescence';
 import { tempHome } from '../../helpers/temp-home';
 
@@ -34,6 +34,13 @@ async function grey(path: string): Promise<{ data: Buffer; width: number; height
 }
 
 describe('channel tiles of a QPTIFF', { timeout: 60_000 }, () => {
+  it('have a resource path of their own, parsed back exactly', () => {
+    expect(parseResourcePath(resourcePaths.channelTile(7, 2, 11, 3, 4))).toEqual({ kind: 'channelTile', slideId: 7, channel: 2, level: 11, col: 3, row: 4 });
+    expect(parseResourcePath('tiles/7/c2/11/3_4.jpeg')).toBeNull();
+    expect(parseResourcePath('tiles/7/c/11/3_4.png')).toBeNull();
+    expect(parseResourcePath(resourcePaths.tile(7, 11, 3, 4))).toMatchObject({ kind: 'tile' });
+  });
+
   it('the slide says its channels have tiles of their own', () => {
     const d = ctx.slides.detail(id);
     expect(d.imageType).toBe('fluorescence');
