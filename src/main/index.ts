@@ -45,7 +45,10 @@ async function boot(): Promise<void> {
     if (url.host !== 'r') return new Response('not found', { status: 404 });
     try {
       const r = await loadResource(ctx, decodePath(url.pathname.slice(1)));
-      return new Response(new Uint8Array(r.body), { headers: { 'content-type': r.contentType, ...(r.download ? { 'content-disposition': contentDisposition(r.download) } : {}) } });
+      // The app's page is a file:// origin: without this its canvases could not read tile pixels
+      // (histograms, the mixing of channel tiles). Only the app's own page loads in this session.
+      const cors = { 'access-control-allow-origin': '*' };
+      return new Response(new Uint8Array(r.body), { headers: { 'content-type': r.contentType, ...cors, ...(r.download ? { 'content-disposition': contentDisposition(r.download) } : {}) } });
     } catch (e) {
       const err = toApiError(e);
       return new Response(err.message, { status: err.status });

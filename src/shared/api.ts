@@ -78,6 +78,11 @@ export const SlideDetail = SlideSummary.extend({
   associatedImages: z.array(z.string()),
   deepZoom: DeepZoomInfo,
   contentHash: z.string(),
+  /**
+   * Each channel has grey tiles of its own (resourcePaths.channelTile, channel = index in
+   * `channels`) that the viewer colours and mixes: a fluorescence QPTIFF, a page per channel.
+   */
+  channelTiles: z.boolean(),
 });
 
 export const ReaderStatus = z.object({

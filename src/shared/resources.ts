@@ -7,6 +7,8 @@
 export const resourcePaths = {
   tile: (slideId: number, level: number, col: number, row: number) => `tiles/${slideId}/${level}/${col}_${row}.jpeg`,
   tileBase: (slideId: number) => `tiles/${slideId}/`,
+  /** One channel of a slide with channelTiles, as an 8-bit grey PNG. */
+  channelTile: (slideId: number, channel: number, level: number, col: number, row: number) => `tiles/${slideId}/c${channel}/${level}/${col}_${row}.png`,
   thumbnail: (slideId: number) => `thumbnail/${slideId}.jpeg`,
   associated: (slideId: number, name: string) => `associated/${slideId}/${encodeURIComponent(name)}.jpeg`,
   datasetImage: (datasetId: number, imageId: number) => `datasets/${datasetId}/images/${imageId}.jpeg`,
@@ -19,6 +21,7 @@ export function parseResourcePath(
   path: string,
 ):
   | { kind: 'tile'; slideId: number; level: number; col: number; row: number }
+  | { kind: 'channelTile'; slideId: number; channel: number; level: number; col: number; row: number }
   | { kind: 'thumbnail'; slideId: number }
   | { kind: 'associated'; slideId: number; name: string }
   | { kind: 'datasetImage'; datasetId: number; imageId: number }
@@ -26,6 +29,8 @@ export function parseResourcePath(
   | null {
   let m = /^tiles\/(\d{1,9})\/(\d{1,2})\/(\d{1,7})_(\d{1,7})\.jpeg$/.exec(path);
   if (m) return { kind: 'tile', slideId: +m[1], level: +m[2], col: +m[3], row: +m[4] };
+  m = /^tiles\/(\d{1,9})\/c(\d{1,3})\/(\d{1,2})\/(\d{1,7})_(\d{1,7})\.png$/.exec(path);
+  if (m) return { kind: 'channelTile', slideId: +m[1], channel: +m[2], level: +m[3], col: +m[4], row: +m[5] };
   m = /^thumbnail\/(\d{1,9})\.jpeg$/.exec(path);
   if (m) return { kind: 'thumbnail', slideId: +m[1] };
   m = /^associated\/(\d{1,9})\/([A-Za-z0-9_%.-]{1,64})\.jpeg$/.exec(path);

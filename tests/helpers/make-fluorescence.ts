@@ -210,3 +210,45 @@ export async function makeGrey16Fluorescence(name = 'grey16-12bit.tif'): Promise
   await writeFile(path, tiffBytes([{ width, height, samples: 1, bits: 16, data: u16(blobField(width, height, 7, 4095)) }]));
   return path;
 }
+
+export const PATTERN_QPTIFF = {
+  width: 600,
+  height: 400,
+  channels: [
+    { name: 'DAPI', color: '0,0,255', hex: '#0000ff' },
+    { name: 'CD8 (Opal 520)', color: '0,255,0', hex: '#00ff00' },
+    { name: 'PD-L1 (Opal 690)', color: '255,0,0', hex: '#ff0000' },
+  ],
+};
+
+/**
+ * Channel `c`'s value at (x, y) in makePatternQptiff: bright (100-199, a ramp) in the c-th third of
+ * the width, dark (5) elsewhere, so each channel shows where it lies and what its own values are.
+ */
+export function patternValue(c: number, x: number, y: number, width = PATTERN_QPTIFF.width): number {
+  const third = Math.floor((3 * x) / width);
+  return third === c ? 100 + ((x + 3 * y + 7 * c) % 100) : 5;
+}
+
+/** A 3-channel QPTIFF with a distinct pattern per channel (patternValue) and a half-size level per channel. */
+export async function makePatternQptiff(name = 'pattern-3ch.qptiff'): Promise<string> {
+  await mkdir(syntheticDir, { recursive: true });
+  const path = join(syntheticDir, name);
+  const { width, height, channels } = PATTERN_QPTIFF;
+  const values = channels.map((_, c) => {
+    const v = new Array<number>(width * height);
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) v[y * width + x] = patternValue(c, x, y, width);
+    return v;
+  });
+  const pages: TiffPageSpec[] = values.map((v, i) => {
+    const c = channels[i]!;
+    return { width, height, samples: 1, bits: 8, data: u8(v), description: qpiXml('FullResolution', c.name, c.color), software: 'PerkinElmer-QPI', tile: 64 };
+  });
+  pages.push({ width: 60, height: 40, samples: 3, bits: 8, data: Buffer.alloc(60 * 40 * 3, 20), description: qpiXml('Thumbnail', null, null), reduced: true });
+  for (const [i, v] of values.entries()) {
+    const c = channels[i]!;
+    pages.push({ width: width >> 1, height: height >> 1, samples: 1, bits: 8, data: u8(shrink(v, width, height)), description: qpiXml('ReducedResolution', c.name, c.color), reduced: true, tile: 64 });
+  }
+  await writeFile(path, tiffBytes(pages));
+  return path;
+}

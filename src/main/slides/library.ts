@@ -68,6 +68,7 @@ export class SlideLibrary {
       associatedImages: s.associatedImages,
       contentHash: s.contentHash,
       deepZoom: { width: dz.width, height: dz.height, tileSize: dz.tileSize, overlap: dz.overlap, format: 'jpeg', levelCount: dz.levels.length },
+      channelTiles: hasChannelTiles(s),
     };
   }
 
@@ -213,16 +214,26 @@ export class SlideLibrary {
     return this.tiles.getTile({ hash: s.contentHash, reader: await this.reader(id) }, level, col, row, { quality });
   }
 
+  /** Channel `channel` of a slide that keeps its channels apart (QPTIFF), as a grey PNG tile. */
+  async channelTile(id: number, channel: number, level: number, col: number, row: number): Promise<Buffer> {
+    const s = this.require(id);
+    return this.tiles.getChannelTile({ hash: s.contentHash, reader: await this.reader(id) }, channel, level, col, row);
+  }
+
   /** JPEG thumbnail, made once per file content and kept in the data home. */
   async thumbnail(id: number): Promise<Buffer> {
     const s = await this.withImageType(this.require(id));
     const fluorescence = s.imageType === 'fluorescence';
-    // Fluorescence thumbnails are contrast-stretched: a name of their own, so no near-black one made earlier is served.
-    const file = join(this.dirs.thumbnails, `${s.contentHash}-${THUMBNAIL_SIZE}${fluorescence ? '-fl' : ''}.jpeg`);
+    const mixed = hasChannelTiles(s);
+    // Fluorescence thumbnails are contrast-stretched, mixed ones show every channel: names of their
+    // own, so no near-black or first-channel-only one made earlier is served.
+    const kind = mixed ? '-mc' : fluorescence ? '-fl' : '';
+    const file = join(this.dirs.thumbnails, `${s.contentHash}-${THUMBNAIL_SIZE}${kind}.jpeg`);
     try {
       return await readFile(file);
     } catch {
-      const jpeg = await thumbnail(await this.reader(id), THUMBNAIL_SIZE, { imageType: s.imageType });
+      const opts = { imageType: s.imageType, channelColors: mixed ? s.channels.map((c) => c.color) : undefined };
+      const jpeg = await thumbnail(await this.reader(id), THUMBNAIL_SIZE, opts);
       const tmp = `${file}.${process.pid}.tmp`;
       try {
         await writeFile(tmp, jpeg);
@@ -261,6 +272,11 @@ export class SlideLibrary {
   private trimReaders(): void {
     while (this.readers.size > MAX_OPEN_READERS) this.dropReader(this.readers.keys().next().value!);
   }
+}
+
+/** A fluorescence QPTIFF keeps a page per channel, which the sharp reader serves as tiles of their own. */
+export function hasChannelTiles(s: Pick<StoredSlide, 'format' | 'reader' | 'imageType' | 'channels'>): boolean {
+  return s.format === 'qptiff' && s.reader === 'sharp' && s.imageType === 'fluorescence' && s.channels.length > 1;
 }
 
 /** Brightfield or fluorescence and the channels; null when the overview cannot be read (a damaged file still registers). */

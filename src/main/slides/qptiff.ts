@@ -116,3 +116,27 @@ export function qptiffChannels(pages: TiffPage[]): { channels: QptiffChannel[]; 
   }
   return { channels, mode, samplesPerPixel: base.samplesPerPixel };
 }
+
+/**
+ * The pages holding channel `channel` at each pyramid level: its full-resolution page, then for
+ * each reduced level of the first channel's pyramid (`levelPages`), the channel-th QPI page of
+ * that size in file order (each reduced level is written once per channel, in channel order).
+ * A level missing for the channel is left out; its other levels still make a pyramid.
+ */
+export function qptiffChannelLevels(pages: TiffPage[], levelPages: TiffPage[], channel: number): TiffPage[] {
+  const { channels } = qptiffChannels(pages);
+  const full = channels[channel];
+  if (!full) return [];
+  const base = pages[full.page]!;
+  const out = [base];
+  for (const level of levelPages.slice(1)) {
+    const same = pages.filter((p) => {
+      if (p.width !== level.width || p.height !== level.height || p.tiled !== level.tiled) return false;
+      const type = p.description ? parseQpiDescription(p.description)?.imageType : null;
+      return !type || type.toLowerCase() === 'reducedresolution';
+    });
+    const page = same[channel];
+    if (page) out.push(page);
+  }
+  return out;
+}

@@ -44,6 +44,13 @@ export interface SlideReader {
    */
   readRegion(level: number, x: number, y: number, w: number, h: number): Promise<RgbaImage>;
   readAssociatedImage(name: string): Promise<RgbaImage>;
+  /**
+   * Slides that keep each channel apart (QPTIFF: a page per channel) say how many; their
+   * regions show the first channel only. Absent where the pixels carry every channel.
+   */
+  readonly channelCount?: number;
+  /** A reader whose pixels are channel `index` alone, as grey (same size; its own pyramid levels). */
+  channel?(index: number): Promise<SlideReader>;
   close(): void;
 }
 

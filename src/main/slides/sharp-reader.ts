@@ -23,7 +23,7 @@ import {
   type LevelRect,
 } from './region.js';
 import { isTiffMagic, readTiffPages, UNDECODABLE_COMPRESSION, type TiffPage } from './tiff-directory.js';
-import { isQpiDescription } from './qptiff.js';
+import { isQpiDescription, qptiffChannelLevels, qptiffChannels } from './qptiff.js';
 
 /** Tiled sources are read tile by tile, so only the tile index bounds them: 2^37 px is ~370k x 370k. */
 export const MAX_TILED_PIXELS = 2 ** 37;
@@ -111,9 +111,17 @@ class MemorySource implements PixelSource {
   }
 }
 
+/** A slide's channels kept apart, each opened as a reader of its own when first asked for. */
+interface ChannelSources {
+  count: number;
+  source(index: number): Promise<PixelSource>;
+}
+
 class SharpReader implements SlideReader {
   readonly readerName = 'sharp';
+  readonly channelCount?: number;
   private closed = false;
+  private readonly channelReaders = new Map<number, Promise<SlideReader>>();
 
   constructor(
     readonly path: string,
@@ -121,7 +129,28 @@ class SharpReader implements SlideReader {
     private readonly source: PixelSource,
     /** Associated image name -> TIFF page of the original file. */
     private readonly associated: Map<string, TiffPage>,
-  ) {}
+    private readonly channels?: ChannelSources,
+  ) {
+    if (channels) this.channelCount = channels.count;
+  }
+
+  channel(index: number): Promise<SlideReader> {
+    const channels = this.channels;
+    if (!channels || !Number.isInteger(index) || index < 0 || index >= channels.count) {
+      return Promise.reject(new SlideError(`${basename(this.path)} has no channel ${index} kept apart (it has ${channels?.count ?? 0}).`, 'bad-request'));
+    }
+    let r = this.channelReaders.get(index);
+    if (!r) {
+      r = channels.source(index).then((source) => {
+        // Outside the slide is no signal: black, not the glass white of a brightfield background.
+        const properties = { ...this.metadata.properties, 'openslide.background-color': '000000' };
+        return new SharpReader(this.path, { ...this.metadata, levels: source.levels, properties }, source, this.associated);
+      });
+      r.catch(() => this.channelReaders.delete(index));
+      this.channelReaders.set(index, r);
+    }
+    return r;
+  }
 
   async readRegion(level: number, x: number, y: number, w: number, h: number): Promise<RgbaImage> {
     if (this.closed) throw new SlideError(`${basename(this.path)} is closed.`, 'bad-request');
@@ -151,6 +180,7 @@ class SharpReader implements SlideReader {
 
   close(): void {
     this.closed = true;
+    for (const r of this.channelReaders.values()) r.then((c) => c.close(), () => {});
   }
 }
 
@@ -279,16 +309,23 @@ async function openTiff(path: string, opts: SharpReaderOptions): Promise<SlideRe
     ? { x: Number(properties['aperio.MPP']), y: Number(properties['aperio.MPP']) }
     : tiffMpp(base);
 
-  const smallest = levelPages[levelPages.length - 1];
-  let source: PixelSource;
-  if (base.tiled && smallest.width * smallest.height <= IN_MEMORY_PIXELS) {
-    source = new TiledTiffSource(path, levelPages.map((p) => p.index), pageLevels(levelPages));
-  } else if (!base.tiled && pixels <= IN_MEMORY_PIXELS) {
-    source = new MemorySource(path, base.index, base.width, base.height);
-  } else {
+  const sourceOf = (levels: TiffPage[]): Promise<PixelSource> => {
+    const [first] = levels;
+    const smallest = levels[levels.length - 1];
+    if (first.tiled && smallest.width * smallest.height <= IN_MEMORY_PIXELS) {
+      return Promise.resolve(new TiledTiffSource(path, levels.map((p) => p.index), pageLevels(levels)));
+    }
+    if (!first.tiled && pixels <= IN_MEMORY_PIXELS) return Promise.resolve(new MemorySource(path, first.index, first.width, first.height));
     // Strip TIFF too big for memory, or tiled without an overview small enough to display whole.
-    source = await pyramidSource(path, base.index, base.compression === 7, base.tiled ? MAX_TILED_PIXELS : PLAIN_IMAGE_MAX_PIXELS, opts);
-  }
+    return pyramidSource(path, first.index, first.compression === 7, first.tiled ? MAX_TILED_PIXELS : PLAIN_IMAGE_MAX_PIXELS, opts);
+  };
+  const source = await sourceOf(levelPages);
+  // A fluorescence QPTIFF's channels are pages of their own: each gets its own pyramid, built when first shown.
+  const qpChannels = qptiff ? qptiffChannels(pages) : null;
+  const channels: ChannelSources | undefined =
+    qpChannels && qpChannels.channels.length > 1 && qpChannels.samplesPerPixel === 1
+      ? { count: qpChannels.channels.length, source: (c) => sourceOf(qptiffChannelLevels(pages, levelPages, c)) }
+      : undefined;
 
   return new SharpReader(
     path,
@@ -305,6 +342,7 @@ async function openTiff(path: string, opts: SharpReaderOptions): Promise<SlideRe
     },
     source,
     associated,
+    channels,
   );
 }
 

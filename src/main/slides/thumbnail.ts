@@ -15,6 +15,11 @@ export interface ThumbnailOptions {
   imageType?: ImageType | null;
   /** Most level pixels read in one readRegion call (default MAX_READ_PIXELS). */
   maxReadPixels?: number;
+  /**
+   * For a reader whose channels are kept apart: each channel's display colour ("#rrggbb"). The
+   * thumbnail then mixes every channel, each auto-contrasted on its own, as the viewer opens it.
+   */
+  channelColors?: string[];
 }
 
 /** Output size: the slide scaled to fit maxSize x maxSize, never enlarged. */
@@ -42,6 +47,10 @@ export async function thumbnail(reader: SlideReader, maxSize: number, opts: Thum
   const level = meta.levels[levelIndex];
   const region = { slideLevel: levelIndex, x: 0, y: 0, readWidth: level.width, readHeight: level.height, ...out };
   const fluorescence = opts.imageType === 'fluorescence';
+  if (opts.channelColors && reader.channel && (reader.channelCount ?? 0) > 1) {
+    const rgb = await mixedChannels(reader, opts.channelColors, out, opts.maxReadPixels);
+    return sharp(rgb, { raw: { width: out.width, height: out.height, channels: 3 } }).jpeg({ quality }).toBuffer();
+  }
   const img = await readScaled(reader, region, fluorescence ? BLACK : backgroundOf(reader), opts.maxReadPixels);
   if (!fluorescence) return img.jpeg({ quality }).toBuffer();
   const { data, info } = await img.removeAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -50,6 +59,48 @@ export async function thumbnail(reader: SlideReader, maxSize: number, opts: Thum
 }
 
 const BLACK = { r: 0, g: 0, b: 0 };
+
+/** Every channel at `out` size, each stretched by its own percentiles, summed in its colour. */
+async function mixedChannels(reader: SlideReader, colors: string[], out: { width: number; height: number }, maxReadPixels?: number): Promise<Buffer> {
+  const n = out.width * out.height;
+  const acc = new Float32Array(n * 3);
+  const count = Math.min(colors.length, reader.channelCount ?? 0);
+  for (let c = 0; c < count; c++) {
+    const channel = await reader.channel!(c);
+    const levelIndex = thumbnailLevel(channel.metadata.levels, out.width, out.height);
+    const level = channel.metadata.levels[levelIndex]!;
+    const region = { slideLevel: levelIndex, x: 0, y: 0, readWidth: level.width, readHeight: level.height, ...out };
+    const grey = await (await readScaled(channel, region, BLACK, maxReadPixels)).extractChannel(0).raw().toBuffer();
+    const { low, high } = stretchRange(grey, 1);
+    const hex = Number.parseInt(colors[c]!.slice(1), 16);
+    const rgb = [(hex >> 16) / 255, ((hex >> 8) & 255) / 255, (hex & 255) / 255];
+    for (let p = 0; p < n; p++) {
+      const t = Math.min(1, Math.max(0, (grey[p]! - low) / (high - low))) * 255;
+      acc[p * 3] += rgb[0]! * t;
+      acc[p * 3 + 1] += rgb[1]! * t;
+      acc[p * 3 + 2] += rgb[2]! * t;
+    }
+  }
+  return Buffer.from(Uint8ClampedArray.from(acc, Math.round).buffer);
+}
+/** STRETCH_LOW and STRETCH_HIGH percentiles of the brightest of each pixel's `bands` values. */
+function stretchRange(px: Uint8Array, bands: number): { low: number; high: number } {
+  const hist = new Float64Array(256);
+  const n = Math.floor(px.length / bands);
+  for (let p = 0; p < n * bands; p += bands) {
+    let v = px[p]!;
+    for (let k = 1; k < bands; k++) v = Math.max(v, px[p + k]!);
+    hist[v]++;
+  }
+  const at = (q: number) => {
+    let seen = 0;
+    for (let v = 0; v < 256; v++) if ((seen += hist[v]!) >= q * n && seen > 0) return v;
+    return 255;
+  };
+  const low = at(STRETCH_LOW);
+  return { low, high: Math.max(at(STRETCH_HIGH), low + 1) };
+}
+
 /** Percentiles of the brightest channel mapped to black and to full brightness. */
 export const STRETCH_LOW = 0.005;
 export const STRETCH_HIGH = 0.998;
@@ -60,16 +111,8 @@ export const STRETCH_HIGH = 0.998;
  * the same factor so the channels' colours are kept. Returns the range used.
  */
 export function stretchContrast(rgb: Uint8Array): { low: number; high: number } {
-  const hist = new Float64Array(256);
   const n = Math.floor(rgb.length / 3);
-  for (let p = 0; p < n * 3; p += 3) hist[Math.max(rgb[p]!, rgb[p + 1]!, rgb[p + 2]!)]++;
-  const at = (q: number) => {
-    let seen = 0;
-    for (let v = 0; v < 256; v++) if ((seen += hist[v]!) >= q * n && seen > 0) return v;
-    return 255;
-  };
-  const low = at(STRETCH_LOW);
-  const high = Math.max(at(STRETCH_HIGH), low + 1);
+  const { low, high } = stretchRange(rgb, 3);
   const lut = new Uint8Array(256);
   for (let v = 0; v < 256; v++) lut[v] = Math.round(Math.min(255, Math.max(0, ((v - low) * 255) / (high - low))));
   for (let i = 0; i < n * 3; i++) rgb[i] = lut[rgb[i]!]!;

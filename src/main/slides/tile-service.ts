@@ -38,11 +38,14 @@ export interface RenderOptions {
   format: TileFormat;
   quality: number;
   background: Rgb;
+  /** One-band output (a channel's own tile: its reader's R = G = B). */
+  grey?: boolean;
 }
 
-function encode(img: sharp.Sharp, opts: RenderOptions): Promise<Buffer> {
+function encode(img: sharp.Sharp, opts: Pick<RenderOptions, 'format' | 'quality' | 'grey'>): Promise<Buffer> {
+  const out = opts.grey ? img.extractChannel(0).toColourspace('b-w') : img;
   // No Huffman optimisation pass (PIL does none either): ~0.5 ms less per tile for ~8% more bytes.
-  return opts.format === 'png' ? img.png().toBuffer() : img.jpeg({ quality: opts.quality, optimiseCoding: false }).toBuffer();
+  return opts.format === 'png' ? out.png().toBuffer() : out.jpeg({ quality: opts.quality, optimiseCoding: false }).toBuffer();
 }
 
 /** Most level pixels fetched in one readRegion call: 16 Mpx, 64 MB of RGBA. */
@@ -265,8 +268,32 @@ export class TileService {
     return p;
   }
 
+  /**
+   * One channel of a slide that keeps its channels apart, as a lossless 8-bit grey PNG: the
+   * viewer colours and mixes channels itself, so a display change never asks for tiles again.
+   */
+  async getChannelTile(slide: SlideHandle, channel: number, level: number, col: number, row: number): Promise<Buffer> {
+    if (!slide.reader.channel || !Number.isInteger(channel) || channel < 0 || channel >= (slide.reader.channelCount ?? 0)) {
+      throw new SlideError(`This slide has no channel ${channel} of its own (channels: ${slide.reader.channelCount ?? 0})`, 'bad-request');
+    }
+    const reader = await slide.reader.channel(channel);
+    if (!isValidTile(this.geometry(reader), level, col, row)) {
+      throw new SlideError(`No DeepZoom tile ${level}/${col}_${row} in this slide`, 'bad-request');
+    }
+    const key: TileKey = { hash: `${slide.hash}-c${channel}`, level, col, row, quality: 0, format: 'png' };
+    const hit = this.cache.getMemory(key);
+    if (hit) return hit;
+    const id = tileKeyString(key);
+    let p = this.inflight.get(id);
+    if (!p) {
+      p = this.produce(reader, key, true).finally(() => this.inflight.delete(id));
+      this.inflight.set(id, p);
+    }
+    return p;
+  }
+
   /** Renders a tile without the tile cache (the DeepZoom writer's path); level images are still shared. */
-  async render(reader: SlideReader, level: number, col: number, row: number, opts: { format: TileFormat; quality: number }): Promise<Buffer> {
+  async render(reader: SlideReader, level: number, col: number, row: number, opts: { format: TileFormat; quality: number; grey?: boolean }): Promise<Buffer> {
     const st = this.state(reader);
     const render = { ...opts, background: st.background };
     if (!this.usesLevelImage(reader, level)) return renderTile(reader, st.geometry, level, col, row, render);
@@ -293,10 +320,10 @@ export class TileService {
     return this.cache.flush();
   }
 
-  private async produce(reader: SlideReader, key: TileKey): Promise<Buffer> {
+  private async produce(reader: SlideReader, key: TileKey, grey = false): Promise<Buffer> {
     const cached = await this.cache.get(key);
     if (cached) return cached;
-    const tile = await this.render(reader, key.level, key.col, key.row, { format: key.format, quality: key.quality });
+    const tile = await this.render(reader, key.level, key.col, key.row, { format: key.format, quality: key.quality, grey });
     this.cache.set(key, tile);
     return tile;
   }

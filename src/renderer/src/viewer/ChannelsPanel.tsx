@@ -18,9 +18,11 @@ import type { ChannelSample, SlideDetail } from '@shared/api';
 import { resourcePaths } from '@shared/resources';
 import { resourceUrl } from '../api';
 import { autoRange, channelFilter, sampleHistograms, type ChannelView, type DisplayChannel } from './channelDisplay';
+import { overviewLevel } from './deepZoomTiles';
 
 export const channelFilterId = 'tessella-viewer-channels';
 
+/** The filter of channels the tiles carry (channels with tiles of their own are mixed in the tiles, not here). */
 export function ChannelFilterDefs({ channels, views }: { channels: DisplayChannel[]; views: ChannelView[] }) {
   const f = channelFilter(channels, views);
   const fn = (t: { slope: number; intercept: number }) => ({ type: 'linear', slope: t.slope, intercept: t.intercept });
@@ -36,16 +38,6 @@ export function ChannelFilterDefs({ channels, views }: { channels: DisplayChanne
       </filter>
     </svg>
   );
-}
-
-/** The DeepZoom level drawn as a single tile (the whole slide, at most one tile across). */
-function overviewLevel(dz: SlideDetail['deepZoom']): number {
-  const max = dz.levelCount - 1;
-  for (let level = max; level >= 0; level--) {
-    const scale = 2 ** (max - level);
-    if (Math.ceil(dz.width / scale) <= dz.tileSize && Math.ceil(dz.height / scale) <= dz.tileSize) return level;
-  }
-  return 0;
 }
 
 /** Histograms of the slide's samples, from its overview tile (the tiles' own values, not the stretched thumbnail). */
@@ -109,16 +101,18 @@ export function ChannelsPanel({
   channels: DisplayChannel[];
   views: ChannelView[];
   onChange: (views: ChannelView[]) => void;
-  histograms: Record<ChannelSample, Uint32Array> | null;
+  /** One per channel of `channels`. */
+  histograms: Uint32Array[] | null;
 }) {
   const [open, setOpen] = useState(true);
   const set = (i: number, patch: Partial<ChannelView>) => onChange(views.map((v, j) => (j === i ? { ...v, ...patch } : v)));
-  const auto = () => onChange(views.map((v, i) => (histograms ? { ...v, ...autoRange(histograms[channels[i]!.sample]) } : v)));
+  const auto = () => onChange(views.map((v, i) => (histograms?.[i] ? { ...v, ...autoRange(histograms[i]) } : v)));
   return (
     <Paper
       elevation={3}
       data-testid="channels-panel"
-      sx={{ position: 'absolute', left: 12, bottom: 48, width: 280, maxHeight: '60%', overflow: 'auto', p: 1, zIndex: 2, opacity: 0.95 }}
+      // Beside the annotation toolbar (left 12, about 44 px wide): a tall list of channels would run under it.
+      sx={{ position: 'absolute', left: 68, bottom: 48, width: 280, maxHeight: '60%', overflow: 'auto', p: 1, zIndex: 2, opacity: 0.95 }}
     >
       <Box sx={{ display: 'flex', alignItems: 'center' }}>
         <Typography variant="subtitle2" sx={{ flex: 1 }}>
@@ -155,7 +149,7 @@ export function ChannelsPanel({
                   {v.min}–{v.max}
                 </Typography>
               </Box>
-              <Histogram hist={histograms?.[c.sample]} color={v.color} min={v.min} max={v.max} />
+              <Histogram hist={histograms?.[i]} color={v.color} min={v.min} max={v.max} />
               <Slider
                 size="small"
                 min={0}

@@ -43,7 +43,7 @@ const panStep = 120;
 export function ViewerPage({ slideId }: { slideId: number }) {
   const { slide, error } = useSlideDetail(slideId);
   const container = useRef<HTMLDivElement>(null);
-  const { viewer, failedTiles } = useOsdViewer(container, slide);
+  const { viewer, failedTiles, compositor } = useOsdViewer(container, slide);
   const view = useViewState(viewer);
   const { fullscreen, toggle: toggleFullscreen, exit: exitFullscreen } = useFullscreen();
   const side = useSidePanel();
@@ -58,7 +58,7 @@ export function ViewerPage({ slideId }: { slideId: number }) {
   const analysis = useViewerAnalysis(slideId);
   const { toggleHeatmap } = analysis;
   const { setTool } = annotations;
-  const channelDisplay = useChannelDisplay(slide);
+  const channelDisplay = useChannelDisplay(slide, compositor);
   useCanvasFilter(viewer, adjustments, channelDisplay.filter);
   const mode = useTheme().palette.mode;
   useEffect(() => {

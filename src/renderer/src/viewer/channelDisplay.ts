@@ -1,8 +1,9 @@
 /**
  * Channel display of a fluorescence slide, as QuPath's brightness/contrast dialog: each channel
- * the tiles carry (one colour component, or grey) can be hidden, given a colour (lookup table)
- * and a min/max display range. It is a display-only filter on the viewer's canvas: the range is
- * a linear transfer per component, the colours a colour matrix summing the channels.
+ * can be hidden, given a colour (lookup table) and a min/max display range. Where the tiles carry
+ * the channels (one colour component each, or grey) it is a display-only filter on the viewer's
+ * canvas: the range is a linear transfer per component, the colours a colour matrix summing the
+ * channels. Where each channel has grey tiles of its own (a QPTIFF), compositeChannels mixes them.
  */
 import type { ChannelSample, SlideChannel } from '@shared/api';
 
@@ -15,13 +16,16 @@ export interface ChannelView {
   max: number;
 }
 
-/** A channel the tiles carry, with its index in the slide's list. */
-export interface DisplayChannel extends SlideChannel {
+/** A channel that can be shown, with its index in the slide's list. */
+export interface DisplayChannel extends Omit<SlideChannel, 'sample'> {
   index: number;
-  sample: ChannelSample;
+  /** Where the ordinary tiles carry it; null when it has tiles of its own. */
+  sample: ChannelSample | null;
 }
 
-export function displayChannels(channels: SlideChannel[]): DisplayChannel[] {
+/** The channels the tiles carry; every channel when each has tiles of its own (`ownTiles`). */
+export function displayChannels(channels: SlideChannel[], ownTiles = false): DisplayChannel[] {
+  if (ownTiles) return channels.map((c, index) => ({ ...c, index, sample: null }));
   return channels.flatMap((c, index) => (c.sample ? [{ ...c, index, sample: c.sample }] : []));
 }
 
@@ -50,7 +54,7 @@ export function channelFilter(channels: DisplayChannel[], views: ChannelView[]):
   const matrix = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0];
   channels.forEach((c, i) => {
     const v = views[i];
-    if (!v?.on) return;
+    if (!v?.on || !c.sample) return;
     const k = COMPONENT[c.sample];
     const lo = Math.min(v.min, v.max - 1) / 255;
     const hi = Math.max(v.max, v.min + 1) / 255;
@@ -89,4 +93,45 @@ export function autoRange(hist: ArrayLike<number>, low = 0.005, high = 0.998): {
   };
   const min = at(low);
   return { min, max: Math.max(at(high), min + 1) };
+}
+
+/**
+ * Additive mix of grey channels, each through its display range into its colour, as
+ * channelFilter does for channels packed in RGB: out = sum over shown channels of
+ * colour * clamp((v - min) / (max - min)), clamped to 255. `greys[i]` holds channel i's values
+ * (null: not loaded, shown as nothing); `out` is RGBA of the same pixel count, left opaque.
+ */
+export function compositeChannels(greys: (ArrayLike<number> | null)[], views: ChannelView[], out: Uint8ClampedArray): void {
+  const n = out.length >> 2;
+  const acc = new Float32Array(n * 3);
+  greys.forEach((g, i) => {
+    const v = views[i];
+    if (!g || !v?.on) return;
+    const lo = Math.min(v.min, v.max - 1);
+    const hi = Math.max(v.max, v.min + 1);
+    const [r, gr, b] = rgbOf(v.color);
+    // One table per channel: 256 values, not one division per pixel.
+    const lut = new Float32Array(256);
+    for (let x = 0; x < 256; x++) lut[x] = Math.min(1, Math.max(0, (x - lo) / (hi - lo))) * 255;
+    for (let p = 0; p < n; p++) {
+      const t = lut[g[p]!]!;
+      if (t === 0) continue;
+      acc[p * 3] += r * t;
+      acc[p * 3 + 1] += gr * t;
+      acc[p * 3 + 2] += b * t;
+    }
+  });
+  for (let p = 0; p < n; p++) {
+    out[p * 4] = Math.round(acc[p * 3]!);
+    out[p * 4 + 1] = Math.round(acc[p * 3 + 1]!);
+    out[p * 4 + 2] = Math.round(acc[p * 3 + 2]!);
+    out[p * 4 + 3] = 255;
+  }
+}
+
+/** 256-bin histogram of grey values. */
+export function greyHistogram(grey: ArrayLike<number>): Uint32Array {
+  const h = new Uint32Array(256);
+  for (let i = 0; i < grey.length; i++) h[grey[i]!]++;
+  return h;
 }

@@ -7,10 +7,12 @@ import { useEffect, useRef, useState, type RefObject } from 'react';
 import OpenSeadragon from 'openseadragon';
 import type { SlideDetail } from '@shared/api';
 import { tileSourceFor } from './tileSource';
+import { channelCompositor, type ChannelCompositor } from './channelTiles';
 import { ownedKeys } from './shortcuts';
 
 export function useOsdViewer(container: RefObject<HTMLDivElement | null>, slide: SlideDetail | null) {
   const [viewer, setViewer] = useState<OpenSeadragon.Viewer | null>(null);
+  const [compositor, setCompositor] = useState<ChannelCompositor | null>(null);
   const [failedTiles, setFailedTiles] = useState(0);
   // A refreshed detail (a pixel size typed in) is a new object for the same image: keep the viewer.
   const latest = useRef(slide);
@@ -21,9 +23,17 @@ export function useOsdViewer(container: RefObject<HTMLDivElement | null>, slide:
     const element = container.current;
     const slide = latest.current;
     if (!element || !slide || !imageKey) return;
-    const v = OpenSeadragon({
+    // A slide whose channels have tiles of their own is mixed here; a display change redraws both views.
+    let v: OpenSeadragon.Viewer | null = null;
+    const mixer = slide.channelTiles
+      ? channelCompositor(slide, () => {
+          v?.forceRedraw();
+          v?.navigator?.forceRedraw();
+        })
+      : null;
+    v = OpenSeadragon({
       element,
-      tileSources: tileSourceFor(slide),
+      tileSources: mixer ? mixer.tileSource : tileSourceFor(slide),
       // The canvas drawer draws tiles from other origins (tessella://) without CORS, which the
       // WebGL drawer cannot, and it lets a plain CSS filter do brightness/contrast/gamma.
       drawer: 'canvas',
@@ -57,12 +67,15 @@ export function useOsdViewer(container: RefObject<HTMLDivElement | null>, slide:
     });
     v.addHandler('tile-load-failed', () => setFailedTiles((n) => n + 1));
     setViewer(v);
+    setCompositor(mixer);
     return () => {
       setViewer(null);
+      setCompositor(null);
       setFailedTiles(0);
+      mixer?.close();
       v.destroy();
     };
   }, [container, imageKey]);
 
-  return { viewer, failedTiles };
+  return { viewer, failedTiles, compositor };
 }

@@ -1,0 +1,123 @@
+/**
+ * Every channel of a QPTIFF can be seen (Chromium against `tessella serve`): the viewer mixes
+ * each channel's own tiles in its colour, and the channel controls pick which ones show. The
+ * synthetic slide lights a different third of its width per channel (DAPI blue left, CD8 green
+ * middle, PD-L1 red right), so the screenshot says which channels are on screen. The NDPI
+ * fluorescence scan, whose one channel rides in the ordinary tiles, still shows through the filter.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { Browser, Page } from 'playwright-core';
+import { addSlideInUi, endSession, shots, startSession, type ServeProcess } from '../helpers/browser.js';
+import { makePatternQptiff } from '../helpers/make-fluorescence.js';
+import { SLIDES, sharedPath } from '../helpers/shared-data.js';
+import { tempHome } from '../helpers/temp-home.js';
+import { has, needs } from '../helpers/needs.js';
+
+type Hue = 'black' | 'red' | 'green' | 'blue' | 'other';
+
+/** What each pixel of the viewer canvas's middle row shows, from a screenshot. */
+async function middleRow(page: Page, name: string): Promise<Hue[]> {
+  // The OpenSeadragon drawer's canvas, not the navigator's or an overlay's.
+  const png = await page.locator('[data-testid="viewer"] .openseadragon-canvas canvas').first().screenshot({ path: join(shots, name) });
+  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const y = Math.floor(info.height / 2);
+  const row: Hue[] = [];
+  for (let x = 0; x < info.width; x++) {
+    const o = (y * info.width + x) * 3;
+    const [r, g, b] = [data[o]!, data[o + 1]!, data[o + 2]!];
+    const hi = Math.max(r, g, b);
+    if (hi < 6) row.push('black');
+    else if (r > 60 && r > g + 40 && r > b + 40) row.push('red');
+    else if (g > 60 && g > r + 40 && g > b + 40) row.push('green');
+    else if (b > 60 && b > r + 40 && b > g + 40) row.push('blue');
+    else row.push('other');
+  }
+  return row;
+}
+
+/** The columns of the slide image (black or one channel's colour; the viewer's background is neither) and of each hue. */
+function spans(row: Hue[]) {
+  const at = (pred: (h: Hue) => boolean) => {
+    const xs = row.flatMap((h, x) => (pred(h) ? [x] : []));
+    return xs.length ? { from: xs[0]!, to: xs[xs.length - 1]!, count: xs.length } : null;
+  };
+  return { image: at((h) => h !== 'other'), red: at((h) => h === 'red'), green: at((h) => h === 'green'), blue: at((h) => h === 'blue') };
+}
+
+describe('channels of a QPTIFF in the viewer (Chromium)', needs(has.chromium), () => {
+  const home = tempHome('tessella-e2e-channel-tiles-');
+  let serve: ServeProcess;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    ({ serve, browser, page } = await startSession(home.dir, { viewport: { width: 1400, height: 900 } }));
+  });
+
+  afterAll(() => endSession(browser, serve, home));
+
+  it('shows each channel in its colour, and channel 2 alone once channel 1 is off', { timeout: 300_000 }, async () => {
+    const qptiff = await makePatternQptiff();
+    await page.goto(serve.url);
+    const card = await addSlideInUi(page, qptiff);
+    await expect.poll(() => card.getByTestId('slide-fluorescence').count()).toBe(1);
+    await card.click();
+    await page.getByTestId('viewer').waitFor();
+    const panel = page.getByTestId('channels-panel');
+    await panel.waitFor();
+    expect(await panel.getByTestId('channel-row').allTextContents()).toEqual([
+      expect.stringContaining('DAPI'),
+      expect.stringContaining('CD8 (Opal 520)'),
+      expect.stringContaining('PD-L1 (Opal 690)'),
+    ]);
+    // Channels mixed in the tiles, not by the canvas filter of RGB-packed channels.
+    expect(await page.locator('[data-testid="viewer"] .openseadragon-canvas canvas').first().evaluate((c) => (c as HTMLCanvasElement).style.filter)).toBe('');
+    // Collapsed, the panel keeps clear of the middle row the checks read.
+    const collapse = async () => panel.getByLabel('Collapse channels').click();
+    const expand = async () => panel.getByLabel('Expand channels').click();
+
+    // All three on: blue, green and red thirds, left to right.
+    await collapse();
+    await expect
+      .poll(async () => {
+        const s = spans(await middleRow(page, 'channels-all.png'));
+        return Boolean(s.image && s.blue && s.green && s.red && s.blue.to < s.green.from && s.green.to < s.red.from);
+      }, { timeout: 90_000 })
+      .toBe(true);
+
+    // Channel 1 off, channel 2 on (and channel 3 off): only the middle third lights, in green.
+    await expand();
+    await page.screenshot({ path: join(shots, 'channels-panel-open.png') });
+    await panel.getByLabel('Show DAPI').uncheck();
+    await panel.getByLabel('Show PD-L1 (Opal 690)').uncheck();
+    await panel.getByLabel('Show CD8 (Opal 520)').check();
+    await collapse();
+    await expect
+      .poll(async () => {
+        const s = spans(await middleRow(page, 'channels-cd8-only.png'));
+        if (!s.image || !s.green || s.blue || s.red) return `image ${JSON.stringify(s)}`;
+        const width = s.image.to - s.image.from + 1;
+        const third = width / 3;
+        // the green run is the middle third of the image, within a few percent
+        const ok = Math.abs(s.green.from - (s.image.from + third)) < width * 0.04 && Math.abs(s.green.to - (s.image.from + 2 * third)) < width * 0.04;
+        return ok ? 'middle third' : `green ${s.green.from}-${s.green.to} of image ${s.image.from}-${s.image.to}`;
+      }, { timeout: 90_000 })
+      .toBe('middle third');
+  });
+
+  const ndpi = sharedPath(SLIDES.ndpi);
+  it('still shows the NDPI fluorescence scan through the channel filter', { ...needs(ndpi, has.openslide), timeout: 300_000 }, async () => {
+    await page.goto(serve.url);
+    const card = await addSlideInUi(page, ndpi!);
+    await card.click();
+    await page.getByTestId('viewer').waitFor();
+    await page.getByTestId('channels-panel').waitFor();
+    const canvas = page.locator('[data-testid="viewer"] .openseadragon-canvas canvas').first();
+    await expect.poll(() => canvas.evaluate((c) => (c as HTMLCanvasElement).style.filter)).toContain('tessella-viewer-channels');
+    // DAPI nuclei: blue pixels somewhere on the middle row once tiles are in.
+    await page.getByTestId('channels-panel').getByLabel('Collapse channels').click();
+    await expect.poll(async () => spans(await middleRow(page, 'ndpi-fluorescence.png')).blue?.count ?? 0, { timeout: 90_000 }).toBeGreaterThan(0);
+  });
+});
