@@ -15,7 +15,7 @@
  * `last_hidden_state` on request, and for ViT explain graphs `attentions_<l>` and `rollout`.
  */
 import { transpose2d } from '../models/layout.js';
-import { attr, GraphBuilder } from '../onnx/onnx-model.js';
+import { attr, type ExternalDataSink, GraphBuilder } from '../onnx/onnx-model.js';
 import type { ConvBnPlan, LinearPlan, MlpPlan, NetworkPlan, NormPlan, ResnetPlan, VitPlan } from '../plan.js';
 import { embeddingDim, patchGrid, prefixTokens } from '../plan.js';
 import { tokenEmbeddings } from '../weights/pos-embed.js';
@@ -38,6 +38,11 @@ export interface EmitOptions {
    * stay fp32, as onnxruntime's quantize_dynamic leaves them. ResNet convs stay fp32 for now.
    */
   precision?: Precision;
+  /**
+   * Large initializers go here as they are made (a streaming build of a big model): each weight
+   * is read, laid out, written and dropped before the next, so no copy of the network is held.
+   */
+  external?: ExternalDataSink;
 }
 
 /** The domain of onnxruntime's contrib ops (DynamicQuantizeMatMul). */
@@ -46,7 +51,7 @@ const MS_DOMAIN = 'com.microsoft';
 export function emitOnnx(plan: NetworkPlan, get: WeightGetter, opts: EmitOptions = {}): GraphBuilder {
   if (plan.kind === 'resnet') {
     if (opts.explain || opts.lastHiddenState) throw new Error('attention outputs and last_hidden_state exist for ViT plans only');
-    return emitResnet(plan, get);
+    return emitResnet(plan, get, opts.external ?? null);
   }
   return emitVit(plan, get, opts);
 }
@@ -88,7 +93,7 @@ function emitVit(plan: VitPlan, get: WeightGetter, opts: EmitOptions): GraphBuil
   const [gh, gw] = patchGrid(plan);
   const P = prefixTokens(plan);
   const T = P + gh * gw;
-  const g = new GraphBuilder(explain ? 'vit_explain' : 'vit');
+  const g = new GraphBuilder(explain ? 'vit_explain' : 'vit', opts.external ?? null);
   const lin: LinearCtx = { g, get, precision: opts.precision ?? 'fp32' };
   const layerNorm = (x: string, n: NormPlan): string =>
     g.op('LayerNormalization', [x, g.initializer(n.weight, [D], get(n.weight, [D])), g.initializer(n.bias, [D], get(n.bias, [D]))], {
@@ -259,8 +264,8 @@ export function foldBatchNorm(
  * ResNet: every conv is followed by an eval-mode BatchNorm, folded into it (float64 math,
  * rounded once); Conv+bias(+Relu) is what onnxruntime's NCHWc kernels fuse best.
  */
-function emitResnet(plan: ResnetPlan, get: WeightGetter): GraphBuilder {
-  const g = new GraphBuilder('resnet');
+function emitResnet(plan: ResnetPlan, get: WeightGetter, external: ExternalDataSink | null): GraphBuilder {
+  const g = new GraphBuilder('resnet', external);
   const convBn = (input: string, c: ConvBnPlan): string => {
     const { inC, outC, kernel: k } = c;
     const f = foldBatchNorm(get(c.conv, [outC, inC, k, k]), outC, get(c.bn.weight, [outC]), get(c.bn.bias, [outC]), get(c.bn.mean, [outC]), get(c.bn.variance, [outC]), c.bn.eps);
