@@ -18,7 +18,9 @@ async function main(): Promise<void> {
   const batch = Number(batchArg);
   const t0 = performance.now();
   let ck: Awaited<ReturnType<typeof loadCheckpointOf>> | null = await loadCheckpointOf(dir, { lazyWeights: true });
-  await writeOnnxModel(ck, graphPath(cacheDir, ck.hash));
+  // TESSELLA_FM_WEIGHTS=fp16: the same graph with float16-stored Linear weights (emit/onnx.ts weightStorage).
+  const weightStorage = process.env['TESSELLA_FM_WEIGHTS'] === 'fp16' ? 'fp16' : 'fp32';
+  await writeOnnxModel(ck, graphPath(cacheDir, ck.hash), { weightStorage });
   ck = null;
   const buildMs = performance.now() - t0;
   const buildPeakRssMB = peakMB();
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
   await m.engine.dispose();
   process.stdout.write(
     JSON.stringify({
+      weightStorage,
       embeddingDim: m.engine.info.embeddingDim,
       inputSize: [h, w],
       loadAndBuildMs: Math.round(buildMs + sessionMs),
