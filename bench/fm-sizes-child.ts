@@ -18,9 +18,7 @@ async function main(): Promise<void> {
   const batch = Number(batchArg);
   const t0 = performance.now();
   let ck: Awaited<ReturnType<typeof loadCheckpointOf>> | null = await loadCheckpointOf(dir, { lazyWeights: true });
-  // TESSELLA_FM_WEIGHTS=fp16: the same graph with float16-stored Linear weights (emit/onnx.ts weightStorage).
-  const weightStorage = process.env['TESSELLA_FM_WEIGHTS'] === 'fp16' ? 'fp16' : 'fp32';
-  await writeOnnxModel(ck, graphPath(cacheDir, ck.hash), { weightStorage });
+  await writeOnnxModel(ck, graphPath(cacheDir, ck.hash));
   ck = null;
   const buildMs = performance.now() - t0;
   const buildPeakRssMB = peakMB();
@@ -47,7 +45,6 @@ async function main(): Promise<void> {
   await m.engine.dispose();
   process.stdout.write(
     JSON.stringify({
-      weightStorage,
       embeddingDim: m.engine.info.embeddingDim,
       inputSize: [h, w],
       loadAndBuildMs: Math.round(buildMs + sessionMs),

@@ -4,8 +4,7 @@
  * large checkpoints often are) embedded through the app's path (loadCheckpoint → plan → ONNX,
  * external data above 1.5 GB → onnxruntime) in a child process of its own, so its peak RSS is
  * its own. Reported: parameters, file and graph sizes, load+build time, img/s, peak RSS.
- * Environment: TESSELLA_FM_SIZES=S,B (a subset), TESSELLA_FM_BATCH (images per run, default 4),
- * TESSELLA_FM_WEIGHTS=fp16 (Linear weights stored as float16 in the graph, widened by Cast).
+ * Environment: TESSELLA_FM_SIZES=S,B (a subset), TESSELLA_FM_BATCH (images per run, default 4).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

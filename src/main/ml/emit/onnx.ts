@@ -15,8 +15,7 @@
  * `last_hidden_state` on request, and for ViT explain graphs `attentions_<l>` and `rollout`.
  */
 import { transpose2d } from '../models/layout.js';
-import { attr, DataType, type ExternalDataSink, GraphBuilder } from '../onnx/onnx-model.js';
-import { toHalfBits } from '../models/safetensors.js';
+import { attr, type ExternalDataSink, GraphBuilder } from '../onnx/onnx-model.js';
 import type { ConvBnPlan, LinearPlan, MlpPlan, NetworkPlan, NormPlan, ResnetPlan, VitPlan } from '../plan.js';
 import { embeddingDim, patchGrid, prefixTokens } from '../plan.js';
 import { tokenEmbeddings } from '../weights/pos-embed.js';
@@ -44,11 +43,6 @@ export interface EmitOptions {
    * is read, laid out, written and dropped before the next, so no copy of the network is held.
    */
   external?: ExternalDataSink;
-  /**
-   * fp16: every fp32 Linear weight is stored as float16 and widened by a Cast in the graph
-   * (half the file; what onnxruntime holds is measured by `bench -- fm-sizes`).
-   */
-  weightStorage?: 'fp32' | 'fp16';
 }
 
 /** The domain of onnxruntime's contrib ops (DynamicQuantizeMatMul). */
@@ -67,7 +61,6 @@ interface LinearCtx {
   g: GraphBuilder;
   get: WeightGetter;
   precision: Precision;
-  halfWeights: boolean;
 }
 
 /**
@@ -76,7 +69,7 @@ interface LinearCtx {
  * quantize_dynamic leaves after fusion: the activation quantised per tensor at run time, the weight
  * int8 per output column, the scales and the bias applied inside the kernel.
  */
-function linearOp({ g, get, precision, halfWeights }: LinearCtx, x: string, l: LinearPlan, rows?: [number, number], hint = l.weight): string {
+function linearOp({ g, get, precision }: LinearCtx, x: string, l: LinearPlan, rows?: [number, number], hint = l.weight): string {
   const [r0, r1] = rows ?? [0, l.out];
   const n = r1 - r0;
   const full = get(l.weight, [l.out, l.in]);
@@ -89,10 +82,7 @@ function linearOp({ g, get, precision, halfWeights }: LinearCtx, x: string, l: L
     if (bias) inputs.push('', bias); // no zero point (symmetric), then the bias
     return g.node('DynamicQuantizeMatMul', inputs, ['qmatmul'], {}, { domain: MS_DOMAIN })[0]!;
   }
-  const weight = halfWeights
-    ? g.op('Cast', [g.initializer(`${hint}_t${suffix}_f16`, [l.in, n], toHalfBits(w))], { to: attr.int(DataType.FLOAT) })
-    : g.initializer(`${hint}_t${suffix}`, [l.in, n], w);
-  const mm = g.op('MatMul', [x, weight]);
+  const mm = g.op('MatMul', [x, g.initializer(`${hint}_t${suffix}`, [l.in, n], w)]);
   return bias ? g.op('Add', [mm, bias]) : mm;
 }
 
@@ -104,7 +94,7 @@ function emitVit(plan: VitPlan, get: WeightGetter, opts: EmitOptions): GraphBuil
   const P = prefixTokens(plan);
   const T = P + gh * gw;
   const g = new GraphBuilder(explain ? 'vit_explain' : 'vit', opts.external ?? null);
-  const lin: LinearCtx = { g, get, precision: opts.precision ?? 'fp32', halfWeights: opts.weightStorage === 'fp16' };
+  const lin: LinearCtx = { g, get, precision: opts.precision ?? 'fp32' };
   const layerNorm = (x: string, n: NormPlan): string =>
     g.op('LayerNormalization', [x, g.initializer(n.weight, [D], get(n.weight, [D])), g.initializer(n.bias, [D], get(n.bias, [D]))], {
       axis: attr.int(-1),

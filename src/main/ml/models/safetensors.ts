@@ -114,13 +114,6 @@ function floatToHalf(x: number): number {
   return sign | (e << 10) | m;
 }
 
-/** Float32 values as float16 bit patterns, round to nearest even (an fp16-stored ONNX initializer). */
-export function toHalfBits(data: Float32Array): Uint16Array {
-  const out = new Uint16Array(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = floatToHalf(data[i]!);
-  return out;
-}
-
 /** float32 -> bfloat16 bits, round to nearest even (torch's .bfloat16()). */
 function floatToBf16(x: number): number {
   f32Scratch[0] = x;

@@ -30,8 +30,6 @@ export interface BuildOptions {
   lastHiddenState?: boolean;
   /** fp32 (default) or int8 (ViT: dynamically quantised Linears; emit/quantize.ts). */
   precision?: Precision;
-  /** ViT fp32: Linear weights stored as float16, widened by Cast nodes (emit/onnx.ts). */
-  weightStorage?: 'fp32' | 'fp16';
 }
 
 /** A checkpoint as the builders need it, plus what makes an exported file self-describing. */
@@ -95,7 +93,7 @@ export function checkpointFloatBytes(ck: ExportableCheckpoint): number {
 export async function writeOnnxModel(ck: ExportableCheckpoint, path: string, opts: BuildOptions & { externalDataAbove?: number } = {}): Promise<number> {
   const dataPath = externalDataPath(path);
   const above = opts.externalDataAbove ?? EXTERNAL_DATA_ABOVE_BYTES;
-  const buildOpts: BuildOptions = { explain: opts.explain, lastHiddenState: opts.lastHiddenState, precision: opts.precision, weightStorage: opts.weightStorage };
+  const buildOpts: BuildOptions = { explain: opts.explain, lastHiddenState: opts.lastHiddenState, precision: opts.precision };
   if (checkpointFloatBytes(ck) > above) {
     const sink = new ExternalDataWriter(dataPath);
     let built: ReturnType<typeof buildGraph>;
