@@ -6,7 +6,7 @@
 import { ProtoMessage, readTopLevelFields } from './protobuf';
 
 /** onnx.proto TensorProto.DataType values we use. */
-export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT64: 7, FLOAT16: 10 } as const;
+export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT64: 7 } as const;
 
 /** opset 17 gives LayerNormalization; ReduceMean/ReduceSum still take `axes` as attribute/input as noted where used. */
 export const OPSET = 17;
@@ -36,16 +36,12 @@ const ATTR_TYPE = { float: 1, int: 2, string: 3, floats: 6, ints: 7 } as const;
 /** A dimension: fixed size or a symbolic name such as 'batch'. */
 export type Dim = number | string;
 
-/**
- * The element types an initializer can hold: float weights, int64 shapes, int8/uint8 quantised
- * weights, and float16 weights as their bit patterns (Node has no Float16Array).
- */
-export type TensorData = Float32Array | BigInt64Array | Int8Array | Uint8Array | Uint16Array;
+/** The element types an initializer can hold: float weights, int64 shapes, int8/uint8 quantised weights. */
+export type TensorData = Float32Array | BigInt64Array | Int8Array | Uint8Array;
 
 function dataTypeOf(data: TensorData): number {
   if (data instanceof Float32Array) return DataType.FLOAT;
   if (data instanceof BigInt64Array) return DataType.INT64;
-  if (data instanceof Uint16Array) return DataType.FLOAT16;
   return data instanceof Int8Array ? DataType.INT8 : DataType.UINT8;
 }
 
