@@ -5,6 +5,13 @@
  * external data above 1.5 GB → onnxruntime) in a child process of its own, so its peak RSS is
  * its own. Reported: parameters, file and graph sizes, load+build time, img/s, peak RSS.
  * Environment: TESSELLA_FM_SIZES=S,B (a subset), TESSELLA_FM_BATCH (images per run, default 4).
+ *
+ * Measured and not shipped (2026-12, onnxruntime-node 1.30, CPU): Linear weights stored as float16
+ * with Cast-to-float nodes halve the side file but not memory. onnxruntime folds the Casts back to
+ * fp32 at session creation (at 'basic' level already) and holds slightly more: ViT-g peak 5273 MB
+ * vs 4744 MB fp32; ViT-L after session creation 1386 MB vs 1294 MB ('basic' 1414 MB). With
+ * ConstantFolding disabled (optimization.disable_specified_optimizers) the Casts run per call and
+ * it is worse still: ViT-L 1818 MB and 40% slower.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -228,7 +228,8 @@ export async function openOnnxModel(ref: string, opts: ModelCacheOptions & Omit<
     }
   }
   const stamp = await checkpointStamp(ref);
-  const ck = await loadCheckpointOf(ref, opts.load);
+  // Lazily read weights: the graph build takes them one tensor at a time and streams big ones out.
+  const ck = await loadCheckpointOf(ref, { ...opts.load, lazyWeights: true });
   const loaded = specOf(ck);
   checkPrecision(loaded.plan, precision, ref);
   // Nothing here reads the weights after the graph is built: let them go before onnxruntime loads it.

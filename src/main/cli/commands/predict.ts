@@ -259,7 +259,8 @@ const exportCmd: CliCommand = {
     if (options.explain && format !== 'onnx') throw new CliError('--explain applies to --format onnx only', 2);
     const ref = await modelRef({}, app, oneRef(positionals));
     const { loadCheckpoint, saveCheckpoint } = await import('../../ml/models/checkpoint.js');
-    const ck = await loadCheckpoint(ref);
+    // ONNX: weights read tensor by tensor as the graph is built (a big backbone is never held whole).
+    const ck = await loadCheckpoint(ref, { lazyWeights: format === 'onnx' });
     if (options.explain && ck.arch !== 'vit') throw new CliError('--explain exists for ViT checkpoints only', 2);
     if (format === 'hf') {
       // A backbone folder is already in its own (timm / transformers) layout; re-saving it as a ViT classifier would lose what it is.

@@ -16,7 +16,7 @@
  * prefix graph (`cut`, last-k training's frozen part) has `hidden_state` alone.
  */
 import { transpose2d } from '../models/layout.js';
-import { attr, GraphBuilder } from '../onnx/onnx-model.js';
+import { attr, type ExternalDataSink, GraphBuilder } from '../onnx/onnx-model.js';
 import type { ConvBnPlan, LinearPlan, MlpPlan, NetworkPlan, NormPlan, ResnetPlan, VitPlan } from '../plan.js';
 import { cutShape, embeddingDim, patchGrid, prefixTokens } from '../plan.js';
 import { tokenEmbeddings } from '../weights/pos-embed.js';
@@ -44,6 +44,11 @@ export interface EmitOptions {
    * one output, `hidden_state` (plan.ts cutShape: ViT [N, T, D] before the final norm, ResNet NCHW).
    */
   cut?: number;
+  /**
+   * Large initializers go here as they are made (a streaming build of a big model): each weight
+   * is read, laid out, written and dropped before the next, so no copy of the network is held.
+   */
+  external?: ExternalDataSink;
 }
 
 /** The domain of onnxruntime's contrib ops (DynamicQuantizeMatMul). */
@@ -54,7 +59,7 @@ export function emitOnnx(plan: NetworkPlan, get: WeightGetter, opts: EmitOptions
   if (opts.cut !== undefined) cutShape(plan, opts.cut); // checks the boundary
   if (plan.kind === 'resnet') {
     if (opts.explain || opts.lastHiddenState) throw new Error('attention outputs and last_hidden_state exist for ViT plans only');
-    return emitResnet(plan, get, opts.cut);
+    return emitResnet(plan, get, opts.external ?? null, opts.cut);
   }
   return emitVit(plan, get, opts);
 }
@@ -96,7 +101,7 @@ function emitVit(plan: VitPlan, get: WeightGetter, opts: EmitOptions): GraphBuil
   const [gh, gw] = patchGrid(plan);
   const P = prefixTokens(plan);
   const T = P + gh * gw;
-  const g = new GraphBuilder(explain ? 'vit_explain' : 'vit');
+  const g = new GraphBuilder(explain ? 'vit_explain' : 'vit', opts.external ?? null);
   const lin: LinearCtx = { g, get, precision: opts.precision ?? 'fp32' };
   const layerNorm = (x: string, n: NormPlan): string =>
     g.op('LayerNormalization', [x, g.initializer(n.weight, [D], get(n.weight, [D])), g.initializer(n.bias, [D], get(n.bias, [D]))], {
@@ -273,8 +278,8 @@ export function foldBatchNorm(
  * ResNet: every conv is followed by an eval-mode BatchNorm, folded into it (float64 math,
  * rounded once); Conv+bias(+Relu) is what onnxruntime's NCHWc kernels fuse best.
  */
-function emitResnet(plan: ResnetPlan, get: WeightGetter, cut?: number): GraphBuilder {
-  const g = new GraphBuilder('resnet');
+function emitResnet(plan: ResnetPlan, get: WeightGetter, external: ExternalDataSink | null, cut?: number): GraphBuilder {
+  const g = new GraphBuilder('resnet', external);
   const convBn = (input: string, c: ConvBnPlan): string => {
     const { inC, outC, kernel: k } = c;
     const f = foldBatchNorm(get(c.conv, [outC, inC, k, k]), outC, get(c.bn.weight, [outC]), get(c.bn.bias, [outC]), get(c.bn.mean, [outC]), get(c.bn.variance, [outC]), c.bn.eps);

@@ -40,6 +40,8 @@ export interface BackboneOptions {
   pooling?: Pooling;
   /** Run at this [height, width] instead of the native size. */
   inputSize?: [number, number];
+  /** Read each safetensors tensor when it is used (checkpoint.ts LoadOptions.lazyWeights). */
+  lazyWeights?: boolean;
 }
 
 export interface LoadedBackbone {
@@ -85,7 +87,7 @@ export async function loadBackbone(dir: string, config: Record<string, unknown>,
   if (!files) throw new DomainError('not-found', `${dir}: no model.safetensors, model.safetensors.index.json or pytorch_model.bin`);
   // Shapes first would need a second pass over a pickle; tensors are small next to a plan's
   // memory, and only the plan's tensors are kept below.
-  const all = await readWeights(files);
+  const all = await readWeights(files, undefined, { lazy: opts.lazyWeights });
   const pooling = opts.pooling ?? hint.pooling;
   const plan = vitPlan(config, (n) => all.get(n)?.shape, { pooling, inputSize: opts.inputSize, timmKwargs: hint.timm_create_model_extra_kwargs });
   const wanted = new Set(planTensorNames(plan));

@@ -86,6 +86,12 @@ export interface LoadOptions {
   pooling?: Pooling;
   /** Backbones: run at this [height, width] (the position table is resampled as timm's dynamic_img_size does). */
   inputSize?: [number, number];
+  /**
+   * Safetensors weights are read from their file when a consumer asks for each tensor, not now
+   * (safetensors.ts lazyEntry): for building a big model's graph, which takes them one at a time.
+   * The same tensors and hash either way; a pickle is always read now.
+   */
+  lazyWeights?: boolean;
 }
 
 export type CheckpointLike = Pick<Checkpoint, 'arch' | 'config' | 'preprocessor' | 'id2label' | 'weights'> & { stain?: StainParams | null; plan?: NetworkPlan };
@@ -163,7 +169,7 @@ export async function loadCheckpoint(dirOrArch: string, opts: LoadOptions = {}):
     }
     const files = await findWeightFiles(dir);
     if (!files) throw new Error(`${dir}: no model.safetensors, model.safetensors.index.json or pytorch_model.bin`);
-    fileWeights = await readWeights(files);
+    fileWeights = await readWeights(files, undefined, { lazy: opts.lazyWeights });
     await hashFiles(hash, files.files);
   }
   const arch: Arch = config.model_type;
@@ -221,7 +227,7 @@ async function loadBackboneCheckpoint(dir: string, configJson: Record<string, un
   if (opts.numLabels !== undefined || opts.labels !== undefined) {
     throw new DomainError('invalid-input', `${dir}: a pretrained backbone has no classifier; train a head on its embeddings instead of asking for labels`, 'no-classifier');
   }
-  const b = await loadBackbone(dir, configJson, hash, { pooling: opts.pooling, inputSize: opts.inputSize });
+  const b = await loadBackbone(dir, configJson, hash, { pooling: opts.pooling, inputSize: opts.inputSize, lazyWeights: opts.lazyWeights });
   let stain: StainParams | null = null;
   const stainPath = join(dir, STAIN_FILE);
   if (existsSync(stainPath)) {

@@ -12,6 +12,7 @@
  * every integer tensor a BigInt64Array (exact); `dtype` remembers how it was stored, so writing
  * an entry back without asking for a dtype keeps the file's dtype.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -253,12 +254,54 @@ export async function readSafetensorsHeader(path: string): Promise<SafetensorsHe
   }
 }
 
-async function readOneFile(path: string, out: Map<string, TensorEntry>, want: (name: string) => boolean): Promise<void> {
+/** One tensor's stored bytes by a positioned read, converted (what a lazy entry does on each access). */
+function readTensorSync(path: string, position: number, length: number, dtype: DType, n: number): Float32Array | BigInt64Array {
+  const raw = new Uint8Array(length);
+  const fd = openSync(path, 'r');
+  try {
+    for (let done = 0; done < length; ) {
+      const got = readSync(fd, raw, done, length - done, position + done);
+      if (got === 0) throw new Error(`${path}: file ends early (changed since it was opened?)`);
+      done += got;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return decode(raw, dtype, n);
+}
+
+/**
+ * An entry whose `data` is read from the file each time it is read, and held by nobody: a
+ * 1 B-parameter checkpoint costs its header in memory until a consumer (the ONNX build) takes
+ * its tensors one at a time. Assigning `data` replaces the stored tensor for this entry.
+ */
+function lazyEntry(path: string, dataStart: number, e: HeaderEntry): TensorEntry {
+  const dtype = e.dtype as DType;
+  const shape = [...e.shape];
+  const [begin, end] = e.data_offsets;
+  let replaced: Float32Array | BigInt64Array | null = null;
+  return {
+    dtype,
+    shape,
+    get data() {
+      return replaced ?? readTensorSync(path, dataStart + begin, end - begin, dtype, numel(shape));
+    },
+    set data(v) {
+      replaced = v;
+    },
+  };
+}
+
+async function readOneFile(path: string, out: Map<string, TensorEntry>, want: (name: string) => boolean, lazy: boolean): Promise<void> {
   const fh = await open(path, 'r');
   try {
     const header = await readHeaderFrom(fh, path);
     for (const [name, e] of header.tensors) {
       if (!want(name)) continue;
+      if (lazy) {
+        out.set(name, lazyEntry(path, header.dataStart, e));
+        continue;
+      }
       const dtype = e.dtype as DType;
       const raw = new Uint8Array(e.data_offsets[1] - e.data_offsets[0]);
       await readExactly(fh, raw, header.dataStart + e.data_offsets[0], `${path} ${name}`);
@@ -283,25 +326,27 @@ export async function shardFiles(indexPath: string): Promise<string[]> {
 
 /**
  * Every tensor (or those `filter` accepts) of `path`: a `.safetensors` file or a sharded
- * checkpoint's `.index.json`. Tensors are read one by one with positioned reads.
+ * checkpoint's `.index.json`. Tensors are read one by one with positioned reads; with `lazy`,
+ * only headers are read now and each entry's `data` is read from the file when asked for.
  */
 export async function readSafetensors(
   path: string,
-  opts: { filter?: (name: string) => boolean } = {},
+  opts: { filter?: (name: string) => boolean; lazy?: boolean } = {},
 ): Promise<Map<string, TensorEntry>> {
   const want = opts.filter ?? (() => true);
+  const lazy = !!opts.lazy;
   const out = new Map<string, TensorEntry>();
   if (path.endsWith('.json')) {
     const index = parseJsonFile(await readFile(path, 'utf8'), path) as SafetensorsIndex;
     for (const file of await shardFiles(path)) {
       const shardName = basename(file);
       // Only the tensors the index assigns to this shard, so a stray duplicate cannot win.
-      await readOneFile(file, out, (name) => index.weight_map[name] === shardName && want(name));
+      await readOneFile(file, out, (name) => index.weight_map[name] === shardName && want(name), lazy);
     }
     const missing = Object.keys(index.weight_map).filter((n) => want(n) && !out.has(n));
     if (missing.length) throw new Error(`${path}: tensors listed in the index but absent from their shard: ${missing.slice(0, 5).join(', ')}`);
   } else {
-    await readOneFile(path, out, want);
+    await readOneFile(path, out, want, lazy);
   }
   return out;
 }

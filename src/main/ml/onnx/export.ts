@@ -3,6 +3,7 @@
  * `tessella model export --format onnx` share this, so an exported file is exactly what the app runs.
  */
 import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { planOf } from '../arch/index.js';
@@ -11,7 +12,7 @@ import { emitOnnx } from '../emit/onnx.js';
 import { embeddingDim } from '../plan.js';
 import { checkPrecision, type Precision } from '../emit/quantize.js';
 import { floatWeight, type GraphCheckpoint } from './graph-input';
-import { type GraphBuilder, PRODUCER, readModelHeader } from './onnx-model';
+import { EXTERNAL_PAGE_ALIGN, type ExternalDataSink, type GraphBuilder, PRODUCER, readModelHeader } from './onnx-model';
 import type { ProtoMessage } from './protobuf';
 import { appendMlpHead } from '../head/append-head.js';
 import { hasHead } from '../head/head-checkpoint.js';
@@ -56,7 +57,7 @@ function withHead(ck: ExportableCheckpoint, model: ProtoMessage, opts: BuildOpti
   return opts.cut === undefined && hasHead(ck) && ck.head.kind === 'mlp' ? appendMlpHead(model.toBytes(), ck.head) : model;
 }
 
-function buildGraph(ck: ExportableCheckpoint, opts: BuildOptions): { graph: GraphBuilder; doc: string; metadata: Record<string, string> } {
+function buildGraph(ck: ExportableCheckpoint, opts: BuildOptions & { external?: ExternalDataSink }): { graph: GraphBuilder; doc: string; metadata: Record<string, string> } {
   const plan = planOf(ck);
   if (opts.explain && plan.kind !== 'vit') throw new Error('the explain graph (attention maps and rollout) exists for ViT only');
   const precision = opts.precision ?? 'fp32';
@@ -75,20 +76,94 @@ function buildGraph(ck: ExportableCheckpoint, opts: BuildOptions): { graph: Grap
 export const externalDataPath = (modelPath: string): string => `${modelPath}.data`;
 
 /**
+ * Bytes of float32 weights the checkpoint holds, read off shapes alone (a lazily read checkpoint
+ * is not touched): the graph's initializers are about as big, so this decides up front whether
+ * the build streams its weights to a side file.
+ */
+export function checkpointFloatBytes(ck: ExportableCheckpoint): number {
+  let n = 0;
+  for (const t of ck.weights.values()) n += t.shape.reduce((a, b) => a * b, 1) * 4;
+  return n;
+}
+
+/**
  * Builds the graph and writes it to `path`, with its weights in `<path>.data` when they exceed
- * `externalDataAbove` bytes (default EXTERNAL_DATA_ABOVE_BYTES). The side file is written first,
- * so a model file that exists always has its data. Returns the bytes written (both files).
+ * `externalDataAbove` bytes (default EXTERNAL_DATA_ABOVE_BYTES). Such a build streams: each
+ * initializer goes to the side file as it is made (ExternalDataWriter), so memory holds one
+ * tensor, not the network. The side file is written first, so a model file that exists always
+ * has its data. Returns the bytes written (both files).
  */
 export async function writeOnnxModel(ck: ExportableCheckpoint, path: string, opts: BuildOptions & { externalDataAbove?: number } = {}): Promise<number> {
-  const { graph, doc, metadata } = buildGraph(ck, opts);
   const dataPath = externalDataPath(path);
-  if (graph.initializerBytes <= (opts.externalDataAbove ?? EXTERNAL_DATA_ABOVE_BYTES)) {
+  const above = opts.externalDataAbove ?? EXTERNAL_DATA_ABOVE_BYTES;
+  const buildOpts: BuildOptions = { explain: opts.explain, lastHiddenState: opts.lastHiddenState, precision: opts.precision, cut: opts.cut };
+  if (checkpointFloatBytes(ck) > above) {
+    const sink = new ExternalDataWriter(dataPath);
+    let built: ReturnType<typeof buildGraph>;
+    try {
+      built = buildGraph(ck, { ...buildOpts, external: sink });
+    } catch (e) {
+      sink.abort();
+      throw e;
+    }
+    const dataBytes = sink.commit();
+    const { graph, doc, metadata } = built;
+    return dataBytes + (await writeModelFile(withHead(ck, graph.toModel(GRAPH_VERSION, doc, metadata), opts), path));
+  }
+  const { graph, doc, metadata } = buildGraph(ck, buildOpts);
+  if (graph.initializerBytes <= above) {
     await rm(dataPath, { force: true }); // a stale side file from an earlier, bigger build
     return writeModelFile(withHead(ck, graph.toModel(GRAPH_VERSION, doc, metadata), opts), path);
   }
   const m = graph.toModelWithExternalData(basename(dataPath), GRAPH_VERSION, doc, metadata);
   const dataBytes = await writeChunks(m.data, dataPath);
   return dataBytes + (await writeModelFile(withHead(ck, m.model, opts), path));
+}
+
+/**
+ * The side file of a streaming build: tensors appended at page-aligned offsets to a temp file
+ * next to `path`, renamed into place by commit(). Synchronous, as graph emission is.
+ */
+export class ExternalDataWriter implements ExternalDataSink {
+  readonly location: string;
+  private readonly tmp: string;
+  private fd: number | null;
+  private offset = 0;
+
+  constructor(private readonly path: string) {
+    this.location = basename(path);
+    mkdirSync(dirname(path), { recursive: true });
+    this.tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    this.fd = openSync(this.tmp, 'w');
+  }
+
+  write(bytes: Uint8Array): number {
+    if (this.fd === null) throw new Error(`${this.path}: the side file is closed`);
+    const at = Math.ceil(this.offset / EXTERNAL_PAGE_ALIGN) * EXTERNAL_PAGE_ALIGN;
+    for (let done = 0; done < bytes.byteLength; ) done += writeSync(this.fd, bytes, done, bytes.byteLength - done, at + done);
+    this.offset = at + bytes.byteLength;
+    return at;
+  }
+
+  /** Flushes, closes and renames the file into place; returns its size. */
+  commit(): number {
+    if (this.fd === null) throw new Error(`${this.path}: the side file is closed`);
+    const fd = this.fd;
+    this.fd = null;
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(this.tmp, this.path);
+    return this.offset;
+  }
+
+  abort(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    rmSync(this.tmp, { force: true });
+  }
 }
 
 /** Small writes are coalesced: a ViT-B model has tens of thousands of tiny chunks around the weights. */

@@ -50,10 +50,25 @@ function bytesOf(data: TensorData): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
+/** An initializer held in memory, or (streamed to a side file as it was made) only its place there. */
 interface Initializer {
   name: string;
   dims: readonly number[];
-  data: TensorData;
+  elemType: number;
+  byteLength: number;
+  data: TensorData | null;
+  external: ExternalRef | null;
+}
+
+/**
+ * Where a streaming build puts its large initializers as they are made (export.ts
+ * ExternalDataWriter): `write` stores the bytes and returns their offset, so the builder keeps
+ * no weight in memory and the file holds every weight exactly once.
+ */
+export interface ExternalDataSink {
+  /** The side file's name relative to the model file, as the ONNX spec requires. */
+  readonly location: string;
+  write(bytes: Uint8Array): number;
 }
 
 /** Where a tensor's bytes live when they are kept outside the protobuf (ONNX external data). */
@@ -63,12 +78,13 @@ interface ExternalRef {
   length: number;
 }
 
-function tensorProto({ name, dims, data }: Initializer, external?: ExternalRef): ProtoMessage {
+function tensorProto({ name, dims, elemType, data, external: streamed }: Initializer, ref?: ExternalRef): ProtoMessage {
   const t = new ProtoMessage();
   if (dims.length) t.packedVarints(1, dims);
-  t.varint(2, dataTypeOf(data));
+  t.varint(2, elemType);
   t.string(8, name);
-  if (!external) return t.bytes(9, bytesOf(data));
+  const external = ref ?? streamed;
+  if (!external) return t.bytes(9, bytesOf(data!));
   // TensorProto.external_data (13) entries, then data_location (14) = EXTERNAL (1).
   for (const [k, v] of [['location', external.location], ['offset', String(external.offset)], ['length', String(external.length)]] as const) {
     t.message(13, new ProtoMessage().string(1, k).string(2, v));
@@ -84,6 +100,8 @@ function tensorProto({ name, dims, data }: Initializer, external?: ExternalRef):
 const EXTERNAL_MIN_TENSOR_BYTES = 1024;
 /** Side-file offsets are aligned so every tensor can be mapped or read aligned. */
 const EXTERNAL_ALIGN = 64;
+/** A streamed side file aligns its tensors to pages, so onnxruntime can map them rather than copy. */
+export const EXTERNAL_PAGE_ALIGN = 4096;
 
 /** A model whose large tensors live in `location` (next to the .onnx file): write `data` chunks there, in order. */
 export interface ModelWithExternalData {
@@ -137,7 +155,11 @@ export class GraphBuilder {
   private readonly domains = new Set<string>();
   private counter = 0;
 
-  constructor(readonly name: string) {}
+  /** With `external`, initializers of EXTERNAL_MIN_TENSOR_BYTES and more go to it as they are made. */
+  constructor(
+    readonly name: string,
+    private readonly external: ExternalDataSink | null = null,
+  ) {}
 
   /** A fresh value name derived from `hint`. */
   fresh(hint: string): string {
@@ -162,13 +184,17 @@ export class GraphBuilder {
     const n = dims.reduce((a, b) => a * b, 1);
     if (n !== data.length) throw new Error(`initializer ${hint}: ${data.length} values for dims [${dims.join(', ')}]`);
     const name = this.fresh(hint);
-    this.initializers.push({ name, dims, data });
+    const common = { name, dims, elemType: dataTypeOf(data), byteLength: data.byteLength };
+    if (this.external && data.byteLength >= EXTERNAL_MIN_TENSOR_BYTES) {
+      const offset = this.external.write(bytesOf(data));
+      this.initializers.push({ ...common, data: null, external: { location: this.external.location, offset, length: data.byteLength } });
+    } else this.initializers.push({ ...common, data, external: null });
     return name;
   }
 
   /** Bytes of every initializer: what decides whether the weights must go to a side file. */
   get initializerBytes(): number {
-    return this.initializers.reduce((s, t) => s + t.data.byteLength, 0);
+    return this.initializers.reduce((s, t) => s + t.byteLength, 0);
   }
 
   /** An int64 constant, e.g. a Reshape target or Slice bounds. */
@@ -219,7 +245,8 @@ export class GraphBuilder {
    * graphs; `metadata` to metadata_props (what tools such as Netron show as model properties).
    */
   toModel(version: string, docString = '', metadata: Record<string, string> = {}): ProtoMessage {
-    return this.assemble(version, docString, metadata, this.initializers.map((t) => tensorProto(t)));
+    const props = this.external ? { [EXTERNAL_DATA_KEY]: this.external.location, ...metadata } : metadata;
+    return this.assemble(version, docString, props, this.initializers.map((t) => tensorProto(t)));
   }
 
   /**
@@ -229,8 +256,9 @@ export class GraphBuilder {
   toModelWithExternalData(location: string, version: string, docString = '', metadata: Record<string, string> = {}): ModelWithExternalData {
     const data: Uint8Array[] = [];
     let offset = 0;
+    if (this.external) throw new Error('this graph streamed its weights to a side file already: use toModel()');
     const protos = this.initializers.map((t) => {
-      const bytes = bytesOf(t.data);
+      const bytes = bytesOf(t.data!);
       if (bytes.byteLength < EXTERNAL_MIN_TENSOR_BYTES) return tensorProto(t);
       const pad = (EXTERNAL_ALIGN - (offset % EXTERNAL_ALIGN)) % EXTERNAL_ALIGN;
       if (pad) data.push(new Uint8Array(pad));

@@ -33,8 +33,12 @@ export async function findWeightFiles(dir: string): Promise<WeightFiles | null> 
   return null;
 }
 
-/** Every tensor (or those `filter` keeps), floats as Float32Array whatever their stored dtype (F32, F16, BF16). */
-export async function readWeights(w: WeightFiles, filter?: (name: string) => boolean): Promise<Map<string, TensorEntry>> {
-  if (w.kind !== 'torch-pickle') return readSafetensors(w.path, filter ? { filter } : {});
+/**
+ * Every tensor (or those `filter` keeps), floats as Float32Array whatever their stored dtype (F32, F16, BF16).
+ * `lazy`: safetensors entries read their data from the file on each access (safetensors.ts); a
+ * pickle is read now whatever is asked.
+ */
+export async function readWeights(w: WeightFiles, filter?: (name: string) => boolean, opts: { lazy?: boolean } = {}): Promise<Map<string, TensorEntry>> {
+  if (w.kind !== 'torch-pickle') return readSafetensors(w.path, { ...(filter ? { filter } : {}), lazy: opts.lazy });
   return readTorchPickle(w.path, filter ? { filter } : {});
 }
