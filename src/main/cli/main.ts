@@ -10,6 +10,7 @@ import { CliError, type CliCommand, type CliIO, type OptionSpec, type ParsedOpti
 import { progressBar } from './progress.js';
 import { oneLine, toDomainError } from '../errors.js';
 import { commands } from './commands/index.js';
+import { settleSessionRuns } from '../ml/onnx/session-host.js';
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   json: { type: 'boolean', description: 'print exactly one JSON document on stdout' },
@@ -59,6 +60,8 @@ export async function main(argv: string[]): Promise<number> {
     if (debug && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
     return e instanceof CliError ? e.exitCode : 1;
   } finally {
+    // a failure may leave a batch computing in an onnxruntime worker: exiting under it would crash
+    await settleSessionRuns();
     ctx?.close();
   }
 }
@@ -86,7 +89,7 @@ function installLastResort(debug: boolean): void {
   const die = (e: unknown) => {
     process.stderr.write(`tessella: ${errorLine(e, undefined, undefined)}\n`);
     if (debug && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
-    process.exit(1);
+    void settleSessionRuns().finally(() => process.exit(1));
   };
   process.on('uncaughtException', die);
   process.on('unhandledRejection', die);

@@ -40,12 +40,17 @@ export function spawnSlideInferWorker(workerData: unknown): Worker {
 
 /** A worker thread running one of the thread entries. */
 export function spawnWorkerThread(name: Exclude<Entry, 'train-worker' | 'cv-worker'>, workerData: unknown): Worker {
-  if (!fromSource) return new Worker(bundledEntry(name), { workerData });
+  // Native libraries recurse deeper than a worker's default 4 MB stack allows (onnxruntime
+  // overflowed it, a segfault): give worker threads the main thread's room.
+  const resourceLimits = { stackSizeMb: WORKER_STACK_MB };
+  if (!fromSource) return new Worker(bundledEntry(name), { workerData, resourceLimits });
   const tsxApi = pathToFileURL(join(dirname(tsxResolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs')).href;
   const entry = pathToFileURL(sourceEntry(name)).href;
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData });
+  return new Worker(bootstrap, { eval: true, workerData, resourceLimits });
 }
+
+const WORKER_STACK_MB = 64;
 
 /** A child-process worker's script and the execArgv a fork of it needs. */
 function forkedWorker(name: 'train-worker' | 'cv-worker'): { path: string; execArgv: string[] } {

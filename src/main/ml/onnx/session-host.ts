@@ -50,6 +50,18 @@ export class InlineSessionHost implements SessionHost {
  */
 const RELEASE_GRACE_MS = 30_000;
 
+/** Every worker host alive in this process, for settleSessionRuns(). */
+const hosts = new Set<WorkerSessionHost>();
+
+/**
+ * Resolves once no session worker has a run in flight. A process must not exit before: exiting
+ * tears the worker threads down, and one torn down inside onnxruntime's `run` crashes the process
+ * (a segfault instead of the one-line error the CLI was about to end with). Idle workers are fine.
+ */
+export async function settleSessionRuns(): Promise<void> {
+  await Promise.all([...hosts].map((h) => h.idle()));
+}
+
 export class WorkerSessionHost implements SessionHost {
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve(v: FromSessionWorker): void; reject(e: Error): void }>();
@@ -57,23 +69,27 @@ export class WorkerSessionHost implements SessionHost {
   private gone: DomainError | null = null;
   private released = false;
   private readonly exited: Promise<void>;
+  private idleWaiters: (() => void)[] = [];
 
   /** `label` names the model in errors (the graph file). */
   constructor(private readonly label: string) {
     this.worker = spawnWorkerThread('onnx-session-worker', null);
     this.worker.unref(); // an idle session never holds the process open; a run in flight does
+    hosts.add(this);
     this.worker.on('message', (m: FromSessionWorker) => {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
-      if (!this.pending.size) this.worker.unref();
       if (m.type === 'failed') p.reject(new Error(m.message));
       else p.resolve(m);
+      if (!this.pending.size) this.becameIdle();
     });
     this.worker.on('error', (e) => this.die(`the onnxruntime worker failed (${oneLine(e.message)})`));
     this.exited = new Promise((resolve) =>
       this.worker.on('exit', (code) => {
         if (!this.released || this.pending.size) this.die(`the onnxruntime worker stopped unexpectedly (exit code ${code})`);
+        hosts.delete(this);
+        this.becameIdle();
         resolve();
       }),
     );
@@ -90,6 +106,20 @@ export class WorkerSessionHost implements SessionHost {
     this.gone = new DomainError('internal', `${basename(this.label)}: ${reason}`);
     for (const p of this.pending.values()) p.reject(this.gone);
     this.pending.clear();
+    this.becameIdle();
+  }
+
+  private becameIdle(): void {
+    this.worker.unref();
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Resolves when no run is in flight in this worker. */
+  idle(): Promise<void> {
+    if (!this.pending.size) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private send(m: ToSessionWorker & { id: number }, transfer: Transferable[] = []): Promise<FromSessionWorker> {
