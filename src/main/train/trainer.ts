@@ -46,7 +46,7 @@ import { runDir, trainCacheDir } from './setup.js';
 import { endRunOnError } from './run-end.js';
 import { nextTurn } from '../next-turn.js';
 import { ProgressReporter } from './progress-reporter.js';
-import { fitStain, readStainParams, stainNormalizer, type StainParams } from './stain.js';
+import { fitStain, readStainParams, stainNormalizer, type StainParams } from '../ml/preprocess/stain.js';
 import { headModel, networkModel, type TrainModel } from './train-model.js';
 import { classifierNames } from '../ml/head/head-checkpoint.js';
 

@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { StainParams } from '../../train/stain.js';
+import type { StainParams } from '../preprocess/stain.js';
 import type { Precision } from '../emit/quantize.js';
 import { entriesToEvict, evict, folderEntries, limitFromEnv } from '../../cache-trim.js';
 

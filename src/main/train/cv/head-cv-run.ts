@@ -15,7 +15,7 @@ import type { Db } from '../../store/db.js';
 import { DatasetsRepo } from '../../store/datasets-repo.js';
 import { RunGroupsRepo } from '../../store/run-groups-repo.js';
 import { backboneSeed } from '../head-trainer.js';
-import { fitStain } from '../stain.js';
+import { fitStain } from '../../ml/preprocess/stain.js';
 import { crossValidateHeads, type CvData, type HeadCvOptions } from './head-cv.js';
 
 /** A cross-validation of heads as asked for: the fold settings of crossValidateHeads, on a dataset and a backbone. */
