@@ -1,23 +1,22 @@
 /**
  * Head mode's inputs: what the frozen backbone makes of each image (ViT's final [CLS] token,
- * ResNet's pooled last stage), computed once with the fast engine (onnxruntime) and kept on disk
- * per image, keyed by the checkpoint, the stain normalisation and the file's size and mtime.
+ * ResNet's pooled last stage), computed once with the fast engine (onnxruntime) from the run's
+ * in-memory images and kept in the embedding store (ml/infer/embedding-store.ts) that embedFiles
+ * uses too: keyed by the checkpoint, the stain normalisation and the file's bytes.
+ *
+ * Data homes from before kept these under `cache/training/features/<model>/<path, size, mtime>.f32`;
+ * an entry found there is moved into the store on first read (`legacyDir`).
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Checkpoint } from '../ml/models/checkpoint.js';
 import { OnnxEngine } from '../ml/onnx/session.js';
+import type { StainParams } from '../ml/preprocess/stain.js';
+import { asFloat32, embedderKey, fileContentHash, ImageEmbeddings } from '../ml/infer/embedding-store.js';
 import { batchPixels, type ImageStore } from './images.js';
-import { entriesToEvict, evict, folderEntries, limitFromEnv } from '../cache-trim.js';
 
 const CHUNK = 16;
-
-async function imageKey(modelKey: string, path: string): Promise<string> {
-  const s = await stat(path);
-  return createHash('sha256').update(`${modelKey}\0${path}\0${s.size}\0${s.mtimeMs}`).digest('hex');
-}
 
 export interface FeatureResult {
   features: Float32Array[];
@@ -26,29 +25,55 @@ export interface FeatureResult {
   provider: string | null;
 }
 
-/** Features of every path, in order. `stainKey` names the normalisation the pixels went through ('' for none). */
-export async function backboneFeatures(
-  ck: Checkpoint,
-  paths: string[],
-  store: ImageStore,
-  opts: { cacheDir: string; stainKey: string; onProgress?: (done: number, total: number) => void; signal?: AbortSignal },
-): Promise<FeatureResult> {
-  const modelKey = createHash('sha256').update(`${ck.hash}\0${opts.stainKey}`).digest('hex').slice(0, 24);
-  const dir = join(opts.cacheDir, 'features', modelKey);
-  await mkdir(dir, { recursive: true });
-  const out: (Float32Array | null)[] = new Array(paths.length).fill(null);
-  const keys = await Promise.all(paths.map((p) => imageKey(modelKey, p)));
-  const todo: number[] = [];
-  for (let i = 0; i < paths.length; i++) {
-    const f = join(dir, `${keys[i]}.f32`);
-    if (existsSync(f)) {
-      const buf = await readFile(f);
-      out[i] = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-    } else todo.push(i);
+export interface FeatureOptions {
+  /** Embedding store root (embeddingCacheRoot(home)). */
+  storeRoot: string;
+  /** ONNX graph cache. */
+  engineCacheDir: string;
+  /** The normalisation the store's pixels went through (null for none). */
+  stain: StainParams | null;
+  /** The old per-run feature cache (cache/training/features), read once and emptied into the store. */
+  legacyDir?: string;
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+/** The old cache's place for one image: keyed by the checkpoint + stain, then the path, size and mtime. */
+async function legacyFile(dir: string, ck: Checkpoint, stain: StainParams | null, path: string): Promise<{ modelDir: string; file: string }> {
+  const modelKey = createHash('sha256').update(`${ck.hash}\0${stain ? JSON.stringify(stain) : ''}`).digest('hex').slice(0, 24);
+  const s = await stat(path);
+  const key = createHash('sha256').update(`${modelKey}\0${path}\0${s.size}\0${s.mtimeMs}`).digest('hex');
+  return { modelDir: join(dir, modelKey), file: join(dir, modelKey, `${key}.f32`) };
+}
+
+/** An old cache entry moved into the store, or null when there is none. */
+async function fromLegacy(dir: string, ck: Checkpoint, stain: StainParams | null, path: string, hash: string, emb: ImageEmbeddings): Promise<Float32Array | null> {
+  const { modelDir, file } = await legacyFile(dir, ck, stain, path);
+  let v: Float32Array;
+  try {
+    v = asFloat32(await readFile(file));
+  } catch {
+    return null;
   }
+  await emb.put(hash, v);
+  await rm(file, { force: true });
+  // the model's old folder goes once only its marker is left
+  await rm(join(modelDir, '.used'), { force: true }).then(() => rmdir(modelDir)).catch(() => undefined);
+  return v;
+}
+
+/** Features of every path, in order. */
+export async function backboneFeatures(ck: Checkpoint, paths: string[], store: ImageStore, opts: FeatureOptions): Promise<FeatureResult> {
+  const emb = new ImageEmbeddings(opts.storeRoot, embedderKey(ck.hash, opts.stain));
+  const hashes = await Promise.all(paths.map((p) => fileContentHash(p)));
+  const out: (Float32Array | null)[] = await Promise.all(hashes.map((h) => emb.get(h)));
+  if (opts.legacyDir) {
+    for (let i = 0; i < paths.length; i++) out[i] ??= await fromLegacy(opts.legacyDir, ck, opts.stain, paths[i], hashes[i], emb);
+  }
+  const todo = out.flatMap((v, i) => (v ? [] : [i]));
   let provider: string | null = null;
   if (todo.length) {
-    const engine = await OnnxEngine.load(ck, { cacheDir: join(opts.cacheDir, 'onnx'), chunkSize: CHUNK });
+    const engine = await OnnxEngine.load(ck, { cacheDir: opts.engineCacheDir, chunkSize: CHUNK });
     provider = engine.provider;
     try {
       for (let s = 0; s < todo.length; s += CHUNK) {
@@ -58,10 +83,7 @@ export async function backboneFeatures(
         const { features } = await engine.run(pixels, idx.length);
         for (let j = 0; j < idx.length; j++) {
           out[idx[j]] = features[j];
-          const f = join(dir, `${keys[idx[j]]}.f32`);
-          // written aside and renamed, so a killed run never leaves half a file that reads as features
-          await writeFile(`${f}.${process.pid}.tmp`, Buffer.from(features[j].buffer, features[j].byteOffset, features[j].byteLength));
-          await rename(`${f}.${process.pid}.tmp`, f);
+          await emb.put(hashes[idx[j]], features[j]);
         }
         opts.onProgress?.(Math.min(s + CHUNK, todo.length), todo.length);
       }
@@ -69,9 +91,6 @@ export async function backboneFeatures(
       await engine.dispose();
     }
   }
-  // Marks this model's features as just used, then keeps the cache under its limit (others' go first).
-  await writeFile(join(dir, '.used'), '');
-  const root = join(opts.cacheDir, 'features');
-  await evict(entriesToEvict(await folderEntries(root, (name) => /^[0-9a-f]{24}$/.test(name)), limitFromEnv('TESSELLA_FEATURE_CACHE_GB', 2), new Set([modelKey]))).catch(() => undefined);
+  await emb.used();
   return { features: out as Float32Array[], computed: todo.length, provider };
 }
