@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { apiCall, endSession, startSession, type ServeProcess } from '../helpers/browser.js';
+import { addSlidesByApi, apiCall, endSession, openSlideByUrl, startSession, type ServeProcess } from '../helpers/browser.js';
 import { tessella } from '../helpers/cli.js';
 import { SLIDES, sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
@@ -38,10 +38,8 @@ describe('model quality in the analysis form (Chromium)', { ...needs(has.chromiu
     const trained = models.find((m) => m.quality);
     if (!trained) throw new Error('the trained model has no quality record');
     modelDir = trained.dir;
-    const { added } = await apiCall<{ added: { id: number }[] }>(serve, 'slides.add', { paths: [svs!] });
-    await page.goto(serve.url);
-    await page.goto(serve.url.replace(/\?.*$/, '') + `#/slides/${added[0]!.id}`);
-    await page.getByTestId('viewer').waitFor();
+    const [slideId] = await addSlidesByApi(serve, svs!);
+    await openSlideByUrl(page, serve, slideId!);
   }, 300_000);
   afterAll(() => endSession(browser, serve, home));
 
