@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { endSession, openSlideInUi, shots, startSession, type ServeProcess } from '../helpers/browser.js';
+import { endSession, opaquePixels, openSlideInUi, shots, startSession, type ServeProcess } from '../helpers/browser.js';
 import { SLIDES, sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { has, needs } from '../helpers/needs.js';
@@ -17,16 +17,6 @@ const svs = sharedPath(SLIDES.svs);
 const noMppImage = sharedPath(SLIDES.ihc);
 const model = sharedPath('oracle/resnet_tiny');
 const labels = ['cat', 'dog', 'bird'];
-
-/** Pixels of a canvas that are not fully transparent. */
-function opaquePixels(canvas: Locator): Promise<number> {
-  return canvas.evaluate((c: HTMLCanvasElement) => {
-    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
-    return n;
-  });
-}
 
 /** Mean alpha (0..255) of the canvas's non-transparent pixels. */
 function meanAlpha(canvas: Locator): Promise<number> {
