@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { addSlidesByApi, apiCall, endSession, openSlideByUrl, startSession, type ServeProcess } from '../helpers/browser.js';
+import { addSlidesByApi, apiCall, endSession, openAnalysisPanel, openSlideByUrl, startSession, type ServeProcess } from '../helpers/browser.js';
 import { tessella } from '../helpers/cli.js';
 import { SLIDES, sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
@@ -44,9 +44,7 @@ describe('model quality in the analysis form (Chromium)', { ...needs(has.chromiu
   afterAll(() => endSession(browser, serve, home));
 
   it('shows the model quality and asks before analysing with a model at chance', async () => {
-    await page.getByTestId('analysis-toggle').click();
-    await page.getByTestId('analysis-panel').waitFor();
-    await page.getByTestId('analysis-model').fill(modelDir);
+    await openAnalysisPanel(page, modelDir);
     const form = page.getByTestId('analysis-new');
     await expect.poll(async () => (await form.textContent()) ?? '', { timeout: 60_000 }).toMatch(/lung · 3 classes · val balanced accuracy 33%/);
     expect(await form.textContent()).toMatch(/14 images; chance 33%/);

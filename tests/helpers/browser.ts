@@ -178,6 +178,15 @@ export function opaquePixels(canvas: Locator): Promise<number> {
   });
 }
 
+/** Opens the viewer's Analysis panel and names the model to analyse with; returns the panel. */
+export async function openAnalysisPanel(page: Page, model: string): Promise<Locator> {
+  await page.getByTestId('analysis-toggle').click();
+  const panel = page.getByTestId('analysis-panel');
+  await panel.waitFor();
+  await page.getByTestId('analysis-model').fill(model);
+  return panel;
+}
+
 export interface RawResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
