@@ -14,6 +14,7 @@ import { DomainError } from '../../errors.js';
 import { CliError, type CliCommand, type ParsedOptions } from '../command.js';
 import { MODEL_OPTION, resolveCliModel } from '../model-ref.js';
 import { PRECISION_OPTION, precisionOf } from '../precision-option.js';
+import { abortOnSigint } from '../interrupt.js';
 
 function oneFile(positionals: string[], what: string): string {
   if (positionals.length !== 1) throw new CliError(`expected exactly one ${what}, got ${positionals.length}`, 2);
@@ -84,15 +85,13 @@ const infer: CliCommand = {
       ...(allowMismatch ? { allowImageTypeMismatch: true } : {}),
     };
 
-    const abort = new AbortController();
-    const onSigint = () => abort.abort();
-    process.once('SIGINT', onSigint);
+    const interrupt = abortOnSigint();
     let bar: ReturnType<typeof io.progress> | undefined;
     const started = performance.now();
     let result;
     try {
       result = await svc.analyze(slide.id, model, params, {
-        signal: abort.signal,
+        signal: interrupt.signal,
         batchSize,
         onProgress: (p) => {
           if (p.total === null) return;
@@ -105,7 +104,7 @@ const infer: CliCommand = {
       throw e;
     } finally {
       bar?.end();
-      process.off('SIGINT', onSigint);
+      interrupt.release();
     }
     const a = result.analysis;
     if (result.cancelled) {
