@@ -75,9 +75,7 @@ module.exports = {
       comment: 'ml and slides serve analysis, train, reports, ...; they never import them.',
       severity: 'error',
       from: { path: any(CONTEXT, CORE, STORE, UTIL) },
-      // Known violation: stain normalisation lives in train/ but inference uses it too; it belongs in
-      // ml/preprocess/ (ARCHITECTURE.md). Drop this exception when it moves.
-      to: { path: DOMAIN, pathNot: '^src/main/train/stain\\.ts$', dependencyTypesNot: ['type-only'] },
+      to: { path: DOMAIN, dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'context-above-ml-and-slides',

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { endSession, openSlideInUi, shots, startSession, type ServeProcess } from '../helpers/browser.js';
+import { endSession, opaquePixels, openAnalysisPanel, openSlideInUi, shots, startSession, type ServeProcess } from '../helpers/browser.js';
 import { SLIDES, sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { has, needs } from '../helpers/needs.js';
@@ -17,16 +17,6 @@ const svs = sharedPath(SLIDES.svs);
 const noMppImage = sharedPath(SLIDES.ihc);
 const model = sharedPath('oracle/resnet_tiny');
 const labels = ['cat', 'dog', 'bird'];
-
-/** Pixels of a canvas that are not fully transparent. */
-function opaquePixels(canvas: Locator): Promise<number> {
-  return canvas.evaluate((c: HTMLCanvasElement) => {
-    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
-    return n;
-  });
-}
 
 /** Mean alpha (0..255) of the canvas's non-transparent pixels. */
 function meanAlpha(canvas: Locator): Promise<number> {
@@ -76,10 +66,7 @@ describe('slide analysis in the viewer (Chromium)', needs(has.chromium, svs, mod
     await openSlideInUi(page, svs!);
     slideUrl = page.url();
 
-    await page.getByTestId('analysis-toggle').click();
-    const panel = page.getByTestId('analysis-panel');
-    await panel.waitFor();
-    await page.getByTestId('analysis-model').fill(model!);
+    await openAnalysisPanel(page, model!);
     // The plan: tile counts for this model at the default 0.5 µm/px.
     await expect.poll(async () => (await page.getByTestId('analysis-plan').textContent()) ?? '', { timeout: 60_000 }).toMatch(/tiles with tissue of/);
     const planText = (await page.getByTestId('analysis-plan').textContent())!;

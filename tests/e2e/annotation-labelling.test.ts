@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { apiCall, endSession, openSlideInUi, shots, startSession, type ServeProcess } from '../helpers/browser.js';
+import { addSlidesByApi, apiCall, appUrl, endSession, openSlideInUi, shots, startSession, type ServeProcess } from '../helpers/browser.js';
 import { SLIDES, sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { has, needs } from '../helpers/needs.js';
@@ -26,8 +26,7 @@ describe('annotation labelling in Chromium', { ...needs(has.chromium, svs), time
 
   it('lists a rectangle as a rectangle, classifies the selection with number keys, and zooms no further than 20×', async () => {
     await page.goto(serve.url);
-    const { added } = await apiCall<{ added: { id: number }[] }>(serve, 'slides.add', { paths: [svs!] });
-    const slideId = added[0]!.id;
+    const [slideId] = await addSlidesByApi(serve, svs!);
     await apiCall(serve, 'annotations.setClass', { name: 'Tumour', color: '#c62828' });
     await apiCall(serve, 'annotations.setClass', { name: 'Stroma', color: '#2e7d32' });
     // A nucleus-sized box: 24 level-0 pixels (12 µm) across.
@@ -38,7 +37,7 @@ describe('annotation labelling in Chromium', { ...needs(has.chromium, svs), time
     const classOf = async () =>
       (await apiCall<{ annotations: { id: string; className: string | null }[] }>(serve, 'annotations.list', { slideId })).annotations.find((a) => a.id === box.id)?.className;
 
-    await page.goto(serve.url.replace(/\?.*$/, '') + '#/slides');
+    await page.goto(appUrl(serve, 'slides'));
     await openSlideInUi(page, svs!);
     await page.getByTestId('annotations-panel-toggle').click();
     const item = page.getByTestId('annotation-item').filter({ hasText: 'Rectangle' });

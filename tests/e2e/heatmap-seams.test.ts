@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { apiCall, endSession, shots, startSession, type ServeProcess } from '../helpers/browser.js';
+import { addSlidesByApi, analyseByApi, endSession, openSlideByUrl, shots, startSession, type ServeProcess } from '../helpers/browser.js';
 import { SLIDES, sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { has, needs } from '../helpers/needs.js';
@@ -56,17 +56,11 @@ describe('heatmap without seams (Chromium)', { ...needs(has.chromium, svs, model
   afterAll(() => endSession(browser, serve, home));
 
   it('tiles meet at 10-20×, and Smooth blends them', async () => {
-    await page.goto(serve.url);
-    const { added } = await apiCall<{ added: { id: number }[] }>(serve, 'slides.add', { paths: [svs!] });
-    const slideId = added[0]!.id;
+    const [slideId] = await addSlidesByApi(serve, svs!);
     // 1 µm/px tiles (about 450 level-0 pixels), every tile classified, so the view is all cells.
-    const { analyses } = await apiCall<{ analyses: { id: number }[] }>(serve, 'analysis.enqueue', { slideIds: [slideId], model: model!, params: { mpp: 1, minTissue: 0 } });
-    await expect
-      .poll(async () => (await apiCall<{ status: string }>(serve, 'analysis.get', { id: analyses[0]!.id })).status, { timeout: 240_000, interval: 1000 })
-      .toBe('completed');
+    await analyseByApi(serve, slideId!, model!, { mpp: 1, minTissue: 0 });
 
-    await page.goto(serve.url.replace(/\?.*$/, '') + `#/slides/${slideId}`);
-    await page.getByTestId('viewer').waitFor();
+    await openSlideByUrl(page, serve, slideId!);
     const heatmap = page.getByTestId('heatmap-canvas');
     await expect.poll(async () => Number(await heatmap.getAttribute('data-tiles')), { timeout: 60_000 }).toBeGreaterThan(0);
     await expect.poll(() => page.getByTestId('zoom-in').isEnabled(), { timeout: 60_000 }).toBe(true);

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { addSlideInUi, apiCall, endSession, shots, startSession, type ServeProcess } from '../helpers/browser.js';
+import { addSlideInUi, apiCall, endSession, openAnalysisPanel, shots, startSession, type ServeProcess } from '../helpers/browser.js';
 import { SLIDES, sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { has, needs } from '../helpers/needs.js';
@@ -46,9 +46,7 @@ describe('a fluorescence slide and a brightfield model (Chromium)', needs(has.ch
     await expect.poll(async () => Number(await blueSlope())).toBe(0);
     await channelsPanel.getByLabel('Show DAPI 2 (387)').check();
 
-    await page.getByTestId('analysis-toggle').click();
-    await page.getByTestId('analysis-panel').waitFor();
-    await page.getByTestId('analysis-model').fill(model!);
+    await openAnalysisPanel(page, model!);
     const warning = page.getByTestId('analysis-image-type-warning');
     await warning.waitFor({ timeout: 90_000 });
     expect(await warning.textContent()).toMatch(/^Slide "slideio_test3-DAPI-2-387.ndpi" is a fluorescence image but model "resnet_tiny" was trained on brightfield images/);

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { apiCall, endSession, startSession, type ServeProcess } from '../helpers/browser.js';
+import { addSlidesByApi, apiCall, endSession, openAnalysisPanel, openSlideByUrl, startSession, type ServeProcess } from '../helpers/browser.js';
 import { tessella } from '../helpers/cli.js';
 import { SLIDES, sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
@@ -38,17 +38,13 @@ describe('model quality in the analysis form (Chromium)', { ...needs(has.chromiu
     const trained = models.find((m) => m.quality);
     if (!trained) throw new Error('the trained model has no quality record');
     modelDir = trained.dir;
-    const { added } = await apiCall<{ added: { id: number }[] }>(serve, 'slides.add', { paths: [svs!] });
-    await page.goto(serve.url);
-    await page.goto(serve.url.replace(/\?.*$/, '') + `#/slides/${added[0]!.id}`);
-    await page.getByTestId('viewer').waitFor();
+    const [slideId] = await addSlidesByApi(serve, svs!);
+    await openSlideByUrl(page, serve, slideId!);
   }, 300_000);
   afterAll(() => endSession(browser, serve, home));
 
   it('shows the model quality and asks before analysing with a model at chance', async () => {
-    await page.getByTestId('analysis-toggle').click();
-    await page.getByTestId('analysis-panel').waitFor();
-    await page.getByTestId('analysis-model').fill(modelDir);
+    await openAnalysisPanel(page, modelDir);
     const form = page.getByTestId('analysis-new');
     await expect.poll(async () => (await form.textContent()) ?? '', { timeout: 60_000 }).toMatch(/lung · 3 classes · val balanced accuracy 33%/);
     expect(await form.textContent()).toMatch(/14 images; chance 33%/);

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { apiCall, endSession, openSlideInUi, shots, startSession, type ServeProcess } from '../helpers/browser.js';
+import { apiCall, appUrl, endSession, openSlideInUi, shots, startSession, type ServeProcess } from '../helpers/browser.js';
 import { SLIDES, sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { has, needs } from '../helpers/needs.js';
@@ -82,7 +82,7 @@ describe('typed-in pixel size in the viewer and the library', { ...needs(has.chr
   it('the library card says the pixel size was set by the user', async () => {
     const slideId = Number(/#\/slides\/(\d+)/.exec(page.url())![1]);
     await apiCall(serve, 'slides.setMpp', { id: slideId, mpp: 0.5 });
-    await page.goto(serve.url.replace(/\?.*$/, '') + '#/slides');
+    await page.goto(appUrl(serve, 'slides'));
     const chip = page.getByTestId('slide-card').filter({ hasText: 'skimage_ihc.png' }).getByTestId('slide-mpp');
     await expect.poll(async () => chip.getAttribute('data-mpp-source')).toBe('user');
     expect(await chip.textContent()).toContain('0.5 µm/px, set by the user');

@@ -4,24 +4,14 @@
  * shows belongs to each analysis; Grad-CAM has a legend; GeoJSON export says what it wrote and where.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { apiCall, endSession, startSession, type ServeProcess } from '../helpers/browser.js';
+import type { Browser, Page } from 'playwright-core';
+import { addSlidesByApi, analyseByApi, apiCall, endSession, opaquePixels, openSlideByUrl, startSession, type ServeProcess } from '../helpers/browser.js';
 import { SLIDES, sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { has, needs } from '../helpers/needs.js';
 
 const svs = sharedPath(SLIDES.svs);
 const model = sharedPath('oracle/resnet_tiny');
-
-/** Pixels of a canvas that are not fully transparent. */
-function opaquePixels(canvas: Locator): Promise<number> {
-  return canvas.evaluate((c: HTMLCanvasElement) => {
-    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
-    return n;
-  });
-}
 
 async function openSection(page: Page, testId: string) {
   const header = page.getByTestId(testId).locator('button').first();
@@ -49,32 +39,15 @@ describe('a calmer viewer (Chromium, 1400 x 900)', { ...needs(has.chromium, svs,
   let serve: ServeProcess;
   let browser: Browser;
   let page: Page;
-  let slideUrl = '';
   let ids: number[] = [];
 
   beforeAll(async () => {
     ({ serve, browser, page } = await startSession(home.dir, { viewport: { width: 1400, height: 900 }, acceptDownloads: true }));
-    const { added } = await apiCall<{ added: { id: number }[] }>(serve, 'slides.add', { paths: [svs!] });
-    const slideId = added[0]!.id;
+    const [slideId] = await addSlidesByApi(serve, svs!);
     // Two analyses of the slide (coarse tiles, so they finish quickly), and one drawn shape to export.
-    for (const mpp of [4, 2]) {
-      const { analyses } = await apiCall<{ analyses: { id: number }[] }>(serve, 'analysis.enqueue', { slideIds: [slideId], model: model!, params: { mpp, minTissue: 0 } });
-      ids.push(analyses[0]!.id);
-    }
-    // expect.poll only runs inside a test; the suite's timeout bounds this wait.
-    for (const id of ids) {
-      for (;;) {
-        const { status } = await apiCall<{ status: string }>(serve, 'analysis.get', { id });
-        if (status === 'completed') break;
-        if (status === 'failed' || status === 'cancelled') throw new Error(`analysis ${id} ${status}`);
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
+    for (const mpp of [4, 2]) ids.push(await analyseByApi(serve, slideId!, model!, { mpp, minTissue: 0 }));
     await apiCall(serve, 'annotations.create', { slideId, geometry: { type: 'Polygon', coordinates: [[[100, 100], [900, 100], [900, 700], [100, 700], [100, 100]]] } });
-    slideUrl = serve.url.replace(/\?.*$/, '') + `#/slides/${slideId}`;
-    await page.goto(serve.url);
-    await page.goto(slideUrl);
-    await page.getByTestId('viewer').waitFor();
+    await openSlideByUrl(page, serve, slideId!);
   }, 300_000);
   afterAll(() => endSession(browser, serve, home));
 

@@ -78,6 +78,42 @@ export async function apiCall<T = any>(serve: ServeProcess, name: string, input:
   return body as T;
 }
 
+/** An address in the app for a hash route (`slides/3`), without the token: the page keeps the one it was opened with. */
+export const appUrl = (serve: ServeProcess, route: string): string => `${serve.url.replace(/\?.*$/, '')}#/${route}`;
+
+/** Adds slides through the API, for tests whose subject is not adding them; returns their ids in order. */
+export async function addSlidesByApi(serve: ServeProcess, ...paths: string[]): Promise<number[]> {
+  const { added } = await apiCall<{ added: { id: number }[] }>(serve, 'slides.add', { paths });
+  return added.map((a) => a.id);
+}
+
+/**
+ * Analyses a slide through the API and waits for the analysis to complete (it throws when it fails,
+ * is cancelled or is still running after `timeoutMs`); returns the analysis id. A plain loop, not
+ * expect.poll, so beforeAll can use it too.
+ */
+export async function analyseByApi(serve: ServeProcess, slideId: number, model: string, params: Record<string, unknown>, timeoutMs = 240_000): Promise<number> {
+  const { analyses } = await apiCall<{ analyses: { id: number }[] }>(serve, 'analysis.enqueue', { slideIds: [slideId], model, params });
+  const id = analyses[0]!.id;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { status } = await apiCall<{ status: string }>(serve, 'analysis.get', { id });
+    if (status === 'completed') return id;
+    if (status === 'failed' || status === 'cancelled') throw new Error(`analysis ${id} ${status}`);
+    if (Date.now() > deadline) throw new Error(`analysis ${id} still ${status} after ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/** Opens the app (which takes the session token), then a slide's viewer by its address; returns the viewer once it is there. */
+export async function openSlideByUrl(page: Page, serve: ServeProcess, slideId: number): Promise<Locator> {
+  await page.goto(serve.url);
+  await page.goto(appUrl(serve, `slides/${slideId}`));
+  const viewer = page.getByTestId('viewer');
+  await viewer.waitFor();
+  return viewer;
+}
+
 export interface E2eSession {
   serve: ServeProcess;
   browser: Browser;
@@ -130,6 +166,25 @@ export async function openSlideInUi(page: Page, path: string): Promise<Locator> 
   const viewer = page.getByTestId('viewer');
   await viewer.waitFor();
   return viewer;
+}
+
+/** Pixels of a canvas that are not fully transparent. */
+export function opaquePixels(canvas: Locator): Promise<number> {
+  return canvas.evaluate((c: HTMLCanvasElement) => {
+    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+    return n;
+  });
+}
+
+/** Opens the viewer's Analysis panel and names the model to analyse with; returns the panel. */
+export async function openAnalysisPanel(page: Page, model: string): Promise<Locator> {
+  await page.getByTestId('analysis-toggle').click();
+  const panel = page.getByTestId('analysis-panel');
+  await panel.waitFor();
+  await page.getByTestId('analysis-model').fill(model);
+  return panel;
 }
 
 export interface RawResponse {

@@ -5,7 +5,7 @@
  */
 import type { ExplainResult, TileGrid, TissueParams } from '../../shared/contract/analysis.js';
 import type { PreprocessorConfig } from '../ml/models/processors.js';
-import type { StainParams } from '../train/stain.js';
+import type { StainParams } from '../ml/preprocess/stain.js';
 import type { Precision } from '../ml/emit/quantize.js';
 import type { PredictionRow } from '../store/analysis-repo.js';
 import { DomainError, toDomainError, type ErrorKind } from '../errors.js';

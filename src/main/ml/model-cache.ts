@@ -15,7 +15,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { defaultHome } from '../home.js';
-import { STAIN_FILE, type StainParams } from '../train/stain.js';
+import { STAIN_FILE, type StainParams } from './preprocess/stain.js';
 import type { Checkpoint, LoadOptions } from './models/checkpoint.js';
 import { builtinCheckpointHash } from './models/checkpoint-hash.js';
 import { type Arch, type HfConfig, isBuiltinName } from './models/configs.js';

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { saveCheckpoint, type CheckpointLike } from '../ml/models/checkpoint.js';
 import { readSafetensors, writeSafetensors, type TensorEntry } from '../ml/models/safetensors.js';
 import type { EpochRecord } from '../store/runs-repo.js';
-import type { StainParams } from './stain.js';
+import type { StainParams } from '../ml/preprocess/stain.js';
 
 export const TRAINER_STATE = 'trainer_state.json';
 export const OPTIMIZER_FILE = 'optimizer.safetensors';

@@ -10,7 +10,7 @@ import { loadCheckpoint } from '../ml/models/checkpoint.js';
 import { OnnxEngine } from '../ml/onnx/session.js';
 import { batchPixels, ImageStore, type Skipped } from './images.js';
 import { reportFromProbabilities, softmax } from './metrics.js';
-import { readStainParams, stainNormalizer } from './stain.js';
+import { readStainParams, stainNormalizer } from '../ml/preprocess/stain.js';
 
 const CHUNK = 16;
 

@@ -18,7 +18,7 @@ import { DomainError } from '../errors.js';
 import { HEAD_WEIGHTS } from '../ml/head/head-folder.js';
 import type { RunsRepo } from '../store/runs-repo.js';
 import { OPTIMIZER_FILE, TRAINER_STATE } from './checkpoints.js';
-import { STAIN_FILE } from './stain.js';
+import { STAIN_FILE } from '../ml/preprocess/stain.js';
 
 /** The subfolder of an export holding the run's files (never read as part of the model). */
 export const RUN_FILES_DIR = 'run';

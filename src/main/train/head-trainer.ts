@@ -28,7 +28,7 @@ import { runDir } from './setup.js';
 import { endRunOnError } from './run-end.js';
 import { threadCount } from '../ml/engine/training-threads.js';
 import { ProgressReporter } from './progress-reporter.js';
-import { fitStain } from './stain.js';
+import { fitStain } from '../ml/preprocess/stain.js';
 import type { TrainerEnv } from './trainer.js';
 
 const HEARTBEAT_MS = 2000;

@@ -9,7 +9,7 @@ import { decodeImage, modelInputSize, preprocessRGB, type PreprocessorConfig, ty
 import { IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD, IMAGENET_STANDARD_MEAN, IMAGENET_STANDARD_STD } from '../ml/models/processors.js';
 import { augment, type FloatImage } from './augment.js';
 import type { Rand } from './rng.js';
-import type { StainNormalizer } from './stain.js';
+import type { StainNormalizer } from '../ml/preprocess/stain.js';
 import { sharpFailureReason } from '../slides/pixel-limit.js';
 
 export interface LabeledImage {

@@ -10,6 +10,7 @@
  * negatives.
  */
 import { streamRng, randInt } from './rng.js';
+import { percentile } from '../ml/percentile.js';
 
 export interface ClassMetrics {
   precision: number;
@@ -183,14 +184,6 @@ export function argmax(xs: ArrayLike<number>): { index: number; value: number } 
   let index = 0;
   for (let i = 1; i < xs.length; i++) if (xs[i] > xs[index]) index = i;
   return { index, value: xs[index] };
-}
-
-/** numpy.percentile's default (linear interpolation between closest ranks) of sorted values. */
-export function percentile(sorted: number[], q: number): number {
-  const pos = (q / 100) * (sorted.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
 /**

@@ -10,7 +10,7 @@ import { decodeImage, type RGBImage } from '../ml/models/processors.js';
 import type { Db } from '../store/db.js';
 import { augment, resizeRGB, toUint8 } from './augment.js';
 import { shuffle, streamRng } from './rng.js';
-import { fitStain, stainNormalizer } from './stain.js';
+import { fitStain, stainNormalizer } from '../ml/preprocess/stain.js';
 
 export interface PreviewRequest {
   datasetId?: number;

@@ -33,6 +33,7 @@ import {
 import { evaluateImages } from './evaluate.js';
 import { exportRun } from './export-run.js';
 import { backboneFeatures } from './features.js';
+import { embeddingCacheRoot } from '../ml/infer/embedding-store.js';
 import { batchPixels, ImageStore, type LabeledImage, type Skipped } from './images.js';
 import { epochMetrics, softmax } from './metrics.js';
 import { Optimizer } from './optimizers.js';
@@ -46,7 +47,7 @@ import { runDir, trainCacheDir } from './setup.js';
 import { endRunOnError } from './run-end.js';
 import { nextTurn } from '../next-turn.js';
 import { ProgressReporter } from './progress-reporter.js';
-import { fitStain, readStainParams, stainNormalizer, type StainParams } from './stain.js';
+import { fitStain, readStainParams, stainNormalizer, type StainParams } from '../ml/preprocess/stain.js';
 import { headModel, networkModel, suffixModel, type TrainModel } from './train-model.js';
 import { FrozenPrefix, type HiddenStates } from './frozen-prefix.js';
 import { blockCount, frozenBlocks } from '../ml/plan.js';
@@ -172,8 +173,10 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
       reporter.phase = 'features';
       const paths = [...train, ...val].map((i) => i.path);
       const feats = await backboneFeatures(ckpt, paths, store, {
-        cacheDir: trainCacheDir(env.homeRoot),
-        stainKey: stainParams ? JSON.stringify(stainParams) : '',
+        storeRoot: embeddingCacheRoot(env.homeRoot),
+        engineCacheDir: join(trainCacheDir(env.homeRoot), 'onnx'),
+        stain: stainParams,
+        legacyDir: join(trainCacheDir(env.homeRoot), 'features'),
         signal,
         onProgress: (done, n) => progress({ message: `features ${done}/${n}` }),
       });

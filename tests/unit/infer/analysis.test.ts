@@ -29,6 +29,7 @@ import { TissueParams } from '../../../src/shared/contract/analysis';
 import { SLIDES, sharedPath } from '../../helpers/shared-data';
 import { tempHome } from '../../helpers/temp-home';
 import { needs } from '../../helpers/needs.js';
+import { waitUntil } from '../../helpers/wait-until.js';
 
 const svs = sharedPath(SLIDES.svs);
 const ihc = sharedPath(SLIDES.ihc);
@@ -185,15 +186,7 @@ describe('slide analysis', { ...needs(svs, ihc, vitTiny), timeout: 300_000 }, ()
     await new Promise((r) => setTimeout(r, 500));
     expect(queued.map((a) => svc.repo.get(a.id)!.status)).toEqual(['queued', 'queued']);
     svc.start();
-    const waitFor = (pred: () => boolean) =>
-      new Promise<void>((resolve, reject) => {
-        const t0 = Date.now();
-        const tick = setInterval(() => {
-          if (pred()) clearInterval(tick), resolve();
-          else if (Date.now() - t0 > 120_000) clearInterval(tick), reject(new Error('timed out'));
-        }, 100);
-      });
-    await waitFor(() => queued.every((a) => svc.repo.get(a.id)!.status === 'completed'));
+    await waitUntil(() => queued.every((a) => svc.repo.get(a.id)!.status === 'completed'));
     const [p1, p2] = queued.map((a) => svc.repo.get(a.id)!);
     expect(p1!.startedAt! < p2!.startedAt!).toBe(true);
     expect(p1!.finishedAt! <= p2!.startedAt!).toBe(true);
@@ -206,14 +199,14 @@ describe('slide analysis', { ...needs(svs, ihc, vitTiny), timeout: 300_000 }, ()
     ctx.db.prepare("UPDATE analyses SET status = 'running', pid = ?, tiles_done = ?, summary_json = NULL WHERE id = ?").run(dead, keep, victim.id);
     const restarted = new AnalysisService(ctx);
     restarted.queue.start();
-    await waitFor(() => restarted.repo.get(victim.id)!.status === 'completed');
+    await waitUntil(() => restarted.repo.get(victim.id)!.status === 'completed');
     const done = restarted.repo.get(victim.id)!;
     expect(done.done).toBe(done.total);
     expect(done.summary).not.toBeNull();
 
     // A host shutting down leaves its running analysis interrupted, and the next start resumes it.
     const [long] = await restarted.enqueue([slideId], vitTiny!, { mpp: 1 });
-    await waitFor(() => restarted.repo.get(long!.id)!.done > 0);
+    await waitUntil(() => restarted.repo.get(long!.id)!.done > 0);
     await restarted.queue.stop();
     expect(restarted.repo.get(long!.id)!.status).toBe('interrupted');
     const next = new AnalysisService(ctx);

@@ -11,6 +11,7 @@ import type { Analysis, AnalysisProgress, ExplainResult, TissueResult } from '..
 import { SLIDES, sharedPath } from '../../helpers/shared-data';
 import { tempHome } from '../../helpers/temp-home';
 import { needs } from '../../helpers/needs.js';
+import { waitUntil } from '../../helpers/wait-until.js';
 
 const svs = sharedPath(SLIDES.svs);
 const ihc = sharedPath(SLIDES.ihc);
@@ -63,14 +64,6 @@ describe('analysis calls', { ...needs(svs, ihc, vitTiny, resnetTiny), timeout: 1
   });
 
   it('enqueue, cancel, resume and remove an analysis', async () => {
-    const waitFor = (pred: () => boolean) =>
-      new Promise<void>((resolve, reject) => {
-        const t0 = Date.now();
-        const tick = setInterval(() => {
-          if (pred()) clearInterval(tick), resolve();
-          else if (Date.now() - t0 > 120_000) clearInterval(tick), reject(new Error('timed out'));
-        }, 100);
-      });
     const { analyses } = await call<{ analyses: Analysis[] }>('analysis.enqueue', { slideIds: [ihcId], model: vitTiny, params: { mpp: 2 } });
     const id = analyses[0]!.id;
     expect(await call('analysis.cancel', { id })).toEqual({ cancelled: true });
@@ -78,7 +71,7 @@ describe('analysis calls', { ...needs(svs, ihc, vitTiny, resnetTiny), timeout: 1
     expect(['cancelled', 'completed']).toContain(stopped.status); // a tiny slide may finish first
     const resumed = await call<Analysis>('analysis.resume', { id });
     expect(['queued', 'running', 'completed']).toContain(resumed.status);
-    await waitFor(() => events.some((e) => e.analysisId === id && e.status === 'completed'));
+    await waitUntil(() => events.some((e) => e.analysisId === id && e.status === 'completed'));
     const done = await call<Analysis>('analysis.get', { id });
     expect(done).toMatchObject({ status: 'completed', done: done.total });
     expect((await call<Analysis[]>('analysis.list', { slideId: ihcId })).map((a) => a.id)).toEqual([id]);
@@ -90,18 +83,10 @@ describe('analysis calls', { ...needs(svs, ihc, vitTiny, resnetTiny), timeout: 1
   });
 
   it('analysis.cancel and analysis.resume act on an analysis whose process died', async () => {
-    const waitFor = (pred: () => boolean) =>
-      new Promise<void>((resolve, reject) => {
-        const t0 = Date.now();
-        const tick = setInterval(() => {
-          if (pred()) clearInterval(tick), resolve();
-          else if (Date.now() - t0 > 120_000) clearInterval(tick), reject(new Error('timed out'));
-        }, 100);
-      });
     events.length = 0; // ids are reused after a remove: only this analysis's events count
     const { analyses } = await call<{ analyses: Analysis[] }>('analysis.enqueue', { slideIds: [ihcId], model: vitTiny, params: { mpp: 4 } });
     const id = analyses[0]!.id;
-    await waitFor(() => events.some((e) => e.analysisId === id && e.status === 'completed'));
+    await waitUntil(() => events.some((e) => e.analysisId === id && e.status === 'completed'));
     const total = (await call<Analysis>('analysis.get', { id })).total!;
     // As a kill -9 leaves it: 'running', owned by a pid that no longer exists, one tile stored.
     const dead = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']));
@@ -117,7 +102,7 @@ describe('analysis calls', { ...needs(svs, ihc, vitTiny, resnetTiny), timeout: 1
     crash();
     events.length = 0;
     expect(['queued', 'running']).toContain((await call<Analysis>('analysis.resume', { id })).status);
-    await waitFor(() => events.some((e) => e.analysisId === id && e.status === 'completed'));
+    await waitUntil(() => events.some((e) => e.analysisId === id && e.status === 'completed'));
     expect(await call<Analysis>('analysis.get', { id })).toMatchObject({ status: 'completed', done: total, total });
   });
 

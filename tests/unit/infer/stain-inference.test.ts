@@ -18,7 +18,7 @@ import { loadCheckpoint, saveCheckpoint } from '../../../src/main/ml/models/chec
 import { decodeImage, rescaleNormalize, resizeForModel, type RGBImage } from '../../../src/main/ml/models/processors';
 import { OnnxEngine } from '../../../src/main/ml/onnx/session';
 import { openSlide } from '../../../src/main/slides/open-slide';
-import { fitStain, STAIN_FILE, stainNormalizer, writeStainParams, type StainParams } from '../../../src/main/train/stain';
+import { fitStain, STAIN_FILE, stainNormalizer, writeStainParams, type StainParams } from '../../../src/main/ml/preprocess/stain';
 import { SLIDES, sharedPath } from '../../helpers/shared-data';
 import { tempHome } from '../../helpers/temp-home';
 import { needs } from '../../helpers/needs.js';

@@ -3,7 +3,8 @@
  * viewed slides' tiles, the ONNX graph cache the least recently used checkpoints' graphs, and
  * neither ever drops what is in use. A dropped entry is simply rebuilt on the next request.
  */
-import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type CacheEntry, entriesToEvict } from '../../../src/main/cache-trim';
@@ -13,6 +14,7 @@ import { OnnxEngine } from '../../../src/main/ml/onnx/session';
 import { DiskTileCache, type TileKey } from '../../../src/main/slides/tile-cache';
 import { backboneFeatures } from '../../../src/main/train/features';
 import { ImageStore } from '../../../src/main/train/images';
+import type { StainParams } from '../../../src/main/ml/preprocess/stain';
 import { sharedPath } from '../../helpers/shared-data';
 import { tempHome } from '../../helpers/temp-home';
 import { needs } from '../../helpers/needs.js';
@@ -114,32 +116,60 @@ describe('the ONNX graph cache', () => {
   });
 });
 
-describe('the training feature cache', () => {
+describe('head mode\'s backbone features in the embedding store', () => {
   const vitTiny = sharedPath('oracle/vit_tiny');
   const lung = sharedPath('data/patches/lc25000_lung');
   const before = process.env.TESSELLA_FEATURE_CACHE_GB;
+  const otherStain: StainParams = { method: 'reinhard', reference: 'ref.png', mean: [60, 10, -5], std: [15, 5, 5] };
   afterEach(() => {
     if (before === undefined) delete process.env.TESSELLA_FEATURE_CACHE_GB;
     else process.env.TESSELLA_FEATURE_CACHE_GB = before;
   });
 
   it('keeps the features in use and drops older models\' over the limit', needs(vitTiny, lung), async () => {
-    const cacheDir = join(home.dir, 'training');
+    const storeRoot = join(home.dir, 'embeddings');
+    const engineCacheDir = join(home.dir, 'training', 'onnx');
     const ck = await loadCheckpoint(vitTiny!);
     const paths = readdirSync(join(lung!, 'lung_n')).sort().slice(0, 4).map((f) => join(lung!, 'lung_n', f));
     const store = new ImageStore(null);
-    const first = await backboneFeatures(ck, paths, store, { cacheDir, stainKey: '' });
+    const first = await backboneFeatures(ck, paths, store, { storeRoot, engineCacheDir, stain: null });
     expect(first.computed).toBe(4);
-    const [firstKey] = readdirSync(join(cacheDir, 'features'));
+    const [firstKey] = readdirSync(storeRoot);
     // within the default limit the features are reused ...
-    expect((await backboneFeatures(ck, paths, store, { cacheDir, stainKey: '' })).computed).toBe(0);
+    expect((await backboneFeatures(ck, paths, store, { storeRoot, engineCacheDir, stain: null })).computed).toBe(0);
     // ... and over it, another normalisation's features push the older ones out
     process.env.TESSELLA_FEATURE_CACHE_GB = String(1 / 1024 ** 3);
     const past = new Date(Date.now() - 60_000);
-    utimesSync(join(cacheDir, 'features', firstKey!, '.used'), past, past);
-    await backboneFeatures(ck, paths, store, { cacheDir, stainKey: 'macenko:ref' });
-    const left = readdirSync(join(cacheDir, 'features'));
+    utimesSync(join(storeRoot, firstKey!, '.used'), past, past);
+    await backboneFeatures(ck, paths, store, { storeRoot, engineCacheDir, stain: otherStain });
+    const left = readdirSync(storeRoot);
     expect(left).toHaveLength(1);
     expect(left[0]).not.toBe(firstKey);
+  });
+
+  it('moves what an older data home cached per path into the embedding store on first read', needs(vitTiny, lung), async () => {
+    const root = join(home.dir, 'legacy');
+    const storeRoot = join(root, 'embeddings');
+    const engineCacheDir = join(root, 'onnx');
+    const legacyDir = join(root, 'features');
+    const ck = await loadCheckpoint(vitTiny!);
+    const paths = readdirSync(join(lung!, 'lung_n')).sort().slice(0, 2).map((f) => join(lung!, 'lung_n', f));
+    const store = new ImageStore(null);
+    const fresh = await backboneFeatures(ck, paths, store, { storeRoot, engineCacheDir, stain: null });
+    // the same features laid out as the old cache kept them (model key, then path + size + mtime)
+    const modelKey = createHash('sha256').update(`${ck.hash}\0`).digest('hex').slice(0, 24);
+    mkdirSync(join(legacyDir, modelKey), { recursive: true });
+    writeFileSync(join(legacyDir, modelKey, '.used'), '');
+    for (let i = 0; i < paths.length; i++) {
+      const s = statSync(paths[i]!);
+      const key = createHash('sha256').update(`${modelKey}\0${paths[i]}\0${s.size}\0${s.mtimeMs}`).digest('hex');
+      writeFileSync(join(legacyDir, modelKey, `${key}.f32`), Buffer.from(fresh.features[i]!.buffer, fresh.features[i]!.byteOffset, fresh.features[i]!.byteLength));
+    }
+    rmSync(storeRoot, { recursive: true });
+    const migrated = await backboneFeatures(ck, paths, store, { storeRoot, engineCacheDir, stain: null, legacyDir });
+    expect(migrated.computed).toBe(0);
+    expect(migrated.features.map((f) => [...f])).toEqual(fresh.features.map((f) => [...f]));
+    expect(existsSync(join(legacyDir, modelKey))).toBe(false);
+    expect((await backboneFeatures(ck, paths, store, { storeRoot, engineCacheDir, stain: null })).computed).toBe(0);
   });
 });

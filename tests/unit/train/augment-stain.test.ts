@@ -21,7 +21,7 @@ import {
   toUint8,
 } from '../../../src/main/train/augment.js';
 import { streamRng } from '../../../src/main/train/rng.js';
-import { fitStain, readStainParams, rgbToLab, stainNormalizer, symmetricEigen3, writeStainParams } from '../../../src/main/train/stain.js';
+import { fitStain, readStainParams, rgbToLab, stainNormalizer, symmetricEigen3, writeStainParams } from '../../../src/main/ml/preprocess/stain.js';
 import { sharedPath } from '../../helpers/shared-data.js';
 import { needs } from '../../helpers/needs.js';
 

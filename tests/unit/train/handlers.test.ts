@@ -15,6 +15,7 @@ import { datasetSplitImages } from '../../../src/main/datasets/query.js';
 import { importDataset } from '../../../src/main/datasets/import.js';
 import { dispatch } from '../../../src/main/dispatch.js';
 import { loadCheckpoint } from '../../../src/main/ml/models/checkpoint.js';
+import { embeddingCacheRoot, fileContentHash } from '../../../src/main/ml/infer/embedding-store.js';
 import { createTrainingHandlers } from '../../../src/main/train/handlers.js';
 import { tempHome } from '../../helpers/temp-home.js';
 import { lung, resnetTiny, vitTiny } from './fixtures.js';
@@ -69,7 +70,7 @@ describe('training calls', needs(lung, resnetTiny, vitTiny), () => {
     home.cleanup();
   });
 
-  it('runs a head-mode run to completion, streaming progress', () => {
+  it('runs a head-mode run to completion, streaming progress', async () => {
     expect(run).toMatchObject({ status: 'completed', epochsCompleted: 3, error: null, name: 'head on resnet_tiny', datasetName: 'lung' });
     expect(run.backend).toMatch(/onnxruntime/);
     expect(run.final!.val!.n).toBe(datasetSplitImages(ctx.db, datasetId, 'val').length);
@@ -78,11 +79,14 @@ describe('training calls', needs(lung, resnetTiny, vitTiny), () => {
     expect(mine.some((e) => e.phase === 'features')).toBe(true);
     expect(mine.some((e) => e.phase === 'training' && e.loss !== null && e.lr !== null)).toBe(true);
     expect(mine.at(-1)).toMatchObject({ status: 'completed', phase: 'done' });
-    // frozen-backbone features are computed once and kept on disk, one file per image
-    const featureDirs = readdirSync(join(ctx.home.root, 'cache', 'training', 'features'));
+    // frozen-backbone features are computed once and kept in the embedding store, one file per image content
+    const storeRoot = embeddingCacheRoot(ctx.home.root);
+    const featureDirs = readdirSync(storeRoot).filter((d) => d.startsWith('img-'));
     expect(featureDirs).toHaveLength(1);
-    const trainVal = datasetSplitImages(ctx.db, datasetId, 'train').length + datasetSplitImages(ctx.db, datasetId, 'val').length;
-    expect(readdirSync(join(ctx.home.root, 'cache', 'training', 'features', featureDirs[0])).filter((f) => f.endsWith('.f32'))).toHaveLength(trainVal);
+    const trainVal = [...datasetSplitImages(ctx.db, datasetId, 'train'), ...datasetSplitImages(ctx.db, datasetId, 'val')];
+    const contents = new Set(await Promise.all(trainVal.map((i) => fileContentHash(i.path))));
+    const files = readdirSync(join(storeRoot, featureDirs[0]!), { recursive: true }).filter((f) => String(f).endsWith('.f32'));
+    expect(files).toHaveLength(contents.size);
   });
 
   it('stores the stain normalisation with the model and applies it when evaluating', async () => {

@@ -12,7 +12,6 @@ import {
   epochMetrics,
   logLoss,
   macroF1,
-  percentile,
   perClassMetrics,
   precisionRecall,
   reportFromProbabilities,
@@ -20,6 +19,7 @@ import {
   rocCurve,
   softmax,
 } from '../../../src/main/train/metrics.js';
+import { percentile } from '../../../src/main/ml/percentile.js';
 
 // 10 images, 3 classes
 const yTrue = [0, 0, 0, 0, 1, 1, 1, 2, 2, 2];

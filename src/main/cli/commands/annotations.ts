@@ -6,6 +6,7 @@ import { annotationService } from '../../annotations/service.js';
 import { extractedDatasetDir, extractPatches, type ExtractResult } from '../../annotations/extract-patches.js';
 import { importDataset } from '../../datasets/import.js';
 import { DEFAULT_MIN_TISSUE } from '../../annotations/tissue.js';
+import { abortOnSigint } from '../interrupt.js';
 
 function positionals(given: string[], names: string[]): string[] {
   if (given.length !== names.length) throw new CliError(`expected ${names.join(' and ')}, got ${given.length} argument${given.length === 1 ? '' : 's'}`, 2);
@@ -97,9 +98,7 @@ const extractCmd: CliCommand = {
     const ids: number[] = [];
     for (const s of slides) ids.push((await ctx.slides.ensure(s)).id);
     let bar: ReturnType<typeof io.progress> | undefined;
-    const abort = new AbortController();
-    const onSigint = () => abort.abort();
-    process.once('SIGINT', onSigint);
+    const interrupt = abortOnSigint();
     try {
       const r = await extractPatches(ctx, {
         slideIds: ids,
@@ -110,7 +109,7 @@ const extractCmd: CliCommand = {
         classes: options.class as string[] | undefined,
         limit: options.limit as number | undefined,
         outDir,
-        signal: abort.signal,
+        signal: interrupt.signal,
         onProgress: ({ done, total }) => {
           bar ??= io.progress('patches', total);
           bar.tick(done);
@@ -122,7 +121,7 @@ const extractCmd: CliCommand = {
       return { ...r, dataset };
     } finally {
       bar?.end();
-      process.off('SIGINT', onSigint);
+      interrupt.release();
     }
   },
   human: (r: ExtractResult & { dataset?: { name: string; images: number } }) => {

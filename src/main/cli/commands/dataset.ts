@@ -7,6 +7,7 @@ import type { AppContext } from '../../app-context.js';
 import { mapDataset } from '../../datasets/embedding-map.js';
 import { importDataset, type ImportProgress } from '../../datasets/import.js';
 import { DatasetsRepo } from '../../store/datasets-repo.js';
+import { abortOnSigint } from '../interrupt.js';
 
 function findDataset(ctx: AppContext, ref: string) {
   const repo = new DatasetsRepo(ctx.db);
@@ -78,9 +79,7 @@ const importCmd: CliCommand = {
     const ctx = await app();
     let bar: ReturnType<typeof io.progress> | undefined;
     let phase = '';
-    const abort = new AbortController();
-    const onSigint = () => abort.abort();
-    process.once('SIGINT', onSigint);
+    const interrupt = abortOnSigint();
     try {
       return await importDataset(
         ctx.db,
@@ -95,7 +94,7 @@ const importCmd: CliCommand = {
           mpp: o.mpp,
         },
         {
-          signal: abort.signal,
+          signal: interrupt.signal,
           onProgress: (p) => {
             if (p.phase !== phase) {
               bar?.end();
@@ -107,11 +106,11 @@ const importCmd: CliCommand = {
         },
       );
     } catch (e) {
-      if (abort.signal.aborted) throw new CliError('import cancelled; the dataset was left as it was', 130);
+      if (interrupt.signal.aborted) throw new CliError('import cancelled; the dataset was left as it was', 130);
       throw e;
     } finally {
       bar?.end();
-      process.off('SIGINT', onSigint);
+      interrupt.release();
     }
   },
   human(r) {
@@ -223,14 +222,12 @@ const map: CliCommand = {
     const d = findDataset(ctx, positionals[0]);
     let bar: ReturnType<typeof io.progress> | undefined;
     let phase = '';
-    const abort = new AbortController();
-    const onSigint = () => abort.abort();
-    process.once('SIGINT', onSigint);
+    const interrupt = abortOnSigint();
     try {
       const m = await mapDataset(ctx, d.id, options.backbone, {
         maxPoints,
         seed,
-        signal: abort.signal,
+        signal: interrupt.signal,
         onProgress: (p, done, total) => {
           if (p !== phase) {
             bar?.end();
@@ -247,11 +244,11 @@ const map: CliCommand = {
       }
       return m;
     } catch (e) {
-      if (abort.signal.aborted) throw new CliError('map cancelled', 130);
+      if (interrupt.signal.aborted) throw new CliError('map cancelled', 130);
       throw e;
     } finally {
       bar?.end();
-      process.off('SIGINT', onSigint);
+      interrupt.release();
     }
   },
   human: (m: { points: unknown[]; total: number; computed: number; seconds: number; backbone: { ref: string; dim: number } }) =>

@@ -15,6 +15,7 @@ import { CliError, type CliCommand, type ParsedOptions } from '../command.js';
 import { MODEL_OPTION, resolveCliModel } from '../model-ref.js';
 import { PRECISION_OPTION, precisionOf } from '../precision-option.js';
 import { PROVIDER_OPTION, providerChoiceOf, providerOptionOf } from '../provider-option.js';
+import { abortOnSigint } from '../interrupt.js';
 
 function oneFile(positionals: string[], what: string): string {
   if (positionals.length !== 1) throw new CliError(`expected exactly one ${what}, got ${positionals.length}`, 2);
@@ -89,15 +90,13 @@ const infer: CliCommand = {
       ...(allowMismatch ? { allowImageTypeMismatch: true } : {}),
     };
 
-    const abort = new AbortController();
-    const onSigint = () => abort.abort();
-    process.once('SIGINT', onSigint);
+    const interrupt = abortOnSigint();
     let bar: ReturnType<typeof io.progress> | undefined;
     const started = performance.now();
     let result;
     try {
       result = await svc.analyze(slide.id, model, params, {
-        signal: abort.signal,
+        signal: interrupt.signal,
         batchSize,
         ...(choice ? { providers: [choice.chosen], ...(fellBack ? { providerNote: choice.reason } : {}) } : {}),
         onProgress: (p) => {
@@ -111,7 +110,7 @@ const infer: CliCommand = {
       throw e;
     } finally {
       bar?.end();
-      process.off('SIGINT', onSigint);
+      interrupt.release();
     }
     const a = result.analysis;
     if (result.cancelled) {

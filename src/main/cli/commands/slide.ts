@@ -9,6 +9,7 @@ import { PLAIN_IMAGES_WITHOUT_ASKING } from '../../slides/library.js';
 import { mppWithSource } from '../../../shared/pixel-size.js';
 import type { AppContext } from '../../app-context.js';
 import type { StoredSlide } from '../../store/slides-repo.js';
+import { abortOnSigint } from '../interrupt.js';
 
 function oneFile(positionals: string[], what = 'FILE'): string {
   if (positionals.length !== 1) throw new CliError(`expected exactly one ${what}, got ${positionals.length}`, 2);
@@ -108,15 +109,13 @@ const dzi: CliCommand = {
     const outDir = resolve(String(options.out));
     const name = basename(slide.path, extname(slide.path));
     let bar: ReturnType<typeof io.progress> | undefined;
-    const abort = new AbortController();
-    const onSigint = () => abort.abort();
-    process.once('SIGINT', onSigint);
+    const interrupt = abortOnSigint();
     try {
       const result = await writeDeepZoom(
         reader,
         outDir,
         name,
-        { quality: options.quality as number, tileSize: options['tile-size'] as number, overlap: options.overlap as number, signal: abort.signal },
+        { quality: options.quality as number, tileSize: options['tile-size'] as number, overlap: options.overlap as number, signal: interrupt.signal },
         ({ done, total }) => {
           bar ??= io.progress('tiles', total);
           bar.tick(done);
@@ -125,7 +124,7 @@ const dzi: CliCommand = {
       return { out: outDir, dzi: resolve(outDir, `${name}.dzi`), ...result };
     } finally {
       bar?.end();
-      process.off('SIGINT', onSigint);
+      interrupt.release();
     }
   },
   human: (r) => `wrote ${r.dzi}`,

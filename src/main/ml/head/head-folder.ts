@@ -19,7 +19,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { readSafetensors, writeSafetensors, type TensorEntry } from '../models/safetensors.js';
-import { STAIN_FILE, type StainParams } from '../../train/stain.js';
+import { STAIN_FILE, StainParams } from '../preprocess/stain.js';
 
 export const HEAD_MODEL_TYPE = 'tessella-head';
 export const HEAD_WEIGHTS = 'head.safetensors';
@@ -111,7 +111,6 @@ export async function readHeadFolder(dir: string): Promise<HeadModel> {
   }
   const stainPath = join(abs, STAIN_FILE);
   const stainText = existsSync(stainPath) ? await readFile(stainPath, 'utf8') : null;
-  const { StainParams } = await import('../../train/stain.js');
   const stain = stainText ? StainParams.parse(JSON.parse(stainText)) : null;
   return { dir: abs, config, configText, layers, labels, backboneRef: resolveBackboneRef(abs, config.backbone.ref), stain, stainText };
 }

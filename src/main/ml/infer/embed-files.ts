@@ -4,7 +4,7 @@
  * it) and stored. A second call on the same images, in any dataset, runs the backbone on nothing;
  * with a known backbone hash it does not even open the engine.
  */
-import type { StainParams } from '../../train/stain.js';
+import type { StainParams } from '../preprocess/stain.js';
 import type { LoadOptions } from '../models/checkpoint.js';
 import { type EngineRunner, openRunner } from './engine-runner.js';
 import { checkPrecision, type Precision } from '../emit/quantize.js';

@@ -1,7 +1,8 @@
 /**
  * Backbone embeddings kept on disk so an image (or slide tile) is embedded once per backbone:
  * `<root>/img-<embedder>/<hh>/<content sha256>.f32` for image files, keyed by their bytes (so a
- * copy, a rename or a second dataset holding the same patch is a hit), and
+ * copy, a rename or a second dataset holding the same patch is a hit; embed-files.ts and the
+ * trainer's head mode, train/features.ts, both read and write it), and
  * `<root>/tiles-<key>/` for a slide's tiles (tile-embeddings.ts). `<embedder>` names what turns
  * pixels into the embedding: the backbone's checkpoint hash and the stain normalisation applied
  * first. One size limit (TESSELLA_FEATURE_CACHE_GB, default 2) over both kinds, least recently
@@ -11,7 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { StainParams } from '../../train/stain.js';
+import type { StainParams } from '../preprocess/stain.js';
 import type { Precision } from '../emit/quantize.js';
 import { entriesToEvict, evict, folderEntries, limitFromEnv } from '../../cache-trim.js';
 

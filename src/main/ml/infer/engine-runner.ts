@@ -6,7 +6,7 @@
 import type { LoadOptions } from '../models/checkpoint.js';
 import type { Arch } from '../models/configs.js';
 import type { PreprocessorConfig } from '../models/processors.js';
-import type { StainParams } from '../../train/stain.js';
+import type { StainParams } from '../preprocess/stain.js';
 import { DomainError } from '../../errors.js';
 import { hasHead } from '../head/head-checkpoint.js';
 import type { Precision } from '../emit/quantize.js';

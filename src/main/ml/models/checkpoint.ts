@@ -26,7 +26,7 @@ import {
   isBuiltinName,
   parseConfig,
 } from './configs.js';
-import { STAIN_FILE, StainParams } from '../../train/stain.js';
+import { STAIN_FILE, StainParams } from '../preprocess/stain.js';
 import { builtinKeyPart, keyTailParts, resolveLabels } from './checkpoint-hash.js';
 import { parsePreprocessorConfig, type PreprocessorConfig, standardPreprocessor } from './processors.js';
 import { defaultedPreprocessorWarning } from './preprocessor-note.js';

@@ -4,7 +4,7 @@
  * Every inference path (patches, slide tiles, explanations) goes through here, so a model sees at
  * inference exactly the pixels training showed it.
  */
-import { type StainParams, stainNormalizer } from '../../train/stain.js';
+import { type StainParams, stainNormalizer } from '../preprocess/stain.js';
 import { decodeImage, modelInputSize, type PreprocessorConfig, type RGBImage, rescaleNormalize, resizeForModel } from './processors.js';
 
 export interface ModelInput {

@@ -18,7 +18,7 @@ import type { Db } from '../../store/db.js';
 import { DatasetsRepo } from '../../store/datasets-repo.js';
 import { RunGroupsRepo } from '../../store/run-groups-repo.js';
 import { backboneSeed } from '../head-trainer.js';
-import { fitStain } from '../stain.js';
+import { fitStain } from '../../ml/preprocess/stain.js';
 import { crossValidateHeads, type CvData, type HeadCvOptions } from './head-cv.js';
 import { assertCrossValidationPlan, sweepGrid } from './preflight.js';
 

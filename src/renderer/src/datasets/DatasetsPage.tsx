@@ -18,6 +18,7 @@ import { formatDate } from '../format';
 import { href, navigate } from '../router';
 import { ImportDatasetDialog } from './ImportDatasetDialog';
 import { useDatasets } from './useDatasets';
+import { EmptyList } from '../shell/EmptyList';
 import { ListLoadState } from '../shell/ListLoadState';
 import { PageHeader } from '../shell/PageHeader';
 
@@ -119,21 +120,18 @@ function shorten(text: string, max: number): string {
 
 function EmptyDatasets({ onImport }: { onImport: () => void }) {
   return (
-    <Box
-      data-testid="datasets-empty"
-      sx={{ border: 2, borderStyle: 'dashed', borderColor: 'divider', borderRadius: 2, p: 6, textAlign: 'center', maxWidth: 640, mx: 'auto', mt: 4 }}
+    <EmptyList
+      testId="datasets-empty"
+      icon={DatasetIcon}
+      title="No datasets yet"
+      action={
+        <Button variant="contained" onClick={onImport}>
+          Import dataset
+        </Button>
+      }
     >
-      <DatasetIcon sx={{ fontSize: 48, color: 'text.disabled' }} />
-      <Typography variant="h6" sx={{ mt: 1 }}>
-        No datasets yet
-      </Typography>
-      <Typography color="text.secondary" sx={{ mt: 1, mb: 3 }}>
-        Import a folder with one subfolder per class (optionally inside train/val/test folders, which are kept as
-        splits), or a CSV of path, label and optionally split and group. Images stay where they are.
-      </Typography>
-      <Button variant="contained" onClick={onImport}>
-        Import dataset
-      </Button>
-    </Box>
+      Import a folder with one subfolder per class (optionally inside train/val/test folders, which are kept as
+      splits), or a CSV of path, label and optionally split and group. Images stay where they are.
+    </EmptyList>
   );
 }

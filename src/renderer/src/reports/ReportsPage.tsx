@@ -7,13 +7,13 @@ import { useState } from 'react';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
-import Typography from '@mui/material/Typography';
 import AssessmentIcon from '@mui/icons-material/Assessment';
 import type { ReportKind, ReportSummary } from '@shared/contract/reports';
 import { api, errorMessage } from '../api';
 import { NewReportDialog } from './NewReportDialog';
 import { RemoveReportDialog } from './RemoveReportDialog';
 import { ReportTable } from './ReportTable';
+import { EmptyList } from '../shell/EmptyList';
 import { ListLoadState } from '../shell/ListLoadState';
 import { PageHeader } from '../shell/PageHeader';
 import { useReports } from './useReports';
@@ -82,18 +82,9 @@ export function ReportsPage() {
 
 function EmptyReports() {
   return (
-    <Box
-      data-testid="reports-empty"
-      sx={{ border: 2, borderStyle: 'dashed', borderColor: 'divider', borderRadius: 2, p: 6, textAlign: 'center', maxWidth: 640, mx: 'auto', mt: 4 }}
-    >
-      <AssessmentIcon sx={{ fontSize: 48, color: 'text.disabled' }} />
-      <Typography variant="h6" sx={{ mt: 1 }}>
-        No reports yet
-      </Typography>
-      <Typography color="text.secondary" sx={{ mt: 1 }}>
-        A slide report shows one slide scored by a model; a cohort report tabulates many slides; a run report sums up a
-        training run or compares several. Start one with the buttons above, from a slide’s Analysis panel, or from a run.
-      </Typography>
-    </Box>
+    <EmptyList testId="reports-empty" icon={AssessmentIcon} title="No reports yet">
+      A slide report shows one slide scored by a model; a cohort report tabulates many slides; a run report sums up a
+      training run or compares several. Start one with the buttons above, from a slide’s Analysis panel, or from a run.
+    </EmptyList>
   );
 }

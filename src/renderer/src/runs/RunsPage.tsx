@@ -30,6 +30,7 @@ import { RunActionButtons } from './RunActionButtons';
 import { RunStatusChip } from './RunStatusChip';
 import { RunGroupsSection } from './RunGroupsSection';
 import { useRuns } from './useRuns';
+import { EmptyList } from '../shell/EmptyList';
 import { ListLoadState } from '../shell/ListLoadState';
 import { PageHeader } from '../shell/PageHeader';
 
@@ -115,18 +116,18 @@ export function RunsPage() {
         </Alert>
       )}
       {runs && runs.length === 0 && (
-        <Box data-testid="runs-empty" sx={{ border: 2, borderStyle: 'dashed', borderColor: 'divider', borderRadius: 2, p: 6, textAlign: 'center', maxWidth: 640, mx: 'auto', mt: 4 }}>
-          <TimelineIcon sx={{ fontSize: 48, color: 'text.disabled' }} />
-          <Typography variant="h6" sx={{ mt: 1 }}>
-            No training runs yet
-          </Typography>
-          <Typography color="text.secondary" sx={{ mt: 1, mb: 3 }}>
-            Runs started on the Training page (or with `tessella train`) are listed here with their curves and metrics.
-          </Typography>
-          <Button variant="contained" href={href.page('training')}>
-            Start a run
-          </Button>
-        </Box>
+        <EmptyList
+          testId="runs-empty"
+          icon={TimelineIcon}
+          title="No training runs yet"
+          action={
+            <Button variant="contained" href={href.page('training')}>
+              Start a run
+            </Button>
+          }
+        >
+          Runs started on the Training page (or with `tessella train`) are listed here with their curves and metrics.
+        </EmptyList>
       )}
       {runs && runs.length > 0 && (
         <TableContainer component={Paper} variant="outlined">

@@ -11,10 +11,10 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { StainConfig } from '../../shared/contract/training.js';
-import { decodeImage, type RGBImage } from '../ml/models/processors.js';
-import { percentile } from './metrics.js';
-import { parseJsonFile } from '../errors.js';
+import type { StainConfig } from '../../../shared/contract/training.js';
+import { decodeImage, type RGBImage } from '../models/processors.js';
+import { percentile } from '../percentile.js';
+import { parseJsonFile } from '../../errors.js';
 
 export const STAIN_FILE = 'stain_normalization.json';
 
