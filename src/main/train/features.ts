@@ -102,6 +102,8 @@ export interface FeatureOptions {
   storeRoot: string;
   /** ONNX graph cache. */
   engineCacheDir: string;
+  /** onnxruntime providers in order (default cpu); cpu is the fallback. */
+  executionProviders?: string[];
   /** The normalisation the store's pixels went through (null for none). */
   stain: StainParams | null;
   /** The old per-run feature cache (cache/training/features), read once and emptied into the store. */
@@ -145,7 +147,7 @@ export async function backboneFeatures(ck: Checkpoint, paths: string[], store: I
   const todo = out.flatMap((v, i) => (v ? [] : [i]));
   let provider: string | null = null;
   if (todo.length) {
-    const engine = await OnnxEngine.load(ck, { cacheDir: opts.engineCacheDir, chunkSize: CHUNK });
+    const engine = await OnnxEngine.load(ck, { cacheDir: opts.engineCacheDir, chunkSize: CHUNK, ...(opts.executionProviders ? { executionProviders: opts.executionProviders } : {}) });
     provider = engine.provider;
     try {
       for (let s = 0; s < todo.length; s += CHUNK) {

@@ -40,10 +40,20 @@ export class FrozenPrefix {
   ) {}
 
   /** Builds (or finds in `cacheDir`) the prefix graph of `ckpt`; call before its weights are released. */
-  static async load(ckpt: Checkpoint, plan: NetworkPlan, cut: number, cacheDir: string): Promise<FrozenPrefix> {
+  static async load(ckpt: Checkpoint, plan: NetworkPlan, cut: number, cacheDir: string, executionProviders: string[] = ['cpu']): Promise<FrozenPrefix> {
     const hash = prefixHash(ckpt, plan, cut);
-    const engine = await OnnxEngine.load({ ...ckpt, plan, hash }, { cacheDir, cut });
+    const engine = await OnnxEngine.load({ ...ckpt, plan, hash }, { cacheDir, cut, executionProviders });
     return new FrozenPrefix(engine, hash, cut, engine.info.cut!.shape);
+  }
+
+  /** The execution provider the prefix runs on (cpu when the requested one could not start). */
+  get provider(): string {
+    return this.engine.provider;
+  }
+
+  /** Why the requested provider is not the one in use, when that happened. */
+  get fallbackReason(): string | undefined {
+    return this.engine.fallbackReason;
   }
 
   get threads(): number {

@@ -14,6 +14,7 @@ import { RunsRepo } from '../store/runs-repo.js';
 import { evaluateFolder, evaluateImages } from './evaluate.js';
 import { exportRun } from './export-run.js';
 import { launchTraining, type LaunchedRun } from './launcher.js';
+import { providersForSetting } from '../ml/engine/providers.js';
 import { followForeignRuns } from './foreign-runs.js';
 import { ownerAlive, reconcileRuns } from './liveness.js';
 import { augmentationPreview } from './preview.js';
@@ -38,6 +39,8 @@ export function createTrainingHandlers(ctx: AppContext): HandlersFor<typeof trai
   const repo = new RunsRepo(ctx.db);
   const running = new Map<number, LaunchedRun>();
   const queue: number[] = [];
+  /** The onnxruntime providers each queued run's frozen part runs on: the engine.provider setting's choice when it was queued. */
+  const providersOf = new Map<number, { providers: string[]; note?: string }>();
 
   const notFound = (id: number) => new DomainError('not-found', `no training run with id ${id}`);
   const detail = (id: number): RunDetail => {
@@ -83,7 +86,10 @@ export function createTrainingHandlers(ctx: AppContext): HandlersFor<typeof trai
   const pump = () => {
     while (running.size < CONCURRENT_RUNS && queue.length) {
       const id = queue.shift()!;
-      const launched = launchTraining(repo, { runId: id, home: ctx.home.root }, (p) => ctx.events.emit('training.progress', p));
+      const chosen = providersOf.get(id);
+      providersOf.delete(id);
+      const job = { runId: id, home: ctx.home.root, ...(chosen ? { executionProviders: chosen.providers, ...(chosen.note ? { providerNote: chosen.note } : {}) } : {}) };
+      const launched = launchTraining(repo, job, (p) => ctx.events.emit('training.progress', p));
       running.set(id, launched);
       void launched.done.then(() => {
         running.delete(id);
@@ -94,7 +100,10 @@ export function createTrainingHandlers(ctx: AppContext): HandlersFor<typeof trai
     }
   };
 
-  const enqueue = (id: number) => {
+  // decided before the run is queued, so a queued run is always in `queue` (isOurs)
+  const chooseProviders = () => providersForSetting(ctx.settings.get().engine.provider);
+  const enqueue = (id: number, chosen: { providers: string[]; note?: string }) => {
+    providersOf.set(id, chosen);
     queue.push(id);
     emitState(id);
     pump();
@@ -106,6 +115,7 @@ export function createTrainingHandlers(ctx: AppContext): HandlersFor<typeof trai
     const queued = queue.indexOf(id);
     if (queued >= 0) {
       queue.splice(queued, 1);
+      providersOf.delete(id);
       repo.finish(id, r.pid, 'cancelled');
       emitState(id);
       return true;
@@ -128,8 +138,9 @@ export function createTrainingHandlers(ctx: AppContext): HandlersFor<typeof trai
 
   return {
     'training.start': async (input) => {
+      const chosen = await chooseProviders();
       const { runId } = await createRun(ctx.db, input);
-      enqueue(runId);
+      enqueue(runId, chosen);
       return detail(runId);
     },
     'training.preflight': async (input) => {
@@ -193,8 +204,9 @@ export function createTrainingHandlers(ctx: AppContext): HandlersFor<typeof trai
       const r = detail(id);
       if (r.status === 'completed') throw new DomainError('conflict', `run ${id} is completed`);
       if (r.status === 'running' || r.status === 'queued') throw new DomainError('conflict', `run ${id} is already ${r.status}`);
+      const chosen = await chooseProviders();
       if (!repo.requeue(id, process.pid)) throw new DomainError('conflict', `run ${id} could not be queued again`);
-      enqueue(id);
+      enqueue(id, chosen);
       return detail(id);
     },
     'runs.delete': async ({ id }) => {

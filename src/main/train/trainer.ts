@@ -59,6 +59,10 @@ export interface TrainerEnv {
   homeRoot: string;
   runsRoot: string;
   runId: number;
+  /** onnxruntime providers for the frozen part, in order (the parent's choice from the engine.provider setting); default cpu. */
+  executionProviders?: string[];
+  /** Why those are not what the user pinned, said on the run's backend line. */
+  providerNote?: string;
   signal: AbortSignal;
   onProgress?: (p: TrainingProgress) => void;
 }
@@ -96,11 +100,18 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
   // the run page says how many threads train, and on how many cores
   const threads = trainingThreads(backend.backend, info.threads);
   const tfjsName = `tfjs ${backend.backend}${info.backend === 'wasm' ? ` (${info.simd ? 'simd' : 'no simd'})` : ''}, ${threadCount(threads.network)} of ${threads.cores} cores`;
+  const providers = env.executionProviders?.length ? env.executionProviders : ['cpu'];
+  // the provider the frozen part ran on (the requested one until an engine says), and why it is not the one wanted
+  const providerNote = (used: string) => {
+    const note = env.providerNote ?? (used !== providers[0] ? `${providers[0]} could not start` : undefined);
+    return note ? `; ${note}` : '';
+  };
+  const headLine = (used: string) => `onnxruntime ${used}, ${threadCount(threads.frozen)} (frozen backbone) + ${tfjsName} (head)${providerNote(used)}`;
   let backendName =
     cfg.mode === 'head'
-      ? `onnxruntime cpu, ${threadCount(threads.frozen)} (frozen backbone) + ${tfjsName} (head)`
+      ? headLine(providers[0])
       : cfg.mode === 'last-k'
-        ? `${tfjsName} (last blocks) + onnxruntime cpu, ${threadCount(threads.frozen)} (frozen blocks)`
+        ? `${tfjsName} (last blocks) + onnxruntime ${providers[0]}, ${threadCount(threads.frozen)} (frozen blocks)${providerNote(providers[0])}`
         : tfjsName;
   if (!repo.claim(runId, pid, backendName)) throw new Error(`run ${runId} is being trained by another live process`);
 
@@ -175,11 +186,13 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
       const feats = await backboneFeatures(ckpt, paths, store, {
         storeRoot: embeddingCacheRoot(env.homeRoot),
         engineCacheDir: join(trainCacheDir(env.homeRoot), 'onnx'),
+        executionProviders: providers,
         stain: stainParams,
         legacyDir: join(trainCacheDir(env.homeRoot), 'features'),
         signal,
         onProgress: (done, n) => progress({ message: `features ${done}/${n}` }),
       });
+      if (feats.provider && feats.provider !== providers[0]) repo.setBackend(runId, (backendName = headLine(feats.provider)));
       trainX = feats.features.slice(0, train.length);
       valX = feats.features.slice(train.length);
       model = headModel(ckpt);
@@ -187,9 +200,9 @@ export async function trainRun(env: TrainerEnv): Promise<RunStatus> {
       ckpt = await loadCheckpoint(state ? lastDir : (cfg.init ?? cfg.arch!), { labels, seed: cfg.seed });
       const plan = planOf(ckpt);
       const cut = frozenBlocks(plan, cfg.lastK);
-      prefix = await FrozenPrefix.load(ckpt, plan, cut, join(trainCacheDir(env.homeRoot), 'onnx'));
+      prefix = await FrozenPrefix.load(ckpt, plan, cut, join(trainCacheDir(env.homeRoot), 'onnx'), providers);
       const blocks = (n: number) => `${n} block${n === 1 ? '' : 's'}`;
-      backendName = `${tfjsName} (last ${blocks(blockCount(plan) - cut)}) + onnxruntime cpu, ${threadCount(prefix.threads)} (first ${blocks(cut)}, frozen)`;
+      backendName = `${tfjsName} (last ${blocks(blockCount(plan) - cut)}) + onnxruntime ${prefix.provider}, ${threadCount(prefix.threads)} (first ${blocks(cut)}, frozen)${providerNote(prefix.provider)}`;
       repo.setBackend(runId, backendName);
       model = suffixModel(ckpt, cut);
       ckpt.weights.clear(); // the variables and the suffix model's frozen copy hold them now

@@ -6,6 +6,10 @@ export interface TrainJob {
   runId: number;
   /** The data home (database, runs folder, caches). */
   home: string;
+  /** onnxruntime providers for the frozen part, in order (the engine.provider setting's choice; default cpu). */
+  executionProviders?: string[];
+  /** Why those are not what the user pinned (a pin that cannot load here), for the run's backend line. */
+  providerNote?: string;
 }
 
 export type WorkerMessage =

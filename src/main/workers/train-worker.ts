@@ -36,6 +36,8 @@ async function main(): Promise<number> {
       homeRoot: home.root,
       runsRoot: home.runs,
       runId: job.runId,
+      ...(job.executionProviders?.length ? { executionProviders: job.executionProviders } : {}),
+      ...(job.providerNote ? { providerNote: job.providerNote } : {}),
       signal: controller.signal,
       onProgress: (progress) => void send({ type: 'progress', progress }),
     });

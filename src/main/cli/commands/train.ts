@@ -12,6 +12,7 @@ import { DatasetsRepo } from '../../store/datasets-repo.js';
 import { RunsRepo } from '../../store/runs-repo.js';
 import { evaluateFolder, evaluateImages } from '../../train/evaluate.js';
 import { launchTraining } from '../../train/launcher.js';
+import { providersForSetting } from '../../ml/engine/providers.js';
 import { reconcileRuns } from '../../train/liveness.js';
 import { resolveModelRef } from '../../ml/hub/resolve.js';
 import { createRun, trainCacheDir } from '../../train/setup.js';
@@ -151,7 +152,9 @@ async function follow(ctx: AppContext, runId: number, io: CliIO): Promise<RunDet
       if (!io.json) io.info(`epoch ${p.epoch}/${p.epochs}: train loss ${m.train_loss.toFixed(4)}, acc ${m.train_accuracy.toFixed(4)}${val}`);
     }
   };
-  const launched = launchTraining(repo, { runId, home: ctx.home.root }, onProgress);
+  // the frozen part runs on the engine.provider setting's choice, decided here once (as analyses do)
+  const { providers, note } = await providersForSetting(ctx.settings.get().engine.provider);
+  const launched = launchTraining(repo, { runId, home: ctx.home.root, executionProviders: providers, ...(note ? { providerNote: note } : {}) }, onProgress);
   const onSigint = () => launched.cancel();
   process.on('SIGINT', onSigint);
   try {

@@ -126,3 +126,13 @@ export function pinOf(setting: string | undefined, option: string[] | undefined)
   if (setting && setting !== 'auto') return { providers: [setting], source: 'setting' };
   return null;
 }
+
+/**
+ * What a job run in another process is given for the `engine.provider` setting: the chosen
+ * provider (cpu is the fallback), and, when a pin cannot load here, a short note saying so.
+ */
+export async function providersForSetting(setting: string | undefined): Promise<{ providers: string[]; note?: string }> {
+  const choice = await resolveProvider(pinOf(setting, undefined));
+  const unusable = choice.pinned && !choice.pinned.providers.includes(choice.chosen);
+  return { providers: [choice.chosen], ...(unusable ? { note: `${choice.pinned!.providers.join(', ')} pinned, not usable here` } : {}) };
+}
