@@ -15,6 +15,7 @@ import { runCohortTask } from '../../cohorts/task.js';
 import { CohortReportInput, type ReportSummary } from '../../../shared/contract/reports.js';
 import { reportService } from '../../reports/service.js';
 import { CliError, type CliCommand, type CliIO, type ParsedOptions } from '../command.js';
+import { abortOnSigint } from '../interrupt.js';
 import { finished, follow } from './report.js';
 
 const str = (o: ParsedOptions, k: string): string | undefined => (typeof o[k] === 'string' && o[k] !== '' ? (o[k] as string) : undefined);
@@ -36,18 +37,16 @@ async function execute(dir: string, io: CliIO): Promise<RunOutcome & { dir: stri
   const todo = await pendingIndices(dir, m);
   const skipped = m.slides.length - todo.length;
   if (m.executor === 'slurm') return { ...(await runSlurm(dir, m, todo)), dir, skipped };
-  const abort = new AbortController();
-  const onSigint = () => abort.abort();
-  process.once('SIGINT', onSigint);
+  const interrupt = abortOnSigint();
   const bar = todo.length ? io.progress('slides', todo.length) : undefined;
   try {
-    const r = await runLocal(dir, m, todo, { signal: abort.signal, onProgress: (p) => bar?.tick(p.done, p.note) });
-    if (abort.signal.aborted) throw new CliError(`stopped; slides finished are kept: tessella cohort run --resume ${dir} goes on`, 130);
+    const r = await runLocal(dir, m, todo, { signal: interrupt.signal, onProgress: (p) => bar?.tick(p.done, p.note) });
+    if (interrupt.signal.aborted) throw new CliError(`stopped; slides finished are kept: tessella cohort run --resume ${dir} goes on`, 130);
     for (const f of r.failed) io.info(`failed: ${f.path}: ${f.error}`);
     return { ...r, dir, skipped };
   } finally {
     bar?.end();
-    process.off('SIGINT', onSigint);
+    interrupt.release();
   }
 }
 
@@ -132,7 +131,7 @@ const task: CliCommand = {
     const index = Number(positionals[1]);
     if (!Number.isInteger(index) || index < 0) throw new CliError('INDEX must be a slide index (0, 1, ...)', 2);
     const abort = new AbortController();
-    // scancel sends SIGTERM: stop after the batch in flight; the tiles done are kept in work/ for the resubmitted task.
+    // not abortOnSigint, as scancel sends SIGTERM too: stop after the batch in flight; the tiles done are kept in work/ for the resubmitted task.
     const stop = () => abort.abort();
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);

@@ -5,6 +5,8 @@
  */
 import type { CatalogueModel, RegisteredModel } from '../../../shared/contract/models.js';
 import { CliError, type CliCommand } from '../command.js';
+import { abortOnSigint } from '../interrupt.js';
+import { DomainError } from '../../errors.js';
 import { catalogueEntry, licenceLine } from '../../ml/hub/catalogue.js';
 import { parseHubRef } from '../../ml/hub/repo-id.js';
 
@@ -38,11 +40,10 @@ const pull: CliCommand = {
     io.info(licenceLine(ref.id, catalogueEntry(ref.id)));
     const { startPull } = await import('../../models/hub-pull.js');
     const ctx = await app();
-    const controller = new AbortController();
-    const onSigint = () => controller.abort();
-    process.once('SIGINT', onSigint);
+    // Ctrl-C: the download stops, nothing is registered, the part fetched is kept for the next pull
+    const interrupt = abortOnSigint();
     try {
-      const started = await startPull(ctx, { id: ref.id, ...(revision ? { revision } : {}) }, { signal: controller.signal });
+      const started = await startPull(ctx, { id: ref.id, ...(revision ? { revision } : {}) }, { signal: interrupt.signal });
       const { plan } = started;
       if (!io.json) {
         io.info(
@@ -60,8 +61,11 @@ const pull: CliCommand = {
         bar.end();
       }
       return { id: plan.id, revision: plan.revision, commit: plan.commit, dir: plan.dir, present: plan.present, files: plan.files.map((f) => ({ name: f.name, size: f.size })), bytes: plan.totalBytes, model };
+    } catch (e) {
+      if (interrupt.signal.aborted) throw new CliError(e instanceof DomainError && e.kind === 'cancelled' ? e.message : `pull of ${ref.id} cancelled`, 130);
+      throw e;
     } finally {
-      process.off('SIGINT', onSigint);
+      interrupt.release();
     }
   },
   human: (r: PullResult) => `${r.present ? 'already pulled' : 'pulled'} ${r.id}@${r.revision} (${r.commit.slice(0, 12)}) into ${r.dir}; use it as --model ${r.model.name}`,

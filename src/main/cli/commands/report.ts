@@ -13,6 +13,7 @@ import { analysisService } from '../../analysis/service.js';
 import { reportService } from '../../reports/service.js';
 import { CliError, type CliCommand, type CliIO, type OptionSpec, type ParsedOptions } from '../command.js';
 import { MODEL_OPTION, resolveCliModel } from '../model-ref.js';
+import { abortOnSigint } from '../interrupt.js';
 
 const outputOptions: Record<string, OptionSpec> = {
   out: { type: 'string', description: 'PDF to write (default: the data home’s reports folder)' },
@@ -106,14 +107,15 @@ export async function follow(ctx: AppContext, io: CliIO, started: ReportSummary)
     }
     bar.bar.tick(p.done, p.message);
   });
-  const onSigint = () => void svc.cancel(started.id);
-  process.once('SIGINT', onSigint);
+  // Ctrl-C cancels the report through its service, which ends it as cancelled (exit 130 in finished())
+  const interrupt = abortOnSigint();
+  interrupt.signal.addEventListener('abort', () => void svc.cancel(started.id), { once: true });
   try {
     return await svc.wait(started.id);
   } finally {
     off();
     (bar as { bar: ReturnType<CliIO['progress']> } | null)?.bar.end();
-    process.off('SIGINT', onSigint);
+    interrupt.release();
     await svc.dispose();
   }
 }
