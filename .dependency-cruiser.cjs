@@ -8,7 +8,7 @@
  * `electron` is imported only by src/main/index.ts, src/main/electron/ and the preload.
  * A new file in src/main must belong to a layer below (the last rule says so).
  */
-const UTIL = '^src/main/((errors|events|home|csv-format|cache-trim|process-alive|package-root|version)\\.ts$|workers/(entry|peer-message)\\.ts$)';
+const UTIL = '^src/main/((errors|events|home|csv-format|cache-trim|process-alive|package-root|version)\\.ts$|workers/(entry|peer-message|forked-job)\\.ts$)';
 const HOSTS = '^src/main/(index\\.ts$|serve\\.ts$|cli/|electron/|workers/[^/]+-worker\\.ts$)';
 const SERVICES = '^src/main/(services|handlers|dispatch|resources|security|renderer-dist)\\.ts$';
 const DOMAIN = '^src/main/(analysis|train|reports|cohorts|datasets|annotations|models)/';

@@ -7,24 +7,16 @@
  * group is marked cancelled. When the parent goes away the worker exits, and the group, its
  * process gone, is found failed.
  */
-import type { CvJob, CvParentMessage, CvWorkerMessage } from '../train/cv/cv-worker-protocol.js';
+import type { CvJob, CvWorkerMessage } from '../train/cv/cv-worker-protocol.js';
 import { runHeadCrossValidation } from '../train/cv/head-cv-run.js';
 import { electronNativeBinding } from '../electron/native-binding.js';
 import { DomainError } from '../errors.js';
 import { ensureHome } from '../home.js';
 import { openDb } from '../store/db.js';
-import { sendIpc } from './peer-message.js';
+import { jobFromParent } from './forked-job.js';
 
-const job = JSON.parse(process.argv[2] ?? '{}') as CvJob;
-const controller = new AbortController();
-const send = (m: CvWorkerMessage): Promise<boolean> => sendIpc(process, m);
-
-process.on('message', (m: CvParentMessage) => {
-  if (m?.type === 'cancel') controller.abort();
-});
-process.on('SIGTERM', () => controller.abort());
-process.on('SIGINT', () => controller.abort());
-if (process.send) process.on('disconnect', () => process.exit(1));
+// The parent may be gone: a message that cannot go is dropped.
+const { job, signal, send } = jobFromParent<CvJob, CvWorkerMessage>();
 
 async function main(): Promise<number> {
   if (!Number.isInteger(job.groupId) || typeof job.home !== 'string' || !job.request) throw new Error('cv-worker: expected {"groupId": N, "home": DIR, "request": {...}} as its argument');
@@ -34,7 +26,7 @@ async function main(): Promise<number> {
   try {
     await runHeadCrossValidation(db, home.root, job.request, {
       groupId: job.groupId,
-      signal: controller.signal,
+      signal: signal,
       onEmbed: (done, total) => void send({ type: 'progress', progress: { status: 'running', phase: 'embedding', done, total } }),
       onFold: (done, total) => void send({ type: 'progress', progress: { status: 'running', phase: 'folds', done, total } }),
     });

@@ -7,23 +7,14 @@
  * gone) and resumed.
  */
 import { trainRun } from '../train/trainer.js';
-import type { ParentMessage, TrainJob, WorkerMessage } from '../train/worker-protocol.js';
+import type { TrainJob, WorkerMessage } from '../train/worker-protocol.js';
 import { electronNativeBinding } from '../electron/native-binding.js';
 import { ensureHome } from '../home.js';
 import { openDb } from '../store/db.js';
-import { sendIpc } from './peer-message.js';
+import { jobFromParent } from './forked-job.js';
 
-const job = JSON.parse(process.argv[2] ?? '{}') as TrainJob;
-const controller = new AbortController();
-// The parent may be gone: the run is then found interrupted, so a message that cannot go is dropped.
-const send = (m: WorkerMessage): Promise<boolean> => sendIpc(process, m);
-
-process.on('message', (m: ParentMessage) => {
-  if (m?.type === 'cancel') controller.abort();
-});
-process.on('SIGTERM', () => controller.abort());
-process.on('SIGINT', () => controller.abort());
-if (process.send) process.on('disconnect', () => process.exit(1));
+// The parent may be gone: a message that cannot go is dropped.
+const { job, signal, send } = jobFromParent<TrainJob, WorkerMessage>();
 
 async function main(): Promise<number> {
   if (!Number.isInteger(job.runId) || typeof job.home !== 'string') throw new Error('train-worker: expected {"runId": N, "home": DIR} as its argument');
@@ -38,7 +29,7 @@ async function main(): Promise<number> {
       runId: job.runId,
       ...(job.executionProviders?.length ? { executionProviders: job.executionProviders } : {}),
       ...(job.providerNote ? { providerNote: job.providerNote } : {}),
-      signal: controller.signal,
+      signal: signal,
       onProgress: (progress) => void send({ type: 'progress', progress }),
     });
     await send({ type: 'finished', status });

@@ -80,9 +80,12 @@ export async function openWithOptimizedCache(
   const tmp = `${optPath}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     await open(graphPath, { ...options, optimizedModelFilePath: tmp });
-  } catch (e) {
+  } catch {
+    // Saving the copy may be what failed (a full disk: "Protobuf serialization failed"): the
+    // copy is only a saving, so open without it; an error that is the graph's own comes again.
     await rm(tmp, { force: true });
-    throw e;
+    await open(graphPath, options);
+    return 'off';
   }
   try {
     await rename(tmp, optPath);
