@@ -17,6 +17,12 @@ export function usePulls(onFinished: () => void) {
       }),
     [onFinished],
   );
-  const started = (p: PullProgress) => setPulls((prev) => ({ ...prev, [p.id.toLowerCase()]: p }));
+  // A small pull can finish before the call that started it returns: its own events, newer than
+  // the call's answer, are kept (the answer would put a finished pull back to "running" for good).
+  const started = (p: PullProgress) =>
+    setPulls((prev) => {
+      const key = p.id.toLowerCase();
+      return prev[key]?.jobId === p.jobId ? prev : { ...prev, [key]: p };
+    });
   return { pulls, started };
 }
