@@ -115,9 +115,7 @@ export interface FeatureOptions {
 /** The old cache's place for one image: keyed by the checkpoint + stain, then the path, size and mtime. */
 async function legacyFile(dir: string, ck: Checkpoint, stain: StainParams | null, path: string): Promise<{ modelDir: string; file: string }> {
   const modelKey = createHash('sha256').update(`${ck.hash}\0${stain ? JSON.stringify(stain) : ''}`).digest('hex').slice(0, 24);
-  const s = await stat(path);
-  const key = createHash('sha256').update(`${modelKey}\0${path}\0${s.size}\0${s.mtimeMs}`).digest('hex');
-  return { modelDir: join(dir, modelKey), file: join(dir, modelKey, `${key}.f32`) };
+  return { modelDir: join(dir, modelKey), file: join(dir, modelKey, `${await imageKey(modelKey, path)}.f32`) };
 }
 
 /** An old cache entry moved into the store, or null when there is none. */
