@@ -40,7 +40,7 @@ export interface BackboneOptions {
   pooling?: Pooling;
   /** Run at this [height, width] instead of the native size. */
   inputSize?: [number, number];
-  /** Read each safetensors tensor when it is used (checkpoint.ts LoadOptions.lazyWeights). */
+  /** Read each tensor when it is used (checkpoint.ts LoadOptions.lazyWeights). */
   lazyWeights?: boolean;
 }
 
@@ -85,8 +85,8 @@ export async function loadBackbone(dir: string, config: Record<string, unknown>,
   const hint = await readHint(dir, hash);
   const files = await findWeightFiles(dir);
   if (!files) throw new DomainError('not-found', `${dir}: no model.safetensors, model.safetensors.index.json or pytorch_model.bin`);
-  // Shapes first would need a second pass over a pickle; tensors are small next to a plan's
-  // memory, and only the plan's tensors are kept below.
+  // Lazily: the index alone (the plan needs shapes only). Eagerly: every tensor, of which only
+  // the plan's are kept below.
   const all = await readWeights(files, undefined, { lazy: opts.lazyWeights });
   const pooling = opts.pooling ?? hint.pooling;
   const plan = vitPlan(config, (n) => all.get(n)?.shape, { pooling, inputSize: opts.inputSize, timmKwargs: hint.timm_create_model_extra_kwargs });

@@ -87,9 +87,9 @@ export interface LoadOptions {
   /** Backbones: run at this [height, width] (the position table is resampled as timm's dynamic_img_size does). */
   inputSize?: [number, number];
   /**
-   * Safetensors weights are read from their file when a consumer asks for each tensor, not now
-   * (safetensors.ts lazyEntry): for building a big model's graph, which takes them one at a time.
-   * The same tensors and hash either way; a pickle is always read now.
+   * Weights (safetensors or a pytorch_model.bin) are read from their file when a consumer asks
+   * for each tensor, not now (safetensors.ts lazyTensorEntry): for building a big model's graph,
+   * which takes them one at a time. The same tensors and hash either way.
    */
   lazyWeights?: boolean;
 }

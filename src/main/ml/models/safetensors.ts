@@ -271,25 +271,31 @@ function readTensorSync(path: string, position: number, length: number, dtype: D
 }
 
 /**
- * An entry whose `data` is read from the file each time it is read, and held by nobody: a
- * 1 B-parameter checkpoint costs its header in memory until a consumer (the ONNX build) takes
- * its tensors one at a time. Assigning `data` replaces the stored tensor for this entry.
+ * A lazily read tensor: an entry whose `data` is `read()` afresh each time it is read, and held
+ * by nobody. A 1 B-parameter checkpoint costs its index (names, shapes, where the bytes are) in
+ * memory until a consumer (the ONNX build) takes its tensors one at a time. Assigning `data`
+ * replaces the stored tensor for this entry. Every lazy weight format (safetensors here,
+ * PyTorch pickles in weights/torch-pickle.ts) hands out these, so consumers see one interface.
  */
-function lazyEntry(path: string, dataStart: number, e: HeaderEntry): TensorEntry {
-  const dtype = e.dtype as DType;
-  const shape = [...e.shape];
-  const [begin, end] = e.data_offsets;
+export function lazyTensorEntry(dtype: DType, shape: number[], read: () => Float32Array | BigInt64Array): TensorEntry {
   let replaced: Float32Array | BigInt64Array | null = null;
   return {
     dtype,
     shape,
     get data() {
-      return replaced ?? readTensorSync(path, dataStart + begin, end - begin, dtype, numel(shape));
+      return replaced ?? read();
     },
     set data(v) {
       replaced = v;
     },
   };
+}
+
+function lazyEntry(path: string, dataStart: number, e: HeaderEntry): TensorEntry {
+  const dtype = e.dtype as DType;
+  const shape = [...e.shape];
+  const [begin, end] = e.data_offsets;
+  return lazyTensorEntry(dtype, shape, () => readTensorSync(path, dataStart + begin, end - begin, dtype, numel(shape)));
 }
 
 async function readOneFile(path: string, out: Map<string, TensorEntry>, want: (name: string) => boolean, lazy: boolean): Promise<void> {

@@ -23,11 +23,13 @@ export interface GraphCheckpoint {
 export function floatWeight(ck: GraphCheckpoint, name: string, shape?: readonly number[]): Float32Array {
   const t = ck.weights.get(name);
   if (!t) throw new Error(`checkpoint has no tensor ${name}`);
-  if (!(t.data instanceof Float32Array)) throw new Error(`tensor ${name} is not floating point`);
   if (shape && (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))) {
     throw new Error(`tensor ${name} has shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]`);
   }
-  return t.data;
+  // Read once: a lazily read entry (safetensors.ts lazyTensorEntry) reads its file on every access.
+  const data = t.data;
+  if (!(data instanceof Float32Array)) throw new Error(`tensor ${name} is not floating point`);
+  return data;
 }
 
 export function configNumber(config: Record<string, unknown>, key: string, fallback?: number): number {

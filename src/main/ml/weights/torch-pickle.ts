@@ -28,6 +28,15 @@
  * is contiguous is a view of the storage (tensors sharing a storage, as in torch, share memory),
  * other dtypes are converted to Float32Array / BigInt64Array as safetensors.ts does.
  *
+ * Lazy (`lazy: true`, what a big model's streaming ONNX build asks for): only the index is read
+ * now (the zip's end records and central directory, data.pkl, and each used storage's 30-byte
+ * local header), giving every tensor's storage, dtype, shape, strides and offset. Each entry's
+ * `data` is then read when asked for and held by nobody (safetensors.ts lazyTensorEntry, the one
+ * lazy interface): one positioned read of the bytes its view spans, CRC-checked when that is the
+ * whole storage. A deflated storage (a re-zipped checkpoint; torch stores them) is inflated whole,
+ * that entry only, on each access. Tensors sharing a storage (tied weights, views) each read
+ * their own span.
+ *
  * Error kinds: a refused global is `unsupported` (code `unsafe-pickle`), not `forbidden`: the
  * file is not off-limits to this user, it holds something Tessella will not interpret for
  * anyone, and `forbidden` means a permission problem to every host (HTTP 403, EACCES). Damaged
@@ -38,8 +47,8 @@ import { open, readFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { DomainError } from '../../errors.js';
-import { decode as decodeTensorBytes, type DType, type SafetensorsIndex, type TensorEntry } from '../models/safetensors.js';
-import { ZipArchive, corrupt, readAt, type ZipEntry } from './zip.js';
+import { decode as decodeTensorBytes, type DType, lazyTensorEntry, type SafetensorsIndex, type TensorEntry } from '../models/safetensors.js';
+import { ZipArchive, corrupt, decodeEntrySync, readAt, readAtSync, type ReadProbe, type ZipEntry } from './zip.js';
 
 export type { TensorEntry };
 
@@ -48,6 +57,10 @@ export interface ReadTorchOptions {
   filter?: (name: string) => boolean;
   /** Told when the reader picked a nested state dict (`{"state_dict": ...}`) or skipped entries. */
   onNote?: (note: string) => void;
+  /** Read only the index now; each entry's `data` is read from the file when asked for (see above). */
+  lazy?: boolean;
+  /** Told of every positioned read of the checkpoint file, now or by a lazy entry later. */
+  onRead?: ReadProbe;
 }
 
 const unsupported = (path: string, what: string, code?: string): DomainError =>
@@ -59,6 +72,8 @@ const unsupported = (path: string, what: string, code?: string): DomainError =>
 /** Storage dtypes torch writes; the narrow integers and bool have no TensorEntry dtype of their own. */
 type StorageDType = DType | 'I16' | 'I8' | 'BOOL';
 const STORAGE_ITEM_SIZE: Record<StorageDType, number> = { F64: 8, I64: 8, F32: 4, I32: 4, F16: 2, BF16: 2, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+/** The TensorEntry dtype of each storage dtype (toEntry widens the narrow integers and bool). */
+const ENTRY_DTYPE: Record<StorageDType, DType> = { F64: 'F64', I64: 'I64', F32: 'F32', I32: 'I32', F16: 'F16', BF16: 'BF16', I16: 'I32', I8: 'I32', U8: 'U8', BOOL: 'U8' };
 
 /** A Python tuple (JS arrays stand for lists). */
 class PyTuple {
@@ -733,8 +748,69 @@ function toEntry(raw: Uint8Array, dtype: StorageDType, shape: number[]): TensorE
   }
 }
 
-/** Where a storage's bytes are, however the container lays them out. */
+/** One tensor from storage bytes that begin at the storage's element `first` (0: the whole storage). */
+function cut(bytes: Uint8Array, t: TensorRef, first = 0): TensorEntry {
+  const view = first ? new TensorRef(t.storage, t.offset - first, t.size, t.stride) : t;
+  const isz = STORAGE_ITEM_SIZE[t.storage.dtype];
+  const n = numelOf(t.size);
+  const raw = isContiguous(view) ? bytes.subarray(view.offset * isz, (view.offset + n) * isz) : gather(bytes, isz, view);
+  return toEntry(raw, t.storage.dtype, [...t.size]);
+}
+
+/** The storage elements [lo, hi) a view touches (empty for an empty tensor). */
+function elementSpan(t: TensorRef): [number, number] {
+  if (t.size.includes(0)) return [t.offset, t.offset];
+  return [t.offset, t.size.reduce((acc, d, i) => acc + (d - 1) * t.stride[i], t.offset) + 1];
+}
+
+/** Whole storages, checked, however the container lays them out (the eager read). */
 type StorageSource = (s: StorageRef) => Promise<Uint8Array>;
+
+/** Where a storage's bytes sit in the file (the lazy read). */
+interface StorageBytes {
+  /** File position of the storage's first raw byte. */
+  start: number;
+  /** The zip entry holding it (method, sizes, CRC-32); null in the legacy format (raw, unchecked). */
+  entry: ZipEntry | null;
+}
+type StorageLocator = (s: StorageRef) => Promise<StorageBytes>;
+
+/** A lazily read tensor: one positioned read of the bytes its view spans, on each access. */
+function lazyTensor(path: string, t: TensorRef, at: StorageBytes, probe: ReadProbe | undefined): TensorEntry {
+  const isz = STORAGE_ITEM_SIZE[t.storage.dtype];
+  const [lo, hi] = elementSpan(t);
+  const whole = lo === 0 && hi === t.storage.numel;
+  return lazyTensorEntry(ENTRY_DTYPE[t.storage.dtype], [...t.size], () => {
+    if (hi === lo) return cut(new Uint8Array(0), t, lo).data;
+    const entry = at.entry;
+    if (entry && (entry.method !== 0 || whole)) {
+      // The whole entry: so its CRC-32 can be checked, and a compressed one inflated (it alone).
+      return cut(decodeEntrySync(readAtSync(path, at.start, entry.compressedSize, probe), entry, path), t).data;
+    }
+    return cut(readAtSync(path, at.start + lo * isz, (hi - lo) * isz, probe), t, lo).data;
+  });
+}
+
+/** The wanted tensors, read now (`materialise`) or as lazy entries. */
+async function tensorEntries(
+  path: string,
+  selected: Map<string, TensorRef>,
+  opts: ReadTorchOptions,
+  source: StorageSource,
+  locate: StorageLocator,
+): Promise<Map<string, TensorEntry>> {
+  const want = opts.filter ?? (() => true);
+  if (!opts.lazy) return materialise(selected, want, source);
+  const located = new Map<StorageRef, StorageBytes>();
+  const out = new Map<string, TensorEntry>();
+  for (const [name, t] of selected) {
+    if (!want(name)) continue;
+    let at = located.get(t.storage);
+    if (!at) located.set(t.storage, (at = await locate(t.storage)));
+    out.set(name, lazyTensor(path, t, at, opts.onRead));
+  }
+  return out;
+}
 
 async function materialise(selected: Map<string, TensorRef>, want: (name: string) => boolean, source: StorageSource): Promise<Map<string, TensorEntry>> {
   const byStorage = new Map<StorageRef, string[]>();
@@ -747,13 +823,7 @@ async function materialise(selected: Map<string, TensorRef>, want: (name: string
   const done = new Map<string, TensorEntry>();
   for (const [storage, names] of byStorage) {
     const bytes = await source(storage); // read once, cut into every tensor that uses it
-    const isz = STORAGE_ITEM_SIZE[storage.dtype];
-    for (const name of names) {
-      const t = selected.get(name)!;
-      const n = numelOf(t.size);
-      const raw = isContiguous(t) ? bytes.subarray(t.offset * isz, (t.offset + n) * isz) : gather(bytes, isz, t);
-      done.set(name, toEntry(raw, storage.dtype, [...t.size]));
-    }
+    for (const name of names) done.set(name, cut(bytes, selected.get(name)!));
   }
   // The checkpoint's order, not the storages'.
   const out = new Map<string, TensorEntry>();
@@ -765,7 +835,7 @@ async function materialise(selected: Map<string, TensorRef>, want: (name: string
 // Containers
 // ---------------------------------------------------------------------------------------------
 async function readZipCheckpoint(path: string, opts: ReadTorchOptions): Promise<Map<string, TensorEntry>> {
-  const zip = await ZipArchive.open(path);
+  const zip = await ZipArchive.open(path, opts.onRead);
   try {
     // torch names the top folder after the file ("archive" in newer versions); data.pkl is in it.
     const pkls = [...zip.entries.values()].filter((e) => /^[^/]+\/data\.pkl$/.test(e.name));
@@ -786,12 +856,22 @@ async function readZipCheckpoint(path: string, opts: ReadTorchOptions): Promise<
     const pickle = await zip.read(pkls[0]);
     const { value } = new Unpickler(pickle, 0, path, load, true).load();
     const selected = selectTensors(value, path, opts.onNote ?? (() => {}));
-    return await materialise(selected, opts.filter ?? (() => true), async (s) => {
-      const entry: ZipEntry | undefined = zip.entries.get(`${prefix}data/${s.key}`);
+    const entryOf = (s: StorageRef): ZipEntry => {
+      const entry = zip.entries.get(`${prefix}data/${s.key}`);
       if (!entry) throw corrupt(path, 'a tensor storage is missing from the archive');
       if (entry.size !== s.numel * STORAGE_ITEM_SIZE[s.dtype]) throw corrupt(path, 'a tensor storage has another size than the pickle says');
-      return zip.read(entry);
-    });
+      return entry;
+    };
+    return await tensorEntries(
+      path,
+      selected,
+      opts,
+      (s) => zip.read(entryOf(s)),
+      async (s) => {
+        const entry = entryOf(s);
+        return { start: await zip.dataStart(entry), entry };
+      },
+    );
   } finally {
     await zip.close();
   }
@@ -806,7 +886,7 @@ async function readLegacyCheckpoint(fh: FileHandle, size: number, path: string, 
   // and widen it until they fit.
   let parsed: { values: unknown[]; end: number } | null = null;
   for (let window = Math.min(size, 1 << 20); ; window = Math.min(size, window * 4)) {
-    const head = await readAt(fh, 0, window, path);
+    const head = await readAt(fh, 0, window, path, opts.onRead);
     try {
       const values: unknown[] = [];
       let pos = 0;
@@ -834,18 +914,25 @@ async function readLegacyCheckpoint(fh: FileHandle, size: number, path: string, 
   for (const key of keys as string[]) {
     const s = storages.get(key);
     if (!s) throw corrupt(path, 'the legacy storage list names a storage no tensor uses');
-    const count = new DataView((await readAt(fh, pos, 8, path)).buffer).getBigInt64(0, true);
+    const count = new DataView((await readAt(fh, pos, 8, path, opts.onRead)).buffer).getBigInt64(0, true);
     if (count !== BigInt(s.numel)) throw corrupt(path, 'a legacy storage has another size than the pickle says');
     where.set(key, pos + 8);
     pos += 8 + s.numel * STORAGE_ITEM_SIZE[s.dtype];
     if (pos > size) throw corrupt(path, 'the file ends early (truncated download or copy?)');
   }
   const selected = selectTensors(root, path, opts.onNote ?? (() => {}));
-  return materialise(selected, opts.filter ?? (() => true), async (s) => {
+  const startOf = (s: StorageRef): number => {
     const at = where.get(s.key);
     if (at === undefined) throw corrupt(path, 'a tensor storage is missing from the file');
-    return readAt(fh, at, s.numel * STORAGE_ITEM_SIZE[s.dtype], path);
-  });
+    return at;
+  };
+  return tensorEntries(
+    path,
+    selected,
+    opts,
+    (s) => readAt(fh, startOf(s), s.numel * STORAGE_ITEM_SIZE[s.dtype], path, opts.onRead),
+    async (s) => ({ start: startOf(s), entry: null }),
+  );
 }
 
 async function readOneCheckpoint(path: string, opts: ReadTorchOptions): Promise<Map<string, TensorEntry>> {
@@ -854,11 +941,13 @@ async function readOneCheckpoint(path: string, opts: ReadTorchOptions): Promise<
   try {
     const size = (await fh.stat()).size;
     if (size === 0) throw corrupt(path, 'the file is empty');
-    const magic = await readAt(fh, 0, Math.min(size, 512), path);
+    // Four bytes tell zip and legacy apart; only a file that is neither is looked at further.
+    const magic = await readAt(fh, 0, Math.min(size, 4), path, opts.onRead);
     // PROTO 2, then LONG1 of 10 bytes: the legacy magic number.
     if (magic[0] === 0x80 && magic[2] === 0x8a && magic[3] === 0x0a) return await readLegacyCheckpoint(fh, size, path, opts);
-    const isTar = size >= 262 && new TextDecoder().decode(magic.subarray(257, 262)) === 'ustar';
-    container = magic[0] === 0x50 && magic[1] === 0x4b ? 'zip' : isTar ? 'tar' : 'unknown'; // zip: "PK"
+    const isZip = magic[0] === 0x50 && magic[1] === 0x4b; // "PK"
+    const isTar = !isZip && size >= 262 && new TextDecoder().decode(await readAt(fh, 257, 5, path, opts.onRead)) === 'ustar';
+    container = isZip ? 'zip' : isTar ? 'tar' : 'unknown';
   } finally {
     await fh.close();
   }
@@ -900,7 +989,8 @@ async function readShardedCheckpoint(indexPath: string, opts: ReadTorchOptions):
  * Every tensor (or those `opts.filter` accepts) of a PyTorch checkpoint, named as in its state
  * dict, in the file's order: a `.bin` / `.pth` / `.pt` file, or a sharded checkpoint's
  * `.index.json`. Floats come back as Float32Array (F16/BF16/F64 converted), integers as
- * BigInt64Array; `dtype` says how each was stored (int16/int8 as I32, bool as U8). Throws a
+ * BigInt64Array; `dtype` says how each was stored (int16/int8 as I32, bool as U8). With
+ * `opts.lazy`, each entry's `data` is read when asked for (a damaged storage then throws there). Throws a
  * DomainError: `unsupported` (code `unsafe-pickle`) when the pickle names any global beyond
  * tensors, storages and containers, `unsupported` for other formats, `corrupt` for damaged files.
  */

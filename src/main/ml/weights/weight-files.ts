@@ -35,10 +35,11 @@ export async function findWeightFiles(dir: string): Promise<WeightFiles | null> 
 
 /**
  * Every tensor (or those `filter` keeps), floats as Float32Array whatever their stored dtype (F32, F16, BF16).
- * `lazy`: safetensors entries read their data from the file on each access (safetensors.ts); a
- * pickle is read now whatever is asked.
+ * `lazy`: only the index is read now, and each entry reads its data from the file on each access
+ * (safetensors.ts lazyTensorEntry, for safetensors and pickles alike).
  */
 export async function readWeights(w: WeightFiles, filter?: (name: string) => boolean, opts: { lazy?: boolean } = {}): Promise<Map<string, TensorEntry>> {
-  if (w.kind !== 'torch-pickle') return readSafetensors(w.path, { ...(filter ? { filter } : {}), lazy: opts.lazy });
-  return readTorchPickle(w.path, filter ? { filter } : {});
+  const lazy = !!opts.lazy;
+  if (w.kind !== 'torch-pickle') return readSafetensors(w.path, { ...(filter ? { filter } : {}), lazy });
+  return readTorchPickle(w.path, { ...(filter ? { filter } : {}), lazy });
 }

@@ -11,6 +11,7 @@
  * Entry names and contents never appear in error messages: a message names the archive and the
  * problem only.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import * as zlib from 'node:zlib';
@@ -45,8 +46,12 @@ const crc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number })
 export const corrupt = (path: string, what: string): DomainError =>
   new DomainError('corrupt', `${path}: ${what}`);
 
+/** Told of every positioned read of a checkpoint file (tests count what a lazy load touches). */
+export type ReadProbe = (position: number, length: number) => void;
+
 /** Reads exactly `length` bytes at `position`; a short read means the archive was cut. */
-export async function readAt(fh: FileHandle, position: number, length: number, path: string): Promise<Uint8Array> {
+export async function readAt(fh: FileHandle, position: number, length: number, path: string, probe?: ReadProbe): Promise<Uint8Array> {
+  probe?.(position, length);
   const buf = new Uint8Array(length);
   let done = 0;
   while (done < length) {
@@ -57,6 +62,52 @@ export async function readAt(fh: FileHandle, position: number, length: number, p
     done += bytesRead;
   }
   return buf;
+}
+
+/**
+ * readAt for a synchronous consumer (a lazy tensor's `data` getter, read during graph emission):
+ * opens `path`, reads exactly `length` bytes at `position`, closes it.
+ */
+export function readAtSync(path: string, position: number, length: number, probe?: ReadProbe): Uint8Array {
+  probe?.(position, length);
+  const buf = new Uint8Array(length);
+  const fd = openSync(path, 'r');
+  try {
+    for (let done = 0; done < length; ) {
+      const got = readSync(fd, buf, done, Math.min(length - done, 1 << 30), position + done);
+      if (got === 0) throw corrupt(path, 'the file ends early (changed or truncated since it was opened?)');
+      done += got;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return buf;
+}
+
+/** The size and CRC-32 an entry's directory record promises, checked on its uncompressed bytes. */
+export function checkEntry(data: Uint8Array, entry: Pick<ZipEntry, 'size' | 'crc32'>, path: string): Uint8Array {
+  if (data.length !== entry.size) throw corrupt(path, 'a zip entry has another size than its directory record says');
+  if (crc32 && (crc32(data) >>> 0) !== entry.crc32) throw corrupt(path, 'a zip entry fails its CRC-32 check');
+  return data;
+}
+
+const unsupportedMethod = (path: string, method: number): DomainError =>
+  new DomainError('unsupported', `${path}: zip compression method ${method} is not supported (only stored and deflate)`);
+
+/** The uncompressed, checked bytes of one entry from its raw (stored or deflated) bytes, synchronously. */
+export function decodeEntrySync(raw: Uint8Array, entry: ZipEntry, path: string): Uint8Array {
+  if (entry.method === 0) return checkEntry(raw, entry, path);
+  if (entry.method !== 8) throw unsupportedMethod(path, entry.method);
+  let out: Buffer;
+  try {
+    out = zlib.inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) });
+  } catch {
+    throw corrupt(path, 'a deflated zip entry does not inflate');
+  }
+  // A fresh ArrayBuffer at offset 0 (Buffers may share a pool), so typed views of it are aligned.
+  const data = new Uint8Array(out.byteLength);
+  data.set(out);
+  return checkEntry(data, entry, path);
 }
 
 function u64(dv: DataView, at: number, path: string): number {
@@ -72,15 +123,16 @@ export class ZipArchive {
     readonly fileSize: number,
     /** Entries by name, in central-directory order. */
     readonly entries: Map<string, ZipEntry>,
+    private readonly probe?: ReadProbe,
   ) {}
 
   /** Opens `path` and reads its central directory. Throws `corrupt` when it is not a readable zip. */
-  static async open(path: string): Promise<ZipArchive> {
+  static async open(path: string, probe?: ReadProbe): Promise<ZipArchive> {
     const fh = await open(path, 'r');
     try {
       const { size } = await fh.stat();
-      const entries = await readCentralDirectory(fh, size, path);
-      return new ZipArchive(path, fh, size, entries);
+      const entries = await readCentralDirectory(fh, size, path, probe);
+      return new ZipArchive(path, fh, size, entries, probe);
     } catch (e) {
       await fh.close();
       throw e;
@@ -91,9 +143,12 @@ export class ZipArchive {
     await this.fh.close();
   }
 
-  /** Where the entry's bytes start in the archive (after its local header). */
-  private async dataStart(entry: ZipEntry): Promise<number> {
-    const head = await readAt(this.fh, entry.localHeaderOffset, 30, this.path);
+  /**
+   * Where the entry's (raw) bytes start in the archive, after its local header: the one read of
+   * the entry a lazy reader makes up front (30 bytes), so later reads of it are positioned reads.
+   */
+  async dataStart(entry: ZipEntry): Promise<number> {
+    const head = await readAt(this.fh, entry.localHeaderOffset, 30, this.path, this.probe);
     const dv = new DataView(head.buffer);
     if (dv.getUint32(0, true) !== SIG_LOCAL) throw corrupt(this.path, 'a zip entry has no local header where the directory says');
     // The local extra field may differ from the central one (torch pads it to align tensor data).
@@ -108,43 +163,46 @@ export class ZipArchive {
    */
   async read(entry: ZipEntry): Promise<Uint8Array> {
     const start = await this.dataStart(entry);
-    const raw = await readAt(this.fh, start, entry.compressedSize, this.path);
+    const raw = await readAt(this.fh, start, entry.compressedSize, this.path, this.probe);
+    if (entry.method === 0) return checkEntry(raw, entry, this.path);
+    if (entry.method !== 8) throw unsupportedMethod(this.path, entry.method);
     let data: Uint8Array;
-    if (entry.method === 0) {
-      data = raw;
-    } else if (entry.method === 8) {
-      try {
-        // maxOutputLength: a lying header cannot make us inflate a zip bomb.
-        const out = await inflateRaw(raw, { maxOutputLength: Math.max(1, entry.size) });
-        data = new Uint8Array(out.byteLength);
-        data.set(out);
-      } catch {
-        throw corrupt(this.path, 'a deflated zip entry does not inflate');
-      }
-    } else {
-      throw new DomainError('unsupported', `${this.path}: zip compression method ${entry.method} is not supported (only stored and deflate)`);
+    try {
+      // maxOutputLength: a lying header cannot make us inflate a zip bomb.
+      const out = await inflateRaw(raw, { maxOutputLength: Math.max(1, entry.size) });
+      data = new Uint8Array(out.byteLength);
+      data.set(out);
+    } catch {
+      throw corrupt(this.path, 'a deflated zip entry does not inflate');
     }
-    if (data.length !== entry.size) throw corrupt(this.path, 'a zip entry has another size than its directory record says');
-    if (crc32 && (crc32(data) >>> 0) !== entry.crc32) throw corrupt(this.path, 'a zip entry fails its CRC-32 check');
-    return data;
+    return checkEntry(data, entry, this.path);
   }
 }
 
-async function readCentralDirectory(fh: FileHandle, size: number, path: string): Promise<Map<string, ZipEntry>> {
+async function readCentralDirectory(fh: FileHandle, size: number, path: string, probe?: ReadProbe): Promise<Map<string, ZipEntry>> {
   if (size < EOCD_SIZE) throw corrupt(path, 'too short to be a zip archive');
-  // The end record sits in the last 22 bytes plus an optional comment of up to 64 KiB.
-  const tailLen = Math.min(size, EOCD_SIZE + MAX_COMMENT);
-  const tailStart = size - tailLen;
-  const tail = await readAt(fh, tailStart, tailLen, path);
-  const tdv = new DataView(tail.buffer);
+  // The end record sits in the last 22 bytes plus an optional comment of up to 64 KiB. torch
+  // writes no comment, so the last 22 bytes come first: opening an archive then reads none of
+  // the last entry's bytes.
+  let tail: Uint8Array = new Uint8Array(0);
+  let tailLen = 0;
+  let tailStart = size;
   let eocd = -1;
-  for (let i = tailLen - EOCD_SIZE; i >= 0; i--) {
-    if (tdv.getUint32(i, true) === SIG_EOCD && i + EOCD_SIZE + tdv.getUint16(i + 20, true) <= tailLen) {
-      eocd = i;
-      break;
+  for (const want of [EOCD_SIZE, EOCD_SIZE + MAX_COMMENT]) {
+    tailLen = Math.min(size, want);
+    tailStart = size - tailLen;
+    tail = await readAt(fh, tailStart, tailLen, path, probe);
+    const tdv = new DataView(tail.buffer);
+    for (let i = tailLen - EOCD_SIZE; i >= 0; i--) {
+      if (tdv.getUint32(i, true) === SIG_EOCD && i + EOCD_SIZE + tdv.getUint16(i + 20, true) <= tailLen) {
+        eocd = i;
+        break;
+      }
     }
+    if (eocd >= 0 || tailLen === size) break;
   }
   if (eocd < 0) throw corrupt(path, 'no zip end-of-central-directory record (truncated, or not a zip archive)');
+  const tdv = new DataView(tail.buffer);
   if (tdv.getUint16(eocd + 4, true) !== 0 || tdv.getUint16(eocd + 6, true) !== 0) {
     throw new DomainError('unsupported', `${path}: multi-part zip archives are not supported`);
   }
@@ -155,12 +213,12 @@ async function readCentralDirectory(fh: FileHandle, size: number, path: string):
   // zip64: a locator 20 bytes before the end record points at the zip64 end record.
   const locAt = tailStart + eocd - 20;
   if (locAt >= 0) {
-    const loc = locAt >= tailStart ? tail.subarray(locAt - tailStart, locAt - tailStart + 20) : await readAt(fh, locAt, 20, path);
+    const loc = locAt >= tailStart ? tail.subarray(locAt - tailStart, locAt - tailStart + 20) : await readAt(fh, locAt, 20, path, probe);
     const ldv = new DataView(loc.buffer, loc.byteOffset, 20);
     if (ldv.getUint32(0, true) === SIG_ZIP64_LOCATOR) {
       const recAt = u64(ldv, 8, path);
       if (recAt + 56 > size) throw corrupt(path, 'the zip64 end record lies past the end of the file');
-      const rec = await readAt(fh, recAt, 56, path);
+      const rec = await readAt(fh, recAt, 56, path, probe);
       const rdv = new DataView(rec.buffer);
       if (rdv.getUint32(0, true) !== SIG_ZIP64_EOCD) throw corrupt(path, 'the zip64 end record is missing');
       count = u64(rdv, 32, path);
@@ -171,7 +229,7 @@ async function readCentralDirectory(fh: FileHandle, size: number, path: string):
   if (cdOffset + cdSize > size) throw corrupt(path, 'the zip central directory lies past the end of the file (truncated?)');
   if (cdSize > MAX_CENTRAL_DIR_BYTES) throw corrupt(path, 'the zip central directory is implausibly large');
 
-  const cd = await readAt(fh, cdOffset, cdSize, path);
+  const cd = await readAt(fh, cdOffset, cdSize, path, probe);
   const dv = new DataView(cd.buffer);
   const entries = new Map<string, ZipEntry>();
   const utf8 = new TextDecoder('utf-8', { fatal: false });
