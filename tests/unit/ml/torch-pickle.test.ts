@@ -11,6 +11,7 @@ import { DomainError } from '../../../src/main/errors.js';
 import { mulberry32, tensorRng } from '../../../src/main/ml/models/init.js';
 import { readSafetensors, type TensorEntry } from '../../../src/main/ml/models/safetensors.js';
 import { readTorchPickle } from '../../../src/main/ml/weights/torch-pickle.js';
+import { ZipArchive } from '../../../src/main/ml/weights/zip.js';
 import {
   dictPickle,
   f32Bytes,
@@ -139,15 +140,19 @@ describe('dtypes, strides and layouts', () => {
     expect(t.get('steps')).toEqual({ dtype: 'I64', shape: [], data: BigInt64Array.of(123n) });
   }
 
-  it('half and bfloat16 storages widen exactly; non-contiguous views are materialised; storage offsets honoured', async () => {
+  it('half and bfloat16 storages widen exactly; non-contiguous views are materialised; storage offsets honoured; eagerly and lazily', async () => {
     const { pkl, storages } = mixedCheckpoint();
-    expectMixed(await readTorchPickle(write(torchZip(pkl, storages))));
+    const path = write(torchZip(pkl, storages));
+    expectMixed(await readTorchPickle(path));
+    expectMixed(await readTorchPickle(path, { lazy: true }));
   });
 
-  it('deflated entries and zip64 records read the same', async () => {
+  it('deflated entries and zip64 records read the same, eagerly and lazily', async () => {
     const { pkl, storages } = mixedCheckpoint();
-    expectMixed(await readTorchPickle(write(torchZip(pkl, storages, { deflate: true }))));
-    expectMixed(await readTorchPickle(write(torchZip(pkl, storages, { zip64: true, prefix: 'pytorch_model' }))));
+    for (const path of [write(torchZip(pkl, storages, { deflate: true })), write(torchZip(pkl, storages, { zip64: true, prefix: 'pytorch_model' }))]) {
+      expectMixed(await readTorchPickle(path));
+      expectMixed(await readTorchPickle(path, { lazy: true }));
+    }
   });
 
   it('the legacy (pre-1.6) format reads the same', async () => {
@@ -158,15 +163,16 @@ describe('dtypes, strides and layouts', () => {
         ['h', tensorPickle({ storageType: 'HalfStorage', key: '17', numel: 6, size: [2, 3], legacy: true })],
       ]),
     );
-    const t = await readTorchPickle(
-      write(
-        torchLegacy(legacyPkl, [
-          { key: '94', itemSize: 4, bytes: f32Bytes(floats) },
-          { key: '17', itemSize: 2, bytes: u16Bytes(halves) },
-        ]),
-      ),
+    const legacyPath = write(
+      torchLegacy(legacyPkl, [
+        { key: '94', itemSize: 4, bytes: f32Bytes(floats) },
+        { key: '17', itemSize: 2, bytes: u16Bytes(halves) },
+      ]),
     );
+    const t = await readTorchPickle(legacyPath);
     expect([...t.keys()]).toEqual(['m', 'mT', 'h']);
+    const lazy = await readTorchPickle(legacyPath, { lazy: true });
+    for (const [name, e] of t) expect(lazy.get(name), name).toEqual(e);
     expect(Array.from(t.get('m')!.data as Float32Array)).toEqual(floats);
     // Pickles larger than the first read window (1 MiB) are read in a wider one.
     const long = pickle(dictPickle([['notes', op.str('x'.repeat(1_100_000))], ['state_dict', orderedDictPickle([['m', tensorPickle({ storageType: 'FloatStorage', key: '94', numel: 24, size: [24], legacy: true })]])]]));
@@ -396,11 +402,22 @@ describe('broken or foreign files get one clear line', () => {
       if (rand() < 0.2) b = b.subarray(0, Math.floor(rand() * b.length));
       else for (let f = 0, flips = 1 + Math.floor(rand() * 4); f < flips; f++) b[Math.floor(rand() * b.length)] = Math.floor(rand() * 256);
       writeFileSync(path, b);
-      const err = await readTorchPickle(path).then(() => null, (e: unknown) => e);
-      if (err === null) continue;
-      expect(err, `mutation ${i}`).toBeInstanceOf(DomainError);
-      expect((err as DomainError).message).not.toMatch(/\n/);
-      kinds.add((err as DomainError).kind);
+      const eagerErr = await readTorchPickle(path).then(() => null, (e: unknown) => e);
+      // Lazily, the damage may show only when a tensor is read; it must be the same kind of line.
+      const lazyErr = await (async (): Promise<unknown> => {
+        try {
+          for (const e of (await readTorchPickle(path, { lazy: true })).values()) void e.data;
+          return null;
+        } catch (e) {
+          return e;
+        }
+      })();
+      for (const err of [eagerErr, lazyErr]) {
+        if (err === null) continue;
+        expect(err, `mutation ${i}`).toBeInstanceOf(DomainError);
+        expect((err as DomainError).message).not.toMatch(/\n/);
+        kinds.add((err as DomainError).kind);
+      }
     }
     expect([...kinds].sort()).toEqual(['corrupt', 'unsupported']);
   });
@@ -410,5 +427,155 @@ describe('broken or foreign files get one clear line', () => {
     const loop = pickle([...op.emptyList, 0x71, 0, 0x68, 0, 0x61]);
     const e = await refusal(write(torchZip(loop, {})));
     expect(e.message).toMatch(/no tensors/);
+  });
+});
+
+describe('lazy reading (the index now, each tensor from the file when asked for)', () => {
+  type Range = [number, number];
+  /** [start, end) of every storage's bytes in a torch zip, by storage key. */
+  async function storageRanges(path: string): Promise<Map<string, Range>> {
+    const zip = await ZipArchive.open(path);
+    try {
+      const out = new Map<string, Range>();
+      for (const e of zip.entries.values()) {
+        const m = /\/data\/(\w+)$/.exec(e.name);
+        if (!m) continue;
+        const start = await zip.dataStart(e);
+        out.set(m[1], [start, start + e.compressedSize]);
+      }
+      return out;
+    } finally {
+      await zip.close();
+    }
+  }
+  const overlaps = ([p, n]: Range, [a, b]: Range): boolean => p < b && a < p + n;
+  const sum = (reads: Range[]): number => reads.reduce((s, [, n]) => s + n, 0);
+
+  function lazyCheckpoint(): { path: string; storages: Record<string, Uint8Array> } {
+    const pkl = pickle(
+      orderedDictPickle([
+        ...(Object.entries({
+          // Tied weights: one storage, the same view twice, and a transposed view of it.
+          'embed.weight': tensorPickle({ storageType: 'FloatStorage', key: 'tied', numel: 12, size: [3, 4] }),
+          'head.weight': tensorPickle({ storageType: 'FloatStorage', key: 'tied', numel: 12, size: [3, 4] }),
+          'head.weightT': tensorPickle({ storageType: 'FloatStorage', key: 'tied', numel: 12, size: [4, 3], stride: [1, 4] }),
+          // q, k, v cut from a fused qkv storage, k and v with storage offsets, v strided.
+          q: tensorPickle({ storageType: 'FloatStorage', key: 'qkv', numel: 3000, size: [10, 100] }),
+          k: tensorPickle({ storageType: 'FloatStorage', key: 'qkv', numel: 3000, offset: 1000, size: [10, 100] }),
+          v: tensorPickle({ storageType: 'FloatStorage', key: 'qkv', numel: 3000, offset: 2001, size: [10, 50], stride: [100, 2] }),
+          bias: tensorPickle({ storageType: 'HalfStorage', key: 'b', numel: 4, size: [4] }),
+          empty: tensorPickle({ storageType: 'FloatStorage', key: 'e', numel: 0, size: [0, 3] }),
+        }) as [string, Bytes][]),
+      ]),
+    );
+    const storages = {
+      tied: f32Bytes(Array.from({ length: 12 }, (_, i) => i + 0.25)),
+      qkv: f32Bytes(Array.from({ length: 3000 }, (_, i) => i * 0.5 - 700)),
+      b: u16Bytes([0x3c00, 0xc000, 0x3800, 0x8000]),
+      e: new Uint8Array(0),
+    };
+    return { path: write(torchZip(pkl, storages)), storages };
+  }
+
+  it('loading reads no storage byte; each tensor then reads only the bytes its view spans, on every access', async () => {
+    const { path } = lazyCheckpoint();
+    const ranges = await storageRanges(path);
+    const reads: Range[] = [];
+    const t = await readTorchPickle(path, { lazy: true, onRead: (p, n) => reads.push([p, n]) });
+    expect([...t.keys()]).toEqual(['embed.weight', 'head.weight', 'head.weightT', 'q', 'k', 'v', 'bias', 'empty']);
+    expect(t.get('v')).toMatchObject({ dtype: 'F32', shape: [10, 50] }); // shapes and dtypes without reading
+    expect(reads.length).toBeGreaterThan(0);
+    for (const r of reads) for (const s of ranges.values()) expect(overlaps(r, s), `read ${r} during the load`).toBe(false);
+    expect(sum(reads)).toBeLessThan(2000); // the 12 KB qkv storage alone is bigger than the whole index read
+
+    const qkv = ranges.get('qkv')!;
+    const readOf = (name: string): { data: Float32Array; reads: Range[] } => {
+      reads.length = 0;
+      const data = t.get(name)!.data as Float32Array;
+      return { data, reads: [...reads] };
+    };
+    // k: elements 1000..1999 of qkv, one read of exactly those 4000 bytes.
+    const k = readOf('k');
+    expect(k.reads).toEqual([[qkv[0] + 4000, 4000]]);
+    expect(Array.from(k.data)).toEqual(Array.from({ length: 1000 }, (_, i) => (1000 + i) * 0.5 - 700));
+    // v: offset 2001, strides [100, 2]: it spans elements 2001..2999 and gathers every other one.
+    const v = readOf('v');
+    expect(v.reads).toEqual([[qkv[0] + 2001 * 4, 999 * 4]]);
+    for (let r = 0; r < 10; r++) for (let c = 0; c < 50; c++) expect(v.data[r * 50 + c]).toBe((2001 + r * 100 + c * 2) * 0.5 - 700);
+    // Nothing is held: a second access reads again and gives a new array.
+    const again = readOf('k');
+    expect(again.reads).toEqual(k.reads);
+    expect(again.data).not.toBe(k.data);
+    expect(again.data).toEqual(k.data);
+
+    // Tied weights: each name reads the shared storage (whole, so its CRC-32 is checked) on its own.
+    const tied = ranges.get('tied')!;
+    const tiedValues = Array.from({ length: 12 }, (_, i) => i + 0.25);
+    for (const name of ['embed.weight', 'head.weight']) {
+      const w = readOf(name);
+      expect(w.reads).toEqual([[tied[0], 48]]);
+      expect(Array.from(w.data)).toEqual(tiedValues);
+    }
+    const wT = readOf('head.weightT').data;
+    for (let i = 0; i < 4; i++) for (let j = 0; j < 3; j++) expect(wT[i * 3 + j]).toBe(tiedValues[j * 4 + i]);
+    expect(t.get('bias')).toEqual({ dtype: 'F16', shape: [4], data: Float32Array.of(1, -2, 0.5, -0) });
+    const empty = readOf('empty');
+    expect(empty.reads).toEqual([]);
+    expect(empty.data.length).toBe(0);
+  });
+
+  it('lazy entries equal eager ones, deflated storages included (each inflated alone, whole, on access)', async () => {
+    const { path } = lazyCheckpoint();
+    const eager = await readTorchPickle(path);
+    const lazy = await readTorchPickle(path, { lazy: true });
+    for (const [name, e] of eager) expect(lazy.get(name), name).toEqual(e);
+    const deflated = write(torchZip(pickle(orderedDictPickle([['v', tensorPickle({ storageType: 'FloatStorage', key: '0', numel: 3000, offset: 2001, size: [10, 50], stride: [100, 2] })]])), { '0': f32Bytes(Array.from({ length: 3000 }, (_, i) => i)) }, { deflate: true }));
+    const range = (await storageRanges(deflated)).get('0')!;
+    const reads: Range[] = [];
+    const v = (await readTorchPickle(deflated, { lazy: true, onRead: (p, n) => reads.push([p, n]) })).get('v')!;
+    reads.length = 0;
+    const data = v.data as Float32Array;
+    expect(reads).toEqual([[range[0], range[1] - range[0]]]);
+    for (let r = 0; r < 10; r++) for (let c = 0; c < 50; c++) expect(data[r * 50 + c]).toBe(2001 + r * 100 + c * 2);
+  });
+
+  it('a storage damaged or cut after the load is refused when its tensor is read', async () => {
+    const { path, storages } = lazyCheckpoint();
+    const t = await readTorchPickle(path, { lazy: true });
+    const bytes = readFileSync(path);
+    const at = bytes.indexOf(Buffer.from(storages.tied));
+    bytes[at + 5] ^= 0xff;
+    writeFileSync(path, bytes);
+    const err = (name: string): DomainError => {
+      try {
+        void t.get(name)!.data;
+      } catch (e) {
+        expect(e).toBeInstanceOf(DomainError);
+        return e as DomainError;
+      }
+      throw new Error(`${name} read without an error`);
+    };
+    expect(err('head.weight').message).toBe(`${path}: a zip entry fails its CRC-32 check`);
+    truncateSync(path, bytes.indexOf(Buffer.from(storages.qkv)) + 100);
+    expect(err('k').kind).toBe('corrupt');
+    expect(err('k').message).toMatch(/ends early/);
+  });
+
+  it('the oracle .bin (written by torch): the lazy load reads none of its storages, and every tensor equals the eager read', needs(sharedPath('oracle/fm/timm_vit_plain')), async () => {
+    const path = join(sharedPath('oracle/fm/timm_vit_plain')!, 'pytorch_model.bin');
+    const ranges = await storageRanges(path);
+    const reads: Range[] = [];
+    const lazy = await readTorchPickle(path, { lazy: true, onRead: (p, n) => reads.push([p, n]) });
+    expect(ranges.size).toBe(lazy.size);
+    for (const r of reads) for (const s of ranges.values()) expect(overlaps(r, s)).toBe(false);
+    const total = [...ranges.values()].reduce((s, [a, b]) => s + b - a, 0);
+    expect(sum(reads)).toBeLessThan(total / 10);
+    const eager = await readTorchPickle(path);
+    reads.length = 0;
+    for (const [name, e] of eager) {
+      const { data } = lazy.get(name)!; // one access, one read
+      expect(bytesOf({ ...e, data }).equals(bytesOf(e)), name).toBe(true);
+    }
+    expect(sum(reads)).toBe(total); // each storage read once, whole
   });
 });
