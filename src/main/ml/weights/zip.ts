@@ -1,7 +1,8 @@
 /**
  * A small read-only zip reader for PyTorch checkpoints (torch.save's zipfile format), built on
  * positioned reads so a multi-GB archive is never read whole: opening one reads only the end
- * records and the central directory, and each entry is read on demand.
+ * records and the central directory, and each entry is read on demand, asynchronously (`read`) or,
+ * for a lazily read tensor's synchronous getter, by `readAtSync` + `decodeEntrySync`.
  *
  * What it handles (PKWARE APPNOTE 6.3): the central directory, stored (method 0, what torch
  * writes) and deflated (method 8, what a re-zipped checkpoint may hold) entries, zip64 end
