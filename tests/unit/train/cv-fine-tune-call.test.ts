@@ -4,7 +4,8 @@
  * patches (one epoch, no augmentation), run in the cv worker with the CLI's crossValidateRuns:
  * one run per fold, each holding out its fold, the group's mean ± sd exactly the folds' numbers;
  * the pre-flight refuses two folds and warns of a long one; a cancel mid-run keeps the group and
- * its fold's run, both marked cancelled.
+ * its fold's run, both marked cancelled. A worker killed outright (kill -9) leaves the group
+ * failed, saying so, and its fold's run interrupted: resumable as a run, the group is not.
  */
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -149,5 +150,21 @@ describe('training.startGroup for last-k fine-tuning', { ...needs(lung, vitTiny)
       ['to cancel', 'cancelled'],
       ['last-k cv', 'completed'],
     ]);
+  });
+
+  it('a worker killed with SIGKILL: the group is failed, saying so; its fold run is found interrupted', async () => {
+    const started = await call('training.startGroup', { datasetId, mode: 'last-k', train: { ...train(), epochs: 50, batchSize: 2 }, folds: 3, name: 'killed' });
+    await waitFor('a fold run training', () => progress.some((p) => p.groupId === started.id && p.phase === 'training'));
+    const runId = progress.find((p) => p.groupId === started.id && p.phase === 'training')!.run!.id;
+    const { pid } = ctx.db.prepare('SELECT pid FROM runs WHERE id = ?').get(runId) as { pid: number };
+    expect(pid).not.toBe(process.pid);
+    process.kill(pid, 'SIGKILL');
+    const end = await ended(started.id);
+    expect(end.status).toBe('failed');
+    const g = await call('runs.group', { id: started.id });
+    expect(g.status).toBe('failed');
+    expect(g.error).toMatch(/^the cross-validation worker was killed \(SIGKILL\)/);
+    const run = await call('runs.get', { id: runId });
+    expect(run.status).toBe('interrupted');
   });
 });
