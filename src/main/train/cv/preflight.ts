@@ -68,7 +68,10 @@ export function preflightCrossValidation(db: Db, plan: CvPlan): PreflightFinding
     const u = units[i]!.size;
     if (n === 0 || u >= plan.folds) continue;
     const what = u < n ? `${u} slide or patient group${u === 1 ? '' : 's'} (${n} images)` : `${n} image${n === 1 ? '' : 's'}`;
-    add('too-few-for-folds', `class "${labels[i]}" has ${what}, fewer than the ${plan.folds} folds: some folds would hold none of it`, `use at most ${Math.max(2, u)} folds, or label more "${labels[i]}" images`);
+    // fine-tuning needs 3 folds at least: fewer units than that leave only labelling more
+    const least = plan.fineTune ? 3 : 2;
+    const fix = u >= least ? `use at most ${u} folds, or label more "${labels[i]}" images` : `label more "${labels[i]}" images`;
+    add('too-few-for-folds', `class "${labels[i]}" has ${what}, fewer than the ${plan.folds} folds: some folds would hold none of it`, fix);
   }
   const fits = plan.folds * plan.repeats * plan.gridPoints;
   const fine = plan.fineTune;
