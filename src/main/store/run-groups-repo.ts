@@ -146,6 +146,11 @@ export class RunGroupsRepo {
     return { ...this.summary(r), results: JSON.parse(r.results_json) as CvFold[], pooledTest: r.pooled_json ? (JSON.parse(r.pooled_json) as EvalReport) : null };
   }
 
+  /** The dataset of a group whose first run imported it (a folder given rather than a dataset). */
+  setDataset(id: number, datasetId: number, datasetName: string | null): void {
+    this.db.prepare('UPDATE run_groups SET dataset_id = ?, dataset_name = ? WHERE id = ? AND dataset_id IS NULL').run(datasetId, datasetName, id);
+  }
+
   /** Ties a fold's full-training run to its group. */
   attachRun(groupId: number, runId: number): void {
     this.db.prepare('UPDATE runs SET group_id = ? WHERE id = ?').run(groupId, runId);

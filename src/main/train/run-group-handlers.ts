@@ -1,6 +1,7 @@
 /**
  * The run-group calls: cross-validations and sweeps for the Runs pages, and starting, checking
- * and cancelling one from the Training page. A started group runs in a worker process
+ * and cancelling one (of heads, or of last-k or full fine-tuning) from the Training page. A
+ * started group runs in a worker process
  * (cv-launcher.ts); its progress goes out as training.groupProgress events. A group listed as
  * running whose process is gone (a crashed app, a killed CLI) is marked failed when listed.
  */
@@ -10,7 +11,10 @@ import type { AppContext } from '../app-context.js';
 import { DomainError } from '../errors.js';
 import { processAlive } from '../process-alive.js';
 import { RunGroupsRepo } from '../store/run-groups-repo.js';
+import { providersForSetting } from '../ml/engine/providers.js';
 import { launchCrossValidation, type LaunchedGroup } from './cv/cv-launcher.js';
+import type { CvJob } from './cv/cv-worker-protocol.js';
+import { fineTuneCvRequest, fineTunePlan, startFineTuneCvGroup } from './cv/fine-tune-cv-run.js';
 import { headCvRequest, startHeadCvGroup } from './cv/head-cv-run.js';
 import { preflightCrossValidation, sweepGrid } from './cv/preflight.js';
 
@@ -28,8 +32,9 @@ export function createRunGroupHandlers(ctx: AppContext): HandlersFor<typeof runG
   const emitState = (id: number) => {
     const g = repo.get(id);
     if (!g) return;
-    // running: just started, its images not embedded yet
-    const p: GroupProgress = { groupId: id, status: g.status, phase: g.status === 'running' ? 'embedding' : 'done', done: g.done, total: g.total, ...(g.error ? { message: g.error } : {}) };
+    // running: just started, its images not embedded (heads) or its first run not started yet
+    const phase = g.status !== 'running' ? 'done' : g.mode === 'head' ? 'embedding' : 'folds';
+    const p: GroupProgress = { groupId: id, status: g.status, phase, done: g.done, total: g.total, ...(g.error ? { message: g.error } : {}) };
     ctx.events.emit('training.groupProgress', p);
   };
 
@@ -60,14 +65,23 @@ export function createRunGroupHandlers(ctx: AppContext): HandlersFor<typeof runG
       return { cancelled: false };
     },
     'training.groupPreflight': async (input) => {
-      const gridPoints = sweepGrid(input.head, input.sweep).length;
-      const findings = preflightCrossValidation(ctx.db, { datasetId: input.datasetId, folds: input.folds, repeats: input.repeats, gridPoints });
-      return { findings, fits: input.folds * input.repeats * gridPoints };
+      const gridPoints = sweepGrid(input, input.sweep).length;
+      const plan = input.mode === 'head' ? { datasetId: input.datasetId, folds: input.folds, repeats: input.repeats, gridPoints } : fineTunePlan(fineTuneCvRequest(input));
+      return { findings: preflightCrossValidation(ctx.db, plan), fits: input.folds * input.repeats * gridPoints };
     },
     'training.startGroup': async (input) => {
-      const request = headCvRequest(input);
-      const groupId = startHeadCvGroup(ctx.db, request);
-      const launched = launchCrossValidation(repo, { groupId, home: ctx.home.root, request }, (p) => ctx.events.emit('training.groupProgress', p));
+      let job: CvJob;
+      if (input.mode === 'head') {
+        const request = { mode: 'head' as const, ...headCvRequest(input) };
+        job = { groupId: startHeadCvGroup(ctx.db, request), home: ctx.home.root, request };
+      } else {
+        const request = fineTuneCvRequest(input);
+        // the frozen part runs on the engine.provider setting's choice, decided here once (as single runs do)
+        const { providers, note } = await providersForSetting(ctx.settings.get().engine.provider);
+        job = { groupId: startFineTuneCvGroup(ctx.db, request), home: ctx.home.root, request, executionProviders: providers, ...(note ? { providerNote: note } : {}) };
+      }
+      const { groupId } = job;
+      const launched = launchCrossValidation(repo, job, (p) => ctx.events.emit('training.groupProgress', p));
       running.set(groupId, launched);
       void launched.done.then(() => {
         running.delete(groupId);

@@ -1,13 +1,15 @@
 /**
  * Child-process entry for one cross-validation started from the app (training.startGroup):
- * embedding and fitting heads block a process for seconds at a time, never the host's. Runs
- * runHeadCrossValidation, the same code `tessella train --cv` runs in its own process, on a group
- * already written as running; it counts folds in the database and reports them over IPC.
- * Cancel: an IPC 'cancel' message, SIGTERM or SIGINT; the folds stop before the next one and the
- * group is marked cancelled. When the parent goes away the worker exits, and the group, its
- * process gone, is found failed.
+ * embedding, fitting heads and fine-tuning block a process for seconds at a time, never the
+ * host's. Runs the code `tessella train --cv` runs in its own process, on a group already written
+ * as running: runHeadCrossValidation for heads, crossValidateRuns (one run per fold, trained here)
+ * for last-k and full; it counts folds in the database and reports them over IPC.
+ * Cancel: an IPC 'cancel' message, SIGTERM or SIGINT; heads stop before the next fold, a fold's
+ * run before its next pass, and the group is marked cancelled. When the parent goes away the
+ * worker exits, and the group, its process gone, is found failed.
  */
 import type { CvJob, CvWorkerMessage } from '../train/cv/cv-worker-protocol.js';
+import { runFineTuneCrossValidation } from '../train/cv/fine-tune-cv-run.js';
 import { runHeadCrossValidation } from '../train/cv/head-cv-run.js';
 import { electronNativeBinding } from '../electron/native-binding.js';
 import { DomainError } from '../errors.js';
@@ -23,13 +25,37 @@ async function main(): Promise<number> {
   const home = ensureHome(job.home);
   // Electron runs this file as Node with its own ABI: better-sqlite3 needs the matching build there
   const db = openDb(home.db, { nativeBinding: process.versions.electron ? electronNativeBinding() : undefined });
+  const onFold = (done: number, total: number) => void send({ type: 'progress', progress: { status: 'running', phase: 'folds', done, total } });
   try {
-    await runHeadCrossValidation(db, home.root, job.request, {
-      groupId: job.groupId,
-      signal: signal,
-      onEmbed: (done, total) => void send({ type: 'progress', progress: { status: 'running', phase: 'embedding', done, total } }),
-      onFold: (done, total) => void send({ type: 'progress', progress: { status: 'running', phase: 'folds', done, total } }),
-    });
+    const req = job.request;
+    if (req.mode === 'head') {
+      await runHeadCrossValidation(db, home.root, req, {
+        groupId: job.groupId,
+        signal: signal,
+        onEmbed: (done, total) => void send({ type: 'progress', progress: { status: 'running', phase: 'embedding', done, total } }),
+        onFold,
+      });
+    } else {
+      let folds = 0;
+      let said = '';
+      const total = req.folds * req.repeats * req.grid.length;
+      await runFineTuneCrossValidation(db, home, req, {
+        groupId: job.groupId,
+        signal,
+        ...(job.executionProviders ? { executionProviders: job.executionProviders } : {}),
+        ...(job.providerNote ? { providerNote: job.providerNote } : {}),
+        onFold: (done, all) => {
+          folds = done;
+          onFold(done, all);
+        },
+        // once per run and epoch is enough for the group's line: the run's own page has the steps
+        onRun: (runId, p) => {
+          if (said === `${runId}:${p.epoch}`) return;
+          said = `${runId}:${p.epoch}`;
+          void send({ type: 'progress', progress: { status: 'running', phase: 'training', done: folds, total, run: { id: runId, epoch: p.epoch, epochs: p.epochs } } });
+        },
+      });
+    }
     await send({ type: 'finished' });
     return 0;
   } finally {

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { call } from './define.js';
-import { EvalReport, HeadKind, MonitorMetric, PreflightFinding, StainConfig, TrainMode } from './training.js';
+import { EvalReport, HeadKind, MonitorMetric, PreflightFinding, StainConfig, TrainConfigFields, TrainMode } from './training.js';
 
 /** Mean and sample standard deviation (n - 1) across folds; sd is null for a single value. */
 export const MetricSummary = z.object({ mean: z.number(), sd: z.number().nullable(), n: z.number().int() });
@@ -80,36 +80,75 @@ export const SweepValues = z.object({
   hidden: z.array(z.number().int().min(1).max(8192)).min(1).max(10).optional(),
 });
 
-/** A cross-validation of a head on a frozen backbone, repeated over seeds, over a sweep grid. */
-export const StartGroupInput = z.object({
-  datasetId: z.number().int().positive(),
-  /** Built-in backbone name or a pulled or imported model's folder. */
-  backbone: z.string().min(1),
-  head: HeadKind.default('logreg'),
-  folds: z.number().int().min(2).max(10),
-  /** Seeds seed, seed + 1, ...: new folds and a new head initialisation each. */
-  repeats: z.number().int().min(1).max(5).default(1),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
-  monitor: MonitorMetric.default('val_accuracy'),
-  balance: z.boolean().default(false),
-  cs: z.array(z.number().positive()).min(1).max(20).optional(),
-  hidden: z.number().int().min(1).max(8192).optional(),
-  lr: z.number().positive().max(10).optional(),
-  weightDecay: z.number().min(0).max(10).optional(),
-  epochs: z.number().int().min(1).max(10_000).optional(),
-  patience: z.number().int().min(1).optional(),
-  sweep: SweepValues.default({}),
-  stain: StainConfig.optional(),
-  name: z.string().trim().min(1).max(200).optional(),
-});
+/**
+ * What each fold's run of a fine-tuning cross-validation (last-k or full) trains: a single run's
+ * settings, less what the group decides (dataset, fold, seed, monitor, name, output folder) and
+ * what belongs to heads on a frozen backbone.
+ */
+export const FoldRunSettings = TrainConfigFields.omit({
+  name: true,
+  fold: true,
+  datasetId: true,
+  data: true,
+  backbone: true,
+  head: true,
+  precision: true,
+  cs: true,
+  hidden: true,
+  mode: true,
+  seed: true,
+  monitor: true,
+  out: true,
+}).refine((c) => c.arch !== undefined || c.init !== undefined, 'give an arch or an init checkpoint');
 
-/** Where a running group is: embedding the images once, then fitting fold after fold. */
+/**
+ * A cross-validation repeated over seeds, over a sweep grid: of a head on a frozen backbone (mode
+ * head: `backbone`, heads fitted on cached embeddings), or of fine-tuning (last-k, full: `train`,
+ * one trained run per fold).
+ */
+export const StartGroupInput = z
+  .object({
+    datasetId: z.number().int().positive(),
+    mode: TrainMode.default('head'),
+    /** head: built-in backbone name or a pulled or imported model's folder. */
+    backbone: z.string().min(1).optional(),
+    head: HeadKind.default('logreg'),
+    /** last-k and full: what each fold's run trains. */
+    train: FoldRunSettings.optional(),
+    /** Heads take 2 folds (an inner part of the other chooses); fine-tuning at least 3 (one held out, one to choose on, the rest to fit). */
+    folds: z.number().int().min(2).max(10),
+    /** Seeds seed, seed + 1, ...: new folds and a new head initialisation each. */
+    repeats: z.number().int().min(1).max(5).default(1),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    monitor: MonitorMetric.default('val_accuracy'),
+    balance: z.boolean().default(false),
+    cs: z.array(z.number().positive()).min(1).max(20).optional(),
+    hidden: z.number().int().min(1).max(8192).optional(),
+    lr: z.number().positive().max(10).optional(),
+    weightDecay: z.number().min(0).max(10).optional(),
+    epochs: z.number().int().min(1).max(10_000).optional(),
+    patience: z.number().int().min(1).optional(),
+    sweep: SweepValues.default({}),
+    stain: StainConfig.optional(),
+    name: z.string().trim().min(1).max(200).optional(),
+  })
+  .superRefine((g, ctx) => {
+    if (g.mode === 'head' && g.backbone === undefined) ctx.addIssue({ code: 'custom', path: ['backbone'], message: 'a head cross-validation needs a backbone' });
+    if (g.mode !== 'head' && g.train === undefined) ctx.addIssue({ code: 'custom', path: ['train'], message: `a ${g.mode} cross-validation needs the settings of its runs (train)` });
+    if (g.mode !== 'head' && g.backbone !== undefined) ctx.addIssue({ code: 'custom', path: ['backbone'], message: `a ${g.mode} cross-validation fine-tunes train.arch or train.init, not a frozen backbone` });
+    if (g.mode !== 'head' && g.folds < 3) ctx.addIssue({ code: 'custom', path: ['folds'], message: 'fine-tuning needs at least 3 folds (one held out, one to choose on, the rest to fit)' });
+  });
+
+/** Where a running group is: embedding the images once, then fitting fold after fold (or training each fold's run). */
 export const GroupProgress = z.object({
   groupId: z.number().int(),
   status: GroupStatus,
-  phase: z.enum(['embedding', 'folds', 'done']),
+  /** training: a fine-tuning fold's run is training (`run` says which, at which epoch). */
+  phase: z.enum(['embedding', 'folds', 'training', 'done']),
+  /** Folds finished, of all. */
   done: z.number().int(),
   total: z.number().int(),
+  run: z.object({ id: z.number().int(), epoch: z.number().int(), epochs: z.number().int() }).optional(),
   /** Why it failed. */
   message: z.string().optional(),
 });
@@ -121,12 +160,12 @@ export const runGroupCalls = {
   'training.startGroup': call(
     StartGroupInput,
     RunGroupSummary,
-    'Start a k-fold cross-validation (stratified, grouped), repeated over seeds, over a sweep grid, of a head on a frozen backbone, in a worker process; progress comes as training.groupProgress events, the group is listed by runs.groups from the start.',
+    'Start a k-fold cross-validation (stratified, grouped), repeated over seeds, over a sweep grid, of a head on a frozen backbone or of fine-tuning (last-k, full: one run per fold), in a worker process; progress comes as training.groupProgress events, the group is listed by runs.groups from the start.',
   ),
   'training.groupPreflight': call(
     StartGroupInput,
     z.object({ findings: z.array(PreflightFinding), fits: z.number().int() }),
-    'Check a cross-validation before starting it (classes with fewer images or groups than folds, too many fits); training.startGroup refuses errors itself. fits: folds x seeds x grid points.',
+    'Check a cross-validation before starting it (classes with fewer images or groups than folds, too many fits; a warning when fine-tuning will be long); training.startGroup refuses errors itself. fits: folds x seeds x grid points (heads fitted or runs trained).',
   ),
 } as const;
 
@@ -139,4 +178,5 @@ export type RunGroupSummary = z.output<typeof RunGroupSummary>;
 export type GroupStatus = z.output<typeof GroupStatus>;
 export type SweepValues = z.output<typeof SweepValues>;
 export type StartGroupInput = z.output<typeof StartGroupInput>;
+export type FoldRunSettings = z.output<typeof FoldRunSettings>;
 export type GroupProgress = z.output<typeof GroupProgress>;

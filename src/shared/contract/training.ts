@@ -53,7 +53,7 @@ export const StainConfig = z.object({
  */
 export const FoldConfig = z.object({ k: z.number().int().min(3).max(50), index: z.number().int().min(0), seed: z.number().int().min(0) }).refine((f) => f.index < f.k, 'the fold index is below k');
 
-const TrainConfigFields = z.object({
+export const TrainConfigFields = z.object({
   name: z.string().trim().min(1).max(200).optional(),
   fold: FoldConfig.optional(),
   /** A dataset already imported, or an ImageFolder path imported (or re-imported) as one. */

@@ -1,10 +1,11 @@
 /**
  * The Training page's cross-validation option: the training.startGroup input it makes from the
- * head form (the head's own settings carried over, only its sweepable values swept), its
- * checks in the contract's words, and the preview of how many heads that fits.
+ * head form (the head's own settings carried over, only its sweepable values swept) or from a
+ * last-k or full fine-tuning form (the run's settings as each fold's), its checks in the
+ * contract's words, and the preview of what that costs.
  */
 import { describe, expect, it } from 'vitest';
-import { cvPlan, cvPreview, initialCv, type CvForm } from '../../../src/renderer/src/training/cvForm.js';
+import { cvPlan as planOrNull, cvPreview, initialCv, type CvForm } from '../../../src/renderer/src/training/cvForm.js';
 import { initialForm, validateForm, type TrainForm } from '../../../src/renderer/src/training/trainForm.js';
 
 const head = (patch: Partial<TrainForm>) => {
@@ -13,6 +14,11 @@ const head = (patch: Partial<TrainForm>) => {
   return v.input;
 };
 const cv = (patch: Partial<CvForm>): CvForm => ({ ...initialCv, on: true, ...patch });
+const cvPlan = (...a: Parameters<typeof planOrNull>) => {
+  const plan = planOrNull(...a);
+  if (!plan) throw new Error('this form cannot be cross-validated');
+  return plan;
+};
 
 describe('the cross-validation option of the Training page', () => {
   it('starts a logistic-regression cross-validation with the head settings and a C sweep', () => {
@@ -42,5 +48,28 @@ describe('the cross-validation option of the Training page', () => {
     expect(Object.keys(bad.errors)).toEqual(['sweep.epochs']);
     expect(bad.fits).toBeNull();
     expect(cvPreview(bad, cv({}))).toMatch(/^Give whole numbers/);
+  });
+
+  it('fine-tunes the last k blocks per fold: the run settings go whole, the cost is said in runs and epochs', () => {
+    const run = head({ start: 'init:/models/vit_tiny', mode: 'last-k', lastK: '1', epochs: '5', batchSize: '8', seed: '2', name: 'lk' });
+    const plan = cvPlan(run, cv({ folds: '3', repeats: '1', c: '3', lr: '0.0001, 0.001' }));
+    expect(plan.errors).toEqual({});
+    expect(plan.input).toMatchObject({ datasetId: 3, mode: 'last-k', folds: 3, repeats: 1, seed: 2, name: 'lk', sweep: { lr: [0.0001, 0.001] } });
+    expect(plan.input!.train).toMatchObject({ init: '/models/vit_tiny', lastK: 1, epochs: 5, batchSize: 8 });
+    // what the group decides is not a run setting
+    for (const k of ['datasetId', 'seed', 'name', 'mode', 'monitor', 'backbone']) expect(plan.input!.train).not.toHaveProperty(k);
+    expect(plan.input).not.toHaveProperty('backbone');
+    expect(cvPreview(plan, cv({ folds: '3', repeats: '1' }))).toBe('3 folds × 1 seed × 2 settings = 6 fine-tunes of vit_tiny, last 1 block, ~5 epochs each');
+    const one = cvPlan(head({ start: 'arch:vit-ti16', mode: 'full', epochs: '20' }), cv({ folds: '4', repeats: '2', epochs: '10, 30' }));
+    expect(cvPreview(one, cv({ folds: '4', repeats: '2' }))).toBe('4 folds × 2 seeds × 2 settings = 16 fine-tunes of vit-ti16, every weight, ~10–30 epochs each');
+    const single = cvPlan(head({ start: 'arch:resnet-18', mode: 'last-k', lastK: '2', epochs: '1' }), cv({ folds: '3', repeats: '1' }));
+    expect(cvPreview(single, cv({ folds: '3', repeats: '1' }))).toBe('3 folds × 1 seed = 3 fine-tunes of resnet-18, last 2 blocks, ~1 epoch each');
+  });
+
+  it('asks a fine-tuning cross-validation for 3 folds at least, and offers none for head mode on a fine-tunable model', () => {
+    const run = head({ start: 'init:/models/vit_tiny', mode: 'full' });
+    expect(cvPlan(run, cv({ folds: '2' })).errors.folds).toBe('3 to 10 folds');
+    expect(cvPlan(run, cv({ folds: '2' })).input).toBeNull();
+    expect(planOrNull(head({ start: 'init:/models/vit_tiny', mode: 'head' }), cv({}))).toBeNull();
   });
 });

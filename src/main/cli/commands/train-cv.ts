@@ -34,8 +34,8 @@ export interface CvHost {
   backboneRef(ref: string): string;
   /** The run configuration the same options give without --cv. */
   runConfig(): TrainConfigInput;
-  /** Creates the run and trains it to the end (its failure is thrown). */
-  trainRun(cfg: TrainConfigInput): Promise<RunDetail>;
+  /** Creates the run, says its id, and trains it to the end (its failure is thrown). */
+  trainRun(cfg: TrainConfigInput, started: (runId: number) => void): Promise<RunDetail>;
 }
 
 function gridOf(o: Opts, allowed: readonly string[]) {
@@ -81,8 +81,16 @@ export async function crossValidateCli(ctx: AppContext, o: Opts, io: CliIO, host
     // one trained run per fold, one after the other, through the ordinary launcher
     const base = host.runConfig();
     const grid = gridOf(o, RUN_GRID_KEYS);
-    const g = await crossValidateRuns(ctx.db, base, { folds, repeats, seed, monitor, grid, out: base.out!, name: o.name as string | undefined }, host.trainRun);
-    return { ...groupResult(g), embeddings: null, skipped: [] };
+    // Ctrl-C stops the fold's run (the launcher's own handler) and keeps the group, marked cancelled
+    const controller = new AbortController();
+    const onSigint = () => controller.abort();
+    process.on('SIGINT', onSigint);
+    try {
+      const g = await crossValidateRuns(ctx.db, base, { folds, repeats, seed, monitor, grid, out: base.out!, name: o.name as string | undefined }, host.trainRun, { signal: controller.signal });
+      return { ...groupResult(g), embeddings: null, skipped: [] };
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
   }
   if (o.dataset === undefined) throw new CliError('--cv with --backbone needs --dataset NAME (import a folder first with `tessella dataset import`)', 2);
   if (o.head !== undefined && !HeadKind.safeParse(o.head).success) throw new CliError(`--head must be one of ${HeadKind.options.join(', ')}`, 2);

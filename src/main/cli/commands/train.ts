@@ -214,8 +214,9 @@ const train: CliCommand = {
         datasetId: (ref) => datasetId(ctx, ref),
         backboneRef: (ref) => backboneRef(ctx, ref),
         runConfig: () => configFrom(ctx, options as Opts),
-        trainRun: async (cfg) => {
+        trainRun: async (cfg, started) => {
           const { runId } = await createRun(ctx.db, cfg);
+          started(runId);
           if (!io.json) io.info(`run ${runId}: ${cfg.name}`);
           return follow(ctx, runId, io);
         },

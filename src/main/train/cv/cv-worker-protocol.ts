@@ -1,14 +1,18 @@
 /** Messages between a launching process and the cross-validation worker (a child process with IPC). */
 import type { GroupProgress } from '../../../shared/contract/run-groups.js';
+import type { FineTuneCvRequest } from './fine-tune-cv-run.js';
 import type { HeadCvRequest } from './head-cv-run.js';
 
 /** What the worker is started with, as its one command-line argument (JSON). */
 export interface CvJob {
-  /** The group startHeadCvGroup wrote (running). */
+  /** The group startHeadCvGroup or startFineTuneCvGroup wrote (running). */
   groupId: number;
-  /** The data home (database, caches). */
+  /** The data home (database, caches, runs). */
   home: string;
-  request: HeadCvRequest;
+  request: ({ mode: 'head' } & HeadCvRequest) | FineTuneCvRequest;
+  /** Fine-tuning: onnxruntime providers of the frozen part (the engine.provider setting's choice), and why they are not the pin. */
+  executionProviders?: string[];
+  providerNote?: string;
 }
 
 export type CvWorkerMessage = { type: 'progress'; progress: Omit<GroupProgress, 'groupId'> } | { type: 'finished' } | { type: 'error'; message: string; cancelled: boolean };

@@ -33,10 +33,11 @@ export interface HeadCvRequest extends Omit<HeadCvOptions, 'kind' | 'labels' | '
   stain?: StainConfig;
 }
 
-/** The request of a `training.startGroup` call. */
+/** The request of a `training.startGroup` call in head mode. */
 export function headCvRequest(input: StartGroupInput): HeadCvRequest {
-  const { sweep, ...rest } = input;
-  return { ...rest, grid: sweepGrid(input.head, sweep) };
+  const { sweep, mode: _mode, train: _train, backbone, ...rest } = input;
+  if (backbone === undefined) throw new DomainError('invalid-input', 'a head cross-validation needs a backbone');
+  return { ...rest, backbone, grid: sweepGrid(input, sweep) };
 }
 
 /**

@@ -1,13 +1,17 @@
 /**
  * Cross-validation by training: one ordinary run per fold (and per seed and grid point), trained
- * one after the other by the caller's launcher, each with `fold` in its configuration so that the
+ * one after the other by the caller's `train`, each with `fold` in its configuration so that the
  * trainer reads the fold's images (run-splits.ts). Each run's validation and held-out test
- * evaluations give the fold's numbers; the group keeps the summaries and points at the runs.
+ * evaluations give the fold's numbers. The group is written as running before the first run
+ * (`tessella train --cv` without --backbone, or the cv worker for training.startGroup), counts
+ * its folds and holds its runs as they start; the summaries come at the end, and a cancel or a
+ * failure leaves it so marked, its finished runs attached.
  */
 import type { CvFold, GridPoint, RunGroup } from '../../../shared/contract/run-groups.js';
 import type { RunDetail, TrainConfigInput } from '../../../shared/contract/training.js';
 import { DomainError } from '../../errors.js';
 import type { Db } from '../../store/db.js';
+import { DatasetsRepo } from '../../store/datasets-repo.js';
 import { RunGroupsRepo } from '../../store/run-groups-repo.js';
 import { runSplitImages } from '../run-splits.js';
 import { bestPoint, flattenReport, summarise } from './summary.js';
@@ -20,10 +24,24 @@ export interface RunsCvOptions {
   seed: number;
   monitor: string;
   grid: GridPoint[];
-  /** Folder each fold's checkpoint goes under (`<out>/seed<S>[-<point>]-fold<F>`). */
-  out: string;
+  /** Folder each fold's checkpoint goes under (`<out>/seed<S>[-<point>]-fold<F>`); none: each stays in its run's folder. */
+  out?: string;
   name?: string;
 }
+
+export interface RunsCvHooks {
+  /** The group startRunsCvGroup wrote; without one it is written here. */
+  groupId?: number;
+  signal?: AbortSignal;
+  /** After each fold's run has ended. */
+  onFold?: (done: number, total: number) => void;
+}
+
+/**
+ * Trains a fold's run to its end and returns it; calls `started` with the run's id as soon as the
+ * run exists. A run that does not complete is thrown (a DomainError 'cancelled' when cancelled).
+ */
+export type TrainFold = (cfg: TrainConfigInput, started: (runId: number) => void) => Promise<RunDetail>;
 
 function pointTag(p: GridPoint): string {
   return Object.entries(p)
@@ -31,11 +49,48 @@ function pointTag(p: GridPoint): string {
     .join('-');
 }
 
-/** Trains every fold with `train` (which must wait for the run to end) and stores the group. */
-export async function crossValidateRuns(db: Db, base: TrainConfigInput, opts: RunsCvOptions, train: (cfg: TrainConfigInput) => Promise<RunDetail>): Promise<RunGroup> {
+/** Writes the group of a cross-validation by training as running by process `pid`; its id. */
+export function startRunsCvGroup(db: Db, base: TrainConfigInput, opts: RunsCvOptions, pid = process.pid): number {
   if (opts.folds < 3) throw new DomainError('invalid-input', 'cross-validation needs at least 3 folds (one held out, one to choose on, the rest to fit)');
+  if (opts.grid.length === 0) throw new DomainError('invalid-input', 'the sweep grid is empty');
+  // a --data folder is imported by the first run: its dataset is known then
+  const dataset = base.datasetId !== undefined ? new DatasetsRepo(db).get(base.datasetId) : null;
+  return new RunGroupsRepo(db).start({
+    name: opts.name ?? null,
+    kind: opts.grid.length > 1 ? 'sweep' : 'cv',
+    mode: base.mode ?? 'full',
+    head: null,
+    backbone: null,
+    datasetId: dataset?.id ?? null,
+    datasetName: dataset?.name ?? null,
+    folds: opts.folds,
+    repeats: opts.repeats,
+    seed: opts.seed,
+    monitor: opts.monitor,
+    config: { ...base, grid: opts.grid },
+    total: opts.folds * opts.repeats * opts.grid.length,
+    pid,
+  });
+}
+
+/** Trains every fold with `train`, one after the other, and stores the group's numbers. */
+export async function crossValidateRuns(db: Db, base: TrainConfigInput, opts: RunsCvOptions, train: TrainFold, hooks: RunsCvHooks = {}): Promise<RunGroup> {
+  const groupId = hooks.groupId ?? startRunsCvGroup(db, base, opts);
+  const repo = new RunGroupsRepo(db);
+  try {
+    await trainFolds(db, groupId, base, opts, train, hooks);
+    return repo.get(groupId)!;
+  } catch (e) {
+    if (hooks.signal?.aborted || (e instanceof DomainError && e.kind === 'cancelled')) repo.stop(groupId, 'cancelled');
+    else repo.stop(groupId, 'failed', (e as Error).message);
+    throw e;
+  }
+}
+
+async function trainFolds(db: Db, groupId: number, base: TrainConfigInput, opts: RunsCvOptions, train: TrainFold, hooks: RunsCvHooks): Promise<void> {
+  const repo = new RunGroupsRepo(db);
+  const total = opts.folds * opts.repeats * opts.grid.length;
   const results: CvFold[] = [];
-  let dataset: { id: number | null; name: string | null } = { id: null, name: null };
   for (let r = 0; r < opts.repeats; r++) {
     const seed = opts.seed + r;
     for (const params of opts.grid) {
@@ -46,42 +101,25 @@ export async function crossValidateRuns(db: Db, base: TrainConfigInput, opts: Ru
           ...params,
           seed,
           fold: { k: opts.folds, index: f, seed },
-          out: `${opts.out}/seed${seed}${tag ? `-${tag}` : ''}-fold${f + 1}`,
+          ...(opts.out !== undefined ? { out: `${opts.out}/seed${seed}${tag ? `-${tag}` : ''}-fold${f + 1}` } : {}),
           name: `${opts.name ?? 'cross-validation'} · seed ${seed}${tag ? ` · ${tag}` : ''} · fold ${f + 1}/${opts.folds}`,
         };
-        const run = await train(cfg);
-        dataset = { id: run.datasetId, name: run.datasetName };
+        if (hooks.signal?.aborted) throw new DomainError('cancelled', 'the cross-validation was cancelled');
+        const run = await train(cfg, (runId) => repo.attachRun(groupId, runId));
+        if (run.datasetId !== null) repo.setDataset(groupId, run.datasetId, run.datasetName);
         const val = run.final?.val ?? null;
         const test = run.final?.test ?? null;
         const metrics: Record<string, number> = { ...(val ? flattenReport('val', val) : {}), ...(test ? flattenReport('test', test) : {}) };
         if (run.bestEpoch !== null) metrics.best_epoch = run.bestEpoch;
         const trained = run.datasetId !== null ? runSplitImages(db, run.datasetId, { fold: cfg.fold as RunDetail['config']['fold'] }, 'train').length : 0;
         results.push({ repeat: r, seed, fold: f, params, n: { train: trained, val: val?.n ?? 0, test: test?.n ?? 0 }, metrics, runId: run.id });
+        repo.progress(groupId, results.length, total);
+        hooks.onFold?.(results.length, total);
       }
     }
   }
   const points = opts.grid.map((params) => ({ params, metrics: summarise(results.filter((x) => x.params === params).map((x) => x.metrics)) }));
   const best = bestPoint(points, opts.monitor);
-  const repo = new RunGroupsRepo(db);
-  const id = repo.create({
-    name: opts.name ?? null,
-    kind: opts.grid.length > 1 ? 'sweep' : 'cv',
-    mode: base.mode ?? 'full',
-    head: null,
-    backbone: null,
-    datasetId: dataset.id,
-    datasetName: dataset.name,
-    folds: opts.folds,
-    repeats: opts.repeats,
-    seed: opts.seed,
-    monitor: opts.monitor,
-    points,
-    best,
-    results,
-    // per-image probabilities of a trained run are not kept; each run has its own test report
-    pooledTest: null,
-    config: { ...base },
-  });
-  for (const x of results) repo.attachRun(id, x.runId!);
-  return repo.get(id)!;
+  // per-image probabilities of a trained run are not kept; each run has its own test report
+  repo.complete(groupId, { points, best, results, pooledTest: null });
 }

@@ -24,10 +24,11 @@ export const paramsText = (p: Record<string, number>) => Object.entries(p).map((
 const COLUMNS = ['test_accuracy', 'test_balanced_accuracy', 'test_auc', 'test_ece'] as const;
 const HEADS: Record<(typeof COLUMNS)[number], string> = { test_accuracy: 'Test accuracy', test_balanced_accuracy: 'Test balanced acc.', test_auc: 'Test ROC AUC', test_ece: 'Test ECE' };
 
-/** "Embedding images 40 / 90", "Fold 3 of 12": where a running group is. */
+/** "Embedding images 40 / 90", "Fold 3 of 12", "Fold 2 of 3: run 7, epoch 4 of 10": where a running group is. */
 export function groupProgressText(g: Pick<RunGroupSummary, 'done' | 'total'>, live: GroupProgress | undefined): string {
   if (live?.phase === 'embedding' && live.total > 0) return `Embedding images ${live.done} / ${live.total}`;
   if (live?.phase === 'folds') return `Fold ${live.done} of ${live.total} fitted`;
+  if (live?.phase === 'training' && live.run) return `Fold ${live.done + 1} of ${live.total}: run ${live.run.id}, epoch ${live.run.epoch} of ${live.run.epochs}`;
   return g.done > 0 ? `Fold ${g.done} of ${g.total} fitted` : 'Starting';
 }
 
@@ -41,8 +42,8 @@ export function GroupState({ g, live, onCancel }: { g: RunGroupSummary; live?: G
             {groupProgressText(g, live)}
           </Typography>
           <LinearProgress
-            variant={live?.phase === 'folds' || g.done > 0 ? 'determinate' : 'indeterminate'}
-            value={live?.phase === 'folds' ? (100 * live.done) / Math.max(1, live.total) : (100 * g.done) / Math.max(1, g.total)}
+            variant={live?.phase === 'folds' || live?.phase === 'training' || g.done > 0 ? 'determinate' : 'indeterminate'}
+            value={live?.phase === 'folds' || live?.phase === 'training' ? (100 * live.done) / Math.max(1, live.total) : (100 * g.done) / Math.max(1, g.total)}
             sx={{ mt: 0.5, minWidth: 100 }}
           />
           {onCancel && (

@@ -34,8 +34,7 @@ import { usePreflight } from './usePreflight';
 import { LiveRunPanel } from './LiveRunPanel';
 import { LiveGroupPanel } from './LiveGroupPanel';
 import { CrossValidationFields } from './CrossValidationFields';
-import { cvPlan, cvPreview, initialCv, type CvForm } from './cvForm';
-import { useGroupPreflight } from './useGroupPreflight';
+import { cvKind, cvPlan, cvPreview, initialCv, type CvForm } from './cvForm';
 import { NumberField, SelectField } from './fields';
 import { defaultLr, initialForm, isBackbone, suggestedMode, validateForm, type FieldErrors, type StartRef, type TrainForm } from './trainForm';
 import { useActiveRun } from './useActiveRun';
@@ -63,7 +62,7 @@ export function TrainingPage() {
   const [starting, setStarting] = useState(false);
 
   const set = (patch: Partial<TrainForm>) => setForm((f) => ({ ...f, ...patch }));
-  // a cross-validation instead of one run: heads on a frozen backbone only
+  // a cross-validation instead of one run: heads on a frozen backbone, or last-k or full fine-tuning
   const [cv, setCv] = useState<CvForm>(initialCv);
   const [groupId, setGroupId] = useState<number | null>(null);
   const setCvPart = (patch: Partial<CvForm>) => setCv((c) => ({ ...c, ...patch }));
@@ -82,10 +81,12 @@ export function TrainingPage() {
   const finetunable = options.models.filter((m) => !backbones.includes(m));
   const headRun = isBackbone(form.start);
   const checkedInput = useMemo(() => (form.datasetId && form.start ? validateForm(form).input : null), [form]);
-  const crossValidate = headRun && cv.on;
+  // what the form would cross-validate, even before it is complete (the option shows from the mode alone)
+  const cvOffered = cvKind({ backbone: headRun ? form.start : undefined, head: form.head, mode: form.mode });
+  const crossValidate = cvOffered !== null && cv.on;
   const plan = useMemo(() => (crossValidate && checkedInput ? cvPlan(checkedInput, cv) : null), [crossValidate, checkedInput, cv]);
-  const preflight = usePreflight(crossValidate ? null : checkedInput);
-  const groupPreflight = useGroupPreflight(plan?.input ?? null);
+  const preflight = usePreflight('training.preflight', crossValidate ? null : checkedInput);
+  const groupPreflight = usePreflight('training.groupPreflight', plan?.input ?? null);
   const [confirming, setConfirming] = useState<PreflightFinding[] | null>(null);
   useEffect(() => {
     setForm((f) => (!f.modeTouched && f.start ? { ...f, mode: suggestion.mode } : f));
@@ -104,7 +105,7 @@ export function TrainingPage() {
       if (checked.errors.stain) setAugmentOpen(true);
       return;
     }
-    if (crossValidate) return startGroup(checked.input);
+    if (crossValidate) return startGroup(checked.input, confirmed);
     setStarting(true);
     try {
       if (!confirmed) {
@@ -126,15 +127,18 @@ export function TrainingPage() {
     }
   };
 
-  const startGroup = async (input: NonNullable<typeof checkedInput>) => {
+  const startGroup = async (input: NonNullable<typeof checkedInput>, confirmed: boolean) => {
     const p = cvPlan(input, cv);
-    if (!p.input) return setStartError(`Check the cross-validation settings: ${Object.values(p.errors)[0] ?? 'they are incomplete'}`);
+    if (!p?.input) return setStartError(`Check the cross-validation settings: ${Object.values(p?.errors ?? {})[0] ?? 'they are incomplete'}`);
     setStarting(true);
     try {
       // asked afresh: the dataset may have changed since the form last checked
       const { findings } = await api.call('training.groupPreflight', p.input);
       const errors = findings.filter((f) => f.severity === 'error');
       if (errors.length) return setStartError(errors.map((f) => `${f.message} (fix: ${f.fix})`).join('; '));
+      // a long fine-tuning cross-validation is started only once the user has read how long
+      const warnings = findings.filter((f) => f.severity === 'warning');
+      if (warnings.length && !confirmed) return setConfirming(warnings);
       const group = await api.call('training.startGroup', p.input);
       rememberDataset(form.datasetId);
       setGroupId(group.id);
@@ -146,7 +150,7 @@ export function TrainingPage() {
   };
 
   const datasetId = form.datasetId ? Number(form.datasetId) : null;
-  const findings = crossValidate ? groupPreflight.findings : (preflight.report?.findings ?? []);
+  const findings = (crossValidate ? groupPreflight.report?.findings : preflight.report?.findings) ?? [];
   const preflightError = crossValidate ? groupPreflight.error : preflight.error;
   const blocked = findings.some((f) => f.severity === 'error');
   const noDatasets = options.datasets !== null && options.datasets.length === 0;
@@ -276,7 +280,7 @@ export function TrainingPage() {
             </Box>
 
             {headRun && <HeadFields form={form} set={set} errors={errors} />}
-            {headRun && <CrossValidationFields cv={cv} set={setCvPart} head={form.head} errors={plan?.errors ?? {}} preview={plan ? cvPreview(plan, cv) : 'Complete the form above to see how many heads this fits.'} />}
+            {headRun && cvOffered && <CrossValidationFields cv={cv} set={setCvPart} kind={cvOffered} errors={plan?.errors ?? {}} preview={plan ? cvPreview(plan, cv) : 'Complete the form above to see how many heads this fits.'} />}
             {!headRun && (
               <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: '1fr 1fr' }}>
                 <NumberField label="Epochs" value={form.epochs} onChange={(v) => set({ epochs: v })} testId="train-epochs" error={errors.epochs} min={1} step={1} />
@@ -292,6 +296,9 @@ export function TrainingPage() {
                 />
                 <NumberField label="Seed" value={form.seed} onChange={(v) => set({ seed: v })} testId="train-seed" error={errors.seed} min={0} step={1} helperText="Weights, order, augmentation" />
               </Box>
+            )}
+            {!headRun && cvOffered && (
+              <CrossValidationFields cv={cv} set={setCvPart} kind={cvOffered} errors={plan?.errors ?? {}} preview={plan ? cvPreview(plan, cv) : 'Complete the form above to see how many runs this fine-tunes.'} />
             )}
             <TextField
               size="small"

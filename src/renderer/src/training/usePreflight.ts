@@ -1,15 +1,19 @@
 /**
- * The server's pre-flight report on the configuration the form describes, kept current as the
- * form changes (after a short pause), so problems show before the user clicks Start.
+ * The server's pre-flight answer on what the form describes (training.preflight for a single run,
+ * training.groupPreflight for a cross-validation), kept current as the form changes, after a
+ * short pause, so problems show before the user clicks Start. No input (an incomplete form): no
+ * answer.
  */
 import { useEffect, useState } from 'react';
-import type { PreflightReport, TrainConfigInput } from '@shared/contract/training';
+import type { CallInput, CallOutput } from '@shared/api';
 import { api, errorMessage } from '../api';
 
 const PAUSE_MS = 300;
 
-export function usePreflight(input: TrainConfigInput | null): { report: PreflightReport | null; error: string | null } {
-  const [report, setReport] = useState<PreflightReport | null>(null);
+export type PreflightCall = 'training.preflight' | 'training.groupPreflight';
+
+export function usePreflight<K extends PreflightCall>(name: K, input: CallInput<K> | null): { report: CallOutput<K> | null; error: string | null } {
+  const [report, setReport] = useState<CallOutput<K> | null>(null);
   const [error, setError] = useState<string | null>(null);
   const key = input ? JSON.stringify(input) : '';
   useEffect(() => {
@@ -20,7 +24,7 @@ export function usePreflight(input: TrainConfigInput | null): { report: Prefligh
     }
     let live = true;
     const timer = setTimeout(() => {
-      api.call('training.preflight', JSON.parse(key) as TrainConfigInput).then(
+      api.call(name, JSON.parse(key) as CallInput<K>).then(
         (r) => live && setReport(r),
         (e) => {
           if (!live) return;
@@ -33,6 +37,6 @@ export function usePreflight(input: TrainConfigInput | null): { report: Prefligh
       live = false;
       clearTimeout(timer);
     };
-  }, [key]);
+  }, [name, key]);
   return { report, error };
 }
