@@ -9,6 +9,7 @@ import type { GroupProgress, RunGroupSummary, runGroupCalls } from '../../shared
 import type { AppContext } from '../app-context.js';
 import { DomainError } from '../errors.js';
 import { processAlive } from '../process-alive.js';
+import { providersForSetting } from '../ml/engine/providers.js';
 import { RunGroupsRepo } from '../store/run-groups-repo.js';
 import { launchCrossValidation, type LaunchedGroup } from './cv/cv-launcher.js';
 import { headCvRequest, startHeadCvGroup } from './cv/head-cv-run.js';
@@ -66,8 +67,10 @@ export function createRunGroupHandlers(ctx: AppContext): HandlersFor<typeof runG
     },
     'training.startGroup': async (input) => {
       const request = headCvRequest(input);
+      // the embeddings run on the engine.provider setting's choice, decided here once (as training runs do)
+      const { providers } = await providersForSetting(ctx.settings.get().engine.provider);
       const groupId = startHeadCvGroup(ctx.db, request);
-      const launched = launchCrossValidation(repo, { groupId, home: ctx.home.root, request }, (p) => ctx.events.emit('training.groupProgress', p));
+      const launched = launchCrossValidation(repo, { groupId, home: ctx.home.root, request, executionProviders: providers }, (p) => ctx.events.emit('training.groupProgress', p));
       running.set(groupId, launched);
       void launched.done.then(() => {
         running.delete(groupId);

@@ -26,6 +26,7 @@ async function main(): Promise<number> {
   try {
     await runHeadCrossValidation(db, home.root, job.request, {
       groupId: job.groupId,
+      ...(job.executionProviders ? { executionProviders: job.executionProviders } : {}),
       signal: signal,
       onEmbed: (done, total) => void send({ type: 'progress', progress: { status: 'running', phase: 'embedding', done, total } }),
       onFold: (done, total) => void send({ type: 'progress', progress: { status: 'running', phase: 'folds', done, total } }),

@@ -9,6 +9,8 @@ export interface CvJob {
   /** The data home (database, caches). */
   home: string;
   request: HeadCvRequest;
+  /** onnxruntime providers for the embeddings (the engine.provider setting's choice, made by the parent); default cpu. */
+  executionProviders?: string[];
 }
 
 export type CvWorkerMessage = { type: 'progress'; progress: Omit<GroupProgress, 'groupId'> } | { type: 'finished' } | { type: 'error'; message: string; cancelled: boolean };
