@@ -7,6 +7,7 @@
 import type { StainParams } from '../preprocess/stain.js';
 import type { LoadOptions } from '../models/checkpoint.js';
 import { type EngineRunner, openRunner } from './engine-runner.js';
+import type { SessionPlacement } from '../onnx/session-placement.js';
 import { checkPrecision, type Precision } from '../emit/quantize.js';
 import { embedderKey, fileContentHash, ImageEmbeddings } from './embedding-store.js';
 import { ImageReadError, readBatch } from './image-batches.js';
@@ -42,6 +43,8 @@ export interface EmbedResult {
   provider: string | null;
   /** Why the provider asked for first is not the one in use, when that happened. */
   fallbackReason?: string;
+  /** Where the engine's session ran (onnx/session-placement.ts), when the engine was opened. */
+  session: SessionPlacement | null;
 }
 
 export async function embedFiles(backboneRef: string, files: string[], opts: EmbedOptions): Promise<EmbedResult> {
@@ -126,7 +129,7 @@ export async function embedFiles(backboneRef: string, files: string[], opts: Emb
     if (out.some((e) => e && e.length !== dim)) throw new Error(`embeddings of ${backboneRef} differ in width; its cache entry ${key} is damaged`);
     const rr = runner as EngineRunner | null;
     const fallbackReason = rr?.info.fallbackReason;
-    return { embeddings: out, skipped, computed, backbone: { hash, arch: spec.arch, dim }, embedder: key, stain, provider: rr ? rr.info.backend : null, ...(fallbackReason ? { fallbackReason } : {}) };
+    return { embeddings: out, skipped, computed, backbone: { hash, arch: spec.arch, dim }, embedder: key, stain, provider: rr ? rr.info.backend : null, session: rr?.info.session ?? null, ...(fallbackReason ? { fallbackReason } : {}) };
   } finally {
     await (runner as EngineRunner | null)?.dispose();
   }
