@@ -7,18 +7,21 @@
  */
 
 /**
- * Images from which a job's session goes to a worker: the crossover measured on this 2-core
- * machine (`npm run bench -- session-crossover`, and in-process runs of ResNet-50 over lung
- * patches, batches of 8). The worker's cost is mostly fixed: the first session opened in a fresh
- * worker thread takes about 0.5 s CPU more than the same session inline (bundle; about 0.6 s
- * more from source, where the thread also loads tsx). The saving is at most the decoding of each
- * image after the first batch, about 13 ms CPU per 224 px JPEG patch, less when onnxruntime keeps
- * both cores busy. Break-even is then some 0.5 s / 10 ms + one batch = about 50-60 images, and
- * measured end to end (worker time against inline, in-process, under load): 0.57x at 8 images,
- * 0.73x at 16, 0.85x at 32, 1.0x at 64, faster beyond. Below 64 the loss of running inline is
- * small either way; above it the worker's gain grows with the job (15% on whole slides).
+ * Images from which a job's session goes to a worker, from measurements on this 2-core machine
+ * (ResNet-50 over 224 px lung patches, batches of 8; `npm run bench -- session-crossover` for the
+ * CLI end to end). The worker's cost is fixed per job: the first session in any thread pays
+ * onnxruntime's start there, so a cold CLI process pays it inline too and the worker adds only
+ * about 0.15 s CPU (0.1 s more from source, where the thread also loads tsx), while a warm app
+ * process, whose own thread started onnxruntime long ago, pays about 0.5 s for the new thread.
+ * The saving is the decoding of each image after the first batch, about 12 ms CPU per patch, and
+ * only while a core is free for it: break-even by that reckoning at 20-35 images for the CLI and
+ * about 50 in the app. End to end: a cold `tessella predict` over 32 patches on a quiet machine
+ * was still 3-14% slower in a worker; in-process under heavy load (no core free: the worker's
+ * worst case) it ran at 0.57x inline at 8 images, 0.73x at 16, 0.85x at 32, even (1.0x) at 48
+ * and 64; long jobs on a quiet machine gain 15%. Hence 48 (six predict batches, three embedding
+ * batches): past the crossovers measured, and a job just below it loses little inline.
  */
-export const WORKER_FROM_IMAGES = 64;
+export const WORKER_FROM_IMAGES = 48;
 
 export type SessionPlacement = 'worker' | 'inline';
 
