@@ -15,6 +15,7 @@ const benchmarks: Record<string, Bench> = {
   'fm-sizes': async () => (await import('./fm-sizes')).benchFmSizes(),
   'fm-embed': async () => (await import('./fm-embed')).benchFmEmbed(),
   int8: async () => (await import('./int8')).benchInt8(),
+  'session-crossover': async () => (await import('./session-crossover')).benchSessionCrossover(),
 };
 
 async function main(): Promise<void> {

@@ -11,7 +11,7 @@ import type { TileGrid } from '../../shared/contract/analysis.js';
 import { loadCheckpoint } from '../ml/models/checkpoint.js';
 import { modelInputSize } from '../ml/models/processors.js';
 import { OnnxEngine, type RunResult } from '../ml/onnx/session.js';
-import { sessionWorkerByDefault } from '../ml/onnx/session-protocol.js';
+import { sessionInWorker } from '../ml/onnx/session-placement.js';
 import { openSlide } from '../slides/open-slide.js';
 import type { SlideReader } from '../slides/reader.js';
 import { argmax, softmax } from './probs.js';
@@ -122,7 +122,8 @@ export async function runInference(job: InferJob, port: MessagePort): Promise<vo
       : null;
     const stored = store?.exists() ? await store.load() : new Map<string, Float32Array>();
     const startEngine = () => {
-      const p = OnnxEngine.load(ck, { cacheDir: job.engineCacheDir, chunkSize: job.batchSize, precision: job.precision ?? 'fp32', worker: sessionWorkerByDefault(), ...(job.threads ? { threads: job.threads } : {}), ...(job.executionProviders ? { executionProviders: job.executionProviders } : {}) });
+      // loaded before the tiles are counted; a slide's job is thousands of tiles, always a long one
+      const p = OnnxEngine.load(ck, { cacheDir: job.engineCacheDir, chunkSize: job.batchSize, precision: job.precision ?? 'fp32', worker: sessionInWorker(Number.POSITIVE_INFINITY), ...(job.threads ? { threads: job.threads } : {}), ...(job.executionProviders ? { executionProviders: job.executionProviders } : {}) });
       p.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
       return p;
     };

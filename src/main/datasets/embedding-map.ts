@@ -22,6 +22,8 @@ import { umapInWorker } from './layout-in-worker.js';
 export const DEFAULT_MAP_POINTS = 10_000;
 
 export interface MapHooks {
+  /** onnxruntime providers for the backbone (the engine.provider choice, engine/providers.ts); default cpu. */
+  executionProviders?: string[];
   signal?: AbortSignal;
   onProgress?(phase: 'embed' | 'layout', done: number, total: number): void;
 }
@@ -47,6 +49,7 @@ export async function mapDataset(
     {
       storeRoot: embeddingCacheRoot(ctx.home.root),
       engineCacheDir: onnxCacheDir(ctx.home.root),
+      ...(opts.executionProviders ? { executionProviders: opts.executionProviders } : {}),
       signal: opts.signal,
       onProgress: (done, total) => opts.onProgress?.('embed', done, total),
     },

@@ -10,6 +10,7 @@ import { importDataset, type ImportProgress } from './import.js';
 import { DatasetLabelling } from './labelling.js';
 import { predictDataset } from './predictions.js';
 import { mapDataset } from './embedding-map.js';
+import { pinOf, resolveProvider } from '../ml/engine/providers.js';
 
 /** job.progress events are throttled to this interval; phase changes and the end always go out. */
 const PROGRESS_INTERVAL_MS = 150;
@@ -38,6 +39,8 @@ export function createDatasetHandlers(ctx: AppContext): HandlersFor<typeof datas
    * returns), throttled job.progress events (a phase change and the end always go out), a
    * cancel that ends as a 'cancelled' domain error.
    */
+  // the fast engine runs on the engine.provider setting's choice (cpu is the fallback), as predict and analyses do
+  const settingProviders = async () => [(await resolveProvider(pinOf(ctx.settings.get().engine.provider, undefined))).chosen];
   const datasetJob = async <T>(
     kind: string,
     jobs: Map<string, { controller: AbortController; datasetId: number }>,
@@ -138,7 +141,7 @@ export function createDatasetHandlers(ctx: AppContext): HandlersFor<typeof datas
     'datasets.addClass': async ({ datasetId, name }) => labelling.addClass(datasetId, name),
     'datasets.predict': async ({ datasetId, model, jobId }) =>
       datasetJob('datasets.predict', predicting, datasetId, jobId, 'load model', 'prediction cancelled; the suggestions made so far are kept', async (signal, emit) => {
-        const result = await predictDataset(ctx, datasetId, model, { signal, onProgress: (done, total) => emit('predict', done, total) });
+        const result = await predictDataset(ctx, datasetId, model, { executionProviders: await settingProviders(), signal, onProgress: (done, total) => emit('predict', done, total) });
         return { result, done: result.images };
       }),
     'datasets.cancelPredict': async ({ jobId }) => {
@@ -148,7 +151,7 @@ export function createDatasetHandlers(ctx: AppContext): HandlersFor<typeof datas
     },
     'datasets.map': async ({ datasetId, backbone, maxPoints, seed, jobId }) =>
       datasetJob('datasets.map', mapping, datasetId, jobId, 'load model', 'map cancelled', async (signal, emit) => {
-        const result = await mapDataset(ctx, datasetId, backbone, { maxPoints, seed, signal, onProgress: (phase, done, total) => emit(phase, done, total) });
+        const result = await mapDataset(ctx, datasetId, backbone, { maxPoints, seed, executionProviders: await settingProviders(), signal, onProgress: (phase, done, total) => emit(phase, done, total) });
         return { result, done: result.points.length };
       }),
     'datasets.cancelMap': async ({ jobId }) => {

@@ -24,6 +24,8 @@ import { ImagePredictionsRepo, type ImagePredictionWrite } from '../store/image-
 import { datasetLabels } from './query.js';
 
 export interface PredictHooks {
+  /** onnxruntime providers (the engine.provider choice, engine/providers.ts); default cpu. */
+  executionProviders?: string[];
   signal?: AbortSignal;
   onProgress?(done: number, total: number): void;
 }
@@ -65,6 +67,8 @@ export async function predictDataset(ctx: Pick<AppContext, 'db' | 'home'>, datas
   const runner = await openRunner(resolveModelRef(model, ctx.home.models), {
     engine: 'onnx',
     cacheDir: join(ctx.home.models, 'onnx'),
+    images: images.length,
+    ...(hooks.executionProviders ? { executionProviders: hooks.executionProviders } : {}),
     ...(isBuiltinName(model) ? { load: { labels: classes } } : {}),
   });
   const failed: PredictResult['failed'] = [];

@@ -17,7 +17,7 @@ export async function tryModelOnImage(modelDir: string, image: string, opts: { c
   if (!existsSync(file)) throw new DomainError('not-found', `${file}: no such image file`);
   if (!statSync(file).isFile()) throw new DomainError('invalid-input', `${file}: not a file; give an image file`);
   const opened = performance.now();
-  const runner = await openRunner(modelDir, { engine: 'onnx', cacheDir: opts.cacheDir, ...(opts.executionProviders ? { executionProviders: opts.executionProviders } : {}) });
+  const runner = await openRunner(modelDir, { engine: 'onnx', cacheDir: opts.cacheDir, images: 1, ...(opts.executionProviders ? { executionProviders: opts.executionProviders } : {}) });
   try {
     const started = performance.now();
     let out: { logits: Float32Array; features: Float32Array } | null = null;

@@ -55,7 +55,13 @@ export async function trainHeadRun(env: TrainerEnv): Promise<RunStatus> {
   const backbone = cfg.backbone!;
   const labels = run.labels;
   const pid = process.pid;
-  if (!repo.claim(runId, pid, `onnxruntime cpu, ${threadCount(availableParallelism())} of ${availableParallelism()} cores (embeddings) + TypeScript, 1 thread (${kind} head)`)) throw new Error(`run ${runId} is being trained by another live process`);
+  const providers = env.executionProviders?.length ? env.executionProviders : ['cpu'];
+  // the provider the embeddings ran on (the requested one until the engine says), and why it is not the one wanted
+  const backendLine = (used: string) => {
+    const note = env.providerNote ?? (used !== providers[0] ? `${providers[0]} could not start` : undefined);
+    return `onnxruntime ${used}, ${threadCount(availableParallelism())} of ${availableParallelism()} cores (embeddings) + TypeScript, 1 thread (${kind} head)${note ? `; ${note}` : ''}`;
+  };
+  if (!repo.claim(runId, pid, backendLine(providers[0]))) throw new Error(`run ${runId} is being trained by another live process`);
   const timer = setInterval(() => repo.heartbeat(runId, pid), HEARTBEAT_MS).unref();
   const reporter = new ProgressReporter({ repo, runId, pid, epochs: cfg.epochs, signal, onProgress: env.onProgress, minIntervalMs: 0 });
   const progress = (p: Partial<TrainingProgress>) => reporter.report(p);
@@ -82,6 +88,7 @@ export async function trainHeadRun(env: TrainerEnv): Promise<RunStatus> {
       {
         storeRoot: embeddingCacheRoot(env.homeRoot),
         engineCacheDir: onnxCacheDir(env.homeRoot),
+        executionProviders: providers,
         load: { seed },
         stain,
         ...(cfg.precision ? { precision: cfg.precision } : {}),
@@ -90,6 +97,7 @@ export async function trainHeadRun(env: TrainerEnv): Promise<RunStatus> {
       },
     );
     const embedSeconds = (Date.now() - t0) / 1000;
+    if (emb.provider && emb.provider !== providers[0]) repo.setBackend(runId, backendLine(emb.provider));
     repo.setSkipped(runId, [...run.skipped, ...emb.skipped.filter((s) => !run.skipped.some((r) => r.path === s.path))]);
     const d = emb.backbone.dim;
     const dataOf = (from: number, items: { path: string; label: number }[]): { data: HeadData; paths: string[] } => {

@@ -10,8 +10,8 @@ import type { GroupProgress, RunGroupSummary, runGroupCalls } from '../../shared
 import type { AppContext } from '../app-context.js';
 import { DomainError } from '../errors.js';
 import { processAlive } from '../process-alive.js';
-import { RunGroupsRepo } from '../store/run-groups-repo.js';
 import { providersForSetting } from '../ml/engine/providers.js';
+import { RunGroupsRepo } from '../store/run-groups-repo.js';
 import { launchCrossValidation, type LaunchedGroup } from './cv/cv-launcher.js';
 import type { CvJob } from './cv/cv-worker-protocol.js';
 import { fineTuneCvRequest, fineTunePlan, startFineTuneCvGroup } from './cv/fine-tune-cv-run.js';
@@ -70,14 +70,14 @@ export function createRunGroupHandlers(ctx: AppContext): HandlersFor<typeof runG
       return { findings: preflightCrossValidation(ctx.db, plan), fits: input.folds * input.repeats * gridPoints };
     },
     'training.startGroup': async (input) => {
+      // the embeddings (head) or the frozen part (fine-tuning) run on the engine.provider setting's choice, decided here once (as single runs do)
+      const { providers, note } = await providersForSetting(ctx.settings.get().engine.provider);
       let job: CvJob;
       if (input.mode === 'head') {
         const request = { mode: 'head' as const, ...headCvRequest(input) };
-        job = { groupId: startHeadCvGroup(ctx.db, request), home: ctx.home.root, request };
+        job = { groupId: startHeadCvGroup(ctx.db, request), home: ctx.home.root, request, executionProviders: providers };
       } else {
         const request = fineTuneCvRequest(input);
-        // the frozen part runs on the engine.provider setting's choice, decided here once (as single runs do)
-        const { providers, note } = await providersForSetting(ctx.settings.get().engine.provider);
         job = { groupId: startFineTuneCvGroup(ctx.db, request), home: ctx.home.root, request, executionProviders: providers, ...(note ? { providerNote: note } : {}) };
       }
       const { groupId } = job;

@@ -31,6 +31,7 @@ async function main(): Promise<number> {
     if (req.mode === 'head') {
       await runHeadCrossValidation(db, home.root, req, {
         groupId: job.groupId,
+        ...(job.executionProviders ? { executionProviders: job.executionProviders } : {}),
         signal: signal,
         onEmbed: (done, total) => void send({ type: 'progress', progress: { status: 'running', phase: 'embedding', done, total } }),
         onFold,

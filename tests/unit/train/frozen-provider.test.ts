@@ -2,8 +2,9 @@
  * Training's frozen part runs on the engine.provider setting's choice, decided once by the process
  * that queues the run and handed to the worker: a pin to cuda, which cannot load on this machine
  * (its provider libraries are not installed), falls back to cpu, and the run's backend line names
- * cpu and says why. Head mode (frozen backbone embeddings) and last-k (frozen prefix), on a few
- * lung patches with the tiny oracle models.
+ * cpu and says why. Head mode (frozen backbone embeddings), last-k (frozen prefix) and a backbone
+ * run (a head on the backbone's embeddings, through embedFiles), on a few lung patches with the
+ * tiny oracle models.
  */
 import { cpSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,13 +57,14 @@ describe('the frozen part of training on the engine.provider setting', needs(lun
   });
 
   const cases = [
-    { mode: 'head', init: () => resnetTiny!, extra: {}, line: /^onnxruntime cpu, .* \(frozen backbone\) \+ tfjs .*; cuda pinned, not usable here$/ },
-    { mode: 'last-k', init: () => vitTiny!, extra: { lastK: 1, augment: null }, line: /\+ onnxruntime cpu, .* \(first \d+ blocks?, frozen\); cuda pinned, not usable here/ },
+    { mode: 'head', input: () => ({ init: resnetTiny!, mode: 'head', batchSize: 4 }), line: /^onnxruntime cpu, .* \(frozen backbone\) \+ tfjs .*; cuda pinned, not usable here$/ },
+    { mode: 'last-k', input: () => ({ init: vitTiny!, mode: 'last-k', batchSize: 4, lastK: 1, augment: null }), line: /\+ onnxruntime cpu, .* \(first \d+ blocks?, frozen\); cuda pinned, not usable here/ },
+    { mode: 'backbone', input: () => ({ backbone: resnetTiny! }), line: /^onnxruntime cpu, .* \(embeddings\) \+ TypeScript, 1 thread \(logreg head\); cuda pinned, not usable here$/ },
   ];
   for (const c of cases) {
     it(`${c.mode}: a cuda pin that cannot load here runs on cpu, and the backend line says so`, async (t) => {
       if (cudaUsable) t.skip(); // a machine with CUDA's libraries would honour the pin
-      const started: RunDetail = await call('training.start', { datasetId, init: c.init(), mode: c.mode, epochs: 1, batchSize: 4, seed: 1, ...c.extra });
+      const started: RunDetail = await call('training.start', { datasetId, epochs: 1, seed: 1, ...c.input() });
       const run = await finished(started.id);
       expect(run.status, run.error ?? '').toBe('completed');
       expect(run.backend).toMatch(c.line);

@@ -8,6 +8,7 @@ import { mapDataset } from '../../datasets/embedding-map.js';
 import { importDataset, type ImportProgress } from '../../datasets/import.js';
 import { DatasetsRepo } from '../../store/datasets-repo.js';
 import { abortOnSigint } from '../interrupt.js';
+import { PROVIDER_OPTION, providerChoiceOf } from '../provider-option.js';
 
 function findDataset(ctx: AppContext, ref: string) {
   const repo = new DatasetsRepo(ctx.db);
@@ -210,6 +211,7 @@ const map: CliCommand = {
     'max-points': { type: 'number', description: 'map a stable sample of at most this many images (default 10000)' },
     seed: { type: 'number', description: 'seed of the layout (default 42; the same seed gives the same map)' },
     csv: { type: 'string', description: 'also write the points as CSV (x,y,label,split,predicted,duplicate_group,path)' },
+    provider: PROVIDER_OPTION,
   },
   async run({ positionals, options, io, app }) {
     if (positionals.length !== 1) throw new CliError(`expected exactly one NAME, got ${positionals.length}`, 2);
@@ -220,6 +222,7 @@ const map: CliCommand = {
     if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) throw new CliError('--seed must be a non-negative integer', 2);
     const ctx = await app();
     const d = findDataset(ctx, positionals[0]);
+    const executionProviders = [(await providerChoiceOf(options, io)).chosen];
     let bar: ReturnType<typeof io.progress> | undefined;
     let phase = '';
     const interrupt = abortOnSigint();
@@ -227,6 +230,7 @@ const map: CliCommand = {
       const m = await mapDataset(ctx, d.id, options.backbone, {
         maxPoints,
         seed,
+        executionProviders,
         signal: interrupt.signal,
         onProgress: (p, done, total) => {
           if (p !== phase) {

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import type { CvPointSummary, MetricSummary, RunGroup } from '../../../shared/contract/run-groups.js';
 import { HeadKind, MonitorMetric, type EvalReport, type RunDetail, type TrainConfigInput } from '../../../shared/contract/training.js';
 import type { AppContext } from '../../app-context.js';
+import { providersForSetting } from '../../ml/engine/providers.js';
 import { HEAD_GRID_KEYS, parseGrid } from '../../train/cv/head-cv.js';
 import { runHeadCrossValidation } from '../../train/cv/head-cv-run.js';
 import { crossValidateRuns, RUN_GRID_KEYS } from '../../train/cv/runs-cv.js';
@@ -113,6 +114,9 @@ export async function crossValidateCli(ctx: AppContext, o: Opts, io: CliIO, host
     }
     bar!.tick(done);
   };
+  // the embeddings run on the engine.provider setting's choice, as `tessella train` does
+  const { providers, note } = await providersForSetting(ctx.settings.get().engine.provider);
+  if (note) io.info(`note: ${note}; the embeddings run on ${providers[0]}`);
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.on('SIGINT', onSigint);
@@ -139,7 +143,7 @@ export async function crossValidateCli(ctx: AppContext, o: Opts, io: CliIO, host
         name: o.name as string | undefined,
         ...(o.stain !== undefined ? { stain: { method: o.stain as 'macenko' | 'reinhard', reference: resolve(String(o['stain-ref'])) } } : {}),
       },
-      { signal: controller.signal, onEmbed: tick('embeddings'), onFold: tick('folds') },
+      { signal: controller.signal, executionProviders: providers, onEmbed: tick('embeddings'), onFold: tick('folds') },
     );
     bar?.end();
     return { ...groupResult(out.group), embeddings: out.embeddings, skipped: out.skipped };

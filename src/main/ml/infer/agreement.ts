@@ -109,7 +109,7 @@ export async function measureAgreement(modelRef: string, files: string[], opts: 
   const candidate = opts.precision ?? 'int8';
   const total = 2 * files.length;
   const runAt = async (precision: Precision, offset: number): Promise<{ outputs: ImageOutputs[]; imgPerSec: number; hash: string; arch: string }> => {
-    const runner = await openRunner(modelRef, { engine: 'onnx', cacheDir: opts.cacheDir, load: opts.load, executionProviders: opts.executionProviders, precision });
+    const runner = await openRunner(modelRef, { engine: 'onnx', cacheDir: opts.cacheDir, load: opts.load, executionProviders: opts.executionProviders, precision, images: files.length });
     try {
       const outputs: ImageOutputs[] = [];
       const t0 = performance.now();

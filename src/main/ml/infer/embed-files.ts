@@ -7,6 +7,7 @@
 import type { StainParams } from '../preprocess/stain.js';
 import type { LoadOptions } from '../models/checkpoint.js';
 import { type EngineRunner, openRunner } from './engine-runner.js';
+import type { SessionPlacement } from '../onnx/session-placement.js';
 import { checkPrecision, type Precision } from '../emit/quantize.js';
 import { embedderKey, fileContentHash, ImageEmbeddings } from './embedding-store.js';
 import { ImageReadError, readBatch } from './image-batches.js';
@@ -16,6 +17,8 @@ export interface EmbedOptions {
   storeRoot: string;
   /** ONNX graph cache. */
   engineCacheDir?: string;
+  /** onnxruntime providers in order (the engine.provider choice, engine/providers.ts); default cpu, always the fallback. */
+  executionProviders?: string[];
   load?: LoadOptions;
   /** Stain normalisation applied before the backbone; undefined: the backbone's own. */
   stain?: StainParams | null;
@@ -38,6 +41,10 @@ export interface EmbedResult {
   embedder: string;
   /** onnxruntime's provider, when the engine was opened. */
   provider: string | null;
+  /** Why the provider asked for first is not the one in use, when that happened. */
+  fallbackReason?: string;
+  /** Where the engine's session ran (onnx/session-placement.ts), when the engine was opened. */
+  session: SessionPlacement | null;
 }
 
 export async function embedFiles(backboneRef: string, files: string[], opts: EmbedOptions): Promise<EmbedResult> {
@@ -45,13 +52,16 @@ export async function embedFiles(backboneRef: string, files: string[], opts: Emb
   const engineCacheDir = opts.engineCacheDir ?? onnxCacheDir();
   const hashes = await Promise.all(files.map((f) => fileContentHash(f)));
   let runner: EngineRunner | null = null;
-  const open = async (): Promise<EngineRunner> => (runner ??= await openRunner(backboneRef, { engine: 'onnx', cacheDir: engineCacheDir, load: opts.load, precision: opts.precision }));
+  // `images`: what the engine will run, for where its session goes (onnx/session-placement.ts)
+  const open = async (images: number): Promise<EngineRunner> =>
+    (runner ??= await openRunner(backboneRef, { engine: 'onnx', cacheDir: engineCacheDir, load: opts.load, precision: opts.precision, images, ...(opts.executionProviders ? { executionProviders: opts.executionProviders } : {}) }));
   try {
     // the backbone's identity, without loading it when the graph cache knows it
     let hash = await knownHash(backboneRef, { cacheDir: engineCacheDir, load: opts.load });
     let spec = hash ? await readSpec(hash, engineCacheDir) : null;
     if (!hash || !spec) {
-      const r = await open();
+      // a backbone never opened before: its embeddings are most likely all to be made
+      const r = await open(files.length);
       hash = r.hash;
       spec = { arch: r.arch, stain: r.stain } as NonNullable<typeof spec>;
     }
@@ -67,33 +77,44 @@ export async function embedFiles(backboneRef: string, files: string[], opts: Emb
     const skipped: { path: string; reason: string }[] = [];
     let computed = 0;
     if (unique.length) {
-      const r = await open();
+      const r = await open(unique.length);
       const input = { preprocessor: r.preprocessor, stain };
       const size = Math.max(1, opts.batchSize ?? 16);
-      for (let s = 0; s < unique.length; s += size) {
-        opts.signal?.throwIfAborted();
-        let idx = unique.slice(s, s + size);
-        let pixels: Float32Array;
+      const read = async (idx: number[]): Promise<{ idx: number[]; pixels: Float32Array; unreadable: { path: string; reason: string }[] }> => {
         try {
-          pixels = await readBatch(idx.map((i) => files[i]), input);
+          return { idx, pixels: await readBatch(idx.map((i) => files[i]), input), unreadable: [] };
         } catch (e) {
           if (!(e instanceof ImageReadError)) throw e;
           // an unreadable file is left out (and reported), its batch-mates embedded
           const ok: number[] = [];
+          const unreadable: { path: string; reason: string }[] = [];
           for (const i of idx) {
             try {
               await readBatch([files[i]], input);
               ok.push(i);
             } catch (err) {
               if (!(err instanceof ImageReadError)) throw err;
-              skipped.push({ path: files[i], reason: `unreadable image: ${err.message.slice(files[i].length + 2)}` });
+              unreadable.push({ path: files[i], reason: `unreadable image: ${err.message.slice(files[i].length + 2)}` });
             }
           }
-          idx = ok;
-          pixels = await readBatch(idx.map((i) => files[i]), input);
+          return { idx: ok, pixels: await readBatch(ok.map((i) => files[i]), input), unreadable };
         }
+      };
+      const prefetch = (s: number) => {
+        if (s >= unique.length) return null;
+        const p = read(unique.slice(s, s + size));
+        p.catch(() => {}); // observed here, rethrown when awaited: a failure while the engine runs is not "unhandled"
+        return p;
+      };
+      // the next batch decodes while the engine runs this one (in a worker on a long job)
+      let next = prefetch(0);
+      for (let s = 0; s < unique.length; s += size) {
+        opts.signal?.throwIfAborted();
+        const { idx, pixels, unreadable } = await next!;
+        next = prefetch(s + size);
+        skipped.push(...unreadable);
         if (!idx.length) continue;
-        const res = await r.run(pixels, idx.length);
+        const res = await r.run(pixels, idx.length, { transfer: true });
         for (let j = 0; j < idx.length; j++) {
           out[idx[j]] = res.features[j];
           await store.put(hashes[idx[j]], res.features[j]);
@@ -107,7 +128,8 @@ export async function embedFiles(backboneRef: string, files: string[], opts: Emb
     const dim = out.find((e) => e)?.length ?? 0;
     if (out.some((e) => e && e.length !== dim)) throw new Error(`embeddings of ${backboneRef} differ in width; its cache entry ${key} is damaged`);
     const rr = runner as EngineRunner | null;
-    return { embeddings: out, skipped, computed, backbone: { hash, arch: spec.arch, dim }, embedder: key, stain, provider: rr ? rr.info.backend : null };
+    const fallbackReason = rr?.info.fallbackReason;
+    return { embeddings: out, skipped, computed, backbone: { hash, arch: spec.arch, dim }, embedder: key, stain, provider: rr ? rr.info.backend : null, session: rr?.info.session ?? null, ...(fallbackReason ? { fallbackReason } : {}) };
   } finally {
     await (runner as EngineRunner | null)?.dispose();
   }

@@ -11,7 +11,7 @@ import { DomainError } from '../../errors.js';
 import { hasHead } from '../head/head-checkpoint.js';
 import type { Precision } from '../emit/quantize.js';
 import type { RunOptions } from '../onnx/session.js';
-import { sessionWorkerByDefault } from '../onnx/session-protocol.js';
+import { sessionPlacement, type SessionPlacement } from '../onnx/session-placement.js';
 
 export const ENGINE_NAMES = ['onnx', 'tfjs'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
@@ -30,9 +30,12 @@ export interface RunnerOptions {
   /** onnx: fp32 (default) or int8 (ViT; emit/quantize.ts). */
   precision?: Precision;
   /**
-   * onnx: the session in a worker thread, so the next batch decodes while this one computes
-   * (OnnxEngineOptions.worker). Default: sessionWorkerByDefault().
+   * The number of images the job will run through this runner: onnx holds its session in a
+   * worker thread for a long job, in this thread for a short one (onnx/session-placement.ts).
+   * Leave it out only when the size cannot be told (then: a worker).
    */
+  images?: number;
+  /** onnx: force the session into a worker thread (true) or this thread (false), whatever `images` says. */
   worker?: boolean;
 }
 
@@ -47,6 +50,8 @@ export interface RunnerInfo {
   graphCached?: boolean;
   /** onnx: false when not even the checkpoint's weights were read (the warm-cache fast path). */
   weightsRead?: boolean;
+  /** onnx: where the session ran, a worker thread or the caller's (session-placement.ts). */
+  session?: SessionPlacement;
   fallbackReason?: string;
 }
 
@@ -92,7 +97,8 @@ export async function openRunner(ref: string, opts: RunnerOptions): Promise<Engi
   const { labelList, loadCheckpointOf } = await import('../model-cache.js');
   if (opts.engine === 'onnx') {
     const { openOnnxModel } = await import('../model-cache.js');
-    const m = await openOnnxModel(ref, { cacheDir: opts.cacheDir, load: opts.load, executionProviders: opts.executionProviders, precision: opts.precision, worker: opts.worker ?? sessionWorkerByDefault() });
+    const worker = opts.worker ?? sessionPlacement(opts.images) === 'worker';
+    const m = await openOnnxModel(ref, { cacheDir: opts.cacheDir, load: opts.load, executionProviders: opts.executionProviders, precision: opts.precision, worker });
     return {
       arch: m.model.arch,
       hash: m.model.hash,
@@ -105,6 +111,7 @@ export async function openRunner(ref: string, opts: RunnerOptions): Promise<Engi
         precision: m.engine.info.precision,
         graphCached: m.engine.fromCache,
         weightsRead: m.weightsRead,
+        session: m.engine.info.inWorker ? 'worker' : 'inline',
         ...(m.engine.fallbackReason ? { fallbackReason: m.engine.fallbackReason } : {}),
       },
       run: (pixels, n, o) => m.engine.run(pixels, n, o),

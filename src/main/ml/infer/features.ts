@@ -52,7 +52,7 @@ export function featureIndexCsv(items: FeatureItem[]): string {
 export async function exportFeatures(modelRef: string, items: FeatureItem[], out: string, opts: FeatureOptions = {}): Promise<FeatureExport> {
   if (items.length === 0) throw new Error('no images to embed');
   const paths = featurePaths(out);
-  const runner = await openRunner(modelRef, { engine: opts.engine ?? 'onnx', cacheDir: opts.cacheDir, load: opts.load, executionProviders: opts.executionProviders, precision: opts.precision });
+  const runner = await openRunner(modelRef, { engine: opts.engine ?? 'onnx', cacheDir: opts.cacheDir, load: opts.load, executionProviders: opts.executionProviders, precision: opts.precision, images: items.length });
   // The width is the model's: known for certain once the first image has been through it.
   const sink: { writer?: NpyWriter } = {};
   try {

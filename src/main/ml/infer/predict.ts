@@ -77,7 +77,7 @@ export async function runFiles(
 }
 
 export async function predict(modelRef: string, files: string[], opts: PredictOptions = {}): Promise<PredictRun> {
-  const runner = await openRunner(modelRef, { engine: opts.engine ?? 'onnx', cacheDir: opts.cacheDir, load: opts.load, executionProviders: opts.executionProviders, precision: opts.precision });
+  const runner = await openRunner(modelRef, { engine: opts.engine ?? 'onnx', cacheDir: opts.cacheDir, load: opts.load, executionProviders: opts.executionProviders, precision: opts.precision, images: files.length });
   if (!runner.labels.length) {
     await runner.dispose();
     throw new DomainError('invalid-input', `${modelRef}: a pretrained backbone without a classifier; embed with \`tessella features\` or train a head on it`, 'no-classifier');

@@ -7,14 +7,6 @@
  */
 import type { InferenceSession } from 'onnxruntime-node';
 
-/**
- * Whether the long-running paths (predict, slide inference) hold their session in a worker:
- * yes, unless TESSELLA_ONNX_WORKER=0 (for benchmarks comparing the two).
- */
-export function sessionWorkerByDefault(): boolean {
-  return process.env['TESSELLA_ONNX_WORKER'] !== '0';
-}
-
 /** One forward pass over `n` images of `shape` (C, H, W), in chunks of `chunkSize` images. */
 export interface ChunkedRun {
   pixels: Float32Array;

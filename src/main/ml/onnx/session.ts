@@ -50,7 +50,7 @@ export interface OnnxEngineOptions {
   /**
    * Hold the session in a worker thread of its own: onnxruntime-node's run blocks the thread it
    * is called from, so only then does the caller's next batch decode while this one computes.
-   * A worker costs a thread start per engine: for the long-running paths (predict, slide inference).
+   * A worker costs a thread start per engine, repaid on long jobs only: session-placement.ts decides.
    */
   worker?: boolean;
   /** Load onnxruntime's optimised graph saved by an earlier start (optimized-model.ts); default true. */

@@ -10,8 +10,9 @@ export interface CvJob {
   /** The data home (database, caches, runs). */
   home: string;
   request: ({ mode: 'head' } & HeadCvRequest) | FineTuneCvRequest;
-  /** Fine-tuning: onnxruntime providers of the frozen part (the engine.provider setting's choice), and why they are not the pin. */
+  /** onnxruntime providers (the engine.provider setting's choice, made by the parent) of the head sweep's embeddings or a fine-tune's frozen part; default cpu. */
   executionProviders?: string[];
+  /** Why the providers are not the pin (fine-tuning's backend line says it). */
   providerNote?: string;
 }
 

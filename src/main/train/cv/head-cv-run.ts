@@ -69,6 +69,8 @@ export function startHeadCvGroup(db: Db, req: HeadCvRequest, pid = process.pid):
 export interface HeadCvHooks {
   /** The group startHeadCvGroup wrote; without one it is written here. */
   groupId?: number;
+  /** onnxruntime providers for the backbone's embeddings (the engine.provider choice); default cpu. */
+  executionProviders?: string[];
   signal?: AbortSignal;
   onEmbed?: (done: number, total: number) => void;
   onFold?: (done: number, total: number) => void;
@@ -108,6 +110,7 @@ async function crossValidate(db: Db, homeRoot: string, req: HeadCvRequest, group
     {
       storeRoot: embeddingCacheRoot(homeRoot),
       engineCacheDir: onnxCacheDir(homeRoot),
+      ...(hooks.executionProviders ? { executionProviders: hooks.executionProviders } : {}),
       load: { seed: backboneSeed(req.backbone, req.seed) },
       stain,
       signal: hooks.signal,
