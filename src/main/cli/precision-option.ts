@@ -4,7 +4,7 @@ import { CliError, type ParsedOptions } from './command.js';
 
 export const PRECISION_OPTION = {
   type: 'string',
-  description: `onnx numeric precision: ${PRECISIONS.join(' or ')} (int8: ViT Linears quantised, faster on CPU; check with \`tessella model agreement\`)`,
+  description: `onnx numeric precision: ${PRECISIONS.join(' or ')} (int8: ViT Linears and ResNet convs quantised, usually faster on CPU; check with \`tessella model agreement\`)`,
   default: 'fp32',
 } as const;
 

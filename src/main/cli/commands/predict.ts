@@ -244,7 +244,7 @@ const exportCmd: CliCommand = {
     out: { type: 'string', description: 'output folder (onnx: or a .onnx file)' },
     dtype: { type: 'string', description: 'hf: store floats as F32, F16 or BF16 (default: as loaded)' },
     explain: { type: 'boolean', description: 'onnx, ViT: also output attention maps and the rollout' },
-    precision: { type: 'string', description: `onnx: fp32 or int8 (int8, ViT: Linears as com.microsoft DynamicQuantizeMatMul, an onnxruntime op)` },
+    precision: { type: 'string', description: `onnx: fp32 or int8 (int8: ViT Linears as com.microsoft DynamicQuantizeMatMul, an onnxruntime op; ResNet convs as ConvInteger)` },
   },
   async run({ positionals, options, app }) {
     const format = options.format as string | undefined;
