@@ -180,6 +180,9 @@ const agreementCmd: CliCommand = {
         : []),
       `embedding cosine min ${r.embedding.cosineMin.toFixed(5)}, mean ${r.embedding.cosineMean.toFixed(5)}`,
       `speed ${r.imgPerSec.fp32.toFixed(2)} img/s fp32, ${r.imgPerSec.candidate.toFixed(2)} img/s ${r.candidate} (${(r.imgPerSec.candidate / r.imgPerSec.fp32).toFixed(2)}x)`,
+      // int8 is not faster everywhere (a ResNet's ConvInteger on a CPU without VNNI can trail fp32's
+      // conv kernels): say so rather than leave a user to read the ratio; one run, on a possibly busy machine
+      ...(r.imgPerSec.candidate < r.imgPerSec.fp32 ? [`note: ${r.candidate} ran slower than fp32 here (one run each, other load included); fp32 is the better choice on this machine unless a rerun says otherwise`] : []),
     ].join('\n'),
 };
 
