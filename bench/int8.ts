@@ -36,27 +36,39 @@ const median = (xs: number[]): number => {
 
 /**
  * Images per second of each engine at batch `b`, alternating them, over `rounds` rounds of `reps`
- * runs: the best round (least disturbed by other processes) and the median one.
+ * runs: the best round (least disturbed by other processes) and the median one; and the median CPU
+ * milliseconds per image (this process's, onnxruntime's threads included), which other processes'
+ * load moves far less than wall time on a shared machine.
  */
-async function timePair(a: OnnxEngine, b: OnnxEngine, batch: number, reps: number, rounds: number): Promise<{ best: [number, number]; median: [number, number] }> {
+async function timePair(
+  a: OnnxEngine,
+  b: OnnxEngine,
+  batch: number,
+  reps: number,
+  rounds: number,
+): Promise<{ best: [number, number]; median: [number, number]; cpuMsPerImage: [number, number] }> {
   const [c, h, w] = a.inputShape;
   const pixels = Float32Array.from({ length: batch * c * h * w }, (_, i) => Math.sin(i * 0.001));
   await a.run(pixels, batch);
   await b.run(pixels, batch);
   const ms: [number[], number[]] = [[], []];
+  const cpu: [number[], number[]] = [[], []];
   for (let r = 0; r < rounds; r++) {
     for (const [k, e] of [a, b].entries()) {
       const t = performance.now();
+      const c = process.cpuUsage();
       for (let i = 0; i < reps; i++) await e.run(pixels, batch);
+      const used = process.cpuUsage(c);
       ms[k]!.push((performance.now() - t) / reps);
+      cpu[k]!.push((used.user + used.system) / 1000 / reps / batch);
     }
   }
   const rate = (t: number): number => (1000 * batch) / t;
-  return { best: [rate(Math.min(...ms[0])), rate(Math.min(...ms[1]))], median: [rate(median(ms[0])), rate(median(ms[1]))] };
+  return { best: [rate(Math.min(...ms[0])), rate(Math.min(...ms[1]))], median: [rate(median(ms[0])), rate(median(ms[1]))], cpuMsPerImage: [median(cpu[0]), median(cpu[1])] };
 }
 
 /** fp32 against int8 of a built-in model at batch BATCH, alternated. */
-async function speedOf(model: 'vit-b16' | 'resnet-50', cacheDir: string, rounds: number): Promise<object> {
+export async function speedOf(model: 'vit-b16' | 'resnet-50', cacheDir: string, rounds: number): Promise<object> {
   process.stderr.write(`[bench] int8: ${model} speed\n`);
   const ck = await loadCheckpoint(model, { numLabels: 10 });
   const flops = planFlops(planOf(ck), { clsOnlyLast: true });
@@ -66,7 +78,7 @@ async function speedOf(model: 'vit-b16' | 'resnet-50', cacheDir: string, rounds:
   const int8BuildMs = performance.now() - t0;
   try {
     const loadBefore = loadavg()[0]!;
-    const { best: [f, q], median: [fm, qm] } = await timePair(fp32, int8, BATCH, model === 'vit-b16' ? 2 : 3, rounds);
+    const { best: [f, q], median: [fm, qm], cpuMsPerImage: [fc, qc] } = await timePair(fp32, int8, BATCH, model === 'vit-b16' ? 2 : 3, rounds);
     return {
       model: `${model} (random weights)`,
       batch: BATCH,
@@ -77,6 +89,7 @@ async function speedOf(model: 'vit-b16' | 'resnet-50', cacheDir: string, rounds:
       fp32ImgPerSecMedian: round(fm, 2),
       int8ImgPerSecMedian: round(qm, 2),
       speedupMedian: round(qm / fm, 2),
+      cpuMsPerImage: { fp32: round(fc, 1), int8: round(qc, 1), speedup: round(fc / qc, 2) },
       aim: `int8 >= ${AIM_SPEEDUP}x fp32`,
       meetsAim: q / f >= AIM_SPEEDUP,
       gflopPerImage: round(flops / 1e9, 2),
