@@ -82,12 +82,13 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
-/** A model at a precision; int8 covers ViT only (ResNet convolutions stay fp32). */
+/** A model at a precision (int8: ViT Linears, ResNet convs; emit/quantize.ts). */
 type Run = { model: Model; precision: 'fp32' | 'int8' };
 const DEFAULT_RUNS: Run[] = [
   { model: 'vit-b16', precision: 'fp32' },
   { model: 'vit-b16', precision: 'int8' },
   { model: 'resnet-50', precision: 'fp32' },
+  { model: 'resnet-50', precision: 'int8' },
 ];
 
 export async function benchPredictCli(opts: { runs?: Run[]; images?: number; warmRuns?: number } = {}): Promise<object> {

@@ -41,7 +41,7 @@ export const AnalysisParams = z
     tissue: TissueParams.default(TissueParams.parse({})),
     /** Run a model on a slide of another image type (a brightfield model on fluorescence), which is refused otherwise. */
     allowImageTypeMismatch: z.boolean().optional(),
-    /** Numeric precision of the model on CPU: fp32 (default) or int8 (ViT only; faster, checked with `tessella model agreement`). */
+    /** Numeric precision of the model on CPU: fp32 (default) or int8 (ViT: faster; ResNet: about fp32's speed on CPU; checked with `tessella model agreement`). */
     precision: z.enum(['fp32', 'int8']).optional(),
   })
   .refine((p) => p.mpp === undefined || p.magnification === undefined, 'give mpp or magnification, not both');

@@ -1,6 +1,6 @@
 /**
  * `--precision fp32|int8` as a user types it: predict and features at int8 on real lung patches
- * follow fp32 (oracle vit_tiny), `tessella model agreement` reports the figures, and anything but
+ * follow fp32 (oracle vit_tiny; resnet_tiny for predict), `tessella model agreement` reports the figures, and anything but
  * fp32 or int8 is one clear line.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { sharedPath } from '../../helpers/shared-data';
 import { tempHome } from '../../helpers/temp-home';
 
 const vitTiny = sharedPath('oracle/vit_tiny');
+const resnetTiny = sharedPath('oracle/resnet_tiny');
 const lung = sharedPath('data/patches/lc25000_lung');
 const ihc = sharedPath('data/images/skimage_ihc.png');
 const home = tempHome('tessella-precision-cli-');
@@ -99,6 +100,27 @@ describe('--precision on the CLI (oracle vit_tiny, lung patches)', { ...needs(vi
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ precision: 'int8', out });
     expect(readFileSync(out).toString('latin1')).toContain('DynamicQuantizeMatMul');
+  });
+
+  it('a ResNet (oracle resnet_tiny) at int8: predict gives the fp32 labels, model agreement reports its figures', needs(resnetTiny), () => {
+    const run = (precision: string) => {
+      const r = tessella(['predict', '--model', resnetTiny!, '--precision', precision, ...patches(), '--json'], env);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      return JSON.parse(r.stdout) as { label: string; probabilities: Record<string, number> }[];
+    };
+    const fp32 = run('fp32');
+    const int8 = run('int8');
+    expect(int8.map((p) => p.label)).toEqual(fp32.map((p) => p.label));
+    int8.forEach((p, i) => {
+      for (const [label, prob] of Object.entries(p.probabilities)) expect(Math.abs(prob - fp32[i]!.probabilities[label]!)).toBeLessThan(0.05);
+    });
+    const r = tessella(['model', 'agreement', '--model', resnetTiny!, ...patches(), '--json'], env);
+    expect(r.code).toBe(0);
+    const a = JSON.parse(r.stdout);
+    expect(a).toMatchObject({ images: 6, reference: 'fp32', candidate: 'int8' });
+    expect(a.classifier.top1Agreement).toBe(1);
+    expect(a.embedding.cosineMin).toBeGreaterThanOrEqual(0.99);
   });
 
   it('an unknown --precision is one line on stderr, exit 2, nothing on stdout', () => {

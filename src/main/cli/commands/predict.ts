@@ -180,6 +180,9 @@ const agreementCmd: CliCommand = {
         : []),
       `embedding cosine min ${r.embedding.cosineMin.toFixed(5)}, mean ${r.embedding.cosineMean.toFixed(5)}`,
       `speed ${r.imgPerSec.fp32.toFixed(2)} img/s fp32, ${r.imgPerSec.candidate.toFixed(2)} img/s ${r.candidate} (${(r.imgPerSec.candidate / r.imgPerSec.fp32).toFixed(2)}x)`,
+      // int8 is not faster everywhere (a ResNet's ConvInteger on a CPU without VNNI can trail fp32's
+      // conv kernels): say so rather than leave a user to read the ratio; one run, on a possibly busy machine
+      ...(r.imgPerSec.candidate < r.imgPerSec.fp32 ? [`note: ${r.candidate} ran slower than fp32 here (one run each, other load included); fp32 is the better choice on this machine unless a rerun says otherwise`] : []),
     ].join('\n'),
 };
 
@@ -244,7 +247,7 @@ const exportCmd: CliCommand = {
     out: { type: 'string', description: 'output folder (onnx: or a .onnx file)' },
     dtype: { type: 'string', description: 'hf: store floats as F32, F16 or BF16 (default: as loaded)' },
     explain: { type: 'boolean', description: 'onnx, ViT: also output attention maps and the rollout' },
-    precision: { type: 'string', description: `onnx: fp32 or int8 (int8, ViT: Linears as com.microsoft DynamicQuantizeMatMul, an onnxruntime op)` },
+    precision: { type: 'string', description: `onnx: fp32 or int8 (int8: ViT Linears as com.microsoft DynamicQuantizeMatMul, an onnxruntime op; ResNet convs as ConvInteger)` },
   },
   async run({ positionals, options, app }) {
     const format = options.format as string | undefined;

@@ -28,7 +28,7 @@ export interface BuildOptions {
   explain?: boolean;
   /** ViT only: also output `last_hidden_state` (every token after the final norm). */
   lastHiddenState?: boolean;
-  /** fp32 (default) or int8 (ViT: dynamically quantised Linears; emit/quantize.ts). */
+  /** fp32 (default) or int8 (dynamically quantised ViT Linears / ResNet convs; emit/quantize.ts). */
   precision?: Precision;
   /** Only the first `cut` blocks, output `hidden_state` (last-k training's frozen prefix; emit/onnx.ts). */
   cut?: number;
@@ -68,7 +68,7 @@ function buildGraph(ck: ExportableCheckpoint, opts: BuildOptions & { external?: 
   if (ck.id2label) metadata['id2label'] = JSON.stringify(ck.id2label);
   if (ck.preprocessor !== undefined) metadata['preprocessor_config'] = JSON.stringify(ck.preprocessor);
   const what = opts.cut !== undefined ? `prefix (embedding and ${opts.cut} blocks, hidden state)` : plan.head ? 'image classifier' : 'image backbone (pooled embedding)';
-  const doc = `${plan.kind === 'vit' ? 'ViT' : 'ResNet'} ${what}${opts.explain ? ' with attention outputs' : ''}${precision === 'int8' ? ', int8 dynamically quantised Linears' : ''}`;
+  const doc = `${plan.kind === 'vit' ? 'ViT' : 'ResNet'} ${what}${opts.explain ? ' with attention outputs' : ''}${precision === 'int8' ? `, int8 dynamically quantised ${plan.kind === 'vit' ? 'Linears' : 'convs'}` : ''}`;
   return { graph: emitOnnx(plan, (name, shape) => floatWeight(ck, name, shape), opts), doc, metadata };
 }
 

@@ -27,7 +27,7 @@ export interface OnnxEngineOptions {
   cacheDir: string;
   /** ViT only: build the graph that also outputs attention maps and the rollout, enabling explain(). */
   explain?: boolean;
-  /** fp32 (default) or int8 (ViT only): an int8 graph is a file of its own, `<hash>[-explain]-int8.onnx`. */
+  /** fp32 (default) or int8: an int8 graph is a file of its own, `<hash>[-explain]-int8.onnx`. */
   precision?: Precision;
   /** Preferred providers in order, e.g. ['cuda'] or ['dml']; CPU is always the fallback. */
   executionProviders?: string[];

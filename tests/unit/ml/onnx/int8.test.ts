@@ -1,19 +1,23 @@
 /**
  * int8 graphs (issue 15): per-output-channel weight quantisation, the int8 graph's agreement with
- * fp32 on the oracle checkpoints and real lung patches, and its own cache file.
+ * fp32 on the oracle checkpoints (ViT and ResNet) and real lung patches, and its own cache file.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { quantizeColumns } from '../../../../src/main/ml/emit/quantize';
+import { quantizeColumns, quantizeRows } from '../../../../src/main/ml/emit/quantize';
 import { compareOutputs, cosine, type ImageOutputs } from '../../../../src/main/ml/infer/agreement';
 import { readBatch } from '../../../../src/main/ml/infer/image-batches';
 import { loadCheckpoint } from '../../../../src/main/ml/models/checkpoint';
 import { buildOnnxModel } from '../../../../src/main/ml/onnx/export';
 import { OnnxEngine } from '../../../../src/main/ml/onnx/session';
 import { graphCacheEntries } from '../../../../src/main/ml/graph-cache-limit';
-import { DomainError } from '../../../../src/main/errors';
+import { classifierPlan, planOf } from '../../../../src/main/ml/arch/index';
+import { emitOnnx } from '../../../../src/main/ml/emit/onnx';
+import { BUILTIN_CONFIGS, parseConfig } from '../../../../src/main/ml/models/configs';
+import { DataType } from '../../../../src/main/ml/onnx/onnx-model';
+import { readTopLevelFields } from '../../../../src/main/ml/onnx/protobuf';
 import { sharedPath } from '../../../helpers/shared-data';
 import { needs } from '../../../helpers/needs.js';
 import { readF32 } from './oracle';
@@ -141,13 +145,95 @@ describe('int8 foundation-model backbones (../shared/oracle/fm): embedding cosin
   }
 });
 
-describe('int8 on a ResNet', needs(resnetTiny), () => {
-  it('is refused as unsupported, naming the reason', async () => {
+/** op_type of every node of a serialised model (ModelProto.graph = 7, GraphProto.node = 1, NodeProto.op_type = 4). */
+function opTypes(model: Uint8Array): string[] {
+  const graph = readTopLevelFields(model).find((f) => f.field === 7)!.value as Uint8Array;
+  return readTopLevelFields(graph)
+    .filter((f) => f.field === 1)
+    .map((n) => new TextDecoder().decode(readTopLevelFields(n.value as Uint8Array).find((f) => f.field === 4)!.value as Uint8Array));
+}
+
+/** Element type of each initializer by name (GraphProto.initializer = 5; TensorProto.data_type = 2, name = 8). */
+function initializerTypes(model: Uint8Array): Map<string, number> {
+  const graph = readTopLevelFields(model).find((f) => f.field === 7)!.value as Uint8Array;
+  return new Map(
+    readTopLevelFields(graph)
+      .filter((f) => f.field === 5)
+      .map((t) => {
+        const fields = readTopLevelFields(t.value as Uint8Array);
+        return [new TextDecoder().decode(fields.find((f) => f.field === 8)!.value as Uint8Array), Number(fields.find((f) => f.field === 2)!.value)] as const;
+      }),
+  );
+}
+
+describe('quantizeRows', () => {
+  it('one scale per output channel (the first axis), each channel using its full int8 range', () => {
+    // [out=3, in·k·k=2]: channels of very different magnitudes, one all zero
+    const w = Float32Array.from([0.5, -0.25, 100, 63.5, 0, 0]);
+    const { q, scale } = quantizeRows(w, 3, 2);
+    expect(Array.from(scale)).toEqual([0.5 / 127, 100 / 127, 1].map(Math.fround));
+    expect(Array.from(q)).toEqual([127, -64, 127, 81, 0, 0]); // -63.5 → -64 (half away from zero); 63.5/100·127 = 80.6 → 81
+    for (let i = 0; i < w.length; i++) expect(Math.abs(q[i]! * scale[Math.floor(i / 2)]! - w[i]!)).toBeLessThanOrEqual(scale[Math.floor(i / 2)]! / 2 + 1e-9);
+  });
+});
+
+describe('int8 ResNet (oracle resnet_tiny) against fp32 on real lung patches', { ...needs(resnetTiny, lung), timeout: 120_000 }, () => {
+  it('same top-1 class on every image, probabilities within 0.05, features at cosine >= 0.99; int8 graph cached apart', async () => {
     const ck = await loadCheckpoint(resnetTiny!);
-    const err = await OnnxEngine.load(ck, { cacheDir, precision: 'int8' }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(DomainError);
-    expect((err as DomainError).kind).toBe('unsupported');
-    expect((err as Error).message).toMatch(/int8 precision is available for ViT models only/);
+    const fp32 = await OnnxEngine.load(ck, { cacheDir });
+    const int8 = await OnnxEngine.load(ck, { cacheDir, precision: 'int8' });
+    try {
+      expect(int8.modelPath.endsWith(`${ck.hash}-int8.onnx`)).toBe(true);
+      expect(int8.info.precision).toBe('int8');
+      const files = lungPatches(10);
+      const pixels = await readBatch(files, { preprocessor: ck.preprocessor, stain: null });
+      const a = perImage(await fp32.run(pixels, files.length));
+      const b = perImage(await int8.run(pixels, files.length));
+      const r = compareOutputs(a, b);
+      console.info(`[int8] resnet_tiny on ${files.length} lung patches: ${JSON.stringify(r)}`);
+      expect(r.classifier!.top1Agreement).toBe(1);
+      expect(r.classifier!.maxProbabilityDifference).toBeLessThan(0.05);
+      expect(r.embedding.cosineMin).toBeGreaterThanOrEqual(0.99);
+      expect(a.some((x, i) => x.features.some((v, k) => v !== b[i]!.features[k]))).toBe(true);
+
+      // and against the independent PyTorch implementation's fp32 outputs
+      const golden = await int8.run(readF32(resnetTiny!, 'input.f32'), 2);
+      const want = readF32(resnetTiny!, 'features.f32');
+      const dim = want.length / 2;
+      golden.features.forEach((f, i) => expect(cosine(f, want.subarray(i * dim, (i + 1) * dim))).toBeGreaterThanOrEqual(0.99));
+    } finally {
+      await fp32.dispose();
+      await int8.dispose();
+    }
+  });
+
+  it('every conv but the stem is a ConvInteger on uint8 weights after one DynamicQuantizeLinear per input; the classifier stays fp32', async () => {
+    const ck = await loadCheckpoint(resnetTiny!);
+    const plan = planOf(ck);
+    if (plan.kind !== 'resnet') throw new Error('resnet_tiny is a ResNet');
+    const blocks = plan.stages.flat();
+    const convs = blocks.reduce((n, r) => n + r.body.length + (r.shortcut ? 1 : 0), 0);
+    const int8 = buildOnnxModel(ck, { precision: 'int8' }).toBytes();
+    const ops = opTypes(int8);
+    expect(ops.filter((o) => o === 'ConvInteger')).toHaveLength(convs);
+    expect(ops.filter((o) => o === 'Conv')).toHaveLength(1); // the stem
+    expect(ops.filter((o) => o === 'Gemm')).toHaveLength(1); // the classifier
+    // a block's shortcut and first conv read the same tensor: it is quantised once
+    expect(ops.filter((o) => o === 'DynamicQuantizeLinear')).toHaveLength(convs - blocks.filter((r) => r.shortcut).length);
+    expect(opTypes(buildOnnxModel(ck).toBytes())).not.toContain('ConvInteger');
+    const types = initializerTypes(int8);
+    for (const c of blocks.flatMap((r) => [...r.body, ...(r.shortcut ? [r.shortcut] : [])])) expect(types.get(`${c.conv}_q`)).toBe(DataType.UINT8);
+    expect(types.get(`${plan.stem.conv}_folded`)).toBe(DataType.FLOAT);
+  });
+
+  it('ResNet-50 (bottleneck) and ResNet-18 (basic blocks) shapes: every conv but the stem quantised', () => {
+    // the built-in shapes with constant weights: the graph's structure, without 25M random draws
+    const get = (_: string, shape?: readonly number[]): Float32Array => new Float32Array(shape!.reduce((a, b) => a * b, 1)).fill(0.01);
+    for (const [name, convs] of [['resnet-50', 16 * 3 + 4], ['resnet-18', 8 * 2 + 3]] as const) {
+      const ops = opTypes(emitOnnx(classifierPlan(parseConfig(BUILTIN_CONFIGS[name]), 3), get, { precision: 'int8' }).toModel('test').toBytes());
+      expect(ops.filter((o) => o === 'ConvInteger')).toHaveLength(convs);
+      expect(ops.filter((o) => o === 'Conv')).toHaveLength(1);
+    }
   });
 });
 
