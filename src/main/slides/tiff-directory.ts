@@ -30,6 +30,11 @@ export interface TiffPage {
   resolutionUnit: number;
 }
 
+/** 16 for a page of 16-bit samples; 8 for anything else (libvips gives those to the tiles as 8-bit). */
+export function sampleBits(p: Pick<TiffPage, 'bitsPerSample'>): 8 | 16 {
+  return p.bitsPerSample === 16 ? 16 : 8;
+}
+
 /** TIFF compression codes the bundled libvips cannot decode, named for the error message. */
 export const UNDECODABLE_COMPRESSION: Record<number, string> = {
   33003: 'Aperio JPEG 2000 (YCbCr)',
