@@ -252,3 +252,89 @@ export async function makePatternQptiff(name = 'pattern-3ch.qptiff'): Promise<st
   await writeFile(path, tiffBytes(pages));
   return path;
 }
+
+export const PATTERN16_QPTIFF = {
+  width: 600,
+  height: 400,
+  channels: [
+    { name: 'DAPI', color: '0,0,255', hex: '#0000ff' },
+    { name: 'CD3 (Opal 520)', color: '0,255,0', hex: '#00ff00' },
+    { name: 'Ki67 (Opal 690)', color: '255,0,0', hex: '#ff0000' },
+  ],
+};
+
+/**
+ * Channel `c`'s 16-bit value at (x, y) in makePattern16Qptiff: in the c-th third of the width a
+ * signal over the whole 16-bit range whose low byte varies as much as its high byte, elsewhere a
+ * dim 40 + (x % 200): below 256, so an 8-bit tile (the top byte) shows none of it.
+ */
+export function pattern16Value(c: number, x: number, y: number, width = PATTERN16_QPTIFF.width): number {
+  const third = Math.floor((3 * x) / width);
+  return third === c ? 256 + ((x * 2654 + y * 977 + c * 12345) % 65280) : 40 + (x % 200);
+}
+
+/** makePatternQptiff with 16-bit channel pages (pattern16Value) and a half-size 16-bit level per channel. */
+export async function makePattern16Qptiff(name = 'pattern16-3ch.qptiff'): Promise<string> {
+  await mkdir(syntheticDir, { recursive: true });
+  const path = join(syntheticDir, name);
+  const { width, height, channels } = PATTERN16_QPTIFF;
+  const values = channels.map((_, c) => {
+    const v = new Array<number>(width * height);
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) v[y * width + x] = pattern16Value(c, x, y, width);
+    return v;
+  });
+  const pages: TiffPageSpec[] = values.map((v, i) => {
+    const c = channels[i]!;
+    return { width, height, samples: 1, bits: 16, data: u16(v), description: qpiXml('FullResolution', c.name, c.color), software: 'PerkinElmer-QPI', tile: 64 };
+  });
+  pages.push({ width: 60, height: 40, samples: 3, bits: 8, data: Buffer.alloc(60 * 40 * 3, 20), description: qpiXml('Thumbnail', null, null), reduced: true });
+  for (const [i, v] of values.entries()) {
+    const c = channels[i]!;
+    pages.push({ width: width >> 1, height: height >> 1, samples: 1, bits: 16, data: u16(shrink(v, width, height)), description: qpiXml('ReducedResolution', c.name, c.color), reduced: true, tile: 64 });
+  }
+  await writeFile(path, tiffBytes(pages));
+  return path;
+}
+
+/** OME's Color: the RGBA integer as a signed 32-bit number, alpha 255. */
+export function omeColor(hex: string): number {
+  return ((Number.parseInt(hex.slice(1), 16) << 8) | 255) | 0;
+}
+
+export const PATTERN_OME = {
+  width: 600,
+  height: 400,
+  channels: [
+    { name: 'Hoechst 33342', hex: '#00ffff' },
+    { name: 'CD20 (AF488)', hex: '#ffff00' },
+    { name: 'Pan-CK (AF647)', hex: '#ff00ff' },
+  ],
+};
+
+/**
+ * A 3-channel OME-TIFF as Bio-Formats writes one without SubIFDs: one 8-bit page per channel
+ * (DimensionOrder XYZCT, SizeZ = SizeT = 1, a TiffData per plane naming its IFD), the OME-XML with
+ * each channel's Name and Color on the first page, then a half-size level per channel. The
+ * pixels are makePatternQptiff's (patternValue), so channel c lights the c-th third.
+ */
+export async function makePatternOmeTiff(name = 'pattern-3ch.ome.tif'): Promise<string> {
+  await mkdir(syntheticDir, { recursive: true });
+  const path = join(syntheticDir, name);
+  const { width, height, channels } = PATTERN_OME;
+  const values = channels.map((_, c) => {
+    const v = new Array<number>(width * height);
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) v[y * width + x] = patternValue(c, x, y, width);
+    return v;
+  });
+  const xml =
+    '<?xml version="1.0" encoding="UTF-8"?>\n<OME xmlns="http://www.openmicroscopy.org/Schemas/OME/2016-06" Creator="tessella tests">' +
+    '<Image ID="Image:0" Name="pattern"><Pixels ID="Pixels:0" DimensionOrder="XYZCT" Type="uint8" SizeX="600" SizeY="400" SizeZ="1" SizeC="3" SizeT="1" ' +
+    'PhysicalSizeX="0.5" PhysicalSizeY="0.5">' +
+    channels.map((c, i) => `<Channel ID="Channel:0:${i}" Name="${c.name}" Color="${omeColor(c.hex)}" SamplesPerPixel="1"><LightPath/></Channel>`).join('') +
+    channels.map((_, i) => `<TiffData FirstC="${i}" FirstT="0" FirstZ="0" IFD="${i}" PlaneCount="1"/>`).join('') +
+    '</Pixels></Image></OME>';
+  const pages: TiffPageSpec[] = values.map((v, i) => ({ width, height, samples: 1, bits: 8, data: u8(v), description: i === 0 ? xml : undefined, software: 'OME Bio-Formats 7.0.0', tile: 64 }));
+  for (const v of values) pages.push({ width: width >> 1, height: height >> 1, samples: 1, bits: 8, data: u8(shrink(v, width, height)), reduced: true, tile: 64 });
+  await writeFile(path, tiffBytes(pages));
+  return path;
+}
