@@ -120,4 +120,24 @@ describe('16-bit channel tiles', { timeout: 60_000 }, () => {
     expect(valueScale(16, twelveBit)).toBe(4095);
     expect(valueScale(8, twelveBit)).toBe(255);
   });
+
+  it('the thumbnail mixes every channel, each stretched on its 16-bit samples', async () => {
+    const r = await loadResource(ctx, resourcePaths.thumbnail(id));
+    const { data, info } = await sharp(r.body).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    /** Mean R, G, B over the middle of a third (the signal varies pixel to pixel over the whole 16-bit range). */
+    const mean = (third: number) => {
+      const sum = [0, 0, 0];
+      let n = 0;
+      for (let y = Math.floor(info.height * 0.3); y < info.height * 0.7; y++)
+        for (let x = Math.ceil(((third + 0.2) * info.width) / 3); x < ((third + 0.8) * info.width) / 3; x++, n++)
+          for (let k = 0; k < 3; k++) sum[k] += data[(y * info.width + x) * 3 + k]!;
+      return sum.map((v) => Math.round(v / n));
+    };
+    // DAPI blue left, CD3 green middle, Ki67 red right: each third lit in its channel's colour alone.
+    for (const [third, k] of [[0, 2], [1, 1], [2, 0]] as const) {
+      const rgb = mean(third);
+      expect(rgb[k], `third ${third}: ${rgb}`).toBeGreaterThan(60);
+      expect(rgb.filter((_, j) => j !== k).every((v) => v < 20), `third ${third}: ${rgb}`).toBe(true);
+    }
+  });
 });
