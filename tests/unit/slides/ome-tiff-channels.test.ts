@@ -113,7 +113,7 @@ describe('channels of a multi-channel OME-TIFF', { timeout: 60_000 }, () => {
 
 describe('OME-XML plane to IFD mapping', () => {
   const page = (index: number, description: string | null = null): TiffPage => ({
-    index, width: 100, height: 80, tiled: true, tileWidth: 64, tileHeight: 64, compression: 1, samplesPerPixel: 1, bitsPerSample: 16,
+    index, width: 100, height: 80, tiled: true, tileWidth: 64, tileHeight: 64, compression: 1, samplesPerPixel: 1, bitsPerSample: 16, sampleFormat: 1,
     reduced: false, description, make: null, model: null, software: null, dateTime: null, xResolution: null, yResolution: null, resolutionUnit: 2,
   });
   const ome = (pixels: string, inner: string) => `<OME xmlns="http://www.openmicroscopy.org/Schemas/OME/2016-06"><Image ID="Image:0"><Pixels ${pixels}>${inner}</Pixels></Image></OME>`;
