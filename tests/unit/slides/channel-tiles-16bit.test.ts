@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppContext, type AppContext } from '../../../src/main/app-context';
+import { SlidesRepo } from '../../../src/main/store/slides-repo';
 import { loadResource } from '../../../src/main/resources';
 import { resourcePaths } from '../../../src/shared/resources';
 import { compositeChannels, greyHistogram, unpackSamples, valueScale } from '../../../src/renderer/src/viewer/channelDisplay';
@@ -139,5 +140,16 @@ describe('16-bit channel tiles', { timeout: 60_000 }, () => {
       expect(rgb[k], `third ${third}: ${rgb}`).toBeGreaterThan(60);
       expect(rgb.filter((_, j) => j !== k).every((v) => v < 20), `third ${third}: ${rgb}`).toBe(true);
     }
+  });
+
+  it('a slide an older version decided (channels without their depth) is decided again, once, and gets its 16-bit tiles', async () => {
+    const repo = new SlidesRepo(ctx.db);
+    const old = ctx.slides.detail(id).channels.map(({ bits: _bits, ...c }) => c);
+    repo.setImageInfo(id, { imageType: 'fluorescence', channels: old });
+    expect(ctx.slides.detail(id).channels.every((c) => c.bits === undefined)).toBe(true);
+    // still channel tiles (8-bit ones) meanwhile
+    expect(ctx.slides.detail(id).channelTiles).toBe(true);
+    await ctx.slides.ensure(await makePattern16Qptiff());
+    expect(ctx.slides.detail(id).channels.map((c) => c.bits)).toEqual([16, 16, 16]);
   });
 });
