@@ -92,3 +92,19 @@ export function omeTiffChannels(pages: TiffPage[]): { channels: PageChannel[]; m
   }
   return { channels, mode: null, samplesPerPixel: Math.max(ome.samplesPerPixel, pages[0]!.samplesPerPixel) };
 }
+
+const UNIT_UM: Record<string, number> = { 'µm': 1, 'μm': 1, um: 1, nm: 1e-3, mm: 1e3 };
+
+/** Micrometres per pixel from the first Image's PhysicalSizeX/Y (µm unless a unit says otherwise); null when absent. */
+export function omePixelSize(description: string | null): { x: number; y: number } | null {
+  if (!description || !/<(?:\w+:)?OME[\s>]/.test(description)) return null;
+  const attrs = firstPixels(description)?.attrs ?? '';
+  const size = (axis: 'X' | 'Y') => {
+    const v = Number(attr(attrs, `PhysicalSize${axis}`));
+    const scale = UNIT_UM[attr(attrs, `PhysicalSize${axis}Unit`) ?? 'µm'];
+    return scale !== undefined && Number.isFinite(v) && v > 0 ? v * scale : null;
+  };
+  const x = size('X');
+  const y = size('Y') ?? x;
+  return x !== null && y !== null ? { x, y } : null;
+}

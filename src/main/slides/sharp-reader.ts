@@ -25,6 +25,7 @@ import {
 import { isTiffMagic, readTiffPages, sampleBits, UNDECODABLE_COMPRESSION, type TiffPage } from './tiff-directory.js';
 import { isQpiDescription } from './qptiff.js';
 import { channelLayout, channelLevels, splitsChannels } from './channel-pages.js';
+import { omePixelSize } from './ome-tiff.js';
 
 /** Tiled sources are read tile by tile, so only the tile index bounds them: 2^37 px is ~370k x 370k. */
 export const MAX_TILED_PIXELS = 2 ** 37;
@@ -353,7 +354,7 @@ async function openTiff(path: string, opts: SharpReaderOptions): Promise<SlideRe
   if (aperio && base.description) Object.assign(properties, aperioProperties(base.description));
   const mpp = aperio && finiteOrNull(properties['aperio.MPP']) !== null
     ? { x: Number(properties['aperio.MPP']), y: Number(properties['aperio.MPP']) }
-    : tiffMpp(base);
+    : (ome ? omePixelSize(base.description) : null) ?? tiffMpp(base);
 
   const sourceOf = (levels: TiffPage[]): Promise<PixelSource> => {
     const [first] = levels;

@@ -10,7 +10,7 @@ import { createAppContext, type AppContext } from '../../../src/main/app-context
 import { loadResource } from '../../../src/main/resources';
 import { resourcePaths } from '../../../src/shared/resources';
 import { openSlide } from '../../../src/main/slides/open-slide';
-import { omeTiffChannels } from '../../../src/main/slides/ome-tiff';
+import { omePixelSize, omeTiffChannels } from '../../../src/main/slides/ome-tiff';
 import { readTiffPages, type TiffPage } from '../../../src/main/slides/tiff-directory';
 import { makePatternOmeTiff, omeColor, PATTERN_OME, patternValue } from '../../helpers/make-fluorescence';
 import { tempHome } from '../../helpers/temp-home';
@@ -45,6 +45,7 @@ describe('channels of a multi-channel OME-TIFF', { timeout: 60_000 }, () => {
     expect(d.imageType).toBe('fluorescence');
     expect(d.channels.map((c) => [c.name, c.color, c.bits])).toEqual(PATTERN_OME.channels.map((c) => [c.name, c.hex, 8]));
     expect(d.channelTiles).toBe(true);
+    expect(d.mpp).toEqual({ x: 0.5, y: 0.5 });
     // the channel pages are not levels: the pyramid is the full and the half-size page
     expect(d.levels.map((l) => [l.width, l.height])).toEqual([
       [600, 400],
@@ -138,6 +139,13 @@ describe('OME-XML plane to IFD mapping', () => {
     ]);
     expect(omeTiffChannels([page(0, ome('DimensionOrder="XYCZT" SizeC="2"', channels))])?.channels).toEqual([]);
     expect(omeTiffChannels([page(0, 'not OME')])).toBeNull();
+  });
+
+  it('reads the pixel size in micrometres, whatever unit it is written in', () => {
+    expect(omePixelSize(ome('PhysicalSizeX="325" PhysicalSizeXUnit="nm" PhysicalSizeY="0.325"', ''))).toEqual({ x: 0.325, y: 0.325 });
+    expect(omePixelSize(ome('PhysicalSizeX="0.25"', ''))).toEqual({ x: 0.25, y: 0.25 });
+    expect(omePixelSize(ome('PhysicalSizeX="1" PhysicalSizeXUnit="pixel"', ''))).toBeNull();
+    expect(omePixelSize(ome('SizeC="2"', ''))).toBeNull();
   });
 });
 
