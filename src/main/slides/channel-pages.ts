@@ -56,20 +56,23 @@ function reducedCandidate(layout: ChannelLayout, p: TiffPage): boolean {
 
 /**
  * The pages holding channel `channel` at each pyramid level: its full-resolution page, then for
- * each reduced level of the first channel's pyramid (`levelPages`), the channel-th candidate page
- * of that size in file order (each reduced level is written once per channel, in channel order).
- * A level missing for the channel is left out; its other levels still make a pyramid.
+ * each reduced level of the first channel's pyramid (`levelPages`), the matching candidate page
+ * of that size in file order: each reduced level is written as the full one is, a QPTIFF's once
+ * per channel in channel order, an OME-TIFF's once per plane in plane order (Z and T planes
+ * between channels included). A level missing for the channel is left out; its other levels
+ * still make a pyramid.
  */
 export function channelLevels(pages: TiffPage[], layout: ChannelLayout, levelPages: TiffPage[], channel: number): TiffPage[] {
   const full = layout.channels[channel];
   if (!full) return [];
   const fullPages = new Set(layout.channels.map((c) => c.page));
+  const at = layout.kind === 'qptiff' ? channel : full.page - Math.min(...fullPages);
   const out = [pages[full.page]!];
   for (const level of levelPages.slice(1)) {
     const same = pages.filter(
       (p) => !fullPages.has(p.index) && p.width === level.width && p.height === level.height && p.tiled === level.tiled && reducedCandidate(layout, p),
     );
-    const page = same[channel];
+    const page = same[at];
     if (page) out.push(page);
   }
   return out;

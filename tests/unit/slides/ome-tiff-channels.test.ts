@@ -11,6 +11,7 @@ import { loadResource } from '../../../src/main/resources';
 import { resourcePaths } from '../../../src/shared/resources';
 import { openSlide } from '../../../src/main/slides/open-slide';
 import { omePixelSize, omeTiffChannels } from '../../../src/main/slides/ome-tiff';
+import { channelLayout, channelLevels } from '../../../src/main/slides/channel-pages';
 import { readTiffPages, type TiffPage } from '../../../src/main/slides/tiff-directory';
 import { makePatternOmeTiff, omeColor, PATTERN_OME, patternValue } from '../../helpers/make-fluorescence';
 import { tempHome } from '../../helpers/temp-home';
@@ -113,8 +114,8 @@ describe('channels of a multi-channel OME-TIFF', { timeout: 60_000 }, () => {
 });
 
 describe('OME-XML plane to IFD mapping', () => {
-  const page = (index: number, description: string | null = null): TiffPage => ({
-    index, width: 100, height: 80, tiled: true, tileWidth: 64, tileHeight: 64, compression: 1, samplesPerPixel: 1, bitsPerSample: 16, sampleFormat: 1,
+  const page = (index: number, description: string | null = null, width = 100, height = 80): TiffPage => ({
+    index, width, height, tiled: true, tileWidth: 64, tileHeight: 64, compression: 1, samplesPerPixel: 1, bitsPerSample: 16, sampleFormat: 1,
     reduced: false, description, make: null, model: null, software: null, dateTime: null, xResolution: null, yResolution: null, resolutionUnit: 2,
   });
   const ome = (pixels: string, inner: string) => `<OME xmlns="http://www.openmicroscopy.org/Schemas/OME/2016-06"><Image ID="Image:0"><Pixels ${pixels}>${inner}</Pixels></Image></OME>`;
@@ -129,6 +130,17 @@ describe('OME-XML plane to IFD mapping', () => {
       { name: 'B', color: null, page: 3, bits: 16 },
     ]);
     expect(omeColor('#ff0000')).toBe(-16776961);
+  });
+
+  it("a reduced level's page for a channel follows the plane order, Z planes between channels included", () => {
+    const xml = ome('DimensionOrder="XYZCT" SizeC="2" SizeZ="2" SizeT="1"', channels);
+    // c0z0 c0z1 c1z0 c1z1 at full size, then the same four at half size
+    const pages = [page(0, xml), page(1), page(2), page(3), ...[4, 5, 6, 7].map((i) => page(i, null, 50, 40))];
+    const layout = channelLayout(pages)!;
+    expect(layout.kind).toBe('ome-tiff');
+    const levelPages = [pages[0]!, pages[4]!];
+    expect(channelLevels(pages, layout, levelPages, 0).map((p) => p.index)).toEqual([0, 4]);
+    expect(channelLevels(pages, layout, levelPages, 1).map((p) => p.index)).toEqual([2, 6]);
   });
 
   it('takes TiffData IFDs as written, and lists nothing when a plane is missing', () => {
