@@ -13,7 +13,8 @@ import { openSlide } from '../../../src/main/slides/open-slide';
 import { omePixelSize, omeTiffChannels } from '../../../src/main/slides/ome-tiff';
 import { channelLayout, channelLevels } from '../../../src/main/slides/channel-pages';
 import { readTiffPages, type TiffPage } from '../../../src/main/slides/tiff-directory';
-import { makePatternOmeTiff, omeColor, PATTERN_OME, patternValue } from '../../helpers/make-fluorescence';
+import { makePatternOmeTiff, omeColor, PATTERN_OME, pattern16Value, patternValue } from '../../helpers/make-fluorescence';
+import { unpackSamples } from '../../../src/renderer/src/viewer/channelDisplay';
 import { tempHome } from '../../helpers/temp-home';
 
 const home = tempHome('tessella-ome-channels-');
@@ -109,6 +110,44 @@ describe('channels of a multi-channel OME-TIFF', { timeout: 60_000 }, () => {
       expect(reader.channelBits).toEqual([8, 8, 8]);
     } finally {
       reader.close();
+    }
+  });
+});
+
+/**
+ * libvips can read SubIFDs, but sharp 0.34.5 never passes its `tiff.subifd` option on (its
+ * native side looks for an attribute the JS side does not set), so a pyramidal OME-TIFF's
+ * reduced levels are not used: each channel is its full-resolution page, and the reader builds
+ * the smaller levels from it. Every channel is still served exactly.
+ */
+describe('a pyramidal 16-bit OME-TIFF (reduced levels in SubIFDs)', { timeout: 60_000 }, () => {
+  let pyramidId: number;
+  beforeAll(async () => {
+    pyramidId = (await ctx.slides.ensure(await makePatternOmeTiff('pattern16-3ch-subifd.ome.tif', { bits: 16, subIfds: true }))).id;
+  });
+
+  it('lists every channel as 16-bit, each with tiles of its own', () => {
+    const d = ctx.slides.detail(pyramidId);
+    expect(d.format).toBe('ome-tiff');
+    expect(d.channels.map((c) => [c.name, c.color, c.bits])).toEqual(PATTERN_OME.channels.map((c) => [c.name, c.hex, 16]));
+    expect(d.channelTiles).toBe(true);
+  });
+
+  it("each channel's full-resolution tiles carry its exact 16-bit samples", async () => {
+    const dz = ctx.slides.detail(pyramidId).deepZoom;
+    const top = dz.levelCount - 1;
+    const cols = Math.ceil(dz.width / dz.tileSize);
+    for (let c = 0; c < 3; c++) {
+      for (let col = 0; col < cols; col++) {
+        const r = await loadResource(ctx, resourcePaths.channelTile(pyramidId, c, top, col, 1, 16));
+        const { data, info } = await sharp(r.body).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+        const v = unpackSamples(data, 16);
+        const left = col * dz.tileSize - (col > 0 ? dz.overlap : 0);
+        const upper = dz.tileSize - dz.overlap;
+        let mismatches = 0;
+        for (let y = 0; y < info.height; y++) for (let x = 0; x < info.width; x++) if (v[y * info.width + x] !== pattern16Value(c, left + x, upper + y)) mismatches++;
+        expect(mismatches, `channel ${c} tile ${col}_1`).toBe(0);
+      }
     }
   });
 });
