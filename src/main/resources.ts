@@ -27,7 +27,7 @@ export async function loadResource(ctx: AppContext, path: string): Promise<Resou
       case 'tile':
         return { body: await ctx.slides.tile(r.slideId, r.level, r.col, r.row, ctx.settings.get().tileQuality), contentType: 'image/jpeg', immutable: true };
       case 'channelTile':
-        return { body: await ctx.slides.channelTile(r.slideId, r.channel, r.level, r.col, r.row), contentType: 'image/png', immutable: true };
+        return { body: await ctx.slides.channelTile(r.slideId, r.channel, r.level, r.col, r.row, r.bits), contentType: 'image/png', immutable: true };
       case 'thumbnail':
         return { body: await ctx.slides.thumbnail(r.slideId), contentType: 'image/jpeg', immutable: true };
       case 'associated':

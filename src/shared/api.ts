@@ -32,12 +32,21 @@ export const ImageType = z.enum(['brightfield', 'fluorescence']);
 /** Where a channel is in the slide's displayed (RGB) tiles: one colour component, or all three alike (a greyscale image). */
 export const ChannelSample = z.enum(['red', 'green', 'blue', 'grey']);
 
+/** Bits per sample of a channel with tiles of its own: 16-bit channels are served losslessly, packed in two bytes (resourcePaths.channelTile). */
+export const ChannelBits = z.union([z.literal(8), z.literal(16)]);
+
 /**
  * One channel of a slide as the file (or its pixels) describes it; color is "#rrggbb". `sample`
  * says where the tiles carry it; absent for a channel the tiles do not show (a QPTIFF's channels
- * after the first).
+ * after the first). `bits` is set on channels with tiles of their own (absent on slides an older
+ * version decided: their tiles are 8-bit).
  */
-export const SlideChannel = z.object({ name: z.string(), color: z.string().regex(/^#[0-9a-f]{6}$/), sample: ChannelSample.optional() });
+export const SlideChannel = z.object({
+  name: z.string(),
+  color: z.string().regex(/^#[0-9a-f]{6}$/),
+  sample: ChannelSample.optional(),
+  bits: ChannelBits.optional(),
+});
 
 export const SlideSummary = z.object({
   id: z.number().int(),
@@ -80,7 +89,8 @@ export const SlideDetail = SlideSummary.extend({
   contentHash: z.string(),
   /**
    * Each channel has grey tiles of its own (resourcePaths.channelTile, channel = index in
-   * `channels`) that the viewer colours and mixes: a fluorescence QPTIFF, a page per channel.
+   * `channels`, at the channel's `bits`) that the viewer colours and mixes: a fluorescence
+   * QPTIFF or multi-channel OME-TIFF, a page per channel.
    */
   channelTiles: z.boolean(),
 });

@@ -10,12 +10,13 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import { addSlideInUi, endSession, shots, startSession, type ServeProcess } from '../helpers/browser.js';
+import { makePattern16Qptiff, makePatternOmeTiff } from '../helpers/make-fluorescence.js';
 import { makePatternQptiff } from '../helpers/make-fluorescence.js';
 import { SLIDES, sharedPath } from '../helpers/shared-data.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { has, needs } from '../helpers/needs.js';
 
-type Hue = 'black' | 'red' | 'green' | 'blue' | 'other';
+type Hue = 'black' | 'red' | 'green' | 'blue' | 'yellow' | 'other';
 
 /** What each pixel of the viewer canvas's middle row shows, from a screenshot. */
 async function middleRow(page: Page, name: string): Promise<Hue[]> {
@@ -32,6 +33,7 @@ async function middleRow(page: Page, name: string): Promise<Hue[]> {
     else if (r > 60 && r > g + 40 && r > b + 40) row.push('red');
     else if (g > 60 && g > r + 40 && g > b + 40) row.push('green');
     else if (b > 60 && b > r + 40 && b > g + 40) row.push('blue');
+    else if (r > 60 && g > 60 && Math.abs(r - g) < 40 && b < Math.min(r, g) - 40) row.push('yellow');
     else row.push('other');
   }
   return row;
@@ -43,7 +45,13 @@ function spans(row: Hue[]) {
     const xs = row.flatMap((h, x) => (pred(h) ? [x] : []));
     return xs.length ? { from: xs[0]!, to: xs[xs.length - 1]!, count: xs.length } : null;
   };
-  return { image: at((h) => h !== 'other'), red: at((h) => h === 'red'), green: at((h) => h === 'green'), blue: at((h) => h === 'blue') };
+  return {
+    image: at((h) => h !== 'other'),
+    red: at((h) => h === 'red'),
+    green: at((h) => h === 'green'),
+    blue: at((h) => h === 'blue'),
+    yellow: at((h) => h === 'yellow'),
+  };
 }
 
 describe('channels of a QPTIFF in the viewer (Chromium)', needs(has.chromium), () => {
@@ -103,6 +111,58 @@ describe('channels of a QPTIFF in the viewer (Chromium)', needs(has.chromium), (
         // the green run is the middle third of the image, within a few percent
         const ok = Math.abs(s.green.from - (s.image.from + third)) < width * 0.04 && Math.abs(s.green.to - (s.image.from + 2 * third)) < width * 0.04;
         return ok ? 'middle third' : `green ${s.green.from}-${s.green.to} of image ${s.image.from}-${s.image.to}`;
+      }, { timeout: 90_000 })
+      .toBe('middle third');
+  });
+
+  it('a 16-bit QPTIFF: each channel in its colour, ranges and histograms in 16-bit units', { timeout: 300_000 }, async () => {
+    await page.goto(serve.url);
+    const card = await addSlideInUi(page, await makePattern16Qptiff());
+    await expect.poll(() => card.getByTestId('slide-fluorescence').count()).toBe(1);
+    await card.click();
+    await page.getByTestId('viewer').waitFor();
+    const panel = page.getByTestId('channels-panel');
+    await panel.waitFor();
+    // Auto-contrast on the 16-bit histograms: ranges far above 255, said to be 16-bit.
+    await expect
+      .poll(async () => (await panel.getByTestId('channel-range-text').allTextContents()).map((t) => /^(\d+)–(\d+) \(16-bit\)$/.exec(t)?.[2] ?? t), { timeout: 60_000 })
+      .toEqual([expect.stringMatching(/^\d{5}$/), expect.stringMatching(/^\d{5}$/), expect.stringMatching(/^\d{5}$/)]);
+    const maxima = await panel.getByRole('slider').evaluateAll((els) => els.map((e) => Number(e.getAttribute('aria-valuemax'))));
+    expect(maxima.every((m) => m === 65535)).toBe(true);
+    await page.screenshot({ path: join(shots, 'channels-16bit-panel.png') });
+    await panel.getByLabel('Collapse channels').click();
+    await expect
+      .poll(async () => {
+        const s = spans(await middleRow(page, 'channels-16bit.png'));
+        return Boolean(s.image && s.blue && s.green && s.red && s.blue.to < s.green.from && s.green.to < s.red.from);
+      }, { timeout: 90_000 })
+      .toBe(true);
+  });
+
+  it('a multi-channel OME-TIFF lists every channel by name and mixes them', { timeout: 300_000 }, async () => {
+    await page.goto(serve.url);
+    const card = await addSlideInUi(page, await makePatternOmeTiff());
+    await expect.poll(() => card.getByTestId('slide-fluorescence').count()).toBe(1);
+    await card.click();
+    await page.getByTestId('viewer').waitFor();
+    const panel = page.getByTestId('channels-panel');
+    await panel.waitFor();
+    expect(await panel.getByTestId('channel-row').allTextContents()).toEqual([
+      expect.stringContaining('Hoechst 33342'),
+      expect.stringContaining('CD20 (AF488)'),
+      expect.stringContaining('Pan-CK (AF647)'),
+    ]);
+    // Only the second channel (yellow): the middle third lights, red and green alike, no blue.
+    await panel.getByLabel('Show Hoechst 33342').uncheck();
+    await panel.getByLabel('Show Pan-CK (AF647)').uncheck();
+    await panel.getByLabel('Collapse channels').click();
+    await expect
+      .poll(async () => {
+        const s = spans(await middleRow(page, 'channels-ome-cd20-only.png'));
+        if (!s.image || !s.yellow || s.blue || s.red || s.green) return `image ${JSON.stringify(s)}`;
+        const width = s.image.to - s.image.from + 1;
+        const ok = Math.abs(s.yellow.from - (s.image.from + width / 3)) < width * 0.04 && Math.abs(s.yellow.to - (s.image.from + (2 * width) / 3)) < width * 0.04;
+        return ok ? 'middle third' : `yellow ${s.yellow.from}-${s.yellow.to} of image ${s.image.from}-${s.image.to}`;
       }, { timeout: 90_000 })
       .toBe('middle third');
   });

@@ -21,6 +21,8 @@ export interface TiffPageSpec {
   software?: string;
   /** Written in square tiles of this side (a multiple of 16) instead of one strip, as scanners write. */
   tile?: number;
+  /** Pages written as this page's SubIFDs (tag 330), outside the main IFD chain: a pyramidal OME-TIFF's reduced levels. */
+  subIfds?: TiffPageSpec[];
 }
 
 /** The page's pixels cut into tile x tile blocks, edge tiles padded with zeros. */
@@ -59,7 +61,10 @@ export function tiffBytes(pages: TiffPageSpec[]): Buffer {
   };
   let previousNextField = 4; // where the offset of the next IFD goes
   const patches: { at: number; value: number }[] = [];
-  for (const p of pages) {
+  /** Writes a page's pixels and IFD (its next-IFD field left 0); returns where the IFD and that field are. */
+  const writePage = (p: TiffPageSpec): { ifdAt: number; nextField: number } => {
+    const subAts = (p.subIfds ?? []).map((sub) => writePage(sub).ifdAt);
+    const subArray = subAts.length > 1 ? put(Buffer.from(new Uint32Array(subAts).buffer)) : 0;
     const tiles = p.tile ? tilesOf(p, p.tile) : [p.data];
     const tileAts = tiles.map(put);
     const arrays = p.tile ? { offsets: put(Buffer.from(new Uint32Array(tileAts).buffer)), counts: put(Buffer.from(new Uint32Array(tiles.map((t) => t.length)).buffer)) } : null;
@@ -82,6 +87,7 @@ export function tiffBytes(pages: TiffPageSpec[]): Buffer {
     else entries.push([273, 4, 1, tileAts[0]!], [278, 4, 1, p.height], [279, 4, 1, p.data.length]);
     if (desc) entries.push([270, 2, desc.length, descAt]);
     if (soft) entries.push([305, 2, soft.length, softAt]);
+    if (subAts.length) entries.push([330, 13, subAts.length, subAts.length === 1 ? subAts[0]! : subArray]);
     entries.sort((a, b) => a[0] - b[0]);
     const ifd = Buffer.alloc(2 + entries.length * 12 + 4);
     ifd.writeUInt16LE(entries.length, 0);
@@ -94,8 +100,12 @@ export function tiffBytes(pages: TiffPageSpec[]): Buffer {
       else ifd.writeUInt32LE(value, o + 8);
     });
     const ifdAt = put(ifd);
+    return { ifdAt, nextField: ifdAt + 2 + entries.length * 12 };
+  };
+  for (const p of pages) {
+    const { ifdAt, nextField } = writePage(p);
     patches.push({ at: previousNextField, value: ifdAt });
-    previousNextField = ifdAt + 2 + entries.length * 12;
+    previousNextField = nextField;
   }
   const out = Buffer.concat(chunks);
   for (const { at, value } of patches) out.writeUInt32LE(value, at);
@@ -249,6 +259,100 @@ export async function makePatternQptiff(name = 'pattern-3ch.qptiff'): Promise<st
     const c = channels[i]!;
     pages.push({ width: width >> 1, height: height >> 1, samples: 1, bits: 8, data: u8(shrink(v, width, height)), description: qpiXml('ReducedResolution', c.name, c.color), reduced: true, tile: 64 });
   }
+  await writeFile(path, tiffBytes(pages));
+  return path;
+}
+
+export const PATTERN16_QPTIFF = {
+  width: 600,
+  height: 400,
+  channels: [
+    { name: 'DAPI', color: '0,0,255', hex: '#0000ff' },
+    { name: 'CD3 (Opal 520)', color: '0,255,0', hex: '#00ff00' },
+    { name: 'Ki67 (Opal 690)', color: '255,0,0', hex: '#ff0000' },
+  ],
+};
+
+/**
+ * Channel `c`'s 16-bit value at (x, y) in makePattern16Qptiff: in the c-th third of the width a
+ * signal over the whole 16-bit range whose low byte varies as much as its high byte, elsewhere a
+ * dim 40 + (x % 200): below 256, so an 8-bit tile (the top byte) shows none of it.
+ */
+export function pattern16Value(c: number, x: number, y: number, width = PATTERN16_QPTIFF.width): number {
+  const third = Math.floor((3 * x) / width);
+  return third === c ? 256 + ((x * 2654 + y * 977 + c * 12345) % 65280) : 40 + (x % 200);
+}
+
+/** makePatternQptiff with 16-bit channel pages (pattern16Value) and a half-size 16-bit level per channel. */
+export async function makePattern16Qptiff(name = 'pattern16-3ch.qptiff'): Promise<string> {
+  await mkdir(syntheticDir, { recursive: true });
+  const path = join(syntheticDir, name);
+  const { width, height, channels } = PATTERN16_QPTIFF;
+  const values = channels.map((_, c) => {
+    const v = new Array<number>(width * height);
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) v[y * width + x] = pattern16Value(c, x, y, width);
+    return v;
+  });
+  const pages: TiffPageSpec[] = values.map((v, i) => {
+    const c = channels[i]!;
+    return { width, height, samples: 1, bits: 16, data: u16(v), description: qpiXml('FullResolution', c.name, c.color), software: 'PerkinElmer-QPI', tile: 64 };
+  });
+  pages.push({ width: 60, height: 40, samples: 3, bits: 8, data: Buffer.alloc(60 * 40 * 3, 20), description: qpiXml('Thumbnail', null, null), reduced: true });
+  for (const [i, v] of values.entries()) {
+    const c = channels[i]!;
+    pages.push({ width: width >> 1, height: height >> 1, samples: 1, bits: 16, data: u16(shrink(v, width, height)), description: qpiXml('ReducedResolution', c.name, c.color), reduced: true, tile: 64 });
+  }
+  await writeFile(path, tiffBytes(pages));
+  return path;
+}
+
+/** OME's Color: the RGBA integer as a signed 32-bit number, alpha 255. */
+export function omeColor(hex: string): number {
+  return ((Number.parseInt(hex.slice(1), 16) << 8) | 255) | 0;
+}
+
+export const PATTERN_OME = {
+  width: 600,
+  height: 400,
+  channels: [
+    { name: 'Hoechst 33342', hex: '#00ffff' },
+    { name: 'CD20 (AF488)', hex: '#ffff00' },
+    { name: 'Pan-CK (AF647)', hex: '#ff00ff' },
+  ],
+};
+
+/**
+ * A 3-channel OME-TIFF as Bio-Formats writes one: one page per channel (DimensionOrder XYZCT,
+ * SizeZ = SizeT = 1, a TiffData per plane naming its IFD), the OME-XML with each channel's Name
+ * and Color on the first page, and a half-size level per channel: after the channel pages, or
+ * (`subIfds`) in each channel page's SubIFDs as pyramidal OME-TIFF keeps it. 8-bit pixels are
+ * makePatternQptiff's (patternValue), 16-bit ones makePattern16Qptiff's (pattern16Value), so
+ * channel c lights the c-th third.
+ */
+export async function makePatternOmeTiff(name = 'pattern-3ch.ome.tif', opts: { bits?: 8 | 16; subIfds?: boolean } = {}): Promise<string> {
+  await mkdir(syntheticDir, { recursive: true });
+  const path = join(syntheticDir, name);
+  const { width, height, channels } = PATTERN_OME;
+  const bits = opts.bits ?? 8;
+  const values = channels.map((_, c) => {
+    const v = new Array<number>(width * height);
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) v[y * width + x] = bits === 16 ? pattern16Value(c, x, y, width) : patternValue(c, x, y, width);
+    return v;
+  });
+  const pack = bits === 16 ? u16 : u8;
+  const xml =
+    '<?xml version="1.0" encoding="UTF-8"?>\n<OME xmlns="http://www.openmicroscopy.org/Schemas/OME/2016-06" Creator="tessella tests">' +
+    `<Image ID="Image:0" Name="pattern"><Pixels ID="Pixels:0" DimensionOrder="XYZCT" Type="uint${bits}" SizeX="600" SizeY="400" SizeZ="1" SizeC="3" SizeT="1" ` +
+    'PhysicalSizeX="0.5" PhysicalSizeY="0.5">' +
+    channels.map((c, i) => `<Channel ID="Channel:0:${i}" Name="${c.name}" Color="${omeColor(c.hex)}" SamplesPerPixel="1"><LightPath/></Channel>`).join('') +
+    channels.map((_, i) => `<TiffData FirstC="${i}" FirstT="0" FirstZ="0" IFD="${i}" PlaneCount="1"/>`).join('') +
+    '</Pixels></Image></OME>';
+  const half = (v: number[]): TiffPageSpec => ({ width: width >> 1, height: height >> 1, samples: 1, bits, data: pack(shrink(v, width, height)), reduced: true, tile: 64 });
+  const pages: TiffPageSpec[] = values.map((v, i) => ({
+    width, height, samples: 1, bits, data: pack(v), description: i === 0 ? xml : undefined, software: 'OME Bio-Formats 7.0.0', tile: 64,
+    ...(opts.subIfds ? { subIfds: [half(v)] } : {}),
+  }));
+  if (!opts.subIfds) pages.push(...values.map(half));
   await writeFile(path, tiffBytes(pages));
   return path;
 }

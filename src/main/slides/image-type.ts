@@ -12,11 +12,13 @@ import type { ImageType, SlideChannel } from '../../shared/api.js';
 import type { RgbaImage, SlideReader } from './reader.js';
 import { defaultChannelColor, RGB_CHANNELS, wavelengthColor } from './channel-colors.js';
 import { qptiffChannels } from './qptiff.js';
+import { omeChannels } from './ome-tiff.js';
 import { isTiffMagic, readTiffPages, type TiffPage } from './tiff-directory.js';
 import { thumbnailLevel } from './thumbnail.js';
 import { readScaled } from './tile-service.js';
 
 export type { ImageType, SlideChannel };
+export { omeChannels };
 
 export interface ImageInfo {
   imageType: ImageType;
@@ -125,23 +127,6 @@ function ndpiChannel(properties: Record<string, string>): { name: string | null;
   return { name: null, color: null };
 }
 
-/** OME-XML's Channel elements: name and colour (a signed 32-bit RGBA integer). */
-export function omeChannels(description: string | null): { channels: { name: string | null; color: string | null }[]; samplesPerPixel: number } | null {
-  if (!description || !/<OME[\s>]/.test(description)) return null;
-  const channels: { name: string | null; color: string | null }[] = [];
-  let samplesPerPixel = 1;
-  for (const m of description.matchAll(/<Channel\b([^>]*)>|<Channel\b([^>]*)\/>/g)) {
-    const attrs = m[1] ?? m[2] ?? '';
-    const attr = (k: string) => new RegExp(`\\b${k}="([^"]*)"`).exec(attrs)?.[1] ?? null;
-    const raw = attr('Color');
-    const rgba = raw !== null && /^-?\d+$/.test(raw) ? Number(raw) >>> 0 : null;
-    const color = rgba === null ? null : `#${(rgba >>> 8).toString(16).padStart(6, '0')}`;
-    samplesPerPixel = Math.max(samplesPerPixel, Number(attr('SamplesPerPixel')) || 1);
-    channels.push({ name: attr('Name'), color });
-  }
-  return { channels, samplesPerPixel };
-}
-
 /**
  * Channels named by the file. The tiles show the first page of a multi-page file, so only the
  * first channel is in them: as grey, or as the one colour component carrying signal (`first`).
@@ -241,7 +226,16 @@ export function decideImageType(stats: PixelStats, pages: TiffPage[] | null, pro
   return { imageType: 'fluorescence', channels: signalChannels(stats), decidedBy: 'pixels' };
 }
 
+/**
+ * Decides from the reader's overview and the file's metadata. Channels the reader keeps apart
+ * (tiles of their own) carry their sample depth, which says how their tiles are served.
+ */
 export async function detectImageType(reader: SlideReader): Promise<ImageInfo> {
   const [overview, pages] = await Promise.all([readOverview(reader), tiffPagesOf(reader.path)]);
-  return decideImageType(pixelStats(overview), pages, reader.metadata.properties);
+  const info = decideImageType(pixelStats(overview), pages, reader.metadata.properties);
+  const bits = reader.channelBits;
+  if (info.imageType === 'fluorescence' && bits && bits.length > 1 && bits.length === info.channels.length) {
+    return { ...info, channels: info.channels.map((c, i) => ({ ...c, bits: bits[i]! })) };
+  }
+  return info;
 }

@@ -146,7 +146,9 @@ export class SlideLibrary {
    * added (they are stored once known). A slide whose pixels cannot be read stays undecided.
    */
   async withImageType(slide: StoredSlide): Promise<StoredSlide> {
-    if (slide.imageType !== null || !existsSync(slide.path)) return slide;
+    // A QPTIFF decided before channels carried their sample depth is decided again, once: its 16-bit channels would stay 8-bit.
+    const undecidedDepth = hasChannelTiles(slide) && slide.channels.some((c) => c.bits === undefined);
+    if ((slide.imageType !== null && !undecidedDepth) || !existsSync(slide.path)) return slide;
     const info = await imageInfoOf(await this.reader(slide.id));
     if (!info) return slide;
     this.repo.setImageInfo(slide.id, info);
@@ -214,10 +216,10 @@ export class SlideLibrary {
     return this.tiles.getTile({ hash: s.contentHash, reader: await this.reader(id) }, level, col, row, { quality });
   }
 
-  /** Channel `channel` of a slide that keeps its channels apart (QPTIFF), as a grey PNG tile. */
-  async channelTile(id: number, channel: number, level: number, col: number, row: number): Promise<Buffer> {
+  /** Channel `channel` of a slide that keeps its channels apart (QPTIFF, OME-TIFF), as a lossless PNG tile of `bits` per sample. */
+  async channelTile(id: number, channel: number, level: number, col: number, row: number, bits: 8 | 16 = 8): Promise<Buffer> {
     const s = this.require(id);
-    return this.tiles.getChannelTile({ hash: s.contentHash, reader: await this.reader(id) }, channel, level, col, row);
+    return this.tiles.getChannelTile({ hash: s.contentHash, reader: await this.reader(id) }, channel, level, col, row, { bits });
   }
 
   /** JPEG thumbnail, made once per file content and kept in the data home. */
@@ -274,9 +276,14 @@ export class SlideLibrary {
   }
 }
 
-/** A fluorescence QPTIFF keeps a page per channel, which the sharp reader serves as tiles of their own. */
+/**
+ * A fluorescence QPTIFF or multi-channel OME-TIFF keeps a page per channel, which the sharp
+ * reader serves as tiles of their own; such channels carry their sample depth (a QPTIFF an
+ * older version added does not yet).
+ */
 export function hasChannelTiles(s: Pick<StoredSlide, 'format' | 'reader' | 'imageType' | 'channels'>): boolean {
-  return s.format === 'qptiff' && s.reader === 'sharp' && s.imageType === 'fluorescence' && s.channels.length > 1;
+  if (s.reader !== 'sharp' || s.imageType !== 'fluorescence' || s.channels.length < 2) return false;
+  return s.format === 'qptiff' || (s.format === 'ome-tiff' && s.channels.every((c) => c.bits !== undefined));
 }
 
 /** Brightfield or fluorescence and the channels; null when the overview cannot be read (a damaged file still registers). */

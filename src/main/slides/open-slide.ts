@@ -12,6 +12,7 @@ import { openslideDetectVendor, openslideStatus, openWithOpenSlide } from './ope
 import { MAX_TILED_PIXELS, openWithSharp, sharpStatus } from './sharp-reader.js';
 import { isTiffMagic, readTiffPages } from './tiff-directory.js';
 import { isQpiDescription } from './qptiff.js';
+import { channelLayout, splitsChannels } from './channel-pages.js';
 import { DomainError, oneLine } from '../errors.js';
 
 /** Lower-case extensions (with the dot) a folder scan should pick up. */
@@ -119,13 +120,15 @@ export async function openSlide(path: string, opts: OpenSlideOptions): Promise<S
 }
 
 /**
- * A Vectra/PhenoImager QPTIFF: OpenSlide takes it for a generic TIFF and makes levels of the
- * other channels' reduced pages; the sharp reader builds the first channel's pyramid and finds
- * the thumbnail and overview pages.
+ * A Vectra/PhenoImager QPTIFF or a multi-channel OME-TIFF: OpenSlide takes it for a generic
+ * TIFF showing the first page only (and makes levels of the other channels' reduced pages); the
+ * sharp reader builds the first channel's pyramid, keeps every channel apart and finds the
+ * thumbnail and overview pages.
  */
-async function isQptiff(path: string): Promise<boolean> {
+async function keepsChannelsApart(path: string): Promise<boolean> {
   try {
-    return isQpiDescription((await readTiffPages(path, basename(path)))[0]!.description);
+    const pages = await readTiffPages(path, basename(path));
+    return isQpiDescription(pages[0]!.description) || splitsChannels(channelLayout(pages), pages);
   } catch {
     return false;
   }
@@ -134,7 +137,7 @@ async function isQptiff(path: string): Promise<boolean> {
 async function dispatch(path: string, opts: OpenSlideOptions, kind: Kind, ext: string): Promise<SlideReader> {
   const openslide = openslideStatus();
   const vendorOnly = OPENSLIDE_ONLY[ext];
-  if (kind === 'tiff' && !vendorOnly && (await isQptiff(path))) return openWithSharp(path, opts);
+  if (kind === 'tiff' && !vendorOnly && (await keepsChannelsApart(path))) return openWithSharp(path, opts);
 
   // OpenSlide first for anything it may claim: the vendor formats and every TIFF-based slide.
   if (openslide.available && (vendorOnly || kind === 'tiff') && kind !== 'dicom') {

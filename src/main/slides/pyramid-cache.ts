@@ -25,13 +25,15 @@ export interface PyramidSource {
   lossy: boolean;
   /** Pixel budget handed to libvips, checked by the caller against the header first. */
   limitInputPixels: number;
+  /** A one-band 16-bit page kept 16-bit grey (a channel whose samples are served exactly); else sRGB 8-bit. */
+  grey16?: boolean;
 }
 
 async function cacheKey(src: PyramidSource): Promise<string> {
   const real = await realpath(src.path);
   const st = await stat(real);
   return createHash('sha256')
-    .update(`${CACHE_VERSION}|${real}|${st.size}|${st.mtimeMs}|${src.page}|${src.lossy}`)
+    .update(`${CACHE_VERSION}|${real}|${st.size}|${st.mtimeMs}|${src.page}|${src.lossy}${src.grey16 ? '|grey16' : ''}`)
     .digest('hex')
     .slice(0, 40);
 }
@@ -95,14 +97,14 @@ async function convert(src: PyramidSource, cacheDir: string, target: string): Pr
   inFlightTemps.add(tmp);
   try {
     await sharp(src.path, { page: src.page, limitInputPixels: src.limitInputPixels, sequentialRead: true, failOn: 'error' })
-      .toColourspace('srgb')
+      .toColourspace(src.grey16 ? 'grey16' : 'srgb')
       .tiff({
         tile: true,
         tileWidth: 256,
         tileHeight: 256,
         pyramid: true,
         bigtiff: true,
-        compression: src.lossy ? 'jpeg' : 'deflate',
+        compression: src.lossy && !src.grey16 ? 'jpeg' : 'deflate',
         quality: 90,
         predictor: 'horizontal',
       })

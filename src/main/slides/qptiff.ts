@@ -2,9 +2,11 @@
  * Vectra / PhenoImager / PhenoCycler QPTIFF: one TIFF page per channel, each with a
  * <PerkinElmer-QPI-ImageDescription> XML in ImageDescription naming the channel (Name, or
  * Biomarker) and its display colour ("R,G,B"). Full-resolution channel pages come first, then a
- * thumbnail, the reduced levels (again one page per channel), an overview and a label.
+ * thumbnail, the reduced levels (again one page per channel), an overview and a label. The
+ * channel model and pyramid pages shared with OME-TIFF are in channel-pages.ts.
  */
-import type { TiffPage } from './tiff-directory.js';
+import { sampleBits, type TiffPage } from './tiff-directory.js';
+import type { PageChannel } from './channel-pages.js';
 
 export interface QpiDescription {
   imageType: string | null;
@@ -89,22 +91,15 @@ export function parseQpiDescription(xml: string): QpiDescription | null {
   return { imageType: text('ImageType'), name: text('Name'), biomarker: text('Biomarker'), color: parseQpiColor(text('Color')), mode };
 }
 
-export interface QptiffChannel {
-  name: string;
-  /** "#rrggbb", null when the file names none. */
-  color: string | null;
-  page: number;
-}
-
 /**
  * The channels of a QPTIFF: its full-resolution pages in file order (a page without an
  * ImageType counts as full resolution when it is as large as the first page). Empty for a
  * file that is not QPTIFF.
  */
-export function qptiffChannels(pages: TiffPage[]): { channels: QptiffChannel[]; mode: string | null; samplesPerPixel: number } {
+export function qptiffChannels(pages: TiffPage[]): { channels: PageChannel[]; mode: string | null; samplesPerPixel: number } {
   const base = pages[0];
   if (!base || !isQpiDescription(base.description)) return { channels: [], mode: null, samplesPerPixel: 1 };
-  const channels: QptiffChannel[] = [];
+  const channels: PageChannel[] = [];
   let mode: string | null = null;
   for (const p of pages) {
     const d = p.description ? parseQpiDescription(p.description) : null;
@@ -112,31 +107,7 @@ export function qptiffChannels(pages: TiffPage[]): { channels: QptiffChannel[]; 
     mode ??= d.mode;
     const full = d.imageType ? d.imageType.toLowerCase() === 'fullresolution' : p.width === base.width && p.height === base.height;
     if (!full) continue;
-    channels.push({ name: d.name ?? d.biomarker ?? `Channel ${channels.length + 1}`, color: d.color, page: p.index });
+    channels.push({ name: d.name ?? d.biomarker ?? `Channel ${channels.length + 1}`, color: d.color, page: p.index, bits: sampleBits(p) });
   }
   return { channels, mode, samplesPerPixel: base.samplesPerPixel };
-}
-
-/**
- * The pages holding channel `channel` at each pyramid level: its full-resolution page, then for
- * each reduced level of the first channel's pyramid (`levelPages`), the channel-th QPI page of
- * that size in file order (each reduced level is written once per channel, in channel order).
- * A level missing for the channel is left out; its other levels still make a pyramid.
- */
-export function qptiffChannelLevels(pages: TiffPage[], levelPages: TiffPage[], channel: number): TiffPage[] {
-  const { channels } = qptiffChannels(pages);
-  const full = channels[channel];
-  if (!full) return [];
-  const base = pages[full.page]!;
-  const out = [base];
-  for (const level of levelPages.slice(1)) {
-    const same = pages.filter((p) => {
-      if (p.width !== level.width || p.height !== level.height || p.tiled !== level.tiled) return false;
-      const type = p.description ? parseQpiDescription(p.description)?.imageType : null;
-      return !type || type.toLowerCase() === 'reducedresolution';
-    });
-    const page = same[channel];
-    if (page) out.push(page);
-  }
-  return out;
 }

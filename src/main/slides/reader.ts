@@ -26,6 +26,13 @@ export interface SlideMetadata {
   associatedImages: string[];
 }
 
+/** One band of 16-bit samples, row-major. */
+export interface Grey16Image {
+  width: number;
+  height: number;
+  data: Uint16Array;
+}
+
 /** Raw RGBA pixels, row-major, 4 bytes per pixel, non-premultiplied. */
 export interface RgbaImage {
   width: number;
@@ -45,12 +52,19 @@ export interface SlideReader {
   readRegion(level: number, x: number, y: number, w: number, h: number): Promise<RgbaImage>;
   readAssociatedImage(name: string): Promise<RgbaImage>;
   /**
-   * Slides that keep each channel apart (QPTIFF: a page per channel) say how many; their
-   * regions show the first channel only. Absent where the pixels carry every channel.
+   * Slides that keep each channel apart (QPTIFF, multi-channel OME-TIFF: a page per channel) say
+   * how many; their regions show the first channel only. Absent where the pixels carry every channel.
    */
   readonly channelCount?: number;
+  /** Bits per sample of each channel kept apart, in channel order: 16 where the file stores 16-bit samples, else 8. */
+  readonly channelBits?: readonly (8 | 16)[];
   /** A reader whose pixels are channel `index` alone, as grey (same size; its own pyramid levels). */
   channel?(index: number): Promise<SlideReader>;
+  /**
+   * A 16-bit channel's samples exactly, one band (its readRegion gives their top 8 bits); areas
+   * outside the slide are 0. Only channel readers of 16-bit channels have it.
+   */
+  readRegion16?(level: number, x: number, y: number, w: number, h: number): Promise<Grey16Image>;
   close(): void;
 }
 

@@ -2,7 +2,7 @@
  * Region bookkeeping shared by the readers: argument checks, level geometry and pasting
  * decoded pixels into a transparent canvas (OpenSlide's convention for areas off the slide).
  */
-import { SlideError, type RgbaImage, type SlideLevel } from './reader.js';
+import { SlideError, type Grey16Image, type RgbaImage, type SlideLevel } from './reader.js';
 
 /** 64 Mpx (256 MB of RGBA): far above any tile or thumbnail request, low enough to never exhaust memory. */
 export const MAX_REGION_PIXELS = 2 ** 26;
@@ -53,11 +53,11 @@ export function transparentImage(width: number, height: number): RgbaImage {
 }
 
 /**
- * Copy the (sx, sy, w, h) part of an RGBA source of width srcWidth into dst at (dx, dy).
- * The caller guarantees both rectangles lie inside their images.
+ * Copy the (sx, sy, w, h) part of a source of width srcWidth into dst at (dx, dy), both with
+ * `bytesPerPixel` bytes a pixel (RGBA: 4). The caller guarantees both rectangles lie inside their images.
  */
 export function blit(
-  dst: RgbaImage,
+  dst: { width: number; data: Buffer },
   dx: number,
   dy: number,
   src: Buffer,
@@ -66,11 +66,12 @@ export function blit(
   sy: number,
   w: number,
   h: number,
+  bytesPerPixel = 4,
 ): void {
-  const rowBytes = w * 4;
+  const rowBytes = w * bytesPerPixel;
   for (let row = 0; row < h; row++) {
-    const from = ((sy + row) * srcWidth + sx) * 4;
-    src.copy(dst.data, ((dy + row) * dst.width + dx) * 4, from, from + rowBytes);
+    const from = ((sy + row) * srcWidth + sx) * bytesPerPixel;
+    src.copy(dst.data, ((dy + row) * dst.width + dx) * bytesPerPixel, from, from + rowBytes);
   }
 }
 
@@ -86,15 +87,33 @@ export async function readClippedRegion(
   w: number,
   h: number,
   readInside: (rect: LevelRect) => Promise<Buffer>,
-): Promise<RgbaImage> {
+  bytesPerPixel = 4,
+): Promise<{ width: number; height: number; data: Buffer }> {
   checkRegionArgs(levels, level, x, y, w, h);
   const lv = levels[level];
   const want = toLevelRect(lv, x, y, w, h);
   const inside = clipRect(want, lv.width, lv.height);
-  if (!inside) return transparentImage(w, h);
+  const out = () => ({ width: w, height: h, data: Buffer.alloc(w * h * bytesPerPixel) });
+  if (!inside) return out();
   const pixels = await readInside(inside);
   if (inside.w === w && inside.h === h) return { width: w, height: h, data: pixels };
-  const out = transparentImage(w, h);
-  blit(out, inside.x - want.x, inside.y - want.y, pixels, inside.w, 0, 0, inside.w, inside.h);
-  return out;
+  const padded = out();
+  blit(padded, inside.x - want.x, inside.y - want.y, pixels, inside.w, 0, 0, inside.w, inside.h, bytesPerPixel);
+  return padded;
+}
+
+/** readClippedRegion for one band of 16-bit samples (native byte order); outside the level is 0. */
+export async function readClippedRegion16(
+  levels: SlideLevel[],
+  level: number,
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+  readInside: (rect: LevelRect) => Promise<Buffer>,
+): Promise<Grey16Image> {
+  const { data } = await readClippedRegion(levels, level, x, y, w, h, readInside, 2);
+  // Buffers from sharp and Buffer.alloc may sit at odd offsets of a shared pool: copy when unaligned.
+  const aligned = data.byteOffset % 2 === 0 ? data : Buffer.from(data);
+  return { width: w, height: h, data: new Uint16Array(aligned.buffer, aligned.byteOffset, w * h) };
 }

@@ -11,7 +11,7 @@
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import sharp from 'sharp';
-import { SlideError, type RgbaImage, type SlideLevel, type SlideMetadata, type SlideReader } from './reader.js';
+import { SlideError, type Grey16Image, type RgbaImage, type SlideLevel, type SlideMetadata, type SlideReader } from './reader.js';
 import { ensurePyramid } from './pyramid-cache.js';
 import { checkPlainImagePixels, PLAIN_IMAGE_MAX_PIXELS } from './pixel-limit.js';
 import {
@@ -19,11 +19,13 @@ import {
   levelDownsample,
   MAX_REGION_PIXELS,
   readClippedRegion,
-  transparentImage,
+  readClippedRegion16,
   type LevelRect,
 } from './region.js';
-import { isTiffMagic, readTiffPages, UNDECODABLE_COMPRESSION, type TiffPage } from './tiff-directory.js';
-import { isQpiDescription, qptiffChannelLevels, qptiffChannels } from './qptiff.js';
+import { isTiffMagic, readTiffPages, sampleBits, UNDECODABLE_COMPRESSION, type TiffPage } from './tiff-directory.js';
+import { isQpiDescription } from './qptiff.js';
+import { channelLayout, channelLevels, splitsChannels } from './channel-pages.js';
+import { omePixelSize } from './ome-tiff.js';
 
 /** Tiled sources are read tile by tile, so only the tile index bounds them: 2^37 px is ~370k x 370k. */
 export const MAX_TILED_PIXELS = 2 ** 37;
@@ -45,11 +47,18 @@ interface PixelSource {
   levels: SlideLevel[];
   /** RGBA pixels of `r`, which lies inside level `level`. */
   read(level: number, r: LevelRect): Promise<Buffer>;
+  /** The 16-bit samples of `r` (one band, native byte order), for sources of one-band 16-bit pages. */
+  read16(level: number, r: LevelRect): Promise<Buffer>;
 }
 
 /** 8-bit sRGB + alpha whatever the input (grey, 16-bit, CMYK). */
 function toRgba(img: sharp.Sharp): sharp.Sharp {
   return img.toColourspace('srgb').ensureAlpha().raw();
+}
+
+/** The first band as 16-bit grey, exactly as stored (libvips' sRGB conversion would keep only the top 8 bits). */
+function toGrey16(img: sharp.Sharp): sharp.Sharp {
+  return img.extractChannel(0).toColourspace('grey16').raw({ depth: 'ushort' });
 }
 
 function wrapDecodeError(path: string, e: unknown): SlideError {
@@ -64,10 +73,18 @@ class TiledTiffSource implements PixelSource {
     readonly levels: SlideLevel[],
   ) {}
 
-  async read(level: number, r: LevelRect): Promise<Buffer> {
+  read(level: number, r: LevelRect): Promise<Buffer> {
+    return this.extract(level, r, toRgba);
+  }
+
+  read16(level: number, r: LevelRect): Promise<Buffer> {
+    return this.extract(level, r, toGrey16);
+  }
+
+  private async extract(level: number, r: LevelRect, as: (img: sharp.Sharp) => sharp.Sharp): Promise<Buffer> {
     try {
       // limitInputPixels is off because the header sizes were already checked against MAX_TILED_PIXELS.
-      return await toRgba(
+      return await as(
         sharp(this.path, { page: this.pages[level], limitInputPixels: false, sequentialRead: false, failOn: 'error' }).extract({
           left: r.x,
           top: r.y,
@@ -83,6 +100,7 @@ class TiledTiffSource implements PixelSource {
 
 class MemorySource implements PixelSource {
   private decoded: Promise<Buffer> | null = null;
+  private decoded16: Promise<Buffer> | null = null;
   readonly levels: SlideLevel[];
 
   constructor(
@@ -96,30 +114,44 @@ class MemorySource implements PixelSource {
 
   async read(_level: number, r: LevelRect): Promise<Buffer> {
     // Decoded on first use, then shared; a failed decode is retried on the next read.
-    this.decoded ??= toRgba(sharp(this.path, { page: this.page, limitInputPixels: IN_MEMORY_PIXELS }))
+    this.decoded ??= this.decode(toRgba, () => (this.decoded = null));
+    return this.cut(await this.decoded, r, 4);
+  }
+
+  async read16(_level: number, r: LevelRect): Promise<Buffer> {
+    this.decoded16 ??= this.decode(toGrey16, () => (this.decoded16 = null));
+    return this.cut(await this.decoded16, r, 2);
+  }
+
+  private decode(as: (img: sharp.Sharp) => sharp.Sharp, failed: () => void): Promise<Buffer> {
+    return as(sharp(this.path, { page: this.page, limitInputPixels: IN_MEMORY_PIXELS }))
       .toBuffer()
       .catch((e) => {
-        this.decoded = null;
+        failed();
         throw wrapDecodeError(this.path, e);
       });
-    const all = await this.decoded;
+  }
+
+  private cut(all: Buffer, r: LevelRect, bytesPerPixel: number): Buffer {
     const width = this.levels[0].width;
     if (r.x === 0 && r.y === 0 && r.w === width && r.h === this.levels[0].height) return Buffer.from(all);
-    const out = transparentImage(r.w, r.h);
-    blit(out, 0, 0, all, width, r.x, r.y, r.w, r.h);
+    const out = { width: r.w, data: Buffer.alloc(r.w * r.h * bytesPerPixel) };
+    blit(out, 0, 0, all, width, r.x, r.y, r.w, r.h, bytesPerPixel);
     return out.data;
   }
 }
 
 /** A slide's channels kept apart, each opened as a reader of its own when first asked for. */
 interface ChannelSources {
-  count: number;
+  bits: (8 | 16)[];
   source(index: number): Promise<PixelSource>;
 }
 
 class SharpReader implements SlideReader {
   readonly readerName = 'sharp';
   readonly channelCount?: number;
+  readonly channelBits?: (8 | 16)[];
+  readonly readRegion16?: SlideReader['readRegion16'];
   private closed = false;
   private readonly channelReaders = new Map<number, Promise<SlideReader>>();
 
@@ -130,21 +162,29 @@ class SharpReader implements SlideReader {
     /** Associated image name -> TIFF page of the original file. */
     private readonly associated: Map<string, TiffPage>,
     private readonly channels?: ChannelSources,
+    /** This reader is one channel of 16-bit samples: it can read them exactly. */
+    samples16 = false,
   ) {
-    if (channels) this.channelCount = channels.count;
+    if (channels) {
+      this.channelCount = channels.bits.length;
+      this.channelBits = channels.bits;
+    }
+    if (samples16) this.readRegion16 = (level, x, y, w, h) => this.read16(level, x, y, w, h);
   }
 
   channel(index: number): Promise<SlideReader> {
     const channels = this.channels;
-    if (!channels || !Number.isInteger(index) || index < 0 || index >= channels.count) {
-      return Promise.reject(new SlideError(`${basename(this.path)} has no channel ${index} kept apart (it has ${channels?.count ?? 0}).`, 'bad-request'));
+    const count = channels?.bits.length ?? 0;
+    if (!channels || !Number.isInteger(index) || index < 0 || index >= count) {
+      return Promise.reject(new SlideError(`${basename(this.path)} has no channel ${index} kept apart (it has ${count}).`, 'bad-request'));
     }
     let r = this.channelReaders.get(index);
     if (!r) {
       r = channels.source(index).then((source) => {
         // Outside the slide is no signal: black, not the glass white of a brightfield background.
         const properties = { ...this.metadata.properties, 'openslide.background-color': '000000' };
-        return new SharpReader(this.path, { ...this.metadata, levels: source.levels, properties }, source, this.associated);
+        const meta = { ...this.metadata, levels: source.levels, properties };
+        return new SharpReader(this.path, meta, source, this.associated, undefined, channels.bits[index] === 16);
       });
       r.catch(() => this.channelReaders.delete(index));
       this.channelReaders.set(index, r);
@@ -155,6 +195,11 @@ class SharpReader implements SlideReader {
   async readRegion(level: number, x: number, y: number, w: number, h: number): Promise<RgbaImage> {
     if (this.closed) throw new SlideError(`${basename(this.path)} is closed.`, 'bad-request');
     return readClippedRegion(this.metadata.levels, level, x, y, w, h, (inside) => this.source.read(level, inside));
+  }
+
+  private async read16(level: number, x: number, y: number, w: number, h: number): Promise<Grey16Image> {
+    if (this.closed) throw new SlideError(`${basename(this.path)} is closed.`, 'bad-request');
+    return readClippedRegion16(this.metadata.levels, level, x, y, w, h, (inside) => this.source.read16(level, inside));
   }
 
   async readAssociatedImage(name: string): Promise<RgbaImage> {
@@ -295,6 +340,8 @@ async function openTiff(path: string, opts: SharpReaderOptions): Promise<SlideRe
 
   const aperio = isAperio(base);
   const qptiff = isQpiDescription(base.description);
+  const layout = channelLayout(pages);
+  const ome = layout?.kind === 'ome-tiff';
   const levelPages = pyramidPages(pages);
   const associated = new Map<string, TiffPage>();
   for (const p of pages) {
@@ -307,7 +354,7 @@ async function openTiff(path: string, opts: SharpReaderOptions): Promise<SlideRe
   if (aperio && base.description) Object.assign(properties, aperioProperties(base.description));
   const mpp = aperio && finiteOrNull(properties['aperio.MPP']) !== null
     ? { x: Number(properties['aperio.MPP']), y: Number(properties['aperio.MPP']) }
-    : tiffMpp(base);
+    : (ome ? omePixelSize(base.description) : null) ?? tiffMpp(base);
 
   const sourceOf = (levels: TiffPage[]): Promise<PixelSource> => {
     const [first] = levels;
@@ -317,20 +364,19 @@ async function openTiff(path: string, opts: SharpReaderOptions): Promise<SlideRe
     }
     if (!first.tiled && pixels <= IN_MEMORY_PIXELS) return Promise.resolve(new MemorySource(path, first.index, first.width, first.height));
     // Strip TIFF too big for memory, or tiled without an overview small enough to display whole.
-    return pyramidSource(path, first.index, first.compression === 7, first.tiled ? MAX_TILED_PIXELS : PLAIN_IMAGE_MAX_PIXELS, opts);
+    const limit = first.tiled ? MAX_TILED_PIXELS : PLAIN_IMAGE_MAX_PIXELS;
+    return pyramidSource(path, first.index, first.compression === 7, limit, opts, first.samplesPerPixel === 1 && sampleBits(first) === 16);
   };
   const source = await sourceOf(levelPages);
-  // A fluorescence QPTIFF's channels are pages of their own: each gets its own pyramid, built when first shown.
-  const qpChannels = qptiff ? qptiffChannels(pages) : null;
-  const channels: ChannelSources | undefined =
-    qpChannels && qpChannels.channels.length > 1 && qpChannels.samplesPerPixel === 1
-      ? { count: qpChannels.channels.length, source: (c) => sourceOf(qptiffChannelLevels(pages, levelPages, c)) }
-      : undefined;
+  // A fluorescence QPTIFF's or OME-TIFF's channels are pages of their own: each gets its own pyramid, built when first shown.
+  const channels: ChannelSources | undefined = splitsChannels(layout, pages)
+    ? { bits: layout.channels.map((c) => c.bits), source: (c) => sourceOf(channelLevels(pages, layout, levelPages, c)) }
+    : undefined;
 
   return new SharpReader(
     path,
     {
-      format: aperio ? 'aperio' : qptiff ? 'qptiff' : 'generic-tiff',
+      format: aperio ? 'aperio' : qptiff ? 'qptiff' : ome ? 'ome-tiff' : 'generic-tiff',
       vendor: aperio ? 'aperio' : base.make?.trim() || (qptiff ? 'Akoya (PerkinElmer)' : null),
       width: base.width,
       height: base.height,
@@ -352,8 +398,9 @@ async function pyramidSource(
   lossy: boolean,
   limitInputPixels: number,
   opts: SharpReaderOptions,
+  grey16 = false,
 ): Promise<PixelSource> {
-  const pyramid = await ensurePyramid({ path, page, lossy, limitInputPixels }, opts.cacheDir);
+  const pyramid = await ensurePyramid({ path, page, lossy, limitInputPixels, grey16 }, opts.cacheDir);
   const pages = pyramidPages(await readTiffPages(pyramid, basename(pyramid)));
   return new TiledTiffSource(pyramid, pages.map((p) => p.index), pageLevels(pages));
 }

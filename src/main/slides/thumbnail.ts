@@ -7,7 +7,7 @@
 import sharp from 'sharp';
 import type { ImageType } from '../../shared/api.js';
 import type { SlideReader } from './reader.js';
-import { backgroundOf, readScaled } from './tile-service.js';
+import { backgroundOf, readScaled, readScaled16 } from './tile-service.js';
 
 export interface ThumbnailOptions {
   quality?: number;
@@ -70,7 +70,10 @@ async function mixedChannels(reader: SlideReader, colors: string[], out: { width
     const levelIndex = thumbnailLevel(channel.metadata.levels, out.width, out.height);
     const level = channel.metadata.levels[levelIndex]!;
     const region = { slideLevel: levelIndex, x: 0, y: 0, readWidth: level.width, readHeight: level.height, ...out };
-    const grey = await (await readScaled(channel, region, BLACK, maxReadPixels)).extractChannel(0).raw().toBuffer();
+    // A 16-bit channel is stretched on its own samples: dim signal may lie wholly below 256.
+    const grey = channel.readRegion16
+      ? await readScaled16(channel, region, maxReadPixels)
+      : await (await readScaled(channel, region, BLACK, maxReadPixels)).extractChannel(0).raw().toBuffer();
     const { low, high } = stretchRange(grey, 1);
     const hex = Number.parseInt(colors[c]!.slice(1), 16);
     const rgb = [(hex >> 16) / 255, ((hex >> 8) & 255) / 255, (hex & 255) / 255];
@@ -83,9 +86,9 @@ async function mixedChannels(reader: SlideReader, colors: string[], out: { width
   }
   return Buffer.from(Uint8ClampedArray.from(acc, Math.round).buffer);
 }
-/** STRETCH_LOW and STRETCH_HIGH percentiles of the brightest of each pixel's `bands` values. */
-function stretchRange(px: Uint8Array, bands: number): { low: number; high: number } {
-  const hist = new Float64Array(256);
+/** STRETCH_LOW and STRETCH_HIGH percentiles of the brightest of each pixel's `bands` values (8-bit, or 16-bit samples). */
+function stretchRange(px: Uint8Array | Uint16Array, bands: number): { low: number; high: number } {
+  const hist = new Float64Array(px instanceof Uint16Array ? 65536 : 256);
   const n = Math.floor(px.length / bands);
   for (let p = 0; p < n * bands; p += bands) {
     let v = px[p]!;
@@ -94,8 +97,8 @@ function stretchRange(px: Uint8Array, bands: number): { low: number; high: numbe
   }
   const at = (q: number) => {
     let seen = 0;
-    for (let v = 0; v < 256; v++) if ((seen += hist[v]!) >= q * n && seen > 0) return v;
-    return 255;
+    for (let v = 0; v < hist.length; v++) if ((seen += hist[v]!) >= q * n && seen > 0) return v;
+    return hist.length - 1;
   };
   const low = at(STRETCH_LOW);
   return { low, high: Math.max(at(STRETCH_HIGH), low + 1) };

@@ -17,6 +17,8 @@ export interface TiffPage {
   compression: number;
   samplesPerPixel: number;
   bitsPerSample: number;
+  /** SampleFormat: 1 unsigned integer (the default), 2 signed, 3 floating point. */
+  sampleFormat: number;
   /** NewSubfileType bit 0: a reduced-resolution copy of another page. */
   reduced: boolean;
   description: string | null;
@@ -28,6 +30,11 @@ export interface TiffPage {
   yResolution: number | null;
   /** 1 none, 2 inch, 3 centimetre. */
   resolutionUnit: number;
+}
+
+/** 16 for a page of unsigned 16-bit samples; 8 for anything else (libvips gives those to the tiles as 8-bit). */
+export function sampleBits(p: Pick<TiffPage, 'bitsPerSample' | 'sampleFormat'>): 8 | 16 {
+  return p.bitsPerSample === 16 && p.sampleFormat === 1 ? 16 : 8;
 }
 
 /** TIFF compression codes the bundled libvips cannot decode, named for the error message. */
@@ -200,6 +207,7 @@ async function readDirectory(r: Reader, at: number, index: number): Promise<{ pa
     compression: 1,
     samplesPerPixel: 1,
     bitsPerSample: 1,
+    sampleFormat: 1,
     reduced: false,
     description: null,
     make: null,
@@ -258,6 +266,9 @@ async function readDirectory(r: Reader, at: number, index: number): Promise<{ pa
         break;
       case 306:
         page.dateTime = await r.text(n, entry, valueField);
+        break;
+      case 339:
+        page.sampleFormat = await first();
         break;
       case 322:
         page.tileWidth = await first();

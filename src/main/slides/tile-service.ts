@@ -73,8 +73,7 @@ function rgbaInput(px: { width: number; height: number; data: Buffer }, backgrou
  * The region read at its slide level, flattened onto `background` and resized to width x height.
  * Small levels of single-level slides ask for huge regions (a 1/512 DeepZoom level of a
  * 20k x 20k scan reads all of it); those are read in blocks of output pixels, each shrunk on
- * its own, so memory stays bounded and no read exceeds what a reader will return. A block's
- * source edges are the exact images of its output edges, so the blocks butt together.
+ * its own (readBlocks), so memory stays bounded and no read exceeds what a reader will return.
  */
 export async function readScaled(
   reader: SlideReader,
@@ -91,10 +90,25 @@ export async function readScaled(
     return px.width === r.width && px.height === r.height ? img : img.resize(r.width, r.height, { fit: 'fill', kernel: 'lanczos3' });
   }
   const downsample = reader.metadata.levels[r.slideLevel].downsample;
+  const rgb = Buffer.alloc(r.width * r.height * 3);
+  for (const { out: o, read } of readBlocks(r, maxReadPixels)) {
+    const px = await reader.readRegion(r.slideLevel, r.x + Math.floor(read.x * downsample), r.y + Math.floor(read.y * downsample), read.w, read.h);
+    const part = await rgbaInput(px, background).resize(o.w, o.h, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer();
+    for (let y = 0; y < o.h; y++) part.copy(rgb, ((o.y + y) * r.width + o.x) * 3, y * o.w * 3, (y + 1) * o.w * 3);
+  }
+  return sharp(rgb, { raw: { width: r.width, height: r.height, channels: 3 } });
+}
+
+/**
+ * The blocks of output pixels a region too large for one read is read in, each with the part of
+ * the slide level it shrinks from. A block's source edges are the exact images of its output
+ * edges, so the blocks butt together.
+ */
+function readBlocks(r: TileRegion, maxReadPixels: number): { out: LevelBlock; read: LevelBlock }[] {
   const sx = r.readWidth / r.width;
   const sy = r.readHeight / r.height;
   const block = Math.max(1, Math.min(1024, Math.floor(Math.sqrt(maxReadPixels / (sx * sy)))));
-  const rgb = Buffer.alloc(r.width * r.height * 3);
+  const blocks: { out: LevelBlock; read: LevelBlock }[] = [];
   for (let oy = 0; oy < r.height; oy += block) {
     const oh = Math.min(block, r.height - oy);
     const ly0 = Math.floor(oy * sy);
@@ -103,18 +117,61 @@ export async function readScaled(
       const ow = Math.min(block, r.width - ox);
       const lx0 = Math.floor(ox * sx);
       const lx1 = ox + ow === r.width ? r.readWidth : Math.floor((ox + ow) * sx);
-      const px = await reader.readRegion(
-        r.slideLevel,
-        r.x + Math.floor(lx0 * downsample),
-        r.y + Math.floor(ly0 * downsample),
-        lx1 - lx0,
-        ly1 - ly0,
-      );
-      const part = await rgbaInput(px, background).resize(ow, oh, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer();
-      for (let y = 0; y < oh; y++) part.copy(rgb, ((oy + y) * r.width + ox) * 3, y * ow * 3, (y + 1) * ow * 3);
+      blocks.push({ out: { x: ox, y: oy, w: ow, h: oh }, read: { x: lx0, y: ly0, w: lx1 - lx0, h: ly1 - ly0 } });
     }
   }
-  return sharp(rgb, { raw: { width: r.width, height: r.height, channels: 3 } });
+  return blocks;
+}
+
+interface LevelBlock {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** 16-bit samples as sharp input (one band) and back. */
+const grey16Input = (data: Uint16Array, width: number, height: number) => sharp(data, { raw: { width, height, channels: 1 } });
+async function grey16Output(img: sharp.Sharp): Promise<Uint16Array> {
+  const buf = await img.toColourspace('grey16').raw({ depth: 'ushort' }).toBuffer();
+  const aligned = buf.byteOffset % 2 === 0 ? buf : Buffer.from(buf);
+  return new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.length >> 1);
+}
+
+/**
+ * readScaled for a channel of 16-bit samples: the region's samples at width x height, shrunk
+ * with the same Lanczos kernel in 16 bits (outside the slide is 0, a channel's black).
+ */
+export async function readScaled16(reader: SlideReader, r: TileRegion, maxReadPixels = MAX_READ_PIXELS): Promise<Uint16Array> {
+  const read16 = reader.readRegion16;
+  if (!read16) throw new SlideError(`${reader.path}: not a channel of 16-bit samples`, 'bad-request');
+  const shrink = async (px: { width: number; height: number; data: Uint16Array }, width: number, height: number) =>
+    px.width === width && px.height === height ? px.data : grey16Output(grey16Input(px.data, px.width, px.height).resize(width, height, { fit: 'fill', kernel: 'lanczos3' }));
+  if (r.readWidth * r.readHeight <= maxReadPixels) {
+    const px = await read16.call(reader, r.slideLevel, r.x, r.y, r.readWidth, r.readHeight);
+    if (px.width !== r.readWidth || px.height !== r.readHeight) {
+      throw new SlideError(`Reader returned ${px.width}x${px.height} for a ${r.readWidth}x${r.readHeight} region`, 'corrupt');
+    }
+    return shrink(px, r.width, r.height);
+  }
+  const downsample = reader.metadata.levels[r.slideLevel].downsample;
+  const out = new Uint16Array(r.width * r.height);
+  for (const { out: o, read } of readBlocks(r, maxReadPixels)) {
+    const px = await read16.call(reader, r.slideLevel, r.x + Math.floor(read.x * downsample), r.y + Math.floor(read.y * downsample), read.w, read.h);
+    const part = await shrink(px, o.w, o.h);
+    for (let y = 0; y < o.h; y++) out.set(part.subarray(y * o.w, (y + 1) * o.w), (o.y + y) * r.width + o.x);
+  }
+  return out;
+}
+
+/** 16-bit samples as 8-bit RGB a canvas reads exactly: R = high byte, G = low byte, B = 0. */
+export function packSamples16(samples: Uint16Array): Buffer {
+  const rgb = Buffer.alloc(samples.length * 3);
+  for (let p = 0; p < samples.length; p++) {
+    rgb[p * 3] = samples[p]! >> 8;
+    rgb[p * 3 + 1] = samples[p]! & 255;
+  }
+  return rgb;
 }
 
 /** Raw RGB `width` x `height`, edge-extended to padW x padH, then shrunk to outW x outH. */
@@ -269,10 +326,14 @@ export class TileService {
   }
 
   /**
-   * One channel of a slide that keeps its channels apart, as a lossless 8-bit grey PNG: the
-   * viewer colours and mixes channels itself, so a display change never asks for tiles again.
+   * One channel of a slide that keeps its channels apart, as a lossless PNG: the viewer colours
+   * and mixes channels itself, so a display change never asks for tiles again. 8-bit grey, or
+   * with `bits` 16 the channel's samples packed two bytes a pixel (packSamples16): exact for a
+   * 16-bit channel, the 8-bit values for an 8-bit one. The packed tiles are cached under a key
+   * of their own, so no grey tile cached before is ever read as packed or the other way round.
    */
-  async getChannelTile(slide: SlideHandle, channel: number, level: number, col: number, row: number): Promise<Buffer> {
+  async getChannelTile(slide: SlideHandle, channel: number, level: number, col: number, row: number, opts: { bits?: 8 | 16 } = {}): Promise<Buffer> {
+    const bits = opts.bits ?? 8;
     if (!slide.reader.channel || !Number.isInteger(channel) || channel < 0 || channel >= (slide.reader.channelCount ?? 0)) {
       throw new SlideError(`This slide has no channel ${channel} of its own (channels: ${slide.reader.channelCount ?? 0})`, 'bad-request');
     }
@@ -280,16 +341,34 @@ export class TileService {
     if (!isValidTile(this.geometry(reader), level, col, row)) {
       throw new SlideError(`No DeepZoom tile ${level}/${col}_${row} in this slide`, 'bad-request');
     }
-    const key: TileKey = { hash: `${slide.hash}-c${channel}`, level, col, row, quality: 0, format: 'png' };
+    const key: TileKey = { hash: `${slide.hash}-c${channel}${bits === 16 ? '-u16' : ''}`, level, col, row, quality: 0, format: 'png' };
     const hit = this.cache.getMemory(key);
     if (hit) return hit;
     const id = tileKeyString(key);
     let p = this.inflight.get(id);
     if (!p) {
-      p = this.produce(reader, key, true).finally(() => this.inflight.delete(id));
+      p = (bits === 16 ? this.produce16(reader, key) : this.produce(reader, key, true)).finally(() => this.inflight.delete(id));
       this.inflight.set(id, p);
     }
     return p;
+  }
+
+  /** A packed 16-bit channel tile, from the cache or rendered tile by tile (no whole-level image: those are 8-bit RGB). */
+  private async produce16(reader: SlideReader, key: TileKey): Promise<Buffer> {
+    const cached = await this.cache.get(key);
+    if (cached) return cached;
+    const r = tileRegion(this.geometry(reader), key.level, key.col, key.row);
+    let samples: Uint16Array;
+    if (r.readWidth < 1 || r.readHeight < 1) samples = new Uint16Array(r.width * r.height);
+    else if (reader.readRegion16) samples = await readScaled16(reader, r);
+    else {
+      // An 8-bit channel: its grey values, unchanged, in the low byte.
+      const grey = await (await readScaled(reader, r, this.state(reader).background)).extractChannel(0).raw().toBuffer();
+      samples = Uint16Array.from(grey);
+    }
+    const tile = await sharp(packSamples16(samples), { raw: { width: r.width, height: r.height, channels: 3 } }).png().toBuffer();
+    this.cache.set(key, tile);
+    return tile;
   }
 
   /** Renders a tile without the tile cache (the DeepZoom writer's path); level images are still shared. */

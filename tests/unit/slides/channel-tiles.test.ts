@@ -35,7 +35,10 @@ async function grey(path: string): Promise<{ data: Buffer; width: number; height
 
 describe('channel tiles of a QPTIFF', { timeout: 60_000 }, () => {
   it('have a resource path of their own, parsed back exactly', () => {
-    expect(parseResourcePath(resourcePaths.channelTile(7, 2, 11, 3, 4))).toEqual({ kind: 'channelTile', slideId: 7, channel: 2, level: 11, col: 3, row: 4 });
+    expect(parseResourcePath(resourcePaths.channelTile(7, 2, 11, 3, 4))).toEqual({ kind: 'channelTile', slideId: 7, channel: 2, level: 11, col: 3, row: 4, bits: 8 });
+    expect(parseResourcePath(resourcePaths.channelTile(7, 2, 11, 3, 4, 16))).toEqual({ kind: 'channelTile', slideId: 7, channel: 2, level: 11, col: 3, row: 4, bits: 16 });
+    expect(resourcePaths.channelTile(7, 2, 11, 3, 4, 16)).toBe('tiles/7/c2/11/3_4.u16.png');
+    expect(parseResourcePath('tiles/7/c2/11/3_4.u8.png')).toBeNull();
     expect(parseResourcePath('tiles/7/c2/11/3_4.jpeg')).toBeNull();
     expect(parseResourcePath('tiles/7/c/11/3_4.png')).toBeNull();
     expect(parseResourcePath(resourcePaths.tile(7, 11, 3, 4))).toMatchObject({ kind: 'tile' });

@@ -81,8 +81,8 @@ describe('image type of the shared slides', { timeout: 120_000 }, () => {
 describe('QPTIFF channels', () => {
   it('lists every full-resolution channel page with its name and colour, the UTF-16 one too; thumbnail and reduced pages are not channels', async () => {
     const info = await infoOf(await makeQptiff());
-    // The tiles show the first channel page, in grey; the others need their own pages.
-    const channels = QPTIFF_CHANNELS.map((c, i) => ({ name: c.name, color: c.hex, ...(i === 0 ? { sample: 'grey' } : {}) }));
+    // The tiles show the first channel page, in grey; the others need their own pages. Each has tiles of its own, 8-bit.
+    const channels = QPTIFF_CHANNELS.map((c, i) => ({ name: c.name, color: c.hex, ...(i === 0 ? { sample: 'grey' } : {}), bits: 8 }));
     expect(info).toEqual({ imageType: 'fluorescence', decidedBy: 'metadata', channels });
   });
 

@@ -17,7 +17,7 @@ import ExpandMoreIcon from '@mui/icons-material/ExpandMore';
 import type { ChannelSample, SlideDetail } from '@shared/api';
 import { resourcePaths } from '@shared/resources';
 import { resourceUrl } from '../api';
-import { autoRange, channelFilter, sampleHistograms, type ChannelView, type DisplayChannel } from './channelDisplay';
+import { autoRange, channelFilter, sampleHistograms, valueScale, type ChannelView, type DisplayChannel } from './channelDisplay';
 import { overviewLevel } from './deepZoomTiles';
 
 export const channelFilterId = 'tessella-viewer-channels';
@@ -71,24 +71,28 @@ export function useSampleHistograms(slide: Pick<SlideDetail, 'id' | 'deepZoom'> 
   return hist;
 }
 
-function Histogram({ hist, color, min, max }: { hist: Uint32Array | undefined; color: string; min: number; max: number }) {
+/** `hist` (one bin per value) drawn as 256 columns over 0..scale, in the channel's own units. */
+function Histogram({ hist, color, min, max, scale }: { hist: Uint32Array | undefined; color: string; min: number; max: number; scale: number }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const ctx = ref.current?.getContext('2d');
     if (!ctx || !hist) return;
     const { width, height } = ctx.canvas;
     ctx.clearRect(0, 0, width, height);
+    const columns = new Float64Array(256);
+    const per = (scale + 1) / 256;
+    for (let v = 0; v < Math.min(hist.length, scale + 1); v++) columns[Math.floor(v / per)] += hist[v]!;
     // Log counts: the dark background would otherwise flatten every other bin.
     let top = 0;
-    for (let i = 0; i < 256; i++) top = Math.max(top, Math.log1p(hist[i]!));
+    for (let i = 0; i < 256; i++) top = Math.max(top, Math.log1p(columns[i]!));
     ctx.fillStyle = 'rgba(128,128,128,0.15)';
-    ctx.fillRect((min / 255) * width, 0, ((max - min) / 255) * width, height);
+    ctx.fillRect((min / scale) * width, 0, ((max - min) / scale) * width, height);
     ctx.fillStyle = color === '#000000' ? '#888888' : color;
     for (let i = 0; i < 256; i++) {
-      const h = top ? (Math.log1p(hist[i]!) / top) * height : 0;
+      const h = top ? (Math.log1p(columns[i]!) / top) * height : 0;
       ctx.fillRect((i / 256) * width, height - h, Math.max(1, width / 256), h);
     }
-  }, [hist, color, min, max]);
+  }, [hist, color, min, max, scale]);
   return <canvas ref={ref} width={256} height={36} style={{ width: '100%', height: 36, display: 'block' }} />;
 }
 
@@ -128,6 +132,8 @@ export function ChannelsPanel({
       {open &&
         channels.map((c, i) => {
           const v = views[i]!;
+          // The slider spans the values the channel holds (a range set beyond them still fits).
+          const scale = Math.max(valueScale(c.bits, histograms?.[i]), v.max);
           return (
             <Box key={c.index} sx={{ mt: 0.5 }} data-testid="channel-row">
               <Box sx={{ display: 'flex', alignItems: 'center', gap: 0.5 }}>
@@ -145,15 +151,23 @@ export function ChannelsPanel({
                 <Typography variant="body2" noWrap sx={{ flex: 1 }} title={c.name}>
                   {c.name}
                 </Typography>
-                <Typography variant="caption" color="text.secondary" sx={{ fontVariantNumeric: 'tabular-nums' }}>
+                <Typography
+                  variant="caption"
+                  color="text.secondary"
+                  sx={{ fontVariantNumeric: 'tabular-nums' }}
+                  title={`Display range in the channel's ${c.bits}-bit values (0–${c.bits === 16 ? 65535 : 255})`}
+                  data-testid="channel-range-text"
+                >
                   {v.min}–{v.max}
+                  {c.bits === 16 ? ' (16-bit)' : ''}
                 </Typography>
               </Box>
-              <Histogram hist={histograms?.[i]} color={v.color} min={v.min} max={v.max} />
+              <Histogram hist={histograms?.[i]} color={v.color} min={v.min} max={v.max} scale={scale} />
               <Slider
                 size="small"
                 min={0}
-                max={255}
+                max={scale}
+                valueLabelDisplay="auto"
                 value={[v.min, v.max]}
                 disableSwap
                 onChange={(_, r) => {

@@ -9,18 +9,23 @@ import type OpenSeadragon from 'openseadragon';
 import type { SlideDetail } from '@shared/api';
 import { resourcePaths } from '@shared/resources';
 import { resourceUrl } from '../api';
-import { compositeChannels, greyHistogram, type ChannelView } from './channelDisplay';
+import { compositeChannels, defaultViews, greyHistogram, unpackSamples, type ChannelView } from './channelDisplay';
 import { tileSourceFor } from './tileSource';
 import { overviewLevel, tileSize } from './deepZoomTiles';
 
 export interface Grey {
   width: number;
   height: number;
-  data: Uint8Array;
+  /** The channel's values: 8-bit, or a 16-bit channel's samples. */
+  data: Uint8Array | Uint16Array;
 }
 
-/** Decodes a grey PNG to one byte per pixel (a canvas hands back RGBA: R = G = B). */
-export function loadGrey(url: string): Promise<Grey> {
+/**
+ * Decodes a channel tile to one value per pixel: a grey PNG (a canvas hands back RGBA: R = G = B)
+ * or, `bits` 16, a 16-bit channel's packed tile (R high byte, G low byte). The tile is opaque and
+ * untagged, so the canvas holds its bytes unchanged.
+ */
+export function loadGrey(url: string, bits: 8 | 16 = 8): Promise<Grey> {
   return new Promise((resolve, reject) => {
     const img = new Image();
     img.crossOrigin = 'anonymous';
@@ -33,9 +38,7 @@ export function loadGrey(url: string): Promise<Grey> {
       ctx.drawImage(img, 0, 0);
       try {
         const rgba = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-        const data = new Uint8Array(canvas.width * canvas.height);
-        for (let p = 0; p < data.length; p++) data[p] = rgba[p * 4]!;
-        resolve({ width: canvas.width, height: canvas.height, data });
+        resolve({ width: canvas.width, height: canvas.height, data: unpackSamples(rgba, bits) });
       } catch (e) {
         reject(e instanceof Error ? e : new Error(String(e)));
       }
@@ -45,7 +48,7 @@ export function loadGrey(url: string): Promise<Grey> {
   });
 }
 
-/** Grey tiles kept for re-mixing: 1024 of 256 x 256 are 64 MB. */
+/** Grey tiles kept for re-mixing: 1024 of 256 x 256 are 64 MB (128 MB for 16-bit channels). */
 const KEPT_GREYS = 1024;
 
 interface LiveTile {
@@ -67,7 +70,7 @@ export interface ChannelCompositor {
 }
 
 export function channelCompositor(slide: Pick<SlideDetail, 'id' | 'deepZoom' | 'channels'>, onDrawn: () => void): ChannelCompositor {
-  let views: ChannelView[] = slide.channels.map((c) => ({ on: true, color: c.color, min: 0, max: 255 }));
+  let views: ChannelView[] = defaultViews(slide.channels.map((c) => ({ color: c.color, bits: c.bits ?? 8 })));
   const greys = new Map<string, Promise<Grey>>();
   const live = new Set<LiveTile>();
   /** The views each tile canvas was last painted with. */
@@ -82,7 +85,8 @@ export function channelCompositor(slide: Pick<SlideDetail, 'id' | 'deepZoom' | '
       greys.set(key, hit);
       return hit;
     }
-    const p = loadGrey(resourceUrl(resourcePaths.channelTile(slide.id, c, level, col, row)));
+    const bits = slide.channels[c]?.bits ?? 8;
+    const p = loadGrey(resourceUrl(resourcePaths.channelTile(slide.id, c, level, col, row, bits)), bits);
     p.catch(() => greys.delete(key));
     greys.set(key, p);
     while (greys.size > KEPT_GREYS) greys.delete(greys.keys().next().value!);
