@@ -3,7 +3,8 @@
  * and cancelling one (of heads, or of last-k or full fine-tuning) from the Training page. A
  * started group runs in a worker process
  * (cv-launcher.ts); its progress goes out as training.groupProgress events. A group listed as
- * running whose process is gone (a crashed app, a killed CLI) is marked failed when listed.
+ * running whose process is gone (a crashed app, a killed CLI) is marked failed when listed; a
+ * failed or cancelled group is resumed (runs.resumeGroup) in a worker on the same folds.
  */
 import type { HandlersFor } from '../../shared/api.js';
 import type { GroupProgress, RunGroupSummary, runGroupCalls } from '../../shared/contract/run-groups.js';
@@ -38,6 +39,24 @@ export function createRunGroupHandlers(ctx: AppContext): HandlersFor<typeof runG
     ctx.events.emit('training.groupProgress', p);
   };
 
+  const launch = (job: CvJob): RunGroupSummary => {
+    const { groupId } = job;
+    const launched = launchCrossValidation(repo, job, (p) => ctx.events.emit('training.groupProgress', p));
+    running.set(groupId, launched);
+    void launched.done.then(() => {
+      running.delete(groupId);
+      if (repo.isOpen()) emitState(groupId);
+    });
+    emitState(groupId);
+    const { results: _r, pooledTest: _p, ...summary } = repo.get(groupId)!;
+    return summary;
+  };
+  // the frozen part of a fine-tune runs on the engine.provider setting's choice, decided here once (as single runs do)
+  const fineTuneProviders = async (): Promise<Pick<CvJob, 'executionProviders' | 'providerNote'>> => {
+    const { providers, note } = await providersForSetting(ctx.settings.get().engine.provider);
+    return { executionProviders: providers, ...(note ? { providerNote: note } : {}) };
+  };
+
   return {
     'runs.groups': async () => {
       reconcile();
@@ -64,6 +83,17 @@ export function createRunGroupHandlers(ctx: AppContext): HandlersFor<typeof runG
       }
       return { cancelled: false };
     },
+    'runs.resumeGroup': async ({ id }) => {
+      // a cancelled group's worker may still be winding down: it must have left the group as it ends it
+      await running.get(id)?.done;
+      reconcile();
+      const g = repo.get(id);
+      if (!g) throw notFound(id);
+      if (g.status === 'running' || g.status === 'completed') throw new DomainError('conflict', `cross-validation ${id} is ${g.status}; only a cancelled or failed one is resumed`);
+      const extra = g.mode === 'head' ? {} : await fineTuneProviders();
+      if (!repo.resume(id, process.pid)) throw new DomainError('conflict', `cross-validation ${id} could not be started again`);
+      return launch({ groupId: id, home: ctx.home.root, resume: true, ...extra });
+    },
     'training.groupPreflight': async (input) => {
       const gridPoints = sweepGrid(input, input.sweep).length;
       const plan = input.mode === 'head' ? { datasetId: input.datasetId, folds: input.folds, repeats: input.repeats, gridPoints } : fineTunePlan(fineTuneCvRequest(input));
@@ -76,20 +106,10 @@ export function createRunGroupHandlers(ctx: AppContext): HandlersFor<typeof runG
         job = { groupId: startHeadCvGroup(ctx.db, request), home: ctx.home.root, request };
       } else {
         const request = fineTuneCvRequest(input);
-        // the frozen part runs on the engine.provider setting's choice, decided here once (as single runs do)
-        const { providers, note } = await providersForSetting(ctx.settings.get().engine.provider);
-        job = { groupId: startFineTuneCvGroup(ctx.db, request), home: ctx.home.root, request, executionProviders: providers, ...(note ? { providerNote: note } : {}) };
+        const extra = await fineTuneProviders();
+        job = { groupId: startFineTuneCvGroup(ctx.db, request), home: ctx.home.root, request, ...extra };
       }
-      const { groupId } = job;
-      const launched = launchCrossValidation(repo, job, (p) => ctx.events.emit('training.groupProgress', p));
-      running.set(groupId, launched);
-      void launched.done.then(() => {
-        running.delete(groupId);
-        if (repo.isOpen()) emitState(groupId);
-      });
-      emitState(groupId);
-      const { results: _r, pooledTest: _p, ...summary } = repo.get(groupId)!;
-      return summary satisfies RunGroupSummary;
+      return launch(job);
     },
   };
 }

@@ -9,7 +9,10 @@ export interface CvJob {
   groupId: number;
   /** The data home (database, caches, runs). */
   home: string;
-  request: ({ mode: 'head' } & HeadCvRequest) | FineTuneCvRequest;
+  /** What to run; none with `resume`: the group's stored request. */
+  request?: ({ mode: 'head' } & HeadCvRequest) | FineTuneCvRequest;
+  /** Resume the group (written running again): keep its finished folds, continue or start the rest. */
+  resume?: boolean;
   /** Fine-tuning: onnxruntime providers of the frozen part (the engine.provider setting's choice), and why they are not the pin. */
   executionProviders?: string[];
   providerNote?: string;
