@@ -13,6 +13,7 @@ import { DomainError } from '../errors.js';
 import { processAlive } from '../process-alive.js';
 import { RunGroupsRepo } from '../store/run-groups-repo.js';
 import { providersForSetting } from '../ml/engine/providers.js';
+import { reconcileGroups } from './cv/group-liveness.js';
 import { launchCrossValidation, type LaunchedGroup } from './cv/cv-launcher.js';
 import type { CvJob } from './cv/cv-worker-protocol.js';
 import { fineTuneCvRequest, fineTunePlan, startFineTuneCvGroup } from './cv/fine-tune-cv-run.js';
@@ -24,12 +25,7 @@ export function createRunGroupHandlers(ctx: AppContext): HandlersFor<typeof runG
   const running = new Map<number, LaunchedGroup>();
   const notFound = (id: number) => new DomainError('not-found', `no cross-validation or sweep with id ${id}`);
 
-  const reconcile = () => {
-    for (const g of repo.running()) {
-      const ours = g.pid === process.pid;
-      if (ours ? !running.has(g.id) : g.pid === null || !processAlive(g.pid)) repo.stop(g.id, 'failed', 'the process running it ended before it did');
-    }
-  };
+  const reconcile = () => reconcileGroups(repo, (id) => running.has(id));
   const emitState = (id: number) => {
     const g = repo.get(id);
     if (!g) return;
