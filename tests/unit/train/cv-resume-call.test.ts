@@ -4,8 +4,11 @@
  * SIGKILL while its second fold trains is resumed: the first fold's completed run is kept as it
  * was (not trained again), the killed run continues from its checkpoint (same run, every epoch
  * recorded once), the third fold is trained, on the same folds; mean ± sd equal an uninterrupted
- * group's within 1e-4. A running, completed or unknown group is not resumed.
+ * group's within 1e-4. A head sweep left running by a process that died is found failed and
+ * resumed in the worker with exactly an uninterrupted sweep's numbers. A running, completed or
+ * unknown group is not resumed.
  */
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calls, type Handlers } from '../../../src/shared/api.js';
@@ -13,6 +16,7 @@ import type { GroupProgress, RunGroup } from '../../../src/shared/contract/run-g
 import { createAppContext, type AppContext } from '../../../src/main/app-context.js';
 import { importDataset } from '../../../src/main/datasets/import.js';
 import { dispatch } from '../../../src/main/dispatch.js';
+import { headCvRequest, startHeadCvGroup } from '../../../src/main/train/cv/head-cv-run.js';
 import { createHandlers } from '../../../src/main/handlers.js';
 import { needs } from '../../helpers/needs.js';
 import { tempHome } from '../../helpers/temp-home.js';
@@ -122,6 +126,25 @@ describe('runs.resumeGroup after a cv worker killed with SIGKILL', { ...needs(lu
       expect(Math.abs(got[name].mean - s.mean), name).toBeLessThan(1e-4);
       expect(Math.abs((got[name].sd ?? 0) - (s.sd ?? 0)), name).toBeLessThan(1e-4);
     }
+  });
+
+  it('resumes a head sweep whose process died: failed when looked at, then exactly an uninterrupted sweep', async () => {
+    const input = { datasetId, backbone: vitTiny!, head: 'logreg', folds: 2, seed: 3, sweep: { c: [0.1, 1] } };
+    const whole = await call('training.startGroup', { ...input, name: 'heads whole' });
+    expect((await ended(whole.id)).status).toBe('completed');
+    // what a CLI killed with kill -9 before its first fold leaves: the group running, by a process now gone
+    const gone = spawnSync(process.execPath, ['-e', '']).pid!;
+    const id = startHeadCvGroup(ctx.db, headCvRequest(calls['training.startGroup'].input.parse({ ...input, name: 'heads crashed' })), gone);
+    expect((await call('runs.group', { id })).status).toBe('failed');
+    expect(await call('runs.resumeGroup', { id })).toMatchObject({ id, status: 'running', mode: 'head' });
+    expect((await ended(id)).status).toBe('completed');
+    const want: RunGroup = await call('runs.group', { id: whole.id });
+    const got: RunGroup = await call('runs.group', { id });
+    expect(got).toMatchObject({ status: 'completed', error: null, done: 4, total: 4 });
+    expect(got.results).toEqual(want.results);
+    expect(got.points).toEqual(want.points);
+    expect(got.best).toBe(want.best);
+    expect(got.pooledTest).toEqual(want.pooledTest);
   });
 
   it('refuses a completed group and one that does not exist', async () => {
