@@ -12,7 +12,7 @@ import type { AppContext } from '../../app-context.js';
 import { HEAD_GRID_KEYS, parseGrid } from '../../train/cv/head-cv.js';
 import { runHeadCrossValidation, storedHeadCvRequest } from '../../train/cv/head-cv-run.js';
 import { reconcileGroups } from '../../train/cv/group-liveness.js';
-import { crossValidateRuns, RUN_GRID_KEYS, storedRunsCv } from '../../train/cv/runs-cv.js';
+import { crossValidateRuns, RUN_GRID_KEYS, startRunsCvGroup, storedRunsCv } from '../../train/cv/runs-cv.js';
 import { reconcileRuns } from '../../train/liveness.js';
 import { RunGroupsRepo } from '../../store/run-groups-repo.js';
 import { RunsRepo } from '../../store/runs-repo.js';
@@ -104,6 +104,14 @@ async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Prom
   }
 }
 
+/** A fold run's stop (cancelled, failed: a CliError saying how to continue the run) also says how to continue its group. */
+function groupHint(groupId: number) {
+  return (e: unknown): never => {
+    if (e instanceof CliError) throw new CliError(`${e.message}, or the whole cross-validation with \`tessella train --cv-resume ${groupId}\``, e.exitCode);
+    throw e;
+  };
+}
+
 /** `tessella train --cv-resume GROUP`: the group's stored cross-validation again, in this process, keeping what it finished. */
 export async function resumeCrossValidationCli(ctx: AppContext, id: number, io: CliIO, host: Pick<CvHost, 'trainRun' | 'resumeRun'>) {
   if (!Number.isInteger(id) || id < 1) throw new CliError('--cv-resume takes a group id; see `tessella runs`', 2);
@@ -126,7 +134,7 @@ export async function resumeCrossValidationCli(ctx: AppContext, id: number, io: 
   // the run a killed process was training is found interrupted, so it can be queued again
   reconcileRuns(new RunsRepo(ctx.db));
   const { base, opts } = storedRunsCv(ctx.db, id);
-  const group = await interruptible((signal) => crossValidateRuns(ctx.db, base, opts, host.trainRun, { groupId: id, signal, resumeRun: host.resumeRun }));
+  const group = await interruptible((signal) => crossValidateRuns(ctx.db, base, opts, host.trainRun, { groupId: id, signal, resumeRun: host.resumeRun })).catch(groupHint(id));
   return { ...groupResult(group), embeddings: null, skipped: [] };
 }
 
@@ -144,7 +152,9 @@ export async function crossValidateCli(ctx: AppContext, o: Opts, io: CliIO, host
     // one trained run per fold, one after the other, through the ordinary launcher
     const base = host.runConfig();
     const grid = gridOf(o, RUN_GRID_KEYS);
-    const g = await interruptible((signal) => crossValidateRuns(ctx.db, base, { folds, repeats, seed, monitor, grid, out: base.out!, name: o.name as string | undefined }, host.trainRun, { signal }));
+    const opts = { folds, repeats, seed, monitor, grid, out: base.out!, name: o.name as string | undefined };
+    const groupId = startRunsCvGroup(ctx.db, base, opts);
+    const g = await interruptible((signal) => crossValidateRuns(ctx.db, base, opts, host.trainRun, { groupId, signal })).catch(groupHint(groupId));
     return { ...groupResult(g), embeddings: null, skipped: [] };
   }
   if (o.dataset === undefined) throw new CliError('--cv with --backbone needs --dataset NAME (import a folder first with `tessella dataset import`)', 2);
