@@ -114,7 +114,7 @@ function groupHint(groupId: number) {
 
 /** `tessella train --cv-resume GROUP`: the group's stored cross-validation again, in this process, keeping what it finished. */
 export async function resumeCrossValidationCli(ctx: AppContext, id: number, io: CliIO, host: Pick<CvHost, 'trainRun' | 'resumeRun'>) {
-  if (!Number.isInteger(id) || id < 1) throw new CliError('--cv-resume takes a group id; see `tessella runs`', 2);
+  if (!Number.isInteger(id) || id < 1) throw new CliError('--cv-resume takes a group id: the "group" `tessella train --cv` printed, or the one on the Runs page', 2);
   const repo = new RunGroupsRepo(ctx.db);
   reconcileGroups(repo);
   const g = repo.get(id);
