@@ -90,6 +90,14 @@ export class RunGroupsRepo {
     return Number(info.lastInsertRowid);
   }
 
+  /**
+   * A cancelled or failed group running again (a resume) by process `pid`: its error cleared, its
+   * fold count kept until the resumed folds count again. False if it was neither.
+   */
+  resume(id: number, pid: number): boolean {
+    return this.db.prepare("UPDATE run_groups SET status = 'running', error = NULL, pid = ? WHERE id = ? AND status IN ('cancelled', 'failed')").run(pid, id).changes > 0;
+  }
+
   /** Folds fitted so far, of a group still running. */
   progress(id: number, done: number, total: number): void {
     this.db.prepare("UPDATE run_groups SET done = ?, total = ? WHERE id = ? AND status = 'running'").run(done, total, id);
@@ -146,9 +154,20 @@ export class RunGroupsRepo {
     return { ...this.summary(r), results: JSON.parse(r.results_json) as CvFold[], pooledTest: r.pooled_json ? (JSON.parse(r.pooled_json) as EvalReport) : null };
   }
 
+  /** What a group was started with (the request, or the fold runs' base configuration and grid): what a resume runs again. */
+  config(id: number): Record<string, unknown> | null {
+    const r = this.db.prepare('SELECT config_json FROM run_groups WHERE id = ?').get(id) as { config_json: string } | undefined;
+    return r ? (JSON.parse(r.config_json) as Record<string, unknown>) : null;
+  }
+
   /** The dataset of a group whose first run imported it (a folder given rather than a dataset). */
   setDataset(id: number, datasetId: number, datasetName: string | null): void {
     this.db.prepare('UPDATE run_groups SET dataset_id = ?, dataset_name = ? WHERE id = ? AND dataset_id IS NULL').run(datasetId, datasetName, id);
+  }
+
+  /** Ids of the runs tied to a group (its trained folds, finished or not), oldest first. */
+  runIds(groupId: number): number[] {
+    return (this.db.prepare('SELECT id FROM runs WHERE group_id = ? ORDER BY id').all(groupId) as { id: number }[]).map((r) => r.id);
   }
 
   /** Ties a fold's full-training run to its group. */

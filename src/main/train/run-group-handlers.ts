@@ -3,7 +3,8 @@
  * and cancelling one (of heads, or of last-k or full fine-tuning) from the Training page. A
  * started group runs in a worker process
  * (cv-launcher.ts); its progress goes out as training.groupProgress events. A group listed as
- * running whose process is gone (a crashed app, a killed CLI) is marked failed when listed.
+ * running whose process is gone (a crashed app, a killed CLI) is marked failed when listed; a
+ * failed or cancelled group is resumed (runs.resumeGroup) in a worker on the same folds.
  */
 import type { HandlersFor } from '../../shared/api.js';
 import type { GroupProgress, RunGroupSummary, runGroupCalls } from '../../shared/contract/run-groups.js';
@@ -12,6 +13,7 @@ import { DomainError } from '../errors.js';
 import { processAlive } from '../process-alive.js';
 import { providersForSetting } from '../ml/engine/providers.js';
 import { RunGroupsRepo } from '../store/run-groups-repo.js';
+import { reconcileGroups } from './cv/group-liveness.js';
 import { launchCrossValidation, type LaunchedGroup } from './cv/cv-launcher.js';
 import type { CvJob } from './cv/cv-worker-protocol.js';
 import { fineTuneCvRequest, fineTunePlan, startFineTuneCvGroup } from './cv/fine-tune-cv-run.js';
@@ -23,12 +25,7 @@ export function createRunGroupHandlers(ctx: AppContext): HandlersFor<typeof runG
   const running = new Map<number, LaunchedGroup>();
   const notFound = (id: number) => new DomainError('not-found', `no cross-validation or sweep with id ${id}`);
 
-  const reconcile = () => {
-    for (const g of repo.running()) {
-      const ours = g.pid === process.pid;
-      if (ours ? !running.has(g.id) : g.pid === null || !processAlive(g.pid)) repo.stop(g.id, 'failed', 'the process running it ended before it did');
-    }
-  };
+  const reconcile = () => reconcileGroups(repo, (id) => running.has(id));
   const emitState = (id: number) => {
     const g = repo.get(id);
     if (!g) return;
@@ -36,6 +33,24 @@ export function createRunGroupHandlers(ctx: AppContext): HandlersFor<typeof runG
     const phase = g.status !== 'running' ? 'done' : g.mode === 'head' ? 'embedding' : 'folds';
     const p: GroupProgress = { groupId: id, status: g.status, phase, done: g.done, total: g.total, ...(g.error ? { message: g.error } : {}) };
     ctx.events.emit('training.groupProgress', p);
+  };
+
+  const launch = (job: CvJob): RunGroupSummary => {
+    const { groupId } = job;
+    const launched = launchCrossValidation(repo, job, (p) => ctx.events.emit('training.groupProgress', p));
+    running.set(groupId, launched);
+    void launched.done.then(() => {
+      running.delete(groupId);
+      if (repo.isOpen()) emitState(groupId);
+    });
+    emitState(groupId);
+    const { results: _r, pooledTest: _p, ...summary } = repo.get(groupId)!;
+    return summary;
+  };
+  // a head sweep's embeddings and a fine-tune's frozen part run on the engine.provider setting's choice, decided here once (as single runs do)
+  const engineProviders = async (): Promise<Pick<CvJob, 'executionProviders' | 'providerNote'>> => {
+    const { providers, note } = await providersForSetting(ctx.settings.get().engine.provider);
+    return { executionProviders: providers, ...(note ? { providerNote: note } : {}) };
   };
 
   return {
@@ -64,32 +79,33 @@ export function createRunGroupHandlers(ctx: AppContext): HandlersFor<typeof runG
       }
       return { cancelled: false };
     },
+    'runs.resumeGroup': async ({ id }) => {
+      // a cancelled group's worker may still be winding down: it must have left the group as it ends it
+      await running.get(id)?.done;
+      reconcile();
+      const g = repo.get(id);
+      if (!g) throw notFound(id);
+      if (g.status === 'running' || g.status === 'completed') throw new DomainError('conflict', `cross-validation ${id} is ${g.status}; only a cancelled or failed one is resumed`);
+      const extra = await engineProviders();
+      if (!repo.resume(id, process.pid)) throw new DomainError('conflict', `cross-validation ${id} could not be started again`);
+      return launch({ groupId: id, home: ctx.home.root, resume: true, ...extra });
+    },
     'training.groupPreflight': async (input) => {
       const gridPoints = sweepGrid(input, input.sweep).length;
       const plan = input.mode === 'head' ? { datasetId: input.datasetId, folds: input.folds, repeats: input.repeats, gridPoints } : fineTunePlan(fineTuneCvRequest(input));
       return { findings: preflightCrossValidation(ctx.db, plan), fits: input.folds * input.repeats * gridPoints };
     },
     'training.startGroup': async (input) => {
-      // the embeddings (head) or the frozen part (fine-tuning) run on the engine.provider setting's choice, decided here once (as single runs do)
-      const { providers, note } = await providersForSetting(ctx.settings.get().engine.provider);
+      const providers = await engineProviders();
       let job: CvJob;
       if (input.mode === 'head') {
         const request = { mode: 'head' as const, ...headCvRequest(input) };
-        job = { groupId: startHeadCvGroup(ctx.db, request), home: ctx.home.root, request, executionProviders: providers };
+        job = { groupId: startHeadCvGroup(ctx.db, request), home: ctx.home.root, request, executionProviders: providers.executionProviders };
       } else {
         const request = fineTuneCvRequest(input);
-        job = { groupId: startFineTuneCvGroup(ctx.db, request), home: ctx.home.root, request, executionProviders: providers, ...(note ? { providerNote: note } : {}) };
+        job = { groupId: startFineTuneCvGroup(ctx.db, request), home: ctx.home.root, request, ...providers };
       }
-      const { groupId } = job;
-      const launched = launchCrossValidation(repo, job, (p) => ctx.events.emit('training.groupProgress', p));
-      running.set(groupId, launched);
-      void launched.done.then(() => {
-        running.delete(groupId);
-        if (repo.isOpen()) emitState(groupId);
-      });
-      emitState(groupId);
-      const { results: _r, pooledTest: _p, ...summary } = repo.get(groupId)!;
-      return summary satisfies RunGroupSummary;
+      return launch(job);
     },
   };
 }

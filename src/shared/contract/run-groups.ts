@@ -157,6 +157,11 @@ export const runGroupCalls = {
   'runs.groups': call(z.object({}), z.array(RunGroupSummary), 'Cross-validations and sweeps, newest first: per grid point the mean ± sd of every metric.'),
   'runs.group': call(GroupId, RunGroup, 'One cross-validation or sweep with every fold, the summaries and the pooled out-of-fold test report.'),
   'runs.cancelGroup': call(GroupId, z.object({ cancelled: z.boolean() }), 'Stop a running cross-validation or sweep; it is kept, marked cancelled.'),
+  'runs.resumeGroup': call(
+    GroupId,
+    RunGroupSummary,
+    'Resume a cross-validation or sweep that was cancelled or failed (a killed worker, a crash), in a worker process, on the same folds: fine-tuning folds whose runs completed are kept, the run that stopped continues from its last checkpoint, the folds not started are trained; heads are fitted again on the cached embeddings. Progress comes as training.groupProgress events.',
+  ),
   'training.startGroup': call(
     StartGroupInput,
     RunGroupSummary,

@@ -5,7 +5,7 @@
  * one run per fold, each holding out its fold, the group's mean ± sd exactly the folds' numbers;
  * the pre-flight refuses two folds and warns of a long one; a cancel mid-run keeps the group and
  * its fold's run, both marked cancelled. A worker killed outright (kill -9) leaves the group
- * failed, saying so, and its fold's run interrupted: resumable as a run, the group is not.
+ * failed, saying so, and its fold's run interrupted (cv-resume-call.test.ts resumes such a group).
  */
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -57,3 +57,13 @@ export async function groupedLung(dir: string): Promise<GroupedSet> {
   writeFileSync(csv, rows.join('\n') + '\n');
   return { root, csv, groups, copies };
 }
+
+/** The first `perClass` lung patches of each class, sorted by name, copied to `<dir>/few`: a set small enough to fine-tune every fold in seconds. */
+export function fewLung(dir: string, perClass: number): string {
+  const few = join(dir, 'few');
+  for (const c of CLASSES) {
+    mkdirSync(join(few, c), { recursive: true });
+    for (const f of readdirSync(join(lung!, c)).filter((x) => x.endsWith('.jpeg')).sort().slice(0, perClass)) writeFileSync(join(few, c, f), readFileSync(join(lung!, c, f)));
+  }
+  return few;
+}

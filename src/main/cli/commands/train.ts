@@ -19,7 +19,7 @@ import { createRun, trainCacheDir } from '../../train/setup.js';
 import { writeTensorboard } from '../../train/tensorboard.js';
 import { CliError, type CliCommand, type CliIO } from '../command.js';
 import { MODEL_OPTION, resolveCliModel } from '../model-ref.js';
-import { crossValidateCli, crossValidateHuman, cvOptions } from './train-cv.js';
+import { crossValidateCli, crossValidateHuman, cvOptions, resumeCrossValidationCli } from './train-cv.js';
 
 type Opts = Record<string, string | number | boolean | undefined>;
 
@@ -209,17 +209,32 @@ const train: CliCommand = {
   },
   async run({ options, io, app }) {
     const ctx = await app();
+    const foldRuns = {
+      trainRun: async (cfg: TrainConfigInput, started: (runId: number) => void) => {
+        const { runId } = await createRun(ctx.db, cfg);
+        started(runId);
+        if (!io.json) io.info(`run ${runId}: ${cfg.name}`);
+        return follow(ctx, runId, io);
+      },
+      // the single-run resume (--resume RUN): queued again, its worker continues from last/
+      resumeRun: async (runId: number) => {
+        const repo = new RunsRepo(ctx.db);
+        if (!repo.requeue(runId, process.pid)) throw new CliError(`run ${runId} of the group is ${repo.get(runId)?.status ?? 'gone'}: it cannot be continued`);
+        if (!io.json) io.info(`run ${runId}: continued from epoch ${repo.get(runId)!.epochsCompleted}`);
+        return follow(ctx, runId, io);
+      },
+    };
+    if (options['cv-resume'] !== undefined) {
+      const others = ['cv', 'resume', 'data', 'dataset', 'arch', 'init', 'backbone', 'sweep', 'repeats', 'out'].filter((k) => options[k] !== undefined);
+      if (others.length) throw new CliError(`--cv-resume GROUP takes no --${others[0]}: the group keeps its settings`, 2);
+      return resumeCrossValidationCli(ctx, options['cv-resume'] as number, io, foldRuns);
+    }
     if (options.cv !== undefined)
       return crossValidateCli(ctx, options, io, {
         datasetId: (ref) => datasetId(ctx, ref),
         backboneRef: (ref) => backboneRef(ctx, ref),
         runConfig: () => configFrom(ctx, options as Opts),
-        trainRun: async (cfg, started) => {
-          const { runId } = await createRun(ctx.db, cfg);
-          started(runId);
-          if (!io.json) io.info(`run ${runId}: ${cfg.name}`);
-          return follow(ctx, runId, io);
-        },
+        ...foldRuns,
       });
     if (options.repeats !== undefined || options.sweep !== undefined) throw new CliError('--repeats and --sweep go with --cv K', 2);
     const repo = new RunsRepo(ctx.db);

@@ -9,7 +9,10 @@ export interface CvJob {
   groupId: number;
   /** The data home (database, caches, runs). */
   home: string;
-  request: ({ mode: 'head' } & HeadCvRequest) | FineTuneCvRequest;
+  /** What to run; none with `resume`: the group's stored request. */
+  request?: ({ mode: 'head' } & HeadCvRequest) | FineTuneCvRequest;
+  /** Resume the group (written running again): keep its finished folds, continue or start the rest. */
+  resume?: boolean;
   /** onnxruntime providers (the engine.provider setting's choice, made by the parent) of the head sweep's embeddings or a fine-tune's frozen part; default cpu. */
   executionProviders?: string[];
   /** Why the providers are not the pin (fine-tuning's backend line says it). */

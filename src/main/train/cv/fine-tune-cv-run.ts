@@ -10,9 +10,10 @@ import type { RunDetail, TrainConfigInput, TrainingProgress } from '../../../sha
 import { DomainError } from '../../errors.js';
 import type { Db } from '../../store/db.js';
 import { RunsRepo } from '../../store/runs-repo.js';
+import { reconcileRuns } from '../liveness.js';
 import { createRun } from '../setup.js';
 import { assertCrossValidationPlan, sweepGrid, type CvPlan } from './preflight.js';
-import { crossValidateRuns, startRunsCvGroup, type RunsCvOptions } from './runs-cv.js';
+import { crossValidateRuns, startRunsCvGroup, storedRunsCv, type RunsCvOptions } from './runs-cv.js';
 
 export interface FineTuneCvRequest extends Omit<RunsCvOptions, 'out'> {
   mode: 'last-k' | 'full';
@@ -72,12 +73,27 @@ export interface FineTuneCvHooks {
 }
 
 export async function runFineTuneCrossValidation(db: Db, home: { root: string; runs: string }, req: FineTuneCvRequest, hooks: FineTuneCvHooks): Promise<RunGroup> {
+  return trainFolds(db, home, baseConfig(req), req, hooks);
+}
+
+/**
+ * Resumes a stored fine-tuning group (written running again by the caller): the folds whose runs
+ * completed are kept, the run a kill or a cancel stopped continues from its last checkpoint, the
+ * folds not started are trained (crossValidateRuns).
+ */
+export async function resumeFineTuneCrossValidation(db: Db, home: { root: string; runs: string }, hooks: FineTuneCvHooks): Promise<RunGroup> {
+  // the run the killed worker was training is found interrupted, so it can be queued again
+  reconcileRuns(new RunsRepo(db));
+  const { base, opts } = storedRunsCv(db, hooks.groupId);
+  return trainFolds(db, home, base, opts, hooks);
+}
+
+async function trainFolds(db: Db, home: { root: string; runs: string }, base: TrainConfigInput, opts: RunsCvOptions, hooks: FineTuneCvHooks): Promise<RunGroup> {
   // the trainer loads tfjs: only a fine-tuning worker pays for it
   const { trainRun } = await import('../trainer.js');
   const runs = new RunsRepo(db);
-  const train = async (cfg: TrainConfigInput, started: (runId: number) => void): Promise<RunDetail> => {
-    const { runId } = await createRun(db, cfg);
-    started(runId);
+  // trains run `runId` (new, or queued again: trainRun continues from its last/ checkpoint) to its end
+  const toEnd = async (runId: number): Promise<RunDetail> => {
     const status = await trainRun({
       db,
       homeRoot: home.root,
@@ -89,9 +105,18 @@ export async function runFineTuneCrossValidation(db: Db, home: { root: string; r
       onProgress: (p) => hooks.onRun?.(runId, p),
     });
     const run = runs.get(runId)!;
-    if (status === 'cancelled' || hooks.signal.aborted) throw new DomainError('cancelled', `run ${runId} (${cfg.name}) was cancelled`);
-    if (status !== 'completed') throw new DomainError('internal', `run ${runId} (${cfg.name}) ${status}${run.error ? `: ${run.error}` : ''}`);
+    if (status === 'cancelled' || hooks.signal.aborted) throw new DomainError('cancelled', `run ${runId} (${run.name}) was cancelled`);
+    if (status !== 'completed') throw new DomainError('internal', `run ${runId} (${run.name}) ${status}${run.error ? `: ${run.error}` : ''}`);
     return run;
   };
-  return crossValidateRuns(db, baseConfig(req), req, train, { groupId: hooks.groupId, signal: hooks.signal, onFold: hooks.onFold });
+  const train = async (cfg: TrainConfigInput, started: (runId: number) => void): Promise<RunDetail> => {
+    const { runId } = await createRun(db, cfg);
+    started(runId);
+    return toEnd(runId);
+  };
+  const resumeRun = async (runId: number): Promise<RunDetail> => {
+    if (!runs.requeue(runId, process.pid)) throw new DomainError('conflict', `run ${runId} of the group is ${runs.get(runId)?.status ?? 'gone'}: it cannot be continued`);
+    return toEnd(runId);
+  };
+  return crossValidateRuns(db, base, opts, train, { groupId: hooks.groupId, signal: hooks.signal, onFold: hooks.onFold, resumeRun });
 }

@@ -66,6 +66,21 @@ export function startHeadCvGroup(db: Db, req: HeadCvRequest, pid = process.pid):
   });
 }
 
+/**
+ * The request a stored head group was started with: what a resume runs again. A head group keeps
+ * its folds' numbers only at its end, so a resume fits every head again, on the embeddings the
+ * embedding store already holds (content-keyed: nothing is embedded twice); heads are fitted in
+ * seconds and deterministically, so the resumed group's numbers are exactly an uninterrupted one's.
+ */
+export function storedHeadCvRequest(db: Db, groupId: number): HeadCvRequest {
+  const repo = new RunGroupsRepo(db);
+  const g = repo.get(groupId);
+  const config = repo.config(groupId);
+  if (!g || !config) throw new DomainError('not-found', `no cross-validation or sweep with id ${groupId}`);
+  if (g.mode !== 'head') throw new DomainError('invalid-input', `group ${groupId} trains a run per fold (${g.mode}), not heads`);
+  return config as unknown as HeadCvRequest;
+}
+
 export interface HeadCvHooks {
   /** The group startHeadCvGroup wrote; without one it is written here. */
   groupId?: number;

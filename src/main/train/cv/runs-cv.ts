@@ -6,6 +6,12 @@
  * (`tessella train --cv` without --backbone, or the cv worker for training.startGroup), counts
  * its folds and holds its runs as they start; the summaries come at the end, and a cancel or a
  * failure leaves it so marked, its finished runs attached.
+ *
+ * Resume (a group killed, crashed or cancelled): the same folds again from the stored group
+ * (storedRunsCv): a fold's split is a function of (k, index, seed) alone, so each fold finds the
+ * run it had. A completed run is not trained again (its stored evaluation is the fold's numbers),
+ * one that did not complete continues from its last checkpoint (hooks.resumeRun: the single-run
+ * resume), folds never started are trained.
  */
 import type { CvFold, GridPoint, RunGroup } from '../../../shared/contract/run-groups.js';
 import type { RunDetail, TrainConfigInput } from '../../../shared/contract/training.js';
@@ -13,6 +19,7 @@ import { DomainError } from '../../errors.js';
 import type { Db } from '../../store/db.js';
 import { DatasetsRepo } from '../../store/datasets-repo.js';
 import { RunGroupsRepo } from '../../store/run-groups-repo.js';
+import { RunsRepo } from '../../store/runs-repo.js';
 import { runSplitImages } from '../run-splits.js';
 import { bestPoint, flattenReport, summarise } from './summary.js';
 
@@ -35,6 +42,12 @@ export interface RunsCvHooks {
   signal?: AbortSignal;
   /** After each fold's run has ended. */
   onFold?: (done: number, total: number) => void;
+  /**
+   * Continues a fold's run that did not complete (interrupted, cancelled, failed) from its last
+   * checkpoint to its end and returns it (a failure thrown as `train`'s); without it such a fold
+   * is trained again as a new run.
+   */
+  resumeRun?: (runId: number) => Promise<RunDetail>;
 }
 
 /**
@@ -73,6 +86,40 @@ export function startRunsCvGroup(db: Db, base: TrainConfigInput, opts: RunsCvOpt
   });
 }
 
+/**
+ * The fold runs' base configuration and the options of a stored group, as it was started: what
+ * crossValidateRuns runs again to resume it.
+ */
+export function storedRunsCv(db: Db, groupId: number): { base: TrainConfigInput; opts: RunsCvOptions } {
+  const repo = new RunGroupsRepo(db);
+  const g = repo.get(groupId);
+  const config = repo.config(groupId);
+  if (!g || !config) throw new DomainError('not-found', `no cross-validation or sweep with id ${groupId}`);
+  if (g.mode === 'head') throw new DomainError('invalid-input', `group ${groupId} cross-validates heads, not trained runs`);
+  const { grid, ...stored } = config as TrainConfigInput & { grid: GridPoint[] };
+  // a --data folder was imported by the group's first run: its dataset, not a second import
+  const { data: _data, ...rest } = stored;
+  const base: TrainConfigInput = g.datasetId !== null ? { ...rest, datasetId: g.datasetId } : stored;
+  const opts: RunsCvOptions = {
+    folds: g.folds,
+    repeats: g.repeats,
+    seed: g.seed,
+    monitor: g.monitor,
+    grid,
+    ...(base.out !== undefined ? { out: base.out } : {}),
+    ...(g.name !== null ? { name: g.name } : {}),
+  };
+  return { base, opts };
+}
+
+/** Same fold (k, index, seed) and the same values of the grid point's parameters. */
+function isFoldRun(run: RunDetail, cfg: TrainConfigInput, params: GridPoint): boolean {
+  const a = run.config.fold;
+  const b = cfg.fold;
+  const config = run.config as unknown as Record<string, unknown>;
+  return !!a && !!b && a.k === b.k && a.index === b.index && a.seed === b.seed && Object.entries(params).every(([k, v]) => config[k] === v);
+}
+
 /** Trains every fold with `train`, one after the other, and stores the group's numbers. */
 export async function crossValidateRuns(db: Db, base: TrainConfigInput, opts: RunsCvOptions, train: TrainFold, hooks: RunsCvHooks = {}): Promise<RunGroup> {
   const groupId = hooks.groupId ?? startRunsCvGroup(db, base, opts);
@@ -89,6 +136,9 @@ export async function crossValidateRuns(db: Db, base: TrainConfigInput, opts: Ru
 
 async function trainFolds(db: Db, groupId: number, base: TrainConfigInput, opts: RunsCvOptions, train: TrainFold, hooks: RunsCvHooks): Promise<void> {
   const repo = new RunGroupsRepo(db);
+  const runs = new RunsRepo(db);
+  // a resumed group's runs, by fold; a new group has none
+  const earlier = repo.runIds(groupId).flatMap((id) => runs.get(id) ?? []);
   const total = opts.folds * opts.repeats * opts.grid.length;
   const results: CvFold[] = [];
   for (let r = 0; r < opts.repeats; r++) {
@@ -105,7 +155,13 @@ async function trainFolds(db: Db, groupId: number, base: TrainConfigInput, opts:
           name: `${opts.name ?? 'cross-validation'} · seed ${seed}${tag ? ` · ${tag}` : ''} · fold ${f + 1}/${opts.folds}`,
         };
         if (hooks.signal?.aborted) throw new DomainError('cancelled', 'the cross-validation was cancelled');
-        const run = await train(cfg, (runId) => repo.attachRun(groupId, runId));
+        const before = earlier.filter((x) => isFoldRun(x, cfg, params)).at(-1);
+        const run =
+          before?.status === 'completed'
+            ? before
+            : before && hooks.resumeRun
+              ? await hooks.resumeRun(before.id)
+              : await train(cfg, (runId) => repo.attachRun(groupId, runId));
         if (run.datasetId !== null) repo.setDataset(groupId, run.datasetId, run.datasetName);
         const val = run.final?.val ?? null;
         const test = run.final?.test ?? null;

@@ -2,7 +2,8 @@
  * Cross-validations and sweeps as a table: per group and grid point the mean ± sd across folds
  * and seeds of the validation metric it was ranked on and of the held-out test fold's accuracy,
  * AUC and calibration error, the best point marked; a group still running shows which fold of
- * how many it is at and can be stopped.
+ * how many it is at and can be stopped; a cancelled or failed one (stopped, killed, crashed) can
+ * be resumed, keeping the folds it finished.
  */
 import { Fragment } from 'react';
 import Button from '@mui/material/Button';
@@ -32,7 +33,12 @@ export function groupProgressText(g: Pick<RunGroupSummary, 'done' | 'total'>, li
   return g.done > 0 ? `Fold ${g.done} of ${g.total} fitted` : 'Starting';
 }
 
-export function GroupState({ g, live, onCancel }: { g: RunGroupSummary; live?: GroupProgress; onCancel?: (id: number) => void }) {
+export interface GroupActions {
+  onCancel?: (id: number) => void;
+  onResume?: (id: number) => void;
+}
+
+export function GroupState({ g, live, onCancel, onResume }: { g: RunGroupSummary; live?: GroupProgress } & GroupActions) {
   return (
     <>
       <RunStatusChip status={g.status} />
@@ -58,12 +64,17 @@ export function GroupState({ g, live, onCancel }: { g: RunGroupSummary; live?: G
           {g.error}
         </Typography>
       )}
+      {onResume && (g.status === 'failed' || g.status === 'cancelled') && (
+        <Button size="small" onClick={() => onResume(g.id)} sx={{ mt: 0.5, display: 'block' }} data-testid="run-group-resume">
+          Resume
+        </Button>
+      )}
     </>
   );
 }
 
 /** `compact`: one group's settings and numbers only, for a narrow panel that names the group and shows its state itself. */
-export function RunGroupsTable({ groups, live, onCancel, compact = false }: { groups: RunGroupSummary[]; live: Map<number, GroupProgress>; onCancel?: (id: number) => void; compact?: boolean }) {
+export function RunGroupsTable({ groups, live, onCancel, onResume, compact = false }: { groups: RunGroupSummary[]; live: Map<number, GroupProgress>; compact?: boolean } & GroupActions) {
   return (
     <Paper variant="outlined" sx={{ overflowX: 'auto' }}>
       <Table size="small">
@@ -111,7 +122,7 @@ export function RunGroupsTable({ groups, live, onCancel, compact = false }: { gr
                           </Typography>
                         </TableCell>
                         <TableCell rowSpan={points.length} sx={{ verticalAlign: 'top' }} data-testid="run-group-state">
-                          <GroupState g={g} live={live.get(g.id)} onCancel={onCancel} />
+                          <GroupState g={g} live={live.get(g.id)} onCancel={onCancel} onResume={onResume} />
                         </TableCell>
                         <TableCell rowSpan={points.length} sx={{ verticalAlign: 'top' }}>
                           {g.backbone ? `${baseName(g.backbone)} + ${g.head}` : g.mode}

@@ -1,29 +1,25 @@
 /**
  * The cross-validation just started from the Training page, live: which fold of how many, a Stop
- * button, and when every fold is fitted the mean ± sd per metric with the best setting marked.
+ * button (Resume once it is cancelled or has failed), and when every fold is fitted the mean ± sd
+ * per metric with the best setting marked.
  */
-import { useState } from 'react';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import { api, errorMessage } from '../api';
 import { href } from '../router';
 import { formatMeanSd } from '../runs/meanSd';
 import { GroupState, paramsText, RunGroupsTable } from '../runs/RunGroupsTable';
 import { baseName } from '../format';
+import { useGroupActions } from '../runs/useGroupActions';
 import { useRunGroups } from '../runs/useRunGroups';
 
 export function LiveGroupPanel({ groupId }: { groupId: number }) {
   const { groups, live, error } = useRunGroups();
-  const [cancelError, setCancelError] = useState<string | null>(null);
+  const { cancel, resume, error: actionError } = useGroupActions();
   const g = groups?.find((x) => x.id === groupId) ?? null;
-  const cancel = (id: number) => {
-    setCancelError(null);
-    api.call('runs.cancelGroup', { id }).catch((e) => setCancelError(errorMessage(e)));
-  };
   const best = g && g.status === 'completed' ? g.points[g.best] : null;
   return (
     <Paper variant="outlined" sx={{ p: 2 }} data-testid="live-group" data-group-id={groupId} data-status={g?.status ?? ''}>
@@ -43,11 +39,11 @@ export function LiveGroupPanel({ groupId }: { groupId: number }) {
       )}
       {g && (
         <Box sx={{ mb: 1.5 }} data-testid="live-group-state">
-          <GroupState g={g} live={live.get(g.id)} onCancel={cancel} />
+          <GroupState g={g} live={live.get(g.id)} onCancel={cancel} onResume={resume} />
         </Box>
       )}
       {error && <Alert severity="error">{error}</Alert>}
-      {cancelError && <Alert severity="error">{cancelError}</Alert>}
+      {actionError && <Alert severity="error">{actionError}</Alert>}
       {best && g && (
         <Typography variant="body2" sx={{ mb: 1.5 }} data-testid="live-group-summary">
           {g.points.length > 1 ? `Best setting (${paramsText(best.params)})` : 'Across folds'}: test accuracy {formatMeanSd('test_accuracy', best.metrics.test_accuracy)}, {g.monitor}{' '}
