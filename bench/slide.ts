@@ -30,15 +30,17 @@
  * time. wallSeconds adds worker start, checkpoint and engine load and tissue detection;
  * engineWaitFraction is the part of inference time the engine waited for tiles.
  *
- * What it showed (December 2026, load average 7-14 from other work on the 2 cores, so single
- * rounds swing by 2x and only alternated rounds compare): the engine never waits for tiles
- * (engineWaitFraction 0-0.03). ViT-B/16 fp32 and int8 run steady at 0.92-1.07 of bare, CPU per
- * tile within 1-5% of bare's. ResNet-50 stays below: steady 0.5-0.92 of bare, 5-15 CPU ms per
- * tile above bare's ~55-65. That is the tile reader (OpenSlide read ~3 ms, the processor's
- * 224->256 bicubic resize, normalisation: ~6-9 CPU ms a tile) on the same 2 cores, a large share
- * next to ResNet's ~30-60 ms a tile and none next to ViT-B's ~250; probably more than its CPU
- * time in wall time, as one of onnxruntime's two intra-op threads shares a core with it and
- * every parallel section waits for the slower thread (not measured apart).
+ * What it showed (December 2026, load average 6-14 from other work on the 2 cores: single rounds
+ * swing by 2x, so wall-time ratios of one run are rough; CPU per tile is the steady figure). The
+ * engine never waits for tiles (engineWaitFraction 0-0.03). ViT-B/16 fp32 and int8: CPU per tile
+ * 1-9% above bare's; steady rate 0.75-1.07 of bare over three runs, as the load moved. ResNet-50:
+ * 5-15 CPU ms a tile above bare's ~51-65, the tile reader (OpenSlide read ~2-3 ms, the processor's
+ * 224->256 bicubic resize, normalisation) on the same 2 cores, a large share next to ResNet's
+ * ~30-60 ms a tile and none next to ViT-B's ~250. Making the reader's resize and normalisation
+ * 2-3x cheaper (pil-resize.ts, processors.ts) took it from ~9 to ~4-5 CPU ms a tile; steady
+ * ResNet-50 then 0.94 of bare (best of rounds, two runs), CPU 0.88-0.91 of bare. In wall time the
+ * reader probably costs more than its CPU time: one of onnxruntime's two intra-op threads shares a
+ * core with it, and each parallel section waits for the slower thread (not measured apart).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
