@@ -16,7 +16,11 @@ export interface SlideInferenceCallbacks {
 
 export interface SlideInferenceOutcome {
   cancelled: boolean;
-  /** Inference seconds (engine ready to last result), of which waiting for tiles, and tiles classified in this run. */
+  /**
+   * Inference seconds, from the tile plan to the last result (so they include whatever of the
+   * engine load tissue detection did not cover, and onnxruntime's slower first run); of which the
+   * engine, once ready, waited for tiles; and tiles classified in this run.
+   */
   seconds: number;
   waitSeconds: number;
   tiles: number;

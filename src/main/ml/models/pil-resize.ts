@@ -118,16 +118,19 @@ export function pilResize(
     const y0 = outH !== h ? first : 0;
     if (outH !== h) for (let i = 0; i < outH; i++) vert.bounds[i * 2] -= first;
     const tmp = new Uint8Array(rows * outW * channels);
-    for (let y = 0; y < rows; y++) {
-      const rowIn = (y + y0) * w * channels;
-      for (let xx = 0; xx < outW; xx++) {
-        const xmin = hor.bounds[xx * 2];
-        const xmax = hor.bounds[xx * 2 + 1];
-        const kOff = xx * hor.ksize;
-        for (let c = 0; c < channels; c++) {
-          let ss = half;
-          for (let x = 0; x < xmax; x++) ss += src[rowIn + (x + xmin) * channels + c] * hor.kk[kOff + x];
-          tmp[(y * outW + xx) * channels + c] = clip8(ss);
+    if (channels === 3) horizontalRgb(src, tmp, w, rows, y0, outW, hor, half);
+    else {
+      for (let y = 0; y < rows; y++) {
+        const rowIn = (y + y0) * w * channels;
+        for (let xx = 0; xx < outW; xx++) {
+          const xmin = hor.bounds[xx * 2];
+          const xmax = hor.bounds[xx * 2 + 1];
+          const kOff = xx * hor.ksize;
+          for (let c = 0; c < channels; c++) {
+            let ss = half;
+            for (let x = 0; x < xmax; x++) ss += src[rowIn + (x + xmin) * channels + c] * hor.kk[kOff + x];
+            tmp[(y * outW + xx) * channels + c] = clip8(ss);
+          }
         }
       }
     }
@@ -136,19 +139,80 @@ export function pilResize(
   }
   if (outH === h) return img;
   const out = new Uint8Array(outH * iw * channels);
-  for (let yy = 0; yy < outH; yy++) {
-    const ymin = vert.bounds[yy * 2];
-    const ymax = vert.bounds[yy * 2 + 1];
-    const kOff = yy * vert.ksize;
-    for (let xx = 0; xx < iw; xx++) {
-      for (let c = 0; c < channels; c++) {
-        let ss = half;
-        for (let y = 0; y < ymax; y++) ss += img[((y + ymin) * iw + xx) * channels + c] * vert.kk[kOff + y];
-        out[(yy * iw + xx) * channels + c] = clip8(ss);
+  if (channels === 3) verticalRgb(img, out, iw, outH, vert, half);
+  else {
+    for (let yy = 0; yy < outH; yy++) {
+      const ymin = vert.bounds[yy * 2];
+      const ymax = vert.bounds[yy * 2 + 1];
+      const kOff = yy * vert.ksize;
+      for (let xx = 0; xx < iw; xx++) {
+        for (let c = 0; c < channels; c++) {
+          let ss = half;
+          for (let y = 0; y < ymax; y++) ss += img[((y + ymin) * iw + xx) * channels + c] * vert.kk[kOff + y];
+          out[(yy * iw + xx) * channels + c] = clip8(ss);
+        }
       }
     }
   }
   return out;
+}
+
+/*
+ * The two passes for RGB, the slide tiles' case (a tile reader resizes every tile of a slide, on
+ * the cores inference needs): the three channels share each weight load and index. Every term and
+ * sum is an integer far below 2^53, so the result is bit-identical to the generic loops.
+ */
+type Coefficients = ReturnType<typeof coefficients>;
+
+function horizontalRgb(src: Uint8Array, tmp: Uint8Array, w: number, rows: number, y0: number, outW: number, hor: Coefficients, half: number): void {
+  const { bounds, kk, ksize } = hor;
+  for (let y = 0; y < rows; y++) {
+    const rowIn = (y + y0) * w * 3;
+    let o = y * outW * 3;
+    for (let xx = 0; xx < outW; xx++, o += 3) {
+      const xmax = bounds[xx * 2 + 1]!;
+      const kOff = xx * ksize;
+      let p = rowIn + bounds[xx * 2]! * 3;
+      let r = half;
+      let g = half;
+      let b = half;
+      for (let x = 0; x < xmax; x++, p += 3) {
+        const k = kk[kOff + x]!;
+        r += src[p]! * k;
+        g += src[p + 1]! * k;
+        b += src[p + 2]! * k;
+      }
+      tmp[o] = clip8(r);
+      tmp[o + 1] = clip8(g);
+      tmp[o + 2] = clip8(b);
+    }
+  }
+}
+
+function verticalRgb(img: Uint8Array, out: Uint8Array, iw: number, outH: number, vert: Coefficients, half: number): void {
+  const { bounds, kk, ksize } = vert;
+  const stride = iw * 3;
+  for (let yy = 0; yy < outH; yy++) {
+    const ymax = bounds[yy * 2 + 1]!;
+    const kOff = yy * ksize;
+    const first = bounds[yy * 2]! * stride;
+    let o = yy * stride;
+    for (let xx = 0; xx < stride; xx += 3, o += 3) {
+      let p = first + xx;
+      let r = half;
+      let g = half;
+      let b = half;
+      for (let y = 0; y < ymax; y++, p += stride) {
+        const k = kk[kOff + y]!;
+        r += img[p]! * k;
+        g += img[p + 1]! * k;
+        b += img[p + 2]! * k;
+      }
+      out[o] = clip8(r);
+      out[o + 1] = clip8(g);
+      out[o + 2] = clip8(b);
+    }
+  }
 }
 
 /** PIL NEAREST: an affine transform sampling the input at floor((x + 0.5) * scale). */

@@ -242,13 +242,16 @@ export function rescaleNormalize(img: RGBImage, pp: PreprocessorConfig, out?: Fl
   const n = img.width * img.height;
   const res = out ?? new Float32Array(3 * n);
   const f = pp.rescale_factor;
+  const src = img.data;
+  // One loop per case, no test per pixel: a slide's tile reader runs this on every tile, on the cores inference needs.
   for (let c = 0; c < 3; c++) {
-    for (let i = 0; i < n; i++) {
-      let v = img.data[i * 3 + c];
-      if (pp.do_rescale) v = Math.fround(v * f);
-      if (pp.do_normalize) v = Math.fround(Math.fround(v - mean[c]) / std[c]);
-      res[c * n + i] = v;
-    }
+    const m = mean[c]!;
+    const s = std[c]!;
+    const o = c * n;
+    if (pp.do_rescale && pp.do_normalize) for (let i = 0, p = c; i < n; i++, p += 3) res[o + i] = Math.fround(Math.fround(Math.fround(src[p]! * f) - m) / s);
+    else if (pp.do_rescale) for (let i = 0, p = c; i < n; i++, p += 3) res[o + i] = Math.fround(src[p]! * f);
+    else if (pp.do_normalize) for (let i = 0, p = c; i < n; i++, p += 3) res[o + i] = Math.fround(Math.fround(src[p]! - m) / s);
+    else for (let i = 0, p = c; i < n; i++, p += 3) res[o + i] = src[p]!;
   }
   return res;
 }
