@@ -5,7 +5,6 @@
  * with mean ± sd per metric, the Resume button gone.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -15,6 +14,7 @@ import { headCvRequest, startHeadCvGroup } from '../../src/main/train/cv/head-cv
 import { apiCall, endSession, shots, startSession, type ServeProcess } from '../helpers/browser.js';
 import { has, needs } from '../helpers/needs.js';
 import { sharedPath } from '../helpers/shared-data.js';
+import { lungSubset } from '../helpers/lung-subset.js';
 import { tempHome } from '../helpers/temp-home.js';
 
 const lung = sharedPath('data/patches/lc25000_lung');
@@ -29,11 +29,7 @@ describe('resuming a cross-validation from the Runs page in Chromium', { ...need
 
   beforeAll(async () => {
     ({ serve, browser, page } = await startSession(home.dir, { viewport: { width: 1600, height: 1000 } }));
-    const few = join(home.dir, 'few');
-    for (const cls of ['lung_aca', 'lung_n']) {
-      mkdirSync(join(few, cls), { recursive: true });
-      for (const f of readdirSync(join(lung!, cls)).sort().slice(0, 6)) copyFileSync(join(lung!, cls, f), join(few, cls, f));
-    }
+    const few = lungSubset(join(home.dir, 'few'), 6, ['lung_aca', 'lung_n']);
     const { id: datasetId } = await apiCall(serve, 'datasets.import', { path: few, name: 'few' });
     // the group as a CLI killed before its first fold leaves it: running, by a process now gone
     const gone = spawnSync(process.execPath, ['-e', '']).pid!;

@@ -5,13 +5,13 @@
  * fine-tuning is warned of and asks before starting; 3 folds of last 1 block, 1 epoch, run live
  * beside the form to mean ± sd, one run per fold.
  */
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { apiCall, endSession, shots, startSession, type ServeProcess } from '../helpers/browser.js';
 import { has, needs } from '../helpers/needs.js';
 import { sharedPath } from '../helpers/shared-data.js';
+import { lungSubset } from '../helpers/lung-subset.js';
 import { tempHome } from '../helpers/temp-home.js';
 
 const lung = sharedPath('data/patches/lc25000_lung');
@@ -32,11 +32,7 @@ describe('fine-tuning cross-validation from the Training page in Chromium', { ..
 
   beforeAll(async () => {
     ({ serve, browser, page } = await startSession(home.dir, { viewport: { width: 1600, height: 1100 } }));
-    const few = join(home.dir, 'few');
-    for (const cls of ['lung_aca', 'lung_n', 'lung_scc']) {
-      mkdirSync(join(few, cls), { recursive: true });
-      for (const f of readdirSync(join(lung!, cls)).filter((x) => x.endsWith('.jpeg')).sort().slice(0, 6)) copyFileSync(join(lung!, cls, f), join(few, cls, f));
-    }
+    const few = lungSubset(join(home.dir, 'few'), 6);
     datasetId = (await call('datasets.import', { path: few, name: 'few' })).id;
     await call('models.import', { path: vitTiny, name: 'vit_tiny' });
   }, 180_000);

@@ -5,13 +5,13 @@
  * the group shows live beside the form and ends with mean ± sd per metric, and is listed with
  * them on the Runs page.
  */
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { apiCall, endSession, shots, startSession, type ServeProcess } from '../helpers/browser.js';
 import { has, needs } from '../helpers/needs.js';
 import { sharedPath } from '../helpers/shared-data.js';
+import { lungSubset } from '../helpers/lung-subset.js';
 import { tempHome } from '../helpers/temp-home.js';
 
 const lung = sharedPath('data/patches/lc25000_lung');
@@ -34,11 +34,7 @@ describe('cross-validation from the Training page in Chromium', { ...needs(has.c
   beforeAll(async () => {
     ({ serve, browser, page } = await startSession(home.dir, { viewport: { width: 1600, height: 1100 } }));
     // 4 images of each of two classes: fewer than 5 folds
-    const small = join(home.dir, 'small');
-    for (const cls of ['lung_aca', 'lung_n']) {
-      mkdirSync(join(small, cls), { recursive: true });
-      for (const f of readdirSync(join(lung!, cls)).sort().slice(0, 4)) copyFileSync(join(lung!, cls, f), join(small, cls, f));
-    }
+    const small = lungSubset(join(home.dir, 'small'), 4, ['lung_aca', 'lung_n']);
     ids.small = (await call('datasets.import', { path: small, name: 'small' })).id;
     ids.lung = (await call('datasets.import', { path: lung, name: 'lung' })).id;
     backboneDir = (await call('models.import', { path: dinov2, name: 'dinov2-backbone' })).dir;

@@ -6,13 +6,13 @@
  * head shows its own settings (the C sweep) instead of epochs, batch size and learning rate.
  * The datasets are copies of a few real LC25000 lung patches, imported over HTTP.
  */
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { apiCall, endSession, shots, startSession, type ServeProcess } from '../helpers/browser.js';
 import { has, needs } from '../helpers/needs.js';
 import { sharedPath } from '../helpers/shared-data.js';
+import { lungSubset } from '../helpers/lung-subset.js';
 import { tempHome } from '../helpers/temp-home.js';
 
 const lung = sharedPath('data/patches/lc25000_lung');
@@ -28,14 +28,7 @@ describe('the Training page pre-flight in Chromium', { ...needs(has.chromium, lu
   const call = <T = any>(name: string, input: unknown) => apiCall<T>(serve, name, input);
 
   /** A class-per-folder copy of the first `n` patches of each named class. */
-  function subset(name: string, perClass: Record<string, number>): string {
-    const root = join(home.dir, name);
-    for (const [cls, n] of Object.entries(perClass)) {
-      mkdirSync(join(root, cls), { recursive: true });
-      for (const f of readdirSync(join(lung!, cls)).sort().slice(0, n)) copyFileSync(join(lung!, cls, f), join(root, cls, f));
-    }
-    return root;
-  }
+  const subset = (name: string, perClass: Record<string, number>) => lungSubset(join(home.dir, name), perClass);
 
   async function choose(testId: string, value: string) {
     await page.getByTestId(testId).click();

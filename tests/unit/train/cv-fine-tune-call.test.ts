@@ -7,7 +7,6 @@
  * its fold's run, both marked cancelled. A worker killed outright (kill -9) leaves the group
  * failed, saying so, and its fold's run interrupted (cv-resume-call.test.ts resumes such a group).
  */
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calls, type Handlers } from '../../../src/shared/api.js';
@@ -17,6 +16,7 @@ import { importDataset } from '../../../src/main/datasets/import.js';
 import { dispatch } from '../../../src/main/dispatch.js';
 import { createHandlers } from '../../../src/main/handlers.js';
 import { needs } from '../../helpers/needs.js';
+import { lungSubset } from '../../helpers/lung-subset.js';
 import { tempHome } from '../../helpers/temp-home.js';
 import { lung, vitTiny } from './fixtures.js';
 
@@ -66,11 +66,7 @@ describe('training.startGroup for last-k fine-tuning', { ...needs(lung, vitTiny)
     ctx.events.onAny((name, payload) => {
       if (name === 'training.groupProgress') progress.push(payload as GroupProgress);
     });
-    const few = join(home.dir, 'few');
-    for (const c of CLASSES) {
-      mkdirSync(join(few, c), { recursive: true });
-      for (const f of readdirSync(join(lung!, c)).filter((x) => x.endsWith('.jpeg')).sort().slice(0, PER_CLASS)) copyFileSync(join(lung!, c, f), join(few, c, f));
-    }
+    const few = lungSubset(join(home.dir, 'few'), PER_CLASS, CLASSES);
     datasetId = (await importDataset(ctx.db, { path: few, name: 'few' })).id;
   });
 
