@@ -18,6 +18,7 @@ import { createHandlers } from '../../../src/main/handlers.js';
 import { needs } from '../../helpers/needs.js';
 import { lungSubset } from '../../helpers/lung-subset.js';
 import { tempHome } from '../../helpers/temp-home.js';
+import { groupEnds, waitFor } from './group-progress.js';
 import { lung, vitTiny } from './fixtures.js';
 
 const home = tempHome('tessella-cv-fine-tune-');
@@ -26,22 +27,7 @@ let handlers: Handlers;
 const progress: GroupProgress[] = [];
 const call = (name: string, input: unknown): Promise<any> => dispatch(handlers, name, input);
 
-function waitFor(what: string, ok: () => boolean, timeoutMs = 300_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: not in ${timeoutMs} ms`)), timeoutMs);
-    const poll = setInterval(() => {
-      if (!ok()) return;
-      clearTimeout(timer);
-      clearInterval(poll);
-      resolve();
-    }, 50);
-  });
-}
-
-async function ended(groupId: number): Promise<GroupProgress> {
-  await waitFor(`group ${groupId} ended`, () => progress.some((e) => e.groupId === groupId && e.phase === 'done'));
-  return progress.find((e) => e.groupId === groupId && e.phase === 'done')!;
-}
+const ended = groupEnds(progress);
 
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 const sampleSd = (v: number[]) => Math.sqrt(v.reduce((a, x) => a + (x - mean(v)) ** 2, 0) / (v.length - 1));
