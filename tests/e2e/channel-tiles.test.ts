@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { addSlideInUi, endSession, shots, startSession, type ServeProcess } from '../helpers/browser.js';
 import { makePattern16Qptiff, makePatternOmeTiff } from '../helpers/make-fluorescence.js';
 import { makePatternQptiff } from '../helpers/make-fluorescence.js';
@@ -66,15 +66,20 @@ describe('channels of a QPTIFF in the viewer (Chromium)', needs(has.chromium), (
 
   afterAll(() => endSession(browser, serve, home));
 
-  it('shows each channel in its colour, and channel 2 alone once channel 1 is off', { timeout: 300_000 }, async () => {
-    const qptiff = await makePatternQptiff();
+  /** Adds a fluorescence slide from the Slides page, opens its viewer and returns its channels panel. */
+  async function openChannels(path: string): Promise<Locator> {
     await page.goto(serve.url);
-    const card = await addSlideInUi(page, qptiff);
+    const card = await addSlideInUi(page, path);
     await expect.poll(() => card.getByTestId('slide-fluorescence').count()).toBe(1);
     await card.click();
     await page.getByTestId('viewer').waitFor();
     const panel = page.getByTestId('channels-panel');
     await panel.waitFor();
+    return panel;
+  }
+
+  it('shows each channel in its colour, and channel 2 alone once channel 1 is off', { timeout: 300_000 }, async () => {
+    const panel = await openChannels(await makePatternQptiff());
     expect(await panel.getByTestId('channel-row').allTextContents()).toEqual([
       expect.stringContaining('DAPI'),
       expect.stringContaining('CD8 (Opal 520)'),
@@ -116,13 +121,7 @@ describe('channels of a QPTIFF in the viewer (Chromium)', needs(has.chromium), (
   });
 
   it('a 16-bit QPTIFF: each channel in its colour, ranges and histograms in 16-bit units', { timeout: 300_000 }, async () => {
-    await page.goto(serve.url);
-    const card = await addSlideInUi(page, await makePattern16Qptiff());
-    await expect.poll(() => card.getByTestId('slide-fluorescence').count()).toBe(1);
-    await card.click();
-    await page.getByTestId('viewer').waitFor();
-    const panel = page.getByTestId('channels-panel');
-    await panel.waitFor();
+    const panel = await openChannels(await makePattern16Qptiff());
     // Auto-contrast on the 16-bit histograms: ranges far above 255, said to be 16-bit.
     await expect
       .poll(async () => (await panel.getByTestId('channel-range-text').allTextContents()).map((t) => /^(\d+)–(\d+) \(16-bit\)$/.exec(t)?.[2] ?? t), { timeout: 60_000 })
@@ -140,13 +139,7 @@ describe('channels of a QPTIFF in the viewer (Chromium)', needs(has.chromium), (
   });
 
   it('a multi-channel OME-TIFF lists every channel by name and mixes them', { timeout: 300_000 }, async () => {
-    await page.goto(serve.url);
-    const card = await addSlideInUi(page, await makePatternOmeTiff());
-    await expect.poll(() => card.getByTestId('slide-fluorescence').count()).toBe(1);
-    await card.click();
-    await page.getByTestId('viewer').waitFor();
-    const panel = page.getByTestId('channels-panel');
-    await panel.waitFor();
+    const panel = await openChannels(await makePatternOmeTiff());
     expect(await panel.getByTestId('channel-row').allTextContents()).toEqual([
       expect.stringContaining('Hoechst 33342'),
       expect.stringContaining('CD20 (AF488)'),

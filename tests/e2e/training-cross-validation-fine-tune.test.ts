@@ -5,88 +5,72 @@
  * fine-tuning is warned of and asks before starting; 3 folds of last 1 block, 1 epoch, run live
  * beside the form to mean ± sd, one run per fold.
  */
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { apiCall, endSession, shots, startSession, type ServeProcess } from '../helpers/browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { shots } from '../helpers/browser.js';
+import { e2eSession } from '../helpers/e2e-session.js';
 import { has, needs } from '../helpers/needs.js';
 import { sharedPath } from '../helpers/shared-data.js';
-import { tempHome } from '../helpers/temp-home.js';
+import { lungSubset } from '../helpers/lung-subset.js';
 
 const lung = sharedPath('data/patches/lc25000_lung');
 const vitTiny = sharedPath('oracle/vit_tiny');
 
 describe('fine-tuning cross-validation from the Training page in Chromium', { ...needs(has.chromium, lung, vitTiny), timeout: 300_000 }, () => {
-  const home = tempHome('tessella-e2e-cv-fine-tune-');
-  let serve: ServeProcess;
-  let browser: Browser;
-  let page: Page;
+  const session = e2eSession('tessella-e2e-cv-fine-tune-', { viewport: { width: 1600, height: 1100 } });
+  const { home, call, choose } = session;
   let datasetId = 0;
-  const call = <T = any>(name: string, input: unknown) => apiCall<T>(serve, name, input);
-
-  async function choose(testId: string, value: string) {
-    await page.getByTestId(testId).click();
-    await page.locator(`li[data-value="${value}"]`).click();
-  }
 
   beforeAll(async () => {
-    ({ serve, browser, page } = await startSession(home.dir, { viewport: { width: 1600, height: 1100 } }));
-    const few = join(home.dir, 'few');
-    for (const cls of ['lung_aca', 'lung_n', 'lung_scc']) {
-      mkdirSync(join(few, cls), { recursive: true });
-      for (const f of readdirSync(join(lung!, cls)).filter((x) => x.endsWith('.jpeg')).sort().slice(0, 6)) copyFileSync(join(lung!, cls, f), join(few, cls, f));
-    }
+    const few = lungSubset(join(home.dir, 'few'), 6);
     datasetId = (await call('datasets.import', { path: few, name: 'few' })).id;
     await call('models.import', { path: vitTiny, name: 'vit_tiny' });
   }, 180_000);
 
-  afterAll(() => endSession(browser, serve, home));
-
   it('previews the cost, refuses 2 folds, asks before a long one, then runs 3 folds live to mean ± sd', async () => {
-    await page.goto(serve.url + '#/training');
-    await page.getByTestId('training-page').waitFor();
+    await session.page.goto(session.serve.url + '#/training');
+    await session.page.getByTestId('training-page').waitFor();
     await choose('train-dataset', String(datasetId));
     await choose('train-start-from', `init:${vitTiny}`);
-    await page.getByTestId('train-mode-full').click();
-    await page.getByTestId('train-epochs').fill('500');
-    await page.getByTestId('train-batch-size').fill('6');
-    await page.getByTestId('train-cv-toggle').check();
-    expect(await page.getByTestId('train-start').textContent()).toBe('Start cross-validation');
+    await session.page.getByTestId('train-mode-full').click();
+    await session.page.getByTestId('train-epochs').fill('500');
+    await session.page.getByTestId('train-batch-size').fill('6');
+    await session.page.getByTestId('train-cv-toggle').check();
+    expect(await session.page.getByTestId('train-start').textContent()).toBe('Start cross-validation');
 
     // two folds leave none to fit on once one is held out and one chooses
-    await page.getByTestId('train-cv-folds').fill('2');
-    await expect.poll(() => page.getByTestId('train-cv-folds-error').textContent()).toBe('3 to 10 folds');
+    await session.page.getByTestId('train-cv-folds').fill('2');
+    await expect.poll(() => session.page.getByTestId('train-cv-folds-error').textContent()).toBe('3 to 10 folds');
 
     // 3 folds x 2 seeds of 500 epochs of every weight: the preview counts it, the pre-flight warns
-    await page.getByTestId('train-cv-folds').fill('3');
-    await page.getByTestId('train-cv-repeats').fill('2');
-    await expect.poll(() => page.getByTestId('train-cv-preview').textContent()).toBe('3 folds × 2 seeds = 6 fine-tunes of vit_tiny, every weight, ~500 epochs each');
-    const warning = page.locator('[data-testid="train-preflight-finding"][data-code="long-cross-validation"]');
+    await session.page.getByTestId('train-cv-folds').fill('3');
+    await session.page.getByTestId('train-cv-repeats').fill('2');
+    await expect.poll(() => session.page.getByTestId('train-cv-preview').textContent()).toBe('3 folds × 2 seeds = 6 fine-tunes of vit_tiny, every weight, ~500 epochs each');
+    const warning = session.page.locator('[data-testid="train-preflight-finding"][data-code="long-cross-validation"]');
     await expect.poll(() => warning.count(), { timeout: 30_000 }).toBe(1);
     expect(await warning.textContent()).toMatch(/6 full fine-tunes pass about [\d,]+ images forward and back/);
     // Start asks first; cancelled, nothing starts
-    await page.getByTestId('train-start').click();
-    await page.getByTestId('train-preflight-dialog').waitFor();
-    await page.getByTestId('train-preflight-cancel').click();
+    await session.page.getByTestId('train-start').click();
+    await session.page.getByTestId('train-preflight-dialog').waitFor();
+    await session.page.getByTestId('train-preflight-cancel').click();
     expect(await call('runs.groups', {})).toEqual([]);
 
     // last 1 block, 1 epoch, one seed, no augmentation: seconds
-    await page.getByTestId('train-mode-last-k').click();
-    await page.getByTestId('train-last-k').fill('1');
-    await page.getByTestId('train-epochs').fill('1');
-    await page.getByTestId('train-cv-repeats').fill('1');
-    await page.getByTestId('train-augmentation-toggle').click();
-    await page.getByTestId('aug-enabled').uncheck();
-    await expect.poll(() => page.getByTestId('train-cv-preview').textContent()).toBe('3 folds × 1 seed = 3 fine-tunes of vit_tiny, last 1 block, ~1 epoch each');
-    await expect.poll(() => page.getByTestId('train-preflight').count(), { timeout: 30_000 }).toBe(0);
-    await page.getByTestId('train-start').click();
+    await session.page.getByTestId('train-mode-last-k').click();
+    await session.page.getByTestId('train-last-k').fill('1');
+    await session.page.getByTestId('train-epochs').fill('1');
+    await session.page.getByTestId('train-cv-repeats').fill('1');
+    await session.page.getByTestId('train-augmentation-toggle').click();
+    await session.page.getByTestId('aug-enabled').uncheck();
+    await expect.poll(() => session.page.getByTestId('train-cv-preview').textContent()).toBe('3 folds × 1 seed = 3 fine-tunes of vit_tiny, last 1 block, ~1 epoch each');
+    await expect.poll(() => session.page.getByTestId('train-preflight').count(), { timeout: 30_000 }).toBe(0);
+    await session.page.getByTestId('train-start').click();
 
-    const panel = page.getByTestId('live-group');
+    const panel = session.page.getByTestId('live-group');
     await panel.waitFor();
     await expect.poll(() => panel.getAttribute('data-status'), { timeout: 240_000, interval: 500 }).toBe('completed');
-    expect(await page.getByTestId('live-group-summary').textContent()).toMatch(/^Across folds: test accuracy \d+\.\d% ± \d+\.\d%, val_accuracy \d+\.\d% ± \d+\.\d%$/);
-    await page.screenshot({ path: join(shots, 'training-cross-validation-last-k.png') });
+    expect(await session.page.getByTestId('live-group-summary').textContent()).toMatch(/^Across folds: test accuracy \d+\.\d% ± \d+\.\d%, val_accuracy \d+\.\d% ± \d+\.\d%$/);
+    await session.page.screenshot({ path: join(shots, 'training-cross-validation-last-k.png') });
 
     const groups = await call<any[]>('runs.groups', {});
     expect(groups).toHaveLength(1);

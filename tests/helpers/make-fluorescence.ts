@@ -356,3 +356,15 @@ export async function makePatternOmeTiff(name = 'pattern-3ch.ome.tif', opts: { b
   await writeFile(path, tiffBytes(pages));
   return path;
 }
+
+/** The tile columns of one row of a Deep Zoom level, each with the x in the image of its first pixel (a tile after the first starts `overlap` early). */
+export function tileColumns(dz: { width: number; tileSize: number; overlap: number }): { col: number; left: number }[] {
+  return Array.from({ length: Math.ceil(dz.width / dz.tileSize) }, (_, col) => ({ col, left: col * dz.tileSize - (col > 0 ? dz.overlap : 0) }));
+}
+
+/** How many of a single-band tile's samples differ from `expected(x, y)` (x and y within the tile). */
+export function mismatches(t: { data: ArrayLike<number>; width: number; height: number }, expected: (x: number, y: number) => number): number {
+  let n = 0;
+  for (let y = 0; y < t.height; y++) for (let x = 0; x < t.width; x++) if (t.data[y * t.width + x] !== expected(x, y)) n++;
+  return n;
+}

@@ -11,3 +11,16 @@ export function waitUntil(pred: () => boolean, timeoutMs = 120_000): Promise<voi
     }, 100);
   });
 }
+
+/**
+ * Resolves with the first value `probe()` gives other than null or undefined, probing every 20 ms;
+ * rejects naming `what` after `timeoutMs`. For waits on a row or a file (a run's end, a step counted).
+ */
+export async function until<T>(what: string, probe: () => Promise<T | null> | T | null, timeoutMs = 300_000): Promise<T> {
+  for (const end = Date.now() + timeoutMs; ; ) {
+    const v = await probe();
+    if (v !== null && v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -3,7 +3,7 @@
  * allowed), take class names longer than the API's, and fail with a raw SQLite error when two
  * imports race for one name.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { calls } from '../../../src/shared/api.js';
 import { MAX_CLASS_NAME } from '../../../src/shared/contract/datasets.js';
 import { tessella } from '../../helpers/cli.js';
 import { SLIDES, sharedPath } from '../../helpers/shared-data.js';
+import { lungSubset } from '../../helpers/lung-subset.js';
 import { needs } from '../../helpers/needs.js';
 
 const lung = sharedPath('data/patches/lc25000_lung');
@@ -26,13 +27,8 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 function folderWithCsv(name: string, extraRows: string[]) {
   const dir = join(tmp, name);
   const rows = ['path,label'];
-  for (const cls of ['lung_aca', 'lung_n']) {
-    mkdirSync(join(dir, cls), { recursive: true });
-    for (const f of readdirSync(join(lung!, cls)).sort().slice(0, 2)) {
-      copyFileSync(join(lung!, cls, f), join(dir, cls, f));
-      rows.push(`${cls}/${f},${cls}`);
-    }
-  }
+  lungSubset(dir, 2, ['lung_aca', 'lung_n']);
+  for (const cls of ['lung_aca', 'lung_n']) for (const f of readdirSync(join(dir, cls)).sort()) rows.push(`${cls}/${f},${cls}`);
   const csv = join(dir, 'labels.csv');
   writeFileSync(csv, [...rows, ...extraRows].join('\n') + '\n');
   return { dir, csv };

@@ -3,25 +3,14 @@
  * the licence line first, one JSON document with --json, one-line errors; then `--model org/name`
  * works with the Hub stopped.
  */
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tessellaAsync } from '../../helpers/cli.js';
 import { FakeHub } from '../../helpers/fake-hub.js';
-import { tempHome } from '../../helpers/temp-home.js';
-import { MAIN, repos, VIT, DINOV2 } from './hub-fixtures.js';
+import { hubCliFile, MAIN, repos, VIT, DINOV2 } from './hub-fixtures.js';
 import { needs } from '../../helpers/needs.js';
 
-const home = tempHome('tessella-hub-cli-');
-let hub: FakeHub;
-const env = () => ({ TESSELLA_HOME: join(home.dir, 'home'), HF_ENDPOINT: hub.endpoint, HF_HOME: join(home.dir, 'hf'), HF_TOKEN: '', HUGGING_FACE_HUB_TOKEN: '' });
-
-beforeAll(async () => {
-  if (VIT && DINOV2) hub = await new FakeHub(repos()).start();
-});
-afterAll(async () => {
-  await hub?.stop();
-  home.cleanup();
-});
+const file = hubCliFile('tessella-hub-cli-');
+const { env } = file;
 
 describe('tessella model pull', needs(VIT, DINOV2), () => {
   it('pulls with the licence line first, registers, and then --model org/name works offline', async () => {
@@ -33,8 +22,8 @@ describe('tessella model pull', needs(VIT, DINOV2), () => {
     expect(out.files.map((f: { name: string }) => f.name)).toEqual(['config.json', 'model.safetensors']);
 
     // the Hub gone: the id resolves from the data home alone
-    const endpoint = hub.endpoint;
-    await hub.stop();
+    const endpoint = file.hub.endpoint;
+    await file.hub.stop();
     try {
       const info = await tessellaAsync(['model', 'info', 'owkin/phikon', '--json'], { ...env(), HF_ENDPOINT: endpoint });
       expect(info.code, info.stderr).toBe(0);
@@ -42,7 +31,7 @@ describe('tessella model pull', needs(VIT, DINOV2), () => {
       expect(detail).toMatchObject({ model: out.dir, dir: out.dir, arch: 'vit' });
       expect(detail.parameters).toBeGreaterThan(0);
     } finally {
-      hub = await new FakeHub(repos()).start();
+      file.hub = await new FakeHub(repos()).start();
     }
   });
 
@@ -51,7 +40,7 @@ describe('tessella model pull', needs(VIT, DINOV2), () => {
     expect(gated.code).not.toBe(0);
     const lines = gated.stderr.trim().split('\n');
     expect(lines).toHaveLength(2); // the licence line, then the error
-    expect(lines[1]).toBe(`tessella: MahmoodLab/UNI is gated: accept its licence on ${hub.endpoint}/MahmoodLab/UNI and set HF_TOKEN`);
+    expect(lines[1]).toBe(`tessella: MahmoodLab/UNI is gated: accept its licence on ${file.hub.endpoint}/MahmoodLab/UNI and set HF_TOKEN`);
     expect(gated.stdout).toBe('');
   });
 });

@@ -1,8 +1,10 @@
 /** The repos the stand-in Hub serves in these tests, built from ../shared's tiny checkpoints. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { tempHome } from '../../helpers/temp-home.js';
 import { sharedPath } from '../../helpers/shared-data.js';
-import { commitOf, type FakeRepo } from '../../helpers/fake-hub.js';
+import { commitOf, FakeHub, type FakeRepo } from '../../helpers/fake-hub.js';
 
 /** A transformers ViTModel folder, the layout Phikon ships in; current loaders read it. */
 export const VIT = sharedPath('oracle/vit_tiny_in21k_style');
@@ -47,4 +49,30 @@ export function repos(): FakeRepo[] {
     { id: 'new-org/tiny-vit', formerly: 'old-org/tiny-vit', refs: { main: MAIN }, commits: { [MAIN]: vit } },
     { id: 'tiny-org/no-weights', refs: { main: MAIN }, commits: { [MAIN]: { 'config.json': read(VIT!, 'config.json'), 'model.onnx': Buffer.alloc(10) } } },
   ];
+}
+
+export interface HubCliFile {
+  home: { dir: string; cleanup(): void };
+  /** The stand-in Hub serving repos(), started before the file's tests; a test may stop it and put a new one here. */
+  hub: FakeHub;
+  /** The environment the CLI runs with: the temp data home, the stand-in Hub, no token. */
+  env(): Record<string, string>;
+}
+
+/** The set-up of a file of CLI tests against the stand-in Hub: a temp home, the Hub started before and stopped after. */
+export function hubCliFile(homePrefix: string): HubCliFile {
+  const home = tempHome(homePrefix);
+  const file: HubCliFile = {
+    home,
+    hub: undefined as unknown as FakeHub,
+    env: () => ({ TESSELLA_HOME: join(home.dir, 'home'), HF_ENDPOINT: file.hub.endpoint, HF_HOME: join(home.dir, 'hf'), HF_TOKEN: '', HUGGING_FACE_HUB_TOKEN: '' }),
+  };
+  beforeAll(async () => {
+    if (VIT && DINOV2) file.hub = await new FakeHub(repos()).start();
+  });
+  afterAll(async () => {
+    await file.hub?.stop();
+    home.cleanup();
+  });
+  return file;
 }

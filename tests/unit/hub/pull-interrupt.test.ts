@@ -5,37 +5,26 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tessellaAsync, type CliResult } from '../../helpers/cli.js';
-import { FakeHub } from '../../helpers/fake-hub.js';
 import { repoRoot } from '../../helpers/shared-data.js';
-import { tempHome } from '../../helpers/temp-home.js';
 import { waitUntil } from '../../helpers/wait-until.js';
 import { needs } from '../../helpers/needs.js';
-import { repos, VIT, DINOV2 } from './hub-fixtures.js';
+import { hubCliFile, VIT, DINOV2 } from './hub-fixtures.js';
 
-const home = tempHome('tessella-hub-sigint-');
-let hub: FakeHub;
-const env = () => ({ TESSELLA_HOME: join(home.dir, 'home'), HF_ENDPOINT: hub.endpoint, HF_HOME: join(home.dir, 'hf'), HF_TOKEN: '', HUGGING_FACE_HUB_TOKEN: '' });
-
-beforeAll(async () => {
-  if (VIT && DINOV2) hub = await new FakeHub(repos()).start();
-});
-afterAll(async () => {
-  await hub?.stop();
-  home.cleanup();
-});
+const file = hubCliFile('tessella-hub-sigint-');
+const { env } = file;
 
 describe('Ctrl-C during tessella model pull', needs(VIT, DINOV2), () => {
   it('stops the download with exit 130 and one line, registering nothing', async () => {
-    hub.stallOnce('model.safetensors', 64);
+    file.hub.stallOnce('model.safetensors', 64);
     const child = spawn(process.execPath, [join(repoRoot, 'bin', 'tessella.mjs'), 'model', 'pull', 'owkin/phikon', '--json'], { cwd: repoRoot, env: { ...process.env, ...env() } });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const closed = new Promise<number>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? -1 : -2))));
-    const stalled = () => hub.requests({ method: 'GET', pathIncludes: 'model.safetensors' }).some((l) => l.server === 'cdn');
+    const stalled = () => file.hub.requests({ method: 'GET', pathIncludes: 'model.safetensors' }).some((l) => l.server === 'cdn');
     try {
       await waitUntil(stalled, 120_000);
     } catch (e) {

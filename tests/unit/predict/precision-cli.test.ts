@@ -34,20 +34,25 @@ function readNpy(path: string): { rows: number; dim: number; data: Float32Array 
   return { rows: rows!, dim: dim!, data: new Float32Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength)) };
 }
 
+/** `predict` at fp32 and at int8 on the patches: the same labels, each probability within 0.05. */
+function predictsAlikeAtInt8(model: string): void {
+  const run = (precision: string) => {
+    const r = tessella(['predict', '--model', model, '--precision', precision, ...patches(), '--json'], env);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout) as { label: string; probabilities: Record<string, number> }[];
+  };
+  const fp32 = run('fp32');
+  const int8 = run('int8');
+  expect(int8.map((p) => p.label)).toEqual(fp32.map((p) => p.label));
+  int8.forEach((p, i) => {
+    for (const [label, prob] of Object.entries(p.probabilities)) expect(Math.abs(prob - fp32[i]!.probabilities[label]!)).toBeLessThan(0.05);
+  });
+}
+
 describe('--precision on the CLI (oracle vit_tiny, lung patches)', { ...needs(vitTiny, lung), timeout: 240_000 }, () => {
   it('predict --precision int8 gives the fp32 labels, with probabilities within 0.05', () => {
-    const run = (precision: string) => {
-      const r = tessella(['predict', '--model', vitTiny!, '--precision', precision, ...patches(), '--json'], env);
-      expect(r.stderr).toBe('');
-      expect(r.code).toBe(0);
-      return JSON.parse(r.stdout) as { label: string; probabilities: Record<string, number> }[];
-    };
-    const fp32 = run('fp32');
-    const int8 = run('int8');
-    expect(int8.map((p) => p.label)).toEqual(fp32.map((p) => p.label));
-    int8.forEach((p, i) => {
-      for (const [label, prob] of Object.entries(p.probabilities)) expect(Math.abs(prob - fp32[i]!.probabilities[label]!)).toBeLessThan(0.05);
-    });
+    predictsAlikeAtInt8(vitTiny!);
     expect(readdirSync(join(home.dir, 'models', 'onnx')).filter((f) => f.endsWith('-int8.onnx'))).toHaveLength(1);
   });
 
@@ -103,18 +108,7 @@ describe('--precision on the CLI (oracle vit_tiny, lung patches)', { ...needs(vi
   });
 
   it('a ResNet (oracle resnet_tiny) at int8: predict gives the fp32 labels, model agreement reports its figures', needs(resnetTiny), () => {
-    const run = (precision: string) => {
-      const r = tessella(['predict', '--model', resnetTiny!, '--precision', precision, ...patches(), '--json'], env);
-      expect(r.stderr).toBe('');
-      expect(r.code).toBe(0);
-      return JSON.parse(r.stdout) as { label: string; probabilities: Record<string, number> }[];
-    };
-    const fp32 = run('fp32');
-    const int8 = run('int8');
-    expect(int8.map((p) => p.label)).toEqual(fp32.map((p) => p.label));
-    int8.forEach((p, i) => {
-      for (const [label, prob] of Object.entries(p.probabilities)) expect(Math.abs(prob - fp32[i]!.probabilities[label]!)).toBeLessThan(0.05);
-    });
+    predictsAlikeAtInt8(resnetTiny!);
     const r = tessella(['model', 'agreement', '--model', resnetTiny!, ...patches(), '--json'], env);
     expect(r.code).toBe(0);
     const a = JSON.parse(r.stdout);

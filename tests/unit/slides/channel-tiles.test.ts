@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppContext, type AppContext } from '../../../src/main/app-context';
 import { loadResource } from '../../../src/main/resources';
 import { parseResourcePath, resourcePaths } from '../../../src/shared/resources';
-import { makePatternQptiff, PATTERN_QPTIFF, patternValue } from '../../helpers/make-fluorescence';
+import { makePatternQptiff, mismatches, PATTERN_QPTIFF, patternValue, tileColumns } from '../../helpers/make-fluorescence';
 import { tempHome } from '../../helpers/temp-home';
 
 const home = tempHome('tessella-channel-tiles-');
@@ -54,16 +54,11 @@ describe('channel tiles of a QPTIFF', { timeout: 60_000 }, () => {
   it("each channel's full-resolution tiles hold exactly that channel's pixels", async () => {
     const dz = ctx.slides.detail(id).deepZoom;
     const top = dz.levelCount - 1;
-    const cols = Math.ceil(dz.width / dz.tileSize);
     for (let c = 0; c < 3; c++) {
-      for (let col = 0; col < cols; col++) {
+      for (const { col, left } of tileColumns(dz)) {
         const t = await grey(resourcePaths.channelTile(id, c, top, col, 0));
         expect(t.channels).toBe(1);
-        const left = col * dz.tileSize - (col > 0 ? dz.overlap : 0);
-        let mismatches = 0;
-        for (let y = 0; y < t.height; y++)
-          for (let x = 0; x < t.width; x++) if (t.data[y * t.width + x] !== patternValue(c, left + x, y)) mismatches++;
-        expect(mismatches, `channel ${c} tile ${col}_0`).toBe(0);
+        expect(mismatches(t, (x, y) => patternValue(c, left + x, y)), `channel ${c} tile ${col}_0`).toBe(0);
       }
     }
   });

@@ -13,7 +13,7 @@ import { openSlide } from '../../../src/main/slides/open-slide';
 import { omePixelSize, omeTiffChannels } from '../../../src/main/slides/ome-tiff';
 import { channelLayout, channelLevels } from '../../../src/main/slides/channel-pages';
 import { readTiffPages, type TiffPage } from '../../../src/main/slides/tiff-directory';
-import { makePatternOmeTiff, omeColor, PATTERN_OME, pattern16Value, patternValue } from '../../helpers/make-fluorescence';
+import { makePatternOmeTiff, mismatches, omeColor, PATTERN_OME, pattern16Value, patternValue, tileColumns } from '../../helpers/make-fluorescence';
 import { unpackSamples } from '../../../src/renderer/src/viewer/channelDisplay';
 import { tempHome } from '../../helpers/temp-home';
 
@@ -58,19 +58,13 @@ describe('channels of a multi-channel OME-TIFF', { timeout: 60_000 }, () => {
   it("each channel's tiles hold exactly its own page's pixels, at full and half size", async () => {
     const dz = ctx.slides.detail(id).deepZoom;
     const top = dz.levelCount - 1;
-    const cols = Math.ceil(dz.width / dz.tileSize);
     for (let c = 0; c < 3; c++) {
-      for (let col = 0; col < cols; col++) {
+      for (const { col, left } of tileColumns(dz)) {
         const t = await grey(resourcePaths.channelTile(id, c, top, col, 0));
-        const left = col * dz.tileSize - (col > 0 ? dz.overlap : 0);
-        let mismatches = 0;
-        for (let y = 0; y < t.height; y++) for (let x = 0; x < t.width; x++) if (t.data[y * t.width + x] !== patternValue(c, left + x, y)) mismatches++;
-        expect(mismatches, `channel ${c} tile ${col}_0`).toBe(0);
+        expect(mismatches(t, (x, y) => patternValue(c, left + x, y)), `channel ${c} tile ${col}_0`).toBe(0);
       }
       const half = await grey(resourcePaths.channelTile(id, c, top - 1, 0, 0));
-      let mismatches = 0;
-      for (let y = 0; y < half.height; y++) for (let x = 0; x < half.width; x++) if (half.data[y * half.width + x] !== patternValue(c, 2 * x, 2 * y)) mismatches++;
-      expect(mismatches, `channel ${c} half size`).toBe(0);
+      expect(mismatches(half, (x, y) => patternValue(c, 2 * x, 2 * y)), `channel ${c} half size`).toBe(0);
     }
   });
 
@@ -136,17 +130,13 @@ describe('a pyramidal 16-bit OME-TIFF (reduced levels in SubIFDs)', { timeout: 6
   it("each channel's full-resolution tiles carry its exact 16-bit samples", async () => {
     const dz = ctx.slides.detail(pyramidId).deepZoom;
     const top = dz.levelCount - 1;
-    const cols = Math.ceil(dz.width / dz.tileSize);
     for (let c = 0; c < 3; c++) {
-      for (let col = 0; col < cols; col++) {
+      for (const { col, left } of tileColumns(dz)) {
         const r = await loadResource(ctx, resourcePaths.channelTile(pyramidId, c, top, col, 1, 16));
         const { data, info } = await sharp(r.body).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
         const v = unpackSamples(data, 16);
-        const left = col * dz.tileSize - (col > 0 ? dz.overlap : 0);
         const upper = dz.tileSize - dz.overlap;
-        let mismatches = 0;
-        for (let y = 0; y < info.height; y++) for (let x = 0; x < info.width; x++) if (v[y * info.width + x] !== pattern16Value(c, left + x, upper + y)) mismatches++;
-        expect(mismatches, `channel ${c} tile ${col}_1`).toBe(0);
+        expect(mismatches({ data: v, width: info.width, height: info.height }, (x, y) => pattern16Value(c, left + x, upper + y)), `channel ${c} tile ${col}_1`).toBe(0);
       }
     }
   });

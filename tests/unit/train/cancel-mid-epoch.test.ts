@@ -22,6 +22,7 @@ import { readTrainerState } from '../../../src/main/train/checkpoints.js';
 import { createTrainingHandlers } from '../../../src/main/train/handlers.js';
 import { needs } from '../../helpers/needs.js';
 import { tempHome } from '../../helpers/temp-home.js';
+import { until } from '../../helpers/wait-until.js';
 import { lung, vitTiny } from './fixtures.js';
 
 const home = tempHome('tessella-train-cancel-');
@@ -29,17 +30,7 @@ let ctx: AppContext;
 let handlers: Handlers;
 const events: TrainingProgress[] = [];
 const call = (name: string, input: unknown): Promise<any> => dispatch(handlers, name, input);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const BATCH = 2;
-
-async function until<T>(what: string, probe: () => Promise<T | null> | T | null, timeoutMs = 300_000): Promise<T> {
-  for (const end = Date.now() + timeoutMs; ; ) {
-    const v = await probe();
-    if (v !== null && v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /** Optimizer steps recorded for the run, per epoch. */
 function stepsByEpoch(runId: number): Map<number, number> {

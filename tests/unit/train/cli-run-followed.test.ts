@@ -14,6 +14,7 @@ import { createTrainingHandlers } from '../../../src/main/train/handlers.js';
 import { tessella, tessellaAsync } from '../../helpers/cli.js';
 import { needs } from '../../helpers/needs.js';
 import { tempHome } from '../../helpers/temp-home.js';
+import { until } from '../../helpers/wait-until.js';
 import { lung, vitTiny } from './fixtures.js';
 
 const home = tempHome('tessella-train-cli-followed-');
@@ -22,16 +23,6 @@ let ctx: AppContext | undefined;
 let handlers: Handlers;
 const events: TrainingProgress[] = [];
 const call = (name: string, input: unknown): Promise<any> => dispatch(handlers, name, input);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, probe: () => Promise<T | null> | T | null, timeoutMs = 300_000): Promise<T> {
-  for (const end = Date.now() + timeoutMs; ; ) {
-    const v = await probe();
-    if (v !== null && v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe('a run started from the CLI, followed by the app', needs(lung, vitTiny), () => {
   beforeAll(() => {

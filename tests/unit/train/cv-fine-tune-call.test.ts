@@ -7,7 +7,6 @@
  * its fold's run, both marked cancelled. A worker killed outright (kill -9) leaves the group
  * failed, saying so, and its fold's run interrupted (cv-resume-call.test.ts resumes such a group).
  */
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calls, type Handlers } from '../../../src/shared/api.js';
@@ -17,7 +16,9 @@ import { importDataset } from '../../../src/main/datasets/import.js';
 import { dispatch } from '../../../src/main/dispatch.js';
 import { createHandlers } from '../../../src/main/handlers.js';
 import { needs } from '../../helpers/needs.js';
+import { lungSubset } from '../../helpers/lung-subset.js';
 import { tempHome } from '../../helpers/temp-home.js';
+import { groupEnds, waitFor } from './group-progress.js';
 import { lung, vitTiny } from './fixtures.js';
 
 const home = tempHome('tessella-cv-fine-tune-');
@@ -26,22 +27,7 @@ let handlers: Handlers;
 const progress: GroupProgress[] = [];
 const call = (name: string, input: unknown): Promise<any> => dispatch(handlers, name, input);
 
-function waitFor(what: string, ok: () => boolean, timeoutMs = 300_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: not in ${timeoutMs} ms`)), timeoutMs);
-    const poll = setInterval(() => {
-      if (!ok()) return;
-      clearTimeout(timer);
-      clearInterval(poll);
-      resolve();
-    }, 50);
-  });
-}
-
-async function ended(groupId: number): Promise<GroupProgress> {
-  await waitFor(`group ${groupId} ended`, () => progress.some((e) => e.groupId === groupId && e.phase === 'done'));
-  return progress.find((e) => e.groupId === groupId && e.phase === 'done')!;
-}
+const ended = groupEnds(progress);
 
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 const sampleSd = (v: number[]) => Math.sqrt(v.reduce((a, x) => a + (x - mean(v)) ** 2, 0) / (v.length - 1));
@@ -66,11 +52,7 @@ describe('training.startGroup for last-k fine-tuning', { ...needs(lung, vitTiny)
     ctx.events.onAny((name, payload) => {
       if (name === 'training.groupProgress') progress.push(payload as GroupProgress);
     });
-    const few = join(home.dir, 'few');
-    for (const c of CLASSES) {
-      mkdirSync(join(few, c), { recursive: true });
-      for (const f of readdirSync(join(lung!, c)).filter((x) => x.endsWith('.jpeg')).sort().slice(0, PER_CLASS)) copyFileSync(join(lung!, c, f), join(few, c, f));
-    }
+    const few = lungSubset(join(home.dir, 'few'), PER_CLASS, CLASSES);
     datasetId = (await importDataset(ctx.db, { path: few, name: 'few' })).id;
   });
 

@@ -7,6 +7,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { lungSubset } from '../../helpers/lung-subset.js';
 import { lung } from './fixtures.js';
 
 export const CLASSES = ['lung_aca', 'lung_n', 'lung_scc'];
@@ -60,10 +61,5 @@ export async function groupedLung(dir: string): Promise<GroupedSet> {
 
 /** The first `perClass` lung patches of each class, sorted by name, copied to `<dir>/few`: a set small enough to fine-tune every fold in seconds. */
 export function fewLung(dir: string, perClass: number): string {
-  const few = join(dir, 'few');
-  for (const c of CLASSES) {
-    mkdirSync(join(few, c), { recursive: true });
-    for (const f of readdirSync(join(lung!, c)).filter((x) => x.endsWith('.jpeg')).sort().slice(0, perClass)) writeFileSync(join(few, c, f), readFileSync(join(lung!, c, f)));
-  }
-  return few;
+  return lungSubset(join(dir, 'few'), perClass, CLASSES);
 }

@@ -20,6 +20,7 @@ import { headCvRequest, startHeadCvGroup } from '../../../src/main/train/cv/head
 import { createHandlers } from '../../../src/main/handlers.js';
 import { needs } from '../../helpers/needs.js';
 import { tempHome } from '../../helpers/temp-home.js';
+import { groupEnds, waitFor } from './group-progress.js';
 import { fewLung } from './cv-fixtures.js';
 import { lung, vitTiny } from './fixtures.js';
 
@@ -29,24 +30,7 @@ let handlers: Handlers;
 const progress: GroupProgress[] = [];
 const call = (name: string, input: unknown): Promise<any> => dispatch(handlers, name, input);
 
-function waitFor(what: string, ok: () => boolean, timeoutMs = 300_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: not in ${timeoutMs} ms`)), timeoutMs);
-    const poll = setInterval(() => {
-      if (!ok()) return;
-      clearTimeout(timer);
-      clearInterval(poll);
-      resolve();
-    }, 20);
-  });
-}
-
-/** The `nth` end (phase done) of a group: a resumed group ends twice. */
-async function ended(groupId: number, nth = 1): Promise<GroupProgress> {
-  const ends = () => progress.filter((e) => e.groupId === groupId && e.phase === 'done');
-  await waitFor(`group ${groupId} ended ${nth} time(s)`, () => ends().length >= nth);
-  return ends()[nth - 1]!;
-}
+const ended = groupEnds(progress);
 
 afterAll(() => {
   ctx?.db.close();

@@ -4,7 +4,6 @@
  * whole set (which must raise nothing). Through the function, createRun (errors stop a run,
  * warnings come back) and the training.preflight call.
  */
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Handlers } from '../../../src/shared/api.js';
@@ -17,6 +16,7 @@ import { createTrainingHandlers } from '../../../src/main/train/handlers.js';
 import { preflightTraining } from '../../../src/main/train/preflight.js';
 import { createRun } from '../../../src/main/train/setup.js';
 import { needs } from '../../helpers/needs.js';
+import { lungSubset } from '../../helpers/lung-subset.js';
 import { tempHome } from '../../helpers/temp-home.js';
 import { lung, lungCopy, oneJson, resnetTiny } from './fixtures.js';
 import { tessella } from '../../helpers/cli.js';
@@ -25,14 +25,7 @@ const home = tempHome('tessella-preflight-');
 let ctx: AppContext;
 
 /** A class-per-folder copy of the first `n` patches of each named class. */
-function subset(name: string, perClass: Record<string, number>): string {
-  const root = join(home.dir, name);
-  for (const [cls, n] of Object.entries(perClass)) {
-    mkdirSync(join(root, cls), { recursive: true });
-    for (const f of readdirSync(join(lung!, cls)).sort().slice(0, n)) copyFileSync(join(lung!, cls, f), join(root, cls, f));
-  }
-  return root;
-}
+const subset = (name: string, perClass: Record<string, number>) => lungSubset(join(home.dir, name), perClass);
 
 const allTrain = { train: 1, val: 0, test: 0 };
 const full = { mode: 'full' as const, batchSize: 16, accumulate: 1, arch: 'vit-ti16' as const };

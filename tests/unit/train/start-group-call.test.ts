@@ -5,7 +5,6 @@
  * exactly the per-fold numbers; the pre-flight refuses more folds than a class has images; a
  * cancelled sweep is kept, marked cancelled.
  */
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calls, type Handlers } from '../../../src/shared/api.js';
@@ -15,6 +14,7 @@ import { importDataset } from '../../../src/main/datasets/import.js';
 import { dispatch } from '../../../src/main/dispatch.js';
 import { createHandlers } from '../../../src/main/handlers.js';
 import { needs } from '../../helpers/needs.js';
+import { lungSubset } from '../../helpers/lung-subset.js';
 import { tempHome } from '../../helpers/temp-home.js';
 import { lung, lungCopy, vitTiny } from './fixtures.js';
 
@@ -64,11 +64,7 @@ describe('training.startGroup, training.groupPreflight and runs.cancelGroup', { 
     const sweep = await call('training.groupPreflight', { datasetId, backbone: vitTiny!, head: 'mlp', folds: 3, repeats: 2, sweep: { lr: [0.001, 0.01], epochs: [5, 10, 20] } });
     expect(sweep.fits).toBe(3 * 2 * 6);
     // a small set: 6 lung_aca and 3 lung_n images
-    const small = join(home.dir, 'small');
-    for (const [c, n] of [['lung_aca', 6], ['lung_n', 3]] as const) {
-      mkdirSync(join(small, c), { recursive: true });
-      for (const f of readdirSync(join(lung!, c)).filter((x) => x.endsWith('.jpeg')).sort().slice(0, n)) copyFileSync(join(lung!, c, f), join(small, c, f));
-    }
+    const small = lungSubset(join(home.dir, 'small'), { lung_aca: 6, lung_n: 3 });
     const smallId = (await importDataset(ctx.db, { path: small, name: 'small' })).id;
     expect((await call('training.groupPreflight', { datasetId: smallId, backbone: vitTiny!, folds: 3, sweep: {} })).findings).toEqual([]);
     const many = await call('training.groupPreflight', { datasetId: smallId, backbone: vitTiny!, folds: 5, sweep: {} });

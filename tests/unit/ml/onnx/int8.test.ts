@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { quantizeColumns, quantizeRows } from '../../../../src/main/ml/emit/quantize';
 import { compareOutputs, cosine, type ImageOutputs } from '../../../../src/main/ml/infer/agreement';
 import { readBatch } from '../../../../src/main/ml/infer/image-batches';
-import { loadCheckpoint } from '../../../../src/main/ml/models/checkpoint';
+import { loadCheckpoint, type Checkpoint } from '../../../../src/main/ml/models/checkpoint';
 import { buildOnnxModel } from '../../../../src/main/ml/onnx/export';
 import { OnnxEngine } from '../../../../src/main/ml/onnx/session';
 import { graphCacheEntries } from '../../../../src/main/ml/graph-cache-limit';
@@ -78,6 +78,23 @@ describe('compareOutputs', () => {
   });
 });
 
+/** The int8 graph against the fp32 one on 10 lung patches: named apart, same top-1, close probabilities and features, yet not the same computation. */
+async function agreesOnLung(name: string, ck: Checkpoint, fp32: OnnxEngine, int8: OnnxEngine): Promise<void> {
+  expect(int8.modelPath.endsWith(`${ck.hash}-int8.onnx`)).toBe(true);
+  expect(int8.info.precision).toBe('int8');
+  const files = lungPatches(10);
+  const pixels = await readBatch(files, { preprocessor: ck.preprocessor, stain: null });
+  const a = perImage(await fp32.run(pixels, files.length));
+  const b = perImage(await int8.run(pixels, files.length));
+  const r = compareOutputs(a, b);
+  console.info(`[int8] ${name} on ${files.length} lung patches: ${JSON.stringify(r)}`);
+  expect(r.classifier!.top1Agreement).toBe(1);
+  expect(r.classifier!.maxProbabilityDifference).toBeLessThan(0.05);
+  expect(r.embedding.cosineMin).toBeGreaterThanOrEqual(0.99);
+  // the int8 graph really is another computation, not the fp32 one under a new name
+  expect(a.some((x, i) => x.features.some((v, k) => v !== b[i]!.features[k]))).toBe(true);
+}
+
 describe('int8 ViT classifier (oracle vit_tiny) against fp32 on real lung patches', { ...needs(vitTiny, lung), timeout: 120_000 }, () => {
   it('same top-1 class on every image, probabilities within 0.05, features at cosine >= 0.99; int8 graph cached apart', async () => {
     const ck = await loadCheckpoint(vitTiny!);
@@ -85,19 +102,7 @@ describe('int8 ViT classifier (oracle vit_tiny) against fp32 on real lung patche
     const int8 = await OnnxEngine.load(ck, { cacheDir, precision: 'int8' });
     try {
       expect(int8.modelPath).not.toBe(fp32.modelPath);
-      expect(int8.modelPath.endsWith(`${ck.hash}-int8.onnx`)).toBe(true);
-      expect(int8.info.precision).toBe('int8');
-      const files = lungPatches(10);
-      const pixels = await readBatch(files, { preprocessor: ck.preprocessor, stain: null });
-      const a = perImage(await fp32.run(pixels, files.length));
-      const b = perImage(await int8.run(pixels, files.length));
-      const r = compareOutputs(a, b);
-      console.info(`[int8] vit_tiny on ${files.length} lung patches: ${JSON.stringify(r)}`);
-      expect(r.classifier!.top1Agreement).toBe(1);
-      expect(r.classifier!.maxProbabilityDifference).toBeLessThan(0.05);
-      expect(r.embedding.cosineMin).toBeGreaterThanOrEqual(0.99);
-      // the int8 graph really is another computation, not the fp32 one under a new name
-      expect(a.some((x, i) => x.features.some((v, k) => v !== b[i]!.features[k]))).toBe(true);
+      await agreesOnLung('vit_tiny', ck, fp32, int8);
     } finally {
       await fp32.dispose();
       await int8.dispose();
@@ -183,18 +188,7 @@ describe('int8 ResNet (oracle resnet_tiny) against fp32 on real lung patches', {
     const fp32 = await OnnxEngine.load(ck, { cacheDir });
     const int8 = await OnnxEngine.load(ck, { cacheDir, precision: 'int8' });
     try {
-      expect(int8.modelPath.endsWith(`${ck.hash}-int8.onnx`)).toBe(true);
-      expect(int8.info.precision).toBe('int8');
-      const files = lungPatches(10);
-      const pixels = await readBatch(files, { preprocessor: ck.preprocessor, stain: null });
-      const a = perImage(await fp32.run(pixels, files.length));
-      const b = perImage(await int8.run(pixels, files.length));
-      const r = compareOutputs(a, b);
-      console.info(`[int8] resnet_tiny on ${files.length} lung patches: ${JSON.stringify(r)}`);
-      expect(r.classifier!.top1Agreement).toBe(1);
-      expect(r.classifier!.maxProbabilityDifference).toBeLessThan(0.05);
-      expect(r.embedding.cosineMin).toBeGreaterThanOrEqual(0.99);
-      expect(a.some((x, i) => x.features.some((v, k) => v !== b[i]!.features[k]))).toBe(true);
+      await agreesOnLung('resnet_tiny', ck, fp32, int8);
 
       // and against the independent PyTorch implementation's fp32 outputs
       const golden = await int8.run(readF32(resnetTiny!, 'input.f32'), 2);
