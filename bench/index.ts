@@ -18,6 +18,24 @@ const benchmarks: Record<string, Bench> = {
   'session-crossover': async () => (await import('./session-crossover')).benchSessionCrossover(),
 };
 
+/**
+ * The machine the figures come from. The PyTorch references in the benches were measured on a 2-core
+ * AVX2 EPYC; on a CPU with AVX-512 (or VNNI) onnxruntime's kernels run up to ~2.5x faster, so a
+ * ratio against those references only holds on an AVX2 machine.
+ */
+async function machine(): Promise<object> {
+  const { cpus, availableParallelism } = await import('node:os');
+  const { readFileSync } = await import('node:fs');
+  let flags: string[] = [];
+  try {
+    flags = (readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1] ?? '').trim().split(/\s+/);
+  } catch {
+    // not Linux: the flags stay unknown
+  }
+  const simd = ['avx2', 'avx512f', 'avx512_vnni', 'avx_vnni', 'amx_tile'].filter((f) => flags.includes(f));
+  return { cpu: cpus()[0]?.model ?? 'unknown', threads: availableParallelism(), simd, comparableToPytorchReference: flags.length ? !flags.includes('avx512f') : null };
+}
+
 async function main(): Promise<void> {
   const arg = process.argv[2];
   const names = !arg || arg === 'all' ? Object.keys(benchmarks) : arg.split(',').filter(Boolean);
@@ -26,7 +44,7 @@ async function main(): Promise<void> {
     process.stderr.write(`Unknown benchmark ${unknown.join(', ')}. Known: ${Object.keys(benchmarks).join(', ')}, all\n`);
     process.exit(2);
   }
-  const results: Record<string, object> = {};
+  const results: Record<string, object> = { machine: await machine() };
   for (const name of names) {
     process.stderr.write(`[bench] ${name}\n`);
     results[name] = await benchmarks[name]();
