@@ -11,9 +11,10 @@
  * graph cached (onnx/optimized-model.ts): one run after deleting the optimised files (the graph
  * is optimised again, and saved) against the warm runs that load it.
  *
- * Reference: PyTorch 1.13 with OpenBLAS doing the same 32 files end to end on this machine,
- * measured once (PyTorch is not installable here): ViT-B/16 1.9 img/s, ResNet-50 5.4 img/s.
- * Target: at least twice that.
+ * Peer: PyTorch 1.13 with OpenBLAS (Debian python3-torch, python3-torchvision) doing the same files
+ * end to end in a cold process (bench/pytorch_peer.py), run between the CLI's warm runs. Without
+ * torch, the figures measured earlier on a 2-core AVX2 machine stand in: ViT-B/16 1.9 img/s,
+ * ResNet-50 5.4 img/s. Target: at least twice the peer.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
@@ -77,6 +78,26 @@ function timeCli(args: string[], home: string, expectCount?: number, env: Record
   return { wall, cpu: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0 };
 }
 
+const PEER = join(ROOT, 'bench', 'pytorch_peer.py');
+
+/**
+ * Wall seconds of one cold PyTorch process doing the same files end to end (bench/pytorch_peer.py),
+ * timed from outside as the CLI is; null when the system python has no torch (Debian: apt-get
+ * install python3-torch python3-torchvision).
+ */
+function timePeer(model: Model, files: string[]): number | null {
+  const t = performance.now();
+  const r = spawnSync('/usr/bin/python3', [PEER, model, ...files], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(availableParallelism()) } });
+  const wall = (performance.now() - t) / 1000;
+  if (r.status !== 0) {
+    if (/No module named 'torch/.test(r.stderr ?? '')) return null;
+    throw new Error(`pytorch_peer.py ${model} exited ${r.status}: ${(r.stderr ?? '').trim().split('\n').pop()}`);
+  }
+  const out = JSON.parse(r.stdout) as { images: number };
+  if (out.images !== files.length) throw new Error(`pytorch_peer.py ${model}: ${out.images} images of ${files.length}`);
+  return wall;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
@@ -103,6 +124,8 @@ export async function benchPredictCli(opts: { runs?: Run[]; images?: number; war
     const startupRuns = [0, 1, 2].map(() => timeCli(['--version'], home));
     const startup = median(startupRuns.map((r) => r.wall));
     const startupCpu = startupRuns.every((r) => r.cpu !== null) ? median(startupRuns.map((r) => r.cpu!)) : null;
+    // The peer runs between this model's first warm runs, so the same load hits both; once per model.
+    const peer = new Map<Model, number[] | null>();
     const results = runs.map(({ model, precision }) => {
       const args = ['predict', '--model', model, '--engine', 'onnx', '--precision', precision, ...files, '--json'];
       process.stderr.write(`[bench] predict-cli ${model} ${precision}: cold cache\n`);
@@ -116,16 +139,27 @@ export async function benchPredictCli(opts: { runs?: Run[]; images?: number; war
       const other: CliTiming[] = [];
       const session = sessionPlacement(n); // what the default runs get, as the CLI decides it
       const otherSession = session === 'worker' ? 'inline' : 'worker';
+      // the first run of a model measures its peer too
+      const peerRuns: number[] | null = peer.has(model) ? null : [];
+      if (peerRuns) peer.set(model, peerRuns);
       for (let i = 0; i < warmRuns; i++) {
         process.stderr.write(`[bench] predict-cli ${model} ${precision}: warm run ${i + 1}/${warmRuns}, session ${session} (default) and ${otherSession}\n`);
         warm.push(timeCli(args, home, n));
         other.push(timeCli(args, home, n, { TESSELLA_ONNX_WORKER: otherSession === 'worker' ? '1' : '0' }));
+        if (peerRuns && peer.get(model) !== null) {
+          process.stderr.write(`[bench] predict-cli ${model}: PyTorch peer run ${i + 1}/${warmRuns}\n`);
+          const w = timePeer(model, files);
+          if (w === null) peer.set(model, null);
+          else peerRuns.push(w);
+        }
       }
       const walls = warm.map((w) => w.wall);
       const otherBest = Math.min(...other.map((w) => w.wall));
       const best = Math.min(...walls);
       const cpus = warm.every((w) => w.cpu !== null) ? warm.map((w) => w.cpu!) : null;
-      const reference = PYTORCH_REFERENCE_IMG_PER_SEC[model];
+      const peerWalls = peer.get(model);
+      const measured = peerWalls ? n / Math.min(...peerWalls) : null;
+      const reference = measured ?? PYTORCH_REFERENCE_IMG_PER_SEC[model];
       return {
         model,
         precision,
@@ -147,7 +181,9 @@ export async function benchPredictCli(opts: { runs?: Run[]; images?: number; war
         withoutOptimisedCacheSeconds: +unoptimised.wall.toFixed(2),
         withOptimisedCacheSeconds: +median(walls).toFixed(2),
         optimisedCacheSavesSeconds: +(unoptimised.wall - median(walls)).toFixed(2),
-        pytorchReferenceImgPerSec: reference,
+        pytorchImgPerSec: +reference.toFixed(2),
+        pytorchSource: measured !== null ? 'measured in this run (bench/pytorch_peer.py, best of its runs)' : 'reference measured earlier on an AVX2 machine (no torch here)',
+        pytorchSeconds: peerWalls ? peerWalls.map((w) => +w.toFixed(2)) : null,
         speedupVsPytorch: +(n / best / reference).toFixed(2),
         target: `>= ${TARGET_SPEEDUP}x PyTorch (${(TARGET_SPEEDUP * reference).toFixed(1)} img/s)`,
         meetsTarget: n / best >= TARGET_SPEEDUP * reference,
@@ -155,7 +191,7 @@ export async function benchPredictCli(opts: { runs?: Run[]; images?: number; war
     });
     return {
       command: 'tessella predict --model <m> --engine onnx --precision <p> <32 lc25000_lung patches> --json, a cold process each run',
-      pytorchReference: 'PyTorch 1.13 + OpenBLAS, same files end to end on this machine (measured earlier; not installable here)',
+      pytorchPeer: 'bench/pytorch_peer.py: PyTorch (Debian python3-torch 1.13, OpenBLAS) and torchvision, same files end to end in a cold process, batch 8; without torch, the reference figures measured earlier on an AVX2 machine',
       cores: availableParallelism(),
       loadAverage: { before: +loadBefore.toFixed(2), after: +loadavg()[0]!.toFixed(2) },
       cliStartupSeconds: +startup.toFixed(2),
